@@ -1,0 +1,126 @@
+"""Run a registry's checks over a session's exchanges and build the :class:`Report`.
+
+Live checks are re-run here rather than read back from the verdicts stored on the exchanges:
+the report must reflect the checks of the bench version that signs it, and journal files written
+by other tools (or by tests) carry no verdicts at all.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Iterable, Sequence
+
+import simulators
+from simulators.core.exchange import Exchange
+
+from conformance.checks import Check, CheckResult, run_check
+from conformance.outcomes import EXIGENCE, Outcome, strictest_level
+from conformance.registry import CheckRegistry
+from conformance.report import Report, RequirementVerdict
+from conformance.requirements import Catalogue, Requirement, requirement_sort_key
+
+
+def levels_for(requirement_ids: Iterable[str], catalogue: Catalogue) -> str:
+    levels = [r.level for r in (catalogue.get(i) for i in requirement_ids) if r is not None]
+    return strictest_level(levels)
+
+
+def _results(check: Check, subject: Exchange | Sequence[Exchange], service: str,
+             default_ids: Sequence[str], catalogue: Catalogue) -> list[CheckResult]:
+    level = levels_for(check.requirements, catalogue)
+    return [
+        CheckResult(
+            check=check.id,
+            outcome=finding.outcome,
+            requirements=list(check.requirements),
+            message=finding.message,
+            exchange_ids=list(finding.exchange_ids),
+            level=level,
+            service=service,
+            evidence=list(finding.evidence),
+            detail=finding.detail,
+        )
+        for finding in run_check(check, subject, default_ids)
+    ]
+
+
+def run_live_checks(exchange: Exchange, checks: Iterable[Check], catalogue: Catalogue) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    for check in checks:
+        if _applies(check, exchange, results, catalogue):
+            results.extend(_results(check, exchange, exchange.service, [exchange.id], catalogue))
+    return results
+
+
+def _applies(check: Check, exchange: Exchange, results: list[CheckResult], catalogue: Catalogue) -> bool:
+    """A broken ``applies`` filter is a bench error, reported rather than silently skipping."""
+    try:
+        return check.applies_to(exchange)
+    except Exception as exc:  # noqa: BLE001
+        message = f"erreur interne du banc dans le filtre de {check.id} : {type(exc).__name__}: {exc}"
+        results.append(CheckResult(check.id, Outcome.ERROR, list(check.requirements), message,
+                                   [exchange.id], levels_for(check.requirements, catalogue), exchange.service))
+        return False
+
+
+def evaluate(exchanges: Sequence[Exchange], registry: CheckRegistry, catalogue: Catalogue) -> list[CheckResult]:
+    ordered = sorted(exchanges, key=lambda e: (e.started_at, e.id))
+    results: list[CheckResult] = []
+    live = registry.live_checks()
+    for exchange in ordered:
+        results.extend(run_live_checks(exchange, live, catalogue))
+    by_service: dict[str, list[Exchange]] = {}
+    for exchange in ordered:
+        by_service.setdefault(exchange.service, []).append(exchange)
+    for check in registry.session_checks():
+        subject = ordered if check.service == "*" else by_service.get(check.service, [])
+        if subject:
+            results.extend(_results(check, subject, check.service, [], catalogue))
+    return results
+
+
+def build_report(
+    *,
+    session: str,
+    exchanges: Sequence[Exchange],
+    registry: CheckRegistry,
+    catalogue: Catalogue,
+    services: Sequence[str] | None = None,
+    source: str = "",
+    since: float | None = None,
+    now: float | None = None,
+) -> Report:
+    """Evaluate and roll up. Scope: the given services, else those seen in the exchanges."""
+    results = evaluate(exchanges, registry, catalogue)
+    scope = sorted(set(services) if services else {e.service for e in exchanges})
+    cited = registry.cited_requirements()
+    verdicts: dict[str, RequirementVerdict] = {
+        r.id: RequirementVerdict(r, checks=cited.get(r.id, [])) for r in catalogue.for_services(scope)
+    }
+    for result in results:
+        for requirement_id in result.requirements:
+            if requirement_id not in verdicts:
+                verdicts[requirement_id] = RequirementVerdict(
+                    catalogue.get(requirement_id) or _unknown(requirement_id, result.service),
+                    checks=cited.get(requirement_id, []),
+                )
+            verdicts[requirement_id].results.append(result)
+    ordered = sorted(verdicts.values(), key=lambda v: requirement_sort_key(v.requirement.id))
+    return Report(
+        session=session,
+        services=scope,
+        source=source,
+        generated_at=time.time() if now is None else now,
+        bench_version=simulators.__version__,
+        catalogue_version=catalogue.version,
+        requirements=ordered,
+        results=results,
+        exchanges=sorted(exchanges, key=lambda e: (e.started_at, e.id)),
+        since=since,
+    )
+
+
+def _unknown(requirement_id: str, service: str) -> Requirement:
+    """A check citing an id missing from the catalogue still shows up, flagged, never dropped."""
+    return Requirement(requirement_id, service or "*", EXIGENCE,
+                       "exigence absente du catalogue (identifiant inconnu)", "—")

@@ -1,0 +1,43 @@
+"""Live checking: verdicts computed as each exchange is recorded, for the dashboard.
+
+The journal calls the checker on its write path, so it must be cheap and must never raise: a
+broken check turns into an ``error`` verdict, and anything worse (a bug in this module) into a
+single ``error`` verdict naming the checker, never into a lost exchange.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from simulators.core.exchange import Exchange, Verdict
+
+from conformance.checks import Check
+from conformance.evaluate import run_live_checks
+from conformance.registry import CheckRegistry
+from conformance.requirements import Catalogue, load_catalogue
+
+LiveChecker = Callable[[Exchange], list[Verdict]]
+
+
+def make_live_checker(registry: CheckRegistry, catalogue: Catalogue | None = None) -> LiveChecker:
+    """Build the journal hook. Checks are indexed per service once, here, not per exchange."""
+    catalogue = (catalogue or load_catalogue()).merged(registry.requirements)
+    generic = [c for c in registry.live_checks() if c.service == "*"]
+    by_service: dict[str, list[Check]] = {}
+    for check in registry.live_checks():
+        if check.service != "*":
+            by_service.setdefault(check.service, []).append(check)
+
+    def check_exchange(exchange: Exchange) -> list[Verdict]:
+        try:
+            checks = generic + by_service.get(exchange.service, [])
+            return [
+                Verdict(check=r.check, outcome=r.outcome.value, requirements=list(r.requirements),
+                        message=r.message, level=r.level)
+                for r in run_live_checks(exchange, checks, catalogue)
+            ]
+        except Exception as exc:  # noqa: BLE001 - the journal must always be able to store
+            return [Verdict(check="conformance.live", outcome="error", requirements=[],
+                            message=f"erreur interne du banc (vérification en direct) : {type(exc).__name__}: {exc}")]
+
+    return check_exchange

@@ -1,0 +1,125 @@
+"""The judged session as one record every reporter renders (console, JUnit, HTML, JSON, bundle).
+
+The roll-up lives here so that all reporters agree on it: a requirement's outcome is the worst of
+the results citing it (OMIT when none), its status is that outcome seen through its level (a failed
+RECOMMANDATION is a warning), and the run blocks CI when an EXIGENCE fails or errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulators.core.exchange import Exchange
+
+from conformance.checks import CheckResult
+from conformance.outcomes import STATUS_LABELS_FR, Outcome, display_status, is_blocking, worst
+from conformance.requirements import Requirement
+
+REPORT_SCHEMA_VERSION = "1.0"
+STATUS_ORDER = ("error", "fail", "warning", "skip", "pass", "omit")
+
+EXIT_OK = 0
+EXIT_BLOCKING = 1
+EXIT_USAGE = 2
+
+
+@dataclass
+class RequirementVerdict:
+    requirement: Requirement
+    results: list[CheckResult] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)  # registered checks citing it, run or not
+
+    @property
+    def outcome(self) -> Outcome:
+        return worst(r.outcome for r in self.results)
+
+    @property
+    def status(self) -> str:
+        return display_status(self.outcome, self.requirement.level)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS_FR[self.status]
+
+    @property
+    def blocking(self) -> bool:
+        return is_blocking(self.outcome, self.requirement.level)
+
+    @property
+    def exchange_ids(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for result in self.results:
+            seen.update(dict.fromkeys(result.exchange_ids))
+        return list(seen)
+
+
+@dataclass
+class Report:
+    session: str
+    services: list[str]
+    source: str  # bench URL or journal path
+    generated_at: float  # epoch seconds
+    bench_version: str
+    catalogue_version: str
+    requirements: list[RequirementVerdict]
+    results: list[CheckResult]
+    exchanges: list[Exchange]
+    since: float | None = None
+
+    @property
+    def outcome(self) -> Outcome:
+        return worst(v.outcome for v in self.requirements)
+
+    @property
+    def blocking(self) -> list[RequirementVerdict]:
+        return [v for v in self.requirements if v.blocking]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_BLOCKING if self.blocking else EXIT_OK
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUS_ORDER, 0)
+        for verdict in self.requirements:
+            counts[verdict.status] += 1
+        return counts
+
+    def exchange(self, exchange_id: str) -> Exchange | None:
+        index = self.__dict__.setdefault("_exchange_index", {e.id: e for e in self.exchanges})
+        return index.get(exchange_id)
+
+    def verdicts_by_service(self) -> dict[str, list[RequirementVerdict]]:
+        grouped: dict[str, list[RequirementVerdict]] = {}
+        for verdict in self.requirements:
+            grouped.setdefault(verdict.requirement.service, []).append(verdict)
+        return grouped
+
+    def failing_exchange_ids(self) -> set[str]:
+        return {
+            exchange_id
+            for result in self.results
+            if result.outcome in (Outcome.FAIL, Outcome.ERROR)
+            for exchange_id in result.exchange_ids
+        }
+
+
+def service_label(service: str) -> str:
+    return "tous services" if service == "*" else service
+
+
+def verdict_to_json(verdict: RequirementVerdict) -> dict[str, Any]:
+    requirement = verdict.requirement
+    return {
+        "id": requirement.id,
+        "service": requirement.service,
+        "level": requirement.level,
+        "text": requirement.text,
+        "source": requirement.source,
+        "untested": requirement.untested,
+        "checks": list(verdict.checks),
+        "outcome": verdict.outcome.value,
+        "status": verdict.status,
+        "blocking": verdict.blocking,
+        "results": [r.to_json() for r in verdict.results],
+    }

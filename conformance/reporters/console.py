@@ -1,0 +1,63 @@
+"""Console summary: what a developer reads in a terminal or a CI log, grouped by service."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime, timezone
+
+from conformance.outcomes import STATUS_LABELS_FR
+from conformance.report import STATUS_ORDER, Report, RequirementVerdict, service_label
+
+MARKS = {"pass": "OK ", "fail": "KO ", "warning": "AV ", "skip": "-- ", "error": "ERR", "omit": "   "}
+SHOWN_RESULTS = 5  # per requirement; the HTML/JSON reports have them all
+
+
+def _utc(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+class ConsoleReporter:
+    name = "console"
+    filename = "rapport.txt"
+
+    def render(self, report: Report) -> str:
+        lines = [
+            "socle-bench — vérification de conformité",
+            f"Session : {report.session}   Services : {', '.join(report.services) or '—'}",
+            f"Source : {report.source}   Échanges : {len(report.exchanges)}   Date : {_utc(report.generated_at)}",
+            f"Banc {report.bench_version}   Catalogue {report.catalogue_version[:19]}",
+        ]
+        for service, verdicts in report.verdicts_by_service().items():
+            lines += ["", f"[{service_label(service)}]"]
+            for verdict in verdicts:
+                lines += self._verdict_lines(verdict)
+        counts = report.counts()
+        lines += ["", "Bilan : " + ", ".join(f"{counts[s]} {STATUS_LABELS_FR[s]}" for s in STATUS_ORDER)]
+        blocking = report.blocking
+        if blocking:
+            ids = ", ".join(v.requirement.id for v in blocking)
+            lines.append(f"Résultat : NON CONFORME — {len(blocking)} exigence(s) bloquante(s) : {ids}")
+        else:
+            lines.append("Résultat : CONFORME — aucune EXIGENCE en échec ou en erreur")
+        return "\n".join(lines) + "\n"
+
+    def _verdict_lines(self, verdict: RequirementVerdict) -> list[str]:
+        requirement = verdict.requirement
+        head = f"  {MARKS[verdict.status]} {verdict.status_label:<13} {requirement.id:<11} {requirement.level:<14} "
+        lines = [head + _shorten(requirement.text, 90)]
+        if not verdict.results and requirement.untested:
+            lines.append(f"        non testée : {_shorten(requirement.untested, 100)}")
+        elif not verdict.results and not verdict.checks:
+            lines.append("        aucune vérification n'existe encore pour cette exigence")
+        notable = [r for r in verdict.results if r.outcome.value != "pass"] or verdict.results[:1]
+        for result in notable[:SHOWN_RESULTS]:
+            exchanges = ", ".join(i[:12] for i in result.exchange_ids[:3])
+            suffix = f" (échange {exchanges})" if exchanges else ""
+            lines.append(f"        {result.check} : {_shorten(result.message, 110)}{suffix}")
+        if len(notable) > SHOWN_RESULTS:
+            lines.append(f"        … et {len(notable) - SHOWN_RESULTS} autre(s) résultat(s)")
+        return lines
+
+
+def _shorten(text: str, width: int) -> str:
+    return textwrap.shorten(text, width=width, placeholder=" …") if len(text) > width else text

@@ -1,0 +1,145 @@
+"""`socle-bench` command line: serve the simulators, manage the PKI and data, judge a session."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from . import __version__
+from .core.config import ConfigError, load_config
+from .registry import UnknownServiceError, load_simulators
+
+# Sub-command groups contributed by other packages: module exposing register(subparsers).
+_EXTENSIONS = ("simulators.core.pki.cli", "simulators.identities.cli", "conformance.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="socle-bench", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"socle-bench {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = sub.add_parser("serve", help="start the simulators and the admin API in one process")
+    _add_serve_options(serve)
+    serve.set_defaults(func=cmd_serve)
+    version = sub.add_parser("version", help="print the version")
+    version.set_defaults(func=lambda _a: print(f"socle-bench {__version__}") or 0)
+    for module_name in _EXTENSIONS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # optional component not installed in this tree
+            raise
+        module.register(sub)
+    return parser
+
+
+def _add_serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="TOML configuration file")
+    p.add_argument("--only", help="comma-separated services to start (default: all)")
+    p.add_argument("--database", help="database URL (default: SQLite under the data directory); "
+                                      "e.g. postgresql://user@host/db")
+    p.add_argument("--data-dir", type=Path, help="state directory (default ./.socle-bench)")
+    p.add_argument("--host", help="listen address (default 127.0.0.1; 0.0.0.0 in containers)")
+    p.add_argument("--admin-port", type=int, help="admin API port (default 8080)")
+    p.add_argument("--seed", type=int, help="seed of the synthetic world and of fault injection")
+    p.add_argument("--no-tls", action="store_true", help="serve plain HTTP (demos without certificates)")
+
+
+def config_from_args(args: argparse.Namespace):  # noqa: ANN201
+    """Options win over SOCLE_BENCH_* environment variables (containers), which win over the file."""
+    env = os.environ
+    overrides = {"database": args.database or env.get("SOCLE_BENCH_DATABASE"),
+                 "data_dir": args.data_dir or env.get("SOCLE_BENCH_DATA_DIR"),
+                 "host": args.host or env.get("SOCLE_BENCH_HOST"), "seed": args.seed}
+    if args.only:
+        overrides["only"] = tuple(s.strip() for s in args.only.split(",") if s.strip())
+    if args.no_tls:
+        overrides["tls"] = False
+    config = load_config(args.config or env.get("SOCLE_BENCH_CONFIG"), **overrides)
+    if args.admin_port is not None:
+        config.ports["admin"] = args.admin_port
+    return config
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .core.bench import Bench
+
+    try:
+        config = config_from_args(args)
+        simulators = load_simulators(config.only)
+    except (ConfigError, UnknownServiceError) as exc:
+        print(f"socle-bench: {exc}", file=sys.stderr)
+        return 2
+    pki = _open_pki(config)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    started = time.perf_counter()
+    bench = Bench(config, simulators, live_checker=_live_checker(), pki=pki)
+    try:
+        bench.start()
+    except OSError as exc:
+        print(f"socle-bench: cannot start: {exc}", file=sys.stderr)
+        return 1
+    try:
+        print_endpoints(bench)
+        print(f"socle-bench {__version__} prêt en {time.perf_counter() - started:.2f} s — "
+              f"admin {bench.admin_url}/_bench/health (Ctrl-C pour arrêter)", flush=True)
+        stop.wait()
+    finally:
+        print("arrêt du banc…", flush=True)
+        bench.stop()
+    return 0
+
+
+def print_endpoints(bench) -> None:  # noqa: ANN001
+    rows = [("service", "URL / port", "à configurer dans le DUI")]
+    rows += [(e.service, e.url, e.configure) for e in bench.endpoints()]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for i, row in enumerate(rows):
+        print("  ".join(cell.ljust(widths[j]) for j, cell in enumerate(row)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def _open_pki(config):  # noqa: ANN001, ANN202
+    """Create the test PKI on first start (idempotent) when TLS is on."""
+    if not config.tls:
+        return None
+    try:
+        from .core.pki import open_or_init
+    except ImportError:
+        return None
+    return open_or_init(Path(config.data_dir) / "pki", base_url=config.public_base_url
+                        or f"http://127.0.0.1:{config.port('admin')}")
+
+
+def _live_checker():  # noqa: ANN202
+    try:
+        from conformance.live import default_live_checker
+    except ImportError:
+        return None
+    return default_live_checker()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Runtime shared by every simulator: config, journal, sessions, admin API, faults, lifecycle, codecs."""

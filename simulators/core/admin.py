@@ -1,0 +1,222 @@
+"""Admin API under `/_bench/` on the admin port: sessions, exchanges, faults, health, version.
+
+Documented by the OpenAPI file served at `/_bench/openapi.json` (simulators/core/openapi.json).
+Errors are RFC 9457 problem documents.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, Flask, Response, jsonify, request, stream_with_context
+
+from .. import __version__
+from .faults import FaultRule, FaultRuleError
+from .journal import ExchangeQuery
+from .sessions import SessionError
+
+if TYPE_CHECKING:
+    from .bench import Bench
+
+PREFIX = "/_bench"
+
+
+def problem(status: int, detail: str, title: str = "") -> Response:
+    body = {"type": "about:blank", "title": title or _TITLES.get(status, "Erreur"), "status": status,
+            "detail": detail}
+    return Response(json.dumps(body, ensure_ascii=False), status=status,
+                    mimetype="application/problem+json")
+
+
+_TITLES = {400: "Requête invalide", 404: "Introuvable", 409: "Conflit", 500: "Erreur du banc"}
+
+
+def _float_arg(name: str) -> float | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        from datetime import datetime
+
+        try:
+            return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            raise ValueError(f"{name}: attendu un horodatage epoch ou ISO 8601, obtenu {raw!r}") from None
+
+
+def create_admin_app(bench: "Bench", blueprints: list[Blueprint]) -> Flask:
+    rt = bench.runtime
+    assert rt is not None
+    app = Flask("socle_bench_admin")
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    api = Blueprint("bench_admin", __name__, url_prefix=PREFIX)
+
+    @api.get("/health")
+    def health():  # noqa: ANN202
+        status = "ok" if rt.journal.write_errors == 0 else "degraded"
+        return jsonify(status=status, time=time.time(), version=__version__,
+                       journal={"write_errors": rt.journal.write_errors, "last_error": rt.journal.last_error},
+                       services={e.service: e.url for e in bench.endpoints()})
+
+    @api.get("/version")
+    def version():  # noqa: ANN202
+        return jsonify(name="socle-bench", version=__version__, python=platform.python_version())
+
+    @api.get("/services")
+    def services():  # noqa: ANN202
+        return jsonify([{"service": e.service, "url": e.url, "configure": e.configure}
+                        for e in bench.endpoints()])
+
+    @api.get("/openapi.json")
+    def openapi():  # noqa: ANN202
+        text = resources.files("simulators.core").joinpath("openapi.json").read_text(encoding="utf-8")
+        return Response(text, mimetype="application/json")
+
+    # --- sessions ------------------------------------------------------------------------
+    @api.get("/sessions")
+    def list_sessions():  # noqa: ANN202
+        return jsonify([s.__dict__ for s in rt.sessions.list()])
+
+    @api.post("/sessions")
+    def create_session():  # noqa: ANN202
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+            return problem(400, "corps JSON attendu: {\"name\": \"...\"}")
+        try:
+            info = rt.sessions.create(data["name"], description=str(data.get("description", "")),
+                                      options=data.get("options") or {})
+        except SessionError as exc:
+            return problem(409 if "existe" in str(exc) else 400, str(exc))
+        return jsonify(info.__dict__), 201
+
+    @api.get("/sessions/<name>")
+    def get_session(name: str):  # noqa: ANN202
+        try:
+            info = rt.sessions.get(name)
+        except SessionError as exc:
+            return problem(404, str(exc))
+        return jsonify({**info.__dict__, "exchanges": rt.journal.count(name)})
+
+    @api.delete("/sessions/<name>")
+    def delete_session(name: str):  # noqa: ANN202
+        try:
+            rt.sessions.delete(name)
+        except SessionError as exc:
+            return problem(404, str(exc))
+        rt.faults.clear(name)
+        return "", 204
+
+    @api.post("/sessions/<name>/reset")
+    def reset_session(name: str):  # noqa: ANN202
+        try:
+            rt.sessions.reset(name)
+        except SessionError as exc:
+            return problem(404, str(exc))
+        return jsonify(session=name, reset=True)
+
+    @api.get("/sessions/<name>/journal.jsonl")
+    def export_journal(name: str):  # noqa: ANN202
+        if not rt.sessions.exists(name):
+            return problem(404, f"session inconnue: {name!r}")
+
+        def lines():  # noqa: ANN202
+            for ex in rt.journal.iter_session(name):
+                yield json.dumps(ex.to_json(), ensure_ascii=False) + "\n"
+
+        return Response(stream_with_context(lines()), mimetype="application/x-ndjson")
+
+    # --- exchanges -----------------------------------------------------------------------
+    @api.get("/exchanges")
+    def list_exchanges():  # noqa: ANN202
+        try:
+            limit = int(request.args.get("limit", "100"))
+            q = ExchangeQuery(session=request.args.get("session") or None,
+                              service=request.args.get("service") or None,
+                              operation=request.args.get("operation") or None,
+                              since=_float_arg("since"), until=_float_arg("until"),
+                              after=request.args.get("after") or None, limit=max(1, min(limit, 1000)),
+                              newest_first=request.args.get("order") == "desc")
+        except ValueError as exc:
+            return problem(400, str(exc))
+        bodies = request.args.get("bodies") in ("1", "true", "yes")
+        page = rt.journal.query(q, bodies=bodies)
+        next_after = page[-1].id if len(page) == q.limit else None
+        return jsonify(exchanges=[e.to_json(bodies=bodies) for e in page], next_after=next_after)
+
+    @api.get("/exchanges/<exchange_id>")
+    def get_exchange(exchange_id: str):  # noqa: ANN202
+        ex = rt.journal.get(exchange_id)
+        if ex is None:
+            return problem(404, f"échange inconnu: {exchange_id}")
+        return jsonify(ex.to_json())
+
+    @api.get("/exchanges/<exchange_id>/<part>")
+    def get_exchange_body(exchange_id: str, part: str):  # noqa: ANN202
+        if part not in ("request", "response"):
+            return problem(404, "partie attendue: request ou response")
+        ex = rt.journal.get(exchange_id)
+        if ex is None:
+            return problem(404, f"échange inconnu: {exchange_id}")
+        headers = ex.request_headers if part == "request" else ex.response_headers
+        body = ex.request_body if part == "request" else ex.response_body
+        ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "application/octet-stream")
+        return Response(body, content_type=ctype, headers={
+            "Content-Disposition": f'attachment; filename="{exchange_id}-{part}.bin"'})
+
+    # --- faults --------------------------------------------------------------------------
+    @api.get("/faults")
+    def list_faults():  # noqa: ANN202
+        session = request.args.get("session") or None
+        return jsonify(rules=[r.to_json() for r in rt.faults.rules(session)],
+                       catalogues=rt.faults.catalogues)
+
+    @api.post("/faults")
+    def add_fault():  # noqa: ANN202
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            return problem(400, "corps JSON attendu: une règle de défaut")
+        try:
+            rule = rt.faults.add(FaultRule.from_json(data))
+        except FaultRuleError as exc:
+            return problem(400, str(exc))
+        return jsonify(rule.to_json()), 201
+
+    @api.delete("/faults/<rule_id>")
+    def delete_fault(rule_id: str):  # noqa: ANN202
+        if not rt.faults.remove(rule_id):
+            return problem(404, f"règle inconnue: {rule_id}")
+        return "", 204
+
+    @api.delete("/faults")
+    def clear_faults():  # noqa: ANN202
+        removed = rt.faults.clear(request.args.get("session") or None)
+        return jsonify(removed=removed)
+
+    app.register_blueprint(api)
+    for bp in blueprints:
+        app.register_blueprint(bp, url_prefix=f"{PREFIX}{bp.url_prefix or ''}")
+
+    @app.errorhandler(404)
+    def not_found(_exc):  # noqa: ANN001, ANN202
+        return problem(404, f"ressource inconnue: {request.path}")
+
+    @app.errorhandler(405)
+    def not_allowed(_exc):  # noqa: ANN001, ANN202
+        return problem(405, f"méthode {request.method} non permise sur {request.path}", "Méthode non permise")
+
+    @app.errorhandler(Exception)
+    def internal(exc):  # noqa: ANN001, ANN202
+        from werkzeug.exceptions import HTTPException
+
+        if isinstance(exc, HTTPException):
+            return problem(exc.code or 500, exc.description or "")
+        app.logger.exception("admin error")
+        return problem(500, "erreur interne du banc")
+
+    return app

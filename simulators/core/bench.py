@@ -1,0 +1,167 @@
+"""The composition root: one `Bench` owns the store, journal, sessions, faults and every server.
+
+Simulators are factories (`SimulatorFactory`) that build their servers from the shared `Runtime`;
+they receive storage, journal and fault engine from here and never import them on their own.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from flask import Blueprint
+
+from .config import BenchConfig
+from .db import Database, open_database
+from .events import EventBus
+from .faults import FaultEngine, FaultRule
+from .journal import Journal, LiveChecker
+from .lifecycle import Endpoint, Lifecycle, WsgiServer
+from .service import ErrorRenderer, Identify, ServiceMiddleware, plain_error
+
+log = logging.getLogger("socle_bench")
+
+
+@dataclass
+class Runtime:
+    """What a simulator factory receives."""
+
+    config: BenchConfig
+    db: Database
+    journal: Journal
+    sessions: Any  # SessionRegistry
+    faults: FaultEngine
+    events: EventBus
+    pki: Any = None  # simulators.core.pki.Pki when TLS is on
+    admin_blueprints: list[Blueprint] = field(default_factory=list)
+    shutdown_hooks: list[Callable[[], None]] = field(default_factory=list)
+
+    def server_tls(self, server_name: str, *, client_auth: str = "optional") -> ssl.SSLContext | None:
+        """TLS context for a simulator's server, or None when the bench runs without TLS."""
+        if self.pki is None or not self.config.tls:
+            return None
+        from . import tls  # imported lazily: the PKI is optional in unit tests
+
+        return tls.server_context(self.pki, server_name, client_auth=client_auth)
+
+    def identify_tls(self) -> Identify | None:
+        if self.pki is None or not self.config.tls:
+            return None
+        from . import tls
+
+        return tls.caller_from_environ
+
+    def wrap(self, app, *, service: str, render_error: ErrorRenderer = plain_error,  # noqa: ANN001
+             identify: Identify | None = None) -> ServiceMiddleware:
+        if hasattr(app, "config"):  # Flask: let errors reach the middleware, which renders the protocol's own
+            app.config["PROPAGATE_EXCEPTIONS"] = True
+        return ServiceMiddleware(app, service=service, journal=self.journal, sessions=self.sessions,
+                                 faults=self.faults, identify=identify or self.identify_tls(),
+                                 render_error=render_error, max_body_bytes=self.config.max_body_bytes)
+
+    def http_server(self, app, *, service: str, port_name: str | None = None,  # noqa: ANN001
+                    client_auth: str = "optional", configure: str = "", path: str = "") -> WsgiServer:
+        return WsgiServer(app, name=service, host=self.config.host,
+                          port=self.config.port(port_name or service),
+                          ssl_context=self.server_tls("localhost", client_auth=client_auth),
+                          configure=configure, path=path)
+
+
+class SimulatorFactory(Protocol):
+    name: str
+
+    def __call__(self, runtime: Runtime) -> list[Lifecycle]: ...
+
+
+class Bench:
+    def __init__(self, config: BenchConfig, simulators: list[SimulatorFactory] | None = None, *,
+                 live_checker: LiveChecker | None = None, pki: Any = None, db_schema: str | None = None) -> None:
+        self.config = config
+        self.simulator_factories = list(simulators or [])
+        self.live_checker = live_checker
+        self.pki = pki
+        self.db_schema = db_schema
+        self.runtime: Runtime | None = None
+        self.servers: list[Lifecycle] = []
+        self.admin: WsgiServer | None = None
+
+    def start(self) -> "Bench":
+        from .admin import create_admin_app
+        from .sessions import SessionRegistry
+
+        cfg = self.config
+        db = open_database(cfg.database_url, schema=self.db_schema)
+        events = EventBus()
+        journal = Journal(db, events=events, live_checker=self.live_checker,
+                          batch_size=cfg.journal.batch_size, flush_interval_s=cfg.journal.flush_interval_s,
+                          queue_size=cfg.journal.queue_size, keep_bodies=cfg.journal.keep_bodies)
+        journal.start()
+        sessions = SessionRegistry(db, auto_create=cfg.auto_create_sessions, events=events)
+        sessions.start()
+        faults = FaultEngine(cfg.seed)
+        sessions.on_reset(journal.delete_session)
+        sessions.on_reset(faults.reseed)
+        rt = Runtime(config=cfg, db=db, journal=journal, sessions=sessions, faults=faults,
+                     events=events, pki=self.pki)
+        self.runtime = rt
+        try:
+            for factory in self.simulator_factories:
+                self.servers.extend(factory(rt))
+            for rule in cfg.faults:
+                faults.add(FaultRule.from_json(dict(rule)))
+            self.admin = WsgiServer(create_admin_app(self, rt.admin_blueprints), name="admin",
+                                    host=cfg.host, port=cfg.port("admin"),
+                                    configure="API d'administration du banc (/_bench/)", path="/_bench/")
+            self.admin.start()
+            for server in self.servers:
+                server.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        rt = self.runtime
+        if rt is not None:
+            rt.faults.stopping.set()
+        for server in reversed(self.servers):
+            try:
+                server.stop()
+            except Exception:
+                log.exception("error stopping %s", getattr(server, "name", server))
+        self.servers = []
+        if self.admin is not None:
+            self.admin.stop()
+            self.admin = None
+        if rt is not None:
+            for hook in rt.shutdown_hooks:
+                hook()
+            rt.journal.close()
+            rt.db.dispose()
+            self.runtime = None
+
+    def endpoints(self) -> list[Endpoint]:
+        result = self.admin.endpoints() if self.admin else []
+        for server in self.servers:
+            result.extend(server.endpoints())
+        return result
+
+    def url(self, name: str) -> str:
+        for endpoint in self.endpoints():
+            if endpoint.service == name:
+                return endpoint.url
+        raise KeyError(name)
+
+    @property
+    def admin_url(self) -> str:
+        assert self.admin is not None, "bench not started"
+        return self.admin.url
+
+    def __enter__(self) -> "Bench":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,105 @@
+"""Bench configuration: defaults, TOML file, command-line overrides.
+
+One immutable-ish dataclass is built at start-up and handed to every simulator factory; services
+read their own sub-table from `services[name]` so a new service needs no change here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+# Fixed ports used by `socle-bench serve` (documented in the README); tests always use port 0.
+DEFAULT_PORTS: dict[str, int] = {
+    "admin": 8080,
+    "ins": 8443,
+    "dmp": 8444,
+    "ror": 8445,
+    "annuaire": 8446,
+    "psc": 8447,
+    "smtp": 8587,
+    "imap": 8143,
+}
+
+
+@dataclass
+class JournalConfig:
+    batch_size: int = 500
+    flush_interval_s: float = 0.05
+    queue_size: int = 20_000
+    keep_bodies: bool = True
+
+
+@dataclass
+class BenchConfig:
+    host: str = "127.0.0.1"
+    data_dir: Path = Path(".socle-bench")
+    database: str = ""  # empty: SQLite file under data_dir
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    seed: int = 20261122
+    auto_create_sessions: bool = True
+    max_body_bytes: int = 50 * 1024 * 1024
+    public_base_url: str = ""  # how clients reach the admin port, e.g. for CRL distribution points
+    journal: JournalConfig = field(default_factory=JournalConfig)
+    only: tuple[str, ...] = ()
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    services: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tls: bool = True
+
+    @property
+    def database_url(self) -> str:
+        return self.database or f"sqlite:///{(Path(self.data_dir) / 'bench.db').as_posix()}"
+
+    def port(self, name: str) -> int:
+        return int(self.ports.get(name, 0))
+
+    def service_options(self, name: str) -> dict[str, Any]:
+        return dict(self.services.get(name, {}))
+
+    def ephemeral(self) -> "BenchConfig":
+        """Same configuration with every port set to 0 (tests, parallel CI)."""
+        return replace(self, ports={k: 0 for k in self.ports})
+
+
+class ConfigError(ValueError):
+    """The configuration file or an option is invalid; the message says which key."""
+
+
+_TOP_KEYS = {"host", "data_dir", "database", "ports", "seed", "auto_create_sessions", "max_body_bytes",
+             "public_base_url", "journal", "only", "faults", "services", "tls"}
+
+
+def load_config(path: Path | str | None = None, **overrides: Any) -> BenchConfig:
+    """Build the configuration from an optional TOML file, then apply non-None overrides."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise ConfigError(f"unknown configuration keys: {', '.join(sorted(unknown))}")
+    config = BenchConfig()
+    ports = dict(DEFAULT_PORTS)
+    ports.update({k: int(v) for k, v in (data.pop("ports", {}) or {}).items()})
+    journal = JournalConfig(**(data.pop("journal", {}) or {}))
+    kwargs: dict[str, Any] = {"ports": ports, "journal": journal}
+    for key, value in data.items():
+        if key == "data_dir":
+            value = Path(value)
+        elif key == "only":
+            value = tuple(value)
+        kwargs[key] = value
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if key == "data_dir":
+            value = Path(value)
+        kwargs[key] = value
+    try:
+        return replace(config, **kwargs)
+    except TypeError as exc:
+        raise ConfigError(str(exc)) from exc

@@ -1,0 +1,154 @@
+"""Test sessions: every piece of state belongs to one, so parallel CI pipelines never meet.
+
+HTTP services take the session from a `/s/<session>/` URL prefix, mail services from the login; the
+services register reset/delete hooks so that resetting a session empties every store it touched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Column, Float, String, Table, Text, delete, select
+
+from .db import Database
+from .errors import BenchError
+from .events import Event, EventBus
+
+DEFAULT_SESSION = "default"
+SESSION_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+SessionHook = Callable[[str], None]
+
+
+class SessionError(BenchError):
+    """Unknown, invalid or duplicate session name."""
+
+
+@dataclass
+class SessionInfo:
+    name: str
+    created_at: float
+    description: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def valid_session_name(name: str) -> bool:
+    return bool(SESSION_NAME_RE.match(name or ""))
+
+
+class SessionRegistry:
+    def __init__(self, db: Database, *, auto_create: bool = True, events: EventBus | None = None) -> None:
+        self.db = db
+        self.auto_create = auto_create
+        self.events = events
+        self.table = self._table(db)
+        self._known: set[str] = set()
+        self._lock = threading.Lock()
+        self._reset_hooks: list[SessionHook] = []
+        self._create_hooks: list[SessionHook] = []
+
+    @staticmethod
+    def _table(db: Database) -> Table:
+        if "sessions" in db.metadata.tables:
+            return db.metadata.tables["sessions"]
+        return Table("sessions", db.metadata,
+                     Column("name", String(64), primary_key=True),
+                     Column("created_at", Float, nullable=False),
+                     Column("description", Text, nullable=False, default=""),
+                     Column("options", Text, nullable=False, default="{}"))
+
+    def start(self) -> None:
+        self.table.create(self.db.engine, checkfirst=True)
+        with self.db.engine.connect() as conn:
+            self._known = {r[0] for r in conn.execute(select(self.table.c.name))}
+        if DEFAULT_SESSION not in self._known:
+            self.create(DEFAULT_SESSION, description="session par défaut")
+
+    # hooks registered by services: on_reset runs for reset and delete (both drop the state)
+    def on_reset(self, hook: SessionHook) -> None:
+        self._reset_hooks.append(hook)
+
+    def on_create(self, hook: SessionHook) -> None:
+        self._create_hooks.append(hook)
+
+    def resolve(self, name: str | None) -> str:
+        """Session for an incoming request; creates it on first use when auto-create is on."""
+        name = name or DEFAULT_SESSION
+        if name in self._known:
+            return name
+        if not valid_session_name(name):
+            raise SessionError(f"nom de session invalide: {name!r}")
+        if not self.auto_create:
+            raise SessionError(f"session inconnue: {name!r}")
+        self.create(name, exist_ok=True)
+        return name
+
+    def exists(self, name: str) -> bool:
+        return name in self._known
+
+    def create(self, name: str, *, description: str = "", options: dict[str, Any] | None = None,
+               exist_ok: bool = False) -> SessionInfo:
+        if not valid_session_name(name):
+            raise SessionError(f"nom de session invalide: {name!r}")
+        with self._lock:
+            if name in self._known:
+                if exist_ok:
+                    return self.get(name)
+                raise SessionError(f"la session {name!r} existe déjà")
+            info = SessionInfo(name=name, created_at=time.time(), description=description,
+                               options=dict(options or {}))
+            with self.db.engine.begin() as conn:
+                exists = conn.execute(select(self.table.c.name).where(self.table.c.name == name)).first()
+                if exists is None:
+                    conn.execute(self.table.insert().values(name=name, created_at=info.created_at,
+                                                            description=description,
+                                                            options=json.dumps(info.options)))
+            self._known.add(name)
+        for hook in self._create_hooks:
+            hook(name)
+        self._publish("created", name)
+        return info
+
+    def get(self, name: str) -> SessionInfo:
+        with self.db.engine.connect() as conn:
+            row = conn.execute(select(self.table).where(self.table.c.name == name)).first()
+        if row is None:
+            raise SessionError(f"session inconnue: {name!r}")
+        m = row._mapping
+        return SessionInfo(name=m["name"], created_at=m["created_at"], description=m["description"],
+                           options=json.loads(m["options"] or "{}"))
+
+    def list(self) -> list[SessionInfo]:
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(select(self.table).order_by(self.table.c.created_at)).all()
+        return [SessionInfo(name=r.name, created_at=r.created_at, description=r.description,
+                            options=json.loads(r.options or "{}")) for r in rows]
+
+    def reset(self, name: str) -> None:
+        """Drop every piece of state of the session, keep the session itself."""
+        if name not in self._known:
+            raise SessionError(f"session inconnue: {name!r}")
+        for hook in self._reset_hooks:
+            hook(name)
+        self._publish("reset", name)
+
+    def delete(self, name: str) -> None:
+        if name not in self._known:
+            raise SessionError(f"session inconnue: {name!r}")
+        for hook in self._reset_hooks:
+            hook(name)
+        with self._lock:
+            with self.db.engine.begin() as conn:
+                conn.execute(delete(self.table).where(self.table.c.name == name))
+            self._known.discard(name)
+        self._publish("deleted", name)
+
+    def _publish(self, what: str, name: str) -> None:
+        if self.events is not None:
+            self.events.publish(Event("session", name, {"event": what}))
