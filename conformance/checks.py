@@ -49,11 +49,12 @@ def expect(actual: Any, expected: Any, message: str, *, exchanges: Sequence[Exch
            evidence: Sequence[str] | None = None) -> None:
     """Fail with "attendu X, obtenu Y" unless ``actual == expected``.
 
-    The actual value, when it is text or a number, is the default evidence to highlight.
+    The actual value, when it is text of 3 characters or more, is the default evidence to highlight
+    (shorter strings and numbers would light up half the body).
     """
     if actual != expected:
         if evidence is None:
-            evidence = [str(actual)] if isinstance(actual, (str, int)) and str(actual) else []
+            evidence = [actual] if isinstance(actual, str) and len(actual.strip()) >= 3 else []
         raise AssertionFailed(
             f"{message} : attendu {expected!r}, obtenu {actual!r}", [e.id for e in exchanges], evidence
         )

@@ -81,29 +81,29 @@ def _service_failed(exchange: Exchange) -> bool:
 
 
 def backoff_after_error(exchanges: Sequence[Exchange]) -> Iterable[Finding]:
-    ordered = sorted(exchanges, key=lambda e: e.started_at)
-    failures = [e for e in ordered if _service_failed(e)]
+    """The retry of a failed call is the next call of the same operation by the same caller."""
+    calls: dict[tuple[str, str, str], list[Exchange]] = defaultdict(list)
+    for exchange in sorted(exchanges, key=lambda e: (e.started_at, e.id)):
+        calls[(exchange.service, exchange.operation, exchange.caller.subject)].append(exchange)
+    failures, findings = 0, []
+    for sequence in calls.values():
+        for failed, retry in zip(sequence, sequence[1:] + [None]):
+            if not _service_failed(failed):
+                continue
+            failures += 1
+            if retry is None:
+                continue
+            delay = retry.started_at - (failed.started_at + failed.duration_ms / 1000.0)
+            if delay < RETRY_MIN_DELAY_S:
+                findings.append(Finding(
+                    Outcome.FAIL,
+                    f"attendu une relance de {failed.operation} au moins {RETRY_MIN_DELAY_S:g} s après "
+                    f"l'erreur {failed.status}, obtenu une relance après {max(delay, 0.0):.2f} s",
+                    (failed.id, retry.id),
+                ))
     if not failures:
         skip("aucune erreur du service (5xx ou absence de réponse) observée : rien à juger")
-    findings = []
-    for failed in failures:
-        ended = failed.started_at + failed.duration_ms / 1000.0
-        retry = next((e for e in ordered if e.started_at > failed.started_at and _same_call(e, failed)), None)
-        if retry is None:
-            continue
-        delay = retry.started_at - ended
-        if delay < RETRY_MIN_DELAY_S:
-            findings.append(Finding(
-                Outcome.FAIL,
-                f"attendu une relance de {failed.operation} au moins {RETRY_MIN_DELAY_S:g} s après l'erreur "
-                f"{failed.status}, obtenu une relance après {max(delay, 0.0):.2f} s",
-                (failed.id, retry.id),
-            ))
-    return findings or [Finding(Outcome.PASS, f"{len(failures)} erreur(s) du service, relances espacées")]
-
-
-def _same_call(a: Exchange, b: Exchange) -> bool:
-    return (a.service, a.operation, a.caller.subject) == (b.service, b.operation, b.caller.subject)
+    return findings or [Finding(Outcome.PASS, f"{failures} erreur(s) du service, relances espacées")]
 
 
 def checks() -> list[Check]:

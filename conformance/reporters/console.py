@@ -51,7 +51,7 @@ class ConsoleReporter:
             lines.append("        aucune vérification n'existe encore pour cette exigence")
         notable = [r for r in verdict.results if r.outcome.value != "pass"] or verdict.results[:1]
         for result in notable[:SHOWN_RESULTS]:
-            exchanges = ", ".join(i[:12] for i in result.exchange_ids[:3])
+            exchanges = ", ".join(result.exchange_ids[:3]) + (" …" if len(result.exchange_ids) > 3 else "")
             suffix = f" (échange {exchanges})" if exchanges else ""
             lines.append(f"        {result.check} : {_shorten(result.message, 110)}{suffix}")
         if len(notable) > SHOWN_RESULTS:

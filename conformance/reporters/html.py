@@ -17,6 +17,8 @@ from conformance.outcomes import STATUS_LABELS_FR, Outcome, display_status
 from conformance.report import STATUS_ORDER, Report, RequirementVerdict, service_label
 from conformance.reporters.bodies import format_headers, highlight, pretty_body
 
+MAX_EXCHANGES = 300  # beyond, the page stops being readable; the bundle keeps them all
+
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1200px;
 padding:1.5rem;color:#1d1d1f;background:#fafafa}
@@ -116,17 +118,26 @@ def _results(verdict: RequirementVerdict) -> str:
     items = []
     for result in verdict.results:
         status = display_status(result.outcome, verdict.requirement.level)
-        links = " ".join(f'<a href="#ex-{escape(i)}"><code>{escape(i[:12])}</code></a>' for i in result.exchange_ids)
+        links = " ".join(f'<a href="#ex-{escape(i)}"><code>{escape(i)}</code></a>' for i in result.exchange_ids)
         items.append(f"<li>{_status(status)} <code>{escape(result.check)}</code> : {escape(result.message)} {links}</li>")
     return '<ul class="results">' + "".join(items) + "</ul>"
 
 
 def _exchanges(report: Report) -> str:
+    """Every judged-bad exchange first in priority, then the others, up to a page-friendly cap."""
     by_exchange: dict[str, list[CheckResult]] = {}
     for result in report.results:
         for exchange_id in result.exchange_ids:
             by_exchange.setdefault(exchange_id, []).append(result)
-    return "\n".join(_exchange(e, by_exchange.get(e.id, [])) for e in report.exchanges) or "<p>Aucun échange.</p>"
+    failing = report.failing_exchange_ids()
+    chosen = [e for e in report.exchanges if e.id in failing][:MAX_EXCHANGES]
+    chosen += [e for e in report.exchanges if e.id not in failing][:MAX_EXCHANGES - len(chosen)]
+    shown = {e.id for e in chosen}
+    parts = [_exchange(e, by_exchange.get(e.id, [])) for e in report.exchanges if e.id in shown]
+    if len(shown) < len(report.exchanges):
+        parts.insert(0, f'<p class="muted">{len(shown)} échanges affichés sur {len(report.exchanges)} '
+                        "(les échanges en échec d'abord) ; tous figurent dans le paquet de preuves.</p>")
+    return "\n".join(parts) or "<p>Aucun échange.</p>"
 
 
 def _exchange(exchange: Exchange, results: list[CheckResult]) -> str:

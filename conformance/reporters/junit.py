@@ -54,7 +54,7 @@ class JUnitReporter:
 
 def _testcases(verdict: RequirementVerdict) -> list[etree._Element]:
     requirement = verdict.requirement
-    classname = f"{service_label(requirement.service)}.{requirement.id}"
+    classname = f"{'tous-services' if requirement.service == '*' else requirement.service}.{requirement.id}"
     if not verdict.results:
         case = etree.Element("testcase", name=f"{requirement.id} {_clean(requirement.text[:80])}",
                              classname=classname, time="0")

@@ -5,6 +5,8 @@ matters is *who is wrong*: a `ProtocolError` means the client (the DUI under tes
 the bench must refuse; any other exception escaping a simulator is a bench bug.
 
     BenchError
+    ├── SessionError             unknown/closed test session (core.sessions)
+    ├── FaultRuleError           invalid fault-injection rule (core.faults)
     └── ProtocolError            bad client input; `message` is French, protocol-neutral
         ├── XmlRejected          hostile or ill-formed XML (xmlsafe.parse_xml)
         ├── MtomError            broken multipart/related or XOP packaging (mtom)

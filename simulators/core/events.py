@@ -71,6 +71,10 @@ class EventBus:
         with self._lock:
             self._subscribers = [s for s in self._subscribers if s is not sub]
 
+    @property
+    def has_subscribers(self) -> bool:
+        return bool(self._subscribers)
+
     def publish(self, event: Event) -> None:
         for sub in self._subscribers:  # copy-on-write list: no lock on the hot path
             sub.offer(event)

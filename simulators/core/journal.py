@@ -156,7 +156,7 @@ class Journal:
             self._write_batch([exchange])
         else:
             self._queue.put(exchange)
-        if self.events is not None:
+        if self.events is not None and self.events.has_subscribers:
             self.events.publish(Event("exchange", exchange.session, exchange.to_json(bodies=False)))
         return exchange
 

@@ -54,16 +54,20 @@ class MtomMessage:
 
     @property
     def action(self) -> str | None:
-        """SOAP 1.2 action: outer `action` parameter, else the one inside the root part's `type`."""
+        """SOAP 1.2 action wherever stacks put it: outer `action` (CXF, DMP), then inside the outer
+        `start-info` or the root part's `type` (Axis2, WCF)."""
         if "action" in self.params:
             return self.params["action"]
-        inner = parse_content_type(self.root.content_type)[1].get("type")
-        return parse_content_type(inner)[1].get("action") if inner else None
+        for inner in (self.params.get("start-info"), parse_content_type(self.root.content_type)[1].get("type")):
+            action = parse_content_type(inner)[1].get("action") if inner else None
+            if action:
+                return action
+        return None
 
 
 def cid_from_href(href: str) -> str:
     if href[:4].lower() != "cid:":
-        raise MtomError(f"Référence XOP {href!r} : seule une URL cid: est admise.", reason="xop_href_invalid")
+        raise MtomError(f"Référence XOP {href!r} : URL cid: attendue.", reason="xop_href_invalid")
     return unquote(href[4:])
 
 
@@ -150,7 +154,7 @@ def _decode(data: bytes, encoding: str) -> bytes:
         if encoding == "quoted-printable":
             return quopri.decodestring(data)
     except (binascii.Error, ValueError) as exc:
-        raise MtomError(f"Partie MIME : contenu {encoding} invalide ({exc}).", reason="bad_encoding") from None
+        raise MtomError(f"Partie MIME : {encoding} invalide ({exc}).", reason="bad_encoding") from None
     raise MtomError(f"Content-Transfer-Encoding non pris en charge : {encoding}.", reason="bad_encoding")
 
 
@@ -187,7 +191,9 @@ def parse_mtom(
     if not boundary or len(boundary) > 200:
         raise MtomError("Paramètre boundary absent ou invalide.", reason="boundary_missing")
     if len(body) > max_total_bytes:
-        raise MtomError(f"Corps multipart de {len(body)} octets, limite {max_total_bytes}.", reason="too_large")
+        raise MtomError(
+            f"Corps multipart de {len(body)} octets, limite {max_total_bytes}.", reason="too_large"
+        )
     raw_parts = _split_raw_parts(bytes(body), boundary.encode("latin-1", "replace"), max_parts)
     if not raw_parts:
         raise MtomError("Corps multipart sans aucune partie.", reason="no_parts")
@@ -205,7 +211,9 @@ def parse_mtom(
     if start:
         root = by_cid.pop(start, None)
         if root is None:
-            raise MtomError(f"Paramètre start <{start}> : aucune partie ne porte ce Content-ID.", reason="start_not_found")
+            raise MtomError(
+                f"Paramètre start <{start}> : aucune partie ne porte ce Content-ID.", reason="start_not_found"
+            )
     else:
         root = parts[0]
         if root.content_id is not None:
@@ -228,10 +236,14 @@ def resolve_xop(
         cid = cid_from_href(href)
         part = attachments.get(cid)
         if part is None:
-            raise MtomError(f"xop:Include vers {href} : aucune partie MIME avec ce Content-ID.", reason="unknown_cid")
+            raise MtomError(
+                f"xop:Include vers {href} : aucune partie MIME avec ce Content-ID.", reason="unknown_cid"
+            )
         parent = inc.getparent()
         if parent is None or len(parent) != 1 or (parent.text or "").strip() or (inc.tail or "").strip():
-            raise MtomError("xop:Include doit être le seul contenu de son élément parent.", reason="xop_include_not_alone")
+            raise MtomError(
+                "xop:Include doit être le seul contenu de son élément parent.", reason="xop_include_not_alone"
+            )
         found[parent] = part
         if inline:
             parent.remove(inc)
@@ -289,7 +301,8 @@ def build_mtom(
     chunks: list[bytes] = []
     for cid, ctype, data in [(start_cid, root_type, root_xml), *attachments]:
         chunks += [dash, _CRLF, _header_line("Content-Type", ctype)]
-        chunks += [_header_line("Content-Transfer-Encoding", "binary"), _header_line("Content-ID", f"<{cid}>")]
+        chunks.append(_header_line("Content-Transfer-Encoding", "binary"))
+        chunks.append(_header_line("Content-ID", f"<{cid}>"))
         chunks += [_CRLF, data, _CRLF]
     chunks += [dash, b"--", _CRLF]
     ctype = (

@@ -12,7 +12,6 @@ adapter answers with `fault_to_bytes(err.fault)` and nothing from lxml escapes t
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ XmlInput = Union[etree._Element, bytes]
 
 _PARAM_RE = re.compile(r'\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))\s*(?:;|$)', re.S)
 _PREFIX_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TRUE = ("true", "1")
 
 
@@ -176,7 +175,7 @@ def _addressing(headers: list[etree._Element]) -> Addressing:
     action_mu = False
     for h in headers:
         q = etree.QName(h)
-        if q.namespace != WSA_NS or q.localname not in ("Action", "MessageID", "To", "RelatesTo", "ReplyTo"):
+        if (q.namespace, q.localname) not in WSA_HEADERS or q.localname in ("FaultTo", "From"):
             continue
         if q.localname in seen:
             raise SoapError.sender(
@@ -215,7 +214,8 @@ def parse_envelope(
     except XmlRejected as exc:
         raise SoapError.from_protocol_error(exc) from exc
     if root.tag != f"{{{SOAP12_NS}}}Envelope":
-        got = "une enveloppe SOAP 1.1" if root.tag == f"{{{SOAP11_NS}}}Envelope" else f"l'élément {root.tag}"
+        soap11 = root.tag == f"{{{SOAP11_NS}}}Envelope"
+        got = "une enveloppe SOAP 1.1" if soap11 else f"l'élément {root.tag}"
         raise SoapError.version_mismatch(f"Enveloppe SOAP 1.2 attendue, reçu {got}.")
     children = _elements(root)
     header = None
@@ -234,6 +234,10 @@ def parse_envelope(
             reason="body_children",
         )
     headers = _elements(header) if header is not None else []
+    if any(not h.tag.startswith("{") for h in headers):
+        raise SoapError.sender(
+            "Bloc d'en-tête SOAP sans espace de noms (SOAP 1.2 §5.2.1).", reason="unqualified_header"
+        )
     return SoapEnvelope(
         root=root,
         header=header,
@@ -267,7 +271,7 @@ def _check_prefix(prefix: str) -> str:
 def _xml_bytes(item: XmlInput) -> bytes:
     if isinstance(item, (bytes, bytearray)):
         return to_bytes(parse_xml(bytes(item)))  # validates and drops any XML declaration
-    return to_bytes(copy.deepcopy(item)) if item.getparent() is not None else to_bytes(item)
+    return to_bytes(item)  # a sub-element serialises alone, with the declarations it needs
 
 
 def _declarations(nsmap: dict[str, str]) -> str:
@@ -302,13 +306,15 @@ def _assemble(
     *,
     envelope_prefix: str,
     body_prefix: str | None,
-    body_extra_prefixes: Sequence[str] = (),
+    body_nsmap: dict[str, str] | None = None,
     nsmap: dict[str, str] | None = None,
     xml_declaration: bool = False,
 ) -> bytes:
     env = _check_prefix(envelope_prefix)
     bp = _check_prefix(body_prefix or env)
-    body_decls = {p: SOAP12_NS for p in [*body_extra_prefixes, bp] if p != env}
+    body_decls = {p: ns for p, ns in (body_nsmap or {}).items() if p != env}
+    if bp != env:
+        body_decls[bp] = SOAP12_NS
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n'] if xml_declaration else []
     parts.append(f"<{env}:Envelope xmlns:{env}={_attr(SOAP12_NS)}{_declarations(dict(nsmap or {}))}>")
     if header_items:
@@ -325,10 +331,15 @@ def build_envelope(
     nsmap: dict[str, str] | None = None,
     envelope_prefix: str = "soap",
     body_prefix: str | None = None,
+    body_nsmap: dict[str, str] | None = None,
     wsa_prefix: str | None = "wsa",
     xml_declaration: bool = False,
 ) -> bytes:
-    """Envelope bytes; addressing headers follow `headers`. wsa_prefix=None writes xmlns="…" (DMP style)."""
+    """Envelope bytes; addressing headers follow `headers`. wsa_prefix=None writes xmlns="…" (DMP style).
+
+    `nsmap` adds declarations on Envelope, `body_nsmap` on Body (INSi: body_prefix="env",
+    body_nsmap={"S": SOAP12_NS} gives its recorded `<env:Body xmlns:S=… xmlns:env=…>`).
+    """
     items = [_xml_bytes(h).decode("utf-8") for h in headers]
     if addressing is not None:
         wsa = _check_prefix(wsa_prefix) if wsa_prefix else None
@@ -336,7 +347,7 @@ def build_envelope(
     content = _xml_bytes(body).decode("utf-8") if body is not None else ""
     return _assemble(
         items, content, envelope_prefix=envelope_prefix, body_prefix=body_prefix,
-        nsmap=nsmap, xml_declaration=xml_declaration,
+        body_nsmap=body_nsmap, nsmap=nsmap, xml_declaration=xml_declaration,
     )
 
 
@@ -376,7 +387,7 @@ class SoapFault:
         self.detail = [parse_xml(bytes(i)) if isinstance(i, (bytes, bytearray)) else i for i in items]
 
     def http_status(self) -> int:
-        """SOAP 1.2 HTTP binding (Part 2 §7.5.2.2); INSi answers 500 even for Sender, adapters may override."""
+        """SOAP 1.2 HTTP binding (Part 2 §7.5.2.2). INSi answers 500 even for Sender: adapters decide."""
         return 400 if self.code == "Sender" else 500
 
 
@@ -408,7 +419,8 @@ def fault_to_bytes(
         text, decl = _qname_text(q, fp, i)
         subcode_xml = f"<{fp}:Subcode><{fp}:Value{decl}>{text}</{fp}:Value>{subcode_xml}</{fp}:Subcode>"
     parts = [f"<{fp}:Fault><{fp}:Code>{code}{subcode_xml}</{fp}:Code>"]
-    parts.append(f"<{fp}:Reason><{fp}:Text xml:lang={_attr(fault.lang)}>{_text(fault.reason)}</{fp}:Text></{fp}:Reason>")
+    text = f"<{fp}:Text xml:lang={_attr(fault.lang)}>{_text(fault.reason)}</{fp}:Text>"
+    parts.append(f"<{fp}:Reason>{text}</{fp}:Reason>")
     if fault.node is not None:
         parts.append(f"<{fp}:Node>{_text(fault.node)}</{fp}:Node>")
     if fault.role is not None:
@@ -428,7 +440,7 @@ def fault_to_bytes(
         headers.append(f"<{env}:NotUnderstood qname={_attr(text)}{decl}/>")
     return _assemble(
         headers, "".join(parts), envelope_prefix=env, body_prefix=body_prefix,
-        body_extra_prefixes=[fp], xml_declaration=xml_declaration,
+        body_nsmap={fp: SOAP12_NS}, xml_declaration=xml_declaration,
     )
 
 
@@ -446,7 +458,9 @@ def build_fault(
     fault_prefix: str | None = None,
     xml_declaration: bool = False,
 ) -> bytes:
-    fault = SoapFault(code=code, reason=reason, subcodes=list(subcodes), lang=lang, detail=detail, node=node, role=role)
+    fault = SoapFault(
+        code=code, reason=reason, subcodes=list(subcodes), lang=lang, detail=detail, node=node, role=role
+    )
     return fault_to_bytes(
         fault, envelope_prefix=envelope_prefix, body_prefix=body_prefix,
         fault_prefix=fault_prefix, xml_declaration=xml_declaration,

@@ -24,7 +24,6 @@ from cryptography.x509.oid import NameOID
 
 from .exchange import Caller
 from .pki import Pki
-from .pki.authority import TRUSTED_CAS
 from .pki.profiles import dn_string
 
 ClientAuth = Literal["none", "optional", "required"]
@@ -80,7 +79,8 @@ class CrlRefresher:
             if time.monotonic() >= self._next_staleness_check:
                 self._pki.ensure_fresh_crls()
                 self._next_staleness_check = time.monotonic() + _STALENESS_CHECK_S
-            stamp = tuple(self._pki.crl_path(s).stat().st_mtime_ns for s in TRUSTED_CAS)
+            stat = self._pki.crls_path.stat()  # written last, atomically, after each CRL
+            stamp = (stat.st_ino, stat.st_mtime_ns)
             if stamp == self._loaded:
                 return False
             self._context.load_verify_locations(cafile=str(self._pki.crls_path))

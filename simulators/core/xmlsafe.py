@@ -86,7 +86,8 @@ def parse_xml(
 ) -> etree._Element:
     """Parse untrusted bytes into an element, or raise `XmlRejected` with a French message.
 
-    `max_depth` counts the root as depth 1. Processing instructions (xml-stylesheet...) are kept
+    `max_depth` counts the root as depth 1; libxml2 itself stops at 256 (2048 with huge_tree),
+    so a larger `max_depth` needs huge_tree=True. Processing instructions (xml-stylesheet...) are kept
     and never acted upon. Comments are kept by default because exclusive c14n "with comments"
     and recorded-fixture comparisons need them.
     """
@@ -129,5 +130,5 @@ def parse_xml(
 
 
 def to_bytes(el: etree._Element, *, xml_declaration: bool = False) -> bytes:
-    """UTF-8 serialisation with the declaration only on request (SOAP stacks differ on it)."""
-    return etree.tostring(el, encoding="UTF-8", xml_declaration=xml_declaration)
+    """UTF-8 serialisation of `el` alone (never its tail), declaration only on request."""
+    return etree.tostring(el, encoding="UTF-8", xml_declaration=xml_declaration, with_tail=False)

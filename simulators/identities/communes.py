@@ -1,7 +1,7 @@
 """INSEE commune codes (COG) with postal codes and centre coordinates, plus foreign-country codes.
 
 The ROR's ``near-insee-code`` search needs a commune -> centre table, and the world places every
-establishment near a commune. ``data/communes.csv`` holds the 101 prefectures, the communes the
+establishment near a commune. ``communes.csv`` (next to this module) holds the 101 prefectures, the communes the
 personas use, a few more in Corsica and overseas. It is **hand-written**: codes are the official COG
 codes to the best of our knowledge, coordinates are town-centre approximations (within about a
 kilometre), not an extract of the INSEE file. Good enough for distance searches at 1 km resolution.
@@ -46,7 +46,7 @@ class Commune:
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[Commune, ...]:
-    text = resources.files("simulators.identities").joinpath("data/communes.csv").read_text("utf-8")
+    text = resources.files("simulators.identities").joinpath("communes.csv").read_text("utf-8")
     rows = csv.DictReader(text.splitlines())
     return tuple(
         Commune(

@@ -22,16 +22,16 @@ def _person(
     behaviour: InsiBehaviour = InsiBehaviour(source=LIVE), tags: tuple[str, ...] = (),
     story: str = "",
 ) -> Person:
-    ins = InsMatricule(nir13, key or nir_key(nir13), oid) if nir13 else None
-    if ins is not None and ins.is_nia:
-        ins = InsMatricule(ins.nir, ins.key, oid, type_matricule="NIA")
+    kind = "NIA" if oid == OID_INS_NIA else "NIR"
+    ins = InsMatricule(nir13, key or nir_key(nir13), oid, type_matricule=kind) if nir13 else None
+    usable = ins is not None and not ins.is_nia and ins.key_valid
     given_names = tuple(given.split(" "))
     return Person(
         id=pid, birth_name=name, given_names=given_names, sex=sex, birth_date=date,
         birth_place=place, display_first_name=given_names[0].capitalize(),
         display_last_name=name, used_name="", ins=ins, ins_history=history,
         identity_status=STATUS_RETRIEVED,
-        mes_address=patient_mss_address(ins.value) if ins and not ins.is_nia else "",
+        mes_address=patient_mss_address(ins.value) if ins and usable else "",
         tags=("cnam-test",) + tags, insi=behaviour, story=story,
     )
 
@@ -87,9 +87,10 @@ def cnam_test_persons(nir_oid: str) -> tuple[Person, ...]:
                 tags=("panne",), behaviour=InsiBehaviour(fault="insi_102", source=LIVE),
                 story="Erreur technique siram_40 / insi_102 observée en 2023"),
         _person("cnam-adrdeux-laurent", "ADRDEUX", "LAURENT", "M", "1981-01-01", "75056",
-                "1810163220751", nir_oid,
+                "1810163220751", nir_oid, tags=("lieu-incoherent",),
                 behaviour=InsiBehaviour(source="insi.md §5, test d'analyse Dart (clé 42 erronée)"),
-                story="L'exemple Dart porte la clé 42 ; la clé correcte 40 est enregistrée ici"),
+                story="L'exemple Dart porte la clé 42 (la clé correcte 40 est enregistrée ici) et le "
+                      "COG 75056 alors que le NIR code 63220 : gardé tel qu'observé"),
         _person("bench-lunaire-amina", "LUNAIRE", "AMINA", "F", "1958-00-00", "99350",
                 generate_nir("F", "1958-00-00", "99350", 87), nir_oid, tags=("date-lunaire",),
                 behaviour=InsiBehaviour(source="banc : date de naissance incomplète (00)"),

@@ -65,7 +65,9 @@ class Person:
     address: Address | None = None
     phone: str = ""
     email: str = ""  # ordinary e-mail, outside MSSanté
-    mes_address: str = ""  # <INS>@patient.mssante.fr when the INS is an NIR
+    # Mon espace santé address (<INS>@patient.mssante.fr) for an NIR with a valid key. It exists
+    # whatever ``identity_status``; a DUI may only write to it once the INS is qualified (ECO.2.2.6).
+    mes_address: str = ""
     relations: tuple[Relation, ...] = ()
     legal_representatives: tuple[str, ...] = ()  # person ids, or an establishment id (ASE)
     establishment_id: str = ""  # where the person lives or is cared for, when relevant

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PDE = "protection de l'enfance"
+PDE = "pde"  # protection de l'enfance
 
 
 @dataclass(frozen=True)

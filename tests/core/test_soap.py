@@ -279,6 +279,7 @@ def test_parse_fault_refuses_non_fault_and_unknown_code() -> None:
 def test_control_characters_in_reason_do_not_break_xml() -> None:
     data = build_fault("Sender", "octet \x01 interdit")
     assert parse_fault(data).reason == "octet \ufffd interdit"
+    assert parse_fault(build_fault("Sender", "seul \ud800")).reason == "seul \ufffd"
 
 
 # --- content type -------------------------------------------------------------------------
@@ -294,3 +295,40 @@ def test_content_type_helpers() -> None:
     assert media == "multipart/related"
     assert params == {"boundary": 'a;b=c"d', "type": "application/xop+xml", "start": "<x@y>"}
     assert parse_content_type(None) == ("", {})
+
+
+def test_insi_recorded_response_style_with_body_nsmap() -> None:
+    resultat = etree.Element(
+        "{http://www.cnamts.fr/INSiResultat}RESULTAT",
+        nsmap={None: "http://www.cnamts.fr/INSiResultat", "ns0": "http://www.cnamts.fr/INSiRecVit",
+               "ns1": "http://www.cnamts.fr/INSiRecSans"},
+    )
+    etree.SubElement(resultat, "{http://www.cnamts.fr/INSiResultat}CR").text = "00"
+    data = build_envelope(resultat, envelope_prefix="soap", body_prefix="env", body_nsmap={"S": SOAP12_NS})
+    assert data.startswith(
+        f'<soap:Envelope xmlns:soap="{SOAP12_NS}"><env:Body xmlns:S="{SOAP12_NS}" xmlns:env="{SOAP12_NS}">'
+        '<RESULTAT xmlns="http://www.cnamts.fr/INSiResultat" xmlns:ns0="http://www.cnamts.fr/INSiRecVit" '
+        'xmlns:ns1="http://www.cnamts.fr/INSiRecSans"><CR>00</CR></RESULTAT>'.encode()
+    )
+    assert parse_envelope(data).payload.findtext("{http://www.cnamts.fr/INSiResultat}CR") == "00"
+
+
+@hostile
+def test_unqualified_header_block_is_sender_fault() -> None:
+    assert _fault_of(_env("<p/>", "<s:Header><Plain/></s:Header>")).reason == "unqualified_header"
+
+
+def test_sub_element_from_another_tree_is_copied_without_tail() -> None:
+    tree = parse_xml(b'<w xmlns:siram="urn:siram"><siram:Erreur code="c">t</siram:Erreur>TAIL</w>')
+    fault = SoapFault(code="Sender", reason="r", detail=[tree[0]])
+    data = fault_to_bytes(fault)
+    assert b"TAIL" not in data and len(tree) == 1
+    again = parse_fault(fault_to_bytes(parse_fault(data)))
+    assert again.detail[0].get("code") == "c"  # type: ignore[index]
+
+
+def test_from_protocol_error_keeps_reason_and_identity() -> None:
+    err = SoapError.receiver("panne")
+    assert SoapError.from_protocol_error(err) is err
+    wrapped = SoapError.from_protocol_error(XmlRejected("x", reason="doctype"))
+    assert (wrapped.fault.code, wrapped.reason, wrapped.message) == ("Sender", "doctype", "x")

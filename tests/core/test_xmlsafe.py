@@ -77,6 +77,12 @@ def test_doctype_in_utf16_document_is_rejected_after_parse() -> None:
     _rejected(data.encode("utf-16"), "doctype")
 
 
+@hostile
+def test_doctype_refused_before_parsing_even_if_rest_is_broken() -> None:
+    # The prolog scan answers first: a DTD attempt is reported as such, not as a syntax error.
+    _rejected(b'<?xml version="1.0"?><!DOCTYPE r SYSTEM "file:///etc/passwd"><r><unclosed>', "doctype")
+
+
 def test_doctype_text_inside_cdata_is_not_a_false_positive() -> None:
     root = parse_xml(b"<r><![CDATA[<!DOCTYPE html><html/>]]></r>")
     assert root.text == "<!DOCTYPE html><html/>"

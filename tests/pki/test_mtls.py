@@ -120,6 +120,16 @@ def test_revocation_takes_effect_on_a_running_server(bench: Bench, pki: Pki, uni
         _get(bench, pki, unique_name)
 
 
+def test_revocation_by_another_process_takes_effect(bench: Bench, pki: Pki, unique_name: str) -> None:
+    """`socle-bench pki revoke` runs in its own process: only the files on disk are shared."""
+    pki.issue(CertRequest("auth-cli", name=unique_name, cn="INSI-MANU", structure_id="1750000002",
+                          key_type="ec-p256"))
+    assert _get(bench, pki, unique_name).status_code == 200
+    Pki.load(pki.directory).revoke(unique_name)
+    with pytest.raises(REFUSED):
+        _get(bench, pki, unique_name)
+
+
 def test_crl_is_served_at_the_distribution_point_of_the_certificates(bench: Bench, pki: Pki) -> None:
     cert = pki.certificate("insi-auto-revoked")
     points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value

@@ -6,14 +6,16 @@ import hashlib
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
-from cryptography.x509.verification import PolicyBuilder, Store
+from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store
 
 from simulators.core.pki import DEFAULT_PASSWORD, CertRequest, Pki, PkiError
+from simulators.core.pki import crl as crl_module
 from simulators.core.pki.authority import TRUSTED_CAS
 from simulators.core.pki.p12 import read_pkcs12
 from simulators.core.pki.testing import make_test_pki
@@ -76,6 +78,10 @@ def test_valid_chains_verify_with_cryptography(pki: Pki, name: str, eku: x509.Ob
     if eku == ExtendedKeyUsageOID.SERVER_AUTH:
         verified = builder.build_server_verifier(x509.DNSName("localhost")).verify(chain[0], chain[1:])
     else:
+        # IGC-Santé client certificates carry no SubjectAlternativeName, which the WebPKI default requires.
+        ee_policy = ExtensionPolicy.webpki_defaults_ee().may_be_present(
+            x509.SubjectAlternativeName, Criticality.AGNOSTIC, None)
+        builder = builder.extension_policies(ca_policy=ExtensionPolicy.webpki_defaults_ca(), ee_policy=ee_policy)
         verified = builder.build_client_verifier().verify(chain[0], chain[1:]).chain
     assert verified[-1] == pki.authority_certificate("root")
 
@@ -147,7 +153,9 @@ def test_issue_refuses_a_taken_name_and_replace_retires_the_old_certificate(pki:
     new = pki.issue(req, replace=True)
     assert new.serial != old.serial and not new.revoked
     crl = pki.crl("organisations")
-    assert crl.get_revoked_certificate_by_serial_number(int(old.serial, 16)) is not None
+    entry = crl.get_revoked_certificate_by_serial_number(int(old.serial, 16))
+    assert entry is not None
+    assert entry.extensions.get_extension_for_class(x509.CRLReason).value.reason == x509.ReasonFlags.superseded
     assert crl.get_revoked_certificate_by_serial_number(int(new.serial, 16)) is None
 
 
@@ -160,24 +168,25 @@ def test_ensure_server_reissues_only_when_names_change(pki: Pki, unique_name: st
     assert {"localhost", "qualiflps-services-ps-tlsm.ameli.fr"} <= set(san.get_values_for_type(x509.DNSName))
 
 
-def test_stale_crls_are_regenerated(pki: Pki, tmp_path: Path) -> None:
+def test_stale_crls_are_regenerated(pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     copy = tmp_path / "pki"
     shutil.copytree(pki.directory, copy)
     clone = Pki.load(copy)
     assert clone.ensure_fresh_crls() is False
-    from datetime import timedelta
-
-    from simulators.core.pki import crl as crl_module
-
-    real_now = crl_module.utcnow
-    crl_module.utcnow = lambda: real_now() + timedelta(days=2)  # type: ignore[assignment]
-    try:
-        assert clone.ensure_fresh_crls() is True
-    finally:
-        crl_module.utcnow = real_now  # type: ignore[assignment]
-    assert clone.crl("organisations").next_update_utc > real_now() + timedelta(days=2)
+    later = crl_module.utcnow() + timedelta(days=2)
+    monkeypatch.setattr(crl_module, "utcnow", lambda: later)
+    assert clone.ensure_fresh_crls() is True
+    assert clone.crl("organisations").next_update_utc > later
 
 
 def test_load_of_a_missing_pki_says_how_to_create_it(tmp_path: Path) -> None:
     with pytest.raises(PkiError, match="pki init"):
         Pki.load(tmp_path / "absent")
+
+
+def test_open_or_init_publishes_crls_under_the_admin_api(tmp_path: Path) -> None:
+    from simulators.core.pki import open_or_init
+
+    pki = open_or_init(tmp_path / "pki", base_url="http://bench.example:9000/", key_type="ec-p256")
+    assert pki.crl_url("organisations") == "http://bench.example:9000/_bench/pki/organisations.crl"
+    assert open_or_init(tmp_path / "pki", base_url="http://other:1").base_url == pki.base_url

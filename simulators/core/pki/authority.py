@@ -36,6 +36,8 @@ CA_SPECS: tuple[CaSpec, ...] = (
 )
 TRUSTED_CAS = ("root", "organisations", "personnes")
 _CA_ORGANISATION = {"rogue": "AUTORITE ETRANGERE DE TEST"}
+# CAs start well in the past so that an "expired" leaf was still issued within its CA's lifetime.
+_CA_BACKDATE = timedelta(days=5 * 365)
 
 
 @dataclass
@@ -79,7 +81,7 @@ def _ca_key_usage() -> x509.KeyUsage:
 
 def create_ca(spec: CaSpec, key: PrivateKey, parent: Authority | None, *, now: datetime,
               crl_url: str, serial: int) -> Authority:
-    """Roots live 20 years, intermediates 10; intermediates point at their parent's CRL."""
+    """Roots live 20 years from now, intermediates 10; intermediates point at their parent's CRL."""
     subject = ca_subject(spec)
     lifetime = timedelta(days=20 * 365 if parent is None else 10 * 365)
     builder = (
@@ -88,7 +90,7 @@ def create_ca(spec: CaSpec, key: PrivateKey, parent: Authority | None, *, now: d
         .issuer_name(parent.name if parent else subject)
         .public_key(key.public_key())
         .serial_number(serial)
-        .not_valid_before(now - timedelta(days=1))
+        .not_valid_before(now - _CA_BACKDATE)
         .not_valid_after(now + lifetime)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None if parent is None else 0), critical=True)
         .add_extension(_ca_key_usage(), critical=True)

@@ -23,6 +23,7 @@ CRL_BACKDATE = timedelta(minutes=5)
 class RevokedEntry:
     serial: int
     revoked_at: datetime
+    reason: x509.ReasonFlags = x509.ReasonFlags.key_compromise
 
 
 def build_crl(authority: Authority, revoked: list[RevokedEntry], *, number: int, now: datetime,
@@ -41,7 +42,7 @@ def build_crl(authority: Authority, revoked: list[RevokedEntry], *, number: int,
             x509.RevokedCertificateBuilder()
             .serial_number(entry.serial)
             .revocation_date(entry.revoked_at)
-            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
+            .add_extension(x509.CRLReason(entry.reason), critical=False)
             .build())
     return builder.sign(authority.key, hashes.SHA256())
 

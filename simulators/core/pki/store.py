@@ -16,13 +16,10 @@ with a PKCS#12 must keep working across bench restarts. The index is reloaded wh
 from __future__ import annotations
 
 import contextlib
-import json
-import os
-import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -31,13 +28,9 @@ from ..config import DEFAULT_PORTS
 from . import crl as crls
 from .authority import CA_SPECS, TRUSTED_CAS, Authority, PrivateKey, create_ca, generate_key, issue_leaf
 from .defaults import DEFAULT_PASSWORD, default_requests, server_request
+from .files import PkiFiles
 from .p12 import write_pkcs12
 from .profiles import CertRequest, dn_string, issuer_slug_for
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - non-POSIX
-    fcntl = None  # type: ignore[assignment]
 
 DEFAULT_DIR = Path(".socle-bench") / "pki"
 DEFAULT_BASE_URL = f"http://127.0.0.1:{DEFAULT_PORTS['admin']}/_bench/pki"
@@ -68,17 +61,18 @@ class Pki:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self._lock = threading.RLock()
+        self._files = PkiFiles(self.directory)
         self._index: dict[str, Any] = {}
-        self._index_mtime = 0.0
         self._authorities: dict[str, Authority] = {}
-        self._depth = 0
 
     # ----- creation and loading -------------------------------------------------------------------
     @classmethod
     def init(cls, directory: Path | str = DEFAULT_DIR, *, base_url: str | None = None,
              key_type: str = "rsa2048", defaults: bool = True) -> "Pki":
-        """Create the PKI, or complete an existing one; a second call changes nothing."""
+        """Create the PKI, or complete an existing one; a second call changes nothing.
+
+        `base_url` (where CRLs are published) and `key_type` only matter at creation: they are baked
+        into the certificates, so an existing PKI keeps its own."""
         pki = cls(Path(directory))
         with pki._locked():
             if pki.index_path.exists():
@@ -126,7 +120,7 @@ class Pki:
     # ----- properties and paths -------------------------------------------------------------------
     @property
     def index_path(self) -> Path:
-        return self.directory / "index.json"
+        return self._files.index_path
 
     @property
     def password(self) -> str:
@@ -245,15 +239,14 @@ class Pki:
                       ip_addresses: tuple[str, ...] = ()) -> CertRecord:
         """Server certificate of one simulator, reissued only when the configured names changed."""
         req = server_request(simulator, dns_names, ip_addresses)
-        name = req.name
-        if name in self:
-            cert = self.certificate(name)
-            san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-            have = set(san.get_values_for_type(x509.DNSName)) | {str(i) for i in san.get_values_for_type(x509.IPAddress)}
-            wanted = set(req.dns_names) | set(req.ip_addresses)
-            if wanted <= have and cert.not_valid_after_utc > crls.utcnow():
-                return self.get(name)
-        return self.issue(req, replace=True)
+        with self._locked():  # check and reissue as one step: two servers starting must not race
+            if req.name in self:
+                cert = self.certificate(req.name)
+                san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+                have = {*san.get_values_for_type(x509.DNSName), *map(str, san.get_values_for_type(x509.IPAddress))}
+                if {*req.dns_names, *req.ip_addresses} <= have and cert.not_valid_after_utc > crls.utcnow():
+                    return self.get(req.name)
+            return self.issue(req, replace=True)
 
     def revoke(self, name: str) -> CertRecord:
         with self._locked():
@@ -288,8 +281,8 @@ class Pki:
         meta["crl_number"] = int(meta.get("crl_number", 0)) + 1
         revoked = [crls.RevokedEntry(int(c["serial"], 16), datetime.fromisoformat(c["revoked_at"]))
                    for c in self._index["certificates"].values() if c["issuer"] == ca_slug and c["revoked"]]
-        revoked += [crls.RevokedEntry(int(r["serial"], 16), datetime.fromisoformat(r["revoked_at"]))
-                    for r in meta.get("retired", [])]
+        revoked += [crls.RevokedEntry(int(r["serial"], 16), datetime.fromisoformat(r["revoked_at"]),
+                                      x509.ReasonFlags.superseded) for r in meta.get("retired", [])]
         path = self.crl_path(ca_slug)
         previous = x509.load_der_x509_crl(path.read_bytes()) if path.exists() else None
         crl = crls.build_crl(authority, revoked, number=meta["crl_number"],
@@ -309,34 +302,12 @@ class Pki:
             self._authorities[slug] = Authority(slug, cert, key)  # type: ignore[arg-type]
         return self._authorities[slug]
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Thread lock plus an inter-process file lock, taken once per outermost call (flock is not
-        re-entrant across file descriptors)."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with open(self.directory / ".lock", "a+") as handle:
-                if fcntl is not None:
-                    fcntl.flock(handle, fcntl.LOCK_EX)
-                self._depth = 1
-                try:
-                    yield
-                finally:
-                    self._depth = 0
-                    if fcntl is not None:
-                        fcntl.flock(handle, fcntl.LOCK_UN)
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        return self._files.locked()
 
     def _read_index(self) -> None:
         try:
-            self._index = json.loads(self.index_path.read_text(encoding="utf-8"))
-            self._index_mtime = self.index_path.stat().st_mtime
+            self._index = self._files.read_index()
         except (OSError, ValueError) as exc:
             raise PkiError(f"index de la PKI illisible ({self.index_path}) : {exc}") from exc
         if self._index.get("version") != INDEX_VERSION:
@@ -344,27 +315,18 @@ class Pki:
 
     def _reload_if_changed(self) -> None:
         try:
-            if self.index_path.stat().st_mtime != self._index_mtime:
+            if self._files.index_changed():
                 self._read_index()
         except FileNotFoundError as exc:
             raise PkiError(f"index de la PKI absent ({self.index_path})") from exc
 
     def _save_index(self) -> None:
-        self._write_bytes("index.json", json.dumps(self._index, indent=2, ensure_ascii=False).encode("utf-8"))
-        self._index_mtime = self.index_path.stat().st_mtime
+        self._files.save_index(self._index)
 
     def _write_pem(self, rel: str, data: bytes, *, private: bool = False) -> None:
-        self._write_bytes(rel, data, private=private)
+        self._files.write(rel, data, private=private)
 
-    def _write_bytes(self, rel: str, data: bytes, *, private: bool = False) -> None:
-        """Atomic replace, so a server reading a CRL or chain never sees half a file."""
-        path = self.directory / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+    _write_bytes = _write_pem
 
 
 def _cert_pem(cert: x509.Certificate) -> bytes:

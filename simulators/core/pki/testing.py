@@ -2,7 +2,7 @@
 
     # tests/<pkg>/conftest.py
     from simulators.core.pki.testing import pki_fixture
-    pki = pki_fixture()          # session-scoped fixture named "pki"
+    pki = pki_fixture()          # session-scoped fixture named "pki" (one per xdist worker)
 
 or call `make_test_pki(tmp_dir)` directly. RSA keys (the default, as IGC-Santé) cost about 0.8 s for
 the whole default set; `key_type="ec-p256"` makes it ~20x faster when the key type does not matter.
@@ -23,11 +23,11 @@ def make_test_pki(directory: Path | str, *, key_type: str = "rsa2048", defaults:
     return Pki.init(Path(directory), base_url=TEST_BASE_URL, key_type=key_type, defaults=defaults)
 
 
-def pki_fixture(scope: str = "session", key_type: str = "rsa2048") -> Callable[..., Any]:
-    """A pytest fixture (assign it to a name in a conftest) yielding a test PKI in a tmp dir."""
+def pki_fixture(name: str = "pki", *, scope: str = "session", key_type: str = "rsa2048") -> Callable[..., Any]:
+    """A pytest fixture called `name`, yielding a test PKI in a tmp dir; assign it in a conftest."""
     import pytest
 
-    @pytest.fixture(scope=scope)  # type: ignore[call-overload]
+    @pytest.fixture(scope=scope, name=name)  # type: ignore[call-overload]
     def _pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
         return make_test_pki(tmp_path_factory.mktemp("pki"), key_type=key_type)
 

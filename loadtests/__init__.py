@@ -1,0 +1,1 @@
+"""Load tests (locust) and the benchmark script (`python -m loadtests.bench`)."""

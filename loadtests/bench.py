@@ -1,0 +1,78 @@
+"""Benchmark script: `python -m loadtests.bench [journal|ins|dmp|mss|ror|all] [--quick] [--json F]`.
+
+Every figure of one run is measured on the same machine in the same process run, so ratios between
+them are meaningful; the table is printed and the raw figures are written as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+# name -> module exposing run(quick: bool, ...) -> dict and table(result) -> rows
+SUITES = {
+    "journal": "loadtests.bench_journal",
+    "ins": "loadtests.bench_ins",
+    "dmp": "loadtests.bench_dmp",
+    "mss": "loadtests.bench_mss",
+    "ror": "loadtests.bench_ror",
+}
+
+
+def available_suites() -> list[str]:
+    found = []
+    for name, module in SUITES.items():
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        found.append(name)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loadtests.bench", description=__doc__)
+    parser.add_argument("suites", nargs="*", default=["all"], help="journal, ins, dmp, mss, ror or all")
+    parser.add_argument("--quick", action="store_true", help="short runs (smoke test of the script)")
+    parser.add_argument("--json", type=Path, default=None, help="where to write the figures")
+    parser.add_argument("--postgres", default=os.environ.get("SOCLE_BENCH_BENCH_PG"),
+                        help="also measure journal writes on this PostgreSQL URL")
+    args = parser.parse_args(argv)
+    names = available_suites() if "all" in args.suites else args.suites
+    unknown = [n for n in names if n not in SUITES]
+    if unknown:
+        parser.error(f"unknown suite(s): {', '.join(unknown)}")
+    results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                                 "platform": platform.platform()}, "started_at": time.time(), "suites": {}}
+    for name in names:
+        module = importlib.import_module(SUITES[name])
+        kwargs = {"quick": args.quick}
+        if name == "journal" and args.postgres:
+            kwargs["postgres_url"] = args.postgres
+        t0 = time.perf_counter()
+        result = module.run(**kwargs)
+        result["wall_seconds"] = round(time.perf_counter() - t0, 1)
+        results["suites"][name] = result
+        rows = module.table(result)
+        width = max(len(r[0]) for r in rows)
+        print(f"\n== {name} ({result['wall_seconds']} s)")
+        for label, value in rows:
+            print(f"  {label.ljust(width)}  {value}")
+        sys.stdout.flush()
+    out = args.json or Path("loadtests/results") / f"bench-{int(time.time())}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"\nfigures written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

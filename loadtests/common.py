@@ -1,0 +1,121 @@
+"""Measurement helpers shared by the benchmarks: concurrent keep-alive clients and percentiles."""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float] = field(repr=False, default_factory=list)
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return 0.0
+        data = sorted(self.latencies_ms)
+        k = min(len(data) - 1, max(0, round(p / 100 * (len(data) - 1))))
+        return data[k]
+
+    def summary(self) -> dict:
+        return {"requests": self.requests, "errors": self.errors, "seconds": round(self.seconds, 3),
+                "per_second": round(self.per_second, 1), "p50_ms": round(self.percentile(50), 3),
+                "p99_ms": round(self.percentile(99), 3),
+                "mean_ms": round(statistics.fmean(self.latencies_ms), 3) if self.latencies_ms else 0.0}
+
+
+def _status_ok(status: int, _body: bytes) -> bool:
+    return status < 400
+
+
+def client_tls(cafile: str, certfile: str | None = None, keyfile: str | None = None,
+               password: str | None = None) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(cafile=cafile)
+    if certfile:
+        ctx.load_cert_chain(certfile, keyfile, password=password)
+    return ctx
+
+
+def http_load_process(url: str, *, tls: dict | None = None, **kwargs) -> LoadResult:  # noqa: ANN003
+    """`http_load` in a separate (spawned) process, so the client does not share the server's GIL.
+
+    `tls` holds `client_tls` arguments (paths), since SSL contexts cannot cross processes.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_load_child, url, tls, kwargs).result()
+
+
+def _load_child(url: str, tls: dict | None, kwargs: dict) -> LoadResult:
+    if tls:
+        kwargs["ssl_context"] = client_tls(**tls)
+    return http_load(url, **kwargs)
+
+
+def http_load(url: str, *, method: str = "POST", body: bytes = b"", headers: dict[str, str] | None = None,
+              threads: int = 4, duration_s: float = 5.0, ssl_context: ssl.SSLContext | None = None,
+              ok: Callable[[int, bytes], bool] = _status_ok,
+              body_factory: Callable[[int], bytes] | None = None) -> LoadResult:
+    """Hammer `url` from `threads` keep-alive connections for `duration_s` (bounded, loopback only).
+
+    `ok` and `body_factory` must be module-level functions when run through `http_load_process`.
+    """
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+    errors = [0] * threads
+    stop_at = time.perf_counter() + duration_s
+
+    def connect() -> http.client.HTTPConnection:
+        host = parts.hostname or "127.0.0.1"
+        if host == "localhost":
+            host = "127.0.0.1"
+        if parts.scheme == "https":
+            return http.client.HTTPSConnection(host, parts.port, context=ssl_context, timeout=30)
+        return http.client.HTTPConnection(host, parts.port, timeout=30)
+
+    def worker(i: int) -> None:
+        conn = connect()
+        n = 0
+        while time.perf_counter() < stop_at:
+            payload = body_factory(i * 1_000_000 + n) if body_factory else body
+            n += 1
+            t0 = time.perf_counter()
+            try:
+                conn.request(method, path, body=payload or None, headers=headers or {})
+                resp = conn.getresponse()
+                data = resp.read()
+                if not ok(resp.status, data):
+                    errors[i] += 1
+            except (OSError, http.client.HTTPException):
+                errors[i] += 1
+                conn.close()
+                conn = connect()
+                continue
+            latencies[i].append((time.perf_counter() - t0) * 1000.0)
+        conn.close()
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    seconds = time.perf_counter() - started
+    flat = [x for lat in latencies for x in lat]
+    return LoadResult(requests=len(flat), errors=sum(errors), seconds=seconds, latencies_ms=flat)
