@@ -78,11 +78,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (ConfigError, UnknownServiceError) as exc:
         print(f"socle-bench: {exc}", file=sys.stderr)
         return 2
-    pki = _open_pki(config)
+    started = time.perf_counter()
+    pki = _open_pki(config)  # created on first start (idempotent)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    started = time.perf_counter()
     bench = Bench(config, simulators, live_checker=_live_checker(), pki=pki)
     try:
         bench.start()

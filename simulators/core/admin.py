@@ -50,7 +50,8 @@ def _float_arg(name: str) -> float | None:
             raise ValueError(f"{name}: attendu un horodatage epoch ou ISO 8601, obtenu {raw!r}") from None
 
 
-def create_admin_app(bench: "Bench", blueprints: list[Blueprint]) -> Flask:
+def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
+                     ui_blueprints: list[Blueprint] | None = None) -> Flask:
     rt = bench.runtime
     assert rt is not None
     app = Flask("socle_bench_admin")
@@ -201,6 +202,8 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint]) -> Flask:
     app.register_blueprint(api)
     for bp in blueprints:
         app.register_blueprint(bp, url_prefix=f"{PREFIX}{bp.url_prefix or ''}")
+    for bp in ui_blueprints or []:
+        app.register_blueprint(bp)
 
     @app.errorhandler(404)
     def not_found(_exc):  # noqa: ANN001, ANN202

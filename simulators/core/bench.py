@@ -36,16 +36,22 @@ class Runtime:
     faults: FaultEngine
     events: EventBus
     pki: Any = None  # simulators.core.pki.Pki when TLS is on
-    admin_blueprints: list[Blueprint] = field(default_factory=list)
+    admin_blueprints: list[Blueprint] = field(default_factory=list)  # mounted under /_bench
+    ui_blueprints: list[Blueprint] = field(default_factory=list)  # mounted at the admin port's root
     shutdown_hooks: list[Callable[[], None]] = field(default_factory=list)
 
-    def server_tls(self, server_name: str, *, client_auth: str = "optional") -> ssl.SSLContext | None:
-        """TLS context for a simulator's server, or None when the bench runs without TLS."""
+    def server_tls(self, server_name: str, *, client_auth: str = "optional",
+                   dns_names: tuple[str, ...] = ()) -> ssl.SSLContext | None:
+        """TLS context for a simulator's server, or None when the bench runs without TLS.
+
+        Extra certificate names come from `dns_names` and the `tls_names` list of the `[server]`
+        configuration table (names a DUI uses to reach the bench, e.g. in docker compose)."""
         if self.pki is None or not self.config.tls:
             return None
         from . import tls  # imported lazily: the PKI is optional in unit tests
 
-        return tls.server_context(self.pki, server_name, client_auth=client_auth)
+        names = tuple(dns_names) + tuple(self.config.service_options("server").get("tls_names", ()))
+        return tls.server_context(self.pki, server_name, client_auth=client_auth, dns_names=names)
 
     def identify_tls(self) -> Identify | None:
         if self.pki is None or not self.config.tls:
@@ -107,12 +113,16 @@ class Bench:
         rt = Runtime(config=cfg, db=db, journal=journal, sessions=sessions, faults=faults,
                      events=events, pki=self.pki)
         self.runtime = rt
+        if self.pki is not None:
+            from .pki.blueprint import crl_blueprint
+
+            rt.admin_blueprints.append(crl_blueprint(self.pki))  # CRL distribution points
         try:
             for factory in self.simulator_factories:
                 self.servers.extend(factory(rt))
             for rule in cfg.faults:
                 faults.add(FaultRule.from_json(dict(rule)))
-            self.admin = WsgiServer(create_admin_app(self, rt.admin_blueprints), name="admin",
+            self.admin = WsgiServer(create_admin_app(self, rt.admin_blueprints, rt.ui_blueprints), name="admin",
                                     host=cfg.host, port=cfg.port("admin"),
                                     configure="API d'administration du banc (/_bench/)", path="/_bench/")
             self.admin.start()

@@ -94,14 +94,17 @@ def _person_card(world: World, p: Person) -> list[str]:
         lines.append(f"  INS : {p.ins.value} — OID {p.ins.oid} ({kind}){validity}")
     for old in p.ins_history:
         lines.append(f"  INS historique : {old.value} ({old.date_deb or '?'} → {old.date_fin or '?'})")
-    lines.append(f"  Statut de l'identité au départ : {STATUS_LABELS.get(p.identity_status, p.identity_status)}")
+    status = STATUS_LABELS.get(p.identity_status, p.identity_status)
+    lines.append(f"  Statut de l'identité au départ : {status}")
     if p.address:
         lines.append(f"  Adresse : {p.address.line}, {p.address.postal_code} {p.address.city}")
     if p.mes_address:
         lines.append(f"  Mon espace santé : {p.mes_address}")
     for rel in p.relations:
         other = world.find(rel.person_id)
-        name = f"{other.display_first_name} {other.display_last_name}" if isinstance(other, Person) else rel.person_id
+        name = rel.person_id
+        if isinstance(other, Person):
+            name = f"{other.display_first_name} {other.display_last_name}"
         authority = ", autorité parentale" if rel.parental_authority else ""
         lines.append(f"  {rel.kind} : {name} ({rel.person_id}{authority})")
     if p.legal_representatives:
@@ -136,7 +139,8 @@ def _establishment_card(e: Establishment) -> list[str]:
     if e.mss_org_address:
         lines.append(f"  BAL organisationnelle : {e.mss_org_address}")
     for offer in e.offers:
-        lines.append(f"  Offre {offer.offer_type or '-'} « {offer.name} » : {offer.age_min}-{offer.age_max} ans, "
+        lines.append(f"  Offre {offer.offer_type or '-'} « {offer.name} » : "
+                     f"{offer.age_min}-{offer.age_max} ans, "
                      f"{offer.capacity_available}/{offer.capacity_installed} places disponibles")
     return lines
 

@@ -1,10 +1,11 @@
 """INSEE commune codes (COG) with postal codes and centre coordinates, plus foreign-country codes.
 
 The ROR's ``near-insee-code`` search needs a commune -> centre table, and the world places every
-establishment near a commune. ``communes.csv`` (next to this module) holds the 101 prefectures, the communes the
-personas use, a few more in Corsica and overseas. It is **hand-written**: codes are the official COG
-codes to the best of our knowledge, coordinates are town-centre approximations (within about a
-kilometre), not an extract of the INSEE file. Good enough for distance searches at 1 km resolution.
+establishment near a commune. ``communes.csv`` (next to this module) holds the 101 prefectures,
+the communes the personas use, a few more in Corsica and overseas. It is **hand-written**: codes
+are the official COG codes to the best of our knowledge, coordinates are town-centre
+approximations (within about a kilometre), not an extract of the INSEE file. Good enough for
+distance searches at 1 km resolution; synthetic-but-plausible, not authoritative.
 """
 
 from __future__ import annotations

@@ -48,7 +48,8 @@ def normalise_trait(value: str) -> str:
     """Normalise one name trait: ``"d’Almeida-Roche "`` -> ``"D'ALMEIDA-ROCHE"``.
 
     Spaces around hyphens and apostrophes are removed, runs of three or more hyphens shrink to the
-    legacy ``--``, a run of separators holding an apostrophe to one apostrophe, and separators left at either end are dropped.
+    legacy ``--``, a run of separators holding an apostrophe to one apostrophe, and separators left
+    at either end are dropped.
     """
     text = _fold(value)
     text = re.sub(r"\s*([-'])\s*", r"\1", text)

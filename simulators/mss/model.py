@@ -32,6 +32,7 @@ class Mailbox:
     digitization: bool = True
     cert_cn: str = ""  # APP boxes: CN of the organisation certificate allowed to open them
     minor: bool = False  # PAT boxes: the person is under 18
+    auto_mdn: bool = False  # APP box of an integration platform that answers with the ANS MDN
     active: bool = True
     profession_code: str = ""
     profession_label: str = ""

@@ -147,7 +147,8 @@ def test_html_caps_exchanges_but_keeps_every_failing_one(monkeypatch):
     from conformance.reporters import html as html_reporter
 
     monkeypatch.setattr(html_reporter, "MAX_EXCHANGES", 2)
-    exchanges = [make_exchange(started_at=T0 + i) for i in range(4)] + [make_exchange(status=415, started_at=T0 + 9)]
+    exchanges = [make_exchange(started_at=T0 + i, body=f"M{i}".encode()) for i in range(4)]
+    exchanges.append(make_exchange(status=415, started_at=T0 + 9))
     from conformance.registry import default_registry
     from conformance.requirements import load_catalogue
 

@@ -25,7 +25,8 @@ def test_codes_and_coordinates_are_plausible() -> None:
         assert cm.department_of(commune.code) == commune.department
         if len(commune.department) == 2:  # metropolitan France bounding box
             assert 41.3 <= commune.latitude <= 51.1 and -5.2 <= commune.longitude <= 9.6, commune
-            assert commune.postal_code[:2] == ("20" if commune.department in ("2A", "2B") else commune.department)
+            corsica = commune.department in ("2A", "2B")
+            assert commune.postal_code[:2] == ("20" if corsica else commune.department)
 
 
 @pytest.mark.parametrize(

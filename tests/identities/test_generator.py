@@ -35,7 +35,8 @@ def test_establishments_are_coherent_and_fast() -> None:
     for est in establishments[:1000]:
         assert is_valid_finess(est.finess_et) and est.finess_et.startswith(est.department[:2])
         centre = commune(est.address.commune_code)
-        assert haversine_km(centre.latitude, centre.longitude, est.address.latitude, est.address.longitude) < 4
+        where = (est.address.latitude, est.address.longitude)
+        assert haversine_km(centre.latitude, centre.longitude, *where) < 4
         offer = est.offers[0]
         assert 0 <= offer.capacity_available <= offer.capacity_installed
 

@@ -1,0 +1,140 @@
+"""The CPx-profile "assertion PS" (insi.md §1): a signed SAML 2.0 assertion carried in wsse:Security.
+
+It is not a VIHF token: Issuer in X509SubjectName format, Subject/NameID qualified ``CPS`` (the PS
+id), attributes ``identifiantFacturation`` and ``secteurActivite``, enveloped XML-DSig (rsa-sha256,
+exclusive c14n) placed after the Issuer, about one hour of validity. The builder is what the
+reference client uses with a bench PKI CPS (or organisation SIGN) certificate; the verifier is what
+the simulator applies: signature and certificate chain against the bench PKI, then the time window.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from lxml import etree
+from signxml import SignatureConfiguration, XMLSigner, XMLVerifier
+from signxml.exceptions import InvalidInput, InvalidSignature
+
+from simulators.core.pki.profiles import dn_string
+from simulators.core.xmlsafe import parse_xml, to_bytes
+
+from simulators.ins.model import NS_SAML2
+
+X509_SUBJECT_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName"
+DS_NS = "http://www.w3.org/2000/09/xmldsig#"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+_S = f"{{{NS_SAML2}}}"
+
+
+class AssertionRejected(Exception):
+    """The assertion cannot be trusted; the message (French) says why."""
+
+
+@dataclass(frozen=True)
+class AssertionInfo:
+    subject: str  # NameID (PS id)
+    issuer: str
+    not_before: datetime | None
+    not_on_or_after: datetime | None
+    issue_instant: datetime | None
+    attributes: dict[str, str] = field(default_factory=dict)
+    certificate_subject: str = ""
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise AssertionRejected(f"horodatage illisible dans l'assertion : {value!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def build_assertion(certificate: x509.Certificate, key, *, ps_id: str,  # noqa: ANN001 - RSA or EC key
+                    attributes: dict[str, str] | None = None, lifetime: timedelta = timedelta(hours=1),
+                    now: datetime | None = None, qualifier: str = "CPS") -> etree._Element:
+    """A signed assertion element, ready to go inside wsse:Security."""
+    now = now or datetime.now(timezone.utc)
+    root = etree.Element(f"{_S}Assertion", nsmap={"saml": NS_SAML2},
+                         ID=f"_{uuid.uuid4()}", IssueInstant=_iso(now), Version="2.0")
+    issuer = etree.SubElement(root, f"{_S}Issuer", Format=X509_SUBJECT_FORMAT)
+    issuer.text = dn_string(certificate.subject)
+    etree.SubElement(root, f"{{{DS_NS}}}Signature", Id="placeholder", nsmap={"ds": DS_NS})
+    subject = etree.SubElement(root, f"{_S}Subject")
+    name_id = etree.SubElement(subject, f"{_S}NameID", NameQualifier=qualifier)
+    name_id.text = ps_id
+    etree.SubElement(root, f"{_S}Conditions", NotBefore=_iso(now - timedelta(minutes=1)),
+                     NotOnOrAfter=_iso(now + lifetime))
+    statement = etree.SubElement(root, f"{_S}AttributeStatement")
+    for name, value in (attributes or {}).items():
+        attribute = etree.SubElement(statement, f"{_S}Attribute", Name=name)
+        etree.SubElement(attribute, f"{_S}AttributeValue").text = value
+    algorithm = "ecdsa-sha256" if isinstance(key, ec.EllipticCurvePrivateKey) else "rsa-sha256"
+    signer = XMLSigner(signature_algorithm=algorithm, digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
+    return signer.sign(root, key=key, cert=[certificate], id_attribute="ID")
+
+
+class AssertionVerifier:
+    """Checks assertions against the trust anchors of the bench PKI (root + intermediates)."""
+
+    def __init__(self, trust_pem: bytes, *, max_age_s: float = 3600.0, clock_skew_s: float = 120.0) -> None:
+        self.trust_pem = trust_pem
+        self.max_age_s = max_age_s
+        self.clock_skew_s = clock_skew_s
+        self._config = SignatureConfiguration(expect_references=1, location=f"{{{DS_NS}}}Signature")
+
+    def verify(self, assertion: etree._Element, *, now: datetime | None = None,
+               max_age_s: float | None = None) -> AssertionInfo:
+        now = now or datetime.now(timezone.utc)
+        data = to_bytes(assertion)
+        try:
+            result = XMLVerifier().verify(data, ca_pem_file=self.trust_pem, id_attribute="ID",
+                                          expect_config=self._config, parser=None)
+        except (InvalidSignature, InvalidInput) as exc:
+            raise AssertionRejected(f"signature de l'assertion invalide : {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - chain building errors come from several libraries
+            raise AssertionRejected(f"certificat de signature non reconnu : {exc}") from exc
+        signed = result.signed_xml  # read only what the signature covers (no wrapping attack)
+        if signed is None or signed.tag != f"{_S}Assertion":
+            raise AssertionRejected("la signature ne couvre pas l'assertion")
+        info = self._info(signed, result.signing_cert)
+        skew = timedelta(seconds=self.clock_skew_s)
+        if info.not_on_or_after is not None and now >= info.not_on_or_after + skew:
+            raise AssertionRejected(f"assertion expirée (NotOnOrAfter {_iso(info.not_on_or_after)})")
+        if info.not_before is not None and now + skew < info.not_before:
+            raise AssertionRejected(f"assertion pas encore valide (NotBefore {_iso(info.not_before)})")
+        limit = self.max_age_s if max_age_s is None else max_age_s
+        if info.issue_instant is not None and limit and now - info.issue_instant > timedelta(seconds=limit) + skew:
+            raise AssertionRejected(f"assertion trop ancienne (émise le {_iso(info.issue_instant)})")
+        return info
+
+    @staticmethod
+    def _info(signed: etree._Element, cert: x509.Certificate | None) -> AssertionInfo:
+        conditions = signed.find(f"{_S}Conditions")
+        attributes = {}
+        for attribute in signed.iterfind(f"{_S}AttributeStatement/{_S}Attribute"):
+            value = attribute.find(f"{_S}AttributeValue")
+            attributes[attribute.get("Name", "")] = (value.text or "") if value is not None else ""
+        return AssertionInfo(
+            subject=(signed.findtext(f"{_S}Subject/{_S}NameID") or "").strip(),
+            issuer=(signed.findtext(f"{_S}Issuer") or "").strip(),
+            not_before=_parse_time(conditions.get("NotBefore")) if conditions is not None else None,
+            not_on_or_after=_parse_time(conditions.get("NotOnOrAfter")) if conditions is not None else None,
+            issue_instant=_parse_time(signed.get("IssueInstant")),
+            attributes=attributes,
+            certificate_subject=dn_string(cert.subject) if cert is not None else "",
+        )
+
+
+def assertion_from_bytes(data: bytes) -> etree._Element:
+    """Parse an externally produced assertion (e.g. from a CPS card middleware) through xmlsafe."""
+    return parse_xml(data)
