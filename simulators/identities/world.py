@@ -3,7 +3,7 @@
 ``build_world(seed)`` is pure: the stories come from personas.py / professionals.py /
 establishments.py / insi_persons.py, and everything else (NIR order numbers, FINESS, RPPS, SIRET,
 street addresses, phone numbers, coordinates) is drawn from one ``random.Random`` seeded with a
-string, whose sequence Python guarantees across versions. Faker is deliberately not used here: its
+string (world seed + record id), whose sequence Python guarantees across versions. Faker is deliberately not used here: its
 fr_FR data changes between releases and takes 0.2 s to load, and a vendor who loaded the world into
 their DUI must get the same world next year. The result is cached per parameters and immutable.
 
@@ -109,13 +109,12 @@ def build_world(
     cnam_oid: str = OID_INS_NIR,
 ) -> World:
     """The world for this seed; cached, and safe to share because every record is frozen."""
-    rng = world_draw.seeded_rng(seed)
     cnam = cnam_test_persons(cnam_oid)
     used_nirs = {p.ins.nir for p in cnam if p.ins} | {h.nir for p in cnam for h in p.ins_history}
-    establishments = world_draw.draw_establishments(rng, est_specs.ESTABLISHMENTS)
+    establishments = world_draw.draw_establishments(seed, est_specs.ESTABLISHMENTS)
     by_id = {e.id: e for e in establishments}
-    personas = world_draw.draw_persons(rng, PERSONAS, persona_oid, used_nirs)
-    professionals = world_draw.draw_professionals(rng, PROFESSIONALS, by_id)
+    personas = world_draw.draw_persons(seed, PERSONAS, persona_oid, used_nirs, by_id)
+    professionals = world_draw.draw_professionals(seed, PROFESSIONALS, by_id)
     domains = {d.name: d for d in fixed_domains()}
     for establishment in establishments:
         if establishment.mss_domain and establishment.mss_domain not in domains:

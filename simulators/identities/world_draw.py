@@ -1,13 +1,15 @@
 """Seeded draws that turn the fixed stories into records: numbers, addresses, phones, coordinates.
 
-Draw order is the spec order, so adding a persona at the end of a list does not change the numbers
-of those before it in the same list. Phone numbers come from the ARCEP ranges reserved for fiction
+Each record draws from its own generator, seeded with the world seed and the record id, so adding,
+removing or reordering records never changes the numbers of the others: a vendor who loaded the
+world keeps Fanny's NIR when a persona is added. Identifiers are still checked for uniqueness. Phone numbers come from the ARCEP ranges reserved for fiction
 (01 99 00, 03 53 01, 04 65 71, 06 39 98), so none can ring a real person.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from simulators.identities import establishments as est_specs
 from simulators.identities import identifiers as ids
@@ -62,19 +64,30 @@ def draw_mobile(rng: random.Random) -> str:
     return f"{MOBILE_FICTION_PREFIX} {_two_digit_pairs(rng)}"
 
 
+def _unique(draw: Callable[[], str], used: set[str]) -> str:
+    value = draw()
+    while value in used:
+        value = draw()
+    used.add(value)
+    return value
+
+
 def draw_establishments(
-    rng: random.Random, specs: tuple[est_specs.EstablishmentSpec, ...]
+    seed: int, specs: tuple[est_specs.EstablishmentSpec, ...]
 ) -> tuple[Establishment, ...]:
+    used: set[str] = set()
     entities: dict[str, tuple[str | None, str]] = {}
     for key in sorted(est_specs.LEGAL_ENTITIES):
         _, department, has_finess = est_specs.LEGAL_ENTITIES[key]
-        finess_ej = ids.random_finess(rng, department) if has_finess else None
-        entities[key] = (finess_ej, ids.random_siren(rng))
+        rng = seeded_rng(seed, f"legal-entity:{key}")
+        finess_ej = _unique(lambda: ids.random_finess(rng, department), used) if has_finess else None
+        entities[key] = (finess_ej, _unique(lambda: ids.random_siren(rng), used))
     records = []
     for spec in specs:
+        rng = seeded_rng(seed, f"establishment:{spec.id}")
         department = department_of(spec.commune)
         finess_ej, siren = entities[spec.legal_entity]
-        finess_et = ids.random_finess(rng, department) if spec.category else None
+        finess_et = _unique(lambda: ids.random_finess(rng, department), used) if spec.category else None
         siret = ids.random_siret(rng, siren)
         offers = tuple(
             Offer(f"{spec.id}-offre-{i + 1}", o.label, o.offer_type, o.label, "04", o.age_min,
@@ -96,26 +109,36 @@ def draw_establishments(
     return tuple(records)
 
 
+RESIDENTIAL_KINDS = frozenset({"EHPAD", "MECS", "Résidence autonomie", "Foyer de vie"})
+
+
 def draw_persons(
-    rng: random.Random, specs: tuple[PersonaSpec, ...], oid: str, used_nirs: set[str]
+    seed: int, specs: tuple[PersonaSpec, ...], oid: str, used_nirs: set[str],
+    establishments: dict[str, Establishment],
 ) -> tuple[Person, ...]:
+    """Residents of an EHPAD, MECS, residence or foyer de vie live at its address."""
     records = []
     for spec in specs:
-        nir13 = generate_nir(spec.sex, spec.birth_date, spec.birth_place, rng.randrange(1, 1000))
-        while nir13 in used_nirs:
-            nir13 = generate_nir(spec.sex, spec.birth_date, spec.birth_place, rng.randrange(1, 1000))
-        used_nirs.add(nir13)
+        rng = seeded_rng(seed, f"person:{spec.id}")
+        nir13 = _unique(
+            lambda: generate_nir(spec.sex, spec.birth_date, spec.birth_place, rng.randrange(1, 1000)),
+            used_nirs,
+        )
         ins = InsMatricule(nir13, nir_key(nir13), oid)
         birth_name = normalise_birth_name(spec.birth_name or spec.last_name)
         used_name = normalise_birth_name(spec.last_name) if spec.birth_name else ""
         first_display = spec.given_names.split(" ")[0]
         adult = int(spec.birth_date[:4]) <= 2008
+        address = draw_address(rng, spec.home)
+        residence = establishments.get(spec.establishment_id)
+        if residence is not None and residence.kind in RESIDENTIAL_KINDS:
+            address = residence.address
         records.append(Person(
             id=spec.id, birth_name=birth_name, given_names=normalise_given_names(spec.given_names),
             sex=spec.sex, birth_date=spec.birth_date, birth_place=spec.birth_place,
             display_first_name=first_display, display_last_name=spec.last_name,
             used_name=used_name if used_name != birth_name else "", ins=ins,
-            identity_status=spec.status, address=draw_address(rng, spec.home),
+            identity_status=spec.status, address=address,
             phone=draw_mobile(rng) if adult else "",
             email=person_address(first_display, spec.last_name, ORDINARY_MAIL_DOMAIN) if adult else "",
             mes_address=patient_mss_address(ins.value),
@@ -127,13 +150,15 @@ def draw_persons(
 
 
 def draw_professionals(
-    rng: random.Random, specs: tuple[ProfessionalSpec, ...], establishments: dict[str, Establishment]
+    seed: int, specs: tuple[ProfessionalSpec, ...], establishments: dict[str, Establishment]
 ) -> tuple[Professional, ...]:
+    used: set[str] = set()
     records = []
     for spec in specs:
+        rng = seeded_rng(seed, f"professional:{spec.id}")
         code, system, label, in_rpps = PROFESSIONS[spec.profession]
         place = establishments[spec.establishment_id]
-        rpps = ids.random_rpps(rng) if in_rpps else None
+        rpps = _unique(lambda: ids.random_rpps(rng), used) if in_rpps else None
         judiciary = place.mss_domain == JUDICIARY_DOMAIN
         address = person_address(spec.first_name, spec.last_name, place.mss_domain)
         records.append(Professional(

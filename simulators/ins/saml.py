@@ -9,12 +9,15 @@ the simulator applies: signature and certificate chain against the bench PKI, th
 
 from __future__ import annotations
 
+import base64
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.verification import ExtensionPolicy
 from lxml import etree
 from signxml import SignatureConfiguration, XMLSigner, XMLVerifier
 from signxml.exceptions import InvalidInput, InvalidSignature
@@ -86,27 +89,33 @@ def build_assertion(certificate: x509.Certificate, key, *, ps_id: str,  # noqa: 
 class AssertionVerifier:
     """Checks assertions against the trust anchors of the bench PKI (root + intermediates)."""
 
-    def __init__(self, trust_pem: bytes, *, max_age_s: float = 3600.0, clock_skew_s: float = 120.0) -> None:
-        self.trust_pem = trust_pem
+    def __init__(self, trust_pem_file: str, *, max_age_s: float = 3600.0, clock_skew_s: float = 120.0,
+                 is_revoked: Callable[[x509.Certificate], bool] | None = None) -> None:
+        self.trust_pem_file = str(trust_pem_file)
+        self.is_revoked = is_revoked
         self.max_age_s = max_age_s
         self.clock_skew_s = clock_skew_s
-        self._config = SignatureConfiguration(expect_references=1, location=f"{{{DS_NS}}}Signature")
+        self._config = SignatureConfiguration(expect_references=1, location="./")
 
     def verify(self, assertion: etree._Element, *, now: datetime | None = None,
                max_age_s: float | None = None) -> AssertionInfo:
         now = now or datetime.now(timezone.utc)
         data = to_bytes(assertion)
         try:
-            result = XMLVerifier().verify(data, ca_pem_file=self.trust_pem, id_attribute="ID",
-                                          expect_config=self._config, parser=None)
+            result = XMLVerifier().verify(data, ca_pem_file=self.trust_pem_file, id_attribute="ID",
+                                          expect_config=self._config, ee_policy=ExtensionPolicy.permit_all())
         except (InvalidSignature, InvalidInput) as exc:
-            raise AssertionRejected(f"signature de l'assertion invalide : {exc}") from exc
+            raise AssertionRejected(f"signature de l'assertion invalide : {str(exc)[:200]}") from exc
         except Exception as exc:  # noqa: BLE001 - chain building errors come from several libraries
-            raise AssertionRejected(f"certificat de signature non reconnu : {exc}") from exc
+            raise AssertionRejected(f"certificat de signature non reconnu : {str(exc)[:200]}") from exc
         signed = result.signed_xml  # read only what the signature covers (no wrapping attack)
         if signed is None or signed.tag != f"{_S}Assertion":
             raise AssertionRejected("la signature ne couvre pas l'assertion")
-        info = self._info(signed, result.signing_cert)
+        cert = _signing_certificate(result.signature_xml)
+        _check_signing_usage(cert)
+        if cert is not None and self.is_revoked is not None and self.is_revoked(cert):
+            raise AssertionRejected("certificat de signature de l'assertion révoqué")
+        info = self._info(signed, cert)
         skew = timedelta(seconds=self.clock_skew_s)
         if info.not_on_or_after is not None and now >= info.not_on_or_after + skew:
             raise AssertionRejected(f"assertion expirée (NotOnOrAfter {_iso(info.not_on_or_after)})")
@@ -133,6 +142,27 @@ class AssertionVerifier:
             attributes=attributes,
             certificate_subject=dn_string(cert.subject) if cert is not None else "",
         )
+
+
+def _check_signing_usage(cert: x509.Certificate | None) -> None:
+    """CPS (digitalSignature) and organisation SIGN (nonRepudiation) certificates may sign."""
+    if cert is None:
+        raise AssertionRejected("aucun certificat X.509 dans la signature de l'assertion")
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return
+    if not (usage.digital_signature or usage.content_commitment):
+        raise AssertionRejected("le certificat de signature de l'assertion n'autorise pas la signature")
+
+
+def _signing_certificate(signature: etree._Element | None) -> x509.Certificate | None:
+    if signature is None:
+        return None
+    text = signature.findtext(f".//{{{DS_NS}}}X509Certificate")
+    if not text:
+        return None
+    return x509.load_der_x509_certificate(base64.b64decode("".join(text.split())))
 
 
 def assertion_from_bytes(data: bytes) -> etree._Element:

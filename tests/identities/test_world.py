@@ -49,6 +49,8 @@ def test_persona_ages_and_families() -> None:
             assert world.find(rep) is not None
         if person.establishment_id:
             world.establishment(person.establishment_id)
+    assert world.person("samir").address == world.establishment("ehpad-les-volcans").address
+    assert world.person("yanis").address == world.establishment("mecs-les-tilleuls").address
     assert world.person("yanis").legal_representatives == ("ase-93",)
     elise = world.person("elise")
     assert elise.birth_name == "D'ALMEIDA-ROCHE" and elise.given_names == ("ELISE", "MARGAUX")

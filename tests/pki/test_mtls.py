@@ -20,7 +20,6 @@ from simulators.core.bench import Bench, Runtime
 from simulators.core.journal import ExchangeQuery
 from simulators.core.lifecycle import Lifecycle
 from simulators.core.pki import CertRequest, Pki
-from simulators.core.pki.blueprint import crl_blueprint
 from simulators.core.service import request_context
 from simulators.core.tls import requests_cert, requests_verify
 from tests.conftest import make_config
@@ -37,8 +36,7 @@ class MtlsEcho:
         self.pki = pki
 
     def __call__(self, rt: Runtime) -> list[Lifecycle]:
-        rt.admin_blueprints.append(crl_blueprint(self.pki))
-        app = Flask("mtls")
+        app = Flask("mtls")  # the Bench mounts the CRL blueprint itself when given a PKI
 
         @app.get("/whoami")
         def whoami():  # noqa: ANN202

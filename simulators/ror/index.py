@@ -1,0 +1,134 @@
+"""In-memory index of one session's resources, built from the store on first use and dropped on
+every write (the store bumps a version): searches over 20,000 offers then cost set operations and
+short scans, never one SQL query per parameter.
+
+Columns (parameter values per resource) and inverted token indexes are built lazily, one parameter
+at a time, so a session that only ever searches by category and age never pays for the rest.
+Concurrent builders may compute the same column twice; the result is identical, so no lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from simulators.ror.params import PARAMS, ParamDef, normal_reference
+
+TokenKey = tuple[str, ...]
+
+
+def token_keys(value: tuple[str, ...]) -> list[TokenKey]:
+    """Keys a token value answers to: exact, any system, any code; identifiers also by type."""
+    if len(value) == 3:
+        return [("of-type", *value)]
+    system, code = value
+    return [(system, code), ("*", code), (system, "*")]
+
+
+class SessionIndex:
+    def __init__(self, resources: Iterable[dict[str, Any]], version: int = 0) -> None:
+        self.version = version
+        self.by_type: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in PARAMS}
+        for resource in resources:
+            self.by_type.setdefault(resource["resourceType"], {})[str(resource.get("id"))] = resource
+        self._columns: dict[tuple[str, str], dict[str, list[Any]]] = {}
+        self._tokens: dict[tuple[str, str], dict[TokenKey, set[str]]] = {}
+        self._referrers: dict[tuple[str, str], dict[str, set[str]]] = {}
+        self._hidden: dict[Any, frozenset[str]] = {}
+        self._parents: dict[str, str] | None = None
+        self._content: dict[str, dict[str, str]] = {}
+
+    # --- resources ---------------------------------------------------------------------------------
+    def get(self, rtype: str, rid: str) -> dict[str, Any] | None:
+        return self.by_type.get(rtype, {}).get(rid)
+
+    def resolve(self, reference: str) -> dict[str, Any] | None:
+        rtype, _, rid = normal_reference(reference).partition("/")
+        return self.get(rtype, rid)
+
+    def ids(self, rtype: str) -> list[str]:
+        """Ids in insertion order (the store's order), the default result order."""
+        return list(self.by_type.get(rtype, {}))
+
+    def count(self, rtype: str) -> int:
+        return len(self.by_type.get(rtype, {}))
+
+    # --- parameter values ---------------------------------------------------------------------------
+    def column(self, rtype: str, pdef: ParamDef) -> dict[str, list[Any]]:
+        key = (rtype, pdef.name)
+        column = self._columns.get(key)
+        if column is None:
+            column = {}
+            for rid, resource in self.by_type.get(rtype, {}).items():
+                try:
+                    values = pdef.extract(resource)
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    values = []  # a vendor-loaded resource with an odd shape is simply not indexed
+                if values:
+                    column[rid] = values
+            self._columns[key] = column
+        return column
+
+    def tokens(self, rtype: str, pdef: ParamDef) -> dict[TokenKey, set[str]]:
+        key = (rtype, pdef.name)
+        inverted = self._tokens.get(key)
+        if inverted is None:
+            inverted = {}
+            for rid, values in self.column(rtype, pdef).items():
+                for value in values:
+                    for token_key in token_keys(tuple(value)):
+                        inverted.setdefault(token_key, set()).add(rid)
+            self._tokens[key] = inverted
+        return inverted
+
+    def referrers(self, rtype: str, pdef: ParamDef) -> dict[str, set[str]]:
+        """"Target/id" -> ids of `rtype` resources whose `pdef` points at it."""
+        key = (rtype, pdef.name)
+        reverse = self._referrers.get(key)
+        if reverse is None:
+            reverse = {}
+            for rid, refs in self.column(rtype, pdef).items():
+                for ref in refs:
+                    reverse.setdefault(ref, set()).add(rid)
+            self._referrers[key] = reverse
+        return reverse
+
+    def content(self, rtype: str) -> dict[str, str]:
+        text = self._content.get(rtype)
+        if text is None:
+            import json
+
+            from simulators.ror.params import normalise
+            text = {rid: normalise(json.dumps(r, ensure_ascii=False)) for rid, r in self.by_type.get(rtype, {}).items()}
+            self._content[rtype] = text
+        return text
+
+    # --- hierarchy ------------------------------------------------------------------------------------
+    def parent_of(self, org_id: str) -> str:
+        if self._parents is None:
+            parents = {}
+            for rid, org in self.by_type.get("Organization", {}).items():
+                ref = (org.get("partOf") or {}).get("reference") if isinstance(org.get("partOf"), dict) else None
+                if ref:
+                    parents[rid] = normal_reference(ref).partition("/")[2]
+            self._parents = parents
+        return self._parents.get(org_id, "")
+
+    def lineage(self, org_id: str) -> list[str]:
+        """The organisation and its `partOf` ancestors, nearest first (cycles cut)."""
+        chain: list[str] = []
+        current = org_id
+        while current and current not in chain and len(chain) < 16:
+            chain.append(current)
+            current = self.parent_of(current)
+        return chain
+
+    # --- visibility by access profile -------------------------------------------------------------------
+    def hidden(self, key: Any, is_hidden: Callable[[dict[str, Any]], bool]) -> frozenset[str]:
+        """"Type/id" of resources an access profile must not see (cached per profile key)."""
+        result = self._hidden.get(key)
+        if result is None:
+            result = frozenset(f"{t}/{rid}" for t, items in self.by_type.items() for rid, r in items.items()
+                               if is_hidden(r))
+            self._hidden[key] = result
+        return result
