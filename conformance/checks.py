@@ -144,30 +144,33 @@ class CheckResult:
 
 
 def run_check(check: Check, subject: Exchange | Sequence[Exchange], default_ids: Sequence[str]) -> list[Finding]:
-    """Call a check function and turn its control flow into findings; never raises."""
+    """Call a check function and turn its control flow into findings; never raises.
+
+    Findings a generator yielded before raising are kept: a session check that judged ten retry
+    storms and then hit a bug still reports the ten.
+    """
+    collected: list[Finding] = []
     try:
-        return _normalise(check.function(subject), default_ids)
+        _collect(check.function(subject), tuple(default_ids), collected)
     except AssertionFailed as failure:
-        return [Finding(Outcome.FAIL, failure.message, failure.exchange_ids or tuple(default_ids),
-                        failure.evidence)]
+        collected.append(Finding(Outcome.FAIL, failure.message, failure.exchange_ids or tuple(default_ids),
+                                 failure.evidence))
     except CheckSkipped as skipped:
-        return [Finding(Outcome.SKIP, skipped.message, skipped.exchange_ids or tuple(default_ids))]
+        collected.append(Finding(Outcome.SKIP, skipped.message, skipped.exchange_ids or tuple(default_ids)))
     except Exception as exc:  # noqa: BLE001 - any other exception means the bench is wrong
         message = f"erreur interne du banc dans la vérification {check.id} : {type(exc).__name__}: {exc}"
         detail = "".join(traceback.format_exception(exc, limit=-3))
-        return [Finding(Outcome.ERROR, message, tuple(default_ids), detail=detail)]
+        collected.append(Finding(Outcome.ERROR, message, tuple(default_ids), detail=detail))
+    return collected or [Finding(Outcome.PASS, "conforme", tuple(default_ids))]
 
 
-def _normalise(returned: Any, default_ids: Sequence[str]) -> list[Finding]:
+def _collect(returned: Any, default_ids: tuple[str, ...], into: list[Finding]) -> None:
     if returned is None or isinstance(returned, str):
-        return [Finding(Outcome.PASS, returned or "conforme", tuple(default_ids))]
-    if isinstance(returned, Finding):
-        returned = [returned]
-    findings = []
-    for finding in returned:
+        into.append(Finding(Outcome.PASS, returned or "conforme", default_ids))
+        return
+    for finding in [returned] if isinstance(returned, Finding) else returned:
         if not isinstance(finding, Finding):
             raise TypeError(f"a check returned {type(finding).__name__}, expected Finding")
         if not finding.exchange_ids:
-            finding = Finding(finding.outcome, finding.message, tuple(default_ids), finding.evidence, finding.detail)
-        findings.append(finding)
-    return findings or [Finding(Outcome.PASS, "conforme", tuple(default_ids))]
+            finding = Finding(finding.outcome, finding.message, default_ids, finding.evidence, finding.detail)
+        into.append(finding)

@@ -106,15 +106,22 @@ def backoff_after_error(exchanges: Sequence[Exchange]) -> Iterable[Finding]:
     return findings or [Finding(Outcome.PASS, f"{failures} erreur(s) du service, relances espacées")]
 
 
+def _http(exchange: Exchange) -> bool:
+    return exchange.protocol == "http"
+
+
+def _http_with_body(exchange: Exchange) -> bool:
+    return exchange.protocol == "http" and bool(exchange.request_body)
+
+
 def checks() -> list[Check]:
-    http = lambda e: e.protocol == "http"  # noqa: E731
     return [
         Check("bench.response-produced", "*", LIVE, ("bench@1",), response_produced,
               "Chaque requête reçoit une réponse"),
         Check("bench.request-well-formed", "*", LIVE, ("bench@2",), request_well_formed,
-              "Requête HTTP bien formée", applies=http),
+              "Requête HTTP bien formée", applies=_http),
         Check("bench.content-type-declared", "*", LIVE, ("bench@3",), content_type_declared,
-              "Content-Type déclaré pour un corps", applies=lambda e: http(e) and bool(e.request_body)),
+              "Content-Type déclaré pour un corps", applies=_http_with_body),
         Check("bench.no-identical-burst", "*", SESSION, ("bench@4",), no_identical_burst,
               "Pas de rafale de requêtes identiques"),
         Check("bench.backoff-after-error", "*", SESSION, ("bench@5",), backoff_after_error,

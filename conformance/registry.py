@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Iterable
 
+from conformance import checks_bench
 from conformance.checks import LIVE, SESSION, Check
 from conformance.requirements import EMPTY_CATALOGUE, Catalogue
 
@@ -62,8 +63,6 @@ class CheckRegistry:
 
 def default_registry() -> CheckRegistry:
     """Every shipped check set, listed by hand: a service adds its ``checks_<service>.checks``."""
-    from conformance import checks_bench
-
     registry = CheckRegistry()
     for provider in (checks_bench.checks,):
         for check in provider():

@@ -85,10 +85,6 @@ class Report:
             counts[verdict.status] += 1
         return counts
 
-    def exchange(self, exchange_id: str) -> Exchange | None:
-        index = self.__dict__.setdefault("_exchange_index", {e.id: e for e in self.exchanges})
-        return index.get(exchange_id)
-
     def verdicts_by_service(self) -> dict[str, list[RequirementVerdict]]:
         grouped: dict[str, list[RequirementVerdict]] = {}
         for verdict in self.requirements:

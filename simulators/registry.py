@@ -8,11 +8,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from .core.errors import BenchError
+
 SHIPPED: dict[str, str] = {}
 
 
-class UnknownServiceError(ValueError):
-    pass
+class UnknownServiceError(BenchError, ValueError):
+    """`--only` or the configuration names a service that is not shipped."""
 
 
 def load_factory(spec: str) -> Any:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .errors import BenchError
+
 # Fixed ports used by `socle-bench serve` (documented in the README); tests always use port 0.
 DEFAULT_PORTS: dict[str, int] = {
     "admin": 8080,
@@ -63,7 +65,7 @@ class BenchConfig:
         return replace(self, ports={k: 0 for k in self.ports})
 
 
-class ConfigError(ValueError):
+class ConfigError(BenchError, ValueError):
     """The configuration file or an option is invalid; the message says which key."""
 
 

@@ -5,6 +5,9 @@ matters is *who is wrong*: a `ProtocolError` means the client (the DUI under tes
 the bench must refuse; any other exception escaping a simulator is a bench bug.
 
     BenchError
+    ├── ConfigError              invalid configuration file or option (core.config)
+    ├── UnknownServiceError      `--only` names no shipped simulator (registry)
+    ├── PkiError / ProfileError  test PKI store and certificate profiles (core.pki)
     ├── SessionError             unknown/closed test session (core.sessions)
     ├── FaultRuleError           invalid fault-injection rule (core.faults)
     └── ProtocolError            bad client input; `message` is French, protocol-neutral

@@ -2,10 +2,11 @@
 
 ``build_world(seed)`` is pure: the stories come from personas.py / professionals.py /
 establishments.py / insi_persons.py, and everything else (NIR order numbers, FINESS, RPPS, SIRET,
-street addresses, phone numbers, coordinates) is drawn from one ``random.Random`` seeded with a
-string (world seed + record id), whose sequence Python guarantees across versions. Faker is deliberately not used here: its
-fr_FR data changes between releases and takes 0.2 s to load, and a vendor who loaded the world into
-their DUI must get the same world next year. The result is cached per parameters and immutable.
+street addresses, phone numbers, coordinates) is drawn from a ``random.Random`` per record,
+seeded with a string (world seed + record id), whose sequence Python guarantees across versions.
+Faker is deliberately not used here: its fr_FR data changes between releases and takes 0.2 s to
+load, and a vendor who loaded the world into their DUI must get the same world next year. The
+result is cached per parameters and immutable.
 
 OIDs: the CNAM test persons carry ``cnam_oid`` (``.8`` by default: the qualification INSi returns
 ``.8`` even for its fictitious persons); the bench personas carry ``persona_oid`` (``.10``, INS-NIR

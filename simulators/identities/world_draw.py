@@ -2,8 +2,9 @@
 
 Each record draws from its own generator, seeded with the world seed and the record id, so adding,
 removing or reordering records never changes the numbers of the others: a vendor who loaded the
-world keeps Fanny's NIR when a persona is added. Identifiers are still checked for uniqueness. Phone numbers come from the ARCEP ranges reserved for fiction
-(01 99 00, 03 53 01, 04 65 71, 06 39 98), so none can ring a real person.
+world keeps Fanny's NIR when a persona is added. Identifiers are still checked for uniqueness.
+Phone numbers come from the ARCEP ranges reserved for fiction (01 99 00, 03 53 01, 04 65 71,
+06 39 98), so none can ring a real person.
 """
 
 from __future__ import annotations

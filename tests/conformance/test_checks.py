@@ -50,10 +50,12 @@ def test_generator_findings_and_failures_raised_midway():
         yield Finding(Outcome.PASS, "premier")
         raise AssertionFailed("attendu 1, obtenu 2", ["e9"])
 
-    [finding] = run_check(_check(several, SESSION), [make_exchange()], [])
-    assert (finding.outcome, finding.exchange_ids) == (Outcome.FAIL, ("e9",))
+    first, failed = run_check(_check(several, SESSION), [make_exchange()], [])
+    assert (first.outcome, first.message) == (Outcome.PASS, "premier")
+    assert (failed.outcome, failed.exchange_ids) == (Outcome.FAIL, ("e9",))
     [bad] = run_check(_check(lambda es: [42], SESSION), [make_exchange()], [])
-    assert bad.outcome is Outcome.ERROR
+    assert bad.outcome is Outcome.ERROR and "expected Finding" in bad.message
+    assert [f.outcome for f in run_check(_check(lambda es: [], SESSION), [], [])] == [Outcome.PASS]
 
 
 def test_check_declaration_is_validated():

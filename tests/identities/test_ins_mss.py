@@ -23,7 +23,8 @@ def test_ins_matricule_and_cx() -> None:
 def test_explain_ins() -> None:
     assert explain_ins("236066322083656", OID_INS_NIR) is None
     assert explain_ins("236066322083656", OID_INS_NIR_TEST) is None
-    assert "interdit en production" in (explain_ins("236066322083656", OID_INS_NIR_DEMO, production=True) or "")
+    demo = explain_ins("236066322083656", OID_INS_NIR_DEMO, production=True) or ""
+    assert "interdit en production" in demo
     assert "OID" in (explain_ins("236066322083656", "1.2.250.1.213.1.4.5") or "")
     reason = explain_ins("181036322045660", OID_INS_NIR) or ""
     assert "clé incorrecte" in reason and "ne doit pas être utilisé" in reason

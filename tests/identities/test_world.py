@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 from datetime import date
 
+from simulators.identities import world_draw
 from simulators.identities.communes import distance_km
 from simulators.identities.identifiers import is_valid_finess, is_valid_rpps, is_valid_siret
 from simulators.identities.ins import OID_INS_NIA, OID_INS_NIR, OID_INS_NIR_TEST
 from simulators.identities.model import Person
 from simulators.identities.mssante import JUDICIARY_DOMAIN
 from simulators.identities.nir import is_valid_nir, split_nir
+from simulators.identities.personas import PERSONAS
 from simulators.identities.traits import is_valid_trait
 from simulators.identities.world import build_world
 
@@ -153,3 +155,11 @@ def test_trust_space() -> None:
         if pro.mss_address:
             assert pro.mss_address.split("@")[1] in trusted
     assert world.establishment("crip-93").mss_org_address == "crip@cd93.mssante.test"
+
+
+def test_records_keep_their_numbers_when_others_change() -> None:
+    world = build_world(4)
+    by_id = {e.id: e for e in world.establishments}
+    only_elise = [s for s in PERSONAS if s.id == "elise"]
+    alone = world_draw.draw_persons(4, tuple(only_elise), world.persona_oid, set(), by_id)
+    assert alone[0] == world.person("elise")

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ..errors import BenchError
+
 PROFILES = ("server", "auth-cli", "sign", "cps")
 VARIANTS = ("valid", "expired", "not-yet-valid", "revoked", "wrong-issuer", "wrong-key-usage")
 
@@ -32,7 +34,7 @@ DEFAULT_VALIDITY = timedelta(days=3 * 365)
 _CLOCK_SKEW = timedelta(hours=1)
 
 
-class ProfileError(ValueError):
+class ProfileError(BenchError, ValueError):
     """The requested certificate cannot be built (unknown profile, missing identifier)."""
 
 

@@ -31,13 +31,14 @@ from .defaults import DEFAULT_PASSWORD, default_requests, server_request
 from .files import PkiFiles
 from .p12 import write_pkcs12
 from .profiles import CertRequest, dn_string, issuer_slug_for
+from ..errors import BenchError
 
 DEFAULT_DIR = Path(".socle-bench") / "pki"
 DEFAULT_BASE_URL = f"http://127.0.0.1:{DEFAULT_PORTS['admin']}/_bench/pki"
 INDEX_VERSION = 1
 
 
-class PkiError(Exception):
+class PkiError(BenchError):
     """The PKI directory is missing or inconsistent, or a certificate name is unknown or taken."""
 
 

@@ -1,0 +1,59 @@
+"""The WSDL the simulator serves at `/lps?wsdl`, built from the files of `wsdl/`.
+
+A standard SOAP client (zeep, CXF, .NET) must work unchanged against the bench, so the served WSDL
+is self-contained (the XSDs are inlined: nothing else to fetch), points at the port that answers, and
+declares the `wsse:Security` header only on the CPx profile, where it is required: on the mutual-TLS
+profile nothing goes in `wsse:Security` (insi.md §1).
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+from lxml import etree
+
+from simulators.core.xmlsafe import parse_xml
+
+WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
+SOAP12_WSDL_NS = "http://schemas.xmlsoap.org/wsdl/soap12/"
+XS_NS = "http://www.w3.org/2001/XMLSchema"
+PROFILES = ("mtls", "cpx")
+SCHEMA_FILES = ("INSi_RECSANS.xsd", "INSi_RECVITALE.xsd", "INSi_RESULTAT.xsd", "CTXLPS.xsd", "CTXBAM.xsd",
+                "SIRAM.xsd", "WSA.xsd", "WSSE.xsd")
+_SECURITY_PART = "NO1_Security"
+
+
+def _read(name: str) -> bytes:
+    return resources.files("simulators.ins").joinpath("wsdl", name).read_bytes()
+
+
+def schema(name: str) -> bytes:
+    """One of the XSD files, for vendors who want them separately (`/lps?xsd=<name>`)."""
+    if name not in SCHEMA_FILES:
+        raise KeyError(name)
+    return _read(name)
+
+
+@functools.lru_cache(maxsize=32)
+def served_wsdl(profile: str, address: str) -> bytes:
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}")
+    root = parse_xml(_read("insi.wsdl"), remove_comments=False)
+    types = root.find(f"{{{WSDL_NS}}}types")
+    for wrapper in list(types):
+        types.remove(wrapper)
+    for name in SCHEMA_FILES:
+        if profile == "mtls" and name == "WSSE.xsd":
+            continue
+        types.append(parse_xml(_read(name)))
+    if profile == "mtls":
+        for part in root.iterfind(f"{{{WSDL_NS}}}message/{{{WSDL_NS}}}part[@name='{_SECURITY_PART}']"):
+            part.getparent().remove(part)
+        for header in root.iter(f"{{{SOAP12_WSDL_NS}}}header"):
+            if header.get("part") == _SECURITY_PART:
+                header.getparent().remove(header)
+    address_el = root.find(f".//{{{SOAP12_WSDL_NS}}}address")
+    address_el.set("location", address)
+    etree.cleanup_namespaces(root, keep_ns_prefixes=["xs"])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
