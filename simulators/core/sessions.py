@@ -2,6 +2,11 @@
 
 HTTP services take the session from a `/s/<session>/` URL prefix, mail services from the login; the
 services register reset/delete hooks so that resetting a session empties every store it touched.
+
+Several worker processes may share one database (gunicorn over PostgreSQL or SQLite WAL): creation
+tolerates another process inserting the same name first, a name unknown to this process is looked up
+in the table before being created, and with `shared=True` the set of known names is reloaded at most
+once per `refresh_s` so a session deleted elsewhere stops resolving here too.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Column, Float, String, Table, Text, delete, select
+from sqlalchemy.exc import IntegrityError
 
 from .db import Database
 from .errors import BenchError
@@ -43,10 +49,14 @@ def valid_session_name(name: str) -> bool:
 
 
 class SessionRegistry:
-    def __init__(self, db: Database, *, auto_create: bool = True, events: EventBus | None = None) -> None:
+    def __init__(self, db: Database, *, auto_create: bool = True, events: EventBus | None = None,
+                 shared: bool = False, refresh_s: float = 1.0) -> None:
         self.db = db
         self.auto_create = auto_create
         self.events = events
+        self.shared = shared
+        self.refresh_s = refresh_s
+        self._next_refresh = 0.0
         self.table = self._table(db)
         self._known: set[str] = set()
         self._lock = threading.Lock()
@@ -65,10 +75,22 @@ class SessionRegistry:
 
     def start(self) -> None:
         self.table.create(self.db.engine, checkfirst=True)
+        self._reload_known()
+        if DEFAULT_SESSION not in self._known:
+            self.create(DEFAULT_SESSION, description="session par défaut", exist_ok=True)
+
+    def _reload_known(self) -> None:
         with self.db.engine.connect() as conn:
             self._known = {r[0] for r in conn.execute(select(self.table.c.name))}
-        if DEFAULT_SESSION not in self._known:
-            self.create(DEFAULT_SESSION, description="session par défaut")
+        self._next_refresh = time.monotonic() + self.refresh_s
+
+    def _in_table(self, name: str) -> bool:
+        """A session another process created: remember it."""
+        with self.db.engine.connect() as conn:
+            found = conn.execute(select(self.table.c.name).where(self.table.c.name == name)).first() is not None
+        if found:
+            self._known.add(name)
+        return found
 
     # hooks registered by services: on_reset runs for reset and delete (both drop the state)
     def on_reset(self, hook: SessionHook) -> None:
@@ -80,17 +102,21 @@ class SessionRegistry:
     def resolve(self, name: str | None) -> str:
         """Session for an incoming request; creates it on first use when auto-create is on."""
         name = name or DEFAULT_SESSION
+        if self.shared and time.monotonic() >= self._next_refresh:
+            self._reload_known()
         if name in self._known:
             return name
         if not valid_session_name(name):
             raise SessionError(f"nom de session invalide: {name!r}")
+        if self._in_table(name):
+            return name
         if not self.auto_create:
             raise SessionError(f"session inconnue: {name!r}")
         self.create(name, exist_ok=True)
         return name
 
     def exists(self, name: str) -> bool:
-        return name in self._known
+        return name in self._known or (valid_session_name(name) and self._in_table(name))
 
     def create(self, name: str, *, description: str = "", options: dict[str, Any] | None = None,
                exist_ok: bool = False) -> SessionInfo:
@@ -103,13 +129,20 @@ class SessionRegistry:
                 raise SessionError(f"la session {name!r} existe déjà")
             info = SessionInfo(name=name, created_at=time.time(), description=description,
                                options=dict(options or {}))
-            with self.db.engine.begin() as conn:
-                exists = conn.execute(select(self.table.c.name).where(self.table.c.name == name)).first()
-                if exists is None:
-                    conn.execute(self.table.insert().values(name=name, created_at=info.created_at,
-                                                            description=description,
-                                                            options=json.dumps(info.options)))
+            try:
+                with self.db.engine.begin() as conn:
+                    exists = conn.execute(select(self.table.c.name).where(self.table.c.name == name)).first()
+                    if exists is None:
+                        conn.execute(self.table.insert().values(name=name, created_at=info.created_at,
+                                                                description=description,
+                                                                options=json.dumps(info.options)))
+            except IntegrityError:  # another process inserted it between our select and insert
+                exists = True
             self._known.add(name)
+            if exists is not None:  # created by another process
+                if exist_ok:
+                    return self.get(name)
+                raise SessionError(f"la session {name!r} existe déjà")
         for hook in self._create_hooks:
             hook(name)
         self._publish("created", name)
@@ -132,14 +165,14 @@ class SessionRegistry:
 
     def reset(self, name: str) -> None:
         """Drop every piece of state of the session, keep the session itself."""
-        if name not in self._known:
+        if not self.exists(name):
             raise SessionError(f"session inconnue: {name!r}")
         for hook in self._reset_hooks:
             hook(name)
         self._publish("reset", name)
 
     def delete(self, name: str) -> None:
-        if name not in self._known:
+        if not self.exists(name):
             raise SessionError(f"session inconnue: {name!r}")
         for hook in self._reset_hooks:
             hook(name)

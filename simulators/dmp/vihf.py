@@ -515,20 +515,25 @@ class VihfVerifier:
 
     def _check_certificate(self, cert: x509.Certificate, now: datetime) -> None:
         assert self.trust is not None
-        issuer = next((ca for ca in self.trust.authorities if ca.subject == cert.issuer), None)
-        if issuer is None:
-            raise VihfError(f"VIHF : certificat de signature émis par une autorité non reconnue "
-                            f"({cert.issuer.rfc4514_string()}).", reason="vihf_cert_untrusted", attribute="Signature")
-        try:
-            cert.verify_directly_issued_by(issuer)
-        except Exception:
-            raise VihfError("VIHF : la signature du certificat de signature par son autorité est invalide.",
-                            reason="vihf_cert_untrusted", attribute="Signature") from None
-        if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
-            raise VihfError(f"VIHF : certificat de signature hors validité (du {cert.not_valid_before_utc:%Y-%m-%d} "
-                            f"au {cert.not_valid_after_utc:%Y-%m-%d}).", reason="vihf_cert_expired", attribute="Signature")
-        if self.trust.is_revoked is not None and self.trust.is_revoked(cert):
-            raise VihfError("VIHF : certificat de signature révoqué.", reason="vihf_cert_revoked", attribute="Signature")
+        check_certificate(self.trust, cert, now, what="VIHF : certificat de signature")
+
+
+def check_certificate(trust: VihfTrust, cert: x509.Certificate, now: datetime, *, what: str) -> None:
+    """Chain to a trusted issuing CA, validity dates, revocation; VihfError otherwise."""
+    issuer = next((ca for ca in trust.authorities if ca.subject == cert.issuer), None)
+    if issuer is None:
+        raise VihfError(f"{what} émis par une autorité non reconnue ({cert.issuer.rfc4514_string()}).",
+                        reason="vihf_cert_untrusted", attribute="Signature")
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except Exception:
+        raise VihfError(f"{what} : signature du certificat par son autorité invalide.",
+                        reason="vihf_cert_untrusted", attribute="Signature") from None
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        raise VihfError(f"{what} hors validité (du {cert.not_valid_before_utc:%Y-%m-%d} au "
+                        f"{cert.not_valid_after_utc:%Y-%m-%d}).", reason="vihf_cert_expired", attribute="Signature")
+    if trust.is_revoked is not None and trust.is_revoked(cert):
+        raise VihfError(f"{what} révoqué.", reason="vihf_cert_revoked", attribute="Signature")
 
 
 def _signer_certificate(signature: etree._Element) -> x509.Certificate:

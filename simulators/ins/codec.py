@@ -105,7 +105,7 @@ def _vitale(payload: etree._Element) -> VitaleQuery:
 def parse_request(body: bytes, content_type: str | None = None) -> tuple[InsiRequest, SoapEnvelope]:
     """Read an INSi request without judging its headers (raises SoapError / InsiFault only when the
     envelope or the body element cannot be read at all)."""
-    env = parse_envelope(body, content_type, max_bytes=MAX_REQUEST_BYTES, max_depth=64)
+    env = parse_envelope(body, content_type, max_bytes=MAX_REQUEST_BYTES)
     payload = env.payload
     assert payload is not None  # parse_envelope enforces exactly one body child
     body_op = BODY_OPERATIONS.get(payload.tag)

@@ -43,10 +43,7 @@ def served_wsdl(profile: str, address: str) -> bytes:
     types = root.find(f"{{{WSDL_NS}}}types")
     for wrapper in list(types):
         types.remove(wrapper)
-    for name in SCHEMA_FILES:
-        if profile == "mtls" and name == "WSSE.xsd":
-            continue
-        types.append(parse_xml(_read(name)))
+    types.text = "@SCHEMAS@"
     if profile == "mtls":
         for part in root.iterfind(f"{{{WSDL_NS}}}message/{{{WSDL_NS}}}part[@name='{_SECURITY_PART}']"):
             part.getparent().remove(part)
@@ -55,5 +52,8 @@ def served_wsdl(profile: str, address: str) -> bytes:
                 header.getparent().remove(header)
     address_el = root.find(f".//{{{SOAP12_WSDL_NS}}}address")
     address_el.set("location", address)
-    etree.cleanup_namespaces(root, keep_ns_prefixes=["xs"])
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    # Schemas are spliced in as text: moving them into the tree would drop the prefix declarations
+    # they use only inside attribute values (type="tns:CodSexe"), which lxml considers unused.
+    schemas = b"".join(etree.tostring(parse_xml(_read(name)), encoding="UTF-8")
+                       for name in SCHEMA_FILES if not (profile == "mtls" and name == "WSSE.xsd"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8").replace(b"@SCHEMAS@", schemas, 1)

@@ -1,0 +1,75 @@
+"""What every DMP transaction handler shares: the store, the access policy, the options, and the
+caller of the current request (verified VIHF + actor + dossier + authorisation)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulators.dmp.codec.xds import RegistryFailure
+from simulators.dmp.model import AccessRecord, Authorization, Dossier
+from simulators.dmp.rules import AccessOptions, AccessPolicy, Actor, Decision
+from simulators.dmp.store import DmpStore
+from simulators.dmp.valuesets import ValueSets
+from simulators.dmp.vihf import Vihf
+
+DEFAULT_REPOSITORY_UID = "1.2.250.1.213.4.1.1.1.1"
+
+
+@dataclass
+class DmpOptions:
+    repository_uid: str = DEFAULT_REPOSITORY_UID
+    max_results: int = 1000
+    validate_cda: bool = True
+    require_submission_signature: bool = True
+    error_codes: dict[str, str] = field(default_factory=dict)
+    access: AccessOptions = field(default_factory=AccessOptions)
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> "DmpOptions":
+        known = {k: v for k, v in options.items() if k in ("repository_uid", "max_results", "validate_cda",
+                                                           "require_submission_signature", "error_codes")}
+        return cls(**known, access=AccessOptions.from_options(options))
+
+
+@dataclass
+class Services:
+    store: DmpStore
+    vs: ValueSets
+    options: DmpOptions
+    policy: AccessPolicy
+    trust: Any = None  # VihfTrust for the XAdES check
+
+    def error_code(self, key: str) -> str:
+        return self.options.error_codes.get(key) or self.vs.errors.get(key, "XDSRegistryError")
+
+    def refuse(self, decision: Decision, *, location: str = "") -> RegistryFailure:
+        return RegistryFailure(self.error_code(decision.key or "access_denied"), decision.reason, location=location)
+
+
+@dataclass
+class Caller:
+    session: str
+    vihf: Vihf
+    actor: Actor
+    dossier: Dossier | None
+    authorization: Authorization | None
+
+    @property
+    def ins(self) -> str:
+        return self.vihf.patient_ins
+
+    def access(self, action: str, outcome: str, *, document: str = "", detail: str = "") -> AccessRecord:
+        a = self.actor
+        return AccessRecord(ins=self.ins, at=time.time(), action=action, structure_id=a.structure_id,
+                            actor=self.vihf.subject_name, profession=a.profession, mode=a.mode, outcome=outcome,
+                            document=document, detail=detail)
+
+
+def load_caller(services: Services, session: str, vihf: Vihf) -> Caller:
+    services.store.ensure_seeded(session)
+    actor = services.policy.actor(vihf)
+    dossier = services.store.dossier(session, vihf.patient_ins)
+    auth = services.store.authorization(session, vihf.patient_ins, vihf.structure_id) if dossier else None
+    return Caller(session, vihf, actor, dossier, auth)

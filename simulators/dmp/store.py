@@ -1,0 +1,347 @@
+"""State of the DMP simulator per test session: dossiers, authorisations, access history, and the
+XDS registry + repository, in SQLAlchemy Core tables on the bench database.
+
+A submission is written in one transaction (entries, submission set, associations, document
+bytes, deprecations of replaced entries), so a process killed at any instant leaves either the whole
+submission or nothing. The duplicate-uniqueId rule is enforced by the primary key of the document
+table inside that transaction, so two concurrent submissions of the same uniqueId cannot both land.
+FindDocuments filters on indexed columns; the full metadata is kept as JSON beside them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import (
+    Boolean, Column, Float, Index, Integer, LargeBinary, String, Table, Text, and_, delete, insert, or_, select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from simulators.core.db import Database
+from simulators.dmp.model import (
+    DEPRECATED, AccessRecord, Association, Authorization, DocumentEntry, Dossier, SubmissionSet,
+)
+
+
+class DuplicateUniqueId(Exception):
+    """A document uniqueId already exists in the session's repository."""
+
+
+def pad_time(value: str, fill: str = "0") -> str:
+    digits = "".join(ch for ch in (value or "") if ch.isdigit())[:14]
+    return digits + fill * (14 - len(digits)) if digits else ""
+
+
+def _tables(db: Database) -> dict[str, Table]:
+    md = db.metadata
+    if "dmp_entries" in md.tables:
+        return {name[4:]: md.tables[name] for name in md.tables if name.startswith("dmp_")}
+    s = lambda: Column("session", String(64), primary_key=True)  # noqa: E731
+    entries = Table(
+        "dmp_entries", md, s(), Column("entry_uuid", String(80), primary_key=True),
+        Column("lid", String(80), nullable=False), Column("unique_id", String(128), nullable=False),
+        Column("patient_ins", String(32), nullable=False), Column("status", String(64), nullable=False),
+        Column("class_code", String(64)), Column("type_code", String(64)), Column("format_code", String(128)),
+        Column("facility_code", String(64)), Column("practice_code", String(64)), Column("conf", String(255)),
+        Column("creation_time", String(14)), Column("service_start", String(14)), Column("service_stop", String(14)),
+        Column("author_structures", String(255)), Column("version", Integer, nullable=False),
+        Column("is_signature", Boolean, nullable=False), Column("created", Float, nullable=False),
+        Column("data", Text, nullable=False))
+    Index("ix_dmp_entries_patient", entries.c.session, entries.c.patient_ins, entries.c.status, entries.c.service_start)
+    Index("ix_dmp_entries_type", entries.c.session, entries.c.patient_ins, entries.c.type_code)
+    Index("ix_dmp_entries_class", entries.c.session, entries.c.patient_ins, entries.c.class_code)
+    Index("ix_dmp_entries_creation", entries.c.session, entries.c.patient_ins, entries.c.creation_time)
+    Index("ix_dmp_entries_uid", entries.c.session, entries.c.unique_id)
+    Index("ix_dmp_entries_lid", entries.c.session, entries.c.lid)
+    subsets = Table(
+        "dmp_subsets", md, s(), Column("entry_uuid", String(80), primary_key=True),
+        Column("unique_id", String(128), nullable=False), Column("patient_ins", String(32), nullable=False),
+        Column("submission_time", String(14)), Column("source_id", String(128)), Column("status", String(64)),
+        Column("author_structures", String(255)), Column("data", Text, nullable=False))
+    Index("ix_dmp_subsets_patient", subsets.c.session, subsets.c.patient_ins, subsets.c.submission_time)
+    Index("ix_dmp_subsets_uid", subsets.c.session, subsets.c.unique_id, unique=True)
+    assocs = Table(
+        "dmp_assocs", md, s(), Column("id", String(80), primary_key=True), Column("type", String(80), nullable=False),
+        Column("source", String(80), nullable=False), Column("target", String(80), nullable=False),
+        Column("status", String(64), nullable=False), Column("slots", Text, nullable=False))
+    Index("ix_dmp_assocs_source", assocs.c.session, assocs.c.source)
+    Index("ix_dmp_assocs_target", assocs.c.session, assocs.c.target)
+    docs = Table(
+        "dmp_docs", md, s(), Column("unique_id", String(128), primary_key=True),
+        Column("repository_uid", String(128), nullable=False), Column("mime_type", String(128)),
+        Column("hash", String(64)), Column("size", Integer), Column("content", LargeBinary, nullable=False))
+    dossiers = Table("dmp_dossiers", md, s(), Column("ins", String(32), primary_key=True),
+                     Column("data", Text, nullable=False))
+    authz = Table(
+        "dmp_authz", md, s(), Column("ins", String(32), primary_key=True),
+        Column("structure_id", String(64), primary_key=True), Column("status", String(16), nullable=False),
+        Column("granted_at", Float), Column("expires_at", Float), Column("treating", Boolean, nullable=False),
+        Column("subject", String(255)))
+    access = Table(
+        "dmp_access", md, Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("session", String(64), nullable=False), Column("ins", String(32), nullable=False),
+        Column("at", Float, nullable=False), Column("action", String(32)), Column("structure_id", String(64)),
+        Column("actor", String(255)), Column("profession", String(64)), Column("mode", String(32)),
+        Column("outcome", String(16)), Column("document", String(128)), Column("detail", Text))
+    Index("ix_dmp_access_patient", access.c.session, access.c.ins, access.c.at)
+    seeded = Table("dmp_seeded", md, s(), Column("at", Float, nullable=False))
+    return {"entries": entries, "subsets": subsets, "assocs": assocs, "docs": docs, "dossiers": dossiers,
+            "authz": authz, "access": access, "seeded": seeded}
+
+
+def entry_row(session: str, e: DocumentEntry, now: float) -> dict[str, Any]:
+    return {"session": session, "entry_uuid": e.entry_uuid, "lid": e.lid or e.entry_uuid, "unique_id": e.unique_id,
+            "patient_ins": e.patient_ins, "status": e.status,
+            "class_code": e.class_code.code if e.class_code else None,
+            "type_code": e.type_code.code if e.type_code else None,
+            "format_code": e.format_code.code if e.format_code else None,
+            "facility_code": e.facility_code.code if e.facility_code else None,
+            "practice_code": e.practice_code.code if e.practice_code else None,
+            "conf": " " + " ".join(c.code for c in e.confidentiality) + " ",
+            "creation_time": pad_time(e.creation_time), "service_start": pad_time(e.service_start),
+            "service_stop": pad_time(e.service_stop),
+            "author_structures": " " + " ".join(s for a in e.authors for s in a.structure_ids) + " ",
+            "version": e.version, "is_signature": e.is_signature, "created": now,
+            "data": json.dumps(e.to_json(), ensure_ascii=False)}
+
+
+class DmpStore:
+    def __init__(self, db: Database, *, seeder: Callable[["DmpStore", str], None] | None = None) -> None:
+        self.db = db
+        self.t = _tables(db)
+        self.seeder = seeder
+        self._seeded: set[str] = set()
+        self._seed_lock = threading.Lock()
+
+    def create_tables(self) -> None:
+        for table in self.t.values():
+            table.create(self.db.engine, checkfirst=True)
+
+    # --- sessions -------------------------------------------------------------------------------------
+    def ensure_seeded(self, session: str) -> None:
+        if session in self._seeded or self.seeder is None:
+            return
+        with self._seed_lock:
+            if session in self._seeded:
+                return
+            seeded = self.t["seeded"]
+            with self.db.engine.connect() as conn:
+                done = conn.execute(select(seeded.c.at).where(seeded.c.session == session)).first()
+            if done is None:
+                self.seeder(self, session)
+                with self.db.engine.begin() as conn:
+                    conn.execute(insert(seeded).values(session=session, at=time.time()))
+            self._seeded.add(session)
+
+    def drop_session(self, session: str) -> None:
+        with self._seed_lock:
+            with self.db.engine.begin() as conn:
+                for table in self.t.values():
+                    conn.execute(delete(table).where(table.c.session == session))
+            self._seeded.discard(session)
+
+    # --- dossiers and authorisations ------------------------------------------------------------------
+    def dossier(self, session: str, ins: str) -> Dossier | None:
+        t = self.t["dossiers"]
+        with self.db.engine.connect() as conn:
+            row = conn.execute(select(t.c.data).where(t.c.session == session, t.c.ins == ins)).first()
+        return Dossier.from_json(json.loads(row[0])) if row else None
+
+    def save_dossier(self, session: str, dossier: Dossier, conn: Any = None) -> None:
+        t = self.t["dossiers"]
+        data = json.dumps(dossier.to_json(), ensure_ascii=False)
+        with self._conn(conn) as c:
+            done = c.execute(update(t).where(t.c.session == session, t.c.ins == dossier.ins).values(data=data))
+            if done.rowcount == 0:
+                c.execute(insert(t).values(session=session, ins=dossier.ins, data=data))
+
+    def dossiers(self, session: str) -> list[Dossier]:
+        t = self.t["dossiers"]
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(select(t.c.data).where(t.c.session == session)).all()
+        return [Dossier.from_json(json.loads(r[0])) for r in rows]
+
+    def authorization(self, session: str, ins: str, structure_id: str) -> Authorization | None:
+        t = self.t["authz"]
+        with self.db.engine.connect() as conn:
+            row = conn.execute(select(t).where(t.c.session == session, t.c.ins == ins,
+                                               t.c.structure_id == structure_id)).first()
+        return self._authz(row) if row else None
+
+    def authorizations(self, session: str, ins: str) -> list[Authorization]:
+        t = self.t["authz"]
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(select(t).where(t.c.session == session, t.c.ins == ins)).all()
+        return [self._authz(r) for r in rows]
+
+    @staticmethod
+    def _authz(row: Any) -> Authorization:
+        m = row._mapping
+        return Authorization(ins=m["ins"], structure_id=m["structure_id"], status=m["status"],
+                             granted_at=m["granted_at"] or 0.0, expires_at=m["expires_at"],
+                             treating_physician=bool(m["treating"]), subject=m["subject"] or "")
+
+    def save_authorization(self, session: str, a: Authorization, conn: Any = None) -> None:
+        t = self.t["authz"]
+        values = {"status": a.status, "granted_at": a.granted_at, "expires_at": a.expires_at,
+                  "treating": a.treating_physician, "subject": a.subject}
+        with self._conn(conn) as c:
+            done = c.execute(update(t).where(t.c.session == session, t.c.ins == a.ins,
+                                             t.c.structure_id == a.structure_id).values(**values))
+            if done.rowcount == 0:
+                c.execute(insert(t).values(session=session, ins=a.ins, structure_id=a.structure_id, **values))
+
+    def delete_authorization(self, session: str, ins: str, structure_id: str) -> bool:
+        t = self.t["authz"]
+        with self.db.engine.begin() as conn:
+            done = conn.execute(delete(t).where(t.c.session == session, t.c.ins == ins, t.c.structure_id == structure_id))
+        return done.rowcount > 0
+
+    # --- access history -------------------------------------------------------------------------------
+    def record_access(self, session: str, records: Iterable[AccessRecord]) -> None:
+        rows = [{"session": session, **asdict(r)} for r in records]
+        if rows:
+            with self.db.engine.begin() as conn:
+                conn.execute(insert(self.t["access"]), rows)
+
+    def access_history(self, session: str, ins: str, limit: int = 500) -> list[AccessRecord]:
+        t = self.t["access"]
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(select(t).where(t.c.session == session, t.c.ins == ins)
+                                .order_by(t.c.at.desc(), t.c.id.desc()).limit(limit)).all()
+        return [AccessRecord(**{k: v for k, v in r._mapping.items() if k not in ("id", "session")}) for r in rows]
+
+    # --- registry writes ------------------------------------------------------------------------------
+    def register(self, session: str, ss: SubmissionSet | None, entries: Sequence[DocumentEntry],
+                 associations: Sequence[Association], documents: Sequence[tuple[DocumentEntry, bytes]],
+                 *, deprecate: Sequence[str] = (), status_changes: Sequence[tuple[str, str]] = ()) -> None:
+        """The whole submission or nothing (see module docstring)."""
+        now = time.time()
+        try:
+            with self.db.engine.begin() as conn:
+                if documents:
+                    conn.execute(insert(self.t["docs"]), [
+                        {"session": session, "unique_id": e.unique_id, "repository_uid": e.repository_uid,
+                         "mime_type": e.mime_type, "hash": e.hash, "size": e.size, "content": data}
+                        for e, data in documents])
+                if ss is not None:
+                    conn.execute(insert(self.t["subsets"]).values(
+                        session=session, entry_uuid=ss.entry_uuid, unique_id=ss.unique_id,
+                        patient_ins=ss.patient_id.split("^")[0], submission_time=pad_time(ss.submission_time),
+                        source_id=ss.source_id, status=ss.status,
+                        author_structures=" " + " ".join(s for a in ss.authors for s in a.structure_ids) + " ",
+                        data=json.dumps(ss.to_json(), ensure_ascii=False)))
+                if entries:
+                    conn.execute(insert(self.t["entries"]), [entry_row(session, e, now) for e in entries])
+                if associations:
+                    conn.execute(insert(self.t["assocs"]), [
+                        {"session": session, "id": a.id, "type": a.type, "source": a.source, "target": a.target,
+                         "status": a.status, "slots": json.dumps(a.slots, ensure_ascii=False)} for a in associations])
+                for uuid_ in deprecate:
+                    self._set_status(conn, session, uuid_, DEPRECATED)
+                for uuid_, status in status_changes:
+                    self._set_status(conn, session, uuid_, status)
+        except IntegrityError as exc:
+            raise DuplicateUniqueId(str(exc.orig)) from None
+
+    def _set_status(self, conn: Any, session: str, entry_uuid: str, status: str) -> None:
+        t = self.t["entries"]
+        row = conn.execute(select(t.c.data).where(t.c.session == session, t.c.entry_uuid == entry_uuid)).first()
+        if row is None:
+            return
+        data = json.loads(row[0])
+        data["status"] = status
+        conn.execute(update(t).where(t.c.session == session, t.c.entry_uuid == entry_uuid)
+                     .values(status=status, data=json.dumps(data, ensure_ascii=False)))
+
+    def bulk_insert(self, session: str, entries: Sequence[DocumentEntry], contents: Sequence[bytes]) -> None:
+        """Benchmark seeding: rows straight into the tables (no checks, one transaction)."""
+        now = time.time()
+        with self.db.engine.begin() as conn:
+            conn.execute(insert(self.t["entries"]), [entry_row(session, e, now) for e in entries])
+            conn.execute(insert(self.t["docs"]), [
+                {"session": session, "unique_id": e.unique_id, "repository_uid": e.repository_uid,
+                 "mime_type": e.mime_type, "hash": e.hash, "size": e.size, "content": c}
+                for e, c in zip(entries, contents)])
+
+    # --- registry reads -------------------------------------------------------------------------------
+    def entries_where(self, session: str, *conditions: Any, limit: int | None = None) -> list[DocumentEntry]:
+        t = self.t["entries"]
+        stmt = select(t.c.data).where(t.c.session == session, *conditions).order_by(t.c.created, t.c.entry_uuid)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        return [DocumentEntry.from_json(json.loads(r[0])) for r in rows]
+
+    def entries_by(self, session: str, *, uuids: Sequence[str] = (), unique_ids: Sequence[str] = (),
+                   lids: Sequence[str] = ()) -> list[DocumentEntry]:
+        t = self.t["entries"]
+        conds = []
+        if uuids:
+            conds.append(t.c.entry_uuid.in_(list(uuids)))
+        if unique_ids:
+            conds.append(t.c.unique_id.in_(list(unique_ids)))
+        if lids:
+            conds.append(t.c.lid.in_(list(lids)))
+        return self.entries_where(session, or_(*conds)) if conds else []
+
+    def submission_sets(self, session: str, *conditions: Any) -> list[SubmissionSet]:
+        t = self.t["subsets"]
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(select(t.c.data).where(t.c.session == session, *conditions)
+                                .order_by(t.c.submission_time)).all()
+        return [SubmissionSet.from_json(json.loads(r[0])) for r in rows]
+
+    def associations(self, session: str, object_ids: Sequence[str]) -> list[Association]:
+        t = self.t["assocs"]
+        ids = list(object_ids)
+        if not ids:
+            return []
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(select(t).where(t.c.session == session,
+                                                or_(t.c.source.in_(ids), t.c.target.in_(ids)))).all()
+        return [Association(id=r.id, type=r.type, source=r.source, target=r.target, status=r.status,
+                            slots=json.loads(r.slots)) for r in rows]
+
+    def document(self, session: str, unique_id: str) -> tuple[str, str, bytes] | None:
+        """(repository uniqueId, mime type, content)."""
+        t = self.t["docs"]
+        with self.db.engine.connect() as conn:
+            row = conn.execute(select(t.c.repository_uid, t.c.mime_type, t.c.content)
+                               .where(t.c.session == session, t.c.unique_id == unique_id)).first()
+        return (row[0], row[1] or "", bytes(row[2])) if row else None
+
+    def counts(self, session: str) -> dict[str, int]:
+        from sqlalchemy import func
+
+        out = {}
+        with self.db.engine.connect() as conn:
+            for name in ("entries", "subsets", "assocs", "docs", "dossiers", "access"):
+                t = self.t[name]
+                out[name] = conn.execute(select(func.count()).select_from(t).where(t.c.session == session)).scalar_one()
+        return out
+
+    def _conn(self, conn: Any) -> Any:
+        if conn is not None:
+            from contextlib import nullcontext
+
+            return nullcontext(conn)
+        return self.db.engine.begin()
+
+    @property
+    def entries_table(self) -> Table:
+        return self.t["entries"]
+
+    @property
+    def subsets_table(self) -> Table:
+        return self.t["subsets"]
+
+
+__all__ = ["DmpStore", "DuplicateUniqueId", "pad_time", "and_"]

@@ -1,0 +1,189 @@
+"""INSi simulator: `POST /lps` (SOAP 1.2 document/literal), `GET /lps?wsdl`, in two profiles.
+
+- port "ins" (8443 in `serve`): mutual TLS, client certificate required, CN INSI-AUTO / INSI-MANU
+  (other CN: DESIR_560). Without TLS (tests with `tls=False`) the CN rule cannot apply and is skipped.
+- port "ins-cpx" (suggested 8448 for `serve`; ephemeral while not configured; only with TLS on):
+  TLS with an optional client certificate, `wsse:Security` must carry a SAML 2.0 assertion
+  signed by a bench PKI certificate (CPS or organisation SIGN) and not expired.
+
+Options, `[services.ins]` in the bench configuration:
+
+- `returned_oid` (default `1.2.250.1.213.1.4.8`): OID returned for the NIRs of the CNAM test persons
+  and of vendor identities without an explicit OID (`.10` to mimic CI-SIS test data). NIAs keep `.9`.
+- `persona_oid` (default `1.2.250.1.213.1.4.10`): OID of the bench personas' NIRs (shared with DMP).
+- `prenom_match` (`first` | `any` | `list`, default `first`): given-name rule, see rules.py.
+- `idam_allowlist` (list, default empty = any non-empty IDAM): known CNDA authorisation numbers;
+  another IDAM gets siram_100 / desir_550.
+- `include_prenom` (default false): also return `TIQ/Prenom` (first given name) before ListePrenom,
+  as the CNDA reference files do; live responses carry ListePrenom only.
+- `fault_style` (`2026` soap:/xml:lang fr | `legacy` S:/xml:lang en) and `response_style`
+  (`2026` `<soap:Envelope><env:Body xmlns:S xmlns:env>` | `legacy` `<S:Envelope><S:Body>`).
+- `world_seed` (default: the bench seed): seed of the world the base is drawn from.
+- `persons` (list of identity objects, see seed.person_from_json) added to every session's base;
+  `exclude` (list of person ids) removed from it. Sessions change their own base via the admin API
+  (`/_bench/ins/sessions/<session>/persons`).
+- `require_vitale_assertion` (default false), `vitale_assertion_max_age_s` (1200),
+  `assertion_max_age_s` (3600), `clock_skew_s` (120): CPx assertion rules.
+- `cache_ttl_s` (2): how long a session's base is cached before re-reading (multi-process).
+Conformance-side limits (bulk calls, repeats) are parameters of conformance/checks_ins.py.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+from simulators.core.bench import Runtime
+from simulators.core.errors import SoapError
+from simulators.core.lifecycle import Lifecycle
+from simulators.core.service import RequestContext, request_context
+
+from simulators.ins import contract, faults
+from simulators.ins.admin import admin_blueprint
+from simulators.ins.auth import CpxAuthenticator, check_org_certificate
+from simulators.ins.codec import build_resultat, parse_request, request_summary, validate_request
+from simulators.ins.faults import FAULTS, InsiFault, render_fault
+from simulators.ins.model import OP_TRAITS
+from simulators.ins.options import InsOptions
+from simulators.ins.rules import decide, match_traits, match_vitale
+from simulators.ins.saml import AssertionVerifier
+from simulators.ins.store import InsStore
+
+SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
+CPX_PORT_NAME = "ins-cpx"
+SUGGESTED_CPX_PORT = 8448
+
+
+def fault_response(fault: InsiFault, ctx: RequestContext | None, message_id: str, style: str) -> Response:
+    spec = fault.spec
+    if ctx is not None:
+        ctx.summary["fault"] = {"code": spec.erreur_code, "subcode": spec.subcode, "detail": fault.detail}
+    body = render_fault(spec, message_id, style=style, detail=fault.detail)
+    return Response(body, status=spec.status, content_type=SOAP_CONTENT_TYPE)
+
+
+def make_error_renderer(style: str):  # noqa: ANN201 - the core's ErrorRenderer signature
+    """Middleware errors (unknown session, body too large, crash, unrendered injected fault) as INSi
+    faults, keeping the HTTP status the middleware chose."""
+    def render(status: int, message: str, ctx: RequestContext | None) -> tuple[int, list[tuple[str, str]], bytes]:
+        spec = FAULTS["bench_interne"] if status >= 500 else FAULTS["bench_requete"]
+        message_id = str(ctx.summary.get("message_id", "")) if ctx is not None else ""
+        return status, [("Content-Type", SOAP_CONTENT_TYPE)], render_fault(spec, message_id, style=style,
+                                                                          detail=message)
+    return render
+
+
+def create_app(options: InsOptions, *, store: InsStore, profile: str = "mtls", enforce_cn: bool = True,
+               cpx: CpxAuthenticator | None = None) -> Flask:
+    """The protocol adapter; `profile` is "mtls" or "cpx" (then `cpx` verifies the assertions)."""
+    app = Flask(f"ins-{profile}")
+    allowlist = frozenset(options.idam_allowlist)
+    fault_style = options.fault_style
+
+    def lookup(ctx: RequestContext) -> Response:
+        message_id = ""
+        try:
+            req, env = parse_request(ctx.body, request.content_type)
+            message_id = req.message_id
+            ctx.operation = req.operation
+            ctx.summary.update(request_summary(req, env))
+            decision = ctx.fault(req.operation)
+            if decision.action in ("fault", "error"):
+                ctx.fault_rendered = True
+                injected = decision.fault if decision.action == "fault" else ""
+                raise InsiFault(injected if injected in FAULTS else "desir_1020")
+            if profile == "cpx":
+                ctx.caller = cpx.authenticate(req)  # type: ignore[union-attr]
+            elif enforce_cn:
+                check_org_certificate(ctx.caller)
+            validate_request(req, idam_allowlist=allowlist)
+            base = store.base(ctx.session)
+            if req.operation == OP_TRAITS:
+                matches = match_traits(base.index, req.traits, options.prenom_match)  # type: ignore[arg-type]
+            else:
+                matches = match_vitale(base.persons, req.vitale)  # type: ignore[arg-type]
+            result = decide(matches)
+            ctx.summary["candidates"] = list(result.candidates)
+            if result.fault:
+                raise InsiFault(result.fault)
+            ctx.summary["cr"] = result.cr
+            if result.person is not None and result.person.ins is not None:
+                ctx.summary["ins"] = {"matricule": result.person.ins.value, "oid": result.person.ins.oid,
+                                      "history": len(result.person.history)}
+            body = build_resultat(result, include_prenom=options.include_prenom, style=options.response_style)
+            return Response(body, status=200, content_type=SOAP_CONTENT_TYPE)
+        except InsiFault as fault:
+            return fault_response(fault, ctx, message_id, fault_style)
+        except SoapError as exc:
+            ctx.summary["error"] = exc.reason
+            return fault_response(InsiFault("bench_requete", exc.message[:300]), ctx, message_id, fault_style)
+
+    @app.route("/lps", methods=["GET", "POST"])
+    def lps():  # noqa: ANN202
+        ctx = request_context(request.environ)
+        if request.method == "POST":
+            return lookup(ctx)
+        ctx.operation = "wsdl"
+        if "xsd" in request.args:
+            try:
+                return Response(contract.schema(request.args["xsd"]), content_type="text/xml;charset=UTF-8")
+            except KeyError:
+                return fault_response(InsiFault("bench_requete", "schéma inconnu"), ctx, "", fault_style)
+        if "wsdl" not in {k.lower() for k in request.args}:
+            return fault_response(InsiFault("bench_requete", "POST SOAP 1.2 attendu (ou GET ?wsdl)"),
+                                  ctx, "", fault_style)
+        address = request.host_url.rstrip("/") + ctx.base_path + "/lps"
+        return Response(contract.served_wsdl(profile, address), content_type="text/xml;charset=UTF-8")
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def not_here(exc):  # noqa: ANN001, ANN202
+        ctx = request_context(request.environ)
+        ctx.operation = "unknown"
+        detail = f"ressource inconnue : {request.method} {request.path} (service sur /lps)"
+        response = fault_response(InsiFault("bench_requete", detail), ctx, "", fault_style)
+        response.status_code = exc.code or 404
+        return response
+
+    return app
+
+
+class InsSimulator:
+    """Factory registered as `simulators.ins.server:InsSimulator`."""
+
+    name = "ins"
+
+    def __call__(self, rt: Runtime) -> list[Lifecycle]:
+        options = InsOptions.from_mapping(rt.config.service_options("ins"))
+        rt.faults.register_catalogue("ins", faults.catalogue())
+        store = InsStore(rt.db, seed=rt.config.seed, options=options)
+        store.create_tables()
+        rt.sessions.on_reset(store.drop_session)
+        rt.admin_blueprints.append(admin_blueprint(store, rt.sessions))
+        renderer = make_error_renderer(options.fault_style)
+        tls_on = rt.pki is not None and rt.config.tls
+        app = create_app(options, store=store, profile="mtls", enforce_cn=tls_on)
+        servers = [rt.http_server(rt.wrap(app, service="ins", render_error=renderer), service="ins",
+                                  client_auth="required", path="/lps",
+                                  configure="URL du service INSi : <url>/lps, certificat INSI-AUTO ou INSI-MANU")]
+        if tls_on:
+            servers.append(self._cpx_server(rt, options, store, renderer))
+        return servers
+
+    @staticmethod
+    def _cpx_server(rt: Runtime, options: InsOptions, store: InsStore, renderer) -> Lifecycle:  # noqa: ANN001
+        pki = rt.pki
+
+        def is_revoked(cert) -> bool:  # noqa: ANN001
+            for slug in ("organisations", "personnes"):
+                if pki.crl(slug).get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
+                    return True
+            return False
+
+        verifier = AssertionVerifier(str(pki.trust_path), max_age_s=options.assertion_max_age_s,
+                                     clock_skew_s=options.clock_skew_s, is_revoked=is_revoked)
+        cpx = CpxAuthenticator(verifier, options.require_vitale_assertion, options.vitale_assertion_max_age_s)
+        app = create_app(options, store=store, profile="cpx", cpx=cpx)
+        return rt.http_server(rt.wrap(app, service="ins", render_error=renderer), service=CPX_PORT_NAME,
+                              port_name=CPX_PORT_NAME, client_auth="optional", path="/lps",
+                              configure="URL du service INSi (profil CPx) : <url>/lps, assertion SAML "
+                                        "signée dans wsse:Security")

@@ -1,0 +1,1 @@
+"""XSD and WSDL files of the INSi simulator (package data)."""

@@ -1,0 +1,279 @@
+"""SMTP submission of the MSSanté operator (aiosmtpd): STARTTLS, XOAUTH2/OAUTHBEARER/EXTERNAL, DSN.
+
+Protocol adapter only: routing, size, trust space and patient rules live in `delivery.Operator`.
+AUTH is offered only after STARTTLS (RFC 3207/4954, mss.md §2.1); when the bench runs without TLS,
+STARTTLS cannot be offered, so every AUTH — hence every submission — is refused (538). The RFC 3461
+parameters (RET, ENVID on MAIL; NOTIFY, ORCPT on RCPT) are accepted and stripped before aiosmtpd
+sees them. One `Exchange` is journalled per AUTH attempt and per mail transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import logging
+import time
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
+
+from simulators.core.exchange import Caller, Exchange
+
+from .aio import AsyncServerThread
+from .analysis import analyse_message
+from .auth import AuthError, MailAuthenticator, Principal, oauth_failure_challenge, parse_oauthbearer, parse_xoauth2
+from .delivery import Operator
+from .model import RecipientOutcome, Refusal
+from .rules import MES_LIMIT_BYTES
+
+log = logging.getLogger("socle_bench.mss.smtp")
+CALL_LIMITS = {"*": 100_000, "NOOP": 50, "HELO": 20, "EHLO": 20, "VRFY": 10, "EXPN": 10, "HELP": 20,
+               "AUTH": 10, "STARTTLS": 3, "RSET": 1000}
+FAULT_REPLIES = {"smtp_421": "421 4.3.2 Service temporairement indisponible (panne injectée)",
+                 "smtp_451": "451 4.3.0 Erreur locale de traitement (panne injectée)",
+                 "smtp_452": "452 4.3.1 Espace de stockage insuffisant (panne injectée)",
+                 "smtp_554": "554 5.3.0 Transaction refusée (panne injectée)"}
+
+
+def _split_params(arg: str | None, names: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
+    if not arg:
+        return arg, {}
+    kept, found = [], {}
+    for index, token in enumerate(arg.split(" ")):
+        key, _, value = token.partition("=")
+        if index > 0 and key.upper() in names:
+            found[key.upper()] = value
+        else:
+            kept.append(token)
+    return " ".join(kept), found
+
+
+class MssSMTP(SMTP):
+    """aiosmtpd SMTP with the RFC 3461 parameters and end-of-transaction DSN for RCPT refusals."""
+
+    def __init__(self, handler: "MssSmtpHandler", **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.principal: Principal | None = None
+        self.mail_params: dict[str, str] = {}
+        self.rcpt_params: dict[str, dict[str, str]] = {}
+        self.refused: list[RecipientOutcome] = []
+        self.accepted: list[RecipientOutcome] = []
+        self._pending_rcpt: dict[str, str] = {}
+        self.transaction_started = 0.0
+
+    async def smtp_MAIL(self, arg: str | None) -> None:
+        arg, self.mail_params = _split_params(arg, ("RET", "ENVID"))
+        self.transaction_started = time.time()
+        await super().smtp_MAIL(arg)
+
+    async def smtp_RCPT(self, arg: str | None) -> None:
+        arg, params = _split_params(arg, ("NOTIFY", "ORCPT"))
+        self._pending_rcpt = params
+        await super().smtp_RCPT(arg)
+
+    def _set_post_data_state(self) -> None:
+        if getattr(self, "refused", None) and getattr(self, "principal", None) is not None \
+                and getattr(self, "envelope", None) is not None:
+            self.event_handler.flush_refusals(self)
+        self.refused = []
+        self.accepted: list[RecipientOutcome] = []
+        self.rcpt_params = {}
+        super()._set_post_data_state()
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self.refused and self.principal is not None:
+            self.event_handler.flush_refusals(self)
+            self.refused = []
+        super().connection_lost(error)
+
+
+class MssSmtpHandler:
+    def __init__(self, operator: Operator, authenticator: MailAuthenticator, rt: Any) -> None:
+        self.operator = operator
+        self.auth = authenticator
+        self.rt = rt
+
+    # --- journal ----------------------------------------------------------------------------------
+    def _record(self, server: MssSMTP, operation: str, status: int, reply: str, *, started: float,
+                body: bytes = b"", summary: dict[str, Any] | None = None, caller: Caller | None = None,
+                session: str | None = None, fault: str = "") -> None:
+        principal = server.principal
+        ssl_obj = (server.session.ssl or {}).get("ssl_object") if server.session else None
+        headers = {"tls": "yes" if ssl_obj else "no", "tls_version": ssl_obj.version() if ssl_obj else "",
+                   "peer": str(server.session.peer if server.session else "")}
+        if server.envelope is not None and server.envelope.mail_from:
+            headers.update(mail_from=server.envelope.mail_from, rcpt_to=",".join(server.envelope.rcpt_tos[:50]))
+        self.rt.journal.record(Exchange(
+            session=session or (principal.session if principal else "default"), service="mss", operation=operation,
+            started_at=started, duration_ms=(time.time() - started) * 1000, protocol="smtp",
+            caller=caller or (principal.caller if principal else Caller(kind="anonymous")), method=operation.upper(),
+            request_headers=headers, request_body=body, status=status, response_body=reply.encode("utf-8", "replace"),
+            summary=summary or {}, fault=fault))
+
+    # --- EHLO / AUTH ------------------------------------------------------------------------------
+    async def handle_EHLO(self, server: MssSMTP, session: Session, envelope: Envelope, hostname: str,
+                          responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        return responses[:-1] + ["250-DSN", "250-ENHANCEDSTATUSCODES"] + responses[-1:]
+
+    async def _finish_auth(self, server: MssSMTP, method: str, attempt: Any, blob: bytes | None) -> AuthResult:
+        started = time.time()
+        tls = server._tls_protocol is not None
+        try:
+            if blob is None:
+                raise AuthError("malformed", "réponse SASL absente ou base64 invalide")
+            principal = await asyncio.to_thread(attempt, blob, tls)
+        except AuthError as exc:
+            if exc.reason in ("expired", "signature", "issuer", "type") and method != "EXTERNAL":
+                await server.push("334 " + base64.b64encode(oauth_failure_challenge(exc.reason)).decode())
+                await server._reader.readline()
+            reply = f"535 5.7.8 Authentification refusée : {exc}"
+            self._record(server, "auth", 535, reply, started=started, summary={
+                "mechanism": method, "accepted": False, "reason": exc.reason, "tls": tls})
+            return AuthResult(success=False, handled=False, message=reply)
+        server.principal = principal
+        self._record(server, "auth", 235, "235 2.7.0", started=started, summary={
+            "mechanism": method, "accepted": True, "mailbox": principal.address, "kind": principal.kind, "tls": tls})
+        return AuthResult(success=True, auth_data=principal)
+
+    async def _initial(self, server: MssSMTP, args: list[str]) -> bytes | None:
+        if len(args) > 1:
+            try:
+                return base64.b64decode(args[1], validate=True) if args[1] != "=" else b""
+            except (binascii.Error, ValueError):
+                return None
+        blob = await server.challenge_auth("")
+        return blob if isinstance(blob, bytes) else None
+
+    async def auth_XOAUTH2(self, server: MssSMTP, args: list[str]) -> AuthResult:
+        blob = await self._initial(server, args)
+
+        def attempt(data: bytes, tls: bool) -> Principal:
+            user, token = parse_xoauth2(data)
+            return self.auth.bearer(user, token, method="XOAUTH2", tls=tls)
+        return await self._finish_auth(server, "XOAUTH2", attempt, blob)
+
+    async def auth_OAUTHBEARER(self, server: MssSMTP, args: list[str]) -> AuthResult:
+        blob = await self._initial(server, args)
+
+        def attempt(data: bytes, tls: bool) -> Principal:
+            user, token = parse_oauthbearer(data)
+            return self.auth.bearer(user, token, method="OAUTHBEARER", tls=tls)
+        return await self._finish_auth(server, "OAUTHBEARER", attempt, blob)
+
+    async def auth_EXTERNAL(self, server: MssSMTP, args: list[str]) -> AuthResult:
+        blob = await self._initial(server, args)
+        ssl_obj = (server.session.ssl or {}).get("ssl_object")
+        der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
+
+        def attempt(data: bytes, tls: bool) -> Principal:
+            return self.auth.certificate(data.decode("utf-8", "replace"), der, tls=tls)
+        return await self._finish_auth(server, "EXTERNAL", attempt, blob)
+
+    # --- envelope ---------------------------------------------------------------------------------
+    async def handle_MAIL(self, server: MssSMTP, session: Session, envelope: Envelope, address: str,
+                          options: list[str]) -> str:
+        principal = server.principal
+        assert principal is not None  # auth_required
+        refusal = self.operator.check_sender(principal.address, address)
+        if refusal:
+            self._record(server, "send", refusal.code, refusal.reply, started=time.time(),
+                         summary={"refused_sender": address})
+            return refusal.reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 2.1.0 Expéditeur accepté"
+
+    async def handle_RCPT(self, server: MssSMTP, session: Session, envelope: Envelope, address: str,
+                          options: list[str]) -> str:
+        principal = server.principal
+        assert principal is not None
+        if len(envelope.rcpt_tos) >= self.operator.options.max_recipients:
+            return f"452 4.5.3 Trop de destinataires (maximum {self.operator.options.max_recipients})"
+        params = server._pending_rcpt
+        notify = tuple(n.strip().upper() for n in params.get("NOTIFY", "").split(",") if n.strip())
+        sender = self.operator.store.mailbox(principal.session, principal.address)
+        refusal = await asyncio.to_thread(self.operator.check_recipient, principal.session, sender, address) \
+            if sender else Refusal(550, "5.7.1", "Boîte de l'expéditeur supprimée")
+        outcome = RecipientOutcome(address, False, refusal, notify=notify, orcpt=params.get("ORCPT", ""))
+        if refusal:
+            server.refused.append(outcome)
+            return refusal.reply
+        envelope.rcpt_tos.append(address)
+        server.rcpt_params[address] = params
+        server.accepted.append(outcome)
+        return "250 2.1.5 Destinataire accepté"
+
+    # --- DATA -------------------------------------------------------------------------------------
+    async def handle_DATA(self, server: MssSMTP, session: Session, envelope: Envelope) -> str:
+        principal = server.principal
+        assert principal is not None
+        started = server.transaction_started or time.time()
+        raw = envelope.original_content or b""
+        accepted, server.accepted = server.accepted, []
+        refused, server.refused = server.refused, []
+        decision = self.rt.faults.decide(principal.session, "mss", "send")
+        if decision.latency_s:
+            await asyncio.sleep(decision.latency_s)
+        if decision.action in ("fault", "error"):
+            reply = FAULT_REPLIES.get(decision.fault, FAULT_REPLIES["smtp_451"])
+            self._record(server, "send", int(reply[:3]), reply, started=started, body=raw,
+                         summary={"fault": decision.label}, fault=decision.label)
+            return reply
+        summary = await asyncio.to_thread(analyse_message, raw)
+        sender = self.operator.store.mailbox(principal.session, principal.address)
+        outcomes = await asyncio.to_thread(
+            self.operator.accept, principal.session, sender, envelope.mail_from, accepted + refused, raw,
+            envelope_id=server.mail_params.get("ENVID", ""), arrival=started) if sender else accepted + refused
+        delivered = [o for o in outcomes if o.delivered]
+        if delivered:
+            reply = f"250 2.0.0 Message accepté pour {len(delivered)} destinataire(s)"
+        else:
+            first = next((o.refusal for o in outcomes if o.refusal), None) or Refusal(554, "5.5.0", "Aucun destinataire")
+            reply = first.reply
+        summary.update(mail_from=envelope.mail_from, size=len(raw), recipients=[o.to_json() for o in outcomes],
+                       mailbox_kind=principal.kind, auth=principal.method, envid=server.mail_params.get("ENVID", ""),
+                       ret=server.mail_params.get("RET", ""), patient_limit=MES_LIMIT_BYTES)
+        self._record(server, "send", int(reply[:3]), reply, started=started, body=raw, summary=summary)
+        return reply
+
+    def flush_refusals(self, server: MssSMTP) -> None:
+        """A transaction ended before DATA with refused recipients: journal it and send the failure DSN."""
+        principal, envelope = server.principal, server.envelope
+        refused, server.refused = server.refused, []
+        if principal is None or envelope is None or not envelope.mail_from or not refused:
+            return
+        headers = (f"From: <{envelope.mail_from}>\r\nTo: " + ", ".join(f"<{o.recipient}>" for o in refused[:50])
+                   + "\r\n").encode("utf-8", "replace")
+        first = refused[0].refusal
+        self._record(server, "send", first.code if first else 550, first.reply if first else "550", started=time.time(),
+                     summary={"mail_from": envelope.mail_from, "recipients": [o.to_json() for o in refused[:100]],
+                              "stage": "rcpt"})
+        sender, session = envelope.mail_from, principal.session
+        loop = asyncio.get_event_loop()
+        loop.run_in_executor(None, self.operator.report_refusals, session, sender, refused[:100], headers,
+                             server.mail_params.get("ENVID", ""))
+
+    async def handle_exception(self, error: Exception) -> str:
+        log.warning("SMTP handler error: %r", error, exc_info=error)
+        return "451 4.3.0 Erreur interne temporaire de l'opérateur"
+
+
+def smtp_factory(handler: MssSmtpHandler, *, tls_context: Any, data_size_limit: int, hostname: str):  # noqa: ANN201
+    def build() -> MssSMTP:
+        return MssSMTP(handler, tls_context=tls_context, require_starttls=tls_context is not None,
+                       auth_required=True, auth_require_tls=True, auth_exclude_mechanism=["LOGIN", "PLAIN"],
+                       data_size_limit=data_size_limit, hostname=hostname, enable_SMTPUTF8=True,
+                       command_call_limit=CALL_LIMITS, timeout=120,
+                       ident="socle-bench MSSanté ESMTP (STARTTLS obligatoire)")
+    return build
+
+
+def smtp_lifecycle(handler: MssSmtpHandler, *, host: str, port: int, tls_context: Any, data_size_limit: int,
+                   hostname: str, configure: str) -> AsyncServerThread:
+    build = smtp_factory(handler, tls_context=tls_context, data_size_limit=data_size_limit, hostname=hostname)
+
+    async def start(loop: asyncio.AbstractEventLoop) -> asyncio.base_events.Server:
+        return await loop.create_server(build, host=host, port=port)
+    return AsyncServerThread("smtp", start, host=host, port=port, scheme="smtp", configure=configure)

@@ -1,0 +1,135 @@
+"""State of the ROR simulator: FHIR resources (JSON) per session in SQLAlchemy Core tables, and the
+in-memory `SessionIndex` built from them on first use and dropped on every write.
+
+A session is seeded lazily on first access from the world (`seed.py`, cached per seed, a few ms)
+and, when configured (`volume`), with generated offers. Writes come only from the admin API
+(vendors loading their own resources, the volume generator), never from FHIR consumers.
+Index invalidation is per process: several bench processes on one PostgreSQL database do not see
+each other's admin writes until their session is reset (documented limitation).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Column, Float, Integer, String, Table, Text, delete, func, select
+
+from simulators.core.db import Database
+from simulators.ror.index import SessionIndex
+
+Seeder = Callable[[str], list[dict[str, Any]]]
+
+
+class RorStore:
+    def __init__(self, db: Database, *, seeder: Seeder) -> None:
+        self.db = db
+        self.seeder = seeder
+        md = db.metadata
+        self.resources = md.tables["ror_resources"] if "ror_resources" in md.tables else Table(
+            "ror_resources", md,
+            Column("session", String(64), primary_key=True),
+            Column("rtype", String(40), primary_key=True),
+            Column("rid", String(64), primary_key=True),
+            Column("position", Integer, nullable=False, index=True),
+            Column("updated_at", Float, nullable=False),
+            Column("body", Text, nullable=False))
+        self.seeded = md.tables["ror_sessions"] if "ror_sessions" in md.tables else Table(
+            "ror_sessions", md,
+            Column("session", String(64), primary_key=True),
+            Column("seeded_at", Float, nullable=False))
+        self._indexes: dict[str, SessionIndex] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self.on_write: list[Callable[[str], None]] = []
+
+    def create_tables(self) -> None:
+        self.resources.create(self.db.engine, checkfirst=True)
+        self.seeded.create(self.db.engine, checkfirst=True)
+
+    def _lock(self, session: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(session, threading.Lock())
+
+    # --- reading --------------------------------------------------------------------------------------
+    def index(self, session: str) -> SessionIndex:
+        index = self._indexes.get(session)
+        if index is not None:
+            return index
+        with self._lock(session):
+            index = self._indexes.get(session)
+            if index is None:
+                self._ensure_seeded(session)
+                with self.db.engine.connect() as conn:
+                    rows = conn.execute(select(self.resources.c.body).where(self.resources.c.session == session)
+                                        .order_by(self.resources.c.position)).all()
+                index = SessionIndex(json.loads(row[0]) for row in rows)
+                self._indexes[session] = index
+        return index
+
+    def _ensure_seeded(self, session: str) -> None:
+        with self.db.engine.connect() as conn:
+            done = conn.execute(select(self.seeded.c.session).where(self.seeded.c.session == session)).first()
+        if done is not None:
+            return
+        resources = self.seeder(session)
+        with self.db.engine.begin() as conn:
+            conn.execute(delete(self.resources).where(self.resources.c.session == session))
+            self._insert(conn, session, resources, 0)
+            conn.execute(self.seeded.insert().values(session=session, seeded_at=time.time()))
+
+    def count(self, session: str) -> dict[str, int]:
+        index = self.index(session)
+        return {rtype: len(items) for rtype, items in index.by_type.items()}
+
+    # --- writing (admin API) ----------------------------------------------------------------------------
+    def put(self, session: str, resources: list[dict[str, Any]]) -> int:
+        """Create or replace resources (same type and id), keeping their JSON unchanged."""
+        resources = list({(r["resourceType"], str(r["id"])): r for r in resources}.values())
+        if not resources:
+            return 0
+        self.index(session)  # seeds first, so a vendor's load is added to the default world
+        with self._lock(session), self.db.engine.begin() as conn:
+            keys = [(r["resourceType"], str(r["id"])) for r in resources]
+            for rtype, rid in keys:
+                conn.execute(delete(self.resources).where(
+                    (self.resources.c.session == session) & (self.resources.c.rtype == rtype)
+                    & (self.resources.c.rid == rid)))
+            start = conn.execute(select(func.max(self.resources.c.position))
+                                 .where(self.resources.c.session == session)).scalar() or 0
+            self._insert(conn, session, resources, start + 1)
+            self._indexes.pop(session, None)
+        self._written(session)
+        return len(resources)
+
+    def remove(self, session: str, rtype: str, rid: str) -> bool:
+        self.index(session)
+        with self._lock(session), self.db.engine.begin() as conn:
+            result = conn.execute(delete(self.resources).where(
+                (self.resources.c.session == session) & (self.resources.c.rtype == rtype)
+                & (self.resources.c.rid == rid)))
+            self._indexes.pop(session, None)
+        self._written(session)
+        return bool(result.rowcount)
+
+    def drop_session(self, session: str) -> None:
+        with self._lock(session), self.db.engine.begin() as conn:
+            conn.execute(delete(self.resources).where(self.resources.c.session == session))
+            conn.execute(delete(self.seeded).where(self.seeded.c.session == session))
+            self._indexes.pop(session, None)
+        self._written(session)
+
+    def _written(self, session: str) -> None:
+        for hook in self.on_write:
+            hook(session)
+
+    def _insert(self, conn: Any, session: str, resources: list[dict[str, Any]], start: int) -> None:
+        now = time.time()
+        rows = [{"session": session, "rtype": r["resourceType"], "rid": str(r["id"]), "position": start + i,
+                 "updated_at": now, "body": json.dumps(r, ensure_ascii=False, separators=(",", ":"))}
+                for i, r in enumerate(resources)]
+        for chunk in range(0, len(rows), 5000):
+            conn.execute(self.resources.insert(), rows[chunk:chunk + 5000])

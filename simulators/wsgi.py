@@ -1,0 +1,188 @@
+"""WSGI entry point: one simulator behind several gunicorn worker processes sharing one database.
+
+One `socle-bench serve` process is bounded by one GIL; for loads it cannot hold, the same simulator
+runs in N worker processes that share the journal, the sessions and the fault rules through
+PostgreSQL (or a SQLite file in WAL mode on one machine)::
+
+    SOCLE_BENCH_SERVICE=ins SOCLE_BENCH_DATABASE=postgresql://bench@db/bench \\
+        gunicorn -w 4 -k gthread --threads 8 -b 0.0.0.0:8443 simulators.wsgi:application
+
+Each worker builds its own runtime on its first request (after the fork, so no connection or
+writer thread crosses a fork, even with `--preload`). The admin API (`/_bench/...`) is served on the
+same port by every worker: a fault rule or a session created through one worker applies in all of
+them within a second. Every response carries `X-Socle-Bench-Worker: <pid>` to see the spread.
+
+Environment: SOCLE_BENCH_SERVICE (registry name or "module:attr" factory, required),
+SOCLE_BENCH_DATABASE, SOCLE_BENCH_CONFIG, SOCLE_BENCH_DATA_DIR, SOCLE_BENCH_SEED,
+SOCLE_BENCH_APP (which HTTP server of the factory to serve; default the service's own),
+SOCLE_BENCH_PUBLIC_URL (URL clients use, shown by /_bench/services), SOCLE_BENCH_TLS=1 (gunicorn
+terminates TLS with --certfile/--keyfile/--ca-certs; callers are identified by their certificate).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import ssl
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .core.bench import Runtime
+from .core.config import BenchConfig, load_config
+from .core.db import open_database
+from .core.events import EventBus
+from .core.faults import FaultEngine, FaultRule, SharedFaultStore
+from .core.journal import Journal
+from .core.lifecycle import Endpoint, WsgiServer
+from .core.sessions import SessionRegistry
+
+log = logging.getLogger("socle_bench.wsgi")
+
+WORKER_HEADER = "X-Socle-Bench-Worker"
+
+
+class WsgiSetupError(RuntimeError):
+    """The environment does not describe a servable simulator; the message says what to set."""
+
+
+@dataclass
+class WorkerBench:
+    """What the admin app needs from a bench (runtime, endpoints), for one worker process."""
+
+    runtime: Runtime
+    service: str
+    configure: str = ""
+    public_url: str = ""
+    extra: list[Endpoint] = field(default_factory=list)
+
+    def endpoints(self) -> list[Endpoint]:
+        return [Endpoint(self.service, self.public_url, self.configure), *self.extra]
+
+    def close(self) -> None:
+        rt = self.runtime
+        rt.faults.stopping.set()
+        for hook in rt.shutdown_hooks:
+            hook()
+        rt.journal.close()
+        rt.db.dispose()
+
+
+def config_from_env(env: Mapping[str, str]) -> BenchConfig:
+    seed = env.get("SOCLE_BENCH_SEED")
+    config = load_config(env.get("SOCLE_BENCH_CONFIG") or None, database=env.get("SOCLE_BENCH_DATABASE") or None,
+                         data_dir=env.get("SOCLE_BENCH_DATA_DIR") or None, seed=int(seed) if seed else None,
+                         tls=env.get("SOCLE_BENCH_TLS", "") in ("1", "true", "yes"))
+    return config.ephemeral()  # the factory's own servers are never started: gunicorn listens
+
+
+def build_worker(env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
+    """Compose the runtime like `Bench.start`, with shared faults and sessions, and return
+    (bench, service WSGI app, admin WSGI app)."""
+    from .core.admin import create_admin_app
+    from .registry import SHIPPED, load_factory
+
+    spec = env.get("SOCLE_BENCH_SERVICE", "")
+    if not spec:
+        raise WsgiSetupError("SOCLE_BENCH_SERVICE manquant (nom du service, ex. ins, ou module:fabrique)")
+    if ":" not in spec and spec not in SHIPPED:
+        raise WsgiSetupError(f"service inconnu {spec!r}; connus: {', '.join(SHIPPED) or '(aucun)'}")
+    factory = load_factory(spec if ":" in spec else SHIPPED[spec])
+    config = config_from_env(env)
+    db = open_database(config.database_url)
+    events = EventBus()
+    journal = Journal(db, events=events, batch_size=config.journal.batch_size,
+                      flush_interval_s=config.journal.flush_interval_s, queue_size=config.journal.queue_size,
+                      keep_bodies=config.journal.keep_bodies)
+    journal.start()
+    sessions = SessionRegistry(db, auto_create=config.auto_create_sessions, events=events, shared=True)
+    sessions.start()
+    store = SharedFaultStore(db)
+    store.create_tables()
+    faults = FaultEngine(config.seed, store=store)
+    sessions.on_reset(journal.delete_session)
+    sessions.on_reset(faults.reseed)
+    pki = _open_pki(config) if config.tls else None
+    rt = Runtime(config=config, db=db, journal=journal, sessions=sessions, faults=faults, events=events, pki=pki)
+    lifecycles = factory(rt)
+    wanted = env.get("SOCLE_BENCH_APP") or factory.name
+    http = [s for s in lifecycles if isinstance(s, WsgiServer)]
+    chosen = next((s for s in http if s.name == wanted), http[0] if http and not env.get("SOCLE_BENCH_APP") else None)
+    for server in http:
+        server.stop()  # never started: only releases the ephemeral socket bound at construction
+    if chosen is None:
+        raise WsgiSetupError(f"{factory.name}: aucun serveur HTTP {wanted!r} à servir "
+                             f"(serveurs: {', '.join(s.name for s in lifecycles) or 'aucun'})")
+    for i, rule in enumerate(config.faults):
+        data = dict(rule)
+        data.setdefault("id", f"config-{i}")
+        store.put(FaultRule.from_json(data).validate(faults.catalogues), replace=False)
+    faults.refresh(force=True)
+    bench = WorkerBench(rt, service=chosen.name, configure=chosen.configure,
+                        public_url=env.get("SOCLE_BENCH_PUBLIC_URL", "").rstrip("/"))
+    admin = create_admin_app(bench, rt.admin_blueprints, rt.ui_blueprints)  # type: ignore[arg-type]
+    return bench, chosen.app, admin
+
+
+def _open_pki(config: BenchConfig) -> Any:
+    from .core.pki import open_or_init
+
+    return open_or_init(Path(config.data_dir) / "pki", base_url=config.public_base_url
+                        or f"http://127.0.0.1:{config.port('admin') or 8080}")
+
+
+def _peer_certificate_pem(environ: dict) -> str | None:
+    """gunicorn does not put the client certificate in the environ; werkzeug's SSL_CLIENT_CERT is
+    what the caller identification reads."""
+    sock = environ.get("gunicorn.socket")
+    if not isinstance(sock, ssl.SSLSocket):
+        return None
+    der = sock.getpeercert(binary_form=True)
+    return ssl.DER_cert_to_PEM_cert(der) if der else None
+
+
+class WorkerApplication:
+    """The gunicorn `application`: builds this process's runtime on first use, then dispatches
+    `/_bench/...` to the admin app and everything else to the simulator."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self._env = env
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._built: tuple[WorkerBench, Any, Any] | None = None
+
+    def _worker(self) -> tuple[WorkerBench, Any, Any]:
+        built = self._built
+        if built is not None and self._pid == os.getpid():
+            return built
+        with self._lock:
+            if self._built is None or self._pid != os.getpid():
+                self._built = build_worker(self._env if self._env is not None else os.environ)
+                self._pid = os.getpid()
+                atexit.register(self._built[0].close)
+            return self._built
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:  # noqa: ANN001
+        bench, service_app, admin_app = self._worker()
+        path = environ.get("PATH_INFO", "") or "/"
+        is_admin = path == "/_bench" or path.startswith("/_bench/")
+        if is_admin and not bench.public_url:
+            host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+            bench.public_url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
+        if "gunicorn.socket" in environ:  # lets "drop" faults close the connection, as under werkzeug
+            environ.setdefault("werkzeug.socket", environ["gunicorn.socket"])
+        pem = _peer_certificate_pem(environ)
+        if pem:
+            environ["SSL_CLIENT_CERT"] = pem
+        pid = str(self._pid)
+
+        def tagged(status: str, headers: list[tuple[str, str]], exc_info: Any = None):  # noqa: ANN202
+            return start_response(status, [*headers, (WORKER_HEADER, pid)], exc_info)
+
+        return (admin_app if is_admin else service_app)(environ, tagged)
+
+
+application = WorkerApplication()
