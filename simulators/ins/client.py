@@ -99,9 +99,8 @@ class InsiClient:
                  production: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
         self.url = url
         self.http = http or requests.Session()
-        if cert is not None:
-            self.http.cert = cert
-        self.http.verify = verify
+        self.cert = cert
+        self.verify = verify  # passed per request: REQUESTS_CA_BUNDLE would override a session setting
         self.lps = lps or LpsIdentity()
         self.assertion_factory = assertion_factory
         self.timeout = timeout
@@ -114,7 +113,7 @@ class InsiClient:
         """One request; returns (response, message id), raises InsiServiceFault on a SOAP fault."""
         assertions = (self.assertion_factory(),) if self.assertion_factory else ()
         body, action, message_id = build_request(query, self.lps, assertions=assertions)
-        reply = self.http.post(self.url, data=body, timeout=self.timeout, headers={
+        reply = self.http.post(self.url, data=body, timeout=self.timeout, cert=self.cert, verify=self.verify, headers={
             "Content-Type": f'application/soap+xml;charset=UTF-8;action="{action}"'})
         return parse_response(reply.content, reply.status_code), message_id
 

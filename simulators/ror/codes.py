@@ -39,7 +39,9 @@ def coding(tre: str, code: str) -> dict[str, Any]:
     return result
 
 
+@lru_cache(maxsize=4096)
 def concept(tre: str, code: str) -> dict[str, Any]:
+    """Shared (cached) object: resources built from it are never modified in place, only copied."""
     return {"coding": [coding(tre, code)]}
 
 

@@ -10,7 +10,9 @@ is the same for a given seed and size.
 
 from __future__ import annotations
 
+import gc
 import random
+from functools import lru_cache
 from typing import Any
 
 from simulators.identities.communes import all_communes
@@ -38,6 +40,19 @@ MIX: tuple[tuple[int, str, str, str, int, int, str, str, str, str, tuple[int, in
 )
 NAMES = ("Les Tilleuls", "Les Peupliers", "Le Verger", "La Source", "Les Acacias", "Le Moulin", "Les Lilas",
          "La Clairière", "Les Érables", "Le Val", "Les Jardins", "La Roseraie", "Les Coteaux", "Le Parc")
+
+
+@lru_cache(maxsize=2)
+def generated(volume: int, seed: int = 2026, region: str | None = None) -> tuple[dict[str, Any], ...]:
+    """Cached per process and shared by sessions (the index never modifies a resource). The GC is
+    paused while 50,000 resources are built: its generation scans would otherwise double the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return tuple(generate(volume, seed=seed, region=region))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def generate(volume: int, *, seed: int = 2026, region: str | None = None) -> list[dict[str, Any]]:

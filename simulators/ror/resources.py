@@ -6,6 +6,7 @@ generator so both produce the same shapes the IG examples show (ror.md §3).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from simulators.ror import model as m
@@ -31,7 +32,9 @@ def region_of(department: str) -> str:
     return REGION_OF_DEPARTMENT.get(department, "11")
 
 
+@lru_cache(maxsize=1024)
 def meta(rtype: str, region: str, updated: str = SEED_UPDATED) -> dict[str, Any]:
+    """Shared (cached) object, like `codes.concept`: resources are copied, never modified in place."""
     return {"lastUpdated": updated, "profile": [m.PROFILES[rtype]],
             "tag": [{"system": m.REGION, "code": region}]}
 

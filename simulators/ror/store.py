@@ -21,13 +21,19 @@ from sqlalchemy import Column, Float, Integer, String, Table, Text, delete, func
 from simulators.core.db import Database
 from simulators.ror.index import SessionIndex
 
+VENDOR_POSITION = 1_000_000_000  # rows loaded through the admin API come after seed and volume
 Seeder = Callable[[str], list[dict[str, Any]]]
+Generator = Callable[[int, str | None], tuple[dict[str, Any], ...]]
 
 
 class RorStore:
-    def __init__(self, db: Database, *, seeder: Seeder) -> None:
+    def __init__(self, db: Database, *, seeder: Seeder, generator: Generator | None = None,
+                 default_volume: int = 0, default_region: str | None = None) -> None:
         self.db = db
         self.seeder = seeder
+        self.generator = generator
+        self.default_volume = default_volume
+        self.default_region = default_region
         md = db.metadata
         self.resources = md.tables["ror_resources"] if "ror_resources" in md.tables else Table(
             "ror_resources", md,
@@ -40,7 +46,9 @@ class RorStore:
         self.seeded = md.tables["ror_sessions"] if "ror_sessions" in md.tables else Table(
             "ror_sessions", md,
             Column("session", String(64), primary_key=True),
-            Column("seeded_at", Float, nullable=False))
+            Column("seeded_at", Float, nullable=False),
+            Column("volume", Integer, nullable=False, default=0),
+            Column("region", String(8), nullable=True))
         self._indexes: dict[str, SessionIndex] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -64,9 +72,16 @@ class RorStore:
             if index is None:
                 self._ensure_seeded(session)
                 with self.db.engine.connect() as conn:
-                    rows = conn.execute(select(self.resources.c.body).where(self.resources.c.session == session)
+                    rows = conn.execute(select(self.resources.c.body, self.resources.c.position).where(self.resources.c.session == session)
                                         .order_by(self.resources.c.position)).all()
-                index = SessionIndex(json.loads(row[0]) for row in rows)
+                    volume = conn.execute(select(self.seeded.c.volume, self.seeded.c.region)
+                                          .where(self.seeded.c.session == session)).first()
+                generated: tuple[dict[str, Any], ...] = ()
+                if volume is not None and volume[0] and self.generator is not None:
+                    generated = self.generator(int(volume[0]), volume[1])
+                seeded = [json.loads(row[0]) for row in rows if row[1] < VENDOR_POSITION]
+                loaded = [json.loads(row[0]) for row in rows if row[1] >= VENDOR_POSITION]
+                index = SessionIndex([*seeded, *generated, *loaded])
                 self._indexes[session] = index
         return index
 
@@ -79,7 +94,18 @@ class RorStore:
         with self.db.engine.begin() as conn:
             conn.execute(delete(self.resources).where(self.resources.c.session == session))
             self._insert(conn, session, resources, 0)
-            conn.execute(self.seeded.insert().values(session=session, seeded_at=time.time()))
+            conn.execute(self.seeded.insert().values(session=session, seeded_at=time.time(),
+                                                     volume=self.default_volume, region=self.default_region))
+
+    def set_volume(self, session: str, volume: int, region: str | None = None) -> None:
+        """Add (or replace, or with 0 remove) the generated volume of a session. Only its size, seed
+        and region are stored: the offers are rebuilt deterministically (180 MB of JSON otherwise)."""
+        self.index(session)
+        with self._lock(session), self.db.engine.begin() as conn:
+            conn.execute(self.seeded.update().where(self.seeded.c.session == session)
+                         .values(volume=volume, region=region))
+            self._indexes.pop(session, None)
+        self._written(session)
 
     def count(self, session: str) -> dict[str, int]:
         index = self.index(session)
@@ -100,7 +126,7 @@ class RorStore:
                     & (self.resources.c.rid == rid)))
             start = conn.execute(select(func.max(self.resources.c.position))
                                  .where(self.resources.c.session == session)).scalar() or 0
-            self._insert(conn, session, resources, start + 1)
+            self._insert(conn, session, resources, max(start + 1, VENDOR_POSITION))
             self._indexes.pop(session, None)
         self._written(session)
         return len(resources)

@@ -1,0 +1,34 @@
+"""Live dashboard for trainers and QA (French): every exchange across the services as it happens.
+
+`Dashboard` is a simulator factory that starts no server of its own: it mounts its page on the
+admin port's root (`rt.ui_blueprints`) and reads the journal and the event bus. See README.md
+for the JSON shapes the services implement to get their own view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from simulators.core.bench import Runtime
+from simulators.core.lifecycle import Lifecycle
+
+from .blueprint import DashboardContext, create_blueprint
+from .evidence import Evidence, RegistryFactory
+from .stream import FeedSettings
+
+__all__ = ["Dashboard", "FeedSettings"]
+
+
+class Dashboard:
+    """Factory: `Bench(config, [..., Dashboard()])`; registered as "dashboard"."""
+
+    name = "dashboard"
+
+    def __init__(self, registry: RegistryFactory | None = None, *, feed: FeedSettings | None = None) -> None:
+        self.registry: Callable | None = registry  # checks judging the bundle; default: shipped registry
+        self.feed = feed or FeedSettings()
+
+    def __call__(self, rt: Runtime) -> list[Lifecycle]:
+        ctx = DashboardContext(rt=rt, evidence=Evidence(self.registry), feed=self.feed)
+        rt.ui_blueprints.append(create_blueprint(ctx))
+        return []

@@ -1,0 +1,152 @@
+"""The dashboard's Flask blueprint: the page at `/`, its assets and a small JSON API under `/ui/api/`.
+
+Everything that changes the bench (sessions, resets, fault rules) goes through the admin API under
+`/_bench/` from the browser; this blueprint only adds what the admin API has no reason to know:
+compact rows, decoded bodies, requirement texts, button states, the map and the bundle download.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
+
+from simulators.core.admin import problem
+from simulators.core.journal import ExchangeQuery
+
+from . import extensions, geo, presets
+from .decode import decode_body, xml_documents
+from .evidence import EmptySessionError, Evidence
+from .rows import exchange_row, verdict_status
+from .stream import ALL_SESSIONS, ExchangeFeed, FeedSettings
+from .vihf import decode_assertions
+
+PAGE_SIZE = 500
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass
+class DashboardContext:
+    """What the routes need from the runtime (kept explicit so tests can build one by hand)."""
+
+    rt: Any  # simulators.core.bench.Runtime
+    evidence: Evidence
+    feed: FeedSettings = field(default_factory=FeedSettings)
+
+
+def running_services() -> list[str]:
+    """Services of this bench, from the admin API's own /_bench/services view."""
+    view = current_app.view_functions.get("bench_admin.services")
+    if view is None:
+        return []
+    data = view().get_json()
+    return [s["service"] for s in data if s.get("service") != "admin"]
+
+
+def create_blueprint(ctx: DashboardContext) -> Blueprint:
+    static = resources.files("simulators.dashboard").joinpath("static")
+    bp = Blueprint("dashboard", __name__, static_folder=str(static), static_url_path="/ui/static")
+    rt = ctx.rt
+
+    @bp.get("/")
+    def page():  # noqa: ANN202
+        html = static.joinpath("index.html").read_text(encoding="utf-8")
+        return Response(html, mimetype="text/html", headers={"Cache-Control": "no-cache"})
+
+    @bp.get("/ui/api/meta")
+    def meta():  # noqa: ANN202
+        running = running_services()
+        return jsonify(lanes=extensions.lanes(running), running=running,
+                       views=extensions.view_catalogue(current_app, running),
+                       scenarios={"available": extensions.scenarios_available(current_app),
+                                  "path": extensions.SCENARIOS_PATH},
+                       feed={"interval_ms": int(ctx.feed.interval_s * 1000)})
+
+    @bp.get("/ui/api/exchanges")
+    def exchanges_page():  # noqa: ANN202
+        session = request.args.get("session") or "default"
+        before = request.args.get("before") or None
+        try:
+            limit = max(1, min(int(request.args.get("limit", PAGE_SIZE)), 2000))
+        except ValueError:
+            return problem(400, "limit : entier attendu")
+        scope = None if session == ALL_SESSIONS else session
+        page = rt.journal.query(ExchangeQuery(session=scope, after=before, limit=limit, newest_first=True),
+                                bodies=False)
+        rows = [exchange_row(e) for e in reversed(page)]
+        return jsonify(rows=rows, total=rt.journal.count(scope),
+                       next_before=rows[0]["id"] if len(page) == limit else None)
+
+    @bp.get("/ui/api/exchanges/<exchange_id>")
+    def exchange_detail(exchange_id: str):  # noqa: ANN202
+        exchange = rt.journal.get(exchange_id)
+        if exchange is None:
+            return problem(404, f"échange inconnu : {exchange_id}")
+        return jsonify(detail_document(exchange, ctx.evidence))
+
+    @bp.get("/ui/api/stream")
+    def stream():  # noqa: ANN202
+        session = request.args.get("session") or "default"
+        after = request.headers.get("Last-Event-ID") or request.args.get("after") or None
+        feed = ExchangeFeed(rt.events, rt.journal, session, after=after, settings=ctx.feed,
+                            stop=rt.faults.stopping)
+        return Response(stream_with_context(feed.frames()), mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @bp.get("/ui/api/requirements")
+    def requirements():  # noqa: ANN202
+        return jsonify(ctx.evidence.requirements())
+
+    @bp.get("/ui/api/faults")
+    def fault_buttons():  # noqa: ANN202
+        session = request.args.get("session") or "default"
+        rules = [r.to_json() for r in rt.faults.rules(session)]
+        states = presets.preset_states(session, set(running_services()), rt.faults.catalogues, rules)
+        return jsonify(presets=[{**s.__dict__, "active": s.active} for s in states], rules=rules)
+
+    @bp.get("/ui/api/map")
+    def schematic_map():  # noqa: ANN202
+        return jsonify(geo.schematic_map())
+
+    @bp.get("/ui/api/sessions/<name>/bundle.zip")
+    def bundle(name: str):  # noqa: ANN202
+        if not rt.sessions.exists(name):
+            return problem(404, f"session inconnue : {name!r}")
+        try:
+            data, manifest = ctx.evidence.bundle(rt.journal, name, source=request.host_url.rstrip("/"))
+        except EmptySessionError as exc:
+            return problem(409, str(exc))
+        filename = f"preuves-{_SAFE_NAME.sub('_', name)}.zip"
+        return Response(data, mimetype="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Bundle-Outcome": str(manifest.get("outcome", ""))})
+
+    return bp
+
+
+def detail_document(exchange: Any, evidence: Evidence) -> dict[str, Any]:
+    """The detail panel's document: decoded bodies, VIHF attributes, verdicts with their texts."""
+    request_view = decode_body(exchange.request_body, exchange.request_headers, protocol=exchange.protocol)
+    response_view = decode_body(exchange.response_body, exchange.response_headers, protocol=exchange.protocol)
+    assertions = decode_assertions(xml_documents(request_view, exchange.request_body))
+    verdicts = []
+    for verdict in exchange.verdicts:
+        verdicts.append({"check": verdict.check, "outcome": verdict.outcome, "level": verdict.level,
+                         "status": verdict_status(verdict.outcome, verdict.level), "message": verdict.message,
+                         "requirements": [evidence.requirement(r) for r in verdict.requirements]})
+    info = exchange.to_json(bodies=False)
+    return {
+        "row": exchange_row(exchange),
+        "exchange": json.loads(json.dumps(info, ensure_ascii=False, default=str)),
+        "request": request_view.to_json(),
+        "response": response_view.to_json(),
+        "vihf": [a.to_json() for a in assertions],
+        "verdicts": verdicts,
+        "raw": {"request": f"/_bench/exchanges/{exchange.id}/request",
+                "response": f"/_bench/exchanges/{exchange.id}/response",
+                "json": f"/_bench/exchanges/{exchange.id}"},
+    }

@@ -1,0 +1,79 @@
+"""Extension points: what the services and the journey player advertise to the dashboard.
+
+The dashboard never imports a service. A service that wants a view appends an admin blueprint
+serving one of the JSON documents described in README.md at a conventional path; the dashboard
+looks the path up in the admin app's URL map, so a view appears exactly when its provider is
+mounted, and "service non démarré" is shown otherwise. The journey player (issue 9) plugs in the
+same way under /_bench/scenarios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from flask import Flask
+
+
+@dataclass(frozen=True)
+class Lane:
+    service: str
+    label: str
+
+
+# Fixed lanes, in the order the sequence view draws them; other services get a lane when seen.
+LANES: tuple[Lane, ...] = (
+    Lane("ins", "INSi"), Lane("dmp", "DMP"), Lane("mss", "MSSanté"), Lane("ror", "ROR"),
+    Lane("annuaire", "Annuaire"),
+)
+EXTRA_LABELS = {"psc": "Pro Santé Connect", "smtp": "MSSanté (SMTP)", "imap": "MSSanté (IMAP)", "echo": "Écho"}
+
+
+@dataclass(frozen=True)
+class ViewProvider:
+    service: str
+    kind: str  # which renderer: persons | patients | mailboxes | establishments | tables
+    path: str  # GET, under the admin port, with ?session=<name>
+    title: str
+
+
+VIEWS: tuple[ViewProvider, ...] = (
+    ViewProvider("ins", "persons", "/_bench/ins/persons", "Base d'identités INSi"),
+    ViewProvider("dmp", "patients", "/_bench/dmp/patients", "Dossiers médicaux partagés"),
+    ViewProvider("mss", "mailboxes", "/_bench/mss/mailboxes", "Boîtes aux lettres MSSanté"),
+    ViewProvider("ror", "establishments", "/_bench/ror/establishments", "Établissements du ROR"),
+    ViewProvider("annuaire", "tables", "/_bench/annuaire/dashboard", "Annuaire Santé"),
+)
+GENERIC_VIEW_PATH = "/_bench/{service}/dashboard"  # any other service: the generic "tables" shape
+SCENARIOS_PATH = "/_bench/scenarios"
+
+
+def get_routes(app: Flask) -> set[str]:
+    return {rule.rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())}
+
+
+def view_catalogue(app: Flask, running: list[str]) -> list[dict[str, Any]]:
+    """Each known view with whether its provider is mounted and its service running."""
+    routes = get_routes(app)
+    views = []
+    for view in VIEWS:
+        views.append({**asdict(view), "mounted": view.path in routes, "running": view.service in running})
+    known = {v.service for v in VIEWS}
+    for service in running:
+        path = GENERIC_VIEW_PATH.format(service=service)
+        if service not in known and path in routes:
+            views.append({**asdict(ViewProvider(service, "tables", path, EXTRA_LABELS.get(service, service))),
+                          "mounted": True, "running": True})
+    return views
+
+
+def scenarios_available(app: Flask) -> bool:
+    return SCENARIOS_PATH in get_routes(app)
+
+
+def lanes(running: list[str]) -> list[dict[str, str]]:
+    result = [{"service": "dui", "label": "Logiciel testé (DUI)"}]
+    result += [asdict(lane) for lane in LANES]
+    fixed = {lane.service for lane in LANES}
+    result += [{"service": s, "label": EXTRA_LABELS.get(s, s)} for s in running if s not in fixed and s != "admin"]
+    return result

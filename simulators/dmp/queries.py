@@ -1,0 +1,211 @@
+"""ITI-18 stored queries (TD3.1) and ITI-43 retrieve (TD3.2) with the DMP's access rules.
+
+Queries filter in SQL on indexed columns (patient, status, codes, times) and then apply the
+per-caller visibility rules in Python, because those depend on the caller, the dossier and the
+habilitation matrix, not on columns. Every query and every retrieved document is written to the
+patient's access history, refusals included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from simulators.dmp.codec.ebrim import association_element, entry_element, object_ref, submission_set_elements
+from simulators.dmp.codec.xds import (
+    FIND_DOCUMENTS, FIND_DOCUMENTS_BY_REFERENCE_ID, FIND_SUBMISSION_SETS, GET_ASSOCIATIONS, GET_DOCUMENTS,
+    GET_DOCUMENTS_AND_ASSOCIATIONS, GET_SUBMISSION_SET_AND_CONTENTS, SEVERITY_WARNING, DocumentRequest,
+    RegistryErrorItem, RegistryFailure, RetrievedDocument, StoredQuery,
+)
+from simulators.dmp.context import Caller, Services
+from simulators.dmp.model import DELETED, HAS_MEMBER, STATUSES, Association, DocumentEntry
+from simulators.dmp.store import pad_time
+
+P = "$XDSDocumentEntry"
+
+
+def _codes(values: list[str]) -> list[str]:
+    return [v.split("^")[0] for v in values if v]
+
+
+def _require(q: StoredQuery, name: str) -> list[str]:
+    values = q.params.get(name)
+    if not values:
+        raise RegistryFailure("XDSStoredQueryMissingParam", f"{q.name} : paramètre {name} obligatoire.", location=name)
+    return values
+
+
+def _patient(q: StoredQuery, name: str, caller: Caller, services: Services) -> str:
+    values = _require(q, name)
+    if len(values) != 1:
+        raise RegistryFailure("XDSStoredQueryParamNumber", f"{name} : une seule valeur attendue.", location=name)
+    ins = values[0].split("^")[0]
+    if ins != caller.ins:
+        raise RegistryFailure(services.error_code("vihf_patient_mismatch"), f"{name} ({ins}) différent de l'INS du "
+                              f"VIHF ({caller.ins}).", location=name)
+    return ins
+
+
+def _statuses(q: StoredQuery, name: str) -> list[str]:
+    values = _require(q, name)
+    unknown = [v for v in values if v not in STATUSES and not v.endswith(":Submitted")]
+    if unknown:
+        raise RegistryFailure("XDSRegistryError", f"{name} : statut inconnu {unknown[0]}.", location=name)
+    return values
+
+
+def _find_entries(q: StoredQuery, caller: Caller, services: Services) -> list[DocumentEntry]:
+    t = services.store.entries_table
+    ins = _patient(q, f"{P}PatientId", caller, services)
+    conds: list[Any] = [t.c.patient_ins == ins, t.c.status.in_(_statuses(q, f"{P}Status"))]
+    for param, column in (("ClassCode", t.c.class_code), ("TypeCode", t.c.type_code), ("FormatCode", t.c.format_code),
+                          ("PracticeSettingCode", t.c.practice_code),
+                          ("HealthcareFacilityTypeCode", t.c.facility_code)):
+        values = _codes(q.params.get(P + param, []))
+        if values:
+            conds.append(column.in_(values))
+    for param, column in (("CreationTime", t.c.creation_time), ("ServiceStartTime", t.c.service_start),
+                          ("ServiceStopTime", t.c.service_stop)):
+        low, high = q.one(f"{P}{param}From"), q.one(f"{P}{param}To")
+        if low:
+            conds.append(column >= pad_time(low))
+        if high:
+            conds.append(column < pad_time(high))
+    for code in _codes(q.params.get(f"{P}ConfidentialityCode", [])):
+        conds.append(t.c.conf.like(f"% {code} %"))
+    limit = services.options.max_results + 1
+    entries = services.store.entries_where(caller.session, *conds, limit=limit)
+    if len(entries) > services.options.max_results:
+        raise RegistryFailure("XDSTooManyResults", f"Plus de {services.options.max_results} résultats : affiner la "
+                              "recherche (dates, types).")
+    events = _codes(q.params.get(f"{P}EventCodeList", []))
+    if events:
+        entries = [e for e in entries if {c.code for c in e.event_codes} & set(events)]
+    refs = q.params.get(f"{P}ReferenceIdList", [])
+    if q.query_id == FIND_DOCUMENTS_BY_REFERENCE_ID:
+        if not refs:
+            raise RegistryFailure("XDSStoredQueryMissingParam", f"{P}ReferenceIdList obligatoire.")
+        entries = [e for e in entries if set(e.reference_ids) & set(refs)]
+    return entries
+
+
+def _visible(entries: list[DocumentEntry], caller: Caller, services: Services) -> tuple[list[DocumentEntry], int]:
+    assert caller.dossier is not None
+    shown = [e for e in entries if services.policy.visible(e, caller.dossier, caller.authorization, caller.actor)[0]]
+    return shown, len(entries) - len(shown)
+
+
+def _authorize(caller: Caller, services: Services, action: str) -> None:
+    decision = services.policy.can_consult(caller.dossier, caller.authorization, caller.actor)
+    if not decision.allowed:
+        services.store.record_access(caller.session, [caller.access(action, "refuse", detail=decision.reason)])
+        raise services.refuse(decision)
+
+
+def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[list[etree._Element], list[RegistryErrorItem], dict[str, Any]]:
+    """Objects of the response, warnings, and a summary for the journal."""
+    _authorize(caller, services, "recherche")
+    warnings: list[RegistryErrorItem] = []
+    entries: list[DocumentEntry] = []
+    sets: list[Any] = []
+    assocs: list[Association] = []
+    if q.query_id in (FIND_DOCUMENTS, FIND_DOCUMENTS_BY_REFERENCE_ID):
+        entries = _find_entries(q, caller, services)
+    elif q.query_id == FIND_SUBMISSION_SETS:
+        t = services.store.subsets_table
+        ins = _patient(q, "$XDSSubmissionSetPatientId", caller, services)
+        conds = [t.c.patient_ins == ins, t.c.status.in_(_statuses(q, "$XDSSubmissionSetStatus"))]
+        low, high = q.one("$XDSSubmissionSetSubmissionTimeFrom"), q.one("$XDSSubmissionSetSubmissionTimeTo")
+        if low:
+            conds.append(t.c.submission_time >= pad_time(low))
+        if high:
+            conds.append(t.c.submission_time < pad_time(high))
+        if q.params.get("$XDSSubmissionSetSourceId"):
+            conds.append(t.c.source_id.in_(q.params["$XDSSubmissionSetSourceId"]))
+        sets = services.store.submission_sets(caller.session, *conds)
+    elif q.query_id in (GET_DOCUMENTS, GET_DOCUMENTS_AND_ASSOCIATIONS, GET_ASSOCIATIONS):
+        uuids = q.params.get(f"{P}EntryUUID", []) or (q.params.get("$uuid", []) if q.query_id == GET_ASSOCIATIONS else [])
+        uids = q.params.get(f"{P}UniqueId", [])
+        if not uuids and not uids:
+            raise RegistryFailure("XDSStoredQueryMissingParam", f"{q.name} : {P}EntryUUID ou {P}UniqueId (ou $uuid) "
+                                  "obligatoire.")
+        entries = services.store.entries_by(caller.session, uuids=uuids, unique_ids=uids)
+        foreign = [e for e in entries if e.patient_ins != caller.ins]
+        if foreign:
+            warnings.append(RegistryErrorItem("XDSPatientIdDoesNotMatch", f"{len(foreign)} fiche(s) d'un autre patient "
+                                              "ignorée(s).", severity=SEVERITY_WARNING))
+        entries = [e for e in entries if e.patient_ins == caller.ins]
+        if q.query_id == GET_ASSOCIATIONS:
+            set_ids = [u for u in uuids if u not in {e.entry_uuid for e in entries}]
+            own_sets = services.store.submission_sets(caller.session, services.store.subsets_table.c.entry_uuid.in_(set_ids)) if set_ids else []
+            visible, _ = _visible(entries, caller, services)
+            ids = [e.entry_uuid for e in visible] + [s.entry_uuid for s in own_sets if s.patient_id.split("^")[0] == caller.ins]
+            assocs = services.store.associations(caller.session, ids)
+            entries = []
+    elif q.query_id == GET_SUBMISSION_SET_AND_CONTENTS:
+        uuid_ = q.one("$XDSSubmissionSetEntryUUID")
+        uid = q.one("$XDSSubmissionSetUniqueId")
+        t = services.store.subsets_table
+        sets = services.store.submission_sets(caller.session, t.c.entry_uuid == uuid_ if uuid_ else t.c.unique_id == uid)
+        sets = [s for s in sets if s.patient_id.split("^")[0] == caller.ins]
+        assocs = services.store.associations(caller.session, [s.entry_uuid for s in sets])
+        members = [a.target for a in assocs if a.type == HAS_MEMBER]
+        entries = services.store.entries_by(caller.session, uuids=members) if members else []
+    else:
+        raise RegistryFailure("XDSUnknownStoredQuery", f"Requête stockée inconnue : {q.query_id}.")
+    entries, hidden = _visible(entries, caller, services)
+    if q.query_id in (GET_DOCUMENTS_AND_ASSOCIATIONS, GET_SUBMISSION_SET_AND_CONTENTS) and entries:
+        ids = {e.entry_uuid for e in entries} | {s.entry_uuid for s in sets}
+        assocs = [a for a in services.store.associations(caller.session, list(ids))
+                  if a.source in ids and (a.target in ids or a.type != HAS_MEMBER)]
+    objects = _render(q, entries, sets, assocs)
+    services.store.record_access(caller.session, [caller.access(
+        "recherche", "autorise", detail=f"{q.name} : {len(entries)} fiche(s), {hidden} masquée(s) pour l'appelant")])
+    summary = {"query": q.name, "return_type": q.return_type, "results": len(objects), "hidden": hidden,
+               "params": {k: v for k, v in q.params.items()}}
+    return objects, warnings, summary
+
+
+def _render(q: StoredQuery, entries: list[DocumentEntry], sets: list[Any], assocs: list[Association]) -> list[etree._Element]:
+    if q.return_type == "ObjectRef":
+        return [object_ref(x) for x in [e.entry_uuid for e in entries] + [s.entry_uuid for s in sets]
+                + [a.id for a in assocs]]
+    objects = [entry_element(e) for e in entries]
+    for s in sets:
+        objects.extend(submission_set_elements(s))
+    objects.extend(association_element(a) for a in assocs)
+    return objects
+
+
+def retrieve(requests: list[DocumentRequest], caller: Caller, services: Services) -> tuple[list[RetrievedDocument], list[RegistryErrorItem], dict[str, Any]]:
+    _authorize(caller, services, "consultation")
+    docs: list[RetrievedDocument] = []
+    errors: list[RegistryErrorItem] = []
+    records = []
+    for r in requests:
+        if r.repository_uid != services.options.repository_uid:
+            errors.append(RegistryErrorItem("XDSUnknownRepositoryId", f"Entrepôt {r.repository_uid} inconnu (attendu "
+                                            f"{services.options.repository_uid}).", r.unique_id))
+            continue
+        versions = [e for e in services.store.entries_by(caller.session, unique_ids=[r.unique_id])
+                    if e.patient_ins == caller.ins and e.status != DELETED]
+        stored = services.store.document(caller.session, r.unique_id) if versions else None
+        if not versions or stored is None:
+            errors.append(RegistryErrorItem("XDSDocumentUniqueIdError", f"Document {r.unique_id} inconnu pour ce patient.",
+                                            r.unique_id))
+            continue
+        entry = max(versions, key=lambda e: e.version)
+        assert caller.dossier is not None
+        ok, why = services.policy.visible(entry, caller.dossier, caller.authorization, caller.actor)
+        if not ok:
+            records.append(caller.access("consultation", "refuse", document=r.unique_id, detail=why))
+            errors.append(RegistryErrorItem(services.error_code("access_denied_repository"),
+                                            f"Document {r.unique_id} non accessible : {why}.", r.unique_id))
+            continue
+        records.append(caller.access("consultation", "autorise", document=r.unique_id))
+        docs.append(RetrievedDocument(stored[0], r.unique_id, stored[1] or entry.mime_type, stored[2]))
+    services.store.record_access(caller.session, records)
+    summary = {"requested": [r.unique_id for r in requests], "returned": [d.unique_id for d in docs],
+               "errors": [e.code for e in errors]}
+    return docs, errors, summary

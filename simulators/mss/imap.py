@@ -1,0 +1,289 @@
+"""IMAP access of the MSSanté operator: pymap over the durable store, STARTTLS then XOAUTH2/OAUTHBEARER/EXTERNAL.
+
+pymap does the IMAP protocol; this module plugs in the login (same rules and session convention as
+SMTP, see `auth.py`), the mailbox data (`imap_store.py`) and the journal (one `Exchange` per IMAP
+command, protocol "imap", status 200 OK / 400 NO / 500 BAD). pymap lets loopback clients
+authenticate before STARTTLS; the bench does not, because mss.md §2.1 makes STARTTLS mandatory and
+test clients *are* on loopback. Without TLS (bench started without a PKI) no mechanism is offered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+import time
+from argparse import Namespace
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from secrets import token_bytes
+from typing import Any, Final
+
+from proxyprotocol.reader import ProxyProtocolReader
+from proxyprotocol.sock import SocketInfo
+from pymap.backend.session import BaseSession
+from pymap.config import BackendCapability, IMAPConfig
+from pymap.exceptions import AuthorizationFailure, InvalidAuth
+from pymap.imap import IMAPConnection
+from pymap.imap.state import ConnectionState
+from pymap.interfaces.login import IdentityInterface, LoginInterface
+from pymap.parsing.command import Command
+from pymap.parsing.response import CommandResponse, ResponseOk
+from pymap.token import AllTokens
+from pymap.user import UserMetadata
+from pysasl import SASLAuth
+from pysasl.creds.external import ExternalCredentials
+from pysasl.mechanism import ChallengeResponse, ServerChallenge, ServerMechanism
+from pysasl.mechanism.external import ExternalMechanism
+from pysasl.mechanism.oauth import OAuth2Mechanism
+
+from simulators.core.exchange import Caller, Exchange
+
+from .aio import AsyncServerThread
+from .auth import AuthError, MailAuthenticator, Principal, parse_oauthbearer
+from .imap_store import StoreMailboxSet
+from .store import MssStore
+
+_writer: ContextVar[asyncio.StreamWriter] = ContextVar("mss_imap_writer")
+_principal: ContextVar[list[Principal]] = ContextVar("mss_imap_principal")
+_MECH = re.compile(rb"^(?P<tag>\S+) AUTHENTICATE (?P<mech>\S+)", re.IGNORECASE)
+
+
+class OAuthBearerMechanism(ServerMechanism):
+    """RFC 7628 OAUTHBEARER (pysasl has only XOAUTH2); credentials carry (user, token) like XOAUTH2."""
+
+    def __init__(self) -> None:
+        super().__init__(b"OAUTHBEARER")
+
+    def server_attempt(self, responses: Sequence[ChallengeResponse]) -> tuple[ExternalCredentials, None]:
+        if not responses:
+            raise ServerChallenge(b"")
+        try:
+            user, token = parse_oauthbearer(responses[0].response)
+        except AuthError:
+            return ExternalCredentials("", ""), None
+        return ExternalCredentials(user, token), None
+
+
+class MssImapConfig(IMAPConfig):
+    def __init__(self, *, tls_context: ssl.SSLContext | None, host: str, port: int) -> None:
+        args = Namespace(passlib_cfg=None, debug=False, proxy_protocol=None, inherited_sockets=None)
+        super().__init__(args, host=host, port=port, ssl_context=tls_context or ssl.create_default_context(),
+                         tls_enabled=tls_context is not None, admin_key=token_bytes(), reject_dnsbl=False,
+                         bad_command_limit=10, max_append_len=30 * 1024 * 1024, invalid_user_sleep=0.0)
+
+    @property
+    def backend_capability(self) -> BackendCapability:
+        return BackendCapability(idle=True, object_id=False, multi_append=True)
+
+    @property
+    def initial_auth(self) -> SASLAuth:
+        return SASLAuth([])
+
+    @property
+    def tls_auth(self) -> SASLAuth:
+        if not self._tls_enabled:
+            return SASLAuth([])
+        return SASLAuth([OAuth2Mechanism(), OAuthBearerMechanism(), ExternalMechanism()])
+
+    @property
+    def greeting(self) -> bytes:
+        return b"socle-bench MSSante IMAP4rev1 (STARTTLS obligatoire)"
+
+
+class MssSession(BaseSession[Any]):
+    def __init__(self, owner: str, config: MssImapConfig, mailbox_set: StoreMailboxSet) -> None:
+        super().__init__(owner)
+        self._config = config
+        self._mailbox_set = mailbox_set
+
+    @property
+    def config(self) -> MssImapConfig:
+        return self._config
+
+    @property
+    def mailbox_set(self) -> StoreMailboxSet:
+        return self._mailbox_set
+
+
+class MssIdentity(IdentityInterface):
+    def __init__(self, login: "MssLogin", principal: Principal) -> None:
+        self.login: Final = login
+        self.principal = principal
+
+    @property
+    def name(self) -> str:
+        return f"{self.principal.session}/{self.principal.address}"
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset()
+
+    @asynccontextmanager
+    async def new_session(self) -> AsyncIterator[MssSession]:
+        yield MssSession(self.name, self.login.config, await self.login.mailbox_set(self.principal))
+
+    async def new_token(self, *, expiration: datetime | None = None) -> str | None:
+        return None
+
+    async def get(self) -> UserMetadata:
+        return UserMetadata(self.login.config, self.name)
+
+    async def set(self, metadata: UserMetadata) -> int | None:
+        raise AuthorizationFailure()
+
+    async def delete(self) -> None:
+        raise AuthorizationFailure()
+
+
+class MssLogin(LoginInterface):
+    def __init__(self, config: MssImapConfig, store: MssStore, authenticator: MailAuthenticator) -> None:
+        self.config = config
+        self.store = store
+        self.auth = authenticator
+        self._tokens = AllTokens(config)
+        self._sets: dict[tuple[str, str], StoreMailboxSet] = {}
+        self._lock = asyncio.Lock()
+
+    @property
+    def tokens(self) -> AllTokens:
+        return self._tokens
+
+    async def mailbox_set(self, principal: Principal) -> StoreMailboxSet:
+        key = (principal.session, principal.address)
+        async with self._lock:
+            if key not in self._sets:
+                self._sets[key] = await StoreMailboxSet(self.store, *key).load()
+            return self._sets[key]
+
+    def forget(self, session: str, address: str) -> None:
+        for key in [k for k in self._sets if k[0] == session and address in ("*", k[1])]:
+            if address == "*":
+                self._sets.pop(key, None)
+            else:
+                for mbx in [self._sets[key]._inbox, *self._sets[key]._set.values()]:
+                    mbx._updated.set()
+
+    async def authenticate(self, credentials: Any) -> MssIdentity:
+        writer = _writer.get(None)
+        ssl_obj = writer.get_extra_info("ssl_object") if writer is not None else None
+        tls = ssl_obj is not None
+        if not isinstance(credentials, ExternalCredentials):
+            raise InvalidAuth("mécanisme non accepté")
+        token = credentials._token  # pysasl keeps the bearer token private
+        try:
+            if token:
+                principal = await asyncio.to_thread(self.auth.bearer, credentials.authzid, token,
+                                                    method="XOAUTH2/OAUTHBEARER", tls=tls)
+            else:
+                der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
+                principal = await asyncio.to_thread(self.auth.certificate, credentials.authzid, der, tls=tls)
+        except AuthError as exc:
+            slot = _principal.get(None)
+            if slot is not None:
+                slot.append(Principal("default", "", "", "refused", Caller(kind="imap", attributes={
+                    "reason": exc.reason, "message": str(exc)})))
+            raise InvalidAuth(f"Authentification refusée : {exc}") from exc
+        slot = _principal.get(None)
+        if slot is not None:
+            slot.append(principal)
+        return MssIdentity(self, principal)
+
+    async def authorize(self, authenticated: IdentityInterface, authzid: str) -> IdentityInterface:
+        return authenticated
+
+
+class MssConnectionState(ConnectionState):
+    """Journals every command; keeps the pre-STARTTLS mechanism list even for loopback clients."""
+
+    def __init__(self, login: MssLogin, config: MssImapConfig, journal: Any) -> None:
+        super().__init__(login, config)
+        self.journal = journal
+        self.principals: list[Principal] = []
+
+    async def do_greeting(self) -> CommandResponse:
+        return ResponseOk(b"*", self.config.greeting, self.capability)
+
+    def record(self, command: str, status: int, started: float, summary: dict[str, Any]) -> None:
+        principal = next((p for p in reversed(self.principals) if p.address), None)
+        writer = _writer.get(None)
+        ssl_obj = writer.get_extra_info("ssl_object") if writer is not None else None
+        self.journal.record(Exchange(
+            session=principal.session if principal else "default", service="mss", operation=f"imap.{command}",
+            started_at=started, duration_ms=(time.time() - started) * 1000, protocol="imap",
+            caller=principal.caller if principal else Caller(kind="anonymous"), method=command.upper(),
+            request_headers={"tls": "yes" if ssl_obj else "no", "tls_version": ssl_obj.version() if ssl_obj else ""},
+            status=status, summary=summary))
+
+    async def do_authenticate(self, cmd: Any, creds: Any) -> CommandResponse:
+        started = time.time()
+        _principal.set(self.principals)
+        mech = getattr(cmd, "mech_name", b"LOGIN").decode("ascii", "replace").upper()
+        tls = bool(_writer.get(None) and _writer.get().get_extra_info("ssl_object"))
+        try:
+            response = await super().do_authenticate(cmd, creds)
+        except Exception as exc:
+            last = self.principals[-1] if self.principals and not self.principals[-1].address else None
+            reason = last.caller.attributes.get("reason", "refused") if last else ("cleartext" if not tls else "refused")
+            self.record("auth", 400, started, {"mechanism": mech, "accepted": False, "reason": reason, "tls": tls,
+                                               "error": str(exc)[:200]})
+            raise
+        status = 200 if isinstance(response, ResponseOk) else 400
+        principal = self.principals[-1] if self.principals else None
+        self.record("auth", status, started, {
+            "mechanism": mech, "accepted": status == 200, "tls": tls,
+            "reason": "" if status == 200 else ("cleartext" if not tls else "mechanism"),
+            "mailbox": principal.address if principal else "", "kind": principal.kind if principal else ""})
+        return response
+
+    async def do_command(self, cmd: Command) -> CommandResponse:
+        started = time.time()
+        status = 500
+        try:
+            response = await super().do_command(cmd)
+            status = 200 if isinstance(response, ResponseOk) else (500 if response.is_bad else 400)
+            return response
+        except Exception:
+            status = 400
+            raise
+        finally:
+            name = cmd.command.decode("ascii", "replace").lower() if isinstance(cmd.command, bytes) else "unknown"
+            if name != "authenticate":
+                self.record(name, status, started, {})
+
+
+def imap_lifecycle(store: MssStore, authenticator: MailAuthenticator, journal: Any, *, host: str, port: int,
+                   tls_context: ssl.SSLContext | None, configure: str) -> AsyncServerThread:
+    config = MssImapConfig(tls_context=tls_context, host=host, port=port)
+    login = MssLogin(config, store, authenticator)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, sock_info: SocketInfo) -> None:
+        _writer.set(writer)
+        state = MssConnectionState(login, config, journal)
+        conn = IMAPConnection(config.commands, config, reader, writer, sock_info)
+        try:
+            await conn.run(state)
+        except Exception:  # noqa: BLE001 - pymap already answered BYE SERVERBUG; never kill the server
+            pass
+        finally:
+            writer.close()
+
+    async def start(loop: asyncio.AbstractEventLoop) -> asyncio.base_events.Server:
+        from pymap.context import connection_exit
+        from contextlib import AsyncExitStack
+
+        reader = ProxyProtocolReader(config.proxy_protocol)
+
+        async def callback(r: asyncio.StreamReader, w: asyncio.StreamWriter, info: SocketInfo) -> None:
+            async with AsyncExitStack() as stack:
+                connection_exit.set(stack)
+                await serve(r, w, info)
+
+        def notify(session: str, address: str) -> None:
+            loop.call_soon_threadsafe(login.forget, session, address)
+        store.listeners.append(notify)
+        return await asyncio.start_server(reader.get_callback(callback), host=host, port=port)
+
+    return AsyncServerThread("imap", start, host=host, port=port, scheme="imap", configure=configure)

@@ -1,0 +1,75 @@
+"""Factory of the MSSanté simulator: SMTP + IMAP operator, mock Pro Santé Connect, Annuaire Santé.
+
+Options (`[services.mss]` in the bench TOML): `max_message_bytes` (operator size limit, default
+20 Mo; Mon espace santé is always 25 Mo), `max_recipients` (1000), `hostname`,
+`return_receipt_dsn` (true), `auto_mdn` (true), `extra_trust_domains` (list), `psc_password`,
+`annuaire_api_keys` (list; empty = any non-empty key is accepted).
+"""
+
+from __future__ import annotations
+
+from simulators.core.bench import Runtime
+from simulators.core.lifecycle import Lifecycle
+
+from .admin import admin_blueprint
+from .annuaire import create_app as create_annuaire_app
+from .annuaire import fhir_error
+from .auth import MailAuthenticator
+from .delivery import Operator, OperatorOptions
+from .imap import imap_lifecycle
+from .psc import create_app as create_psc_app
+from .psc_tokens import PscIssuer
+from .rules import MES_LIMIT_BYTES, TrustSpace
+from .seed import trust_domains, world_mailboxes
+from .smtp import MssSmtpHandler, smtp_lifecycle
+from .store import MssStore
+
+FAULTS = {
+    "smtp_421": "SMTP 421 : service temporairement indisponible",
+    "smtp_451": "SMTP 451 : erreur locale de traitement",
+    "smtp_452": "SMTP 452 : espace de stockage insuffisant",
+    "smtp_554": "SMTP 554 : transaction refusée",
+}
+
+
+class MssSimulator:
+    name = "mss"
+
+    def __call__(self, rt: Runtime) -> list[Lifecycle]:
+        options = rt.config.service_options("mss")
+        rt.faults.register_catalogue("mss", FAULTS)
+        seed = rt.config.seed
+        store = MssStore(rt.db, seeder=lambda _session: list(world_mailboxes(seed)))
+        store.create_tables()
+        rt.sessions.on_reset(store.drop_session)
+        trust = TrustSpace.of(set(trust_domains(seed)) | set(options.get("extra_trust_domains", [])))
+        issuer = PscIssuer(seed)
+        operator = Operator(store, trust, OperatorOptions.from_options(options))
+        authenticator = MailAuthenticator(store, issuer, rt.sessions)
+        rt.admin_blueprints.append(admin_blueprint(store, trust, issuer))
+        host = rt.config.host
+        smtp = smtp_lifecycle(
+            MssSmtpHandler(operator, authenticator, rt), host=host, port=rt.config.port("smtp"),
+            tls_context=rt.server_tls("localhost", client_auth="optional"),
+            data_size_limit=max(operator.options.max_message_bytes, MES_LIMIT_BYTES) + 64 * 1024,
+            hostname=operator.options.hostname,
+            configure="SMTP de soumission MSSanté : STARTTLS puis AUTH XOAUTH2 (jeton PSC) ou EXTERNAL (BAL APP)")
+        imap = imap_lifecycle(
+            store, authenticator, rt.journal, host=host, port=rt.config.port("imap"),
+            tls_context=rt.server_tls("localhost", client_auth="optional"),
+            configure="IMAP MSSanté : STARTTLS puis AUTHENTICATE XOAUTH2 ou EXTERNAL ; identifiant [session/]adresse")
+
+        def known_address(session: str, address: str) -> bool:
+            box = store.mailbox(rt.sessions.resolve(session), address)
+            return box is not None and box.kind != "APP"
+
+        psc_app = create_psc_app(issuer, known_address=known_address, password=options.get("psc_password", "socle-bench"))
+        psc = rt.http_server(rt.wrap(psc_app, service="psc"), service="psc", port_name="psc", client_auth="none",
+                             configure="Pro Santé Connect simulé : jeton via /auth/realms/esante-wallet/...",
+                             path="/auth/realms/esante-wallet")
+        keys = tuple(options.get("annuaire_api_keys", ()))
+        annuaire_app = create_annuaire_app(lambda session: store.mailboxes(rt.sessions.resolve(session)), api_keys=keys)
+        annuaire = rt.http_server(rt.wrap(annuaire_app, service="annuaire", render_error=fhir_error), service="annuaire",
+                                  port_name="annuaire", client_auth="none", path="/fhir/v2",
+                                  configure="Annuaire Santé FHIR v2 simulé : en-tête ESANTE-API-KEY obligatoire")
+        return [smtp, imap, psc, annuaire]

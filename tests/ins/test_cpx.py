@@ -1,0 +1,75 @@
+"""CPx profile: a SAML 2.0 assertion signed with a bench PKI certificate in wsse:Security, over TLS
+without client certificate; unsigned, tampered, foreign, revoked or expired assertions are refused."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from lxml import etree
+
+from simulators.core.bench import Bench
+from simulators.core.journal import ExchangeQuery
+from simulators.core.pki import Pki
+from simulators.core.tls import requests_verify
+from simulators.ins.client import InsiClient, InsiServiceFault, cps_assertion_factory
+from simulators.ins.model import NS_SAML2, TraitsQuery
+from simulators.ins.saml import build_assertion
+from tests.ins.conftest import session_url
+
+ZOE = TraitsQuery("ADRUN", ("ZOE",), "F", "1975-12-31")
+
+
+def cpx_client(bench: Bench, pki: Pki, session: str, factory) -> InsiClient:  # noqa: ANN001
+    return InsiClient(session_url(bench, session, "ins-cpx"), verify=requests_verify(pki), assertion_factory=factory)
+
+
+def test_signed_cps_assertion_is_accepted_and_identifies_the_ps(tls_bench: Bench, pki: Pki) -> None:
+    factory = cps_assertion_factory(pki.certificate("cps"), pki.private_key("cps"), ps_id="00B6087510")
+    response, _ = cpx_client(tls_bench, pki, "cpx-ok", factory).send(ZOE)
+    assert response.cr == "00"
+    (exchange,) = tls_bench.runtime.journal.query(ExchangeQuery(session="cpx-ok"))
+    assert (exchange.caller.kind, exchange.caller.subject) == ("saml", "00B6087510")
+    assert exchange.caller.attributes["secteurActivite"] == "SA05"
+    assert "CN=810001234565" in exchange.caller.attributes["certificate_subject"]
+
+
+def test_organisation_sign_certificate_may_sign_too(tls_bench: Bench, pki: Pki) -> None:
+    factory = cps_assertion_factory(pki.certificate("org-sign"), pki.private_key("org-sign"), ps_id="10B0152872")
+    assert cpx_client(tls_bench, pki, "cpx-sign", factory).send(ZOE)[0].cr == "00"
+
+
+def _refused(bench: Bench, pki: Pki, session: str, factory) -> str:  # noqa: ANN001
+    with pytest.raises(InsiServiceFault) as caught:
+        cpx_client(bench, pki, session, factory).send(ZOE)
+    assert caught.value.status == 500
+    assert caught.value.fault.erreur_code == "bench_authentification"
+    return caught.value.fault.text
+
+
+def test_expired_assertion_is_refused(tls_bench: Bench, pki: Pki) -> None:
+    old = build_assertion(pki.certificate("cps"), pki.private_key("cps"), ps_id="00B6087510",
+                          now=datetime.now(timezone.utc) - timedelta(hours=3))
+    assert "expirée" in _refused(tls_bench, pki, "cpx-expired", lambda: old)
+
+
+def test_tampered_assertion_is_refused(tls_bench: Bench, pki: Pki) -> None:
+    assertion = build_assertion(pki.certificate("cps"), pki.private_key("cps"), ps_id="00B6087510")
+    assertion.find(f"{{{NS_SAML2}}}Subject/{{{NS_SAML2}}}NameID").text = "99B9999999"
+    assert "signature" in _refused(tls_bench, pki, "cpx-tampered", lambda: assertion)
+
+
+@pytest.mark.parametrize("cert", ["insi-auto-wrong-issuer", "insi-auto-revoked"])
+def test_assertion_signed_by_an_untrusted_or_revoked_certificate_is_refused(tls_bench: Bench, pki: Pki,
+                                                                            cert: str) -> None:
+    assertion = build_assertion(pki.certificate(cert), pki.private_key(cert), ps_id="00B6087510")
+    _refused(tls_bench, pki, f"cpx-{cert}", lambda: assertion)
+
+
+def test_unsigned_assertion_is_refused(tls_bench: Bench, pki: Pki) -> None:
+    unsigned = etree.fromstring(f'<saml:Assertion xmlns:saml="{NS_SAML2}" ID="_x" Version="2.0"/>'.encode())
+    _refused(tls_bench, pki, "cpx-unsigned", lambda: unsigned)
+
+
+def test_missing_security_header_is_refused(tls_bench: Bench, pki: Pki) -> None:
+    assert "sans assertion" in _refused(tls_bench, pki, "cpx-none", None)
