@@ -10,7 +10,10 @@ from typing import Any
 
 from .core.errors import BenchError
 
-SHIPPED: dict[str, str] = {}
+SHIPPED: dict[str, str] = {
+    "mss": "simulators.mss:MssSimulator",
+    "ror": "simulators.ror.server:RorSimulator",
+}
 
 
 class UnknownServiceError(BenchError, ValueError):

@@ -17,6 +17,7 @@ from .errors import BenchError
 DEFAULT_PORTS: dict[str, int] = {
     "admin": 8080,
     "ins": 8443,
+    "ins-cpx": 8448,
     "dmp": 8444,
     "ror": 8445,
     "annuaire": 8446,

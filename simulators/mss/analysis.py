@@ -46,10 +46,11 @@ def _decode_strict(part: Message, problems: list[str]) -> bytes:
     return decoded if isinstance(decoded, bytes) else b""
 
 
-def analyse_message(raw: bytes) -> dict[str, Any]:
+def analyse_message(raw: bytes, msg: Message | None = None) -> dict[str, Any]:
+    """Summary of `raw`; pass `msg` when the caller already parsed it (the parse is the costly part)."""
     problems: list[str] = []
     try:
-        msg = parse_message(raw)
+        msg = msg if msg is not None else parse_message(raw)
     except Exception as exc:  # noqa: BLE001 - the stdlib parser is lenient; anything else is hostile input
         return {"problems": [f"message illisible : {exc}"], "headers": {}, "parts": []}
     headers = {name: [str(v) for v in msg.get_all(name, [])] for name in HEADERS_KEPT if msg.get_all(name)}
@@ -94,14 +95,15 @@ def analyse_xdm(data: bytes) -> dict[str, Any]:
         return result
     result["readable"] = True
     result["names"] = package.names[:50]
-    result["problems"] = [{"code": p.code, "message": p.message} for p in check_xdm(package)]
+    parsed: dict[str, Any] = {}
+    result["problems"] = [{"code": p.code, "message": p.message} for p in check_xdm(package, parsed)]
     if package.subsets:
         result["patient_id"] = package.subsets[0].submission_set.patient_id
     for entry, content in cda_documents(package):
         doc: dict[str, Any] = {"uri": entry.uri, "patient_id": entry.patient_id, "unique_id": entry.unique_id,
                                "type_code": entry.type_code, "action": entry.action}
         try:
-            cda = parse_cda(content)
+            cda = parsed.get(entry.uri) or parse_cda(content)
             doc.update(cda_code=cda.code, cda_id=cda.unique_id, set_id=cda.set_id, version=cda.version,
                        ins=cda.ins, ins_oid=cda.ins_oid, ins_qualified=cda.ins_qualified, replaces=cda.replaces,
                        family=cda.family, given=cda.given, birth_time=cda.birth_time, title=cda.title)

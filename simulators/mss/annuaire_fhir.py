@@ -67,7 +67,6 @@ class Directory:
 
 def build_directory(mailboxes: Iterable[Mailbox]) -> Directory:
     published = [b for b in mailboxes if b.kind != PATIENT_KIND and b.active]
-    visible = [b for b in published if not b.liste_rouge]
     directory = Directory()
     org_boxes: dict[str, list[Mailbox]] = defaultdict(list)
     cabinets: dict[str, list[Mailbox]] = defaultdict(list)

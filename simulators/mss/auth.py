@@ -10,7 +10,10 @@ Session convention (bench-wide, shared by SMTP and IMAP):
 PER/ORG/CAB boxes (and, bench-only, patient boxes so tests can act as the patient) authenticate with
 a bearer token whose `email` is the box; APP boxes authenticate by the TLS client certificate
 obtained after STARTTLS (SASL EXTERNAL; the authorisation id, when given, picks one of the APP boxes
-mapped to the certificate's CN). Nothing here is ever allowed without TLS.
+mapped to the certificate's CN). How an APP login completes after the handshake is UNCONFIRMED
+(mss.md §2.3), so PLAIN/LOGIN with the box address as user are accepted too when the option
+`app_plain_login` is on: the certificate authenticates, the password is ignored. Nothing here is
+ever allowed without TLS.
 """
 
 from __future__ import annotations
@@ -34,9 +37,10 @@ OAUTHBEARER_RE = re.compile(rb"^n,(?:a=(?P<authzid>[^,]*))?,(?P<kv>.*)$", re.DOT
 class AuthError(Exception):
     """Login refused; `reason` is stable for the journal, the message French."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, session: str = "") -> None:
         super().__init__(message)
         self.reason = reason
+        self.session = session  # the session the attempt claimed, for the journal only
 
 
 @dataclass
@@ -105,6 +109,13 @@ class MailAuthenticator:
             raise AuthError("session", str(exc)) from exc
 
     def bearer(self, user: str, token: str, *, method: str, tls: bool) -> Principal:
+        try:
+            return self._bearer(user, token, method=method, tls=tls)
+        except AuthError as exc:
+            exc.session = exc.session or claimed_session(user, token)
+            raise
+
+    def _bearer(self, user: str, token: str, *, method: str, tls: bool) -> Principal:
         if not tls:
             raise AuthError("cleartext", "authentification refusée hors TLS : STARTTLS obligatoire")
         try:
@@ -124,6 +135,13 @@ class MailAuthenticator:
         return Principal(session, address, box.kind, method, caller, claims)
 
     def certificate(self, user: str, peer_der: bytes | None, *, tls: bool) -> Principal:
+        try:
+            return self._certificate(user, peer_der, tls=tls)
+        except AuthError as exc:
+            exc.session = exc.session or claimed_session(user, "")
+            raise
+
+    def _certificate(self, user: str, peer_der: bytes | None, *, tls: bool) -> Principal:
         if not tls:
             raise AuthError("cleartext", "authentification refusée hors TLS : STARTTLS obligatoire")
         if not peer_der:
@@ -141,5 +159,14 @@ class MailAuthenticator:
         return Principal(session, box.address.lower(), box.kind, "EXTERNAL", caller)
 
 
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+def claimed_session(user: str, token: str) -> str:
+    """The session an attempt names (login prefix, else the unverified token claim); journal use only."""
+    session, _ = split_login(user)
+    if not session and token.count(".") == 2:
+        try:
+            payload = token.split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            session = str(claims.get("session", "")) if isinstance(claims, dict) else ""
+        except (ValueError, UnicodeDecodeError):
+            session = ""
+    return session if session and valid_session_name(session) else DEFAULT_SESSION

@@ -7,7 +7,6 @@ runs `accept` in a worker thread so database writes never block the asyncio loop
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from email.utils import format_datetime, getaddresses, make_msgid
 from datetime import datetime, timezone
@@ -32,6 +31,7 @@ class OperatorOptions:
     max_recipients: int = 1000
     return_receipt_dsn: bool = True  # honour the legacy Return-Receipt-To header with a success DSN
     auto_mdn: bool = True  # PFI boxes answer with the ANS processing MDN
+    app_plain_login: bool = True  # APP boxes may finish with PLAIN/LOGIN after a certificate handshake
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "OperatorOptions":
@@ -68,9 +68,9 @@ class Operator:
 
     # --- delivery ---------------------------------------------------------------------------------
     def accept(self, session: str, sender: Mailbox, mail_from: str, outcomes: list[RecipientOutcome], raw: bytes,
-               *, envelope_id: str = "", arrival: float | None = None) -> list[RecipientOutcome]:
+               *, envelope_id: str = "", arrival: float | None = None, msg: Any = None) -> list[RecipientOutcome]:
         """Deliver to the accepted recipients; report failures and requested successes by DSN."""
-        msg = parse_message(raw)
+        msg = msg if msg is not None else parse_message(raw)
         size = len(raw)
         accepted = [o for o in outcomes if o.refusal is None]
         for outcome in accepted:
@@ -168,7 +168,3 @@ class Operator:
         if box is None:
             return "902"
         return ""
-
-
-def arrival_now() -> float:
-    return time.time()

@@ -1,4 +1,5 @@
-"""IMAP access of the MSSanté operator: pymap over the durable store, STARTTLS then XOAUTH2/OAUTHBEARER/EXTERNAL.
+"""IMAP access of the MSSanté operator: pymap over the durable store; STARTTLS, then XOAUTH2, OAUTHBEARER,
+EXTERNAL (or PLAIN/LOGIN for APP boxes with a certificate).
 
 pymap does the IMAP protocol; this module plugs in the login (same rules and session convention as
 SMTP, see `auth.py`), the mailbox data (`imap_store.py`) and the journal (one `Exchange` per IMAP
@@ -10,21 +11,17 @@ test clients *are* on loopback. Without TLS (bench started without a PKI) no mec
 from __future__ import annotations
 
 import asyncio
-import re
 import ssl
 import time
-from argparse import Namespace
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from secrets import token_bytes
 from typing import Any, Final
 
 from proxyprotocol.reader import ProxyProtocolReader
 from proxyprotocol.sock import SocketInfo
 from pymap.backend.session import BaseSession
-from pymap.config import BackendCapability, IMAPConfig
 from pymap.exceptions import AuthorizationFailure, InvalidAuth
 from pymap.imap import IMAPConnection
 from pymap.imap.state import ConnectionState
@@ -33,64 +30,19 @@ from pymap.parsing.command import Command
 from pymap.parsing.response import CommandResponse, ResponseOk
 from pymap.token import AllTokens
 from pymap.user import UserMetadata
-from pysasl import SASLAuth
 from pysasl.creds.external import ExternalCredentials
-from pysasl.mechanism import ChallengeResponse, ServerChallenge, ServerMechanism
-from pysasl.mechanism.external import ExternalMechanism
-from pysasl.mechanism.oauth import OAuth2Mechanism
+from pysasl.creds.plain import PlainCredentials
 
 from simulators.core.exchange import Caller, Exchange
 
 from .aio import AsyncServerThread
-from .auth import AuthError, MailAuthenticator, Principal, parse_oauthbearer
+from .auth import AuthError, MailAuthenticator, Principal
+from .imap_config import MssImapConfig
 from .imap_store import StoreMailboxSet
 from .store import MssStore
 
 _writer: ContextVar[asyncio.StreamWriter] = ContextVar("mss_imap_writer")
 _principal: ContextVar[list[Principal]] = ContextVar("mss_imap_principal")
-_MECH = re.compile(rb"^(?P<tag>\S+) AUTHENTICATE (?P<mech>\S+)", re.IGNORECASE)
-
-
-class OAuthBearerMechanism(ServerMechanism):
-    """RFC 7628 OAUTHBEARER (pysasl has only XOAUTH2); credentials carry (user, token) like XOAUTH2."""
-
-    def __init__(self) -> None:
-        super().__init__(b"OAUTHBEARER")
-
-    def server_attempt(self, responses: Sequence[ChallengeResponse]) -> tuple[ExternalCredentials, None]:
-        if not responses:
-            raise ServerChallenge(b"")
-        try:
-            user, token = parse_oauthbearer(responses[0].response)
-        except AuthError:
-            return ExternalCredentials("", ""), None
-        return ExternalCredentials(user, token), None
-
-
-class MssImapConfig(IMAPConfig):
-    def __init__(self, *, tls_context: ssl.SSLContext | None, host: str, port: int) -> None:
-        args = Namespace(passlib_cfg=None, debug=False, proxy_protocol=None, inherited_sockets=None)
-        super().__init__(args, host=host, port=port, ssl_context=tls_context or ssl.create_default_context(),
-                         tls_enabled=tls_context is not None, admin_key=token_bytes(), reject_dnsbl=False,
-                         bad_command_limit=10, max_append_len=30 * 1024 * 1024, invalid_user_sleep=0.0)
-
-    @property
-    def backend_capability(self) -> BackendCapability:
-        return BackendCapability(idle=True, object_id=False, multi_append=True)
-
-    @property
-    def initial_auth(self) -> SASLAuth:
-        return SASLAuth([])
-
-    @property
-    def tls_auth(self) -> SASLAuth:
-        if not self._tls_enabled:
-            return SASLAuth([])
-        return SASLAuth([OAuth2Mechanism(), OAuthBearerMechanism(), ExternalMechanism()])
-
-    @property
-    def greeting(self) -> bytes:
-        return b"socle-bench MSSante IMAP4rev1 (STARTTLS obligatoire)"
 
 
 class MssSession(BaseSession[Any]):
@@ -154,7 +106,8 @@ class MssLogin(LoginInterface):
     async def mailbox_set(self, principal: Principal) -> StoreMailboxSet:
         key = (principal.session, principal.address)
         async with self._lock:
-            if key not in self._sets:
+            cached = self._sets.get(key)
+            if cached is None or cached.generation != self.store.generations[principal.session]:
                 self._sets[key] = await StoreMailboxSet(self.store, *key).load()
             return self._sets[key]
 
@@ -170,11 +123,16 @@ class MssLogin(LoginInterface):
         writer = _writer.get(None)
         ssl_obj = writer.get_extra_info("ssl_object") if writer is not None else None
         tls = ssl_obj is not None
-        if not isinstance(credentials, ExternalCredentials):
+        plain = isinstance(credentials, PlainCredentials)  # LOGIN or PLAIN: APP boxes, certificate decides
+        if not plain and not isinstance(credentials, ExternalCredentials):
             raise InvalidAuth("mécanisme non accepté")
-        token = credentials._token  # pysasl keeps the bearer token private
+        token = None if plain else credentials._token  # pysasl keeps the bearer token private
         try:
-            if token:
+            if plain:
+                der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
+                principal = await asyncio.to_thread(self.auth.certificate, credentials.authcid, der, tls=tls)
+                principal.method = "PLAIN"
+            elif token:
                 principal = await asyncio.to_thread(self.auth.bearer, credentials.authzid, token,
                                                     method="XOAUTH2/OAUTHBEARER", tls=tls)
             else:
@@ -183,7 +141,7 @@ class MssLogin(LoginInterface):
         except AuthError as exc:
             slot = _principal.get(None)
             if slot is not None:
-                slot.append(Principal("default", "", "", "refused", Caller(kind="imap", attributes={
+                slot.append(Principal(exc.session or "default", "", "", "refused", Caller(kind="imap", attributes={
                     "reason": exc.reason, "message": str(exc)})))
             raise InvalidAuth(f"Authentification refusée : {exc}") from exc
         slot = _principal.get(None)
@@ -202,16 +160,19 @@ class MssConnectionState(ConnectionState):
         super().__init__(login, config)
         self.journal = journal
         self.principals: list[Principal] = []
+        self.auth_recorded = False
 
     async def do_greeting(self) -> CommandResponse:
         return ResponseOk(b"*", self.config.greeting, self.capability)
 
-    def record(self, command: str, status: int, started: float, summary: dict[str, Any]) -> None:
+    def record(self, command: str, status: int, started: float, summary: dict[str, Any],
+               session: str | None = None) -> None:
         principal = next((p for p in reversed(self.principals) if p.address), None)
         writer = _writer.get(None)
         ssl_obj = writer.get_extra_info("ssl_object") if writer is not None else None
         self.journal.record(Exchange(
-            session=principal.session if principal else "default", service="mss", operation=f"imap.{command}",
+            session=session or (principal.session if principal else "default"), service="mss",
+            operation=f"imap.{command}",
             started_at=started, duration_ms=(time.time() - started) * 1000, protocol="imap",
             caller=principal.caller if principal else Caller(kind="anonymous"), method=command.upper(),
             request_headers={"tls": "yes" if ssl_obj else "no", "tls_version": ssl_obj.version() if ssl_obj else ""},
@@ -219,6 +180,7 @@ class MssConnectionState(ConnectionState):
 
     async def do_authenticate(self, cmd: Any, creds: Any) -> CommandResponse:
         started = time.time()
+        self.auth_recorded = True
         _principal.set(self.principals)
         mech = getattr(cmd, "mech_name", b"LOGIN").decode("ascii", "replace").upper()
         tls = bool(_writer.get(None) and _writer.get().get_extra_info("ssl_object"))
@@ -228,7 +190,7 @@ class MssConnectionState(ConnectionState):
             last = self.principals[-1] if self.principals and not self.principals[-1].address else None
             reason = last.caller.attributes.get("reason", "refused") if last else ("cleartext" if not tls else "refused")
             self.record("auth", 400, started, {"mechanism": mech, "accepted": False, "reason": reason, "tls": tls,
-                                               "error": str(exc)[:200]})
+                                               "error": str(exc)[:200]}, session=last.session if last else None)
             raise
         status = 200 if isinstance(response, ResponseOk) else 400
         principal = self.principals[-1] if self.principals else None
@@ -241,6 +203,7 @@ class MssConnectionState(ConnectionState):
     async def do_command(self, cmd: Command) -> CommandResponse:
         started = time.time()
         status = 500
+        self.auth_recorded = False
         try:
             response = await super().do_command(cmd)
             status = 200 if isinstance(response, ResponseOk) else (500 if response.is_bad else 400)
@@ -250,13 +213,17 @@ class MssConnectionState(ConnectionState):
             raise
         finally:
             name = cmd.command.decode("ascii", "replace").lower() if isinstance(cmd.command, bytes) else "unknown"
-            if name != "authenticate":
+            if name == "login" and not self.auth_recorded:  # LOGINDISABLED: refused before do_authenticate
+                tls = bool(_writer.get(None) and _writer.get().get_extra_info("ssl_object"))
+                self.record("auth", status, started, {"mechanism": "LOGIN", "accepted": False, "tls": tls,
+                                                      "reason": "cleartext" if not tls else "mechanism"})
+            elif name != "authenticate":
                 self.record(name, status, started, {})
 
 
 def imap_lifecycle(store: MssStore, authenticator: MailAuthenticator, journal: Any, *, host: str, port: int,
-                   tls_context: ssl.SSLContext | None, configure: str) -> AsyncServerThread:
-    config = MssImapConfig(tls_context=tls_context, host=host, port=port)
+                   tls_context: ssl.SSLContext | None, configure: str, app_plain_login: bool = True) -> AsyncServerThread:
+    config = MssImapConfig(tls_context=tls_context, host=host, port=port, app_plain_login=app_plain_login)
     login = MssLogin(config, store, authenticator)
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, sock_info: SocketInfo) -> None:

@@ -3,13 +3,15 @@
 We reuse pymap's in-memory dict backend for what IMAP needs in memory (mod-sequences, selected
 sets, session flags) and make every state change write through to the store first, in a worker
 thread. The store allocates UIDs, so a message delivered by SMTP while a client is connected is
-picked up by `_sync` (on NOOP, SELECT, STATUS, IDLE wake-up) with its store UID. Message bodies
+picked up by `sync` (on NOOP, SELECT, STATUS, IDLE wake-up) with its store UID; deliveries made by
+another bench process sharing the database are noticed by a periodic re-check. Message bodies
 are loaded lazily, on the first FETCH that needs them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timezone
 
@@ -27,6 +29,7 @@ from pymap.selected import SelectedMailbox
 from .store import INBOX, Delivery, MssStore
 
 Loader = Callable[[], Awaitable[bytes | None]]
+RECHECK_S = 2.0  # deliveries by another process (PostgreSQL deployments) are seen within this delay
 
 
 class StoreMessage(Message):
@@ -63,6 +66,7 @@ class StoreMailbox(MailboxData):
         self._max_uid = max(next_uid - 1, 0)
         self._synced_uid = 0
         self._seen_change = -1
+        self._checked_at = 0.0
 
     def _loader(self, uid: int) -> Loader:
         store, session, address, folder = self.box.store, self.box.session, self.box.address, self.folder
@@ -75,8 +79,10 @@ class StoreMailbox(MailboxData):
         """Pull rows the store got from elsewhere (SMTP delivery, another process) since the last sync."""
         key = (self.box.session, self.box.address)
         change = self.box.store.changes[key]
-        if change == self._seen_change:
+        now = time.monotonic()
+        if change == self._seen_change and now - self._checked_at < RECHECK_S:
             return
+        self._checked_at = now
         rows = await asyncio.to_thread(self.box.store.messages, self.box.session, self.box.address, self.folder,
                                        after_uid=self._synced_uid)
         async with self.messages_lock.write_lock():
@@ -161,6 +167,7 @@ class StoreMailboxSet(MailboxSet):
     def __init__(self, store: MssStore, session: str, address: str) -> None:
         super().__init__()
         self.store, self.session, self.address = store, session, address.lower()
+        self.generation = store.generations[session]
 
     async def load(self) -> "StoreMailboxSet":
         names = await asyncio.to_thread(self.store.folders, self.session, self.address)

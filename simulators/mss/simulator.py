@@ -1,12 +1,20 @@
 """Factory of the MSSanté simulator: SMTP + IMAP operator, mock Pro Santé Connect, Annuaire Santé.
 
-Options (`[services.mss]` in the bench TOML): `max_message_bytes` (operator size limit, default
-20 Mo; Mon espace santé is always 25 Mo), `max_recipients` (1000), `hostname`,
-`return_receipt_dsn` (true), `auto_mdn` (true), `extra_trust_domains` (list), `psc_password`,
-`annuaire_api_keys` (list; empty = any non-empty key is accepted).
+Options (`[services.mss]` in the bench TOML):
+- `max_message_bytes` operator size limit (default 20 Mo; Mon espace santé is always 25 Mo);
+  `max_recipients` (1000); `hostname` (the operator's name in DSNs and Received);
+- `liste_blanche` path of an XML liste blanche (`//Domaine/Nom`) replacing the world's domains;
+  `extra_trust_domains` (list) added to either;
+- `return_receipt_dsn` (true), `auto_mdn` (true), `app_plain_login` (true: an APP box may end its
+  certificate login with PLAIN/LOGIN, the password being ignored; false: EXTERNAL only);
+- `psc_password` (e-CPS code of the mock PSC), `annuaire_api_keys` (empty: any non-empty key);
+- `tls_certificate` PKI server certificate SMTP/IMAP present (default `localhost`): name an expired,
+  revoked or foreign one issued with `socle-bench pki` to check that the DUI refuses it (ECO.1.1.4-7).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from simulators.core.bench import Runtime
 from simulators.core.lifecycle import Lifecycle
@@ -43,24 +51,32 @@ class MssSimulator:
         store.create_tables()
         rt.sessions.on_reset(store.drop_session)
         trust = TrustSpace.of(set(trust_domains(seed)) | set(options.get("extra_trust_domains", [])))
+        if options.get("liste_blanche"):  # an XML liste blanche (//Domaine/Nom) replaces the world's domains
+            loaded = TrustSpace.from_xml(Path(str(options["liste_blanche"])).read_bytes())
+            trust = TrustSpace(loaded.domains | set(options.get("extra_trust_domains", [])))
         issuer = PscIssuer(seed)
         operator = Operator(store, trust, OperatorOptions.from_options(options))
         authenticator = MailAuthenticator(store, issuer, rt.sessions)
         rt.admin_blueprints.append(admin_blueprint(store, trust, issuer))
         host = rt.config.host
+        certificate = str(options.get("tls_certificate", "localhost"))
         smtp = smtp_lifecycle(
             MssSmtpHandler(operator, authenticator, rt), host=host, port=rt.config.port("smtp"),
-            tls_context=rt.server_tls("localhost", client_auth="optional"),
+            tls_context=rt.server_tls(certificate, client_auth="optional"),
             data_size_limit=max(operator.options.max_message_bytes, MES_LIMIT_BYTES) + 64 * 1024,
             hostname=operator.options.hostname,
             configure="SMTP de soumission MSSanté : STARTTLS puis AUTH XOAUTH2 (jeton PSC) ou EXTERNAL (BAL APP)")
         imap = imap_lifecycle(
             store, authenticator, rt.journal, host=host, port=rt.config.port("imap"),
-            tls_context=rt.server_tls("localhost", client_auth="optional"),
+            app_plain_login=operator.options.app_plain_login,
+            tls_context=rt.server_tls(certificate, client_auth="optional"),
             configure="IMAP MSSanté : STARTTLS puis AUTHENTICATE XOAUTH2 ou EXTERNAL ; identifiant [session/]adresse")
 
         def known_address(session: str, address: str) -> bool:
-            box = store.mailbox(rt.sessions.resolve(session), address)
+            try:
+                box = store.mailbox(rt.sessions.resolve(session), address)
+            except Exception:  # noqa: BLE001 - invalid or unknown session: not a known box
+                return False
             return box is not None and box.kind != "APP"
 
         psc_app = create_psc_app(issuer, known_address=known_address, password=options.get("psc_password", "socle-bench"))

@@ -1,4 +1,5 @@
-"""SMTP submission of the MSSanté operator (aiosmtpd): STARTTLS, XOAUTH2/OAUTHBEARER/EXTERNAL, DSN.
+"""SMTP submission of the MSSanté operator (aiosmtpd): STARTTLS, XOAUTH2/OAUTHBEARER, EXTERNAL or PLAIN
+for APP boxes (client certificate), DSN.
 
 Protocol adapter only: routing, size, trust space and patient rules live in `delivery.Operator`.
 AUTH is offered only after STARTTLS (RFC 3207/4954, mss.md §2.1); when the bench runs without TLS,
@@ -16,16 +17,17 @@ import logging
 import time
 from typing import Any
 
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
+from aiosmtpd.smtp import AuthResult, Envelope, Session
 
 from simulators.core.exchange import Caller, Exchange
 
 from .aio import AsyncServerThread
-from .analysis import analyse_message
+from .analysis import analyse_message, parse_message
 from .auth import AuthError, MailAuthenticator, Principal, oauth_failure_challenge, parse_oauthbearer, parse_xoauth2
 from .delivery import Operator
-from .model import RecipientOutcome, Refusal
+from .model import PATIENT_KIND, RecipientOutcome, Refusal
 from .rules import MES_LIMIT_BYTES
+from .smtp_protocol import MssSMTP
 
 log = logging.getLogger("socle_bench.mss.smtp")
 CALL_LIMITS = {"*": 100_000, "NOOP": 50, "HELO": 20, "EHLO": 20, "VRFY": 10, "EXPN": 10, "HELP": 20,
@@ -34,58 +36,6 @@ FAULT_REPLIES = {"smtp_421": "421 4.3.2 Service temporairement indisponible (pan
                  "smtp_451": "451 4.3.0 Erreur locale de traitement (panne injectée)",
                  "smtp_452": "452 4.3.1 Espace de stockage insuffisant (panne injectée)",
                  "smtp_554": "554 5.3.0 Transaction refusée (panne injectée)"}
-
-
-def _split_params(arg: str | None, names: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
-    if not arg:
-        return arg, {}
-    kept, found = [], {}
-    for index, token in enumerate(arg.split(" ")):
-        key, _, value = token.partition("=")
-        if index > 0 and key.upper() in names:
-            found[key.upper()] = value
-        else:
-            kept.append(token)
-    return " ".join(kept), found
-
-
-class MssSMTP(SMTP):
-    """aiosmtpd SMTP with the RFC 3461 parameters and end-of-transaction DSN for RCPT refusals."""
-
-    def __init__(self, handler: "MssSmtpHandler", **kwargs: Any) -> None:
-        super().__init__(handler, **kwargs)
-        self.principal: Principal | None = None
-        self.mail_params: dict[str, str] = {}
-        self.rcpt_params: dict[str, dict[str, str]] = {}
-        self.refused: list[RecipientOutcome] = []
-        self.accepted: list[RecipientOutcome] = []
-        self._pending_rcpt: dict[str, str] = {}
-        self.transaction_started = 0.0
-
-    async def smtp_MAIL(self, arg: str | None) -> None:
-        arg, self.mail_params = _split_params(arg, ("RET", "ENVID"))
-        self.transaction_started = time.time()
-        await super().smtp_MAIL(arg)
-
-    async def smtp_RCPT(self, arg: str | None) -> None:
-        arg, params = _split_params(arg, ("NOTIFY", "ORCPT"))
-        self._pending_rcpt = params
-        await super().smtp_RCPT(arg)
-
-    def _set_post_data_state(self) -> None:
-        if getattr(self, "refused", None) and getattr(self, "principal", None) is not None \
-                and getattr(self, "envelope", None) is not None:
-            self.event_handler.flush_refusals(self)
-        self.refused = []
-        self.accepted: list[RecipientOutcome] = []
-        self.rcpt_params = {}
-        super()._set_post_data_state()
-
-    def connection_lost(self, error: Exception | None) -> None:
-        if self.refused and self.principal is not None:
-            self.event_handler.flush_refusals(self)
-            self.refused = []
-        super().connection_lost(error)
 
 
 class MssSmtpHandler:
@@ -102,6 +52,8 @@ class MssSmtpHandler:
         ssl_obj = (server.session.ssl or {}).get("ssl_object") if server.session else None
         headers = {"tls": "yes" if ssl_obj else "no", "tls_version": ssl_obj.version() if ssl_obj else "",
                    "peer": str(server.session.peer if server.session else "")}
+        if operation == "auth" and not body:  # no secret: which attempt, from which connection
+            body = f"AUTH {(summary or {}).get('mechanism', '')} depuis {headers['peer']}".encode()
         if server.envelope is not None and server.envelope.mail_from:
             headers.update(mail_from=server.envelope.mail_from, rcpt_to=",".join(server.envelope.rcpt_tos[:50]))
         self.rt.journal.record(Exchange(
@@ -129,12 +81,12 @@ class MssSmtpHandler:
                 await server.push("334 " + base64.b64encode(oauth_failure_challenge(exc.reason)).decode())
                 await server._reader.readline()
             reply = f"535 5.7.8 Authentification refusée : {exc}"
-            self._record(server, "auth", 535, reply, started=started, summary={
+            self._record(server, "auth", 535, reply, started=started, session=exc.session or None, summary={
                 "mechanism": method, "accepted": False, "reason": exc.reason, "tls": tls})
             return AuthResult(success=False, handled=False, message=reply)
         server.principal = principal
         self._record(server, "auth", 235, "235 2.7.0", started=started, summary={
-            "mechanism": method, "accepted": True, "mailbox": principal.address, "kind": principal.kind, "tls": tls})
+            "mechanism": principal.method if method == "PLAIN" else method, "accepted": True, "mailbox": principal.address, "kind": principal.kind, "tls": tls})
         return AuthResult(success=True, auth_data=principal)
 
     async def _initial(self, server: MssSMTP, args: list[str]) -> bytes | None:
@@ -161,6 +113,24 @@ class MssSmtpHandler:
             user, token = parse_oauthbearer(data)
             return self.auth.bearer(user, token, method="OAUTHBEARER", tls=tls)
         return await self._finish_auth(server, "OAUTHBEARER", attempt, blob)
+
+    async def auth_PLAIN(self, server: MssSMTP, args: list[str]) -> AuthResult:
+        """APP boxes only (`app_plain_login`): the client certificate authenticates, the password is ignored."""
+        blob = await self._initial(server, args)
+        ssl_obj = (server.session.ssl or {}).get("ssl_object")
+        der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
+
+        def attempt(data: bytes, tls: bool) -> Principal:
+            if not self.operator.options.app_plain_login:
+                raise AuthError("mechanism", "PLAIN désactivé : XOAUTH2 (jeton PSC) ou EXTERNAL (certificat)")
+            parts = data.split(b"\0")
+            if len(parts) != 3:
+                raise AuthError("malformed", "réponse PLAIN mal formée")
+            user = (parts[1] or parts[0]).decode("utf-8", "replace")
+            principal = self.auth.certificate(user, der, tls=tls)
+            principal.method = "PLAIN"
+            return principal
+        return await self._finish_auth(server, "PLAIN", attempt, blob)
 
     async def auth_EXTERNAL(self, server: MssSMTP, args: list[str]) -> AuthResult:
         blob = await self._initial(server, args)
@@ -189,13 +159,17 @@ class MssSmtpHandler:
                           options: list[str]) -> str:
         principal = server.principal
         assert principal is not None
-        if len(envelope.rcpt_tos) >= self.operator.options.max_recipients:
+        if len(envelope.rcpt_tos) + len(server.refused) >= self.operator.options.max_recipients:
             return f"452 4.5.3 Trop de destinataires (maximum {self.operator.options.max_recipients})"
         params = server._pending_rcpt
         notify = tuple(n.strip().upper() for n in params.get("NOTIFY", "").split(",") if n.strip())
         sender = self.operator.store.mailbox(principal.session, principal.address)
-        refusal = await asyncio.to_thread(self.operator.check_recipient, principal.session, sender, address) \
-            if sender else Refusal(550, "5.7.1", "Boîte de l'expéditeur supprimée")
+        if sender is None:
+            refusal: Refusal | None = Refusal(550, "5.7.1", "Boîte de l'expéditeur supprimée")
+        elif sender.kind == PATIENT_KIND:  # thread lookup hits the database
+            refusal = await asyncio.to_thread(self.operator.check_recipient, principal.session, sender, address)
+        else:  # in-memory mailbox registry only: no thread hop per RCPT
+            refusal = self.operator.check_recipient(principal.session, sender, address)
         outcome = RecipientOutcome(address, False, refusal, notify=notify, orcpt=params.get("ORCPT", ""))
         if refusal:
             server.refused.append(outcome)
@@ -221,11 +195,23 @@ class MssSmtpHandler:
             self._record(server, "send", int(reply[:3]), reply, started=started, body=raw,
                          summary={"fault": decision.label}, fault=decision.label)
             return reply
-        summary = await asyncio.to_thread(analyse_message, raw)
         sender = self.operator.store.mailbox(principal.session, principal.address)
-        outcomes = await asyncio.to_thread(
-            self.operator.accept, principal.session, sender, envelope.mail_from, accepted + refused, raw,
-            envelope_id=server.mail_params.get("ENVID", ""), arrival=started) if sender else accepted + refused
+        envid = server.mail_params.get("ENVID", "")
+
+        def process() -> tuple[dict[str, Any], list[RecipientOutcome]]:  # one worker-thread hop, one MIME parse
+            try:
+                msg = parse_message(raw)
+                summary = analyse_message(raw, msg)
+            except RecursionError:  # thousands of nested multiparts: refuse for good, never retry
+                refusal = Refusal(554, "5.6.0", "Message mal formé : imbrication MIME excessive")
+                for outcome in accepted:
+                    outcome.refusal = refusal
+                return {"problems": [refusal.text]}, accepted + refused
+            if sender is None:
+                return summary, accepted + refused
+            return summary, self.operator.accept(principal.session, sender, envelope.mail_from, accepted + refused,
+                                                 raw, envelope_id=envid, arrival=started, msg=msg)
+        summary, outcomes = await asyncio.to_thread(process)
         delivered = [o for o in outcomes if o.delivered]
         if delivered:
             reply = f"250 2.0.0 Message accepté pour {len(delivered)} destinataire(s)"
@@ -251,7 +237,7 @@ class MssSmtpHandler:
                      summary={"mail_from": envelope.mail_from, "recipients": [o.to_json() for o in refused[:100]],
                               "stage": "rcpt"})
         sender, session = envelope.mail_from, principal.session
-        loop = asyncio.get_event_loop()
+        loop = asyncio.get_running_loop()
         loop.run_in_executor(None, self.operator.report_refusals, session, sender, refused[:100], headers,
                              server.mail_params.get("ENVID", ""))
 
@@ -262,8 +248,10 @@ class MssSmtpHandler:
 
 def smtp_factory(handler: MssSmtpHandler, *, tls_context: Any, data_size_limit: int, hostname: str):  # noqa: ANN201
     def build() -> MssSMTP:
-        return MssSMTP(handler, tls_context=tls_context, require_starttls=tls_context is not None,
-                       auth_required=True, auth_require_tls=True, auth_exclude_mechanism=["LOGIN", "PLAIN"],
+        # STARTTLS is made mandatory through AUTH (538 in clear text) and AUTH through MAIL (530), rather
+        # than aiosmtpd's require_starttls, whose 530 happens before any hook and could not be journalled.
+        return MssSMTP(handler, tls_context=tls_context, require_starttls=False,
+                       auth_required=True, auth_require_tls=True, auth_exclude_mechanism=["LOGIN"],
                        data_size_limit=data_size_limit, hostname=hostname, enable_SMTPUTF8=True,
                        command_call_limit=CALL_LIMITS, timeout=120,
                        ident="socle-bench MSSanté ESMTP (STARTTLS obligatoire)")

@@ -83,6 +83,7 @@ class MssStore:
         self._boxes: dict[str, dict[str, Mailbox]] = {}
         self._lock = threading.RLock()
         self.changes: dict[tuple[str, str], int] = defaultdict(int)
+        self.generations: dict[str, int] = defaultdict(int)  # bumped when a session is dropped
         self.listeners: list[Callable[[str, str], None]] = []
 
     def create_tables(self) -> None:
@@ -279,6 +280,7 @@ class MssStore:
             for table in self.t.values():
                 conn.execute(delete(table).where(table.c.session == session))
             self._boxes.pop(session, None)
+            self.generations[session] += 1
         for key in [k for k in self.changes if k[0] == session]:
             self.changes[key] += 1
         for listener in self.listeners:

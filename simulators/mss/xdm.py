@@ -15,8 +15,6 @@ import posixpath
 import zipfile
 from dataclasses import dataclass, field
 
-from lxml import etree
-
 from simulators.core.errors import XmlRejected
 from simulators.core.xmlsafe import parse_xml
 
@@ -175,8 +173,11 @@ def parse_xdm(data: bytes, **limits: int) -> XdmPackage:
                       names=sorted(members))
 
 
-def check_xdm(package: XdmPackage) -> list[XdmProblem]:
-    """Structure, URI, hash, size, patientId and CDA coherence (mss.md §3.5 and §7)."""
+def check_xdm(package: XdmPackage, parsed: dict[str, object] | None = None) -> list[XdmProblem]:
+    """Structure, URI, hash, size, patientId and CDA coherence (mss.md §3.5 and §7).
+
+    `parsed`, when given, receives the CDA headers read on the way (by URI) so callers need not
+    parse the documents twice."""
     from .cda import CdaError, parse_cda  # local: cda is a sibling codec
 
     problems: list[XdmProblem] = []
@@ -212,6 +213,8 @@ def check_xdm(package: XdmPackage) -> list[XdmProblem]:
                 except CdaError as exc:
                     problems.append(XdmProblem("cda", f"{entry.uri} : {exc}"))
                     continue
+                if parsed is not None:
+                    parsed[entry.uri] = cda
                 expected = f"{cda.ins}^^^&{cda.ins_oid}&ISO^NH"
                 if cda.ins and entry.patient_id != expected:
                     problems.append(XdmProblem("patient-cda", f"attendu patientId {expected} (recordTarget du CDA), "
@@ -239,7 +242,3 @@ def cda_documents(package: XdmPackage) -> list[tuple[DocumentEntry, bytes]]:
             if content is not None and entry.mime_type == "text/xml":
                 found.append((entry, content))
     return found
-
-
-def metadata_root(xml: bytes) -> etree._Element:
-    return parse_xml(xml)

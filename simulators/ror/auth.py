@@ -138,7 +138,8 @@ def authenticate(request: TokenRequest, clients: dict[str, RorClient], *, tls: b
         return client, ""
     if secret:
         raise OAuthError(400, "invalid_request",
-                         f"profil {client.profile} : pas de client_secret, l'authentification se fait par certificat (mTLS)")
+                         f"profil {client.profile} : pas de client_secret, "
+                         "l'authentification se fait par certificat (mTLS)")
     if request.certificate is not None and request.certificate.kind == "tls":
         cn = str(request.certificate.attributes.get("cn", ""))
         if client.cert_cn and cn != client.cert_cn:

@@ -14,12 +14,27 @@ _DOC_TYPES = {"token", "string", "number", "date", "quantity", "reference", "spe
 CHAINS = {"HealthcareService": ("location", "organization")}
 
 
+# Parameters of the FHIR R4 specification itself; the others are the IG's `ror-sp-*`.
+_STANDARD = {"_id": "Resource-id", "_lastUpdated": "Resource-lastUpdated", "_tag": "Resource-tag",
+             "_content": "Resource-content"}
+_CORE = {"identifier", "name", "service-category", "service-type", "characteristic", "specialty", "location",
+         "organization", "active", "near", "status", "type", "address-postalcode", "address-city", "partof",
+         "practitioner", "service", "role", "family"}
+
+
+def _definition(rtype: str, name: str) -> str:
+    if name in _STANDARD:
+        return f"http://hl7.org/fhir/SearchParameter/{_STANDARD[name]}"
+    if name in _CORE:
+        return f"http://hl7.org/fhir/SearchParameter/{rtype}-{name}"
+    return f"{IG}/SearchParameter/ror-sp-{name}"
+
+
 def capability_statement(base_url: str, *, date: str) -> dict[str, Any]:
     resources = []
     for rtype in RESOURCE_TYPES:
         params = [{"name": name, "type": p.type if p.type in _DOC_TYPES else "special",
-                   "definition": f"{IG}/SearchParameter/ror-sp-{name.lstrip('_')}"}
-                  for name, p in PARAMS[rtype].items()]
+                   "definition": _definition(rtype, name)} for name, p in PARAMS[rtype].items()]
         chained = [f"{link}.{name}" for link in CHAINS.get(rtype, ())
                    for name in PARAMS[PARAMS[rtype][link].target]]
         resources.append({
@@ -46,6 +61,7 @@ def capability_statement(base_url: str, *, date: str) -> dict[str, Any]:
             "description": "OAuth2 client_credentials ; secret (profil 0) ou certificat IGC-Santé en TLS mutuel "
                            "(profils 1 à 5) ; en-têtes Ror-* obligatoires"},
             "resource": resources,
-            "operation": [{"name": "export", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"},
-                          {"name": "export-poll-status", "definition": f"{IG}/OperationDefinition/export-poll-status"}]}],
+            "operation": [
+                {"name": "export", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"},
+                {"name": "export-poll-status", "definition": f"{IG}/OperationDefinition/export-poll-status"}]}],
     }

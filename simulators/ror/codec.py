@@ -198,7 +198,7 @@ def parse_search(pairs: list[tuple[str, str]]) -> SearchRequest:
 
 
 def _int(value: str, key: str, minimum: int) -> int:
-    if not value.isdigit() or len(value) > 9:
+    if not value.isdigit() or len(value) > 18:
         raise SearchError(f"{key} doit être un entier positif, obtenu {value[:40]!r}")
     number = int(value)
     if number < minimum:

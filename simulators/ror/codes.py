@@ -20,12 +20,6 @@ def nomenclatures() -> dict[str, dict[str, str]]:
     return json.loads(text)
 
 
-@lru_cache(maxsize=1)
-def systems() -> dict[str, str]:
-    """System URL -> NOS name (`https://mos.../TRE-R66-...` -> `TRE_R66-CategorieEtablissement`)."""
-    return {nos(name): name for name in nomenclatures()}
-
-
 def display(tre: str, code: str) -> str:
     return nomenclatures().get(tre, {}).get(code, "")
 
@@ -43,13 +37,3 @@ def coding(tre: str, code: str) -> dict[str, Any]:
 def concept(tre: str, code: str) -> dict[str, Any]:
     """Shared (cached) object: resources built from it are never modified in place, only copied."""
     return {"coding": [coding(tre, code)]}
-
-
-def known_system(system: str) -> bool:
-    return system in systems()
-
-
-def tre_of(system: str) -> str:
-    """`TRE_R66` for the R66 system URL; "" when the URL is not a NOS system the bench knows."""
-    name = systems().get(system, "")
-    return name.split("-", 1)[0]

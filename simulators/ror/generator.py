@@ -18,6 +18,8 @@ from typing import Any
 from simulators.identities.communes import all_communes
 from simulators.identities.identifiers import finess_with_key
 from simulators.ror import resources as r
+from simulators.ror.codes import coding
+from simulators.ror.model import nos
 
 # (weight, offer type TRE_R244, FINESS category TRE_R66, label, age min, age max, publics, care mode,
 #  activity, capacity type, installed range)
@@ -73,7 +75,7 @@ def generate(volume: int, *, seed: int = 2026, region: str | None = None) -> lis
         ej_finess = finess_with_key(f"{town.department[:2]}{rng.randrange(10**6):06d}")
         out.append(r.organization(ej_id, name=f"Association {rng.choice(NAMES)} {ej_count}", region=dep_region,
                                   kind="EJ", identifiers=r.structure_identifiers(finess=ej_finess),
-                                  types=[{"coding": [{"system": r.m.nos("TRE_R72-FinessStatutJuridique"),
+                                  types=[{"coding": [{"system": nos("TRE_R72-FinessStatutJuridique"),
                                                       "code": "60"}]}]))
         for _ in range(rng.randint(1, 5)):
             if offers >= volume:
@@ -88,7 +90,7 @@ def generate(volume: int, *, seed: int = 2026, region: str | None = None) -> lis
             name = f"{row[3]} {rng.choice(NAMES)} {eg_count}"
             out.append(r.organization(eg_id, name=name, region=dep_region, kind="EG", place=place, part_of=ej_id,
                                       identifiers=r.structure_identifiers(finess=finess),
-                                      types=[{"coding": [r.coding("TRE_R66-CategorieEtablissement", row[2])]}],
+                                      types=[{"coding": [coding("TRE_R66-CategorieEtablissement", row[2])]}],
                                       phone_number=f"01 99 00 {rng.randrange(100):02d} {rng.randrange(100):02d}"))
             for n in range(1, rng.choice((1, 1, 2, 3, 4)) + 1):
                 if offers >= volume:

@@ -9,6 +9,7 @@ Concurrent builders may compute the same column twice; the result is identical, 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -37,6 +38,9 @@ class SessionIndex:
         self._hidden: dict[Any, frozenset[str]] = {}
         self._parents: dict[str, str] | None = None
         self._content: dict[str, dict[str, str]] = {}
+        self._visible: dict[Any, tuple[frozenset[str], frozenset[str]]] = {}
+        self._positions: dict[str, dict[str, int]] = {}
+        self._latitudes: dict[tuple[str, str], tuple[list[float], list[str]]] = {}
 
     # --- resources ---------------------------------------------------------------------------------
     def get(self, rtype: str, rid: str) -> dict[str, Any] | None:
@@ -49,6 +53,25 @@ class SessionIndex:
     def ids(self, rtype: str) -> list[str]:
         """Ids in insertion order (the store's order), the default result order."""
         return list(self.by_type.get(rtype, {}))
+
+    def latitude_band(self, rtype: str, pdef: ParamDef, low: float, high: float) -> list[str]:
+        """Ids whose position lies between two latitudes (bisect over a sorted copy of the column)."""
+        key = (rtype, pdef.name)
+        band = self._latitudes.get(key)
+        if band is None:
+            pairs = sorted((lat, rid) for rid, values in self.column(rtype, pdef).items() for lat, _ in values)
+            band = ([p[0] for p in pairs], [p[1] for p in pairs])
+            self._latitudes[key] = band
+        lats, ids = band
+        return ids[bisect.bisect_left(lats, low):bisect.bisect_right(lats, high)]
+
+    def in_order(self, rtype: str, subset: Iterable[str]) -> list[str]:
+        """`subset` in store order (sorting a few ids beats scanning 20,000)."""
+        positions = self._positions.get(rtype)
+        if positions is None:
+            positions = {rid: n for n, rid in enumerate(self.by_type.get(rtype, {}))}
+            self._positions[rtype] = positions
+        return sorted(subset, key=positions.__getitem__)
 
     def count(self, rtype: str) -> int:
         return len(self.by_type.get(rtype, {}))
@@ -94,12 +117,11 @@ class SessionIndex:
         return reverse
 
     def content(self, rtype: str) -> dict[str, str]:
+        """Normalised searchable text per resource for `_content`: names, addresses, identifiers and
+        coding displays (not the whole JSON: 20,000 offers must stay searchable in well under a second)."""
         text = self._content.get(rtype)
         if text is None:
-            import json
-
-            from simulators.ror.params import normalise
-            text = {rid: normalise(json.dumps(r, ensure_ascii=False)) for rid, r in self.by_type.get(rtype, {}).items()}
+            text = {rid: _searchable_text(r) for rid, r in self.by_type.get(rtype, {}).items()}
             self._content[rtype] = text
         return text
 
@@ -123,6 +145,37 @@ class SessionIndex:
             current = self.parent_of(current)
         return chain
 
+    def visible_ids(self, rtype: str, hidden: frozenset[str]) -> frozenset[str]:
+        key = (rtype, id(hidden), len(hidden))
+        cached = self._visible.get(key)
+        if cached is None or cached[0] is not hidden:
+            prefix = rtype + "/"
+            ids = frozenset(rid for rid in self.by_type.get(rtype, {}) if prefix + rid not in hidden)
+            cached = (hidden, ids)
+            self._visible[key] = cached
+        return cached[1]
+
+    def warm(self) -> None:
+        """Build the columns every orientation search uses, so the first search of a big session
+        costs what the others cost (done once, when the index is built)."""
+        from simulators.ror.params import PARAMS
+
+        wanted = {"HealthcareService": ("service-category", "age-range-low", "age-range-high", "location",
+                                        "organization"),
+                  "Location": ("near", "capacity-status", "nb-capacity"),
+                  "Organization": ("type", "partof"),
+                  "PractitionerRole": ("service",)}
+        for rtype, names in wanted.items():
+            for name in names:
+                pdef = PARAMS[rtype][name]
+                if pdef.type == "token":
+                    self.tokens(rtype, pdef)
+                elif pdef.type == "reference":
+                    self.referrers(rtype, pdef)
+                else:
+                    self.column(rtype, pdef)
+        self.parent_of("")
+
     # --- visibility by access profile -------------------------------------------------------------------
     def hidden(self, key: Any, is_hidden: Callable[[dict[str, Any]], bool]) -> frozenset[str]:
         """"Type/id" of resources an access profile must not see (cached per profile key)."""
@@ -132,3 +185,26 @@ class SessionIndex:
                                if is_hidden(r))
             self._hidden[key] = result
         return result
+
+
+_TEXT_KEYS = {"name", "alias", "line", "city", "postalCode", "value", "display", "family", "given", "text"}
+
+
+def _searchable_text(resource: dict[str, Any]) -> str:
+    from simulators.ror.params import normalise
+
+    parts: list[str] = []
+    stack: list[Any] = [resource]
+    while stack and len(parts) < 200:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _TEXT_KEYS and isinstance(value, str):
+                    parts.append(value)
+                elif key in _TEXT_KEYS and isinstance(value, list):
+                    parts += [v for v in value if isinstance(v, str)]
+                elif isinstance(value, (dict, list)) and key != "extension":
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return normalise(" ".join(parts))

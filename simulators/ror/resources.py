@@ -188,7 +188,8 @@ def healthcare_service(rid: str, *, shape: OfferShape, region: str, ror_id: str,
         extensions.append({"url": m.EXT_TERRITORIAL, "extension": [
             {"url": "codeTerritorialDivision", "valueCodeableConcept": {"coding": [
                 {"system": m.COMMUNE, "code": shape.commune_zone}]}},
-            {"url": "typeTerritorialDivision", "valueCodeableConcept": concept("TRE_R201-TypeDivisionTerritoriale", "3")}]})
+            {"url": "typeTerritorialDivision",
+             "valueCodeableConcept": concept("TRE_R201-TypeDivisionTerritoriale", "3")}]})
     for number, level, purpose in ((shape.phone_number, "1", "06"), (shape.direct_line, "2", "01")):
         if number:
             extensions.append({"url": m.EXT_CONTACT, "extension": [
@@ -223,8 +224,8 @@ def practitioner(rid: str, *, region: str, idnps: str, family: str, given: str, 
                                 "extension": [creation()],
                                 "identifier": [{"system": m.RPPS_SYSTEM, "value": idnps}],
                                 "name": [{"family": family, "given": [given]}]}
-    if civility in ("MME", "M", "DR"):
-        resource["name"][0]["prefix"] = [{"MME": "MME", "M": "M", "DR": "DR"}[civility]]
+    if civility in ("MME", "M", "DR"):  # JDV-J207-Civilite-ROR codes
+        resource["name"][0]["prefix"] = [civility]
     return resource
 
 

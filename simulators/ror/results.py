@@ -74,8 +74,7 @@ class SnapshotCache:
 
 
 def order(index: SessionIndex, rtype: str, matched: set[str], sort: list[tuple[str, bool]]) -> list[str]:
-    ids = [rid for rid in index.ids(rtype) if rid in matched] if len(matched) < index.count(rtype) \
-        else index.ids(rtype)
+    ids = index.in_order(rtype, matched)
     for name, descending in reversed(sort):
         pdef = definition(rtype, name)
         if pdef.type in ("special", "reference"):
@@ -96,7 +95,7 @@ def order(index: SessionIndex, rtype: str, matched: set[str], sort: list[tuple[s
     return ids
 
 
-def check_includes(rtype: str, specs: list[IncludeSpec]) -> None:
+def check_includes(specs: list[IncludeSpec]) -> None:
     for spec in specs:
         if spec.reverse and (spec.source, spec.param) in ACCEPTED_EMPTY_REVINCLUDES:
             continue
@@ -109,9 +108,8 @@ def check_includes(rtype: str, specs: list[IncludeSpec]) -> None:
             raise SearchError(f"{spec.label} : paramètre de référence inconnu")
         if spec.target and spec.target != target:
             raise SearchError(f"{spec.label} : type cible {spec.target} incompatible")
-        if not spec.iterate and not spec.reverse and spec.source != rtype and not any(
-                s.reverse and s.source == spec.source for s in specs):
-            raise SearchError(f"{spec.label} : ne s'applique pas à {rtype} (utiliser :iterate)")
+        # `_include=Organization:partof` on offers is accepted and includes nothing, as on HAPI; the
+        # conformance check ror@7 flags it (the chain needs :iterate).
 
 
 def _targets(index: SessionIndex, resource: dict[str, Any], spec: IncludeSpec) -> list[str]:
@@ -197,9 +195,10 @@ def page_entries(index: SessionIndex, snapshot: Snapshot, offset: int, count: in
     entries = []
     for resource, mode in [(r, "match") for r in matches] + [(r, "include") for r in includes]:
         ref = f"{resource['resourceType']}/{resource['id']}"
-        shown = present(resource)
         if mode == "match" and snapshot.request.elements:
-            shown = subset(shown, snapshot.request.elements)
+            shown = present(subset(resource, snapshot.request.elements))
+        else:
+            shown = present(resource)
         entries.append(entry(f"{base_url}/{ref}", shown, mode, snapshot.distances.get(ref)))
     return entries
 

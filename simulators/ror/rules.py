@@ -9,7 +9,6 @@ resources are shared between requests and never modified.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -38,11 +37,18 @@ def is_sensitive(resource: dict[str, Any]) -> bool:
         e.get("valueBoolean") is True for e in extensions(resource, m.EXT_SENSITIVE))
 
 
+def _nothing_hidden(_resource: dict[str, Any]) -> bool:
+    return False
+
+
+def visibility_class(profile: int) -> str:
+    """Profiles that see the same resources share one cached visibility set."""
+    return "all" if profile in (1, 4) else "no-sensitive"
+
+
 def hidden_predicate(profile: int) -> Callable[[dict[str, Any]], bool]:
     """Resources a profile never receives, in search results nor by read."""
-    if profile in (1, 4):
-        return lambda resource: False
-    return is_sensitive
+    return _nothing_hidden if visibility_class(profile) == "all" else is_sensitive
 
 
 def forbidden_criteria(profile: int, names: list[str]) -> list[str]:
@@ -71,45 +77,54 @@ def _telecoms(items: Any, limit: int) -> list[Any]:
     return [t for t in items or () if isinstance(t, dict) and _level(t, m.EXT_TELECOM_CONFIDENTIALITY) <= limit]
 
 
+def _filtered_extensions(extensions_: list[Any], limit: int, drop_contacts: bool) -> list[Any]:
+    kept = []
+    for e in extensions_:
+        if e.get("url") != m.EXT_CONTACT:
+            kept.append(e)
+        elif not drop_contacts and _level(e, m.EXT_CONFIDENTIALITY) <= limit:
+            subs = [s for s in e.get("extension") or ()
+                    if s.get("url") != m.ext("ror-healthcareservice-contact-telecom")
+                    or _level(s, m.EXT_TELECOM_CONFIDENTIALITY) <= limit]
+            kept.append(e if len(subs) == len(e.get("extension") or ()) else {**e, "extension": subs})
+    return kept
+
+
+def _filtered_contacts(contacts: list[Any], limit: int) -> list[Any]:
+    kept = []
+    for contact in contacts:
+        if isinstance(contact, dict) and _level(contact, m.EXT_CONTACT_CONFIDENTIALITY) <= limit:
+            if "telecom" in contact:
+                contact = {**contact, "telecom": _telecoms(contact["telecom"], limit)}
+            kept.append(contact)
+    return kept
+
+
 def present(resource: dict[str, Any], profile: int, *, medico_social: bool | None = None) -> dict[str, Any]:
-    """The resource as this profile receives it (a copy when anything is removed)."""
+    """The resource as this profile receives it. Copy-on-write: only the containers that change are
+    new objects, the rest is shared with the indexed resource (which is never modified)."""
     if profile == 1:
         return resource
     rtype = resource.get("resourceType")
     limit = max_level(profile, is_medico_social(resource) if medico_social is None else medico_social)
-    out = copy.deepcopy(resource)
-    if profile == 4:
+    out = dict(resource)
+    drop_contacts = profile == 4
+    if drop_contacts:
         out.pop("telecom", None)
         out.pop("contact", None)
-        out["extension"] = [e for e in out.get("extension") or () if e.get("url") != m.EXT_CONTACT]
         if rtype == "Practitioner":
             for name in PERSONAL_FIELDS:
                 out.pop(name, None)
     else:
-        if "telecom" in out:
+        if isinstance(out.get("telecom"), list):
             out["telecom"] = _telecoms(out["telecom"], limit)
         if isinstance(out.get("contact"), list):
-            contacts = []
-            for contact in out["contact"]:
-                if _level(contact, m.EXT_CONTACT_CONFIDENTIALITY) <= limit:
-                    if "telecom" in contact:
-                        contact["telecom"] = _telecoms(contact["telecom"], limit)
-                    contacts.append(contact)
-            out["contact"] = contacts
-        kept = []
-        for e in out.get("extension") or ():
-            if e.get("url") == m.EXT_CONTACT:
-                if _level(e, m.EXT_CONFIDENTIALITY) > limit:
-                    continue
-                e["extension"] = [s for s in e.get("extension") or ()
-                                  if s.get("url") != m.ext("ror-healthcareservice-contact-telecom")
-                                  or _level(s, m.EXT_TELECOM_CONFIDENTIALITY) <= limit]
-            kept.append(e)
-        if "extension" in out:
-            out["extension"] = kept
-    if profile == 5 and rtype == "Location":
-        out["extension"] = [e for e in out.get("extension") or ()
-                            if e.get("url") not in (m.EXT_SUPPORTED_CAPACITY, m.EXT_RESIDENTIAL_CAPACITY)]
+            out["contact"] = _filtered_contacts(out["contact"], limit)
+    if isinstance(out.get("extension"), list):
+        out["extension"] = _filtered_extensions(out["extension"], limit, drop_contacts)
+        if profile == 5 and rtype == "Location":
+            out["extension"] = [e for e in out["extension"]
+                                if e.get("url") not in (m.EXT_SUPPORTED_CAPACITY, m.EXT_RESIDENTIAL_CAPACITY)]
     for key in ("extension", "telecom", "contact"):
         if key in out and not out[key]:
             del out[key]

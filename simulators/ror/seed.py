@@ -130,11 +130,16 @@ def _ej(e: Establishment, region: str) -> dict[str, Any]:
 
 
 def seed_resources(seed: int = 2026, *, mecs: str = "offers", ig_examples: bool = True) -> list[dict[str, Any]]:
-    """Resources of a fresh session (cached per parameters; callers must not modify them)."""
-    return json.loads(_seed_json(seed, mecs, ig_examples))
+    """Resources of a fresh session. The dicts are cached per parameters and shared by sessions
+    (a few ms per session instead of a rebuild): callers must copy, never modify them."""
+    return list(_seed(seed, mecs, ig_examples))
 
 
 @lru_cache(maxsize=8)
+def _seed(seed: int, mecs: str, ig_examples: bool) -> tuple[dict[str, Any], ...]:
+    return tuple(json.loads(_seed_json(seed, mecs, ig_examples)))
+
+
 def _seed_json(seed: int, mecs: str, ig_examples: bool) -> str:
     if mecs not in MECS_MODES:
         raise ValueError(f"option mecs inconnue : {mecs!r} (attendu {', '.join(MECS_MODES)})")

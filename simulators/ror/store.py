@@ -10,6 +10,7 @@ each other's admin writes until their session is reset (documented limitation).
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import time
@@ -21,6 +22,7 @@ from sqlalchemy import Column, Float, Integer, String, Table, Text, delete, func
 from simulators.core.db import Database
 from simulators.ror.index import SessionIndex
 
+FREEZE_THRESHOLD = 10_000
 VENDOR_POSITION = 1_000_000_000  # rows loaded through the admin API come after seed and volume
 Seeder = Callable[[str], list[dict[str, Any]]]
 Generator = Callable[[int, str | None], tuple[dict[str, Any], ...]]
@@ -53,6 +55,7 @@ class RorStore:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self.on_write: list[Callable[[str], None]] = []
+        self.warmers: list[Callable[[SessionIndex], None]] = []
 
     def create_tables(self) -> None:
         self.resources.create(self.db.engine, checkfirst=True)
@@ -70,32 +73,41 @@ class RorStore:
         with self._lock(session):
             index = self._indexes.get(session)
             if index is None:
-                self._ensure_seeded(session)
+                fresh = self._ensure_seeded(session)
                 with self.db.engine.connect() as conn:
-                    rows = conn.execute(select(self.resources.c.body, self.resources.c.position).where(self.resources.c.session == session)
-                                        .order_by(self.resources.c.position)).all()
                     volume = conn.execute(select(self.seeded.c.volume, self.seeded.c.region)
                                           .where(self.seeded.c.session == session)).first()
+                    table = self.resources
+                    rows = [] if fresh is not None else conn.execute(  # just written: already in memory
+                        select(table.c.body, table.c.position).where(table.c.session == session)
+                        .order_by(table.c.position)).all()
                 generated: tuple[dict[str, Any], ...] = ()
                 if volume is not None and volume[0] and self.generator is not None:
                     generated = self.generator(int(volume[0]), volume[1])
-                seeded = [json.loads(row[0]) for row in rows if row[1] < VENDOR_POSITION]
-                loaded = [json.loads(row[0]) for row in rows if row[1] >= VENDOR_POSITION]
+                seeded = fresh if fresh is not None else [json.loads(r[0]) for r in rows if r[1] < VENDOR_POSITION]
+                loaded = [json.loads(r[0]) for r in rows if r[1] >= VENDOR_POSITION]
                 index = SessionIndex([*seeded, *generated, *loaded])
+                if len(generated) + len(loaded) > FREEZE_THRESHOLD:
+                    gc.freeze()  # millions of long-lived objects: keep them out of every GC pass
+                index.warm()
+                for warmer in self.warmers:
+                    warmer(index)
                 self._indexes[session] = index
         return index
 
-    def _ensure_seeded(self, session: str) -> None:
+    def _ensure_seeded(self, session: str) -> list[dict[str, Any]] | None:
+        """The seed resources when the session was seeded now, None when it already was."""
         with self.db.engine.connect() as conn:
             done = conn.execute(select(self.seeded.c.session).where(self.seeded.c.session == session)).first()
         if done is not None:
-            return
+            return None
         resources = self.seeder(session)
         with self.db.engine.begin() as conn:
             conn.execute(delete(self.resources).where(self.resources.c.session == session))
             self._insert(conn, session, resources, 0)
             conn.execute(self.seeded.insert().values(session=session, seeded_at=time.time(),
                                                      volume=self.default_volume, region=self.default_region))
+        return resources
 
     def set_volume(self, session: str, volume: int, region: str | None = None) -> None:
         """Add (or replace, or with 0 remove) the generated volume of a session. Only its size, seed

@@ -1,0 +1,181 @@
+"""ROR benchmark: geographic + age + category searches per second, p50/p99, over a 20,000-offer
+session, HTTPS with a profile-2 token obtained by mutual TLS, journal on.
+
+The bench runs in its own process (as under `serve`) with `[services.ror] volume = 20000`, so the
+volume is generated and indexed when the session is first used (the warm-up request). Each load
+thread keeps one keep-alive TLS connection and reuses one token, like a DUI; searches rotate over
+offer types with matching ages and communes, with the includes an orientation screen needs
+(place and provider) and a page of 20 offers.
+
+    python -m loadtests.bench_ror [--duration 10] [--threads 4] [--volume 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+SESSION = "bench"
+# (offer type TRE_R244, age, commune COG): a geographic + age + category search each time
+MIX = [("21", 82, "93048"), ("48", 12, "75056"), ("61", 3, "69123"), ("43", 30, "13055"), ("24", 85, "63113"),
+       ("97", 40, "33063"), ("28", 75, "31555"), ("50", 10, "59350"), ("31", 45, "67482"), ("21", 90, "44109")]
+RADIUS_KM = 20
+PAGE = 20
+
+
+def _serve(work_dir: str, conn: Any, volume: int) -> None:  # pragma: no cover - child process
+    from simulators.core.bench import Bench
+    from simulators.core.config import load_config
+    from simulators.core.pki import Pki
+    from simulators.ror.server import RorSimulator
+
+    pki = Pki.load(Path(work_dir) / "pki")
+    config = load_config(None, data_dir=Path(work_dir) / "data", tls=True,
+                         services={"ror": {"volume": volume}}).ephemeral()
+    with Bench(config, [RorSimulator()], pki=pki) as bench:
+        conn.send(bench.url("ror"))
+        conn.recv()
+        flushed = bench.runtime.journal.flush(60)
+        conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed})
+
+
+def search_params(i: int) -> list[tuple[str, str]]:
+    from simulators.ror.client import token
+
+    category, age, commune = MIX[i % len(MIX)]
+    return [("service-category", token("TRE_R244-CategorieOrganisation", category)),
+            ("age-range-low", f"le{age}"), ("age-range-high", f"ge{age}"),
+            ("location.near-insee-code", f"{commune}|{RADIUS_KM}|km"), ("_count", str(PAGE)),
+            ("_include", "HealthcareService:location"), ("_include", "HealthcareService:organization")]
+
+
+def _worker(base: str, headers: dict[str, str], cert: tuple[str, str], verify: str, deadline: float,
+            latencies: list[float], errors: list[str], totals: list[int], offset: int) -> None:
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False
+    session.cert, session.verify = cert, verify
+    i = offset
+    while time.perf_counter() < deadline:
+        params = search_params(i)
+        i += 1
+        t0 = time.perf_counter()
+        try:
+            reply = session.get(f"{base}/HealthcareService", params=params, headers=headers, timeout=30)
+            if reply.status_code != 200:
+                errors.append(f"HTTP {reply.status_code}")
+                continue
+            totals.append(int(reply.json().get("total", 0)))
+        except Exception as exc:  # noqa: BLE001 - counted, never fatal for the run
+            errors.append(type(exc).__name__)
+            continue
+        latencies.append(time.perf_counter() - t0)
+    session.close()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_000) -> dict[str, Any]:
+    """Run the benchmark; returns searches/s, p50/p99 (ms), counts. Default run ~30 s."""
+    from simulators.core.pki.testing import make_test_pki
+    from simulators.core.tls import requests_cert, requests_verify
+    from simulators.ror.client import RorApiClient
+    from simulators.ror.model import TOKEN_PATH
+
+    with tempfile.TemporaryDirectory(prefix="bench-ror-") as work_dir:
+        pki = make_test_pki(Path(work_dir) / "pki", key_type="ec-p256")
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        server = context.Process(target=_serve, args=(work_dir, child, volume), daemon=True)
+        server.start()
+        try:
+            if not parent.poll(60):
+                raise RuntimeError("le banc ROR n'a pas démarré en 60 s")
+            origin = parent.recv().split("/ws-diffusion-fhir")[0]
+            base = f"{origin}/s/{SESSION}/ws-diffusion-fhir"
+            cert, verify = requests_cert(pki, "org-auth-cli"), requests_verify(pki)
+            client = RorApiClient(base, f"{origin}/s/{SESSION}{TOKEN_PATH}", client_id="bench-profil-2", cert=cert,
+                                  verify=verify, timeout_s=120)
+            t0 = time.perf_counter()
+            warm = client.search("HealthcareService", search_params(0)[:-3] + [("_count", "1")], max_pages=1)
+            index_s = time.perf_counter() - t0
+            headers = {"Authorization": f"Bearer {client.access_token()}", "Accept": "application/fhir+json",
+                       **client.ror_headers}
+            _run(base, headers, cert, verify, 1.0, threads, [], [], [])
+            latencies: list[float] = []
+            errors: list[str] = []
+            totals: list[int] = []
+            started = time.perf_counter()
+            _run(base, headers, cert, verify, duration_s, threads, latencies, errors, totals)
+            elapsed = time.perf_counter() - started
+            parent.send("stop")
+            journal = parent.recv() if parent.poll(90) else {}
+        finally:
+            server.join(30)
+            if server.is_alive():
+                server.terminate()
+    return {
+        "service": "ror", "volume": volume, "threads": threads, "page_size": PAGE, "radius_km": RADIUS_KM,
+        "first_search_s": round(index_s, 2), "warm_total": warm.total, "duration_s": round(elapsed, 2),
+        "requests": len(latencies), "errors": len(errors), "searches_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else 0.0,
+        "mean_total": round(statistics.fmean(totals), 1) if totals else 0.0, **journal,
+    }
+
+
+def _run(base: str, headers: dict[str, str], cert: tuple[str, str], verify: str, seconds: float, threads: int,
+         latencies: list[float], errors: list[str], totals: list[int]) -> None:
+    deadline = time.perf_counter() + seconds
+    workers = [threading.Thread(target=_worker, args=(base, headers, cert, verify, deadline, latencies, errors,
+                                                      totals, n)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Entry point of `python -m loadtests.bench ror`."""
+    return bench_ror(duration_s=3.0 if quick else 10.0, threads=4)
+
+
+def table(result: dict[str, Any]) -> list[tuple[str, str]]:
+    return [("base", f"{result['volume']} offres, session « {SESSION} »"),
+            ("recherche", f"type d'offre + âge + near-insee-code {result['radius_km']} km, "
+                          f"_count={result['page_size']}, _include lieu et organisation"),
+            ("1re recherche (génération + index)", f"{result['first_search_s']} s"),
+            ("recherches/s", str(result["searches_per_s"])), ("p50 ms", str(result["p50_ms"])),
+            ("p99 ms", str(result["p99_ms"])), ("résultats moyens (total)", str(result["mean_total"])),
+            ("requêtes / erreurs", f"{result['requests']} / {result['errors']}"),
+            ("journal", str(result.get("journal_count", "-")))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Banc de charge ROR (FHIR HTTPS, jeton mTLS, journal actif)")
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--volume", type=int, default=20_000)
+    args = parser.parse_args()
+    result = bench_ror(duration_s=args.duration, threads=args.threads, volume=args.volume)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    print(f"ROR : {result['searches_per_s']} recherches/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
+          f"({result['requests']} requêtes, {result['errors']} erreurs, {result['volume']} offres)")
+
+
+if __name__ == "__main__":
+    main()

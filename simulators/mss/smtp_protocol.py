@@ -1,0 +1,123 @@
+"""aiosmtpd's SMTP protocol, adjusted for an MSSanté operator.
+
+- RFC 3461 parameters (RET, ENVID on MAIL; NOTIFY, ORCPT on RCPT) are taken out before aiosmtpd,
+  which refuses unknown parameters, parses the command;
+- a cleartext AUTH is journalled before aiosmtpd refuses it (538), for the conformance checks;
+- DATA is read in chunks (smtp_data.py);
+- recipients refused at RCPT time are reported (journal + failure DSN) when the transaction ends
+  without DATA.
+The handler (`smtp.MssSmtpHandler`) provides `_record` and `flush_refusals`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import collections
+import time
+from typing import Any
+
+from aiosmtpd.smtp import MISSING, SMTP
+
+from .auth import AuthError, Principal, claimed_session, parse_oauthbearer, parse_xoauth2
+from .model import RecipientOutcome
+from .smtp_data import read_data
+
+
+def _split_params(arg: str | None, names: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
+    if not arg:
+        return arg, {}
+    kept, found = [], {}
+    for index, token in enumerate(arg.split(" ")):
+        key, _, value = token.partition("=")
+        if index > 0 and key.upper() in names:
+            found[key.upper()] = value
+        else:
+            kept.append(token)
+    return " ".join(kept), found
+
+
+def _claimed(mechanism: str, initial: str) -> str | None:
+    """The session a cleartext attempt named, so the refusal lands in the vendor's session journal."""
+    try:
+        blob = base64.b64decode(initial.strip(), validate=True)
+        user, token = parse_xoauth2(blob) if mechanism == "XOAUTH2" else parse_oauthbearer(blob)
+    except (AuthError, binascii.Error, ValueError):
+        return None
+    return claimed_session(user, token)
+
+
+class MssSMTP(SMTP):
+    """aiosmtpd SMTP with the RFC 3461 parameters and end-of-transaction DSN for RCPT refusals.
+
+    Lines may be 4096 bytes (a SASL initial response with a PSC JWT exceeds RFC 5321's 512/1000);
+    the command size limits are per connection (aiosmtpd keeps them in a class-level dict).
+    """
+
+    line_length_limit = 4096
+
+    def __init__(self, handler: Any, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.command_size_limits = collections.defaultdict(lambda: self.command_size_limit, {"AUTH": 4096})
+        self.principal: Principal | None = None
+        self.mail_params: dict[str, str] = {}
+        self.rcpt_params: dict[str, dict[str, str]] = {}
+        self.refused: list[RecipientOutcome] = []
+        self.accepted: list[RecipientOutcome] = []
+        self._pending_rcpt: dict[str, str] = {}
+        self.transaction_started = 0.0
+
+    async def smtp_AUTH(self, arg: str) -> None:
+        if self._tls_protocol is None:  # refused by aiosmtpd (530/538) before any hook: journal it here
+            mechanism, _, initial = (arg or "").partition(" ")
+            self.event_handler._record(self, "auth", 538, "538 STARTTLS obligatoire avant AUTH",
+                                       started=time.time(), session=_claimed(mechanism.upper(), initial),
+                                       summary={"mechanism": mechanism.upper(), "accepted": False,
+                                                "reason": "cleartext", "tls": False})
+        await super().smtp_AUTH(arg)
+
+    async def smtp_DATA(self, arg: str) -> None:
+        """aiosmtpd's checks, then the chunked reader of smtp_data.py (aiosmtpd reads line by line)."""
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        result = await read_data(self._reader, size_limit=self.data_size_limit, line_limit=self.line_length_limit)
+        if result.error:
+            self._set_post_data_state()
+            await self.push(result.error)
+            return
+        self.envelope.content = self.envelope.original_content = result.content
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push("250 OK" if status is MISSING else status)
+
+    async def smtp_MAIL(self, arg: str | None) -> None:
+        arg, self.mail_params = _split_params(arg, ("RET", "ENVID"))
+        self.transaction_started = time.time()
+        await super().smtp_MAIL(arg)
+
+    async def smtp_RCPT(self, arg: str | None) -> None:
+        arg, params = _split_params(arg, ("NOTIFY", "ORCPT"))
+        self._pending_rcpt = params
+        await super().smtp_RCPT(arg)
+
+    def _set_post_data_state(self) -> None:
+        if getattr(self, "refused", None) and getattr(self, "principal", None) is not None \
+                and getattr(self, "envelope", None) is not None:
+            self.event_handler.flush_refusals(self)
+        self.refused = []
+        self.accepted: list[RecipientOutcome] = []
+        self.rcpt_params = {}
+        super()._set_post_data_state()
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self.refused and self.principal is not None:
+            self.event_handler.flush_refusals(self)
+            self.refused = []
+        super().connection_lost(error)

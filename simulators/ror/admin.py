@@ -1,0 +1,127 @@
+"""Admin API of the ROR simulator, mounted at `/_bench/ror` on the admin port.
+
+- `POST /sessions/<s>/resources`: load resources (one resource, a JSON array, or a Bundle of any
+  type) into a session; they are served back exactly as posted.
+- `DELETE /sessions/<s>/resources/<Type>/<id>`
+- `POST /sessions/<s>/volume` `{"volume": 20000, "region": "11"}`: add the generated volume.
+- `GET /sessions/<s>/counts`
+- `GET /nomenclatures`: the NOS code systems (TRE) the simulator uses, as static data.
+- `GET /clients`, `POST /clients` `{"client_id", "profile", "secret", "cert_cn"}`: editors' registrations.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from simulators.core.sessions import valid_session_name
+from simulators.ror.codec import SearchError, loads_resource
+from simulators.ror.codes import nomenclatures
+from simulators.ror.engine import RorOptions
+from simulators.ror.model import RESOURCE_TYPES, RorClient, nos
+from simulators.ror.store import RorStore
+
+MAX_VOLUME = 200_000
+_ID_RE = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+
+
+def _problem(status: int, detail: str) -> Response:
+    body = {"type": "about:blank", "title": "Requête invalide" if status == 400 else "Erreur", "status": status,
+            "detail": detail}
+    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/problem+json")
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), status=status, mimetype="application/json")
+
+
+def resources_of(payload: dict[str, Any] | list[Any]) -> list[dict[str, Any]]:
+    """Flatten what a vendor posts; every resource must be of a served type with a valid id."""
+    items = payload if isinstance(payload, list) else (
+        [e.get("resource") for e in payload.get("entry") or ()] if payload.get("resourceType") == "Bundle"
+        else [payload])
+    result = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("resourceType") not in RESOURCE_TYPES:
+            raise SearchError(f"ressource non prise en charge : {str((item or {}).get('resourceType'))[:40]} "
+                              f"(attendu {', '.join(RESOURCE_TYPES)})")
+        if not _ID_RE.match(str(item.get("id", ""))):
+            raise SearchError(f"identifiant FHIR invalide ou absent : {str(item.get('id'))[:70]!r}")
+        result.append(item)
+    return result
+
+
+def admin_blueprint(store: RorStore, options: RorOptions) -> Blueprint:
+    bp = Blueprint("ror_admin", __name__, url_prefix="/ror")
+
+    def checked(session: str) -> Response | None:
+        return None if valid_session_name(session) else _problem(400, f"nom de session invalide : {session!r}")
+
+    @bp.post("/sessions/<session>/resources")
+    def load(session: str) -> Response:
+        if (error := checked(session)) is not None:
+            return error
+        body = request.get_data()
+        try:
+            payload: Any = json.loads(body) if body.strip().startswith(b"[") else loads_resource(body)
+            resources = resources_of(payload)
+        except (SearchError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return _problem(400, getattr(exc, "message", str(exc)))
+        count = store.put(session, resources)
+        return _json({"session": session, "loaded": count}, 201)
+
+    @bp.delete("/sessions/<session>/resources/<rtype>/<rid>")
+    def remove(session: str, rtype: str, rid: str) -> Response:
+        if (error := checked(session)) is not None:
+            return error
+        if not store.remove(session, rtype, rid):
+            return _problem(404, f"{rtype}/{rid} absent de la session {session}")
+        return Response(status=204)
+
+    @bp.post("/sessions/<session>/volume")
+    def volume(session: str) -> Response:
+        if (error := checked(session)) is not None:
+            return error
+        data = request.get_json(silent=True) or {}
+        size, region = data.get("volume"), data.get("region")
+        if not isinstance(size, int) or not 0 <= size <= MAX_VOLUME:
+            return _problem(400, f"volume : entier entre 0 et {MAX_VOLUME} attendu")
+        if region is not None and not (isinstance(region, str) and region.isalnum() and len(region) <= 3):
+            return _problem(400, "region : code TRE_R30 attendu (ex. « 11 »)")
+        try:
+            store.set_volume(session, size, region)
+            counts = store.count(session)
+        except ValueError as exc:
+            return _problem(400, str(exc))
+        return _json({"session": session, "volume": size, "region": region, "counts": counts})
+
+    @bp.get("/sessions/<session>/counts")
+    def counts(session: str) -> Response:
+        if (error := checked(session)) is not None:
+            return error
+        return _json({"session": session, "counts": store.count(session)})
+
+    @bp.get("/nomenclatures")
+    def nomenclatures_() -> Response:
+        """The NOS codes the simulator emits (static data; the ROR API has no ValueSet/$expand)."""
+        return _json({name: {"system": nos(name), "concepts": codes} for name, codes in nomenclatures().items()})
+
+    @bp.get("/clients")
+    def clients() -> Response:
+        return _json([vars(c) | {"uses_certificate": c.uses_certificate} for c in options.clients.values()])
+
+    @bp.post("/clients")
+    def register() -> Response:
+        data = request.get_json(silent=True) or {}
+        cid, profile = data.get("client_id"), data.get("profile")
+        if not isinstance(cid, str) or not cid or not isinstance(profile, int) or not 0 <= profile <= 5:
+            return _problem(400, "client_id (texte) et profile (0 à 5) attendus")
+        if profile == 0 and not data.get("secret"):
+            return _problem(400, "le profil 0 s'authentifie par secret : secret attendu")
+        options.clients[cid] = RorClient(cid, profile, str(data.get("secret", "")), str(data.get("cert_cn", "")))
+        return _json(vars(options.clients[cid]), 201)
+
+    return bp
