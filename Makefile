@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.socle-bench-installed
 ARGS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: install serve test bench clean help
+.PHONY: install browser serve test bench clean help
 
 help:
 	@echo "make serve   start the bench (all simulators + admin API on :8080)"
@@ -26,7 +26,16 @@ install: $(STAMP)
 serve: install
 	$(BIN)/socle-bench serve $(ARGS)
 
-test: install
+# Debian's Chromium for the dashboard's browser tests (Playwright drives it; no browser download).
+# Without root or apt-get the browser tests are skipped with the reason.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium not available: the browser tests will be skipped"; fi
+
+test: install browser
 	$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS)
 
 bench: install

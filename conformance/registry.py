@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Iterable
 
-from conformance import checks_annuaire, checks_bench, checks_mss, checks_ror
+from conformance import checks_annuaire, checks_bench, checks_ins, checks_mss, checks_ror
 from conformance.checks import LIVE, SESSION, Check
 from conformance.requirements import EMPTY_CATALOGUE, Catalogue
 
@@ -64,7 +64,7 @@ class CheckRegistry:
 def default_registry() -> CheckRegistry:
     """Every shipped check set, listed by hand: a service adds its ``checks_<service>.checks``."""
     registry = CheckRegistry()
-    for provider in (checks_bench.checks, checks_mss.checks, checks_annuaire.checks, checks_ror.checks):
+    for provider in (checks_bench.checks, checks_ins.checks, checks_mss.checks, checks_annuaire.checks, checks_ror.checks):
         for check in provider():
             registry.add(check)
     return registry

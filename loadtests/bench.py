@@ -24,6 +24,8 @@ SUITES = {
     "ror": "loadtests.bench_ror",
 }
 
+PEERED = ("ins", "dmp", "mss", "ror")  # suites with peer columns (loadtests/compare.py)
+
 
 def available_suites() -> list[str]:
     found = []
@@ -43,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("suites", nargs="*", default=["all"], help="journal, ins, dmp, mss, ror or all")
     parser.add_argument("--quick", action="store_true", help="short runs (smoke test of the script)")
     parser.add_argument("--json", type=Path, default=None, help="where to write the figures")
+    parser.add_argument("--no-peers", action="store_true",
+                        help="skip the peer columns (WireMock, MailDev, floor)")
     parser.add_argument("--postgres", default=os.environ.get("SOCLE_BENCH_BENCH_PG"),
                         help="also measure journal writes on this PostgreSQL URL")
     args = parser.parse_args(argv)
@@ -54,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
                                  "platform": platform.platform()}, "started_at": time.time(), "suites": {}}
     for name in names:
         module = importlib.import_module(SUITES[name])
+        if not (callable(getattr(module, "run", None)) and callable(getattr(module, "table", None))):
+            print(f"\n== {name}: {SUITES[name]} n'expose pas encore run(quick) et table(result) — suite sautée")
+            results["suites"][name] = {"skipped": "run/table absents"}
+            continue
         kwargs = {"quick": args.quick}
         if name == "journal" and args.postgres:
             kwargs["postgres_url"] = args.postgres
@@ -61,7 +69,15 @@ def main(argv: list[str] | None = None) -> int:
         result = module.run(**kwargs)
         result["wall_seconds"] = round(time.perf_counter() - t0, 1)
         results["suites"][name] = result
+        if name in PEERED and not args.no_peers:
+            from .compare import compare, rows as peer_rows
+
+            t1 = time.perf_counter()
+            result["peers"] = compare(name, result, quick=args.quick, module=module)
+            result["peers"]["wall_seconds"] = round(time.perf_counter() - t1, 1)
         rows = module.table(result)
+        if "peers" in result:
+            rows = list(rows) + peer_rows(result["peers"])
         width = max(len(r[0]) for r in rows)
         print(f"\n== {name} ({result['wall_seconds']} s)")
         for label, value in rows:

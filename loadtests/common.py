@@ -41,9 +41,15 @@ def _status_ok(status: int, _body: bytes) -> bool:
     return status < 400
 
 
-def client_tls(cafile: str, certfile: str | None = None, keyfile: str | None = None,
+def client_tls(cafile: str | None, certfile: str | None = None, keyfile: str | None = None,
                password: str | None = None) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(cafile=cafile)
+    """`cafile=None`: encrypt without verifying (a peer with its own self-signed certificate)."""
+    if cafile is None:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    else:
+        ctx = ssl.create_default_context(cafile=cafile)
     if certfile:
         ctx.load_cert_chain(certfile, keyfile, password=password)
     return ctx
@@ -109,6 +115,59 @@ def http_load(url: str, *, method: str = "POST", body: bytes = b"", headers: dic
                 continue
             latencies[i].append((time.perf_counter() - t0) * 1000.0)
         conn.close()
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    seconds = time.perf_counter() - started
+    flat = [x for lat in latencies for x in lat]
+    return LoadResult(requests=len(flat), errors=sum(errors), seconds=seconds, latencies_ms=flat)
+
+
+def smtp_load_process(host: str, port: int, **kwargs) -> LoadResult:  # noqa: ANN003
+    """`smtp_load` in a separate (spawned) process, like `http_load_process`."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(smtp_load, host, port, **kwargs).result()
+
+
+def smtp_load(host: str, port: int, *, sender: str, recipients: list[str], message: bytes, threads: int = 4,
+              duration_s: float = 5.0) -> LoadResult:
+    """Send `message` from `threads` SMTP connections, one transaction after another on each (as a
+    DUI's outgoing queue does), for `duration_s`; one latency per accepted message."""
+    import smtplib
+
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+    errors = [0] * threads
+    stop_at = time.perf_counter() + duration_s
+
+    def worker(i: int) -> None:
+        client = None
+        while time.perf_counter() < stop_at:
+            t0 = time.perf_counter()
+            try:
+                if client is None:
+                    client = smtplib.SMTP(host, port, timeout=30)
+                    client.ehlo("bench.socle-bench.test")
+                refused = client.sendmail(sender, recipients, message)
+                if refused:
+                    errors[i] += 1
+                    continue
+            except (OSError, smtplib.SMTPException):
+                errors[i] += 1
+                client = None
+                continue
+            latencies[i].append((time.perf_counter() - t0) * 1000.0)
+        if client is not None:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
 
     started = time.perf_counter()
     pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]

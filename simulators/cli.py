@@ -17,7 +17,8 @@ from .core.config import ConfigError, load_config
 from .registry import UnknownServiceError, load_simulators
 
 # Sub-command groups contributed by other packages: module exposing register(subparsers).
-_EXTENSIONS = ("simulators.core.pki.cli", "simulators.identities.cli", "conformance.cli")
+_EXTENSIONS = ("simulators.core.pki.cli", "simulators.identities.cli", "conformance.cli", "simulators.play",
+               "simulators.loadcli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,7 +84,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    bench = Bench(config, simulators, live_checker=_live_checker(), pki=pki)
+    from .dashboard import Dashboard  # the trainers' page on the admin port, whatever --only says
+
+    bench = Bench(config, [*simulators, Dashboard()], live_checker=_live_checker(), pki=pki)
     try:
         bench.start()
     except OSError as exc:

@@ -11,6 +11,8 @@ from typing import Any
 from .core.errors import BenchError
 
 SHIPPED: dict[str, str] = {
+    "ins": "simulators.ins.server:InsSimulator",
+    "dmp": "simulators.dmp.simulator:DmpSimulator",
     "mss": "simulators.mss:MssSimulator",
     "ror": "simulators.ror.server:RorSimulator",
 }

@@ -82,7 +82,6 @@ def config_from_env(env: Mapping[str, str]) -> BenchConfig:
 def build_worker(env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
     """Compose the runtime like `Bench.start`, with shared faults and sessions, and return
     (bench, service WSGI app, admin WSGI app)."""
-    from .core.admin import create_admin_app
     from .registry import SHIPPED, load_factory
 
     spec = env.get("SOCLE_BENCH_SERVICE", "")
@@ -107,15 +106,27 @@ def build_worker(env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
     sessions.on_reset(faults.reseed)
     pki = _open_pki(config) if config.tls else None
     rt = Runtime(config=config, db=db, journal=journal, sessions=sessions, faults=faults, events=events, pki=pki)
+    try:
+        return _compose(rt, factory, env)
+    except BaseException:
+        journal.close()
+        db.dispose()
+        raise
+
+
+def _compose(rt: Runtime, factory: Any, env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
+    from .core.admin import create_admin_app
+
+    config, faults, store = rt.config, rt.faults, rt.faults.store
     lifecycles = factory(rt)
     wanted = env.get("SOCLE_BENCH_APP") or factory.name
     http = [s for s in lifecycles if isinstance(s, WsgiServer)]
-    chosen = next((s for s in http if s.name == wanted), http[0] if http and not env.get("SOCLE_BENCH_APP") else None)
+    chosen = next((s for s in http if s.name == wanted), None)
     for server in http:
         server.stop()  # never started: only releases the ephemeral socket bound at construction
     if chosen is None:
-        raise WsgiSetupError(f"{factory.name}: aucun serveur HTTP {wanted!r} à servir "
-                             f"(serveurs: {', '.join(s.name for s in lifecycles) or 'aucun'})")
+        raise WsgiSetupError(f"{factory.name}: aucun serveur HTTP {wanted!r} à servir ; choisir avec "
+                             f"SOCLE_BENCH_APP parmi : {', '.join(s.name for s in http) or 'aucun'}")
     for i, rule in enumerate(config.faults):
         data = dict(rule)
         data.setdefault("id", f"config-{i}")

@@ -41,7 +41,7 @@ class BenchConfig:
     data_dir: Path = Path(".socle-bench")
     database: str = ""  # empty: SQLite file under data_dir
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
-    seed: int = 20261122
+    seed: int = 20261122  # = simulators.identities DEFAULT_SEED, so `data export` matches what the services serve
     auto_create_sessions: bool = True
     max_body_bytes: int = 50 * 1024 * 1024
     public_base_url: str = ""  # how clients reach the admin port, e.g. for CRL distribution points

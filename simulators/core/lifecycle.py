@@ -42,6 +42,7 @@ class Lifecycle(Protocol):
 
 class _QuietHandler(WSGIRequestHandler):
     timeout = IDLE_TIMEOUT_S
+    disable_nagle_algorithm = True  # headers and body are written separately: no 40 ms ACK stalls
 
     def setup(self) -> None:
         super().setup()

@@ -11,6 +11,9 @@ caller must not replace `sni_callback` on a context built here.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import lru_cache
+
 import hashlib
 import ssl
 import threading
@@ -149,9 +152,18 @@ def caller_from_environ(environ: Mapping[str, Any]) -> Caller | None:
     pem = environ.get("SSL_CLIENT_CERT")
     if not pem:
         return None
-    data = pem.encode("ascii") if isinstance(pem, str) else pem
+    cached = _caller_from_pem(pem if isinstance(pem, str) else pem.decode("ascii", "replace"))
+    if cached is None:
+        return None
+    # a fresh record per request: views may enrich the caller of their own exchange
+    return replace(cached, attributes=dict(cached.attributes))
+
+
+@lru_cache(maxsize=1024)
+def _caller_from_pem(pem: str) -> Caller | None:
+    """Parsing the certificate costs ~1 ms; a DUI presents the same one on every request."""
     try:
-        return caller_from_certificate(x509.load_pem_x509_certificate(data))
+        return caller_from_certificate(x509.load_pem_x509_certificate(pem.encode("ascii")))
     except ValueError:
         return None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -22,7 +23,7 @@ from . import extensions, geo, presets
 from .decode import decode_body, xml_documents
 from .evidence import EmptySessionError, Evidence
 from .rows import exchange_row, verdict_status
-from .stream import ALL_SESSIONS, ExchangeFeed, FeedSettings
+from .stream import ALL_SESSIONS, ExchangeFeed, FeedSettings, id_floor
 from .vihf import decode_assertions
 
 PAGE_SIZE = 500
@@ -31,20 +32,21 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 @dataclass
 class DashboardContext:
-    """What the routes need from the runtime (kept explicit so tests can build one by hand)."""
+    """What the routes need: the runtime's journal, events, sessions and faults, the conformance
+    side (requirement texts, bundle) and the feed's batching settings."""
 
     rt: Any  # simulators.core.bench.Runtime
     evidence: Evidence
     feed: FeedSettings = field(default_factory=FeedSettings)
 
 
-def running_services() -> list[str]:
-    """Services of this bench, from the admin API's own /_bench/services view."""
+def running_services(catalogues: dict[str, dict[str, str]]) -> list[str]:
+    """Exchange services of this bench: the endpoints listed by the admin API's own
+    /_bench/services view (transport endpoints mapped to their service, e.g. smtp -> mss) plus the
+    services that registered a fault catalogue."""
     view = current_app.view_functions.get("bench_admin.services")
-    if view is None:
-        return []
-    data = view().get_json()
-    return [s["service"] for s in data if s.get("service") != "admin"]
+    endpoints = [s["service"] for s in view().get_json()] if view is not None else []
+    return extensions.exchange_services(endpoints, catalogues)
 
 
 def create_blueprint(ctx: DashboardContext) -> Blueprint:
@@ -59,7 +61,7 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
 
     @bp.get("/ui/api/meta")
     def meta():  # noqa: ANN202
-        running = running_services()
+        running = running_services(rt.faults.catalogues)
         return jsonify(lanes=extensions.lanes(running), running=running,
                        views=extensions.view_catalogue(current_app, running),
                        scenarios={"available": extensions.scenarios_available(current_app),
@@ -78,7 +80,7 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
         page = rt.journal.query(ExchangeQuery(session=scope, after=before, limit=limit, newest_first=True),
                                 bodies=False)
         rows = [exchange_row(e) for e in reversed(page)]
-        return jsonify(rows=rows, total=rt.journal.count(scope),
+        return jsonify(rows=rows, total=rt.journal.count(scope), cursor=resume_cursor(rows),
                        next_before=rows[0]["id"] if len(page) == limit else None)
 
     @bp.get("/ui/api/exchanges/<exchange_id>")
@@ -105,7 +107,8 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
     def fault_buttons():  # noqa: ANN202
         session = request.args.get("session") or "default"
         rules = [r.to_json() for r in rt.faults.rules(session)]
-        states = presets.preset_states(session, set(running_services()), rt.faults.catalogues, rules)
+        states = presets.preset_states(session, set(running_services(rt.faults.catalogues)),
+                                       rt.faults.catalogues, rules)
         return jsonify(presets=[{**s.__dict__, "active": s.active} for s in states], rules=rules)
 
     @bp.get("/ui/api/map")
@@ -126,6 +129,13 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
             "X-Bundle-Outcome": str(manifest.get("outcome", ""))})
 
     return bp
+
+
+def resume_cursor(rows: list[dict[str, Any]], *, now: float | None = None) -> str:
+    """Where the live feed should resume after this page: its newest row, or, for an empty page,
+    the current time; the feed rewinds a second from there (see `stream.rewind`), which keeps a
+    brand-new session from losing the exchanges recorded while the page was loading."""
+    return rows[-1]["id"] if rows else id_floor(time.time() if now is None else now)
 
 
 def detail_document(exchange: Any, evidence: Evidence) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import email
 import email.policy
 import io
 import json
+import re
 import zipfile
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -68,9 +69,10 @@ def _decode(body: bytes, ctype: str, *, depth: int, title: str) -> BodyView:
         return _zip(body, ctype, title)
     if "json" in mime:
         return _json(body, ctype, title)
-    if "xml" in mime or (not mime or mime.startswith("text/")) and body.lstrip()[:1] == b"<":
+    untyped = mime in ("", "application/octet-stream")
+    if "xml" in mime or ((untyped or mime.startswith("text/")) and body.lstrip()[:1] == b"<"):
         return _xml(body, ctype, title)
-    if mime.startswith("text/") or _is_text(body):
+    if mime.startswith("text/") or mime.endswith("x-www-form-urlencoded") or (untyped and _is_text(body)):
         return _text(BodyView("text", ctype, len(body), title), body.decode("utf-8", "replace"))
     return BodyView("binary", ctype, len(body), title, note="contenu binaire : téléchargez le corps brut")
 
@@ -112,9 +114,12 @@ def _json(body: bytes, ctype: str, title: str) -> BodyView:
     return _text(view, text)
 
 
+_HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
+
+
 def _looks_like_message(body: bytes) -> bool:
-    first = body.split(b"\n", 1)[0]
-    return b":" in first and not first.startswith((b"<", b"{"))
+    """An RFC 5322 message starts with a header line; an SMTP reply ("554 5.7.1 ...") does not."""
+    return bool(_HEADER_LINE.match(body[:1000]))
 
 
 def _multipart(body: bytes, ctype: str, *, depth: int, title: str) -> BodyView:

@@ -26,25 +26,33 @@ LANES: tuple[Lane, ...] = (
     Lane("ins", "INSi"), Lane("dmp", "DMP"), Lane("mss", "MSSanté"), Lane("ror", "ROR"),
     Lane("annuaire", "Annuaire"),
 )
-EXTRA_LABELS = {"psc": "Pro Santé Connect", "smtp": "MSSanté (SMTP)", "imap": "MSSanté (IMAP)", "echo": "Écho"}
+EXTRA_LABELS = {"psc": "Pro Santé Connect", "echo": "Écho"}
+# Endpoints that are transports of a service: their exchanges are recorded under the service.
+TRANSPORTS = {"smtp": "mss", "imap": "mss", "admin": ""}
+
+
+def exchange_services(endpoints: list[str], catalogues: dict[str, dict[str, str]]) -> list[str]:
+    """Running services as exchanges name them, in first-seen order, without duplicates."""
+    names = [TRANSPORTS.get(name, name) for name in endpoints] + list(catalogues)
+    return list(dict.fromkeys(name for name in names if name))
 
 
 @dataclass(frozen=True)
 class ViewProvider:
     service: str
     kind: str  # which renderer: persons | patients | mailboxes | establishments | tables
-    path: str  # GET, under the admin port, with ?session=<name>
+    path: str  # GET /_bench/<service>/dashboard?session=<name>
     title: str
 
 
+VIEW_PATH = "/_bench/{service}/dashboard"  # one path per service, next to its own admin routes
 VIEWS: tuple[ViewProvider, ...] = (
-    ViewProvider("ins", "persons", "/_bench/ins/persons", "Base d'identités INSi"),
-    ViewProvider("dmp", "patients", "/_bench/dmp/patients", "Dossiers médicaux partagés"),
-    ViewProvider("mss", "mailboxes", "/_bench/mss/mailboxes", "Boîtes aux lettres MSSanté"),
-    ViewProvider("ror", "establishments", "/_bench/ror/establishments", "Établissements du ROR"),
-    ViewProvider("annuaire", "tables", "/_bench/annuaire/dashboard", "Annuaire Santé"),
+    ViewProvider("ins", "persons", VIEW_PATH.format(service="ins"), "Base d'identités INSi"),
+    ViewProvider("dmp", "patients", VIEW_PATH.format(service="dmp"), "Dossiers médicaux partagés"),
+    ViewProvider("mss", "mailboxes", VIEW_PATH.format(service="mss"), "Boîtes aux lettres MSSanté"),
+    ViewProvider("ror", "establishments", VIEW_PATH.format(service="ror"), "Établissements du ROR"),
+    ViewProvider("annuaire", "tables", VIEW_PATH.format(service="annuaire"), "Annuaire Santé"),
 )
-GENERIC_VIEW_PATH = "/_bench/{service}/dashboard"  # any other service: the generic "tables" shape
 SCENARIOS_PATH = "/_bench/scenarios"
 
 
@@ -60,7 +68,7 @@ def view_catalogue(app: Flask, running: list[str]) -> list[dict[str, Any]]:
         views.append({**asdict(view), "mounted": view.path in routes, "running": view.service in running})
     known = {v.service for v in VIEWS}
     for service in running:
-        path = GENERIC_VIEW_PATH.format(service=service)
+        path = VIEW_PATH.format(service=service)
         if service not in known and path in routes:
             views.append({**asdict(ViewProvider(service, "tables", path, EXTRA_LABELS.get(service, service))),
                           "mounted": True, "running": True})
@@ -72,8 +80,8 @@ def scenarios_available(app: Flask) -> bool:
 
 
 def lanes(running: list[str]) -> list[dict[str, str]]:
-    result = [{"service": "dui", "label": "Logiciel testé (DUI)"}]
+    result = [{"service": "dui", "label": "DUI (logiciel testé)", "short": "DUI"}]
     result += [asdict(lane) for lane in LANES]
     fixed = {lane.service for lane in LANES}
-    result += [{"service": s, "label": EXTRA_LABELS.get(s, s)} for s in running if s not in fixed and s != "admin"]
+    result += [{"service": s, "label": EXTRA_LABELS.get(s, s)} for s in running if s not in fixed]
     return result

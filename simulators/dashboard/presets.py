@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Agreed name for the expired-token fault the MSS/PSC and ROR services register (README).
+# Agreed name for the expired-token fault the MSS/PSC and ROR services register (README); the ROR's
+# existing "token refused" fault stands in until it registers the agreed one.
 EXPIRED_TOKEN_FAULTS = ("jeton_expire", "token_expired", "expired_token")
 
 
@@ -38,11 +39,12 @@ PRESETS: tuple[Preset, ...] = (
            (Candidate("ins", "fault", "insi_102"), Candidate("ins", "error"))),
     Preset("dmp-slow", "DMP lent", "Chaque réponse du DMP arrive avec 3 secondes de retard.",
            (Candidate("dmp", "latency", latency_ms=3000.0),)),
-    Preset("mss-refuses", "MSS refuse", "L'opérateur MSSanté refuse les messages (erreur du service).",
-           (Candidate("mss", "error"),)),
+    Preset("mss-refuses", "MSS refuse", "L'opérateur MSSanté refuse les messages (SMTP 554).",
+           (Candidate("mss", "fault", "smtp_554"), Candidate("mss", "error"))),
     Preset("token-expired", "Jeton expiré", "Les jetons Pro Santé Connect / ROR sont refusés comme expirés.",
            tuple(Candidate(service, "fault", name) for service in ("mss", "psc", "ror")
-                 for name in EXPIRED_TOKEN_FAULTS), all_services=True),
+                 for name in EXPIRED_TOKEN_FAULTS)
+           + (Candidate("ror", "fault", "ror_token_rejected"),), all_services=True),
 )
 
 

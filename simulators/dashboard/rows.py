@@ -55,7 +55,7 @@ def compact_row(data: dict[str, Any]) -> dict[str, Any]:
 
 def _label(summary: dict[str, Any]) -> str:
     """A short hint drawn on the arrow, taken from the summary keys services commonly fill."""
-    for key in ("label", "result", "code", "subject"):
+    for key in ("label", "result", "code_cr", "cr", "code", "subject"):
         value = summary.get(key)
         if isinstance(value, (str, int)) and str(value):
             return str(value)[:60]

@@ -3,9 +3,9 @@
 A browser cannot redraw 200 times a second, and one SSE frame per exchange would make the network
 and the JSON parser the bottleneck; so the feed wakes every `interval_s`, drains what arrived and
 sends one JSON array. Frames carry the id of their last exchange: on reconnection the browser's
-`Last-Event-ID` lets the feed replay what was missed from the journal before going live again,
-and the subscription is opened *before* that replay so nothing recorded in between is lost
-(duplicates are filtered by id).
+`Last-Event-ID` lets the feed replay what was missed from the journal (from a second before, see
+`rewind`) before going live again, and the subscription is opened *before* that replay so nothing
+recorded in between is lost (duplicates are filtered by id, here and in the page).
 """
 
 from __future__ import annotations
@@ -23,6 +23,25 @@ from simulators.core.journal import ExchangeQuery, Journal
 from .rows import compact_row, exchange_row
 
 ALL_SESSIONS = "*"
+REPLAY_MARGIN_S = 1.0
+
+
+def id_floor(epoch_s: float) -> str:
+    """A synthetic exchange id sorting before every id created at or after `epoch_s`: ids start
+    with their creation time in milliseconds (12 hex digits, see `new_exchange_id`)."""
+    return f"{max(0, int(epoch_s * 1000)):012x}" + "0" * 20
+
+
+def rewind(exchange_id: str, seconds: float = REPLAY_MARGIN_S) -> str:
+    """Resume point `seconds` before an exchange id. An exchange gets its id when the request
+    starts and is recorded when it ends, so one created just before the last exchange a browser saw
+    may be recorded just after; replaying a short margin catches it, and the page drops the
+    duplicates by id. Ids that do not start with a hex timestamp are returned unchanged."""
+    try:
+        ms = int(exchange_id[:12], 16)
+    except ValueError:
+        return exchange_id
+    return min(exchange_id, id_floor(ms / 1000 - seconds))
 
 
 @dataclass
@@ -60,7 +79,7 @@ class ExchangeFeed:
             sub.close()
 
     def _backfill(self, replayed: set[str]) -> Iterator[str]:
-        cursor = self.after
+        cursor = rewind(self.after) if self.after else None
         session = None if self.session == ALL_SESSIONS else self.session
         while len(replayed) < self.settings.backfill_max:
             page = self.journal.query(ExchangeQuery(session=session, after=cursor, limit=1000), bodies=False)

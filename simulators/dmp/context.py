@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulators.dmp.codec.xds import RegistryFailure
 from simulators.dmp.model import AccessRecord, Authorization, Dossier
 from simulators.dmp.rules import AccessOptions, AccessPolicy, Actor, Decision
-from simulators.dmp.store import DmpStore
 from simulators.dmp.valuesets import ValueSets
 from simulators.dmp.vihf import Vihf
+
+if TYPE_CHECKING:
+    from simulators.dmp.store import DmpStore
 
 DEFAULT_REPOSITORY_UID = "1.2.250.1.213.4.1.1.1.1"
 
@@ -23,19 +25,23 @@ class DmpOptions:
     max_results: int = 1000
     validate_cda: bool = True
     require_submission_signature: bool = True
+    max_document_bytes: int = 20_000_000
+    max_parts: int = 200
     error_codes: dict[str, str] = field(default_factory=dict)
+    error_contexts: dict[str, str] = field(default_factory=dict)  # key -> codeContext replacing the bench's text
     access: AccessOptions = field(default_factory=AccessOptions)
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> "DmpOptions":
         known = {k: v for k, v in options.items() if k in ("repository_uid", "max_results", "validate_cda",
-                                                           "require_submission_signature", "error_codes")}
+                                                           "require_submission_signature", "error_codes", "error_contexts",
+                                                           "max_document_bytes", "max_parts")}
         return cls(**known, access=AccessOptions.from_options(options))
 
 
 @dataclass
 class Services:
-    store: DmpStore
+    store: "DmpStore"
     vs: ValueSets
     options: DmpOptions
     policy: AccessPolicy
@@ -45,7 +51,9 @@ class Services:
         return self.options.error_codes.get(key) or self.vs.errors.get(key, "XDSRegistryError")
 
     def refuse(self, decision: Decision, *, location: str = "") -> RegistryFailure:
-        return RegistryFailure(self.error_code(decision.key or "access_denied"), decision.reason, location=location)
+        key = decision.key or "access_denied"
+        context = self.options.error_contexts.get(key, decision.reason)
+        return RegistryFailure(self.error_code(key), context, location=location)
 
 
 @dataclass

@@ -16,8 +16,9 @@ from typing import Any
 from simulators.dmp.cda import read_cda_header
 from simulators.dmp.codec.xds import RegistryFailure
 from simulators.dmp.context import Caller, Services
-from simulators.dmp.model import APPROVED, HAS_MEMBER, RPLC, SIGNS, Association, DocumentEntry, Submission
-from simulators.dmp.store import DuplicateUniqueId
+from simulators.dmp.model import (
+    APPROVED, HAS_MEMBER, RPLC, SIGNS, Association, DocumentEntry, DuplicateUniqueId, Submission,
+)
 
 META = "XDSRegistryMetadataError"
 _ENTRY_CODES = {"class_code": "classCode", "type_code": "typeCode", "format_code": "formatCode",
@@ -212,12 +213,12 @@ def provide_and_register(sub: Submission, caller: Caller, services: Services) ->
         a.status = APPROVED
     try:
         services.store.register(caller.session, ss, sub.entries, sub.associations,
-                                [(e, sub.documents[e.entry_uuid]) for e in sub.entries], deprecate=deprecate)
+                                [(e, sub.documents[e.entry_uuid]) for e in sub.entries], deprecate=deprecate,
+                                access=[caller.access("alimentation", "autorise", document=e.unique_id)
+                                        for e in sub.entries if not e.is_signature])
     except DuplicateUniqueId:
         raise RegistryFailure("XDSDuplicateUniqueIdInRegistry", "uniqueId déjà présent dans le DMP (soumission "
                               "concurrente).") from None
-    services.store.record_access(caller.session, [caller.access("alimentation", "autorise", document=e.unique_id)
-                                                  for e in sub.entries if not e.is_signature])
     content = [e for e in sub.entries if not e.is_signature]
     return {"documents": [{"uniqueId": e.unique_id, "typeCode": e.type_code.code if e.type_code else "",
                            "title": e.title, "confidentiality": [c.code for c in e.confidentiality],

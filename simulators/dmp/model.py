@@ -33,6 +33,16 @@ VISIBILITY_CODES = (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPS)
 SIGNATURE_CLASS = "urn:oid:1.3.6.1.4.1.19376.1.2.1.1.1"
 
 
+class DuplicateUniqueId(Exception):
+    """A document uniqueId already exists in the session's repository (raised by the store)."""
+
+
+def pad_time(value: str, fill: str = "0") -> str:
+    """XDS DTM (any precision) as 14 digits, so that range filters compare as strings."""
+    digits = "".join(ch for ch in (value or "") if ch.isdigit())[:14]
+    return digits + fill * (14 - len(digits)) if digits else ""
+
+
 @dataclass(frozen=True)
 class Code:
     code: str

@@ -19,8 +19,7 @@ from simulators.dmp.codec.xds import (
     RegistryErrorItem, RegistryFailure, RetrievedDocument, StoredQuery,
 )
 from simulators.dmp.context import Caller, Services
-from simulators.dmp.model import DELETED, HAS_MEMBER, STATUSES, Association, DocumentEntry
-from simulators.dmp.store import pad_time
+from simulators.dmp.model import DELETED, HAS_MEMBER, STATUSES, Association, DocumentEntry, pad_time
 
 P = "$XDSDocumentEntry"
 
@@ -55,10 +54,12 @@ def _statuses(q: StoredQuery, name: str) -> list[str]:
     return values
 
 
-def _find_entries(q: StoredQuery, caller: Caller, services: Services) -> list[DocumentEntry]:
+def _find_entries(q: StoredQuery, caller: Caller, services: Services, *, own_only: bool = False) -> list[DocumentEntry]:
     t = services.store.entries_table
     ins = _patient(q, f"{P}PatientId", caller, services)
     conds: list[Any] = [t.c.patient_ins == ins, t.c.status.in_(_statuses(q, f"{P}Status"))]
+    if own_only:
+        conds.append(t.c.author_structures.like(f"% {caller.actor.structure_id} %"))
     for param, column in (("ClassCode", t.c.class_code), ("TypeCode", t.c.type_code), ("FormatCode", t.c.format_code),
                           ("PracticeSettingCode", t.c.practice_code),
                           ("HealthcareFacilityTypeCode", t.c.facility_code)):
@@ -79,6 +80,12 @@ def _find_entries(q: StoredQuery, caller: Caller, services: Services) -> list[Do
     if len(entries) > services.options.max_results:
         raise RegistryFailure("XDSTooManyResults", f"Plus de {services.options.max_results} résultats : affiner la "
                               "recherche (dates, types).")
+    authors = q.params.get(f"{P}AuthorPerson", [])
+    if authors:
+        import re
+
+        patterns = [re.compile(re.escape(a).replace("%", ".*").replace("_", ".") + "$", re.I) for a in authors]
+        entries = [e for e in entries if any(p.match(au.person) for au in e.authors for p in patterns)]
     events = _codes(q.params.get(f"{P}EventCodeList", []))
     if events:
         entries = [e for e in entries if {c.code for c in e.event_codes} & set(events)]
@@ -96,22 +103,47 @@ def _visible(entries: list[DocumentEntry], caller: Caller, services: Services) -
     return shown, len(entries) - len(shown)
 
 
-def _authorize(caller: Caller, services: Services, action: str) -> None:
-    decision = services.policy.can_consult(caller.dossier, caller.authorization, caller.actor)
-    if not decision.allowed:
-        services.store.record_access(caller.session, [caller.access(action, "refuse", detail=decision.reason)])
-        raise services.refuse(decision)
+def _own(entry: DocumentEntry, caller: Caller) -> bool:
+    return any(caller.actor.structure_id in a.structure_ids for a in entry.authors)
+
+
+class _Gate:
+    """Consultation decision; without an authorisation a structure still reaches the documents it
+    authored (TD3.1b: an LPS looks up the entryUUID of its own document to replace or delete it)."""
+
+    def __init__(self, caller: Caller, services: Services, action: str) -> None:
+        self.caller, self.services, self.action = caller, services, action
+        self.decision = services.policy.can_consult(caller.dossier, caller.authorization, caller.actor)
+        self.own_only = (not self.decision.allowed and self.decision.status in ("NON_EXISTE", "EXPIRE")
+                         and self.decision.key == "access_denied" and services.options.access.author_sees_own_documents)
+        if not self.decision.allowed and not self.own_only:
+            self.refuse()
+
+    def refuse(self) -> None:
+        self.services.store.record_access(self.caller.session, [self.caller.access(self.action, "refuse",
+                                                                                   detail=self.decision.reason)])
+        raise self.services.refuse(self.decision)
+
+    def filter(self, entries: list[DocumentEntry]) -> list[DocumentEntry]:
+        if not self.own_only:
+            return entries
+        own = [e for e in entries if _own(e, self.caller)]
+        if not own:
+            self.refuse()
+        return own
 
 
 def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[list[etree._Element], list[RegistryErrorItem], dict[str, Any]]:
     """Objects of the response, warnings, and a summary for the journal."""
-    _authorize(caller, services, "recherche")
+    gate = _Gate(caller, services, "recherche")
+    if gate.own_only and q.query_id not in (FIND_DOCUMENTS, GET_DOCUMENTS, FIND_DOCUMENTS_BY_REFERENCE_ID):
+        gate.refuse()
     warnings: list[RegistryErrorItem] = []
     entries: list[DocumentEntry] = []
     sets: list[Any] = []
     assocs: list[Association] = []
     if q.query_id in (FIND_DOCUMENTS, FIND_DOCUMENTS_BY_REFERENCE_ID):
-        entries = _find_entries(q, caller, services)
+        entries = _find_entries(q, caller, services, own_only=gate.own_only)
     elif q.query_id == FIND_SUBMISSION_SETS:
         t = services.store.subsets_table
         ins = _patient(q, "$XDSSubmissionSetPatientId", caller, services)
@@ -154,6 +186,7 @@ def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[li
         entries = services.store.entries_by(caller.session, uuids=members) if members else []
     else:
         raise RegistryFailure("XDSUnknownStoredQuery", f"Requête stockée inconnue : {q.query_id}.")
+    entries = gate.filter(entries)
     entries, hidden = _visible(entries, caller, services)
     if q.query_id in (GET_DOCUMENTS_AND_ASSOCIATIONS, GET_SUBMISSION_SET_AND_CONTENTS) and entries:
         ids = {e.entry_uuid for e in entries} | {s.entry_uuid for s in sets}
@@ -179,7 +212,7 @@ def _render(q: StoredQuery, entries: list[DocumentEntry], sets: list[Any], assoc
 
 
 def retrieve(requests: list[DocumentRequest], caller: Caller, services: Services) -> tuple[list[RetrievedDocument], list[RegistryErrorItem], dict[str, Any]]:
-    _authorize(caller, services, "consultation")
+    gate = _Gate(caller, services, "consultation")
     docs: list[RetrievedDocument] = []
     errors: list[RegistryErrorItem] = []
     records = []
@@ -197,6 +230,8 @@ def retrieve(requests: list[DocumentRequest], caller: Caller, services: Services
             continue
         entry = max(versions, key=lambda e: e.version)
         assert caller.dossier is not None
+        if gate.own_only and not _own(entry, caller):
+            gate.refuse()
         ok, why = services.policy.visible(entry, caller.dossier, caller.authorization, caller.actor)
         if not ok:
             records.append(caller.access("consultation", "refuse", document=r.unique_id, detail=why))

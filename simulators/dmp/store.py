@@ -25,17 +25,8 @@ from sqlalchemy.exc import IntegrityError
 
 from simulators.core.db import Database
 from simulators.dmp.model import (
-    DEPRECATED, AccessRecord, Association, Authorization, DocumentEntry, Dossier, SubmissionSet,
+    DEPRECATED, AccessRecord, DuplicateUniqueId, pad_time, Association, Authorization, DocumentEntry, Dossier, SubmissionSet,
 )
-
-
-class DuplicateUniqueId(Exception):
-    """A document uniqueId already exists in the session's repository."""
-
-
-def pad_time(value: str, fill: str = "0") -> str:
-    digits = "".join(ch for ch in (value or "") if ch.isdigit())[:14]
-    return digits + fill * (14 - len(digits)) if digits else ""
 
 
 def _tables(db: Database) -> dict[str, Table]:
@@ -50,7 +41,7 @@ def _tables(db: Database) -> dict[str, Table]:
         Column("class_code", String(64)), Column("type_code", String(64)), Column("format_code", String(128)),
         Column("facility_code", String(64)), Column("practice_code", String(64)), Column("conf", String(255)),
         Column("creation_time", String(14)), Column("service_start", String(14)), Column("service_stop", String(14)),
-        Column("author_structures", String(255)), Column("version", Integer, nullable=False),
+        Column("author_structures", Text), Column("version", Integer, nullable=False),
         Column("is_signature", Boolean, nullable=False), Column("created", Float, nullable=False),
         Column("data", Text, nullable=False))
     Index("ix_dmp_entries_patient", entries.c.session, entries.c.patient_ins, entries.c.status, entries.c.service_start)
@@ -63,7 +54,7 @@ def _tables(db: Database) -> dict[str, Table]:
         "dmp_subsets", md, s(), Column("entry_uuid", String(80), primary_key=True),
         Column("unique_id", String(128), nullable=False), Column("patient_ins", String(32), nullable=False),
         Column("submission_time", String(14)), Column("source_id", String(128)), Column("status", String(64)),
-        Column("author_structures", String(255)), Column("data", Text, nullable=False))
+        Column("author_structures", Text), Column("data", Text, nullable=False))
     Index("ix_dmp_subsets_patient", subsets.c.session, subsets.c.patient_ins, subsets.c.submission_time)
     Index("ix_dmp_subsets_uid", subsets.c.session, subsets.c.unique_id, unique=True)
     assocs = Table(
@@ -112,8 +103,10 @@ def entry_row(session: str, e: DocumentEntry, now: float) -> dict[str, Any]:
 
 
 class DmpStore:
-    def __init__(self, db: Database, *, seeder: Callable[["DmpStore", str], None] | None = None) -> None:
+    def __init__(self, db: Database, *, seeder: Callable[["DmpStore", str], None] | None = None,
+                 events: Any = None) -> None:
         self.db = db
+        self.events = events  # EventBus: every access (feed, search, retrieve, update) is published
         self.t = _tables(db)
         self.seeder = seeder
         self._seeded: set[str] = set()
@@ -135,8 +128,11 @@ class DmpStore:
                 done = conn.execute(select(seeded.c.at).where(seeded.c.session == session)).first()
             if done is None:
                 self.seeder(self, session)
-                with self.db.engine.begin() as conn:
-                    conn.execute(insert(seeded).values(session=session, at=time.time()))
+                try:
+                    with self.db.engine.begin() as conn:
+                        conn.execute(insert(seeded).values(session=session, at=time.time()))
+                except IntegrityError:
+                    pass  # another process (PostgreSQL multi-instance) seeded the same session meanwhile
             self._seeded.add(session)
 
     def drop_session(self, session: str) -> None:
@@ -209,6 +205,15 @@ class DmpStore:
         if rows:
             with self.db.engine.begin() as conn:
                 conn.execute(insert(self.t["access"]), rows)
+            self._publish(session, rows)
+
+    def _publish(self, session: str, rows: list[dict[str, Any]]) -> None:
+        if self.events is None or not self.events.has_subscribers:
+            return
+        from simulators.core.events import Event
+
+        for row in rows:
+            self.events.publish(Event("dmp", session, {k: v for k, v in row.items() if k != "session"}))
 
     def access_history(self, session: str, ins: str, limit: int = 500) -> list[AccessRecord]:
         t = self.t["access"]
@@ -220,7 +225,8 @@ class DmpStore:
     # --- registry writes ------------------------------------------------------------------------------
     def register(self, session: str, ss: SubmissionSet | None, entries: Sequence[DocumentEntry],
                  associations: Sequence[Association], documents: Sequence[tuple[DocumentEntry, bytes]],
-                 *, deprecate: Sequence[str] = (), status_changes: Sequence[tuple[str, str]] = ()) -> None:
+                 *, deprecate: Sequence[str] = (), status_changes: Sequence[tuple[str, str]] = (),
+                 access: Sequence[AccessRecord] = ()) -> None:
         """The whole submission or nothing (see module docstring)."""
         now = time.time()
         try:
@@ -247,8 +253,11 @@ class DmpStore:
                     self._set_status(conn, session, uuid_, DEPRECATED)
                 for uuid_, status in status_changes:
                     self._set_status(conn, session, uuid_, status)
+                if access:
+                    conn.execute(insert(self.t["access"]), [{"session": session, **asdict(r)} for r in access])
         except IntegrityError as exc:
             raise DuplicateUniqueId(str(exc.orig)) from None
+        self._publish(session, [{"session": session, **asdict(r)} for r in access])
 
     def _set_status(self, conn: Any, session: str, entry_uuid: str, status: str) -> None:
         t = self.t["entries"]
@@ -269,6 +278,12 @@ class DmpStore:
                 {"session": session, "unique_id": e.unique_id, "repository_uid": e.repository_uid,
                  "mime_type": e.mime_type, "hash": e.hash, "size": e.size, "content": c}
                 for e, c in zip(entries, contents)])
+
+    def insert_rows(self, entry_rows: Sequence[dict[str, Any]], doc_rows: Sequence[dict[str, Any]]) -> None:
+        """Fastest bulk path (benchmark): rows already shaped like `entry_row` and the docs table."""
+        with self.db.engine.begin() as conn:
+            conn.execute(insert(self.t["entries"]), list(entry_rows))
+            conn.execute(insert(self.t["docs"]), list(doc_rows))
 
     # --- registry reads -------------------------------------------------------------------------------
     def entries_where(self, session: str, *conditions: Any, limit: int | None = None) -> list[DocumentEntry]:

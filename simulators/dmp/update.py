@@ -28,6 +28,17 @@ def _uuid(value: str) -> str:
 
 
 def update_document_set(sub: Submission, caller: Caller, services: Services) -> dict[str, Any]:
+    """Apply an ITI-57 request; refusals are written to the access history too."""
+    try:
+        return _update(sub, caller, services)
+    except RegistryFailure as failure:
+        if caller.dossier is not None:
+            services.store.record_access(caller.session, [caller.access("mise_a_jour", "refuse",
+                                                                        detail=failure.errors[0].context)])
+        raise
+
+
+def _update(sub: Submission, caller: Caller, services: Services) -> dict[str, Any]:
     ss = sub.submission_set
     if ss is None:
         raise RegistryFailure("XDSRegistryMetadataError", "ITI-57 : lot de soumission absent.")
@@ -98,6 +109,11 @@ def _new_version(submitted: DocumentEntry, a: Association, caller: Caller, servi
         raise RegistryFailure(UPDATE_ERROR, "Nouvelle version : patient ou uniqueId différent de la fiche d'origine.",
                               location=old.unique_id)
     _may_modify(old, caller, services)
+    for attr in ("class_code", "type_code", "format_code", "facility_code", "practice_code"):
+        sent, kept = getattr(submitted, attr), getattr(old, attr)
+        if sent is not None and kept is not None and sent.code != kept.code:
+            raise RegistryFailure(UPDATE_ERROR, f"Nouvelle version : {attr} modifié ({kept.code} → {sent.code}) ; le DMP "
+                                  "ne modifie par ITI-57 que la visibilité et le statut.", location=old.unique_id)
     conf_vs = services.vs["confidentiality_code"]
     for code in submitted.confidentiality:
         if not conf_vs.contains(code.code, code.scheme):

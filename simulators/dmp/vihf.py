@@ -1,11 +1,11 @@
 """VIHF: the signed SAML 2.0 assertion every DMP request carries in `wsse:Security` (dmp.md §3).
 
 Three jobs: `build_vihf` (what the reference DUI sends, signed with the structure's SIGN
-certificate through signxml), `parse_vihf` (attribute rules, no cryptography, also used by the
-conformance checks on recorded requests) and `VihfVerifier` (signature, certificate chain to the
-bench PKI, validity window, consistency with the TLS certificate), which the server runs first.
-Every refusal is a `VihfError` whose French message names the faulty attribute, because a vendor
-reads it in a SOAP Fault and must know what to fix.
+certificate through signxml), `parse_vihf` (attribute rules, no cryptography, in vihf_attributes.py
+and re-exported here) and `VihfVerifier` (signature, certificate chain to the bench PKI, validity
+window, consistency with the TLS certificate), which the server runs first. Every refusal is a
+`VihfError` whose French message names the faulty attribute, because a vendor reads it in a SOAP
+Fault and must know what to fix.
 """
 
 from __future__ import annotations
@@ -22,117 +22,42 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
-from simulators.core.errors import ProtocolError
 from simulators.core.xmlsafe import parse_xml, to_bytes
 from simulators.dmp.valuesets import ValueSets
+from simulators.dmp.vihf_attributes import (  # noqa: F401 - re-exported: vihf is the public entry point
+    SAML_NS,
+    DS_NS,
+    WSSE_NS,
+    HL7_NS,
+    XSI_NS,
+    X509_SUBJECT_FORMAT,
+    A_VERSION,
+    A_STRUCTURE,
+    A_SECTOR,
+    A_SUBJECT_ID,
+    A_ROLE,
+    A_PURPOSE,
+    A_RESOURCE_ID,
+    A_RESOURCE_URN,
+    A_AUTH_MODE,
+    A_CONFIDENTIALITY,
+    A_LPS_NAME,
+    A_LPS_VERSION,
+    A_LPS_HOMOLOGATION,
+    A_LPS_ID,
+    REQUIRED,
+    SECRET_CODE,
+    VihfError,
+    Role,
+    VihfClaims,
+    Vihf,
+    find_assertion,
+    parse_vihf,
+    _time,
+)
 
-SAML_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
-DS_NS = "http://www.w3.org/2000/09/xmldsig#"
-WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-HL7_NS = "urn:hl7-org:v3"
-XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-X509_SUBJECT_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName"
-
-A_VERSION = "VIHF_Version"
-A_STRUCTURE = "Identifiant_Structure"
-A_SECTOR = "Secteur_Activite"
-A_SUBJECT_ID = "urn:oasis:names:tc:xspa:1.0:subject:subject-id"
-A_ROLE = "urn:oasis:names:tc:xacml:2.0:subject:role"
-A_PURPOSE = "urn:oasis:names:tc:xspa:1.0:subject:purposeofuse"
-A_RESOURCE_ID = "urn:oasis:names:tc:xacml:2.0:resource:resource-id"
-A_RESOURCE_URN = "Ressource_URN"
-A_AUTH_MODE = "Authentification_Mode"
-A_CONFIDENTIALITY = "urn:oasis:names:tc:xspa:1.0:resource:patient:hl7:confidentiality-code"
-A_LPS_NAME = "LPS_Nom"
-A_LPS_VERSION = "LPS_Version"
-A_LPS_HOMOLOGATION = "LPS_ID_HOMOLOGATION_DMP"
-A_LPS_ID = "LPS_ID"
-REQUIRED = (A_VERSION, A_STRUCTURE, A_SECTOR, A_SUBJECT_ID, A_ROLE, A_PURPOSE, A_RESOURCE_ID, A_RESOURCE_URN,
-            A_AUTH_MODE, A_LPS_NAME, A_LPS_VERSION, A_LPS_HOMOLOGATION)
-SECRET_CODE = "INVISIBLE_REPRESENTANTS_LEGAUX"
-
-
-class VihfError(ProtocolError):
-    """The VIHF is refused; `attribute` names the culprit (for the summary and the checks)."""
-
-    def __init__(self, message: str, *, reason: str, attribute: str = "") -> None:
-        super().__init__(message, reason=reason)
-        self.attribute = attribute
-
-
-@dataclass(frozen=True)
-class Role:
-    code: str
-    system: str
-    display: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"{self.code}^{self.system}"
-
-
-@dataclass(frozen=True)
-class VihfClaims:
-    """What a DUI puts in a VIHF (builder input)."""
-
-    structure_id: str
-    activity_sector: str  # SAxx
-    subject_name: str
-    roles: tuple[Role, ...]
-    patient_ins: str
-    patient_oid: str = "1.2.250.1.213.1.4.10"
-    purpose_of_use: str = "normal"
-    auth_mode: str = "INDIRECTE"
-    lps_name: str = "DUI-SOCLE-BENCH"
-    lps_version: str = "1.0"
-    lps_homologation: str = "HOMOLOGATION-TEST-0001"
-    lps_id: str = ""
-    subject_nameid: str = ""
-    secret_connection: bool = False
-    version: str = "3.0"
-
-
-@dataclass
-class Vihf:
-    assertion_id: str
-    issuer: str
-    issue_instant: str
-    not_before: datetime | None
-    not_on_or_after: datetime | None
-    nameid: str
-    attributes: dict[str, list[Any]]
-    version: str = ""
-    structure_id: str = ""
-    activity_sector: str = ""
-    subject_name: str = ""
-    roles: tuple[Role, ...] = ()
-    purpose_of_use: str = ""
-    patient_ins: str = ""
-    patient_oid: str = ""
-    auth_mode: str = ""
-    lps_name: str = ""
-    lps_version: str = ""
-    lps_homologation: str = ""
-    confidentiality: tuple[str, ...] = ()
-    signer_dn: str = ""
-    signed: bool = False
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def secret_connection(self) -> bool:
-        return SECRET_CODE in self.confidentiality
-
-    @property
-    def profession(self) -> Role | None:
-        return self.roles[0] if self.roles else None
-
-    def summary(self) -> dict[str, Any]:
-        return {"structure": self.structure_id, "secteur": self.activity_sector, "utilisateur": self.subject_name,
-                "roles": [r.key for r in self.roles], "mode_acces": self.purpose_of_use,
-                "ins": self.patient_ins, "oid": self.patient_oid, "authentification": self.auth_mode,
-                "lps": f"{self.lps_name} {self.lps_version}", "connexion_secrete": self.secret_connection,
-                "signataire": self.signer_dn}
-
+__all__ = ["SAML_NS", "DS_NS", "WSSE_NS", "HL7_NS", "XSI_NS", "X509_SUBJECT_FORMAT", "A_VERSION", "A_STRUCTURE", "A_SECTOR", "A_SUBJECT_ID", "A_ROLE", "A_PURPOSE", "A_RESOURCE_ID", "A_RESOURCE_URN", "A_AUTH_MODE", "A_CONFIDENTIALITY", "A_LPS_NAME", "A_LPS_VERSION", "A_LPS_HOMOLOGATION", "A_LPS_ID", "REQUIRED", "SECRET_CODE", "VihfError", "Role", "VihfClaims", "Vihf", "find_assertion", "parse_vihf", "build_assertion", "build_vihf",
+           "sign_assertion", "security_header", "VihfTrust", "VihfVerifier", "check_certificate"]
 
 # --- building ----------------------------------------------------------------------------------
 
@@ -206,12 +131,22 @@ def build_assertion(claims: VihfClaims, issuer_dn: str, *, now: datetime | None 
 def build_vihf(claims: VihfClaims, cert: x509.Certificate, key: Any, *, now: datetime | None = None,
                validity: timedelta = timedelta(hours=8), sha1: bool = False) -> etree._Element:
     """Signed assertion (enveloped XML-DSig, exclusive c14n, KeyInfo/X509Certificate)."""
-    from signxml import XMLSigner
-
     from simulators.core.pki.profiles import dn_string
 
     assertion = build_assertion(claims, dn_string(cert.subject), now=now, validity=validity)
-    signer = XMLSigner(signature_algorithm="rsa-sha1" if sha1 else "rsa-sha256",
+    return sign_assertion(assertion, cert, key, sha1=sha1)
+
+
+def sign_assertion(assertion: etree._Element, cert: x509.Certificate, key: Any, *, sha1: bool = False) -> etree._Element:
+    """Sign an assertion built by `build_assertion` (tests alter it first to make negative cases)."""
+    from signxml import XMLSigner
+
+    class _Signer(XMLSigner):
+        def check_deprecated_methods(self) -> None:  # DRIMbox signs RSA-SHA1: the bench must emit it too
+            if not sha1:
+                super().check_deprecated_methods()
+
+    signer = _Signer(signature_algorithm="rsa-sha1" if sha1 else "rsa-sha256",
                        digest_algorithm="sha1" if sha1 else "sha256",
                        c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#")
     cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
@@ -225,162 +160,6 @@ def security_header(assertion: etree._Element) -> etree._Element:
     return header
 
 
-# --- parsing (no cryptography) -------------------------------------------------------------------
-
-
-def find_assertion(security: etree._Element | None) -> etree._Element:
-    if security is None:
-        raise VihfError("En-tête wsse:Security absent : le jeton VIHF est obligatoire.", reason="vihf_missing")
-    assertion = security.find(f"{{{SAML_NS}}}Assertion")
-    if assertion is None:
-        raise VihfError("wsse:Security ne contient pas d'assertion SAML 2.0 (VIHF).", reason="vihf_missing")
-    return assertion
-
-
-def _value(av: etree._Element) -> Any:
-    child = next((c for c in av if isinstance(c.tag, str)), None)
-    if child is None:
-        return (av.text or "").strip()
-    return Role(child.get("code", ""), child.get("codeSystem", ""), child.get("displayName", ""))
-
-
-def _time(value: str | None, what: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise VihfError(f"VIHF : {what} n'est pas une date ISO 8601 ({value!r}).", reason="vihf_time") from None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
-
-
-def _one(attrs: dict[str, list[Any]], name: str) -> Any:
-    values = attrs.get(name) or [""]
-    return values[0]
-
-
-def parse_vihf(assertion: etree._Element, vs: ValueSets) -> Vihf:
-    """Structure and attribute rules of dmp.md §3; raises VihfError naming the first problem."""
-    if assertion.tag != f"{{{SAML_NS}}}Assertion":
-        raise VihfError("Le jeton VIHF doit être une saml2:Assertion.", reason="vihf_structure")
-    if assertion.get("Version") != "2.0" or not assertion.get("ID") or not assertion.get("IssueInstant"):
-        raise VihfError("Assertion SAML : attributs Version=\"2.0\", ID et IssueInstant obligatoires.",
-                        reason="vihf_structure")
-    issuer = assertion.find(f"{{{SAML_NS}}}Issuer")
-    if issuer is None or not (issuer.text or "").strip():
-        raise VihfError("VIHF : élément Issuer absent ou vide (DN du certificat de signature attendu).",
-                        reason="vihf_issuer", attribute="Issuer")
-    nameid = assertion.find(f"{{{SAML_NS}}}Subject/{{{SAML_NS}}}NameID")
-    if nameid is None or not (nameid.text or "").strip():
-        raise VihfError("VIHF : Subject/NameID absent ou vide.", reason="vihf_structure", attribute="NameID")
-    cond = assertion.find(f"{{{SAML_NS}}}Conditions")
-    attrs: dict[str, list[Any]] = {}
-    for attr in assertion.iterfind(f"{{{SAML_NS}}}AttributeStatement/{{{SAML_NS}}}Attribute"):
-        attrs.setdefault(attr.get("Name", ""), []).extend(_value(av) for av in attr.iterfind(f"{{{SAML_NS}}}AttributeValue"))
-    if "Authentification_mode" in attrs and A_AUTH_MODE not in attrs:
-        attrs[A_AUTH_MODE] = attrs["Authentification_mode"]
-    vihf = Vihf(assertion_id=assertion.get("ID", ""), issuer=(issuer.text or "").strip(),
-                issue_instant=assertion.get("IssueInstant", ""),
-                not_before=_time(cond.get("NotBefore") if cond is not None else None, "Conditions/@NotBefore"),
-                not_on_or_after=_time(cond.get("NotOnOrAfter") if cond is not None else None, "Conditions/@NotOnOrAfter"),
-                nameid=(nameid.text or "").strip(), attributes=attrs)
-    _check_attributes(vihf, attrs, vs)
-    return vihf
-
-
-def _missing(name: str) -> VihfError:
-    return VihfError(f"VIHF : attribut obligatoire {name} absent ou vide.", reason="vihf_attribute_missing",
-                     attribute=name)
-
-
-def _check_attributes(v: Vihf, attrs: dict[str, list[Any]], vs: ValueSets) -> None:
-    rules = vs.vihf
-    for name in REQUIRED:
-        values = attrs.get(name) or []
-        if not values or all(val in ("", None) for val in values):
-            raise _missing(name)
-    v.version = str(_one(attrs, A_VERSION))
-    if v.version not in rules["versions"]:
-        raise VihfError(f"VIHF : VIHF_Version {v.version!r} non admis (attendu {' ou '.join(rules['versions'])}).",
-                        reason="vihf_version", attribute=A_VERSION)
-    v.structure_id = str(_one(attrs, A_STRUCTURE))
-    if not v.structure_id[:1].isdigit():
-        raise VihfError(f"VIHF : Identifiant_Structure {v.structure_id!r} n'est pas un identifiant national de "
-                        "structure (1+FINESS, 3+SIRET...).", reason="vihf_structure_id", attribute=A_STRUCTURE)
-    sector = str(_one(attrs, A_SECTOR))
-    code, _, system = sector.partition("^")
-    if not code or system != rules["activity_sector_system"]:
-        raise VihfError(f"VIHF : Secteur_Activite {sector!r} doit être de la forme code^{rules['activity_sector_system']}.",
-                        reason="vihf_sector", attribute=A_SECTOR)
-    v.activity_sector = code
-    v.subject_name = str(_one(attrs, A_SUBJECT_ID))
-    v.roles = _check_roles(attrs.get(A_ROLE) or [], rules)
-    purpose = _one(attrs, A_PURPOSE)
-    pcode = purpose.code if isinstance(purpose, Role) else str(purpose)
-    psys = purpose.system if isinstance(purpose, Role) else rules["purposes_of_use"]["system"]
-    if pcode not in rules["purposes_of_use"]["codes"] or psys != rules["purposes_of_use"]["system"]:
-        raise VihfError(f"VIHF : purposeofuse {pcode!r} (système {psys}) non admis ; attendu normal, bris_de_glace ou "
-                        "centre_15 du système 1.2.250.1.213.1.1.4.248.", reason="vihf_purpose", attribute=A_PURPOSE)
-    v.purpose_of_use = pcode
-    v.patient_ins, v.patient_oid = _check_resource_id(str(_one(attrs, A_RESOURCE_ID)), rules)
-    if _one(attrs, A_RESOURCE_URN) != "urn:dmp":
-        raise VihfError(f"VIHF : Ressource_URN vaut {_one(attrs, A_RESOURCE_URN)!r}, attendu 'urn:dmp'.",
-                        reason="vihf_resource_urn", attribute=A_RESOURCE_URN)
-    v.auth_mode = str(_one(attrs, A_AUTH_MODE))
-    if v.auth_mode not in rules["authentication_modes"]:
-        raise VihfError(f"VIHF : Authentification_Mode {v.auth_mode!r} non admis (attendu DIRECTE, INDIRECTE ou "
-                        "INDIRECTE_RENFORCEE).", reason="vihf_auth_mode", attribute=A_AUTH_MODE)
-    v.lps_name, v.lps_version = str(_one(attrs, A_LPS_NAME)), str(_one(attrs, A_LPS_VERSION))
-    v.lps_homologation = str(_one(attrs, A_LPS_HOMOLOGATION))
-    codes = []
-    for value in attrs.get(A_CONFIDENTIALITY) or []:
-        c = value.code if isinstance(value, Role) else str(value).partition("^")[0]
-        if c not in rules["confidentiality"]["codes"]:
-            raise VihfError(f"VIHF : code de confidentialité {c!r} non admis ; seul INVISIBLE_REPRESENTANTS_LEGAUX "
-                            "est autorisé (connexion secrète).", reason="vihf_confidentiality", attribute=A_CONFIDENTIALITY)
-        codes.append(c)
-    v.confidentiality = tuple(codes)
-
-
-def _check_roles(values: list[Any], rules: dict[str, Any]) -> tuple[Role, ...]:
-    roles = [r for r in values if isinstance(r, Role)]
-    if not roles or len(roles) != len(values):
-        raise VihfError("VIHF : l'attribut role doit contenir des éléments Role (xsi:type CE) avec code et codeSystem.",
-                        reason="vihf_role", attribute=A_ROLE)
-    if len(roles) > 2:
-        raise VihfError(f"VIHF : {len(roles)} valeurs de rôle, au plus 2 attendues.", reason="vihf_role", attribute=A_ROLE)
-    first = roles[0]
-    system = rules["roles"].get(first.system)
-    if system is None or first.code not in system["codes"]:
-        raise VihfError(f"VIHF : rôle {first.code}^{first.system} hors du jeu de valeurs JDV_J65_SubjectRole_DMP.",
-                        reason="vihf_role", attribute=A_ROLE)
-    if first.code in system.get("second_role_required", ()) and len(roles) < 2:
-        raise VihfError(f"VIHF : la profession {first.code} exige un second rôle (savoir-faire ou section ordinale).",
-                        reason="vihf_role", attribute=A_ROLE)
-    if len(roles) == 2 and roles[1].system not in rules["second_role_systems"]:
-        raise VihfError(f"VIHF : second rôle {roles[1].code}^{roles[1].system} : système non admis.",
-                        reason="vihf_role", attribute=A_ROLE)
-    return tuple(roles)
-
-
-def _check_resource_id(value: str, rules: dict[str, Any]) -> tuple[str, str]:
-    from simulators.identities.nir import explain_nir
-
-    parts = value.split("^")
-    if len(parts) != 5 or parts[4] != "NH" or parts[3].count("&") != 2 or not parts[3].endswith("&ISO"):
-        raise VihfError(f"VIHF : resource-id {value!r} n'est pas un CX <INS>^^^&<OID>&ISO^NH.",
-                        reason="vihf_resource_id", attribute=A_RESOURCE_ID)
-    ins, oid = parts[0], parts[3].split("&")[1]
-    if oid not in rules["ins_oids"]:
-        raise VihfError(f"VIHF : resource-id : OID {oid} non autorisé pour un INS (attendu "
-                        f"{', '.join(rules['ins_oids'])}).", reason="vihf_ins_oid", attribute=A_RESOURCE_ID)
-    reason = explain_nir(ins)
-    if reason:
-        raise VihfError(f"VIHF : resource-id : matricule INS {ins!r} invalide ({reason}).",
-                        reason="vihf_ins", attribute=A_RESOURCE_ID)
-    return ins, oid
-
-
 # --- verification ---------------------------------------------------------------------------------
 
 
@@ -391,10 +170,16 @@ def _norm_dn(dn: str) -> frozenset[str]:
 
 @dataclass
 class VihfTrust:
-    """Issuing CAs the bench accepts for VIHF signers, and a revocation test (serial -> revoked?)."""
+    """Issuing CAs the bench accepts for VIHF and lot signers, and a revocation test.
+
+    Successful chain checks are remembered for `cache_s` seconds per certificate: a DUI signs every
+    request with the same certificate, and reading the CRLs from disk each time costs more than the
+    rest of the request (a revocation still takes effect within `cache_s`)."""
 
     authorities: list[x509.Certificate]
     is_revoked: Any = None  # Callable[[x509.Certificate], bool] | None
+    cache_s: float = 5.0
+    _checked: dict[tuple[int, bytes], float] = field(default_factory=dict)
 
     @classmethod
     def from_pki(cls, pki: Any) -> "VihfTrust":
@@ -407,6 +192,19 @@ class VihfTrust:
             return False
 
         return cls(cas, revoked)
+
+    def recently_checked(self, cert: x509.Certificate) -> bool:
+        import time
+
+        key = (cert.serial_number, cert.issuer.public_bytes())
+        return self._checked.get(key, 0.0) > time.monotonic()
+
+    def remember(self, cert: x509.Certificate) -> None:
+        import time
+
+        if len(self._checked) > 1024:
+            self._checked.clear()
+        self._checked[(cert.serial_number, cert.issuer.public_bytes())] = time.monotonic() + self.cache_s
 
 
 class VihfVerifier:
@@ -454,9 +252,12 @@ class VihfVerifier:
                 raise VihfError("VIHF non signé : une signature XML-DSig enveloppée est obligatoire.",
                                 reason="vihf_unsigned", attribute="Signature")
             return parse_vihf(assertion, self.vs), None
-        if self.trust is None:
-            return parse_vihf(assertion, self.vs), None
         cert = _signer_certificate(signature)
+        if self.trust is None:  # bench without PKI: integrity against the carried certificate only
+            vihf = parse_vihf(self._check_signature(raw, cert, assertion.get("ID", "")), self.vs)
+            vihf.signed = True
+            return vihf, None
+        self._check_certificate(cert, datetime.now(timezone.utc))
         signed = self._check_signature(raw, cert, assertion.get("ID", ""))
         vihf = parse_vihf(signed, self.vs)
         from simulators.core.pki.profiles import dn_string
@@ -520,6 +321,8 @@ class VihfVerifier:
 
 def check_certificate(trust: VihfTrust, cert: x509.Certificate, now: datetime, *, what: str) -> None:
     """Chain to a trusted issuing CA, validity dates, revocation; VihfError otherwise."""
+    if trust.recently_checked(cert) and cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        return
     issuer = next((ca for ca in trust.authorities if ca.subject == cert.issuer), None)
     if issuer is None:
         raise VihfError(f"{what} émis par une autorité non reconnue ({cert.issuer.rfc4514_string()}).",
@@ -529,11 +332,20 @@ def check_certificate(trust: VihfTrust, cert: x509.Certificate, now: datetime, *
     except Exception:
         raise VihfError(f"{what} : signature du certificat par son autorité invalide.",
                         reason="vihf_cert_untrusted", attribute="Signature") from None
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        signs = usage.digital_signature or usage.content_commitment
+    except x509.ExtensionNotFound:
+        signs = True
+    if not signs:
+        raise VihfError(f"{what} : usage de clé incompatible avec la signature (digitalSignature ou "
+                        "nonRepudiation attendu).", reason="vihf_cert_usage", attribute="Signature")
     if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
         raise VihfError(f"{what} hors validité (du {cert.not_valid_before_utc:%Y-%m-%d} au "
                         f"{cert.not_valid_after_utc:%Y-%m-%d}).", reason="vihf_cert_expired", attribute="Signature")
     if trust.is_revoked is not None and trust.is_revoked(cert):
         raise VihfError(f"{what} révoqué.", reason="vihf_cert_revoked", attribute="Signature")
+    trust.remember(cert)
 
 
 def _signer_certificate(signature: etree._Element) -> x509.Certificate:
@@ -544,7 +356,19 @@ def _signer_certificate(signature: etree._Element) -> x509.Certificate:
         raise VihfError("VIHF : KeyInfo/X509Data/X509Certificate absent de la signature.", reason="vihf_signature",
                         attribute="Signature")
     try:
-        return x509.load_der_x509_certificate(base64.b64decode("".join((el.text or "").split())))
-    except Exception:
+        return load_certificate(base64.b64decode("".join((el.text or "").split())))
+    except ValueError:
         raise VihfError("VIHF : certificat X509 de la signature illisible.", reason="vihf_signature",
                         attribute="Signature") from None
+
+
+def load_certificate(der: bytes) -> x509.Certificate:
+    """DER certificate with every field the checks read parsed now: `cryptography` parses names and
+    dates lazily, so a corrupted certificate would otherwise fail later, deep inside a check."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        _ = (cert.subject, cert.issuer, cert.not_valid_before_utc, cert.not_valid_after_utc, cert.public_key(),
+             list(cert.extensions))
+    except Exception as exc:  # cryptography raises ValueError and a few internal parse errors
+        raise ValueError(f"certificat X509 illisible : {exc}") from None
+    return cert

@@ -32,7 +32,7 @@ from simulators.identities.mssante import fixed_domains
 from simulators.identities.personas import PERSONAS
 from simulators.identities.professionals import PROFESSIONALS
 
-DEFAULT_SEED = 2026
+DEFAULT_SEED = 20261122  # = BenchConfig.seed: `data export` shows the world the services serve
 FORMAT = "socle-bench-world"
 FORMAT_VERSION = 1
 

@@ -7,20 +7,97 @@ tested with the patients of their own test scenarios, next to the world's person
     POST   /_bench/ins/sessions/<session>/persons              add one identity (object) or several (list)
     GET    /_bench/ins/sessions/<session>/persons/<person_id>
     DELETE /_bench/ins/sessions/<session>/persons/<person_id>  hide (default person) or delete (added)
+    GET    /_bench/ins/dashboard?session=<session>             the dashboard's INSi view (kind "persons")
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Blueprint, jsonify, request
 
 from simulators.core.admin import problem
+from simulators.core.exchange import Exchange
+from simulators.core.journal import ExchangeQuery, Journal
 from simulators.core.sessions import SessionError
 
+from simulators.ins.model import CR_FOUND, OP_TRAITS, OP_VITALE, InsPerson, Matricule
 from simulators.ins.seed import PersonError, person_from_json
 from simulators.ins.store import InsStore
 
+STATUS_LABELS = {"PROV": "provisoire", "VALI": "validée", "RECUP": "récupérée", "QUAL": "qualifiée"}
+RETRIEVED_LABEL = "récupérée (INSi)"
+MAX_LOOKUPS = 10_000  # newest lookups read per refresh; older ones no longer change what is shown
 
-def admin_blueprint(store: InsStore, sessions) -> Blueprint:  # noqa: ANN001 - SessionRegistry
+
+@dataclass(frozen=True)
+class Retrieval:
+    """A person INSi returned (CR 00) in the session: what moves a DUI's identity to "récupérée"."""
+
+    count: int
+    last_at: float
+
+
+def retrievals(lookups: Iterable[Exchange]) -> dict[str, Retrieval]:
+    """Persons returned with CR 00 by these recorded lookups, by person id (from `summary.candidates`,
+    which holds exactly the one person found when CR is 00)."""
+    found: dict[str, Retrieval] = {}
+    for exchange in lookups:
+        summary = exchange.summary or {}
+        candidates = summary.get("candidates") or []
+        if summary.get("cr") != CR_FOUND or len(candidates) != 1:
+            continue
+        pid = str(candidates[0])
+        before = found.get(pid)
+        found[pid] = Retrieval((before.count if before else 0) + 1,
+                               max(before.last_at if before else 0.0, exchange.started_at))
+    return found
+
+
+def shown_status(world_status: str, retrieval: Retrieval | None) -> str:
+    """The world's status in French; a person INSi returned in this session reads "récupérée (INSi)",
+    except a qualified identity, which a retrieval cannot lower. Vendor identities have no status."""
+    if retrieval is not None and world_status != "QUAL":
+        return RETRIEVED_LABEL
+    return STATUS_LABELS.get(world_status, "")
+
+
+def _matricule(m: Matricule) -> dict[str, str]:
+    return {"ins": m.value, "oid": m.oid, "type": m.type_matricule, "date_deb": m.date_deb, "date_fin": m.date_fin}
+
+
+def person_row(person: InsPerson, world_status: str, retrieval: Retrieval | None) -> dict[str, Any]:
+    """One row of the dashboard's `persons` shape (README of simulators/dashboard), plus the history
+    and the INSi details the page may show later (extra fields are ignored by the renderer)."""
+    return {
+        "id": person.id, "birth_name": person.nom_naissance, "used_name": person.nom_usage,
+        "first_names": person.liste_prenom, "sex": person.sexe, "birth_date": person.date_naissance,
+        "birth_place": person.lieu_naissance, "ins": person.ins.value if person.ins else "",
+        "oid": person.ins.oid if person.ins else "", "status": shown_status(world_status, retrieval),
+        "world_status": world_status, "history": [_matricule(h) for h in person.history],
+        "insi": {"retrieved": retrieval is not None, "lookups": retrieval.count if retrieval else 0,
+                 "last_at": retrieval.last_at if retrieval else None},
+        "origin": person.origin, "fault": person.fault,
+    }
+
+
+def dashboard_document(store: InsStore, session: str, journal: Journal | None) -> dict[str, Any]:
+    found: dict[str, Retrieval] = {}
+    if journal is not None:
+        query = ExchangeQuery(session=session, service="ins", operation=f"{OP_TRAITS},{OP_VITALE}",
+                              limit=MAX_LOOKUPS, newest_first=True)
+        found = retrievals(journal.query(query, bodies=False))
+    statuses = store.world_statuses()
+    persons = [person_row(p, statuses.get(p.id, "") if p.origin == "world" else "", found.get(p.id))
+               for p in store.persons(session)]
+    return {"session": session, "persons": persons}
+
+
+def admin_blueprint(store: InsStore, sessions, journal: Journal | None = None) -> Blueprint:  # noqa: ANN001
+    """`sessions` is the SessionRegistry; `journal` (read only) tells the dashboard which persons
+    INSi returned in a session."""
     bp = Blueprint("ins_admin", __name__, url_prefix="/ins")
 
     def session_or_problem(name: str):  # noqa: ANN202
@@ -28,6 +105,13 @@ def admin_blueprint(store: InsStore, sessions) -> Blueprint:  # noqa: ANN001 - S
             return sessions.resolve(name), None
         except SessionError as exc:
             return None, problem(404, str(exc))
+
+    @bp.get("/dashboard")
+    def dashboard():  # noqa: ANN202
+        session, error = session_or_problem(request.args.get("session") or "default")
+        if error:
+            return error
+        return jsonify(dashboard_document(store, session, journal))
 
     @bp.get("/sessions/<name>/persons")
     def list_persons(name: str):  # noqa: ANN202

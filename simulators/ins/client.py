@@ -100,7 +100,7 @@ class InsiClient:
         self.url = url
         self.http = http or requests.Session()
         self.cert = cert
-        self.verify = verify  # passed per request: REQUESTS_CA_BUNDLE would override a session setting
+        self.ca_verify = verify  # passed per request: REQUESTS_CA_BUNDLE would override a session setting
         self.lps = lps or LpsIdentity()
         self.assertion_factory = assertion_factory
         self.timeout = timeout
@@ -113,8 +113,9 @@ class InsiClient:
         """One request; returns (response, message id), raises InsiServiceFault on a SOAP fault."""
         assertions = (self.assertion_factory(),) if self.assertion_factory else ()
         body, action, message_id = build_request(query, self.lps, assertions=assertions)
-        reply = self.http.post(self.url, data=body, timeout=self.timeout, cert=self.cert, verify=self.verify, headers={
-            "Content-Type": f'application/soap+xml;charset=UTF-8;action="{action}"'})
+        headers = {"Content-Type": f'application/soap+xml;charset=UTF-8;action="{action}"'}
+        reply = self.http.post(self.url, data=body, timeout=self.timeout, cert=self.cert, verify=self.ca_verify,
+                               headers=headers)
         return parse_response(reply.content, reply.status_code), message_id
 
     # --- searches ---------------------------------------------------------------------------
@@ -135,7 +136,9 @@ class InsiClient:
             response, message_id = self.send(query)
             attempts.append(Attempt(query, response.cr, message_id))
             if response.cr == CR_NONE:
-                self._recent_none[query] = self.clock()
+                now = self.clock()
+                self._recent_none = {q: t for q, t in self._recent_none.items() if now - t < REPEAT_WINDOW_S}
+                self._recent_none[query] = now
             if response.cr != CR_SEVERAL:
                 break
             if len(sent) < len(names):
@@ -180,4 +183,21 @@ class InsiClient:
         return outcome
 
 
-__all__ = ["InsiClient", "InsiOutcome", "InsiServiceFault", "LpsIdentity", "cps_assertion_factory"]
+def mtls_client(url: str, pki, cert_name: str = "insi-auto", **kwargs) -> InsiClient:  # noqa: ANN001, ANN003
+    """Client of the certificate profile with a bench PKI certificate (INSI-AUTO by default)."""
+    from simulators.core.tls import requests_cert, requests_verify
+
+    return InsiClient(url, cert=requests_cert(pki, cert_name), verify=requests_verify(pki), **kwargs)
+
+
+def cpx_client(url: str, pki, cert_name: str = "cps", ps_id: str = "00B6087510",  # noqa: ANN001
+               **kwargs) -> InsiClient:  # noqa: ANN003
+    """Client of the CPx profile: TLS without client certificate, assertion from a bench CPS certificate."""
+    from simulators.core.tls import requests_verify
+
+    factory = cps_assertion_factory(pki.certificate(cert_name), pki.private_key(cert_name), ps_id=ps_id)
+    return InsiClient(url, verify=requests_verify(pki), assertion_factory=factory, **kwargs)
+
+
+__all__ = ["InsiClient", "InsiOutcome", "InsiServiceFault", "LpsIdentity", "cps_assertion_factory", "cpx_client",
+           "mtls_client"]

@@ -39,15 +39,16 @@ def _text(el: etree._Element | None) -> str:
 def _lps(header: etree._Element | None) -> ContexteLPS | None:
     if header is None:
         return None
-    lps = header.find(f"{_LPS}LPS")
-    idam = lps.find(f"{_LPS}IDAM") if lps is not None else None
+    fields = {child.tag: child for child in header}  # one pass: this runs on every request
+    lps = fields.get(f"{_LPS}LPS")
+    soft = {child.tag: child for child in lps} if lps is not None else {}
+    idam = soft.get(f"{_LPS}IDAM")
     return ContexteLPS(
-        version=header.get("Version", ""), nature=header.get("Nature", ""), id=_text(header.find(f"{_LPS}Id")),
-        temps=_text(header.find(f"{_LPS}Temps")), emetteur=_text(header.find(f"{_LPS}Emetteur")),
+        version=header.get("Version", ""), nature=header.get("Nature", ""), id=_text(fields.get(f"{_LPS}Id")),
+        temps=_text(fields.get(f"{_LPS}Temps")), emetteur=_text(fields.get(f"{_LPS}Emetteur")),
         idam=_text(idam), idam_r=idam.get("R", "") if idam is not None else "",
-        lps_version=_text(lps.find(f"{_LPS}Version")) if lps is not None else "",
-        instance=_text(lps.find(f"{_LPS}Instance")) if lps is not None else "",
-        nom=_text(lps.find(f"{_LPS}Nom")) if lps is not None else "",
+        lps_version=_text(soft.get(f"{_LPS}Version")), instance=_text(soft.get(f"{_LPS}Instance")),
+        nom=_text(soft.get(f"{_LPS}Nom")),
     )
 
 
@@ -127,6 +128,7 @@ def parse_request(body: bytes, content_type: str | None = None) -> tuple[InsiReq
         traits=_traits(payload) if body_op == OP_TRAITS else None,
         vitale=_vitale(payload) if body_op != OP_TRAITS else None,
         assertions=assertions, security_present=security is not None,
+        content_type_action=env.content_type_action or "", wsa_action=env.addressing.action or "",
     )
     return request, env
 
@@ -136,6 +138,9 @@ def validate_request(req: InsiRequest, *, idam_allowlist: frozenset[str] = froze
     """The service's own rules (insi.md checklist "what a simulator must do"), first failure wins."""
     if req.action and ACTIONS.get(req.action) != req.operation:
         raise InsiFault("bench_action", f"action {req.action!r} incohérente avec l'élément {req.operation}")
+    if req.content_type_action and req.content_type_action != req.action:
+        raise InsiFault("bench_action", f"action du Content-Type {req.content_type_action!r} différente de "
+                                        f"wsa:Action {req.action!r}")
     if not req.message_id:
         raise InsiFault("bench_contexte", "en-tête wsa:MessageID absent")
     lps = req.lps
@@ -173,10 +178,10 @@ def _validate_traits(t: TraitsQuery) -> None:
 
 # --- summary (journal, dashboard, conformance) ---------------------------------------------------
 def request_summary(req: InsiRequest, env: SoapEnvelope | None = None) -> dict[str, Any]:
-    summary: dict[str, Any] = {"action": req.action, "body": req.operation, "message_id": req.message_id,
+    summary: dict[str, Any] = {"action": req.action, "wsa_action": req.wsa_action, "body": req.operation,
+                               "message_id": req.message_id,
                                "security": req.security_present, "assertions": len(req.assertions)}
     if env is not None:
-        summary["wsa_action"] = env.addressing.action or ""
         summary["namespaces"] = sorted({ns for ns in env.root.nsmap.values() if ns})
     if req.lps is not None:
         summary["lps"] = {k: v for k, v in req.lps.__dict__.items()}

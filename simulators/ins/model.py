@@ -4,7 +4,7 @@ what a lookup answers. No I/O and no XML here, so rules, store, codec and client
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # --- Namespaces and actions (insi.md §1-§2) ---------------------------------------------------
 NS_RECSANS = "http://www.cnamts.fr/INSiRecSans"
@@ -99,6 +99,8 @@ class InsiRequest:
     vitale: VitaleQuery | None = None
     assertions: tuple[object, ...] = ()  # lxml saml:Assertion elements found in wsse:Security
     security_present: bool = False
+    content_type_action: str = ""  # action= parameter of the SOAP 1.2 media type, when sent
+    wsa_action: str = ""  # the wsa:Action header itself (clients are expected to send it)
 
 
 # --- Identity base -----------------------------------------------------------------------------
@@ -135,6 +137,8 @@ class InsPerson:
     ouvrant_droit: str = ""  # 13-char NIR of the insured holding the card (carte Vitale search)
     origin: str = "world"  # world | config | admin
     tags: tuple[str, ...] = ()
+    nom_usage: str = ""  # used name (married name...), never an INS trait: sending it is a DUI error
+    production_cr: str = ""  # known production answer when it differs from qualification (ADRUN ZOE: 01)
 
     @property
     def liste_prenom(self) -> str:
@@ -149,7 +153,8 @@ class InsPerson:
             "sexe": self.sexe, "date_naissance": self.date_naissance, "lieu_naissance": self.lieu_naissance,
             "ins": mat(self.ins) if self.ins else None, "history": [mat(h) for h in self.history],
             "fault": self.fault, "rang_naissance": self.rang_naissance, "ouvrant_droit": self.ouvrant_droit,
-            "origin": self.origin, "tags": list(self.tags),
+            "origin": self.origin, "tags": list(self.tags), "production_cr": self.production_cr,
+            "nom_usage": self.nom_usage,
         }
 
 
@@ -193,4 +198,3 @@ class FaultView:
     reason: str
     text: str
     lang: str = ""
-    extra: dict = field(default_factory=dict)

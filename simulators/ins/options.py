@@ -15,6 +15,9 @@ from simulators.ins.faults import FAULT_STYLES
 from simulators.ins.rules import PRENOM_RULES
 
 
+ENVIRONMENTS = ("qualification", "production")
+
+
 class OptionsError(ValueError):
     """An option of [services.ins] is invalid; the message names it."""
 
@@ -36,6 +39,8 @@ class InsOptions:
     vitale_assertion_max_age_s: float = 1200.0
     clock_skew_s: float = 120.0
     cache_ttl_s: float = 2.0
+    environment: str = "qualification"
+    bulk_per_minute: int = 30
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -64,10 +69,14 @@ class InsOptions:
             raise OptionsError(f"services.ins.fault_style : {' | '.join(FAULT_STYLES)} attendu")
         if self.response_style not in RESPONSE_STYLES:
             raise OptionsError(f"services.ins.response_style : {' | '.join(RESPONSE_STYLES)} attendu")
+        if self.environment not in ENVIRONMENTS:
+            raise OptionsError(f"services.ins.environment : {' | '.join(ENVIRONMENTS)} attendu")
         for name in ("returned_oid", "persona_oid"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.replace(".", "").isdigit():
                 raise OptionsError(f"services.ins.{name} : OID attendu, obtenu {value!r}")
+        if int(self.bulk_per_minute) < 1:
+            raise OptionsError("services.ins.bulk_per_minute : entier positif attendu")
         for name in ("assertion_max_age_s", "vitale_assertion_max_age_s", "clock_skew_s", "cache_ttl_s"):
             if float(getattr(self, name)) < 0:
                 raise OptionsError(f"services.ins.{name} : valeur positive attendue")

@@ -81,6 +81,12 @@ def match_vitale(persons: Iterable[InsPerson], query: VitaleQuery) -> list[InsPe
     return found
 
 
+def usage_name_suspects(persons: Iterable[InsPerson], query: TraitsQuery) -> list[str]:
+    """Persons whose *used* name (not the INS birth name) was sent: explains a 01 to the vendor."""
+    return [p.id for p in persons if p.nom_usage and p.nom_usage == query.nom_naissance
+            and p.sexe == query.sexe and p.date_naissance == query.date_naissance]
+
+
 def decide(matches: Sequence[InsPerson]) -> LookupResult:
     """0 -> 01, 1 -> 00, more -> 02; a person flagged with a fault (insi.md §5 D'AEION, DE VINCI RUTH)
     makes the service fail instead of answering, as the qualification service did."""

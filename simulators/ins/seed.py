@@ -41,6 +41,7 @@ def _from_world(p: Person, holders: dict[str, str]) -> InsPerson:
         lieu_naissance=p.birth_place, ins=_matricule(p.ins, history=False) if p.ins else None,
         history=tuple(_matricule(h, history=True) for h in p.ins_history), fault=p.insi.fault or "",
         ouvrant_droit=holders.get(p.id, ""), origin="world", tags=p.tags,
+        production_cr=p.insi.production_cr or "", nom_usage=p.used_name,
     )
 
 
@@ -136,5 +137,12 @@ def person_from_json(data: Any, *, returned_oid: str = OID_INS_NIR, origin: str 
     od = _str(data, "ouvrant_droit")
     if od:
         od = _split_ins(od, "", "ouvrant_droit")[0]
+    nom_usage = _str(data, "nom_usage")
+    if nom_usage and not _TRAIT.match(nom_usage):
+        raise PersonError(f"nom_usage {nom_usage!r} : majuscules A-Z, espace, tiret ou apostrophe attendus")
+    production_cr = _str(data, "production_cr")
+    if production_cr not in ("", "00", "01"):
+        raise PersonError(f"production_cr {production_cr!r} : 00 ou 01 attendu")
     return InsPerson(pid, nom, prenoms, sexe, date, lieu, ins, history, fault,
-                     _str(data, "rang_naissance", "1") or "1", od, origin, tuple(data.get("tags") or ()))
+                     rang_naissance=_str(data, "rang_naissance", "1") or "1", ouvrant_droit=od, origin=origin,
+                     tags=tuple(data.get("tags") or ()), nom_usage=nom_usage, production_cr=production_cr)

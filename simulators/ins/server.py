@@ -1,4 +1,5 @@
-"""INSi simulator: `POST /lps` (SOAP 1.2 document/literal), `GET /lps?wsdl`, in two profiles.
+"""INSi simulator: `POST /lps` (SOAP 1.2 document/literal), `GET /lps?wsdl` (self-contained WSDL of
+the profile, see contract.py) and `GET /lps?xsd=<file>` (the schemas alone), in two profiles.
 
 - port "ins" (8443 in `serve`): mutual TLS, client certificate required, CN INSI-AUTO / INSI-MANU
   (other CN: DESIR_560). Without TLS (tests with `tls=False`) the CN rule cannot apply and is skipped.
@@ -24,16 +25,24 @@ Options, `[services.ins]` in the bench configuration:
   (`/_bench/ins/sessions/<session>/persons`).
 - `require_vitale_assertion` (default false), `vitale_assertion_max_age_s` (1200),
   `assertion_max_age_s` (3600), `clock_skew_s` (120): CPx assertion rules.
+- `environment` (`qualification` | `production`, default qualification): in production, persons
+  known to answer differently there (ADRUN ZOE: 01, insi.md §5) leave the base.
 - `cache_ttl_s` (2): how long a session's base is cached before re-reading (multi-process).
-Conformance-side limits (bulk calls, repeats) are parameters of conformance/checks_ins.py.
+- `bulk_per_minute` (30): distinct identities one caller may look up per minute before the
+  conformance check insi@14 calls it a bulk run; a session overrides it with its own option
+  `ins.bulk_per_minute` (admin API, session creation). The simulator answers normally either way and
+  records the limit in force on each exchange (`summary.bulk_limit`), which is what the check reads.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from flask import Flask, Response, request
 
 from simulators.core.bench import Runtime
-from simulators.core.errors import SoapError
+from simulators.core.errors import BenchError, SoapError
 from simulators.core.lifecycle import Lifecycle
 from simulators.core.service import RequestContext, request_context
 
@@ -42,9 +51,9 @@ from simulators.ins.admin import admin_blueprint
 from simulators.ins.auth import CpxAuthenticator, check_org_certificate
 from simulators.ins.codec import build_resultat, parse_request, request_summary, validate_request
 from simulators.ins.faults import FAULTS, InsiFault, render_fault
-from simulators.ins.model import OP_TRAITS
+from simulators.ins.model import InsiRequest
 from simulators.ins.options import InsOptions
-from simulators.ins.rules import decide, match_traits, match_vitale
+from simulators.ins.rules import decide, match_traits, match_vitale, usage_name_suspects
 from simulators.ins.saml import AssertionVerifier
 from simulators.ins.store import InsStore
 
@@ -72,20 +81,70 @@ def make_error_renderer(style: str):  # noqa: ANN201 - the core's ErrorRenderer 
     return render
 
 
+class SessionLimits:
+    """The bulk limit in force for a session: its own option, else the service option (cached)."""
+
+    def __init__(self, default: int, session_options: Callable[[str], dict] | None = None,
+                 ttl_s: float = 5.0) -> None:
+        self.default = default
+        self.session_options = session_options
+        self.ttl_s = ttl_s
+        self._cache: dict[str, tuple[int, float]] = {}
+
+    def bulk_per_minute(self, session: str) -> int:
+        cached = self._cache.get(session)
+        now = time.monotonic()
+        if cached is not None and now - cached[1] < self.ttl_s:
+            return cached[0]
+        value = self.default
+        if self.session_options is not None:
+            try:
+                value = int(self.session_options(session).get("ins.bulk_per_minute", self.default))
+            except (ValueError, TypeError, BenchError):
+                value = self.default
+        self._cache[session] = (value, now)
+        return value
+
+
 def create_app(options: InsOptions, *, store: InsStore, profile: str = "mtls", enforce_cn: bool = True,
-               cpx: CpxAuthenticator | None = None) -> Flask:
+               cpx: CpxAuthenticator | None = None, limits: SessionLimits | None = None) -> Flask:
     """The protocol adapter; `profile` is "mtls" or "cpx" (then `cpx` verifies the assertions)."""
     app = Flask(f"ins-{profile}")
     allowlist = frozenset(options.idam_allowlist)
     fault_style = options.fault_style
+    limits = limits or SessionLimits(options.bulk_per_minute)
+
+    def answer(ctx: RequestContext, req: InsiRequest) -> Response:
+        """Match against the session's base and build RESULTAT (or the person's forced fault)."""
+        base = store.base(ctx.session)
+        if req.traits is not None:
+            matches = match_traits(base.index, req.traits, options.prenom_match)
+        else:
+            matches = match_vitale(base.persons, req.vitale)  # type: ignore[arg-type]
+        result = decide(matches)
+        ctx.summary["candidates"] = list(result.candidates)
+        if result.fault:
+            raise InsiFault(result.fault)
+        ctx.summary["cr"] = result.cr
+        if result.cr == "01" and req.traits is not None:
+            suspects = usage_name_suspects(base.persons, req.traits)
+            if suspects:
+                ctx.summary["nom_usage"] = suspects
+        if result.person is not None and result.person.ins is not None:
+            ctx.summary["ins"] = {"matricule": result.person.ins.value, "oid": result.person.ins.oid,
+                                  "history": len(result.person.history)}
+        body = build_resultat(result, include_prenom=options.include_prenom, style=options.response_style)
+        return Response(body, status=200, content_type=SOAP_CONTENT_TYPE)
 
     def lookup(ctx: RequestContext) -> Response:
+        """One parse, then: injected fault, authentication, the service's own checks, the answer."""
         message_id = ""
         try:
             req, env = parse_request(ctx.body, request.content_type)
             message_id = req.message_id
             ctx.operation = req.operation
-            ctx.summary.update(request_summary(req, env))
+            ctx.summary.update(request_summary(req, env), profile=profile,
+                               bulk_limit=limits.bulk_per_minute(ctx.session))
             decision = ctx.fault(req.operation)
             if decision.action in ("fault", "error"):
                 ctx.fault_rendered = True
@@ -96,21 +155,7 @@ def create_app(options: InsOptions, *, store: InsStore, profile: str = "mtls", e
             elif enforce_cn:
                 check_org_certificate(ctx.caller)
             validate_request(req, idam_allowlist=allowlist)
-            base = store.base(ctx.session)
-            if req.operation == OP_TRAITS:
-                matches = match_traits(base.index, req.traits, options.prenom_match)  # type: ignore[arg-type]
-            else:
-                matches = match_vitale(base.persons, req.vitale)  # type: ignore[arg-type]
-            result = decide(matches)
-            ctx.summary["candidates"] = list(result.candidates)
-            if result.fault:
-                raise InsiFault(result.fault)
-            ctx.summary["cr"] = result.cr
-            if result.person is not None and result.person.ins is not None:
-                ctx.summary["ins"] = {"matricule": result.person.ins.value, "oid": result.person.ins.oid,
-                                      "history": len(result.person.history)}
-            body = build_resultat(result, include_prenom=options.include_prenom, style=options.response_style)
-            return Response(body, status=200, content_type=SOAP_CONTENT_TYPE)
+            return answer(ctx, req)
         except InsiFault as fault:
             return fault_response(fault, ctx, message_id, fault_style)
         except SoapError as exc:
@@ -158,19 +203,22 @@ class InsSimulator:
         store = InsStore(rt.db, seed=rt.config.seed, options=options)
         store.create_tables()
         rt.sessions.on_reset(store.drop_session)
-        rt.admin_blueprints.append(admin_blueprint(store, rt.sessions))
+        rt.admin_blueprints.append(admin_blueprint(store, rt.sessions, journal=rt.journal))
         renderer = make_error_renderer(options.fault_style)
         tls_on = rt.pki is not None and rt.config.tls
-        app = create_app(options, store=store, profile="mtls", enforce_cn=tls_on)
+        limits = SessionLimits(options.bulk_per_minute, lambda name: rt.sessions.get(name).options)
+        app = create_app(options, store=store, profile="mtls", enforce_cn=tls_on, limits=limits)
+        hint = ("INSi, profil certificat : URL ci-contre (ou /s/<session>/lps), certificat client "
+                "INSI-AUTO ou INSI-MANU ; WSDL : ?wsdl")
         servers = [rt.http_server(rt.wrap(app, service="ins", render_error=renderer), service="ins",
-                                  client_auth="required", path="/lps",
-                                  configure="URL du service INSi : <url>/lps, certificat INSI-AUTO ou INSI-MANU")]
+                                  client_auth="required", path="/lps", configure=hint)]
         if tls_on:
-            servers.append(self._cpx_server(rt, options, store, renderer))
+            servers.append(self._cpx_server(rt, options, store, renderer, limits))
         return servers
 
     @staticmethod
-    def _cpx_server(rt: Runtime, options: InsOptions, store: InsStore, renderer) -> Lifecycle:  # noqa: ANN001
+    def _cpx_server(rt: Runtime, options: InsOptions, store: InsStore, renderer,  # noqa: ANN001
+                    limits: SessionLimits) -> Lifecycle:
         pki = rt.pki
 
         def is_revoked(cert) -> bool:  # noqa: ANN001
@@ -182,8 +230,8 @@ class InsSimulator:
         verifier = AssertionVerifier(str(pki.trust_path), max_age_s=options.assertion_max_age_s,
                                      clock_skew_s=options.clock_skew_s, is_revoked=is_revoked)
         cpx = CpxAuthenticator(verifier, options.require_vitale_assertion, options.vitale_assertion_max_age_s)
-        app = create_app(options, store=store, profile="cpx", cpx=cpx)
+        app = create_app(options, store=store, profile="cpx", cpx=cpx, limits=limits)
         return rt.http_server(rt.wrap(app, service="ins", render_error=renderer), service=CPX_PORT_NAME,
                               port_name=CPX_PORT_NAME, client_auth="optional", path="/lps",
-                              configure="URL du service INSi (profil CPx) : <url>/lps, assertion SAML "
-                                        "signée dans wsse:Security")
+                              configure="INSi, profil CPx : URL ci-contre (ou /s/<session>/lps), assertion SAML "
+                                        "signée (carte CPS) dans wsse:Security ; WSDL : ?wsdl")

@@ -15,6 +15,7 @@ import time
 from sqlalchemy import Boolean, Column, String, Table, Text, and_, delete, select
 
 from simulators.core.db import Database
+from simulators.identities.world import build_world
 
 from simulators.ins.model import InsPerson
 from simulators.ins.options import InsOptions
@@ -46,6 +47,7 @@ class InsStore:
         self._cache: dict[str, SessionBase] = {}
         self._lock = threading.Lock()
         self.default_persons = self._default_persons()
+        self._statuses: dict[str, str] | None = None
 
     @staticmethod
     def _table(db: Database) -> Table:
@@ -68,6 +70,8 @@ class InsStore:
             base[person.id] = person
         for pid in opts.exclude:
             base.pop(pid, None)
+        if opts.environment == "production":  # persons the production base does not know (insi.md §5)
+            base = {pid: p for pid, p in base.items() if p.production_cr != "01"}
         return tuple(base.values())
 
     # --- reading ------------------------------------------------------------------------------
@@ -96,6 +100,14 @@ class InsStore:
 
     def get(self, session: str, person_id: str) -> InsPerson | None:
         return self.base(session).by_id.get(person_id)
+
+    def world_statuses(self) -> dict[str, str]:
+        """Identity status (PROV/VALI/RECUP/QUAL) the world gives each of its persons in a vendor DUI
+        at journey start. InsPerson does not carry it (INSi itself knows no status); the dashboard does."""
+        if self._statuses is None:
+            world = build_world(self.seed, persona_oid=self.options.persona_oid, cnam_oid=self.options.returned_oid)
+            self._statuses = {p.id: p.identity_status for p in world.persons}
+        return self._statuses
 
     # --- writing ------------------------------------------------------------------------------
     def add(self, session: str, person: InsPerson) -> InsPerson:

@@ -1,7 +1,8 @@
 """Admin API of the MSSanté simulator, mounted at /_bench/mss: mailboxes, messages, liste blanche, tokens.
 
 This is how a test or a vendor adds a mailbox (e.g. their own APP box mapped to their certificate
-CN), reads what their DUI sent, or gets a PSC token without a browser.
+CN), reads what their DUI sent, or gets a PSC token without a browser. `GET /dashboard?session=S`
+is the dashboard's MSSanté view (dashboard_view.py): boxes, newest messages, receipts.
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from simulators.core.sessions import valid_session_name
 
+from .dashboard_view import dashboard_document
 from .model import MAILBOX_KINDS, PATIENT_KIND, Mailbox
 from .psc_tokens import PscIssuer
 from .rules import ADDRESS_RE, TrustSpace
 from .store import INBOX, MssStore
+
+
+DASHBOARD_MESSAGES = 200  # newest messages shown per box (README of simulators/dashboard)
 
 
 def _problem(status: int, detail: str) -> Response:
@@ -29,6 +34,16 @@ def admin_blueprint(store: MssStore, trust: TrustSpace, issuer: PscIssuer) -> Bl
         if not valid_session_name(name):
             abort(_problem(400, f"nom de session invalide : {name!r}"))
         return name
+
+    @bp.get("/dashboard")
+    def dashboard():  # noqa: ANN202
+        session = _session(request.args.get("session") or "default")
+        try:
+            per_box = max(1, min(int(request.args.get("limit", DASHBOARD_MESSAGES)), 1000))
+        except ValueError:
+            return _problem(400, "limit : entier attendu")
+        messages, counts = store.recent_messages(session, per_box)
+        return jsonify(session=session, **dashboard_document(store.mailboxes(session).values(), messages, counts))
 
     @bp.get("/liste-blanche.xml")
     def liste_blanche():  # noqa: ANN202

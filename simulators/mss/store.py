@@ -216,6 +216,25 @@ class MssStore:
         return [StoredMessage(session, address.lower(), folder, r.uid, tuple(r.flags.split()), r.internal_date,
                               r.size, r.message_id, r.subject, r.sender) for r in rows]
 
+    def recent_messages(self, session: str, per_box: int = 200) -> tuple[list[StoredMessage], dict[str, int]]:
+        """The `per_box` newest messages of every box of the session (all folders, raw included, newest
+        first) and the message count of each box: one ranked query, so a busy session costs what it shows."""
+        m = self.t["mss_messages"]
+        rank = func.row_number().over(partition_by=m.c.address,
+                                      order_by=(m.c.internal_date.desc(), m.c.id.desc())).label("rank")
+        ranked = select(m.c.id, rank).where(m.c.session == session).subquery()
+        cols = [m.c.address, m.c.folder, m.c.uid, m.c.flags, m.c.internal_date, m.c.size, m.c.message_id,
+                m.c.subject, m.c.sender, m.c.raw]
+        stmt = (select(*cols).join(ranked, ranked.c.id == m.c.id).where(ranked.c.rank <= max(1, per_box))
+                .order_by(m.c.address, m.c.internal_date.desc(), m.c.id.desc()))
+        counting = select(m.c.address, func.count()).where(m.c.session == session).group_by(m.c.address)
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+            counts = {r[0]: int(r[1]) for r in conn.execute(counting)}
+        messages = [StoredMessage(session, r.address, r.folder, r.uid, tuple(r.flags.split()), r.internal_date,
+                                  r.size, r.message_id, r.subject, r.sender, bytes(r.raw)) for r in rows]
+        return messages, counts
+
     def raw(self, session: str, address: str, folder: str, uid: int) -> bytes | None:
         m = self.t["mss_messages"]
         with self.db.engine.connect() as conn:

@@ -32,3 +32,10 @@ def test_bad_files_are_reported(tmp_path):
     unknown.write_text("colour = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="colour"):
         load_config(unknown)
+
+
+def test_bench_seed_is_the_world_default_seed():
+    """`socle-bench data export` must show the world the simulators seed their sessions from."""
+    from simulators.identities.world import DEFAULT_SEED
+
+    assert load_config().seed == DEFAULT_SEED

@@ -4,17 +4,24 @@ without client certificate; unsigned, tampered, foreign, revoked or expired asse
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+import requests
 from lxml import etree
 
 from simulators.core.bench import Bench
 from simulators.core.journal import ExchangeQuery
-from simulators.core.pki import Pki
+from simulators.core.pki import CertRequest, Pki
+from simulators.core.pki.testing import make_test_pki
 from simulators.core.tls import requests_verify
 from simulators.ins.client import InsiClient, InsiServiceFault, cps_assertion_factory
-from simulators.ins.model import NS_SAML2, TraitsQuery
-from simulators.ins.saml import build_assertion
+from simulators.ins.client import cpx_client as reference_cpx_client
+from simulators.ins.client_codec import LpsIdentity, build_request
+from simulators.ins.model import NS_SAML2, TraitsQuery, VitaleQuery
+from simulators.ins.saml import AssertionVerifier, build_assertion
+from simulators.ins.server import InsSimulator
+from tests.conftest import make_config
 from tests.ins.conftest import session_url
 
 ZOE = TraitsQuery("ADRUN", ("ZOE",), "F", "1975-12-31")
@@ -35,8 +42,8 @@ def test_signed_cps_assertion_is_accepted_and_identifies_the_ps(tls_bench: Bench
 
 
 def test_organisation_sign_certificate_may_sign_too(tls_bench: Bench, pki: Pki) -> None:
-    factory = cps_assertion_factory(pki.certificate("org-sign"), pki.private_key("org-sign"), ps_id="10B0152872")
-    assert cpx_client(tls_bench, pki, "cpx-sign", factory).send(ZOE)[0].cr == "00"
+    client = reference_cpx_client(session_url(tls_bench, "cpx-sign", "ins-cpx"), pki, "org-sign", "10B0152872")
+    assert client.search_traits("Adrun", "Zoé", "F", "1975-12-31").usable
 
 
 def _refused(bench: Bench, pki: Pki, session: str, factory) -> str:  # noqa: ANN001
@@ -73,3 +80,34 @@ def test_unsigned_assertion_is_refused(tls_bench: Bench, pki: Pki) -> None:
 
 def test_missing_security_header_is_refused(tls_bench: Bench, pki: Pki) -> None:
     assert "sans assertion" in _refused(tls_bench, pki, "cpx-none", None)
+
+
+def test_rsa_sha256_assertion_as_produced_from_a_cps_card(tmp_path: Path) -> None:
+    rsa_pki = make_test_pki(tmp_path / "rsa", defaults=False)
+    rsa_pki.issue(CertRequest("cps", name="cps", rpps="10001234565", given_name="JEAN", surname="MEDECIN-TEST"))
+    assertion = build_assertion(rsa_pki.certificate("cps"), rsa_pki.private_key("cps"), ps_id="00B6087510",
+                                attributes={"secteurActivite": "SA05"})
+    signature = etree.tostring(assertion)
+    assert b"xmldsig-more#rsa-sha256" in signature and b"xml-exc-c14n#" in signature
+    assert assertion[1].tag == "{http://www.w3.org/2000/09/xmldsig#}Signature"  # right after Issuer
+    info = AssertionVerifier(str(rsa_pki.trust_path)).verify(assertion)
+    assert (info.subject, info.attributes["secteurActivite"]) == ("00B6087510", "SA05")
+
+
+def test_carte_vitale_search_can_require_a_recent_vitale_assertion(pki: Pki, tmp_path: Path) -> None:
+    options = {"require_vitale_assertion": True, "vitale_assertion_max_age_s": 1200}
+    ps = build_assertion(pki.certificate("cps"), pki.private_key("cps"), ps_id="00B6087510")
+    old_card = build_assertion(pki.certificate("cps"), pki.private_key("cps"), ps_id="CV",
+                               now=datetime.now(timezone.utc) - timedelta(minutes=30))
+    fresh_card = build_assertion(pki.certificate("cps"), pki.private_key("cps"), ps_id="CV")
+    with Bench(make_config(tmp_path, tls=True, services={"ins": options}), [InsSimulator()], pki=pki) as bench:
+        url = session_url(bench, "vitale", "ins-cpx")
+
+        def send(*assertions: etree._Element) -> bytes:
+            body = build_request(VitaleQuery(matricule_individu="2751263220749"), LpsIdentity(),
+                                 assertions=assertions)[0]
+            return requests.post(url, data=body, verify=requests_verify(pki), timeout=10).content
+
+        assert b'code="bench_authentification"' in send(ps)
+        assert b"trop ancienne" in send(ps, old_card)
+        assert b"<CodeCR>00</CodeCR>" in send(ps, fresh_card)

@@ -8,8 +8,9 @@ import requests
 
 from simulators.core.bench import Bench
 from simulators.core.pki import Pki
-from simulators.core.tls import requests_cert, requests_verify
+from simulators.core.tls import requests_verify
 from simulators.ins.client import InsiClient, InsiServiceFault
+from simulators.ins.client import mtls_client as client_for
 from simulators.ins.model import TraitsQuery
 from tests.ins.conftest import session_url
 
@@ -49,7 +50,7 @@ NOT_FOUND = [
 
 
 def mtls_client(bench: Bench, pki: Pki, session: str, cert: str = "insi-auto") -> InsiClient:
-    return InsiClient(session_url(bench, session), cert=requests_cert(pki, cert), verify=requests_verify(pki))
+    return client_for(session_url(bench, session), pki, cert)
 
 
 @pytest.mark.parametrize(("traits", "expected"), FOUND, ids=[f[0][0] + "-" + f[0][1][0] for f in FOUND])
@@ -78,7 +79,8 @@ def test_fault_persons_give_insi_102(tls_bench: Bench, pki: Pki, traits) -> None
         mtls_client(tls_bench, pki, "mtls-fault").send(TraitsQuery(*traits))
     fault = caught.value.fault
     assert caught.value.status == 500
-    assert (fault.code, fault.subcode, fault.erreur_code, fault.severite) == ("Receiver", "siram_40", "insi_102", "fatal")
+    expected = ("Receiver", "siram_40", "insi_102", "fatal")
+    assert (fault.code, fault.subcode, fault.erreur_code, fault.severite) == expected
 
 
 def test_ecetinsi_history_dates_are_returned(tls_bench: Bench, pki: Pki) -> None:

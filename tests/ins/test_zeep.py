@@ -78,3 +78,17 @@ def test_served_wsdl_points_at_the_answering_port_and_declares_security_on_cpx_o
                         cert=requests_cert(pki, "insi-auto"), timeout=10)
     assert b"NO1_Security" not in mtls.content and b"RECSANSVITALE" in mtls.content
     assert served_wsdl("mtls", "https://x/lps") == served_wsdl("mtls", "https://x/lps")
+
+
+def test_zeep_cpx_profile_carries_the_signed_assertion(tls_bench: Bench, pki: Pki) -> None:
+    from simulators.ins.saml import build_assertion
+
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = requests_verify(pki)
+    client = zeep.Client(session_url(tls_bench, "zeep-cpx", "ins-cpx") + "?wsdl", transport=Transport(session=session))
+    assertion = build_assertion(pki.certificate("cps"), pki.private_key("cps"), ps_id="00B6087510")
+    headers = {"NO1_Security": {"_value_1": [assertion]}, **_headers()}
+    result = client.service.rechercherInsAvecTraitsIdentite(
+        NomNaissance="ADRUN", Prenom=["ZOE"], Sexe="F", DateNaissance="1975-12-31", _soapheaders=headers)
+    assert (result.CR.CodeCR, result.INDIVIDU.INSACTIF.IdIndividu.NumIdentifiant) == ("00", "2751263220749")

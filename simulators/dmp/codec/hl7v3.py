@@ -20,12 +20,14 @@ V3 = "urn:hl7-org:v3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 QUERY = "PRPA_IN201307UV02"
 QUERY_RESPONSE = "PRPA_IN201308UV02"
+FIND = "PRPA_IN201305UV02"
+FIND_RESPONSE = "PRPA_IN201306UV02"
 CREATE = "PRPA_IN201311UV02"
 REVISE = "PRPA_IN201314UV02"
 CREATE_ACK = "PRPA_IN201312UV02"
 REVISE_ACK = "PRPA_IN201315UV02"
 REJECT_ACK = "PRPA_IN201316UV02"
-INTERACTIONS = (QUERY, CREATE, REVISE)
+INTERACTIONS = (QUERY, CREATE, REVISE, FIND)
 REASON_SYSTEM = "1.2.250.1.213.1.1.4.11"
 OBSERVATION_SYSTEM = "1.2.250.1.213.4.1.2.3"
 
@@ -88,6 +90,17 @@ def parse_patient_request(root: etree._Element) -> PatientRequest:
     reason = cap.find(v("reasonCode"))
     request = PatientRequest(interaction=interaction, reason=reason.get("code", "") if reason is not None else "",
                              ins="", oid="", message_id=(root.find(v("id")).get("root", "") if root.find(v("id")) is not None else ""))
+    if interaction == FIND:
+        params = cap.find(f"{v('queryByParameter')}/{v('parameterList')}")
+        if params is None:
+            raise ProtocolError("TD0.5 : queryByParameter/parameterList absent.", reason="hl7_structure")
+        request.family = params.findtext(f"{v('livingSubjectName')}/{v('value')}/{v('family')}") or ""
+        request.given = params.findtext(f"{v('livingSubjectName')}/{v('value')}/{v('given')}") or ""
+        birth = params.find(f"{v('livingSubjectBirthTime')}/{v('value')}")
+        request.birth_date = _text_date(birth.get("value", "")) if birth is not None else ""
+        gender = params.find(f"{v('livingSubjectAdministrativeGender')}/{v('value')}")
+        request.gender = gender.get("code", "") if gender is not None else ""
+        return request
     if interaction == QUERY:
         value = cap.find(f"{v('queryByParameter')}/{v('parameterList')}/{v('patientIdentifier')}/{v('value')}")
         if value is None:
@@ -160,6 +173,21 @@ def build_patient_request(r: PatientRequest) -> etree._Element:
     root = _header(r.interaction)
     cap = etree.SubElement(root, v("controlActProcess"), classCode="CACT", moodCode="EVN")
     etree.SubElement(cap, v("reasonCode"), code=r.reason, codeSystem=REASON_SYSTEM)
+    if r.interaction == FIND:
+        qbp = etree.SubElement(cap, v("queryByParameter"))
+        etree.SubElement(qbp, v("queryId"), root=str(uuid.uuid4()))
+        etree.SubElement(qbp, v("statusCode"), code="new")
+        params = etree.SubElement(qbp, v("parameterList"))
+        if r.gender:
+            etree.SubElement(etree.SubElement(params, v("livingSubjectAdministrativeGender")), v("value"), code=r.gender)
+        if r.birth_date:
+            etree.SubElement(etree.SubElement(params, v("livingSubjectBirthTime")), v("value"),
+                             value=r.birth_date.replace("-", ""))
+        name = etree.SubElement(etree.SubElement(params, v("livingSubjectName")), v("value"))
+        etree.SubElement(name, v("family")).text = r.family
+        if r.given:
+            etree.SubElement(name, v("given")).text = r.given
+        return root
     if r.interaction == QUERY:
         qbp = etree.SubElement(cap, v("queryByParameter"))
         etree.SubElement(qbp, v("queryId"), root=str(uuid.uuid4()))
@@ -236,6 +264,49 @@ def build_query_response(target: str, *, ack: str, query_code: str, ins: str, oi
     query_ack = etree.SubElement(cap, v("queryAck"))
     etree.SubElement(query_ack, v("queryResponseCode"), code=query_code)
     return root
+
+
+@dataclass(frozen=True)
+class FoundPatient:
+    ins: str
+    oid: str
+    family: str
+    given: str
+    birth_date: str
+    gender: str
+
+
+def build_find_response(target: str, patients: list[FoundPatient], details: list[str]) -> etree._Element:
+    root = _header(FIND_RESPONSE, sender="SI-DMP", receiver="LPS")
+    _ack(root, target, "AA", details)
+    cap = etree.SubElement(root, v("controlActProcess"), classCode="CACT", moodCode="EVN")
+    for p in patients:
+        event = etree.SubElement(etree.SubElement(cap, v("subject"), typeCode="SUBJ"), v("registrationEvent"),
+                                 classCode="REG", moodCode="EVN")
+        patient = etree.SubElement(etree.SubElement(event, v("subject1")), v("patient"), classCode="PAT")
+        etree.SubElement(patient, v("id"), root=p.oid, extension=p.ins)
+        person = etree.SubElement(patient, v("patientPerson"))
+        name = etree.SubElement(person, v("name"))
+        etree.SubElement(name, v("family")).text = p.family
+        etree.SubElement(name, v("given")).text = p.given
+        etree.SubElement(person, v("administrativeGenderCode"), code=p.gender or "UN")
+        etree.SubElement(person, v("birthTime"), value=p.birth_date.replace("-", ""))
+    etree.SubElement(etree.SubElement(cap, v("queryAck")), v("queryResponseCode"), code="OK" if patients else "NF")
+    return root
+
+
+def parse_find_response(root: etree._Element) -> list[FoundPatient]:
+    out = []
+    for patient in root.iter(v("patient")):
+        pid = patient.find(v("id"))
+        birth = patient.find(f"{v('patientPerson')}/{v('birthTime')}")
+        gender = patient.find(f"{v('patientPerson')}/{v('administrativeGenderCode')}")
+        out.append(FoundPatient(pid.get("extension", "") if pid is not None else "", pid.get("root", "") if pid is not None else "",
+                                patient.findtext(f"{v('patientPerson')}/{v('name')}/{v('family')}") or "",
+                                patient.findtext(f"{v('patientPerson')}/{v('name')}/{v('given')}") or "",
+                                _text_date(birth.get("value", "")) if birth is not None else "",
+                                gender.get("code", "") if gender is not None else ""))
+    return out
 
 
 def parse_patient_response(root: etree._Element) -> PatientResponse:

@@ -279,3 +279,39 @@ def parse_retrieve_response(payload: etree._Element, attachments: dict[str, Part
                                       dr.findtext(q(XDSB, "DocumentUniqueId")) or "",
                                       dr.findtext(q(XDSB, "mimeType")) or "", data))
     return docs, read_errors(payload)
+
+
+@dataclass
+class QueryResult:
+    status: str
+    entries: list = field(default_factory=list)  # DocumentEntry
+    submission_sets: list = field(default_factory=list)  # SubmissionSet
+    associations: list = field(default_factory=list)  # Association
+    refs: list[str] = field(default_factory=list)
+    errors: list[RegistryErrorItem] = field(default_factory=list)
+
+
+def parse_adhoc_query_response(payload: etree._Element) -> QueryResult:
+    """Client / conformance side: the objects of an AdhocQueryResponse as domain records."""
+    from simulators.dmp.codec.ebrim import SS_NODE, _index, parse_association, parse_entry, parse_submission_set
+
+    result = QueryResult(status=payload.get("status", ""), errors=read_errors(payload))
+    objects = payload.find(q(RIM, "RegistryObjectList"))
+    if objects is None:
+        return result
+    classifications, identifiers = _index(objects)
+    ss_ids = {cl.get("classifiedObject") for cl in objects.iter(q(RIM, "Classification"))
+              if cl.get("classificationNode") == SS_NODE}
+    for el in objects:
+        if not isinstance(el.tag, str):
+            continue
+        oid = el.get("id", "")
+        if el.tag == q(RIM, "ExtrinsicObject"):
+            result.entries.append(parse_entry(el, classifications.get(oid, []), identifiers.get(oid, [])))
+        elif el.tag == q(RIM, "RegistryPackage") and oid in ss_ids:
+            result.submission_sets.append(parse_submission_set(el, classifications.get(oid, []), identifiers.get(oid, [])))
+        elif el.tag == q(RIM, "Association"):
+            result.associations.append(parse_association(el))
+        elif el.tag == q(RIM, "ObjectRef"):
+            result.refs.append(oid)
+    return result

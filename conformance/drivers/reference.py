@@ -1,0 +1,126 @@
+"""The reference DUI: what a good DUI does, composed of the services' reference clients.
+
+The features pass out of the box with it. It keeps the little state a DUI keeps (the identities it
+has qualified, its MSSanté tokens) and applies the rules the journeys exercise: a patient address is
+only built from a qualified INS, the DMP is only used with a qualified INS, educational and social
+documents never go to the DMP, and a recipient outside the MSSanté trust space (the judge) is
+reached by ordinary e-mail, off the bench.
+
+Each service part lives in its own module and is built on first use, so a service whose simulator
+or client is missing makes only its own steps skip ("service X pas encore disponible").
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from simulators.identities.model import Establishment, Person, Professional
+
+from conformance.drivers.base import (
+    ActionNotSupported, BenchTarget, DmpEntry, Document, DuiDriver, DuiRefused,
+    IdentityResult, OutgoingMessage, ReceivedMessage, RecordResult, RorCandidate, RorQuery, SendResult,
+)
+from conformance.drivers.documents import kind_of, may_feed_dmp
+
+PARTS = {
+    # part -> (module, class, service endpoint it needs, French service name)
+    "ins": ("conformance.drivers.reference_ins", "InsPart", "ins", "INSi"),
+    "mss": ("conformance.drivers.reference_mss", "MssPart", "smtp", "MSSanté"),
+    "annuaire": ("conformance.drivers.reference_mss", "AnnuairePart", "annuaire", "Annuaire santé"),
+    "dmp": ("conformance.drivers.reference_dmp", "DmpPart", "dmp", "DMP"),
+    "ror": ("conformance.drivers.reference_ror", "RorPart", "ror", "ROR"),
+}
+
+
+def unavailable(service_label: str, why: str = "") -> ActionNotSupported:
+    return ActionNotSupported(f"service {service_label} pas encore disponible" + (f" ({why})" if why else ""))
+
+
+class ReferenceDui(DuiDriver):
+    name = "reference"
+    description = "DUI de référence (clients de référence des services du banc)"
+
+    def __init__(self) -> None:
+        self._parts: dict[str, Any] = {}
+        self.identities: dict[str, IdentityResult] = {}
+        self.records: dict[str, list[Document]] = {}  # person id -> documents kept in the DUI
+
+    def open(self, target: BenchTarget) -> None:
+        super().open(target)
+        self._parts.clear()
+        self.identities.clear()
+        self.records.clear()
+
+    def close(self) -> None:
+        for part in self._parts.values():
+            close = getattr(part, "close", None)
+            if close is not None:
+                close()
+        self._parts.clear()
+
+    def part(self, name: str) -> Any:
+        if name not in self._parts:
+            module_name, class_name, endpoint, label = PARTS[name]
+            if not self.target.has(endpoint):
+                raise unavailable(label, f"aucun point d'accès {endpoint!r} sur le banc")
+            try:
+                cls = getattr(importlib.import_module(module_name), class_name)
+            except (ImportError, AttributeError) as exc:
+                raise unavailable(label, str(exc)) from exc
+            self._parts[name] = cls(self.target)
+        return self._parts[name]
+
+    # --- identity --------------------------------------------------------------------------------
+    def qualified(self, person: Person) -> IdentityResult:
+        identity = self.identities.get(person.id)
+        if identity is None or not identity.qualified:
+            raise DuiRefused(f"l'INS de {person.display_first_name} n'est pas qualifiée dans le DUI : "
+                             "action impossible sans identité qualifiée")
+        return identity
+
+    def qualify_ins(self, actor: Professional, person: Person) -> IdentityResult:
+        result = self.part("ins").qualify(actor, person)
+        self.identities[person.id] = result
+        return result
+
+    # --- Annuaire / MSS ----------------------------------------------------------------------------
+    def find_mailbox(self, actor: Professional, target: Establishment | Professional) -> str:
+        return self.part("annuaire").find_mailbox(actor, target)
+
+    def send_message(self, actor: Professional, message: OutgoingMessage) -> SendResult:
+        for recipient in message.recipients:
+            if isinstance(recipient, Person):
+                self.qualified(recipient)  # a patient address is built only from a qualified INS
+        patient_ins = self.identities.get(message.patient.id) if message.patient else None
+        return self.part("mss").send(actor, message, patient_ins)
+
+    def read_mailbox(self, actor: Professional, mailbox: str) -> list[ReceivedMessage]:
+        return self.part("mss").read(actor, mailbox)
+
+    # --- DMP -------------------------------------------------------------------------------------
+    def consult_dmp(self, actor: Professional, person: Person) -> list[DmpEntry]:
+        identity = self.qualified(person)
+        return self.part("dmp").consult(actor, person, identity)
+
+    def feed_dmp(self, actor: Professional, person: Person, document: Document) -> RecordResult:
+        if not may_feed_dmp(document):
+            raise DuiRefused(f"« {kind_of(document).label} » ne se verse pas au DMP (document éducatif ou social)")
+        identity = self.qualified(person)
+        self.records.setdefault(person.id, []).append(document)
+        unique_id = self.part("dmp").feed(actor, person, identity, document)
+        return RecordResult(fed_dmp=True, unique_id=unique_id)
+
+    def produce_document(self, actor: Professional, person: Person, document: Document) -> RecordResult:
+        self.records.setdefault(person.id, []).append(document)
+        if not may_feed_dmp(document):
+            return RecordResult(fed_dmp=False, reason=f"« {kind_of(document).label} » reste dans le DUI "
+                                                      "(jamais versé au DMP)")
+        return self.feed_dmp(actor, person, document)
+
+    # --- ROR -------------------------------------------------------------------------------------
+    def search_ror(self, actor: Professional, query: RorQuery) -> list[RorCandidate]:
+        return self.part("ror").search(actor, query)
+
+
+__all__ = ["PARTS", "ReferenceDui", "unavailable"]

@@ -1,0 +1,133 @@
+"""Reference DUI, MSSanté and Annuaire santé parts, on the MSS reference client.
+
+Sending: a Pro Santé Connect token per mailbox (kept in memory only, mss@5), SMTP with STARTTLS and
+XOAUTH2, X-MSS-NIL, an IHE_XDM.zip only for documents that go with the patient's qualified INS.
+Recipients without an MSSanté address (the judge) are reached by ordinary e-mail: off the bench.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import smtplib
+import ssl
+from urllib.parse import urlsplit
+
+import requests
+
+from simulators.identities.model import Establishment, Professional
+
+from conformance.drivers.base import (
+    BenchTarget, DriverError, IdentityResult, OutgoingMessage, ReceivedMessage, SendResult,
+)
+from conformance.drivers.documents import kind_of, patient_filename
+from conformance.drivers.recipients import mss_address_of, who
+
+API_KEY = "socle-bench-dui-de-reference"
+
+
+def _tls_context(target: BenchTarget) -> ssl.SSLContext:
+    """STARTTLS verifies the operator against the bench trust bundle (mss@3: IGC-Santé only)."""
+    credentials = target.credentials
+    return ssl.create_default_context(cafile=credentials.trust_bundle if credentials else None)
+
+
+class MssPart:
+    def __init__(self, target: BenchTarget) -> None:
+        from simulators.mss.client import MailClient
+
+        self.target = target
+        smtp = urlsplit(target.service_url("smtp"))
+        imap = urlsplit(target.service_url("imap"))
+        psc = urlsplit(target.service_url("psc"))
+        self.psc_root = f"{psc.scheme}://{psc.netloc}"
+        self.verify: str | bool = target.credentials.trust_bundle if target.credentials else True
+        self.client = MailClient(smtp.hostname or "localhost", smtp.port or 587, imap.port or 143,
+                                 _tls_context(target), session=target.session)
+        self._tokens: dict[str, str] = {}
+
+    def token(self, address: str) -> str:
+        from simulators.mss.client import get_token
+
+        if address not in self._tokens:
+            try:
+                self._tokens[address] = get_token(self.psc_root, address, session=self.target.session,
+                                                  verify=self.verify).access_token
+            except requests.RequestException as exc:
+                raise DriverError(f"jeton Pro Santé Connect refusé pour {address} : {exc}") from exc
+        return self._tokens[address]
+
+    def send(self, actor: Professional, message: OutgoingMessage, patient: IdentityResult | None) -> SendResult:
+        from simulators.mss.client import Patient, build_patient_xdm, compose, xdm_subject
+
+        addresses = [a for a in (mss_address_of(r) for r in message.recipients) if a]
+        outside = tuple(who(r) for r in message.recipients if not mss_address_of(r))
+        if not addresses:
+            return SendResult(outside_mss=outside)
+        if not actor.mss_address:
+            raise DriverError(f"{who(actor)} n'a pas de boîte MSSanté")
+        attachments = [(a.filename, a.content_type, a.data) for a in message.attachments]
+        attachments += [(patient_filename(d, message.patient) if message.patient else d.as_attachment().filename,
+                         d.mime_type, d.content) for d in message.documents]
+        xdm, codes, subject = None, [], message.subject
+        if message.xdm:
+            if patient is None or not patient.qualified or message.patient is None or not message.documents:
+                raise DriverError("une archive XDM suppose un document et l'INS qualifiée du patient")
+            kind = kind_of(message.documents[0])
+            # the INS traits, as qualified, name the patient in the CDA, the METADATA and the subject
+            traits = Patient(patient.ins, patient.oid, patient.birth_name, patient.given_names.split(" ")[0],
+                             patient.birth_date, patient.sex)
+            xdm, _cda = build_patient_xdm(traits, code=kind.code, label=kind.label, author_rpps=actor.rpps or "",
+                                          sender=actor.mss_address)
+            codes = [kind.code]
+            subject = xdm_subject(kind.label[0].upper() + kind.label[1:], traits)
+        label = f"{actor.first_name} {actor.last_name} - {actor.role}"  # no parentheses: a comment in RFC 5322
+        msg = compose(actor.mss_address, label, addresses, subject, message.body, xdm=xdm, cda_codes=codes,
+                      ins_qualified=bool(patient and patient.qualified), attachments=attachments)
+        try:
+            refused = self.client.send(msg, actor.mss_address, self.token(actor.mss_address))
+        except smtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients
+        except smtplib.SMTPException as exc:
+            raise DriverError(f"envoi MSSanté refusé par l'opérateur : {exc}") from exc
+        refused_text = {a: f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+                        for a, (code, text) in refused.items()}
+        return SendResult(message_id=str(msg["Message-ID"]), refused=refused_text, outside_mss=outside,
+                          accepted=tuple(a for a in addresses if a not in refused))
+
+    def read(self, actor: Professional, mailbox: str) -> list[ReceivedMessage]:
+        found = []
+        for _uid, raw in self.client.fetch_all(mailbox, self.token(mailbox)):
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            names = tuple(part.get_filename() for part in msg.walk() if part.get_filename())
+            body = msg.get_body(("plain",))
+            found.append(ReceivedMessage(sender=str(msg.get("From", "")), subject=str(msg.get("Subject", "")),
+                                         message_id=str(msg.get("Message-ID", "")), attachments=names,
+                                         body=body.get_content() if body is not None else ""))
+        return found
+
+
+class AnnuairePart:
+    def __init__(self, target: BenchTarget) -> None:
+        self.target = target
+        self.url = target.session_url("annuaire", "/fhir/v2")
+        self.verify: str | bool = target.credentials.trust_bundle if target.credentials else True
+        self.http = requests.Session()
+        self.http.headers.update({"ESANTE-API-KEY": API_KEY, "Accept": "application/fhir+json"})
+
+    def _search(self, resource: str, params: dict[str, str]) -> list[dict]:
+        reply = self.http.get(f"{self.url}/{resource}", params=params, verify=self.verify, timeout=30)
+        if reply.status_code != 200:
+            raise DriverError(f"Annuaire santé : HTTP {reply.status_code} sur {resource} ({reply.text[:200]})")
+        return [e.get("resource", {}) for e in reply.json().get("entry", [])]
+
+    def find_mailbox(self, actor: Professional, target: Establishment | Professional) -> str:
+        if isinstance(target, Establishment):
+            resources = self._search("Organization", {"identifier": target.idnst})
+        else:
+            resources = self._search("PractitionerRole", {"mailbox-mss": target.mss_address}) if target.mss_address else []
+        for resource in resources:
+            for telecom in resource.get("telecom", []):
+                if telecom.get("system") == "email" and telecom.get("value"):
+                    return str(telecom["value"])
+        raise DriverError(f"aucune adresse MSSanté trouvée dans l'Annuaire santé pour {who(target)}")

@@ -1,0 +1,120 @@
+"""Who is who in a feature: the French phrases a trainer reads aloud, resolved to records of the world.
+
+"l'ergothérapeute", "la CRIP", "Fanny", "la MECS Les Tilleuls", "le juge des enfants": articles are
+dropped, accents and case folded, then the phrase is matched against a professional's role, an
+establishment's kind or name, a person's first name, or any world id — preferring the records of the
+current journey, so "l'infirmière scolaire" is Elliot's in his feature and Élise's in hers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from simulators.identities.model import Establishment, Person, Professional
+from simulators.identities.world import World
+
+from conformance.drivers.documents import DOCUMENT_KINDS, DocumentKind
+
+ARTICLES = re.compile(r"^(?:l'|l’|le |la |les |un |une |des |du |de la |de l'|de l’|d'|d’|au |aux |à la |à l'|à )",
+                      re.IGNORECASE)
+STATUS_LABELS = {"provisoire": "PROV", "récupérée": "RECUP", "validée": "VALI", "qualifiée": "QUAL"}
+STATUS_NAMES = {v: k for k, v in STATUS_LABELS.items()}
+
+
+class CastError(LookupError):
+    """A phrase of a feature names nobody (or several) in the world."""
+
+
+def fold(text: str) -> str:
+    text = text.replace("’", "'").strip()
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"\s+", " ", text)
+
+
+def strip_article(phrase: str) -> str:
+    previous = None
+    phrase = phrase.strip()
+    while previous != phrase:
+        previous, phrase = phrase, ARTICLES.sub("", phrase, count=1).strip()
+    return phrase
+
+
+def split_names(phrase: str) -> list[str]:
+    """"le psychologue, le médecin de PMI et la responsable du SLS" -> three phrases."""
+    parts = re.split(r",\s*|\s+et\s+", phrase.strip())
+    return [p for p in (part.strip() for part in parts) if p]
+
+
+class Cast:
+    def __init__(self, world: World, journey: str = "") -> None:
+        self.world = world
+        self.journey = journey
+
+    def _in_journey(self, record: Any) -> bool:
+        return not self.journey or self.journey in getattr(record, "journeys", ()) or record.id == self.journey
+
+    def _pick(self, phrase: str, candidates: Iterable[Any], kind: str) -> Any:
+        found = list(dict.fromkeys(candidates))
+        preferred = [c for c in found if self._in_journey(c)]
+        chosen = preferred or found
+        if len(chosen) == 1:
+            return chosen[0]
+        if not chosen:
+            raise CastError(f"{kind} introuvable dans le monde du banc : « {phrase} »")
+        raise CastError(f"« {phrase} » désigne plusieurs {kind}s : {', '.join(c.id for c in chosen)}")
+
+    def professional(self, phrase: str) -> Professional:
+        key = fold(strip_article(phrase))
+        world = self.world
+        exact = [p for p in world.professionals if key in (p.id, fold(p.role), fold(f"{p.first_name} {p.last_name}"))]
+        if exact:
+            return self._pick(phrase, exact, "professionnel")
+        return self._pick(phrase, [p for p in world.professionals if fold(p.role).startswith(key)], "professionnel")
+
+    def establishment(self, phrase: str) -> Establishment:
+        key = fold(strip_article(phrase))
+        world = self.world
+        exact = [e for e in world.establishments if key in (e.id, fold(e.kind), fold(e.name))]
+        if exact:
+            return self._pick(phrase, exact, "structure")
+        return self._pick(phrase, [e for e in world.establishments if key in fold(e.name)], "structure")
+
+    def person(self, phrase: str) -> Person:
+        key = fold(strip_article(phrase))
+        candidates = [p for p in self.world.persons
+                      if key in (p.id, fold(p.display_first_name.split(" ")[0]), fold(p.display_first_name))]
+        return self._pick(phrase, candidates, "personne")
+
+    def recipient(self, phrase: str) -> Professional | Establishment | Person:
+        """A professional, else a structure, else a person (their Mon espace santé address)."""
+        errors = []
+        for finder in (self.professional, self.establishment, self.person):
+            try:
+                return finder(phrase)
+            except CastError as exc:
+                errors.append(str(exc))
+        raise CastError(f"destinataire inconnu : « {phrase} » ({errors[0]})")
+
+    def recipients(self, phrase: str) -> tuple[Professional | Establishment | Person, ...]:
+        return tuple(self.recipient(name) for name in split_names(phrase))
+
+
+def document_kind(phrase: str) -> DocumentKind:
+    key = fold(strip_article(phrase))
+    for kind in DOCUMENT_KINDS.values():
+        if key in (kind.key, fold(kind.label)):
+            return kind
+    matches = [k for k in DOCUMENT_KINDS.values() if key in fold(k.label) or fold(k.label) in key]
+    if len(matches) == 1:
+        return matches[0]
+    raise CastError(f"type de document inconnu : « {phrase} » (connus : {', '.join(k.label for k in DOCUMENT_KINDS.values())})")
+
+
+def status_code(label: str) -> str:
+    try:
+        return STATUS_LABELS[label.strip().lower()]
+    except KeyError:
+        raise CastError(f"statut d'identité inconnu : « {label} » (connus : {', '.join(STATUS_LABELS)})") from None

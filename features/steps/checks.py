@@ -1,0 +1,212 @@
+"""The "Alors" steps: what must be observable on the simulators after the DUI acted.
+
+Each verification reads the bench (journal, mailboxes, DMP through a reader's consultation) and fails
+with a French sentence saying what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from pytest_bdd import parsers, then
+
+from simulators.identities.ins import patient_mss_address
+
+from conformance.drivers.recipients import de, mss_address_of
+from features.steps.cast import document_kind, fold, split_names, status_code, STATUS_NAMES
+from features.steps.context import LABELS, Parcours, service_of
+from features.steps import verify
+from features.steps.socle import OF
+
+
+@then(parsers.parse('l\'Annuaire santé a été interrogé et donne la boîte "{address}"'))
+def annuaire_gave(parcours: Parcours, address: str) -> None:
+    calls = [e for e in parcours.exchanges("annuaire") if e.status == 200]
+    assert calls, "attendu une recherche dans l'Annuaire santé pendant le scénario, obtenu aucune"
+    assert parcours.found_address == address, (f"adresse trouvée dans l'Annuaire santé : attendu {address!r}, "
+                                               f"obtenu {parcours.found_address!r}")
+
+
+@then(parsers.re(r'(?:la boîte|les boîtes) MSSanté (?:de |du |des |d\')"(?P<recipients>[^"]+)" (?:a|ont) reçu '
+                 r'"(?P<document>[^"]+)"(?P<attachment> avec (?:sa|leur|leurs) pièces? jointes?)?'))
+def mailboxes_received(parcours: Parcours, recipients: str, document: str, attachment: str | None) -> None:
+    kind = document_kind(document)
+    for record in parcours.cast.recipients(recipients):
+        address = mss_address_of(record)
+        assert address, f"{record.id} n'a pas de boîte MSSanté sur le banc"
+        verify.message_in_mailbox(parcours, address, kind, attachment=bool(attachment))
+
+
+@then(parsers.re(r'un seul message MSSanté a été envoyé, (?:à|au|aux) "(?P<recipients>[^"]+)"'))
+def one_message(parcours: Parcours, recipients: str) -> None:
+    wanted = {mss_address_of(r).lower() for r in parcours.cast.recipients(recipients)}
+    sends = [e for e in verify.send_exchanges(parcours) if verify.delivered(e) & wanted]
+    assert len(sends) == 1, (f"attendu un seul message pour {len(wanted)} destinataires, obtenu {len(sends)} envoi(s) "
+                             "MSSanté")
+    missing = wanted - verify.delivered(sends[0])
+    assert not missing, f"destinataires absents du message : {', '.join(sorted(missing))}"
+
+
+@then(parsers.re(rf'le statut de l\'INS {OF} est "(?P<status>[^"]+)"'))
+def identity_status(parcours: Parcours, person: str, status: str) -> None:
+    who = parcours.cast.person(person)
+    identity = parcours.memory.identities.get(who.id)
+    assert identity is not None, f"aucune identité {de(who.display_first_name)} dans le DUI"
+    expected = status_code(status)
+    assert identity.status == expected, (f"statut de l'INS {de(who.display_first_name)} : attendu « {status} », obtenu "
+                                         f"« {STATUS_NAMES.get(identity.status, identity.status)} » "
+                                         f"(compte rendu INSi {identity.cr or '-'}"
+                                         + "".join(f" ; {w}" for w in identity.warnings) + ")")
+    if expected == "QUAL":
+        lookups = [e for e in verify.insi_lookups(parcours, who) if e.summary.get("cr") == "00"]
+        assert lookups, (f"attendu une réponse INSi 00 pour {who.display_first_name} pendant le scénario, obtenu "
+                         f"{[e.summary.get('cr') or e.status for e in verify.insi_lookups(parcours, who)] or 'aucun appel'}")
+        returned = (lookups[-1].summary.get("ins") or {}).get("matricule", "")
+        assert identity.ins == returned, f"INS gardée par le DUI {identity.ins!r} ≠ INS renvoyée par INSi {returned!r}"
+
+
+@then(parsers.re(rf'le téléservice INSi a reçu les traits normalisés {OF}'))
+def normalised_traits(parcours: Parcours, person: str) -> None:
+    verify.assert_normalised_traits(parcours, parcours.cast.person(person))
+
+
+@then(parsers.parse('les échanges avec le service "{service}" sont conformes'))
+def conformant(parcours: Parcours, service: str) -> None:
+    services, endpoint = service_of(service)
+    parcours.require(endpoint)
+    verify.assert_conformant(parcours, services, LABELS.get(endpoint, service))
+
+
+@then("aucun service socle n'a été appelé")
+def nothing_called(parcours: Parcours) -> None:
+    calls = parcours.exchanges()
+    assert not calls, "attendu aucun appel aux services socle, obtenu : " + ", ".join(
+        f"{e.service} {e.operation}" for e in calls[:5])
+
+
+# --- Justice, hors espace de confiance --------------------------------------------------------------
+@then("rien n'a été envoyé par MSSanté au domaine de la Justice")
+def nothing_to_justice(parcours: Parcours) -> None:
+    attempts = verify.outside_attempts(parcours)
+    assert not attempts, ("le DUI a tenté d'envoyer par MSSanté hors de l'espace de confiance (la Justice se "
+                          "contacte par courriel ordinaire) : " + ", ".join(attempts))
+
+
+@then(parsers.parse('l\'opérateur MSSanté refuse un envoi de "{actor}" vers "{recipient}", avec un avis de non-remise'))
+def operator_refuses(parcours: Parcours, actor: str, recipient: str) -> None:
+    """A property of the bench, shown with the reference client in a session of its own (so the
+    demonstration never counts against the DUI under test): the operator refuses outside domains."""
+    parcours.require("smtp")
+    from dataclasses import replace
+
+    from conformance.drivers.probe import BenchProbe
+    from conformance.drivers.reference_mss import MssPart
+    from simulators.mss.client import compose
+
+    demo = replace(parcours.target, session=f"{parcours.target.session[:55]}-demo")
+    probe = BenchProbe(demo.admin_url, demo.session)
+    probe.ensure_session("démonstration du banc : refus hors espace de confiance")
+    cursor = probe.cursor()
+    sender, target = parcours.cast.professional(actor), parcours.cast.recipient(recipient)
+    address = getattr(target, "email", "") or mss_address_of(target)
+    part = MssPart(demo)
+    message = compose(sender.mss_address, sender.role, [address], "Rapport (essai hors espace de confiance)", "Essai")
+    try:
+        refused = part.client.send(message, sender.mss_address, part.token(sender.mss_address))
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused = exc.recipients
+    assert address in refused, f"attendu un refus de l'opérateur pour {address}, obtenu une acceptation"
+    probe.wait_for(lambda e: e.operation == "send" and any(
+        r.get("recipient") == address and not r.get("delivered") for r in e.summary.get("recipients") or []),
+        what=f"le refus journalisé pour {address}", service="mss", after=cursor, timeout_s=5)
+    bounces = [m for m in probe.mailbox_messages(sender.mss_address) or []
+               if "non" in fold(verify.decoded(m.get("subject", ""))) or "mailer-daemon" in m.get("sender", "").lower()
+               or "postmaster" in m.get("sender", "").lower()]
+    assert bounces, f"attendu un avis de non-remise dans la boîte {sender.mss_address}, obtenu aucun"
+
+
+# --- Mon espace santé ------------------------------------------------------------------------------------
+@then(parsers.re(rf'le message a été adressé à l\'adresse Mon espace santé {OF}, construite depuis son INS qualifiée'))
+def sent_to_mes(parcours: Parcours, person: str) -> None:
+    who = parcours.cast.person(person)
+    identity = parcours.memory.identities.get(who.id)
+    assert identity is not None and identity.qualified, f"l'INS de {who.display_first_name} n'est pas qualifiée"
+    address = patient_mss_address(identity.ins)
+    assert address == who.mes_address, f"adresse Mon espace santé : attendu {who.mes_address}, construite {address}"
+    delivered = set().union(*(verify.delivered(e) for e in verify.send_exchanges(parcours))) if parcours.sent else set()
+    assert address in delivered, (f"attendu un message distribué à {address}, obtenu des envois à "
+                                  f"{', '.join(sorted(delivered)) or 'personne'}")
+
+
+@then(parsers.parse('"{actor}" a relevé "{document}" dans la boîte MSSanté'))
+def read_found(parcours: Parcours, actor: str, document: str) -> None:
+    kind = document_kind(document)
+    imap = [e for e in parcours.exchanges("mss") if e.protocol == "imap"]
+    assert imap, "attendu une relève IMAP de la boîte pendant le scénario, obtenu aucune"
+    subjects = [verify.decoded(m.subject) for m in parcours.received]
+    assert any(fold(kind.label) in fold(s) for s in subjects), (f"attendu « {kind.label} » parmi les messages relevés, "
+                                                                f"obtenu : {subjects or 'aucun message'}")
+
+
+# --- DMP ---------------------------------------------------------------------------------------------
+def _seen(parcours: Parcours, actor: str) -> tuple[str, set[str]]:
+    reader = parcours.cast.professional(actor)
+    if reader.id not in parcours.consulted:
+        raise AssertionError(f"{actor} n'a pas consulté le DMP dans ce scénario")
+    return reader.role, {e.type_code for e in parcours.consulted[reader.id]}
+
+
+@then(parsers.re(rf'"(?P<actor>[^"]+)" voit "(?P<documents>[^"]+)" dans le DMP {OF}'))
+def sees(parcours: Parcours, actor: str, documents: str, person: str) -> None:
+    role, codes = _seen(parcours, actor)
+    for phrase in split_names(documents):
+        kind = document_kind(phrase)
+        assert kind.code in codes, (f"{role} devrait voir « {kind.label} » ({kind.code}) dans le DMP, documents vus : "
+                                    f"{', '.join(sorted(codes)) or 'aucun'}")
+
+
+@then(parsers.re(rf'"(?P<actor>[^"]+)" ne voit pas "(?P<documents>[^"]+)" dans le DMP {OF}'))
+def does_not_see(parcours: Parcours, actor: str, documents: str, person: str) -> None:
+    role, codes = _seen(parcours, actor)
+    for phrase in split_names(documents):
+        kind = document_kind(phrase)
+        assert kind.code not in codes, (f"{role} ne devrait pas voir « {kind.label} » ({kind.code}) : la matrice "
+                                        "d'habilitation ou la confidentialité du document l'interdit")
+
+
+@then(parsers.re(rf'"(?P<document>[^"]+)" {OF} a été versé au DMP'))
+def was_fed(parcours: Parcours, document: str, person: str) -> None:
+    kind = document_kind(document)
+    assert not parcours.refusals, f"le DUI a refusé : {'; '.join(parcours.refusals)}"
+    fed = [r for k, r in parcours.records if k == kind.key and r.fed_dmp]
+    assert fed, f"attendu « {kind.label} » versé au DMP, obtenu aucun dépôt"
+    feeds = [e for e in parcours.exchanges("dmp") if e.status == 200 and "41" in e.operation]
+    assert feeds, "attendu une transaction de dépôt (ITI-41) acceptée par le DMP pendant le scénario, obtenu aucune"
+
+
+@then(parsers.re(rf'"(?P<document>[^"]+)" {OF} reste dans le DUI et n\'est pas versé au DMP'))
+def not_fed(parcours: Parcours, document: str, person: str) -> None:
+    kind = document_kind(document)
+    fed = [r for k, r in parcours.records if k == kind.key and r.fed_dmp]
+    feeds = [e for e in parcours.exchanges("dmp") if "41" in e.operation]
+    assert not fed and not feeds, (f"« {kind.label} » est un document éducatif ou social : il ne se verse jamais au "
+                                   f"DMP, or le DUI a fait {len(feeds)} dépôt(s) au DMP pendant le scénario")
+
+
+# --- ROR -------------------------------------------------------------------------------------------
+@then(parsers.parse('le ROR propose "{establishments}"'))
+def ror_proposes(parcours: Parcours, establishments: str) -> None:
+    assert parcours.exchanges("ror"), "attendu une recherche dans le ROR pendant le scénario, obtenu aucune"
+    names = {fold(c.name) for c in parcours.candidates}
+    for phrase in split_names(establishments):
+        wanted = parcours.cast.establishment(phrase)
+        assert fold(wanted.name) in names, (f"attendu {wanted.name} parmi les établissements proposés par le ROR, "
+                                            f"obtenu : {', '.join(c.name for c in parcours.candidates) or 'aucun'}")
+
+
+@then(parsers.parse('le ROR ne propose pas "{establishments}"'))
+def ror_excludes(parcours: Parcours, establishments: str) -> None:
+    names = {fold(c.name) for c in parcours.candidates}
+    for phrase in split_names(establishments):
+        unwanted = parcours.cast.establishment(phrase)
+        assert fold(unwanted.name) not in names, f"{unwanted.name} ne devrait pas être proposé (distance, âge ou places)"

@@ -1,0 +1,253 @@
+"""DMP benchmark: ITI-41 documents per second (30 KB CDA, signed VIHF and signed lot, MTOM over
+mutual TLS) and ITI-18 FindDocuments p50/p99 with 100,000 documents in the registry.
+
+The registry is bulk-seeded straight into the tables before the server starts (store.bulk_insert:
+one transaction, no checks), with small document bodies since only the registry is measured by the
+queries; the ITI-41 phase then feeds real 30 KB CDA documents through the whole stack. The bench
+runs in its own process (as under `serve`); load threads keep one TLS connection each.
+
+    python -m loadtests.bench_dmp [--documents 100000] [--duration 8] [--threads 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+SESSION = "bench"
+QUERY_PATIENTS = ("elise", "fanny", "elliot", "yanis", "lucas", "adrien", "irene", "louis", "samir", "claude")
+CDA_BYTES = 30_000
+
+
+def _serve(work_dir: str, conn: Any, seed: int) -> None:  # pragma: no cover - child process
+    from simulators.core.bench import Bench
+    from simulators.core.config import load_config
+    from simulators.core.pki import Pki
+    from simulators.dmp.simulator import DmpSimulator
+
+    pki = Pki.load(Path(work_dir) / "pki")
+    config = load_config(None, data_dir=Path(work_dir) / "data", tls=True, seed=seed).ephemeral()
+    with Bench(config, [DmpSimulator()], pki=pki) as bench:
+        conn.send(bench.url("dmp"))
+        conn.recv()
+        bench.runtime.journal.flush(60)
+        conn.send({"journal_count": bench.runtime.journal.count(SESSION)})
+
+
+def bulk_seed(database_url: str, seed: int, documents: int, *, batch: int = 5000) -> float:
+    """Insert `documents` entries (and small contents) for the session; returns seconds taken.
+
+    Each of the ten journey patients the queries read gets 100 documents of five types (what a
+    child's DMP holds after years of follow-up); the rest spreads over 2,000 synthetic INS, so every
+    FindDocuments has to pick its rows out of the whole table through the indexes."""
+    from simulators.core.db import open_database
+    from simulators.dmp.cda import KINDS, CdaSpec
+    from simulators.dmp.journey import cda_for
+    from simulators.dmp.metadata import document_entry, xds_author
+    from simulators.dmp.model import Code
+    from simulators.dmp.seed import professional_identity
+    from simulators.dmp.store import DmpStore, entry_row
+    from simulators.identities.nir import with_key
+    from simulators.identities.world import build_world
+
+    world = build_world(seed)
+    t0 = time.perf_counter()
+    db = open_database(database_url)
+    store = DmpStore(db)
+    store.create_tables()
+    person, structure = professional_identity(world, "medecin-elise")
+    spec: CdaSpec = cda_for(world, "elise", "medecin-elise", "bilan-sante-enfant")
+    content = b"<ClinicalDocument/>" * 10
+    template = document_entry(spec, content, xds_author(person, structure), unique_id="0",
+                              service_start="20250101000000")
+    template.repository_uid = "1.2.250.1.213.4.1.1.1.1"
+    kinds = [KINDS[k] for k in ("bilan-sante-enfant", "ordonnance", "bilan-fonctionnel", "dlu", "projet-personnalise")]
+    types = [(Code(k.type_code, k.type_system, k.display), Code(k.class_code, "1.2.250.1.213.1.1.4.1")) for k in kinds]
+    journey = [f"{p.ins.value}^^^&{p.ins.oid}&ISO^NH" for p in (world.person(i) for i in QUERY_PATIENTS)]
+    others = [f"{with_key(f'1{80 + n % 20:02d}0175{n:06d}'[:13])}^^^&1.2.250.1.213.1.4.10&ISO^NH" for n in range(2000)]
+    per_journey_patient = min(100, documents // 20)
+    base = entry_row(SESSION, template, time.time())
+    base_data = json.loads(base["data"])
+    shapes = []
+    for type_code, class_code in types:
+        data = dict(base_data, type_code=asdict(type_code), class_code=asdict(class_code))
+        shapes.append((type_code.code, class_code.code, data))
+    entry_rows, doc_rows = [], []
+    for n in range(documents):
+        pid = journey[n // per_journey_patient] if n < per_journey_patient * 10 else others[n % 2000]
+        when = f"2025{1 + n % 12:02d}{1 + n % 28:02d}100000"
+        type_code, class_code, data = shapes[n % len(shapes)]
+        entry_uuid, unique_id = f"urn:uuid:{uuid.UUID(int=n + 1)}", f"2.25.{n + 1}"
+        data = dict(data, entry_uuid=entry_uuid, unique_id=unique_id, patient_id=pid, source_patient_id=pid,
+                    lid=entry_uuid, service_start=when, creation_time=when)
+        entry_rows.append(dict(base, entry_uuid=entry_uuid, lid=entry_uuid, unique_id=unique_id,
+                               patient_ins=pid.split("^")[0], type_code=type_code, class_code=class_code,
+                               creation_time=when, service_start=when, created=float(n),
+                               data=json.dumps(data, ensure_ascii=False)))
+        doc_rows.append({"session": SESSION, "unique_id": unique_id, "repository_uid": template.repository_uid,
+                         "mime_type": "text/xml", "hash": template.hash, "size": len(content), "content": content})
+        if len(entry_rows) >= batch:
+            store.insert_rows(entry_rows, doc_rows)
+            entry_rows, doc_rows = [], []
+    if entry_rows:
+        store.insert_rows(entry_rows, doc_rows)
+    db.dispose()
+    return time.perf_counter() - t0
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _client(url: str, pki: Any, world: Any, professional: str) -> Any:
+    from simulators.core.tls import requests_verify
+    from simulators.dmp.client import DmpClient
+    from simulators.dmp.journey import identity_for
+
+    return DmpClient(url, identity_for(pki, world, professional), verify=requests_verify(pki), session=SESSION)
+
+
+def _feed_worker(client: Any, world: Any, deadline: float, latencies: list[float], errors: list[str]) -> None:
+    from simulators.dmp.journey import cda_for
+
+    body = b"%PDF-1.4\n" + os.urandom(CDA_BYTES * 3 // 4 - 40)  # ~30 KB once base64-encoded in the CDA
+    while time.perf_counter() < deadline:
+        spec = cda_for(world, "elise", "medecin-elise", "ordonnance", body=body)
+        t = time.perf_counter()
+        try:
+            result = client.feed([(spec, ())])
+        except Exception as exc:  # noqa: BLE001 - counted, not fatal
+            errors.append(repr(exc))
+            continue
+        latencies.append(time.perf_counter() - t)
+        if not result.ok:
+            errors.append(result.errors[0].code if result.errors else result.status)
+
+
+def _query_worker(client: Any, targets: list[tuple[str, str]], deadline: float, latencies: list[float],
+                  errors: list[str], results: list[int], offset: int) -> None:
+    n = offset
+    while time.perf_counter() < deadline:
+        ins, oid = targets[n % len(targets)]
+        n += 1
+        t = time.perf_counter()
+        try:
+            found = client.find_documents(ins, oid, extra={"$XDSDocumentEntryTypeCode": ["68817-6^^2.16.840.1.113883.6.1"]})
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+            continue
+        latencies.append(time.perf_counter() - t)
+        if found.errors:
+            errors.append(found.errors[0].code)
+        results.append(len(found.entries))
+
+
+def _threads(target: Any, args_for: Any, threads: int) -> None:
+    workers = [threading.Thread(target=target, args=args_for(i)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+
+
+def bench_dmp(*, documents: int = 100_000, duration_s: float = 8.0, threads: int = 4, seed: int = 20261122) -> dict[str, Any]:
+    """Run both phases; returns documents/s, FindDocuments p50/p99 (ms) and counts. Default ~50 s."""
+    from simulators.core.pki.testing import make_test_pki
+    from simulators.identities.world import build_world
+
+    world = build_world(seed)
+    with tempfile.TemporaryDirectory(prefix="bench-dmp-") as work_dir:
+        pki = make_test_pki(Path(work_dir) / "pki")
+        seed_s = bulk_seed(f"sqlite:///{Path(work_dir) / 'data' / 'bench.db'}", seed, documents)
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        server = context.Process(target=_serve, args=(work_dir, child, seed), daemon=True)
+        server.start()
+        try:
+            if not parent.poll(90):
+                raise RuntimeError("le banc DMP n'a pas démarré en 90 s")
+            url = parent.recv()
+            feeders = [_client(url, pki, world, "medecin-elise") for _ in range(threads)]
+            readers = [_client(url, pki, world, "pmi-medecin") for _ in range(threads)]
+            targets = [(p.ins.value, p.ins.oid) for p in (world.person(i) for i in QUERY_PATIENTS)]
+            for ins, oid in targets:
+                readers[0].set_authorization(ins, oid)
+            feed_lat: list[float] = []
+            feed_err: list[str] = []
+            _threads(_feed_worker, lambda i: (feeders[i], world, time.perf_counter() + 1.0, [], []), threads)
+            started = time.perf_counter()
+            deadline = started + duration_s
+            _threads(_feed_worker, lambda i: (feeders[i], world, deadline, feed_lat, feed_err), threads)
+            feed_elapsed = time.perf_counter() - started
+            q_lat: list[float] = []
+            q_err: list[str] = []
+            counts: list[int] = []
+            _threads(_query_worker, lambda i: (readers[i], targets, time.perf_counter() + 1.0, [], [], [], i), threads)
+            started = time.perf_counter()
+            deadline = started + duration_s
+            _threads(_query_worker, lambda i: (readers[i], targets, deadline, q_lat, q_err, counts, i), threads)
+            query_elapsed = time.perf_counter() - started
+            parent.send("stop")
+            journal = parent.recv() if parent.poll(90) else {}
+        finally:
+            server.join(30)
+            if server.is_alive():
+                server.terminate()
+    return {
+        "service": "dmp", "threads": threads, "registry_documents": documents, "bulk_seed_s": round(seed_s, 1),
+        "iti41_documents": len(feed_lat), "iti41_errors": len(feed_err),
+        "iti41_documents_per_s": round(len(feed_lat) / feed_elapsed, 1),
+        "iti41_p50_ms": round(_percentile(feed_lat, 0.5) * 1000, 1),
+        "iti41_p99_ms": round(_percentile(feed_lat, 0.99) * 1000, 1),
+        "iti18_queries": len(q_lat), "iti18_errors": len(q_err),
+        "iti18_per_s": round(len(q_lat) / query_elapsed, 1),
+        "iti18_p50_ms": round(_percentile(q_lat, 0.5) * 1000, 1),
+        "iti18_p99_ms": round(_percentile(q_lat, 0.99) * 1000, 1),
+        "iti18_mean_results": round(statistics.fmean(counts), 1) if counts else 0.0,
+        **journal,
+    }
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Entry point of `python -m loadtests.bench dmp`."""
+    return bench_dmp(documents=10_000, duration_s=2.0) if quick else bench_dmp()
+
+
+def table(result: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        ("registre", f"{result['registry_documents']} documents (chargés en {result['bulk_seed_s']} s)"),
+        ("ITI-41 (CDA 30 ko, VIHF signé)", f"{result['iti41_documents_per_s']} documents/s, p50 {result['iti41_p50_ms']} ms, "
+                                           f"p99 {result['iti41_p99_ms']} ms ({result['iti41_errors']} erreurs)"),
+        ("ITI-18 FindDocuments", f"p50 {result['iti18_p50_ms']} ms, p99 {result['iti18_p99_ms']} ms, "
+                                 f"{result['iti18_per_s']} req/s, {result['iti18_mean_results']} fiches/réponse "
+                                 f"({result['iti18_errors']} erreurs)"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Banc de charge DMP (ITI-41 et ITI-18 sur 100 000 documents)")
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--duration", type=float, default=8.0)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    result = bench_dmp(documents=args.documents, duration_s=args.duration, threads=args.threads)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    for label, value in table(result):
+        print(f"{label} : {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""INSi benchmark: traits lookups per second over keep-alive mutual-TLS HTTPS, journal on, p50/p99.
+
+The bench runs in its own process (as under `serve`) so the load generator's threads do not share
+its interpreter lock; each generator thread keeps one TLS connection open (keep-alive) with the
+INSI-AUTO certificate and sends well-formed requests (fresh MessageID each time) over a mix of
+§5 persons giving CR 00, 01 and 02. Every request is journaled; the journal is flushed before the
+figures are read, and the number of recorded exchanges is reported next to the number sent.
+
+    python -m loadtests.bench_ins [--duration 10] [--threads 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+MIX = [
+    ("ADRTROIS", ("DOMINIQUE",), "F", "1997-02-26"),
+    ("ECETINSI", ("PIERRE-ALAIN",), "M", "2009-07-14"),
+    ("TCHITCHI", ("CATARINA",), "F", "1936-06-21"),
+    ("TCHITCHI", ("OLA",), "F", "1936-06-21"),
+    ("HERMANN", ("GATIEN",), "M", "1981-03-24"),
+    ("DE VINCI", ("LEONARDO",), "M", "2014-02-01"),
+    ("NESSI", ("MICHELANGELO",), "M", "2010-08-07"),
+    ("ADRUN", ("ZOE",), "F", "1975-12-31"),
+]
+
+
+def _serve(work_dir: str, conn: Any, journal_keep_bodies: bool) -> None:  # pragma: no cover - child process
+    from simulators.core.bench import Bench
+    from simulators.core.config import load_config
+    from simulators.core.pki import Pki
+    from simulators.ins.server import InsSimulator
+
+    pki = Pki.load(Path(work_dir) / "pki")
+    config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
+    config.journal.keep_bodies = journal_keep_bodies
+    with Bench(config, [InsSimulator()], pki=pki) as bench:
+        conn.send(bench.url("ins"))
+        conn.recv()  # warm-up over: the measured run starts
+        cpu0 = time.process_time()
+        conn.recv()  # the parent says when the run is over
+        flushed = bench.runtime.journal.flush(60)
+        conn.send({"journal_count": bench.runtime.journal.count("bench"), "journal_flushed": flushed,
+                   "journal_write_errors": bench.runtime.journal.write_errors,
+                   "server_cpu_s": round(time.process_time() - cpu0, 3)})
+
+
+def _worker(url: str, cert: tuple[str, str], verify: str, deadline: float, latencies: list[float],
+            errors: list[str], offset: int) -> None:
+    import requests
+
+    from simulators.ins.client_codec import LpsIdentity, build_request
+    from simulators.ins.model import TraitsQuery
+
+    session = requests.Session()
+    session.trust_env = False
+    session.cert, session.verify = cert, verify
+    lps = LpsIdentity(idam="BENCH-INS-01")
+    i = offset
+    while time.perf_counter() < deadline:
+        body, action, _ = build_request(TraitsQuery(*MIX[i % len(MIX)]), lps)
+        i += 1
+        t0 = time.perf_counter()
+        try:
+            reply = session.post(url, data=body, timeout=30, headers={
+                "Content-Type": f'application/soap+xml;charset=UTF-8;action="{action}"'})
+            if reply.status_code != 200:
+                errors.append(f"HTTP {reply.status_code}")
+        except Exception as exc:  # noqa: BLE001 - counted, never fatal for the run
+            errors.append(type(exc).__name__)
+            continue
+        latencies.append(time.perf_counter() - t0)
+    session.close()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1.0,
+              keep_bodies: bool = True, key_type: str = "rsa2048", in_process: bool = False) -> dict[str, Any]:
+    """Run the benchmark; returns lookups/s, p50/p99 (ms), counts. Default run ~15 s.
+
+    RSA keys by default, as IGC-Santé certificates; the handshake cost is paid once per connection.
+    `in_process` runs the bench in a thread of this process (quick smoke test, lower figures).
+    """
+    from simulators.core.pki.testing import make_test_pki
+    from simulators.core.tls import requests_cert, requests_verify
+
+    with tempfile.TemporaryDirectory(prefix="bench-ins-") as work_dir:
+        pki = make_test_pki(Path(work_dir) / "pki", key_type=key_type)
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        runner = threading.Thread if in_process else context.Process
+        server = runner(target=_serve, args=(work_dir, child, keep_bodies), daemon=True)
+        server.start()
+        sent: list[str] = []  # the child waits for "go" then "stop", whatever happens here
+        try:
+            if not parent.poll(60):
+                raise RuntimeError("le banc INSi n'a pas démarré en 60 s")
+            url = parent.recv().rsplit("/lps", 1)[0] + "/s/bench/lps"
+            cert, verify = requests_cert(pki, "insi-auto"), requests_verify(pki)
+            _run(url, cert, verify, warmup_s, threads, [], [])  # TLS handshakes, caches, world
+            latencies: list[float] = []
+            errors: list[str] = []
+            parent.send("go")
+            sent.append("go")
+            started = time.perf_counter()
+            _run(url, cert, verify, duration_s, threads, latencies, errors)
+            elapsed = time.perf_counter() - started
+            parent.send("stop")
+            sent.append("stop")
+            journal = parent.recv() if parent.poll(90) else {}
+        finally:
+            for message in ("go", "stop")[len(sent):]:
+                parent.send(message)
+            server.join(30)
+            if server.is_alive() and not in_process:
+                server.terminate()
+    result: dict[str, Any] = {
+        "service": "ins", "threads": threads, "in_process": in_process, "duration_s": round(elapsed, 2),
+        "requests": len(latencies),
+        "errors": len(errors), "lookups_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else 0.0,
+        **journal,
+    }
+    if result.get("server_cpu_s") and result["requests"]:
+        # CPU the bench spends per lookup (TLS, HTTP, SOAP, journal): stable when the machine is busy
+        result["server_cpu_ms_per_lookup"] = round(result["server_cpu_s"] * 1000 / result["requests"], 2)
+    return result
+
+
+def _run(url: str, cert: tuple[str, str], verify: str, seconds: float, threads: int,
+         latencies: list[float], errors: list[str]) -> None:
+    deadline = time.perf_counter() + seconds
+    workers = [threading.Thread(target=_worker, args=(url, cert, verify, deadline, latencies, errors, n))
+               for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Entry point of `python -m loadtests.bench ins`."""
+    return bench_ins(duration_s=2.0 if quick else 10.0, threads=4, warmup_s=0.5 if quick else 1.0)
+
+
+def table(result: dict[str, Any]) -> list[tuple[str, str]]:
+    return [("charge", f"{result['threads']} connexions TLS mutuel keep-alive (INSI-AUTO), journal actif, "
+                       f"mélange de CR 00/01/02"),
+            ("recherches/s", str(result["lookups_per_s"])), ("p50 ms", str(result["p50_ms"])),
+            ("p99 ms", str(result["p99_ms"])),
+            ("CPU serveur ms/recherche", str(result.get("server_cpu_ms_per_lookup", "-"))),
+            ("requêtes / erreurs", f"{result['requests']} / {result['errors']}"),
+            ("journal", str(result.get("journal_count", "-")))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Banc de charge INSi (HTTPS mTLS keep-alive, journal actif)")
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    result = bench_ins(duration_s=args.duration, threads=args.threads)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    print(f"INSi : {result['lookups_per_s']} recherches/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
+          f"({result['requests']} requêtes, {result['errors']} erreurs, journal {result.get('journal_count')}, "
+          f"CPU serveur {result.get('server_cpu_ms_per_lookup')} ms/recherche)")
+
+
+if __name__ == "__main__":
+    main()

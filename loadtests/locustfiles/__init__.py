@@ -1,0 +1,1 @@
+"""One locustfile per load profile (`socle-bench load --profile NAME`)."""

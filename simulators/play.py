@@ -1,0 +1,61 @@
+"""``socle-bench play fanny|elliot|elise``: a journey played by the reference DUI, narrated in French.
+
+The trainer's demo without a browser: each step of the feature is printed as it runs, then what each
+service received because of it (operation, status, the useful bit of the summary) and the verdicts
+of the conformance checks on those exchanges. The journey is the shipped feature file, run through
+pytest-bdd with the socle-bench plugin, so the demo and the test suite can never disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, TextIO
+
+JOURNEYS = ("fanny", "elliot", "elise")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("play", help="jouer un parcours (Fanny, Elliot, Élise) avec le DUI de référence, "
+                                                "raconté étape par étape")
+    parser.add_argument("journey", choices=JOURNEYS, help="parcours à jouer")
+    parser.add_argument("--bench-url", help="banc déjà démarré (ex. http://127.0.0.1:8080) ; défaut : banc en processus")
+    parser.add_argument("--bench-pki", help="répertoire de la PKI de ce banc (certificats du DUI de référence)")
+    parser.add_argument("--session", help="session du banc (défaut : une session neuve)")
+    parser.add_argument("--dui", default="reference", help="pilote du DUI (défaut : reference ; observe pour une démo "
+                                                           "avec un vrai DUI)")
+    parser.set_defaults(func=cmd_play)
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    return play(args.journey, bench_url=args.bench_url, bench_pki=args.bench_pki, session=args.session, dui=args.dui)
+
+
+def play(journey: str, *, bench_url: str | None = None, bench_pki: str | None = None, session: str | None = None,
+         dui: str = "reference", out: TextIO | None = None) -> int:
+    """Run one journey's feature with the narrator; returns pytest's exit code (0 when all passed)."""
+    import pytest
+
+    from conformance.pytest_plugin import plugin_args
+    from pathlib import Path
+
+    import features
+    from conformance.drivers.narrator import Narrator
+
+    narrator = Narrator(out or sys.stdout)
+    args = [str(Path(features.__file__).with_name("journeys.py")), *plugin_args(), "-p", "no:xdist", "-p", "no:cacheprovider", "-o", "addopts=", "-p", "no:terminal",
+            "-s", "-m", journey, "--dui", dui, "-W", "ignore::DeprecationWarning",
+            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    if bench_url:
+        args += ["--bench-url", bench_url]
+    if bench_pki:
+        args += ["--bench-pki", bench_pki]
+    if session:
+        args += ["--bench-session", session]
+    narrator.title(journey)
+    code = pytest.main(args, plugins=[narrator])
+    narrator.closing()
+    return int(code)
+
+
+__all__ = ["JOURNEYS", "play", "register"]
