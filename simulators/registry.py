@@ -13,7 +13,7 @@ from .core.errors import BenchError
 SHIPPED: dict[str, str] = {
     "ins": "simulators.ins.server:InsSimulator",
     "dmp": "simulators.dmp.simulator:DmpSimulator",
-    "mss": "simulators.mss:MssSimulator",
+    "mss": "simulators.mss.simulator:MssSimulator",
     "ror": "simulators.ror.server:RorSimulator",
 }
 

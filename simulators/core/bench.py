@@ -19,7 +19,7 @@ from .db import Database, open_database
 from .events import EventBus
 from .faults import FaultEngine, FaultRule
 from .journal import Journal, LiveChecker
-from .lifecycle import Endpoint, Lifecycle, WsgiServer
+from .lifecycle import BufferedBody, Endpoint, Lifecycle, WsgiServer
 from .service import ErrorRenderer, Identify, ServiceMiddleware, plain_error
 
 log = logging.getLogger("socle_bench")
@@ -122,7 +122,8 @@ class Bench:
                 self.servers.extend(factory(rt))
             for rule in cfg.faults:
                 faults.add(FaultRule.from_json(dict(rule)))
-            self.admin = WsgiServer(create_admin_app(self, rt.admin_blueprints, rt.ui_blueprints), name="admin",
+            admin_app = BufferedBody(create_admin_app(self, rt.admin_blueprints, rt.ui_blueprints))
+            self.admin = WsgiServer(admin_app, name="admin",
                                     host=cfg.host, port=cfg.port("admin"),
                                     configure="API d'administration du banc (/_bench/)", path="/_bench/")
             self.admin.start()

@@ -7,6 +7,7 @@ client that connects and stays silent cannot stall the server.
 
 from __future__ import annotations
 
+import io
 import logging
 import socket
 import ssl
@@ -20,6 +21,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 log = logging.getLogger("socle_bench.server")
 
 HANDSHAKE_TIMEOUT_S = 10.0
+BODY_CONSUMED = "socle.body_consumed"  # environ flag: the request body was read to its end
 IDLE_TIMEOUT_S = 75.0
 
 
@@ -57,6 +59,71 @@ class _QuietHandler(WSGIRequestHandler):
         except (ssl.SSLError, OSError) as exc:  # refused certificates, resets: the client's problem
             log.debug("connection ended: %s", exc)
 
+    def run_wsgi(self) -> None:
+        """Serve one request with HTTP/1.1 keep-alive.
+
+        werkzeug's own `run_wsgi` always closes the connection and then drains the socket (which would
+        swallow the next request), so every call would pay a new mutual-TLS handshake. Here the
+        connection stays open when the response has a length and the app read the whole request body
+        (`BODY_CONSUMED`, set by the journaling middleware and `BufferedBody`); streamed responses
+        (server-sent events) close the connection when they end.
+        """
+        if self.headers.get("Expect", "").lower().strip() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self.environ = environ = self.make_environ()
+        response: dict = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):  # noqa: ANN001, ANN202
+            if exc_info and response.get("sent"):
+                raise exc_info[1].with_traceback(exc_info[2])
+            response["status"], response["headers"] = status, headers
+            return write
+
+        def send_head() -> None:
+            code, _, reason = response["status"].partition(" ")
+            headers = response["headers"]
+            names = {k.lower() for k, _ in headers}
+            framed = ("content-length" in names or environ["REQUEST_METHOD"] == "HEAD"
+                      or code in ("204", "304"))
+            self.send_response(int(code), reason)
+            for key, value in headers:
+                self.send_header(key, value)
+            if not (framed and environ.get(BODY_CONSUMED)) or self.close_connection:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            response["sent"] = True
+
+        def write(data: bytes) -> None:
+            if not response.get("sent"):
+                send_head()
+            if data:
+                self.wfile.write(data)
+
+        try:
+            result = self.server.app(environ, start_response)
+            try:
+                for chunk in result:
+                    write(chunk)
+                if not response.get("sent"):
+                    send_head()
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        except (ConnectionError, TimeoutError) as exc:
+            self.close_connection = True
+            log.debug("connection dropped: %s", exc)
+        except Exception:
+            self.close_connection = True
+            log.exception("unhandled error serving %s", environ.get("PATH_INFO"))
+            if not response.get("sent"):
+                response["status"], response["headers"] = "500 Internal Server Error", [
+                    ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "0")]
+                try:
+                    send_head()
+                except OSError:
+                    pass
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
 
@@ -83,6 +150,26 @@ class _Server(ThreadedWSGIServer):
 
     def log_startup(self) -> None:
         pass
+
+
+class BufferedBody:
+    """WSGI middleware that reads the whole (bounded) request body before the app runs, so the
+    connection can be kept alive whatever the app reads (used for the admin app)."""
+
+    def __init__(self, app, max_bytes: int = 10 * 1024 * 1024) -> None:  # noqa: ANN001
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def __call__(self, environ: dict, start_response):  # noqa: ANN001, ANN204
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if 0 <= length <= self.max_bytes:
+            body = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ[BODY_CONSUMED] = len(body) == length
+        return self.app(environ, start_response)
 
 
 class WsgiServer:

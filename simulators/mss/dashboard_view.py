@@ -86,6 +86,13 @@ def attachments_of(msg: Message) -> list[dict[str, Any]]:
     return found
 
 
+def _safe_attachments(msg: Message) -> list[dict[str, Any]]:
+    try:
+        return attachments_of(msg)
+    except Exception:  # noqa: BLE001 - hostile MIME: the message is still listed, without its parts
+        return []
+
+
 def _message_id(value: str) -> str:
     return value.strip().strip("<>").strip()
 
@@ -108,7 +115,7 @@ def receipts_in(stored: StoredMessage, msg: Message) -> list[tuple[str, dict[str
             return [(_message_id(mdn.original_message_id), {"kind": "MDN", "status": status,
                                                             "recipient": mdn.final_recipient,
                                                             "code": mdn.error_label, **where})]
-    except (ValueError, IndexError, TypeError, AttributeError):
+    except Exception:  # noqa: BLE001 - a malformed report is listed as a plain message
         return []
     return []
 
@@ -124,7 +131,7 @@ def message_row(stored: StoredMessage, msg: Message) -> dict[str, Any]:
     recipients = [a for _, a in getaddresses([str(v) for v in msg.get_all("To", []) + msg.get_all("Cc", [])]) if a]
     return {"id": f"{stored.folder}/{stored.uid}", "date": stored.internal_date, "from": sender, "to": recipients,
             "subject": decoded_subject(msg) or stored.subject, "status": _status(stored.flags),
-            "attachments": attachments_of(msg), "receipts": [], "flags": list(stored.flags),
+            "attachments": _safe_attachments(msg), "receipts": [], "flags": list(stored.flags),
             "folder": stored.folder, "size": stored.size,
             "message_id": _message_id(str(msg.get("Message-ID", "") or stored.message_id))}
 

@@ -7,6 +7,9 @@
 - `GET /sessions/<s>/counts`
 - `GET /nomenclatures`: the NOS code systems (TRE) the simulator uses, as static data.
 - `GET /clients`, `POST /clients` `{"client_id", "profile", "secret", "cert_cn"}`: editors' registrations.
+- `GET /dashboard?session=S[&offset=0&limit=500]`: the dashboard's establishments view
+  (dashboard_view.py), one page of establishments in store order (the world's first), with `total`
+  and `next_offset`: the page draws one SVG dot per row, so a 20,000-offer session is paged.
 """
 
 from __future__ import annotations
@@ -20,11 +23,14 @@ from flask import Blueprint, Response, request
 from simulators.core.sessions import valid_session_name
 from simulators.ror.codec import SearchError, loads_resource
 from simulators.ror.codes import nomenclatures
+from simulators.ror.dashboard_view import EstablishmentView
 from simulators.ror.engine import RorOptions
 from simulators.ror.model import RESOURCE_TYPES, RorClient, nos
 from simulators.ror.store import RorStore
 
 MAX_VOLUME = 200_000
+DASHBOARD_PAGE = 500
+DASHBOARD_MAX_PAGE = 5_000
 _ID_RE = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 
 
@@ -103,6 +109,30 @@ def admin_blueprint(store: RorStore, options: RorOptions) -> Blueprint:
         if (error := checked(session)) is not None:
             return error
         return _json({"session": session, "counts": store.count(session)})
+
+    views: dict[str, EstablishmentView] = {}  # per session, replaced with the session's index
+    store.on_write.append(lambda session: views.pop(session, None))  # a reset must not keep a 20,000-offer index
+
+    @bp.get("/dashboard")
+    def dashboard() -> Response:
+        session = request.args.get("session") or "default"
+        if (error := checked(session)) is not None:
+            return error
+        try:
+            offset = max(0, int(request.args.get("offset", 0)))
+            limit = max(1, min(int(request.args.get("limit", DASHBOARD_PAGE)), DASHBOARD_MAX_PAGE))
+        except ValueError:
+            return _problem(400, "offset et limit : entiers attendus")
+        index = store.index(session)
+        view = views.get(session)
+        if view is None or view.index is not index:
+            view = views[session] = EstablishmentView(index)
+        page, total = view.page(offset, limit), len(view.ids)
+        following = offset + limit if offset + limit < total else None
+        note = f"{len(page)} établissement(s) sur {total}" + (
+            f" ; suite avec offset={following}" if following is not None else "")
+        return _json({"session": session, "total": total, "offset": offset, "limit": limit,
+                      "next_offset": following, "note": note, "establishments": page})
 
     @bp.get("/nomenclatures")
     def nomenclatures_() -> Response:
