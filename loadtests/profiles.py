@@ -13,16 +13,16 @@ class Profile:
     name: str
     locustfile: Path
     services: tuple[str, ...]  # started when `socle-bench load` has to start a bench itself
-    description: str  # French, shown by `socle-bench load --list`
+    description: str  # shown by `socle-bench load --list`
 
 
 PROFILES: tuple[Profile, ...] = (
     Profile("esms-day", LOCUSTFILES / "esms_day.py", ("ins", "dmp", "mss", "ror"),
-            "journée d'un établissement de protection de l'enfance : INSi, DMP, MSSanté et ROR mêlés"),
-    Profile("ins", LOCUSTFILES / "ins.py", ("ins",), "appels INSi (recherche et vérification d'INS)"),
-    Profile("dmp", LOCUSTFILES / "dmp.py", ("dmp",), "DMP : alimentation (ITI-41), recherche (ITI-18), consultation (ITI-43)"),
-    Profile("mss", LOCUSTFILES / "mss.py", ("mss",), "MSSanté : envoi SMTP et relève IMAP"),
-    Profile("ror", LOCUSTFILES / "ror.py", ("ror",), "ROR : recherches d'offres de santé (FHIR)"),
+            "a day in a child-protection establishment: INSi, DMP, MSSanté and ROR mixed"),
+    Profile("ins", LOCUSTFILES / "ins.py", ("ins",), "INSi calls (INS lookup and verification)"),
+    Profile("dmp", LOCUSTFILES / "dmp.py", ("dmp",), "DMP: feeding (ITI-41), search (ITI-18), retrieval (ITI-43)"),
+    Profile("mss", LOCUSTFILES / "mss.py", ("mss",), "MSSanté: SMTP sending and IMAP retrieval"),
+    Profile("ror", LOCUSTFILES / "ror.py", ("ror",), "ROR: searches of healthcare offers (FHIR)"),
 )
 
 
@@ -34,4 +34,4 @@ def find_profile(name: str) -> Profile:
     for profile in PROFILES:
         if profile.name == name:
             return profile
-    raise UnknownProfileError(f"profil inconnu {name!r}; profils: {', '.join(p.name for p in PROFILES)}")
+    raise UnknownProfileError(f"unknown profile {name!r}; profiles: {', '.join(p.name for p in PROFILES)}")

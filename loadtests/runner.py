@@ -30,7 +30,7 @@ _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
 
 
 class LoadUsageError(ValueError):
-    """Bad options; the message (French) says which."""
+    """Bad options; the message says which."""
 
 
 @dataclass
@@ -59,7 +59,7 @@ class LoadOptions:
 def duration_seconds(text: str) -> int:
     match = _DURATION.match(text.strip())
     if not text.strip() or not match or not any(match.groups()):
-        raise LoadUsageError(f"durée invalide {text!r} (exemples: 30s, 2m, 1h30m)")
+        raise LoadUsageError(f"invalid duration {text!r} (examples: 30s, 2m, 1h30m)")
     h, m, s = (int(g or 0) for g in match.groups())
     return h * 3600 + m * 60 + s
 
@@ -71,13 +71,13 @@ def parse_fault(text: str) -> dict[str, Any]:
         try:
             rule = json.loads(text)
         except ValueError as exc:
-            raise LoadUsageError(f"règle de défaut JSON invalide: {exc}") from exc
+            raise LoadUsageError(f"invalid JSON fault rule: {exc}") from exc
         return rule
     rule: dict[str, Any] = {}
     for item in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = item.partition("=")
         if not sep:
-            raise LoadUsageError(f"règle de défaut: attendu clé=valeur, obtenu {item!r}")
+            raise LoadUsageError(f"fault rule: expected key=value, got {item!r}")
         rule[key.strip()] = _scalar(value.strip())
     return rule
 
@@ -100,7 +100,7 @@ def run_load(opts: LoadOptions, out: TextIO | None = None) -> int:
         seconds = duration_seconds(opts.duration)
         limits = load_limits(opts.profile, opts.thresholds)
         if opts.users < 1:
-            raise LoadUsageError("--users doit être >= 1")
+            raise LoadUsageError("--users must be >= 1")
     except (LookupError, ValueError) as exc:
         print(f"socle-bench load: {exc}", file=sys.stderr)
         return 2
@@ -119,8 +119,8 @@ def run_load(opts: LoadOptions, out: TextIO | None = None) -> int:
         code = _run_locust(opts, locustfile, admin_url, results, seconds, out)
     stats = results / "locust_final.json"
     if not stats.exists():
-        print(f"socle-bench load: locust n'a pas produit de statistiques (code {code}); "
-              f"voir {results / 'locust.log'}", file=sys.stderr)
+        print(f"socle-bench load: locust produced no statistics (exit code {code}); "
+              f"see {results / 'locust.log'}", file=sys.stderr)
         return 3
     rows = read_stats(stats)
     verdicts = judge(rows, limits)
@@ -137,17 +137,17 @@ def _bench(opts: LoadOptions, services: tuple[str, ...], out: TextIO) -> Iterato
     """The admin URL of the bench to load: the one given, the one answering, or one started here."""
     target = (opts.target or os.environ.get("SOCLE_BENCH_ADMIN_URL") or "http://127.0.0.1:8080").rstrip("/")
     if opts.start != "always" and _healthy(target):
-        print(f"banc en service: {target}", file=out)
+        print(f"bench running: {target}", file=out)
         yield target
         return
     if opts.start == "never" or opts.dui:
-        raise LoadUsageError(f"aucun banc ne répond sur {target}/_bench/health")
+        raise LoadUsageError(f"no bench answers at {target}/_bench/health")
     with ExitStack() as stack:
         if opts.data_dir is None and not os.environ.get("SOCLE_BENCH_DATA_DIR"):
             opts.data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="socle-load-")))
         bench = _start_bench(opts, services)
         stack.callback(bench.stop)
-        print(f"banc démarré pour la charge: {bench.admin_url} ({', '.join(services) or 'tous les services'})",
+        print(f"bench started for the load: {bench.admin_url} ({', '.join(services) or 'all services'})",
               file=out)
         yield bench.admin_url
 
@@ -171,7 +171,7 @@ def _start_bench(opts: LoadOptions, services: tuple[str, ...]) -> Any:
     specs = {**_known_factories(), **SHIPPED}
     unknown = [s for s in services if ":" not in s and s not in specs]
     if unknown:
-        raise LoadUsageError(f"service(s) non disponible(s) dans ce banc: {', '.join(unknown)}")
+        raise LoadUsageError(f"service(s) not available in this bench: {', '.join(unknown)}")
     factories = [load_factory(s if ":" in s else specs[s]) for s in services or list(specs)]
     pki = None
     if config.tls:
@@ -212,7 +212,7 @@ def _install_faults(admin_url: str, rules: list[dict[str, Any]]) -> list[str]:
             _remove_faults(admin_url, ids)
             detail = reply.json().get("detail", reply.text) if reply.headers.get("content-type", "").endswith(
                 "json") else reply.text
-            raise LoadUsageError(f"règle de défaut refusée par le banc: {detail}")
+            raise LoadUsageError(f"fault rule refused by the bench: {detail}")
         ids.append(reply.json()["id"])
     return ids
 
@@ -244,15 +244,15 @@ def _run_locust(opts: LoadOptions, locustfile: Path, admin_url: str, results: Pa
         env["SOCLE_BENCH_SEED"] = str(opts.seed)
     if opts.dui:
         env.update(SOCLE_BENCH_DUI=opts.dui, SOCLE_BENCH_DUI_URL=opts.dui_url)
-    print(f"locust: {opts.users} utilisateurs (+{rate:g}/s), {seconds} s, profil {opts.profile}, statistiques "
-          f"{'du régime établi' if reset else 'de toute la durée'} -> {results}", file=out, flush=True)
+    print(f"locust: {opts.users} users (+{rate:g}/s), {seconds} s, profile {opts.profile}, statistics "
+          f"{'of the steady state' if reset else 'of the whole run'} -> {results}", file=out, flush=True)
     with (results / "locust.log").open("w", encoding="utf-8") as log:
         proc = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=seconds + 120, check=False)
     return proc.returncode
 
 
 def _print_summary(rows: list, verdicts: list, results: Path, out: TextIO) -> None:
-    header = ("type", "requête", "nb", "échecs", "p50 ms", "p95 ms", "p99 ms", "req/s")
+    header = ("type", "request", "count", "failures", "p50 ms", "p95 ms", "p99 ms", "req/s")
     table = [header] + [(r.type, r.name, str(r.requests), str(r.failures), f"{r.median_ms:.0f}",
                          f"{r.p95_ms:.0f}", f"{r.p99_ms:.0f}", f"{r.rps:.1f}") for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
@@ -262,5 +262,5 @@ def _print_summary(rows: list, verdicts: list, results: Path, out: TextIO) -> No
     for verdict in verdicts:
         print(verdict.message, file=out)
     passed = all(v.ok for v in verdicts)
-    print(f"\n{'seuils respectés' if passed else 'SEUILS NON RESPECTÉS'} — CSV: {results}/locust_stats.csv, "
+    print(f"\n{'thresholds met' if passed else 'THRESHOLDS MISSED'} — CSV: {results}/locust_stats.csv, "
           f"HTML: {results}/locust.html", file=out, flush=True)

@@ -32,8 +32,8 @@ class Limits:
         known = {f.name for f in fields(self)}
         unknown = set(data) - known - {"requests"}
         if unknown:
-            raise ThresholdError(f"{where}: seuil(s) inconnu(s) {', '.join(sorted(unknown))}; "
-                                 f"connus: {', '.join(sorted(known))}")
+            raise ThresholdError(f"{where}: unknown limit(s) {', '.join(sorted(unknown))}; "
+                                 f"known: {', '.join(sorted(known))}")
         return replace(self, **{k: v for k, v in data.items() if k in known})
 
 
@@ -63,7 +63,7 @@ class StatRow:
 
 @dataclass(frozen=True)
 class Verdict:
-    scope: str  # "ensemble" or the request name
+    scope: str  # "overall" or the request name
     metric: str
     limit: float
     actual: float
@@ -71,9 +71,9 @@ class Verdict:
 
     @property
     def message(self) -> str:
-        mark = "OK " if self.ok else "ÉCHEC"
+        mark = "OK " if self.ok else "FAIL"
         op = ">=" if self.metric.startswith("min_") else "<="
-        return f"{mark} {self.scope}: {self.metric} = {_fmt(self.actual)} (seuil {op} {_fmt(self.limit)})"
+        return f"{mark} {self.scope}: {self.metric} = {_fmt(self.actual)} (limit {op} {_fmt(self.limit)})"
 
 
 def _fmt(value: float) -> str:
@@ -85,7 +85,7 @@ def load_limits(profile: str, path: Path | None = None) -> ProfileLimits:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ThresholdError(f"fichier de seuils illisible {path}: {exc}") from exc
+        raise ThresholdError(f"unreadable thresholds file {path}: {exc}") from exc
     base = Limits().merged(data.get("default", {}), "[default]")
     section = data.get("profiles", {}).get(profile, {})
     aggregate = base.merged(section, f"[profiles.{profile}]")
@@ -129,7 +129,7 @@ def percentile(histogram: dict[int, int], fraction: float) -> float:
 
 def judge(rows: list[StatRow], limits: ProfileLimits) -> list[Verdict]:
     aggregate = next((r for r in rows if r.name == "Aggregated"), None)
-    verdicts = _judge_row("ensemble", aggregate, limits.aggregate)
+    verdicts = _judge_row("overall", aggregate, limits.aggregate)
     for name, own in sorted(limits.requests.items()):
         named = [r for r in rows if r.name == name]
         row = named[0] if len(named) == 1 else _combine(name, named)

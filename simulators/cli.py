@@ -86,7 +86,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stop.set())
     from .dashboard import Dashboard  # the trainers' page on the admin port, whatever --only says
 
-    bench = Bench(config, [*simulators, Dashboard()], live_checker=_live_checker(), pki=pki)
+    bench = Bench(config, [*simulators, Dashboard(scenarios="reference")], live_checker=_live_checker(), pki=pki)
     try:
         bench.start()
     except OSError as exc:
@@ -94,17 +94,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     try:
         print_endpoints(bench)
-        print(f"socle-bench {__version__} prêt en {time.perf_counter() - started:.2f} s — "
-              f"admin {bench.admin_url}/_bench/health (Ctrl-C pour arrêter)", flush=True)
+        print(f"socle-bench {__version__} ready in {time.perf_counter() - started:.2f} s — "
+              f"admin {bench.admin_url}/_bench/health, dashboard {bench.admin_url}/ (Ctrl-C to stop)",
+              flush=True)
         stop.wait()
     finally:
-        print("arrêt du banc…", flush=True)
+        print("stopping the bench…", flush=True)
         bench.stop()
     return 0
 
 
 def print_endpoints(bench) -> None:  # noqa: ANN001
-    rows = [("service", "URL / port", "à configurer dans le DUI")]
+    rows = [("service", "URL / port", "configure in the DUI")]
     rows += [(e.service, e.url, e.configure) for e in bench.endpoints()]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for i, row in enumerate(rows):

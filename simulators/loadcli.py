@@ -13,9 +13,9 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
     load = sub.add_parser(
         "load", help="run a locust load profile headless and check its thresholds",
-        description="Charge headless (locust) contre un banc en service, ou démarré pour l'occasion; "
-                    "écrit les CSV/HTML de locust et vérifie les seuils (code de sortie 1 si manqués). "
-                    "Arguments après `--` passés à locust (ex. -- --master --expect-workers 2).")
+        description="Headless load (locust) against a running bench, or one started for the run; "
+                    "writes locust's CSV/HTML and checks the thresholds (exit code 1 when missed). "
+                    "Arguments after `--` are passed to locust (e.g. -- --master --expect-workers 2).")
     load.add_argument("--profile", default="esms-day", help="esms-day, ins, dmp, mss, ror (default esms-day)")
     load.add_argument("--list", action="store_true", help="list the profiles and exit")
     load.add_argument("--users", type=int, default=50, help="simulated users (default 50)")

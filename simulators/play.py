@@ -16,14 +16,15 @@ JOURNEYS = ("fanny", "elliot", "elise")
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("play", help="jouer un parcours (Fanny, Elliot, Élise) avec le DUI de référence, "
-                                                "raconté étape par étape")
-    parser.add_argument("journey", choices=JOURNEYS, help="parcours à jouer")
-    parser.add_argument("--bench-url", help="banc déjà démarré (ex. http://127.0.0.1:8080) ; défaut : banc en processus")
-    parser.add_argument("--bench-pki", help="répertoire de la PKI de ce banc (certificats du DUI de référence)")
-    parser.add_argument("--session", help="session du banc (défaut : une session neuve)")
-    parser.add_argument("--dui", default="reference", help="pilote du DUI (défaut : reference ; observe pour une démo "
-                                                           "avec un vrai DUI)")
+    parser = subparsers.add_parser("play", help="play a journey (Fanny, Elliot, Élise) with the reference DUI, "
+                                                "narrated step by step (in French)")
+    parser.add_argument("journey", choices=JOURNEYS, help="journey to play")
+    parser.add_argument("--bench-url", help="bench already running (e.g. http://127.0.0.1:8080); "
+                                            "default: an in-process bench")
+    parser.add_argument("--bench-pki", help="PKI directory of that bench (certificates of the reference DUI)")
+    parser.add_argument("--session", help="bench session (default: a fresh session)")
+    parser.add_argument("--dui", default="reference", help="DUI driver (default: reference; observe for a demo "
+                                                           "with a real DUI)")
     parser.set_defaults(func=cmd_play)
 
 

@@ -7,6 +7,8 @@ the bench only through the admin API (``bench_probe``), like the steps themselve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from simulators.core.exchange import Exchange
@@ -33,6 +35,51 @@ def describe(exchange: Exchange) -> str:
     elif exchange.service == "ror" and exchange.operation != "token":
         detail = str(exchange.path.split("?")[0])
     return f"{exchange.service:<9} {exchange.operation:<34} {exchange.status:>3}  {detail}".rstrip()
+
+
+@dataclass
+class ExchangeReport:
+    """What the simulators received because of a step and what the conformance checks said of it;
+    shared by the terminal narrator and the dashboard's scenario player."""
+
+    exchanges: list[Exchange]
+    passed: int = 0
+    problems: list[Any] = field(default_factory=list)  # CheckResult in FAIL or ERROR
+
+    def received(self) -> list[str]:
+        return [describe(e) for e in self.exchanges]
+
+    def verdict_lines(self, limit: int = 5) -> list[str]:
+        if not self.exchanges:
+            return []
+        line = f"conformité : {self.passed} vérification(s) réussie(s)"
+        lines = [line + (f", {len(self.problems)} en échec" if self.problems else "")]
+        lines += [f"  {MARKS[r.outcome.value]} {', '.join(r.requirements)} : {r.message}"
+                  for r in self.problems[:limit]]
+        return lines
+
+    def summary(self) -> str:
+        """One French sentence for the page: how many exchanges, how many checks passed."""
+        if not self.exchanges:
+            return "aucun échange avec les services du banc dans cette session"
+        failed = f", {len(self.problems)} en échec" if self.problems else ""
+        return (f"{len(self.exchanges)} échange(s), conformité : {self.passed} vérification(s) réussie(s){failed}")
+
+
+def exchange_report(exchanges: list[Exchange], *, session: str,
+                    context: Sequence[Exchange] = ()) -> ExchangeReport:
+    """Judge one step's exchanges. Session checks also see `context` (the session's earlier exchanges:
+    an INS qualified in an earlier step counts), but only findings about this step's exchanges count."""
+    if not exchanges:
+        return ExchangeReport([])
+    step_ids = {e.id for e in exchanges}
+    earlier = [e for e in context if e.id not in step_ids]
+    report = judge([*earlier, *exchanges], session=session)
+    counted = [r for r in report.results if r.outcome != Outcome.OMIT
+               and (not earlier or not r.exchange_ids or step_ids & set(r.exchange_ids))]
+    passed = sum(1 for r in counted if r.outcome == Outcome.PASS)
+    problems = [r for r in counted if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
+    return ExchangeReport(list(exchanges), passed, problems)
 
 
 class Narrator:
@@ -74,20 +121,15 @@ class Narrator:
     def pytest_bdd_after_step(self, request: Any, feature: Any, scenario: Any, step: Any, step_func: Any,
                               step_func_args: Any) -> None:
         probe = request.getfixturevalue("bench_probe")
-        new = probe.exchanges(after=self.cursor or None, bodies=True)
+        history = probe.exchanges(bodies=True)  # the session so far: context for the session checks
+        new = [e for e in history if e.id > self.cursor] if self.cursor else history
         if not new:
             return
         self.cursor = new[-1].id
         for exchange in new:
             self.say(f"      → {describe(exchange)}")
-        report = judge(new, session=probe.session)
-        counted = [r for r in report.results if r.outcome != Outcome.OMIT]
-        passed = sum(1 for r in counted if r.outcome == Outcome.PASS)
-        problems = [r for r in counted if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
-        line = f"      conformité : {passed} vérification(s) réussie(s)"
-        self.say(line + (f", {len(problems)} en échec" if problems else ""))
-        for result in problems[:5]:
-            self.say(f"        {MARKS[result.outcome.value]} {', '.join(result.requirements)} : {result.message}")
+        for line in exchange_report(new, session=probe.session, context=history).verdict_lines():
+            self.say(f"      {line}")
 
     def pytest_bdd_step_error(self, request: Any, feature: Any, scenario: Any, step: Any, step_func: Any,
                               step_func_args: Any, exception: BaseException) -> None:

@@ -19,7 +19,7 @@ from .db import Database, open_database
 from .events import EventBus
 from .faults import FaultEngine, FaultRule
 from .journal import Journal, LiveChecker
-from .lifecycle import BufferedBody, Endpoint, Lifecycle, WsgiServer
+from .lifecycle import Endpoint, Lifecycle, WsgiServer
 from .service import ErrorRenderer, Identify, ServiceMiddleware, plain_error
 
 log = logging.getLogger("socle_bench")
@@ -122,10 +122,10 @@ class Bench:
                 self.servers.extend(factory(rt))
             for rule in cfg.faults:
                 faults.add(FaultRule.from_json(dict(rule)))
-            admin_app = BufferedBody(create_admin_app(self, rt.admin_blueprints, rt.ui_blueprints))
+            admin_app = create_admin_app(self, rt.admin_blueprints, rt.ui_blueprints)
             self.admin = WsgiServer(admin_app, name="admin",
                                     host=cfg.host, port=cfg.port("admin"),
-                                    configure="API d'administration du banc (/_bench/)", path="/_bench/")
+                                    configure="bench admin API (/_bench/) and dashboard (/)", path="/_bench/")
             self.admin.start()
             for server in self.servers:
                 server.start()

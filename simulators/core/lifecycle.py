@@ -21,7 +21,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 log = logging.getLogger("socle_bench.server")
 
 HANDSHAKE_TIMEOUT_S = 10.0
-BODY_CONSUMED = "socle.body_consumed"  # environ flag: the request body was read to its end
+MAX_BUFFERED_BODY = 64 * 1024 * 1024  # read up front (then keep-alive); larger bodies close the connection
 IDLE_TIMEOUT_S = 75.0
 
 
@@ -64,13 +64,14 @@ class _QuietHandler(WSGIRequestHandler):
 
         werkzeug's own `run_wsgi` always closes the connection and then drains the socket (which would
         swallow the next request), so every call would pay a new mutual-TLS handshake. Here the
-        connection stays open when the response has a length and the app read the whole request body
-        (`BODY_CONSUMED`, set by the journaling middleware and `BufferedBody`); streamed responses
+        connection stays open when the response has a length and the request body was read to its end
+        (bodies up to MAX_BUFFERED_BODY are read up front, whatever the app reads); streamed responses
         (server-sent events) close the connection when they end.
         """
         if self.headers.get("Expect", "").lower().strip() == "100-continue":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         self.environ = environ = self.make_environ()
+        body_read = _buffer_body(environ)
         response: dict = {}
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):  # noqa: ANN001, ANN202
@@ -88,7 +89,7 @@ class _QuietHandler(WSGIRequestHandler):
             self.send_response(int(code), reason)
             for key, value in headers:
                 self.send_header(key, value)
-            if not (framed and environ.get(BODY_CONSUMED)) or self.close_connection:
+            if not (framed and body_read) or self.close_connection:
                 self.send_header("Connection", "close")
                 self.close_connection = True
             self.end_headers()
@@ -152,24 +153,47 @@ class _Server(ThreadedWSGIServer):
         pass
 
 
-class BufferedBody:
-    """WSGI middleware that reads the whole (bounded) request body before the app runs, so the
-    connection can be kept alive whatever the app reads (used for the admin app)."""
+def _buffer_body(environ: dict) -> bool:
+    """Read the request body into memory when it is bounded; True when nothing is left unread."""
+    stream = environ["wsgi.input"]
+    if environ.get("wsgi.input_terminated"):  # chunked: werkzeug de-chunks, the end is known
+        data = stream.read(MAX_BUFFERED_BODY + 1)
+        if len(data) > MAX_BUFFERED_BODY:
+            environ["wsgi.input"] = io.BufferedReader(_Prefixed(data, stream))
+            return False
+        environ["wsgi.input"] = io.BytesIO(data)
+        environ["CONTENT_LENGTH"] = str(len(data))
+        return True
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    if length < 0 or length > MAX_BUFFERED_BODY:
+        return False
+    data = stream.read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(data)
+    return len(data) == length
 
-    def __init__(self, app, max_bytes: int = 10 * 1024 * 1024) -> None:  # noqa: ANN001
-        self.app = app
-        self.max_bytes = max_bytes
 
-    def __call__(self, environ: dict, start_response):  # noqa: ANN001, ANN204
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
-        if 0 <= length <= self.max_bytes:
-            body = environ["wsgi.input"].read(length) if length else b""
-            environ["wsgi.input"] = io.BytesIO(body)
-            environ[BODY_CONSUMED] = len(body) == length
-        return self.app(environ, start_response)
+class _Prefixed(io.RawIOBase):
+    """Bytes already read, then the rest of the stream (a chunked body over the buffering limit)."""
+
+    def __init__(self, head: bytes, rest) -> None:  # noqa: ANN001
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
 
 
 class WsgiServer:

@@ -22,7 +22,6 @@ from typing import Any
 from .exchange import Caller, Exchange
 from .faults import NO_FAULT, FaultDecision, FaultEngine
 from .journal import Journal
-from .lifecycle import BODY_CONSUMED
 from .sessions import DEFAULT_SESSION, SessionError, SessionRegistry
 
 log = logging.getLogger("socle_bench.service")
@@ -110,7 +109,6 @@ class ServiceMiddleware:
         ctx.base_path = environ.get("SCRIPT_NAME", "")
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
-        environ[BODY_CONSUMED] = True
         environ[ENVIRON_KEY] = ctx
         try:
             response = _call_app(self.app, environ)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from typing import Any
+
 from simulators.core.bench import Runtime
 from simulators.core.lifecycle import Lifecycle
 
+from . import extensions
 from .blueprint import DashboardContext, create_blueprint
 from .evidence import Evidence, RegistryFactory
 from .stream import FeedSettings
@@ -24,11 +27,23 @@ class Dashboard:
 
     name = "dashboard"
 
-    def __init__(self, registry: RegistryFactory | None = None, *, feed: FeedSettings | None = None) -> None:
+    def __init__(self, registry: RegistryFactory | None = None, *, feed: FeedSettings | None = None,
+                 scenarios: str | Callable[[Runtime], list[Lifecycle]] | None = None) -> None:
         self.registry: Callable | None = registry  # checks judging the bundle; default: shipped registry
         self.feed = feed or FeedSettings()
+        self.scenarios = scenarios  # journey player: "reference", "module:Factory" or a factory; None: none
 
     def __call__(self, rt: Runtime) -> list[Lifecycle]:
         ctx = DashboardContext(rt=rt, evidence=Evidence(self.registry), feed=self.feed)
         rt.ui_blueprints.append(create_blueprint(ctx))
-        return []
+        return scenario_player(self.scenarios)(rt) if self.scenarios else []
+
+
+def scenario_player(spec: Any) -> Callable[[Runtime], list[Lifecycle]]:
+    """The journey player factory, imported only when asked for: the player lives on the
+    conformance side (it drives the reference DUI), which the dashboard never imports itself."""
+    if callable(spec):
+        return spec
+    from simulators.registry import load_factory
+
+    return load_factory(extensions.SCENARIO_PLAYERS.get(spec, spec))

@@ -54,6 +54,8 @@ VIEWS: tuple[ViewProvider, ...] = (
     ViewProvider("annuaire", "tables", VIEW_PATH.format(service="annuaire"), "Annuaire Santé"),
 )
 SCENARIOS_PATH = "/_bench/scenarios"
+# Named journey players for `Dashboard(scenarios=...)`, loaded lazily ("module:Factory").
+SCENARIO_PLAYERS = {"reference": "conformance.drivers.scenario_player:ScenarioPlayer"}
 
 
 def get_routes(app: Flask) -> set[str]:

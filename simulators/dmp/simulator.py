@@ -38,5 +38,5 @@ class DmpSimulator:
         rt.admin_blueprints.append(admin_blueprint(store, policy))
         wsgi = rt.wrap(create_app(services, verifier), service="dmp", render_error=render_error)
         return [rt.http_server(wsgi, service="dmp", port_name="dmp", client_auth="required", path=BASE_PATH,
-                               configure="URL du DMP (LPS v2) : .../si-dmp-server/v2/services/{patients,habilitations,"
-                                         "registry,repository} + certificats ORG AUTH_CLI (TLS) et ORG SIGN (VIHF)")]
+                               configure="DMP URL (LPS v2): .../si-dmp-server/v2/services/{patients,habilitations,"
+                                         "registry,repository} + ORG AUTH_CLI (TLS) and ORG SIGN (VIHF) certificates")]

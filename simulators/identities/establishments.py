@@ -3,8 +3,10 @@
 Geography is one coherent world: Elise lives in Montreuil (93048); the MECS candidates sit at
 increasing distances (Rosny 3 km ... Argenteuil 17 km, Beauvais 70 km) with different age ranges and
 free places, so an ROR search "near Elise, her age, places available" has exactly one obvious answer
-(MECS Les Tilleuls) and every filter removes someone. Daniel's search finds one EHPAD with a
-protected unit (UVP) and a free place. Names are invented; identifiers are drawn from the seed.
+(MECS Les Tilleuls) and every filter removes someone. Likewise, within 20 km of Daniel's cousin
+(Cournon-d'Auvergne) one EHPAD has a protected unit (UVP) with a free place: Les Volcans
+(Chamalières, ~11 km); La Roseraie's UVP is full and Le Clos Fleuri has none. Names are invented;
+identifiers are drawn from the seed.
 
 Departmental services (CRIP, SLS, ASE) have no FINESS: they are identified by the département's
 SIRET (Struct_IdNat ``3`` + SIRET); FINESS establishments use ``1`` + FINESS ET.

@@ -27,7 +27,7 @@ class Address:
 class Relation:
     """A family link seen from the person who carries it (``kind`` is the *other* person's role)."""
 
-    kind: str  # mere, pere, enfant, fille, fils, conjoint, frere, soeur, tuteur
+    kind: str  # mere, pere, enfant, fille, fils, conjoint, frere, soeur, cousin, tuteur
     person_id: str
     parental_authority: bool = False  # the other person holds parental authority over this one
 

@@ -105,12 +105,19 @@ PERSONAS: tuple[PersonaSpec, ...] = (
                 establishment_id="ehpad-les-volcans", tags=("persona", "personne-agee"),
                 story="EHPAD : télé-expertise, DLU au DMP, INS qualifiée aux urgences"),
     PersonaSpec("daniel", "Daniel Henri", "Perrin", "M", "1944-11-03", "63300", "63300",
-                status="PROV", relations=(("conjoint", "daniel-epouse", False),),
+                status="PROV",
+                relations=(("conjoint", "daniel-epouse", False), ("cousin", "daniel-cousin", False)),
                 tags=("persona", "personne-agee"),
                 story="De l'hôpital à l'EHPAD : recherche ROR d'une unité de vie protégée"),
     PersonaSpec("daniel-epouse", "Monique", "Perrin", "F", "1946-03-12", "63430", "63300",
                 birth_name="Lafont", relations=(("conjoint", "daniel", False),), tags=("aidant",),
                 story="Épouse de Daniel"),
+    # Lives in Cournon-d'Auvergne: the EHPAD La Roseraie there has a full UVP, so the search "EHPAD
+    # with a protected unit and a free place within 20 km of the cousin" finds EHPAD Les Volcans
+    # (Chamalières, about 11 km) alone.
+    PersonaSpec("daniel-cousin", "Gilles André", "Perrin", "M", "1949-02-21", "63300", "63124",
+                relations=(("cousin", "daniel", False),), tags=("proche",),
+                story="Cousin de Daniel : l'EHPAD est cherché près de chez lui"),
     PersonaSpec("christiane", "Christiane", "Moulin", "F", "1938-05-26", "63075", "63014",
                 relations=(("fille", "christiane-fille", False),),
                 establishment_id="residence-les-cerisiers", tags=("persona", "personne-agee"),

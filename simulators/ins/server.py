@@ -208,8 +208,8 @@ class InsSimulator:
         tls_on = rt.pki is not None and rt.config.tls
         limits = SessionLimits(options.bulk_per_minute, lambda name: rt.sessions.get(name).options)
         app = create_app(options, store=store, profile="mtls", enforce_cn=tls_on, limits=limits)
-        hint = ("INSi, profil certificat : URL ci-contre (ou /s/<session>/lps), certificat client "
-                "INSI-AUTO ou INSI-MANU ; WSDL : ?wsdl")
+        hint = ("INSi, certificate profile: this URL (or /s/<session>/lps), client certificate "
+                "INSI-AUTO or INSI-MANU; WSDL: ?wsdl")
         servers = [rt.http_server(rt.wrap(app, service="ins", render_error=renderer), service="ins",
                                   client_auth="required", path="/lps", configure=hint)]
         if tls_on:
@@ -233,5 +233,5 @@ class InsSimulator:
         app = create_app(options, store=store, profile="cpx", cpx=cpx, limits=limits)
         return rt.http_server(rt.wrap(app, service="ins", render_error=renderer), service=CPX_PORT_NAME,
                               port_name=CPX_PORT_NAME, client_auth="optional", path="/lps",
-                              configure="INSi, profil CPx : URL ci-contre (ou /s/<session>/lps), assertion SAML "
-                                        "signée (carte CPS) dans wsse:Security ; WSDL : ?wsdl")
+                              configure="INSi, CPx profile: this URL (or /s/<session>/lps), signed SAML assertion "
+                                        "(CPS card) in wsse:Security; WSDL: ?wsdl")

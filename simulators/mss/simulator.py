@@ -65,12 +65,12 @@ class MssSimulator:
             tls_context=rt.server_tls(certificate, client_auth="optional"),
             data_size_limit=max(operator.options.max_message_bytes, MES_LIMIT_BYTES) + 64 * 1024,
             hostname=operator.options.hostname,
-            configure="SMTP de soumission MSSanté : STARTTLS puis AUTH XOAUTH2 (jeton PSC) ou EXTERNAL (BAL APP)")
+            configure="MSSanté submission SMTP: STARTTLS then AUTH XOAUTH2 (PSC token) or EXTERNAL (BAL APP)")
         imap = imap_lifecycle(
             store, authenticator, rt.journal, host=host, port=rt.config.port("imap"),
             app_plain_login=operator.options.app_plain_login,
             tls_context=rt.server_tls(certificate, client_auth="optional"),
-            configure="IMAP MSSanté : STARTTLS puis AUTHENTICATE XOAUTH2 ou EXTERNAL ; identifiant [session/]adresse")
+            configure="MSSanté IMAP: STARTTLS then AUTHENTICATE XOAUTH2 or EXTERNAL; login [session/]address")
 
         def known_address(session: str, address: str) -> bool:
             try:
@@ -81,11 +81,11 @@ class MssSimulator:
 
         psc_app = create_psc_app(issuer, known_address=known_address, password=options.get("psc_password", "socle-bench"))
         psc = rt.http_server(rt.wrap(psc_app, service="psc"), service="psc", port_name="psc", client_auth="none",
-                             configure="Pro Santé Connect simulé : jeton via /auth/realms/esante-wallet/...",
+                             configure="simulated Pro Santé Connect: token from /auth/realms/esante-wallet/...",
                              path="/auth/realms/esante-wallet")
         keys = tuple(options.get("annuaire_api_keys", ()))
         annuaire_app = create_annuaire_app(lambda session: store.mailboxes(rt.sessions.resolve(session)), api_keys=keys)
         annuaire = rt.http_server(rt.wrap(annuaire_app, service="annuaire", render_error=fhir_error), service="annuaire",
                                   port_name="annuaire", client_auth="none", path="/fhir/v2",
-                                  configure="Annuaire Santé FHIR v2 simulé : en-tête ESANTE-API-KEY obligatoire")
+                                  configure="simulated Annuaire Santé FHIR v2: ESANTE-API-KEY header required")
         return [smtp, imap, psc, annuaire]

@@ -268,5 +268,5 @@ class RorSimulator:
         app = create_app(options, service=service, issuer=issuer, tls=tls, exports=exports)
         wsgi = rt.wrap(app, service="ror", render_error=render_error)
         return [rt.http_server(wsgi, service="ror", client_auth="optional", path=options.base + "/",
-                               configure=f"API FHIR du ROR : [/s/<session>]{options.base} ; jeton OAuth2 : "
-                                         f"[/s/<session>]{TOKEN_PATH} (même préfixe de session que les appels FHIR)")]
+                               configure=f"ROR FHIR API: [/s/<session>]{options.base}; OAuth2 token: "
+                                         f"[/s/<session>]{TOKEN_PATH} (same session prefix as the FHIR calls)")]

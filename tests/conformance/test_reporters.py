@@ -158,3 +158,21 @@ def test_html_caps_exchanges_but_keeps_every_failing_one(monkeypatch):
     assert "2 échanges affichés sur 5" in page
     assert f'id="ex-{exchanges[-1].id}"' in page and f'id="ex-{exchanges[0].id}"' in page
     assert f'id="ex-{exchanges[1].id}"' not in page
+
+
+def test_html_report_opens_in_a_browser_with_every_requirement(report, tmp_path):
+    """The vendor opens the report in a browser: it renders (no script, no network) and shows every
+    requirement of the catalogue with its verdict."""
+    from tests.dashboard.browser import launch_browser, open_page, screenshot
+
+    path = tmp_path / "rapport.html"
+    path.write_text(all_reporters()["html"].render(report), encoding="utf-8")
+    with launch_browser() as browser, open_page(browser) as page:
+        page.goto(path.as_uri())
+        text = page.inner_text("body")
+        assert len(report.requirements) >= 4
+        for verdict in report.requirements:
+            assert verdict.requirement.id in text, verdict.requirement.id
+            assert verdict.status_label in text
+        assert "NON CONFORME" in text
+        screenshot(page, "rapport-conformite")

@@ -55,13 +55,13 @@ def test_serve_prints_the_table_answers_health_and_stops_on_ctrl_c(tmp_path):
     proc, admin, lines = start_serve(cmd, tmp_path)
     try:
         text = "".join(lines)
-        assert "service" in text and "à configurer dans le DUI" in text and "prêt en" in text
+        assert "service" in text and "configure in the DUI" in text and "ready in" in text
         health = requests.get(admin + "/_bench/health", timeout=5).json()
         assert health["status"] == "ok"
     finally:
         out = stop_serve(proc)
     assert proc.returncode == 0, out
-    assert "arrêt du banc" in out and "Traceback" not in out
+    assert "stopping the bench" in out and "Traceback" not in out
     assert (tmp_path / "state" / "bench.db").exists()
 
 

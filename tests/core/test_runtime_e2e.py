@@ -199,3 +199,34 @@ def test_admin_errors_are_problem_documents(bench):
     assert r.json()["status"] == 404
     assert requests.put(admin(bench, "/sessions")).status_code == 405
     assert isinstance(Flask, type)
+
+
+def test_connections_are_kept_alive_and_bodies_never_leak_into_the_next_request(bench):
+    """HTTP/1.1 keep-alive on services and admin API (a new mutual-TLS handshake per request would
+    dominate latency), including after a response the app wrote without reading the body."""
+    import http.client
+
+    for base, requests_ in (
+        (bench.url("echo"), [("POST", "/echo", b"un"), ("GET", "/status/204", b""), ("POST", "/echo", b"deux")]),
+        (bench.admin_url, [("POST", "/_bench/sessions", b'{"name": "ka"}'), ("GET", "/_bench/health", b""),
+                           ("POST", "/_bench/nope", b"x" * 5000), ("GET", "/_bench/version", b"")]),
+    ):
+        port = int(base.rsplit(":", 1)[1])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        sockets = set()
+        statuses = []
+        for method, path, body in requests_:
+            conn.request(method, path, body=body or None, headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            statuses.append(response.status)
+            assert response.getheader("Connection") != "close", (path, response.status)
+            sockets.add(id(conn.sock))
+        conn.close()
+        assert len(sockets) == 1, statuses
+    chunked = http.client.HTTPConnection("127.0.0.1", int(bench.url("echo").rsplit(":", 1)[1]), timeout=5)
+    chunked.request("POST", "/echo", body=iter([b"par ", b"morceaux"]), encode_chunked=True,
+                    headers={"Transfer-Encoding": "chunked"})
+    assert chunked.getresponse().read() == b"par morceaux"
+    chunked.request("POST", "/echo", body=b"ensuite")
+    assert chunked.getresponse().read() == b"ensuite"

@@ -28,6 +28,17 @@ def test_show_fanny(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Sophie Lavergne (fanny-mere, autorité parentale)" in out
 
 
+def test_show_daniel_lists_his_cousin(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(["data", "show", "daniel"]) == 0
+    out = capsys.readouterr().out
+    assert "conjoint : Monique Perrin (daniel-epouse)" in out
+    assert "cousin : Gilles Perrin (daniel-cousin)" in out
+    assert _run(["data", "show", "daniel-cousin"]) == 0
+    out = capsys.readouterr().out
+    assert "Gilles Perrin (daniel-cousin)" in out and "63800 Cournon-d'Auvergne" in out
+    assert "cousin : Daniel Perrin (daniel)" in out
+
+
 def test_show_other_kinds_and_unknown(capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["data", "show", "crip-93"]) == 0
     assert "crip@cd93.mssante.test" in capsys.readouterr().out

@@ -46,7 +46,9 @@ def test_persona_ages_and_families() -> None:
         assert "persona" in world.person(pid).tags
     for person in world.persons:
         for relation in person.relations:
-            assert isinstance(world.find(relation.person_id), Person)
+            other = world.find(relation.person_id)
+            assert isinstance(other, Person)
+            assert person.id in {r.person_id for r in other.relations}, (person.id, other.id)  # reciprocal
         for rep in person.legal_representatives:
             assert world.find(rep) is not None
         if person.establishment_id:
@@ -123,6 +125,21 @@ def test_mecs_candidates_around_elise() -> None:
     assert "mecs-les-tilleuls" in matches and "mecs-le-phare" not in matches
     assert "mecs-la-passerelle" not in matches and "mecs-les-hirondelles" not in matches
     assert distance_km(world.person("lucas").address.commune_code, "93010") < 10
+
+
+def test_daniels_cousin_and_the_protected_units_near_him() -> None:
+    world = build_world()
+    cousin = world.person("daniel-cousin")
+    assert ("cousin", "daniel-cousin") in {(r.kind, r.person_id) for r in world.person("daniel").relations}
+    assert [(r.kind, r.person_id) for r in cousin.relations] == [("cousin", "daniel")]
+    assert _age(cousin) >= 18 and "persona" not in cousin.tags and cousin.identity_status == "QUAL"
+    home = cousin.address.commune_code
+    assert home == "63124" and cousin.address.city == "Cournon-d'Auvergne"
+    uvp = {est.id: offer for est in world.establishments for offer in est.offers
+           if offer.offer_type == "24" and distance_km(home, est.address.commune_code) <= 20}
+    assert set(uvp) == {"ehpad-les-volcans", "ehpad-la-roseraie"}
+    assert [eid for eid, offer in uvp.items() if offer.capacity_available > 0] == ["ehpad-les-volcans"]
+    assert 9 < distance_km(home, world.establishment("ehpad-les-volcans").address.commune_code) < 13
 
 
 def test_establishments_and_professionals() -> None:

@@ -42,7 +42,7 @@ def test_load_passes_its_thresholds_and_applies_the_run_fault_rules(bench, tmp_p
     code, printed = load(["--profile", "echo", "--target", bench.admin_url, "--out", str(out),
                           "--fault", "service=echo,kind=latency,latency_ms=20"], capsys)
     assert code == 0, printed + (out / "locust.log").read_text()
-    assert "banc en service" in printed and "seuils respectés" in printed
+    assert "bench running" in printed and "thresholds met" in printed
     for artefact in ("locust_stats.csv", "locust.html", "locust_final.json", "thresholds.json"):
         assert (out / artefact).stat().st_size > 0, artefact
     verdicts = json.loads((out / "thresholds.json").read_text())["verdicts"]
@@ -57,8 +57,8 @@ def test_missed_thresholds_exit_non_zero(bench, tmp_path, capsys, monkeypatch) -
     monkeypatch.setenv("SOCLE_TEST_STATUS", "500")  # a quarter of the requests fail
     code, printed = load(["--profile", "strict", "--target", bench.admin_url, "--out", str(tmp_path)], capsys)
     assert code == 1
-    assert "ÉCHEC ensemble: p95_ms" in printed and "ÉCHEC ensemble: error_rate" in printed
-    assert "SEUILS NON RESPECTÉS" in printed
+    assert "FAIL overall: p95_ms" in printed and "FAIL overall: error_rate" in printed
+    assert "THRESHOLDS MISSED" in printed
 
 
 def test_starts_a_bench_when_none_answers(tmp_path, capsys) -> None:
@@ -67,7 +67,7 @@ def test_starts_a_bench_when_none_answers(tmp_path, capsys) -> None:
     code, printed = load(["--profile", "echo", "--target", f"http://127.0.0.1:{_free_port()}",
                           "--services", ECHO, "--config", str(config), "--out", str(tmp_path)], capsys)
     assert code == 0, printed + (tmp_path / "locust.log").read_text()
-    assert "banc démarré pour la charge" in printed
+    assert "bench started for the load" in printed
 
 
 def test_a_vendor_dui_driver_takes_the_profiles_actions(bench, tmp_path, capsys) -> None:

@@ -29,10 +29,10 @@ def test_profile_limits_override_the_defaults_and_name_requests(tmp_path: Path) 
     assert load_limits("other", path).aggregate.p95_ms == 900
 
 
-def test_unknown_limit_names_are_refused_in_french(tmp_path: Path) -> None:
+def test_unknown_limit_names_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "t.toml"
     path.write_text("[default]\np96_ms = 1\n", encoding="utf-8")
-    with pytest.raises(ThresholdError, match="seuil\\(s\\) inconnu\\(s\\) p96_ms"):
+    with pytest.raises(ThresholdError, match="unknown limit\\(s\\) p96_ms"):
         load_limits("x", path)
 
 
@@ -57,10 +57,10 @@ def test_judging_names_each_missed_limit() -> None:
     limits = ProfileLimits(Limits(p95_ms=200, error_rate=0.05, min_rps=10),
                            {"a": Limits(p99_ms=500), "missing": Limits(p95_ms=1)})
     verdicts = {(v.scope, v.metric): v for v in judge(rows, limits)}
-    assert not verdicts[("ensemble", "p95_ms")].ok and verdicts[("ensemble", "error_rate")].ok
-    assert not verdicts[("ensemble", "min_rps")].ok and verdicts[("a", "p99_ms")].ok
+    assert not verdicts[("overall", "p95_ms")].ok and verdicts[("overall", "error_rate")].ok
+    assert not verdicts[("overall", "min_rps")].ok and verdicts[("a", "p99_ms")].ok
     assert not verdicts[("missing", "min_requests")].ok  # a named request that never ran fails
-    assert verdicts[("ensemble", "p95_ms")].message == "ÉCHEC ensemble: p95_ms = 250 (seuil <= 200)"
+    assert verdicts[("overall", "p95_ms")].message == "FAIL overall: p95_ms = 250 (limit <= 200)"
 
 
 def test_fault_and_duration_options() -> None:
@@ -70,7 +70,7 @@ def test_fault_and_duration_options() -> None:
     with pytest.raises(LoadUsageError):
         parse_fault("kind")
     assert [duration_seconds(t) for t in ("30s", "2m", "1h30m", "45")] == [30, 120, 5400, 45]
-    with pytest.raises(LoadUsageError, match="durée invalide"):
+    with pytest.raises(LoadUsageError, match="invalid duration"):
         duration_seconds("bientôt")
-    with pytest.raises(UnknownProfileError, match="profil inconnu"):
+    with pytest.raises(UnknownProfileError, match="unknown profile"):
         find_profile("nope")

@@ -22,10 +22,10 @@ def run(*argv: str) -> int:
 def test_init_issue_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     d = str(tmp_path / "pki")
     assert run("pki", "init", "--dir", d, "--key-type", "ec-p256") == 0
-    assert "mot de passe des PKCS#12 : socle-bench" in capsys.readouterr().out
+    assert "PKCS#12 password: socle-bench" in capsys.readouterr().out
     index_before = (tmp_path / "pki" / "index.json").read_bytes()
     assert run("pki", "init", "--dir", d) == 0
-    assert "déjà présente" in capsys.readouterr().out
+    assert "already present" in capsys.readouterr().out
     assert (tmp_path / "pki" / "index.json").read_bytes() == index_before
 
     assert run("pki", "issue", "--dir", d, "--profile", "auth-cli", "--finess", "750000001",
@@ -34,7 +34,7 @@ def test_init_issue_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "auth-cli-insi-auto-1750000001" in out and "CN=INSI-AUTO,OU=1750000001,O=CLINIQUE DE TEST,C=FR" in out
     assert run("pki", "issue", "--dir", d, "--profile", "auth-cli", "--finess", "750000001",
                "--cn", "INSI-AUTO") == 1
-    assert "existe déjà" in capsys.readouterr().err
+    assert "already exists" in capsys.readouterr().err
 
     assert run("pki", "revoke", "--dir", d, "auth-cli-insi-auto-1750000001") == 0
     capsys.readouterr()
@@ -47,13 +47,13 @@ def test_init_issue_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
     assert run("pki", "list", "--dir", d) == 0
     table = capsys.readouterr().out
-    assert "socle-bench" in table and "révoqué" in table and "INSI-MANU" in table
+    assert "socle-bench" in table and "revoked" in table and "INSI-MANU" in table
     assert Pki.load(d).get("auth-cli-insi-auto-1750000001").revoked
 
 
-def test_errors_are_reported_in_french_with_exit_code_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_reported_on_stderr_with_exit_code_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("pki", "list", "--dir", str(tmp_path / "none")) == 1
-    assert "aucune PKI" in capsys.readouterr().err
+    assert "no PKI" in capsys.readouterr().err
     d = str(tmp_path / "pki")
     assert run("pki", "init", "--dir", d, "--key-type", "ec-p256") == 0
     assert run("pki", "issue", "--dir", d, "--profile", "cps", "--rpps", "12") == 1

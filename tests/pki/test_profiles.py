@@ -18,11 +18,11 @@ def test_finess_becomes_the_struct_idnat_with_prefix_1() -> None:
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    ({"profile": "auth-cli", "cn": "INSI-AUTO"}, "identifiant de structure"),
+    ({"profile": "auth-cli", "cn": "INSI-AUTO"}, "structure identifier"),
     ({"profile": "cps", "rpps": "123"}, "RPPS"),
     ({"profile": "server"}, "DNS"),
-    ({"profile": "ssl-client"}, "profil inconnu"),
-    ({"profile": "sign", "structure_id": "1", "variant": "broken"}, "variante inconnue"),
+    ({"profile": "ssl-client"}, "unknown profile"),
+    ({"profile": "sign", "structure_id": "1", "variant": "broken"}, "unknown variant"),
 ])
 def test_incomplete_requests_are_refused(kwargs: dict, message: str) -> None:
     with pytest.raises(ProfileError, match=message):

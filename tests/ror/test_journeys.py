@@ -1,5 +1,5 @@
-"""Acceptance journeys over HTTPS with the reference client: Elise's MECS, Lucas's CAMSP, Daniel's
-protected unit — expected establishments, includes, distances."""
+"""Acceptance journeys over HTTPS with the reference client: Elise's MECS, Lucas's CAMSP, the protected
+unit near Daniel's cousin — expected establishments, includes, distances."""
 
 from __future__ import annotations
 
@@ -37,20 +37,32 @@ def test_camsp_near_lucas(ror_bench: Bench, client: RorApiClient) -> None:
     assert with_places[0].practitioners and with_places[0].practitioners[0]["name"][0]["family"] == "NOËL"
 
 
-def test_ehpad_with_protected_unit_near_daniel(ror_bench: Bench, client: RorApiClient) -> None:
-    daniel = build_world(ror_bench.config.seed).person("daniel")
-    offers = client.find_offers(offer_type="24", age=82, near=(daniel.address.latitude, daniel.address.longitude),
-                                radius_km=25, with_places=True)
+def test_ehpad_with_protected_unit_near_daniels_cousin(ror_bench: Bench, client: RorApiClient) -> None:
+    world = build_world(ror_bench.config.seed)
+    assert ("cousin", "daniel-cousin") in {(r.kind, r.person_id) for r in world.person("daniel").relations}
+    cousin = world.person("daniel-cousin")
+    assert cousin.address.commune_code == "63124"  # Cournon-d'Auvergne
+    offers = client.find_offers(offer_type="24", age=82, near_commune=cousin.address.commune_code,
+                                radius_km=20, with_places=True)
+    # La Roseraie (in Cournon) has a full UVP; Le Clos Fleuri (Riom, ~19 km) has no UVP.
     assert [o.establishment["id"] for o in offers] == ["ehpad-les-volcans"]
     view = offers[0]
+    assert view.service["name"] == "Unité de vie protégée (UVP) - EHPAD Les Volcans"
+    assert "24" in {c["code"] for cat in view.service["category"] for c in cat["coding"]}
     # The UVP is run by an internal organisation (OI) of the EG, itself part of the EJ.
     assert [o["id"] for o in view.organizations][:2] == ["ehpad-les-volcans-uvp", "ehpad-les-volcans"]
     assert len(view.organizations) == 3
+    assert view.organizations[2]["name"] == "Groupe Les Volcans Accueil"  # EJ via _include:iterate
     assert view.available_places == 1
-    assert 10 < view.distance_km < 25
-    without_places = client.find_offers(offer_type="24", age=82, radius_km=25,
-                                        near=(daniel.address.latitude, daniel.address.longitude))
-    assert {o.establishment["id"] for o in without_places} == {"ehpad-les-volcans", "ehpad-la-roseraie"}
+    assert 9 < view.distance_km < 13  # Chamalières, about 11 km from Cournon
+    near_home = (cousin.address.latitude, cousin.address.longitude)
+    without_places = client.find_offers(offer_type="24", age=82, radius_km=20, near=near_home)
+    assert [o.establishment["id"] for o in without_places] == ["ehpad-la-roseraie", "ehpad-les-volcans"]
+    assert without_places[0].available_places == 0 and without_places[0].distance_km < 2
+    permanent = client.find_offers(offer_type="21", age=82, near_commune=cousin.address.commune_code,
+                                   radius_km=20, with_places=True)
+    assert [o.establishment["id"] for o in permanent] == ["ehpad-le-clos-fleuri"]
+    assert 17 < permanent[0].distance_km < 20
 
 
 def test_token_is_reused_until_expiry(client: RorApiClient) -> None:

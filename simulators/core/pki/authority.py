@@ -56,7 +56,7 @@ def generate_key(key_type: str) -> PrivateKey:
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     if key_type == "ec-p256":
         return ec.generate_private_key(ec.SECP256R1())
-    raise ValueError(f"type de clé inconnu {key_type!r} (attendu : {', '.join(KEY_TYPES)})")
+    raise ValueError(f"unknown key type {key_type!r} (expected: {', '.join(KEY_TYPES)})")
 
 
 def ca_subject(spec: CaSpec) -> x509.Name:

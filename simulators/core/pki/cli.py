@@ -1,6 +1,7 @@
 """`socle-bench pki init | issue | list | revoke`: manage the test PKI from the command line.
 
-Messages are in French (user-facing); every handler returns the process exit code
+Messages are in English like the rest of the CLI (French domain terms kept); every handler returns the
+process exit code
 (0 success, 1 PKI error such as an unknown or duplicate name).
 """
 
@@ -18,47 +19,47 @@ from .store import DEFAULT_DIR, CertRecord, Pki, PkiError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    pki = subparsers.add_parser("pki", help="PKI de test (IGC-Santé simulée)")
+    pki = subparsers.add_parser("pki", help="test PKI (simulated IGC-Santé)")
     sub = pki.add_subparsers(dest="pki_command", metavar="ACTION", required=True)
 
-    init = sub.add_parser("init", help="créer la PKI (idempotent)")
+    init = sub.add_parser("init", help="create the PKI (idempotent)")
     _add_dir(init)
-    init.add_argument("--base-url", help="URL de publication des CRL (défaut http://127.0.0.1:8080/_bench/pki)")
+    init.add_argument("--base-url", help="URL the CRLs are published at (default http://127.0.0.1:8080/_bench/pki)")
     init.add_argument("--key-type", choices=KEY_TYPES, default="rsa2048")
     init.set_defaults(func=cmd_init)
 
-    issue = sub.add_parser("issue", help="émettre un certificat")
+    issue = sub.add_parser("issue", help="issue a certificate")
     _add_dir(issue)
     issue.add_argument("--profile", required=True, choices=PROFILES)
-    issue.add_argument("--name", default="", help="nom du certificat (défaut : dérivé du profil et du CN)")
-    issue.add_argument("--cn", default="", help="CN du sujet (ex. INSI-AUTO, INSI-MANU)")
-    issue.add_argument("--finess", help="FINESS de la structure (OU = 1 + FINESS)")
-    issue.add_argument("--structure-id", default="", help="identifiant de structure brut pour l'OU")
-    issue.add_argument("--org", default="", help="raison sociale (O)")
-    issue.add_argument("--rpps", default="", help="RPPS (profil cps ; CN = 8 + RPPS)")
+    issue.add_argument("--name", default="", help="certificate name (default: derived from the profile and the CN)")
+    issue.add_argument("--cn", default="", help="subject CN (e.g. INSI-AUTO, INSI-MANU)")
+    issue.add_argument("--finess", help="FINESS of the organisation (OU = 1 + FINESS)")
+    issue.add_argument("--structure-id", default="", help="raw structure identifier for the OU")
+    issue.add_argument("--org", default="", help="organisation name (O)")
+    issue.add_argument("--rpps", default="", help="RPPS (cps profile; CN = 8 + RPPS)")
     issue.add_argument("--given-name", default="")
     issue.add_argument("--surname", default="")
-    issue.add_argument("--title", default="", help="profession (ex. Médecin)")
-    issue.add_argument("--dns", action="append", default=[], help="nom DNS (profil server, répétable)")
-    issue.add_argument("--ip", action="append", default=[], help="adresse IP (profil server, répétable)")
+    issue.add_argument("--title", default="", help="profession (e.g. Médecin)")
+    issue.add_argument("--dns", action="append", default=[], help="DNS name (server profile, repeatable)")
+    issue.add_argument("--ip", action="append", default=[], help="IP address (server profile, repeatable)")
     issue.add_argument("--variant", choices=VARIANTS, default="valid")
     issue.add_argument("--key-type", choices=KEY_TYPES, default=None)
-    issue.add_argument("--force", action="store_true", help="remplacer un certificat du même nom")
+    issue.add_argument("--force", action="store_true", help="replace a certificate of the same name")
     issue.set_defaults(func=cmd_issue)
 
-    listing = sub.add_parser("list", help="lister les certificats émis")
+    listing = sub.add_parser("list", help="list the issued certificates")
     _add_dir(listing)
-    listing.add_argument("--json", action="store_true", help="sortie JSON")
+    listing.add_argument("--json", action="store_true", help="JSON output")
     listing.set_defaults(func=cmd_list)
 
-    revoke = sub.add_parser("revoke", help="révoquer un certificat (CRL régénérée)")
+    revoke = sub.add_parser("revoke", help="revoke a certificate (CRL regenerated)")
     _add_dir(revoke)
     revoke.add_argument("name")
     revoke.set_defaults(func=cmd_revoke)
 
 
 def _add_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"répertoire de la PKI (défaut {DEFAULT_DIR})")
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"PKI directory (default {DEFAULT_DIR})")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -67,10 +68,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         pki = Pki.init(args.dir, base_url=args.base_url, key_type=args.key_type)
     except (PkiError, ValueError) as exc:
         return _fail(exc)
-    state = "déjà présente" if existed else "créée"
-    print(f"PKI {state} dans {pki.directory} ({len(pki.records())} certificats)")
-    print(f"racine de confiance : {pki.root_path}")
-    print(f"mot de passe des PKCS#12 : {pki.password}")
+    state = "already present" if existed else "created"
+    print(f"PKI {state} in {pki.directory} ({len(pki.records())} certificates)")
+    print(f"trust root: {pki.root_path}")
+    print(f"PKCS#12 password: {pki.password}")
     return 0
 
 
@@ -85,10 +86,10 @@ def cmd_issue(args: argparse.Namespace) -> int:
         record = pki.issue(req, replace=args.force)
     except (PkiError, ProfileError, ValueError) as exc:
         return _fail(exc)
-    print(f"certificat {record.name} émis : {record.subject} (série {record.serial})")
+    print(f"certificate {record.name} issued: {record.subject} (serial {record.serial})")
     for kind, rel in record.files.items():
         print(f"  {kind:5} {pki.directory / rel}")
-    print(f"mot de passe du PKCS#12 : {pki.password}")
+    print(f"PKCS#12 password: {pki.password}")
     return 0
 
 
@@ -104,8 +105,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps({"directory": str(pki.directory), "password": pki.password,
                           "certificates": [asdict(r) for r in records]}, indent=2, ensure_ascii=False))
         return 0
-    print(f"PKI {pki.directory} — mot de passe des PKCS#12 : {pki.password or DEFAULT_PASSWORD}")
-    rows = [("nom", "profil", "variante", "émetteur", "fin de validité", "état", "sujet")]
+    print(f"PKI {pki.directory} — PKCS#12 password: {pki.password or DEFAULT_PASSWORD}")
+    rows = [("name", "profile", "variant", "issuer", "not after", "state", "subject")]
     rows += [_row(r) for r in records]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
@@ -118,16 +119,16 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         record = Pki.load(args.dir).revoke(args.name)
     except PkiError as exc:
         return _fail(exc)
-    print(f"certificat {record.name} révoqué le {record.revoked_at}")
+    print(f"certificate {record.name} revoked at {record.revoked_at}")
     return 0
 
 
 def _row(record: CertRecord) -> tuple[str, ...]:
-    state = "révoqué" if record.revoked else "actif"
+    state = "revoked" if record.revoked else "active"
     return (record.name, record.profile, record.variant, record.issuer, record.not_after[:10], state,
             record.subject)
 
 
 def _fail(exc: Exception) -> int:
-    print(f"socle-bench pki : {exc}", file=sys.stderr)
+    print(f"socle-bench pki: {exc}", file=sys.stderr)
     return 1

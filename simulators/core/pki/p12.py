@@ -26,5 +26,5 @@ def write_pkcs12(name: str, key: PrivateKey, cert: x509.Certificate, cas: list[x
 def read_pkcs12(data: bytes, password: str) -> tuple[PrivateKey, x509.Certificate, list[x509.Certificate]]:
     key, cert, cas = pkcs12.load_key_and_certificates(data, password.encode("utf-8"))
     if key is None or cert is None:
-        raise ValueError("PKCS#12 sans clé ni certificat")
+        raise ValueError("PKCS#12 without a key or a certificate")
     return key, cert, list(cas)  # type: ignore[return-value]

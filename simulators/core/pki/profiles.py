@@ -59,15 +59,15 @@ class CertRequest:
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
-            raise ProfileError(f"profil inconnu {self.profile!r} (attendu : {', '.join(PROFILES)})")
+            raise ProfileError(f"unknown profile {self.profile!r} (expected: {', '.join(PROFILES)})")
         if self.variant not in VARIANTS:
-            raise ProfileError(f"variante inconnue {self.variant!r} (attendu : {', '.join(VARIANTS)})")
+            raise ProfileError(f"unknown variant {self.variant!r} (expected: {', '.join(VARIANTS)})")
         if self.profile == "cps" and not re.fullmatch(r"\d{11}", self.rpps):
-            raise ProfileError("un certificat CPS exige un RPPS à 11 chiffres")
+            raise ProfileError("a CPS certificate needs an 11-digit RPPS")
         if self.profile in ("auth-cli", "sign") and not self.structure_id:
-            raise ProfileError("un certificat de personne morale exige un identifiant de structure (FINESS)")
+            raise ProfileError("an organisation certificate needs a structure identifier (FINESS)")
         if self.profile == "server" and not (self.dns_names or self.ip_addresses):
-            raise ProfileError("un certificat serveur exige au moins un nom DNS ou une adresse IP")
+            raise ProfileError("a server certificate needs at least one DNS name or IP address")
 
     @property
     def common_name(self) -> str:
@@ -96,7 +96,7 @@ def slug(text: str) -> str:
 def structure_id_from_finess(finess: str) -> str:
     finess = finess.strip().upper()
     if not re.fullmatch(r"[0-9]{2}[0-9AB][0-9]{6}|2[AB][0-9]{7}", finess):
-        raise ProfileError(f"FINESS invalide {finess!r} (9 caractères attendus)")
+        raise ProfileError(f"invalid FINESS {finess!r} (9 characters expected)")
     return FINESS_PREFIX + finess
 
 

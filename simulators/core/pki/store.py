@@ -90,7 +90,7 @@ class Pki:
     def load(cls, directory: Path | str = DEFAULT_DIR) -> "Pki":
         pki = cls(Path(directory))
         if not pki.index_path.exists():
-            raise PkiError(f"aucune PKI dans {pki.directory} (lancer `socle-bench pki init`)")
+            raise PkiError(f"no PKI in {pki.directory} (run `socle-bench pki init`)")
         with pki._locked():
             pki._read_index()
         return pki
@@ -166,7 +166,7 @@ class Pki:
 
     def _known_ca(self, ca_slug: str) -> str:
         if ca_slug not in {spec.slug for spec in CA_SPECS}:
-            raise PkiError(f"autorité inconnue {ca_slug!r}")
+            raise PkiError(f"unknown authority {ca_slug!r}")
         return ca_slug
 
     # ----- certificates ---------------------------------------------------------------------------
@@ -180,7 +180,7 @@ class Pki:
             self._reload_if_changed()
             data = self._index["certificates"].get(name)
         if data is None:
-            raise PkiError(f"certificat inconnu {name!r}")
+            raise PkiError(f"unknown certificate {name!r}")
         return CertRecord(**data)
 
     def __contains__(self, name: str) -> bool:
@@ -205,7 +205,7 @@ class Pki:
                 if exist_ok and not replace:
                     return CertRecord(**self._index["certificates"][name])
                 if not replace:
-                    raise PkiError(f"le certificat {name!r} existe déjà")
+                    raise PkiError(f"certificate {name!r} already exists")
             if name in self._index["certificates"]:
                 self._retire(self._index["certificates"][name])
             issuer = self._authority(issuer_slug_for(req))
@@ -254,7 +254,7 @@ class Pki:
             self._reload_if_changed()
             data = self._index["certificates"].get(name)
             if data is None:
-                raise PkiError(f"certificat inconnu {name!r}")
+                raise PkiError(f"unknown certificate {name!r}")
             if not data["revoked"]:
                 data["revoked"] = True
                 data["revoked_at"] = crls.utcnow().replace(microsecond=0).isoformat()
@@ -310,16 +310,16 @@ class Pki:
         try:
             self._index = self._files.read_index()
         except (OSError, ValueError) as exc:
-            raise PkiError(f"index de la PKI illisible ({self.index_path}) : {exc}") from exc
+            raise PkiError(f"unreadable PKI index ({self.index_path}): {exc}") from exc
         if self._index.get("version") != INDEX_VERSION:
-            raise PkiError(f"version d'index inattendue dans {self.index_path}")
+            raise PkiError(f"unexpected index version in {self.index_path}")
 
     def _reload_if_changed(self) -> None:
         try:
             if self._files.index_changed():
                 self._read_index()
         except FileNotFoundError as exc:
-            raise PkiError(f"index de la PKI absent ({self.index_path})") from exc
+            raise PkiError(f"missing PKI index ({self.index_path})") from exc
 
     def _save_index(self) -> None:
         self._files.save_index(self._index)
