@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         module = importlib.import_module(SUITES[name])
         if not (callable(getattr(module, "run", None)) and callable(getattr(module, "table", None))):
-            print(f"\n== {name}: {SUITES[name]} n'expose pas encore run(quick) et table(result) — suite sautée")
-            results["suites"][name] = {"skipped": "run/table absents"}
+            print(f"\n== {name}: {SUITES[name]} does not expose run(quick) and table(result) yet — suite skipped")
+            results["suites"][name] = {"skipped": "run/table missing"}
             continue
         kwargs = {"quick": args.quick}
         if name == "journal" and args.postgres:

@@ -178,7 +178,7 @@ def bench_dmp(*, documents: int = 100_000, duration_s: float = 8.0, threads: int
         server.start()
         try:
             if not parent.poll(90):
-                raise RuntimeError("le banc DMP n'a pas démarré en 90 s")
+                raise RuntimeError("the DMP bench did not start within 90 s")
             url = parent.recv()
             feeders = [_client(url, pki, world, "medecin-elise") for _ in range(threads)]
             readers = [_client(url, pki, world, "pmi-medecin") for _ in range(threads)]
@@ -228,17 +228,17 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 def table(result: dict[str, Any]) -> list[tuple[str, str]]:
     return [
-        ("registre", f"{result['registry_documents']} documents (chargés en {result['bulk_seed_s']} s)"),
-        ("ITI-41 (CDA 30 ko, VIHF signé)", f"{result['iti41_documents_per_s']} documents/s, p50 {result['iti41_p50_ms']} ms, "
-                                           f"p99 {result['iti41_p99_ms']} ms ({result['iti41_errors']} erreurs)"),
+        ("registry", f"{result['registry_documents']} documents (loaded in {result['bulk_seed_s']} s)"),
+        ("ITI-41 (30 KB CDA, signed VIHF)", f"{result['iti41_documents_per_s']} documents/s, p50 {result['iti41_p50_ms']} ms, "
+                                           f"p99 {result['iti41_p99_ms']} ms ({result['iti41_errors']} errors)"),
         ("ITI-18 FindDocuments", f"p50 {result['iti18_p50_ms']} ms, p99 {result['iti18_p99_ms']} ms, "
-                                 f"{result['iti18_per_s']} req/s, {result['iti18_mean_results']} fiches/réponse "
-                                 f"({result['iti18_errors']} erreurs)"),
+                                 f"{result['iti18_per_s']} req/s, {result['iti18_mean_results']} entries/response "
+                                 f"({result['iti18_errors']} errors)"),
     ]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Banc de charge DMP (ITI-41 et ITI-18 sur 100 000 documents)")
+    parser = argparse.ArgumentParser(description="DMP load benchmark (ITI-41 and ITI-18 over 100,000 documents)")
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--threads", type=int, default=4)
@@ -246,7 +246,7 @@ def main() -> None:
     result = bench_dmp(documents=args.documents, duration_s=args.duration, threads=args.threads)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     for label, value in table(result):
-        print(f"{label} : {value}")
+        print(f"{label}: {value}")
 
 
 if __name__ == "__main__":

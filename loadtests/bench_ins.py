@@ -108,7 +108,7 @@ def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1
         sent: list[str] = []  # the child waits for "go" then "stop", whatever happens here
         try:
             if not parent.poll(60):
-                raise RuntimeError("le banc INSi n'a pas démarré en 60 s")
+                raise RuntimeError("the INSi bench did not start within 60 s")
             url = parent.recv().rsplit("/lps", 1)[0] + "/s/bench/lps"
             cert, verify = requests_cert(pki, "insi-auto"), requests_verify(pki)
             _run(url, cert, verify, warmup_s, threads, [], [])  # TLS handshakes, caches, world
@@ -160,25 +160,25 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str]]:
-    return [("charge", f"{result['threads']} connexions TLS mutuel keep-alive (INSI-AUTO), journal actif, "
-                       f"mélange de CR 00/01/02"),
-            ("recherches/s", str(result["lookups_per_s"])), ("p50 ms", str(result["p50_ms"])),
+    return [("load", f"{result['threads']} keep-alive mutual TLS connections (INSI-AUTO), journal on, "
+                     f"mix of CR 00/01/02"),
+            ("lookups/s", str(result["lookups_per_s"])), ("p50 ms", str(result["p50_ms"])),
             ("p99 ms", str(result["p99_ms"])),
-            ("CPU serveur ms/recherche", str(result.get("server_cpu_ms_per_lookup", "-"))),
-            ("requêtes / erreurs", f"{result['requests']} / {result['errors']}"),
+            ("server CPU ms/lookup", str(result.get("server_cpu_ms_per_lookup", "-"))),
+            ("requests / errors", f"{result['requests']} / {result['errors']}"),
             ("journal", str(result.get("journal_count", "-")))]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Banc de charge INSi (HTTPS mTLS keep-alive, journal actif)")
+    parser = argparse.ArgumentParser(description="INSi load benchmark (HTTPS mTLS keep-alive, journal on)")
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     result = bench_ins(duration_s=args.duration, threads=args.threads)
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    print(f"INSi : {result['lookups_per_s']} recherches/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
-          f"({result['requests']} requêtes, {result['errors']} erreurs, journal {result.get('journal_count')}, "
-          f"CPU serveur {result.get('server_cpu_ms_per_lookup')} ms/recherche)")
+    print(f"INSi: {result['lookups_per_s']} lookups/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
+          f"({result['requests']} requests, {result['errors']} errors, journal {result.get('journal_count')}, "
+          f"server CPU {result.get('server_cpu_ms_per_lookup')} ms/lookup)")
 
 
 if __name__ == "__main__":

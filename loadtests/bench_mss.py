@@ -168,12 +168,12 @@ def ensure_maildev() -> tuple[Path | None, str]:
         return MAILDEV_BIN, ""
     npm, node = shutil.which("npm"), shutil.which("node")
     if not npm or not node:
-        return None, "MailDev ignoré : npm ou node introuvable sur cette machine"
+        return None, "MailDev skipped: npm or node not found on this machine"
     CACHE.mkdir(parents=True, exist_ok=True)
     done = subprocess.run([npm, "install", "--prefix", str(CACHE), "--no-audit", "--no-fund", "maildev@2"],
                           capture_output=True, text=True, timeout=300, check=False)
     if done.returncode != 0 or not MAILDEV_BIN.exists():
-        return None, f"MailDev ignoré : npm install maildev a échoué ({done.stderr.strip()[-200:]})"
+        return None, f"MailDev skipped: npm install maildev failed ({done.stderr.strip()[-200:]})"
     return MAILDEV_BIN, ""
 
 
@@ -204,7 +204,7 @@ def _bench_maildev(count: int, threads: int, fetches: int, message: bytes, sende
                     break
                 except requests.RequestException:
                     if time.perf_counter() > deadline or process.poll() is not None:
-                        return {"skipped": "MailDev n'a pas démarré en 30 s"}
+                        return {"skipped": "MailDev did not start within 30 s"}
                     time.sleep(0.2)
 
             def connect() -> smtplib.SMTP:
@@ -251,7 +251,7 @@ def bench_mss(*, messages: int = 400, threads: int = 4, fetches: int = 200, mail
         server.start()
         try:
             if not parent.poll(60):
-                raise RuntimeError("le banc MSSanté n'a pas démarré en 60 s")
+                raise RuntimeError("the MSSanté bench did not start within 60 s")
             info = parent.recv()
             world = build_world(info["seed"])
             sender = world.professional(SENDER_ID).mss_address
@@ -266,7 +266,7 @@ def bench_mss(*, messages: int = 400, threads: int = 4, fetches: int = 200, mail
             if server.is_alive():
                 server.terminate()
     other = _bench_maildev(messages, threads, fetches, message, sender, recipient, info["seed"]) if maildev \
-        else {"skipped": "MailDev désactivé (--no-maildev)"}
+        else {"skipped": "MailDev disabled (--no-maildev)"}
     return {"service": "mss", "messages": messages, "threads": threads, "message_bytes": len(message),
             "xdm_target_bytes": XDM_TARGET_BYTES, "operator": operator, "maildev": other}
 
@@ -278,24 +278,24 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 def table(result: dict[str, Any]) -> list[tuple[str, str]]:
     op, md = result["operator"], result["maildev"]
-    rows = [("message (octets, XDM ~50 Ko)", str(result["message_bytes"])),
-            ("envoyés / fils", f"{result['messages']} / {result['threads']}")]
-    labels = [("acceptés/s", "accepted_per_s"), ("remis/s", "delivered_per_s"), ("remis", "delivered"),
+    rows = [("message (bytes, XDM ~50 KB)", str(result["message_bytes"])),
+            ("sent / threads", f"{result['messages']} / {result['threads']}")]
+    labels = [("accepted/s", "accepted_per_s"), ("delivered/s", "delivered_per_s"), ("delivered", "delivered"),
               ("SMTP p50 ms", "smtp_p50_ms"), ("SMTP p99 ms", "smtp_p99_ms"), ("fetch p50 ms", "fetch_p50_ms"),
-              ("fetch p99 ms", "fetch_p99_ms"), ("erreurs", "errors")]
+              ("fetch p99 ms", "fetch_p99_ms"), ("errors", "errors")]
     for label, key in labels:
         other = md.get(key, "-") if "skipped" not in md else "-"
         rows.append((label, f"socle-bench {op.get(key)}  |  MailDev {other}"))
     if "skipped" in md:
         rows.append(("MailDev", md["skipped"]))
     else:
-        rows.append(("MailDev", f"v{md['version']} : SMTP en clair sans AUTH ; fetch = GET /email/<id>/source"))
-    rows.append(("socle-bench", "STARTTLS + XOAUTH2, journal actif ; fetch = IMAP UID FETCH BODY[]"))
+        rows.append(("MailDev", f"v{md['version']}: plain SMTP without AUTH; fetch = GET /email/<id>/source"))
+    rows.append(("socle-bench", "STARTTLS + XOAUTH2, journal on; fetch = IMAP UID FETCH BODY[]"))
     return rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Banc de charge MSSanté (SMTP/IMAP) comparé à MailDev")
+    parser = argparse.ArgumentParser(description="MSSanté load benchmark (SMTP/IMAP) compared with MailDev")
     parser.add_argument("--messages", type=int, default=400)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--fetches", type=int, default=200)

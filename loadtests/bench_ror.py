@@ -103,7 +103,7 @@ def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_00
         server.start()
         try:
             if not parent.poll(60):
-                raise RuntimeError("le banc ROR n'a pas démarré en 60 s")
+                raise RuntimeError("the ROR bench did not start within 60 s")
             origin = parent.recv().split("/ws-diffusion-fhir")[0]
             base = f"{origin}/s/{SESSION}/ws-diffusion-fhir"
             cert, verify = requests_cert(pki, "org-auth-cli"), requests_verify(pki)
@@ -155,26 +155,26 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str]]:
-    return [("base", f"{result['volume']} offres, session « {SESSION} »"),
-            ("recherche", f"type d'offre + âge + near-insee-code {result['radius_km']} km, "
-                          f"_count={result['page_size']}, _include lieu et organisation"),
-            ("1re recherche (génération + index)", f"{result['first_search_s']} s"),
-            ("recherches/s", str(result["searches_per_s"])), ("p50 ms", str(result["p50_ms"])),
-            ("p99 ms", str(result["p99_ms"])), ("résultats moyens (total)", str(result["mean_total"])),
-            ("requêtes / erreurs", f"{result['requests']} / {result['errors']}"),
+    return [("data set", f"{result['volume']} offers, session \"{SESSION}\""),
+            ("search", f"offer type + age + near-insee-code {result['radius_km']} km, "
+                          f"_count={result['page_size']}, _include location and organization"),
+            ("1st search (generation + index)", f"{result['first_search_s']} s"),
+            ("searches/s", str(result["searches_per_s"])), ("p50 ms", str(result["p50_ms"])),
+            ("p99 ms", str(result["p99_ms"])), ("mean results (total)", str(result["mean_total"])),
+            ("requests / errors", f"{result['requests']} / {result['errors']}"),
             ("journal", str(result.get("journal_count", "-")))]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Banc de charge ROR (FHIR HTTPS, jeton mTLS, journal actif)")
+    parser = argparse.ArgumentParser(description="ROR load benchmark (FHIR over HTTPS, mTLS token, journal on)")
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--volume", type=int, default=20_000)
     args = parser.parse_args()
     result = bench_ror(duration_s=args.duration, threads=args.threads, volume=args.volume)
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    print(f"ROR : {result['searches_per_s']} recherches/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
-          f"({result['requests']} requêtes, {result['errors']} erreurs, {result['volume']} offres)")
+    print(f"ROR: {result['searches_per_s']} searches/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
+          f"({result['requests']} requests, {result['errors']} errors, {result['volume']} offers)")
 
 
 if __name__ == "__main__":

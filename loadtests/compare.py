@@ -34,7 +34,7 @@ def compare(suite: str, result: dict[str, Any], *, quick: bool = False, module: 
     """{"workloads": [...]} with, per workload, each peer's figures and the bench/peer ratios."""
     builder = getattr(module, "peer_workloads", None) or DEFAULT_WORKLOADS.get(suite)
     if builder is None:
-        return {"workloads": [], "note": f"pas de charge de comparaison pour {suite}"}
+        return {"workloads": [], "note": f"no comparison workload for {suite}"}
     duration = 2.0 if quick else 5.0
     threads = int(result.get("threads", 4)) if isinstance(result.get("threads"), int) else 4
     out: list[dict[str, Any]] = []
@@ -45,7 +45,7 @@ def compare(suite: str, result: dict[str, Any], *, quick: bool = False, module: 
         try:
             workloads = builder(Path(tmp), pki)
         except Exception as exc:  # noqa: BLE001 - a missing service must not stop the benchmark
-            return {"workloads": [], "note": f"charge de comparaison indisponible : {exc!r}"}
+            return {"workloads": [], "note": f"comparison workload unavailable: {exc!r}"}
         for workload in workloads:
             out.append(_measure_workload(workload, result, pki, threads, duration))
     return {"workloads": out, "threads": threads, "duration_s": duration}
@@ -82,7 +82,7 @@ def _reported_by_suite(peer: str, result: dict[str, Any]) -> dict[str, Any] | No
     if not isinstance(own, dict) or not isinstance(own.get("accepted_per_s"), (int, float)):
         return None
     return {"per_second": float(own["accepted_per_s"]), "p99_ms": float(own.get("smtp_p99_ms") or 0.0),
-            "notes": ["mesuré par la suite du service dans ce passage"]}
+            "notes": ["measured by the service's own suite in this run"]}
 
 
 def _peers_for(w: Workload, pki: Any) -> list[tuple[str, Any]]:
@@ -108,7 +108,7 @@ def _load(peer: peers.RunningPeer, w: Workload, threads: int, duration: float, *
         run(min(2.0, duration))
     figures = run(duration)
     if figures.requests == 0 or figures.errors > figures.requests / 10:
-        raise peers.PeerUnavailable(f"{peer.name} : {figures.errors} erreurs pour {figures.requests} réponses")
+        raise peers.PeerUnavailable(f"{peer.name}: {figures.errors} errors for {figures.requests} responses")
     return figures
 
 
@@ -120,18 +120,18 @@ def rows(comparison: dict[str, Any]) -> list[tuple[str, str]]:
     """Table rows: one per workload and peer, with the ratio; an unavailable peer says why."""
     lines: list[tuple[str, str]] = []
     if comparison.get("note"):
-        lines.append(("pairs", comparison["note"]))
+        lines.append(("peers", comparison["note"]))
     for w in comparison.get("workloads", []):
         bench = w["bench"]
-        rate = f"{bench['per_second']:,.1f}/s" if bench["per_second"] is not None else "n/d (clé absente)"
+        rate = f"{bench['per_second']:,.1f}/s" if bench["per_second"] is not None else "n/a (key missing)"
         for name, peer in w["peers"].items():
             label = f"{w['label']} / {name}"
             if "unavailable" in peer:
-                lines.append((label, f"indisponible : {peer['unavailable']}"))
+                lines.append((label, f"unavailable: {peer['unavailable']}"))
                 continue
             ratio = peer["throughput_ratio"]
             p99 = peer["p99_ratio"]
-            lines.append((label, f"banc {rate} / {name} {peer['per_second']:,.1f}/s = "
-                                 f"{'n/d' if ratio is None else f'{ratio:.3f}'}; p99 {peer['p99_ms']:.1f} ms"
-                                 f" (rapport p99 {'n/d' if p99 is None else f'{p99:.2f}'})"))
+            lines.append((label, f"bench {rate} / {name} {peer['per_second']:,.1f}/s = "
+                                 f"{'n/a' if ratio is None else f'{ratio:.3f}'}; p99 {peer['p99_ms']:.1f} ms"
+                                 f" (p99 ratio {'n/a' if p99 is None else f'{p99:.2f}'})"))
     return lines

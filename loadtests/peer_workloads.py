@@ -27,7 +27,7 @@ FORWARDED = ("content-type", "soapaction", "accept", "authorization", "ror-profi
 
 @dataclass
 class HttpWorkload:
-    label: str  # French: what the bench figure counts
+    label: str  # what the bench figure counts
     rate_keys: tuple[str, ...]  # where the suite's result holds the bench's throughput (first found)
     p99_keys: tuple[str, ...]
     method: str
@@ -74,7 +74,7 @@ def _session_url(bench: Any, endpoint: str) -> str:
 def http_workload(exchange: Any, label: str, rate_keys: tuple[str, ...], p99_keys: tuple[str, ...],
                   client_cert: str | None, service_spec: str = "") -> HttpWorkload:
     if exchange.status >= 400:
-        raise RuntimeError(f"{label}: l'échange enregistré a échoué (HTTP {exchange.status})")
+        raise RuntimeError(f"{label}: the recorded exchange failed (HTTP {exchange.status})")
     headers = {k: v for k, v in exchange.request_headers.items() if k.lower() in FORWARDED}
     return HttpWorkload(label, rate_keys, p99_keys, exchange.method, exchange.path, headers, exchange.request_body,
                         CannedResponse(exchange.status, dict(exchange.response_headers), exchange.response_body),
@@ -91,7 +91,7 @@ def ins_workloads(work_dir: Path, pki: Any) -> list[Workload]:
         client.search_traits("ADRUN", "ZOE", "F", "1975-12-31")
 
     exchange = recorded(InsSimulator(), work_dir, pki, drive)[-1]
-    return [http_workload(exchange, "INSi recherches/s", ("lookups_per_s",), ("p99_ms",), "insi-auto",
+    return [http_workload(exchange, "INSi lookups/s", ("lookups_per_s",), ("p99_ms",), "insi-auto",
                           "simulators.ins.server:InsSimulator")]
 
 
@@ -119,7 +119,7 @@ def dmp_workloads(work_dir: Path, pki: Any) -> list[Workload]:
     return [http_workload(feed, "DMP ITI-41 documents/s", ("iti41_documents_per_s", "docs_per_s"), ("iti41_p99_ms",),
                           cert),
             # the recorded query replays as-is (same VIHF, valid one hour); the feed would be a duplicate
-            http_workload(query, "DMP ITI-18 recherches/s (p99)", ("iti18_per_s", "queries_per_s"),
+            http_workload(query, "DMP ITI-18 queries/s (p99)", ("iti18_per_s", "queries_per_s"),
                           ("iti18_p99_ms",), cert, "simulators.dmp.simulator:DmpSimulator")]
 
 
@@ -142,7 +142,7 @@ def ror_workloads(work_dir: Path, pki: Any) -> list[Workload]:
     search = [e for e in recorded(RorSimulator(), work_dir, pki, drive) if e.method == "GET"][-1]
     # no gunicorn column: the ROR signs its tokens with a key drawn per process, so a replayed token
     # is refused by other processes (reported to the ROR simulator's owner)
-    return [http_workload(search, "ROR recherches/s", ("searches_per_s",), ("p99_ms",), "org-auth-cli")]
+    return [http_workload(search, "ROR searches/s", ("searches_per_s",), ("p99_ms",), "org-auth-cli")]
 
 
 def mss_workloads(work_dir: Path, pki: Any) -> list[Workload]:
@@ -154,7 +154,7 @@ def mss_workloads(work_dir: Path, pki: Any) -> list[Workload]:
     boxes = personal_boxes(DEFAULT_SEED)
     sender, recipient = boxes[0], boxes[1]
     message = wire_bytes(xdm_message(sender, recipient, mss_patients(build_world(DEFAULT_SEED))[0]))
-    return [SmtpWorkload("MSS messages/s (XDM 50 Ko)", ("operator.accepted_per_s", "messages_per_s"),
+    return [SmtpWorkload("MSS messages/s (XDM 50 KB)", ("operator.accepted_per_s", "messages_per_s"),
                          ("operator.smtp_p99_ms", "smtp_p99_ms"),
                          sender.address, [recipient.address], message)]
 

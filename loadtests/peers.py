@@ -69,19 +69,19 @@ def npm_package(name: str, cache: Path = CACHE) -> Path:
         return directory
     npm = shutil.which("npm")
     if npm is None:
-        raise PeerUnavailable("npm absent de la machine")
+        raise PeerUnavailable("npm not found on this machine")
     cache.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(cache), NPM_PACKAGES[name]],
                           capture_output=True, text=True, timeout=300, check=False)
     if proc.returncode != 0 or not directory.is_dir():
-        raise PeerUnavailable(f"npm install {NPM_PACKAGES[name]} a échoué : {proc.stderr.strip()[-300:]}")
+        raise PeerUnavailable(f"npm install {NPM_PACKAGES[name]} failed: {proc.stderr.strip()[-300:]}")
     return directory
 
 
 def wiremock_jar(cache: Path = CACHE) -> Path:
     jars = sorted(npm_package("wiremock", cache).rglob("wiremock-standalone-*.jar"))
     if not jars:
-        raise PeerUnavailable("le paquet npm wiremock ne contient pas de jar wiremock-standalone")
+        raise PeerUnavailable("the wiremock npm package holds no wiremock-standalone jar")
     return jars[-1]
 
 
@@ -94,7 +94,7 @@ def _process(cmd: list[str], port: int, name: str, timeout: float = 60.0) -> Ite
             wait_for_port("127.0.0.1", port, timeout)
         except TimeoutError:
             log.seek(0)
-            raise PeerUnavailable(f"{name} n'a pas démarré en {timeout:.0f} s : "
+            raise PeerUnavailable(f"{name} did not start within {timeout:.0f} s: "
                                   f"{log.read()[-400:].decode(errors='replace')}") from None
         yield proc
     finally:
@@ -112,7 +112,7 @@ def wiremock(method: str, path: str, response: CannedResponse, *, https: bool = 
     """WireMock answering `method path` with `response` (HTTPS one-way with its own certificate)."""
     java = shutil.which("java")
     if java is None:
-        raise PeerUnavailable("Java absent de la machine")
+        raise PeerUnavailable("Java not found on this machine")
     jar = wiremock_jar()
     port, https_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="wiremock-") as root:
@@ -124,7 +124,7 @@ def wiremock(method: str, path: str, response: CannedResponse, *, https: bool = 
             _wiremock_stub(port, method, path, response)
             url = f"https://127.0.0.1:{https_port}" if https else f"http://127.0.0.1:{port}"
             yield RunningPeer("wiremock", url, tls={"cafile": None} if https else None,
-                              notes=["TLS sans certificat client (WireMock)"] if https else [])
+                              notes=["TLS without client certificate (WireMock)"] if https else [])
 
 
 def _wiremock_stub(port: int, method: str, path: str, response: CannedResponse) -> None:
@@ -138,7 +138,7 @@ def _wiremock_stub(port: int, method: str, path: str, response: CannedResponse) 
                                      data=json.dumps(mapping).encode(), headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as reply:  # noqa: S310 - loopback admin API
         if reply.status != 201:
-            raise PeerUnavailable(f"WireMock a refusé le bouchon : HTTP {reply.status}")
+            raise PeerUnavailable(f"WireMock refused the stub: HTTP {reply.status}")
 
 
 @contextmanager
@@ -146,13 +146,13 @@ def maildev() -> Iterator[RunningPeer]:
     """MailDev receiving SMTP on loopback (no authentication, no STARTTLS: it has neither)."""
     node = shutil.which("node")
     if node is None:
-        raise PeerUnavailable("node absent de la machine")
+        raise PeerUnavailable("node not found on this machine")
     package = npm_package("maildev")
     smtp, web = free_port(), free_port()
     cmd = [node, str(package / "bin" / "maildev"), "--smtp", str(smtp), "--web", str(web), "--ip", "127.0.0.1",
            "--silent"]
     with _process(cmd, smtp, "MailDev"):
-        yield RunningPeer("maildev", f"smtp://127.0.0.1:{smtp}", notes=["SMTP en clair, sans authentification"])
+        yield RunningPeer("maildev", f"smtp://127.0.0.1:{smtp}", notes=["plain SMTP, no authentication"])
 
 
 def _fixed_app(response: CannedResponse):  # noqa: ANN202 - WSGI callable
@@ -196,7 +196,7 @@ def floor_smtp() -> Iterator[RunningPeer]:
     controller = Controller(Sink(), hostname="127.0.0.1", port=port, data_size_limit=10 * 1024 * 1024)
     controller.start()
     try:
-        yield RunningPeer("floor", f"smtp://127.0.0.1:{port}", notes=["aiosmtpd sans TLS ni authentification"])
+        yield RunningPeer("floor", f"smtp://127.0.0.1:{port}", notes=["aiosmtpd without TLS or authentication"])
     finally:
         controller.stop()
 
@@ -210,7 +210,7 @@ def gunicorn_service(factory_spec: str, pki: Any, *, client_cert: str | None, wo
     (which must live in a directory named `pki`: its parent is given as the bench's data directory)."""
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     if not Path(gunicorn).exists():
-        raise PeerUnavailable("gunicorn absent (pip install gunicorn)")
+        raise PeerUnavailable("gunicorn not installed (pip install gunicorn)")
     server = pki.ensure_server("localhost", dns_names=("localhost",))
     with tempfile.TemporaryDirectory(prefix="bench-gunicorn-") as tmp:
         env = {**os.environ, "SOCLE_BENCH_SERVICE": factory_spec, "SOCLE_BENCH_TLS": "1",
@@ -232,8 +232,8 @@ def gunicorn_service(factory_spec: str, pki: Any, *, client_cert: str | None, wo
                 if client_cert:
                     tls.update(certfile=str(pki.file(client_cert, "chain")), keyfile=str(pki.file(client_cert, "key")))
                 yield RunningPeer(f"gunicorn x{workers}", f"https://127.0.0.1:{port}", tls=tls,
-                                  notes=[f"{workers} processus gthread, keep-alive, journal SQLite WAL",
-                                         "données de départ du simulateur, sans le préchargement de la suite"])
+                                  notes=[f"{workers} gthread processes, keep-alive, SQLite WAL journal",
+                                         "simulator's seed data, without the suite's preloading"])
             finally:
                 proc.send_signal(2)
                 try:
@@ -253,4 +253,4 @@ def _listening_port(log_path: Path, proc: subprocess.Popen, timeout: float = 60.
         if proc.poll() is not None:
             break
         time.sleep(0.1)
-    raise PeerUnavailable(f"gunicorn n'a pas démarré : {log_path.read_text(errors='replace')[-400:]}")
+    raise PeerUnavailable(f"gunicorn did not start: {log_path.read_text(errors='replace')[-400:]}")

@@ -60,8 +60,8 @@ class Target:
         try:
             base = self.services[service].rstrip("/")
         except KeyError:
-            raise LookupError(f"le banc ({self.admin_url}) ne sert pas {service!r}; "
-                              f"services: {', '.join(sorted(self.services)) or 'aucun'}") from None
+            raise LookupError(f"the bench ({self.admin_url}) does not serve {service!r}; "
+                              f"services: {', '.join(sorted(self.services)) or 'none'}") from None
         if not session:
             return base
         parts = urlsplit(base)

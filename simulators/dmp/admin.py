@@ -1,5 +1,6 @@
 """Admin API of the DMP simulator under /_bench/dmp: dossiers, the patient's access history and the
-views of the patient and legal representatives (what Mon espace santé would show them)."""
+views of the patient and legal representatives (what Mon espace santé would show them), and the
+dashboard's DMP view (`GET /_bench/dmp/dashboard?session=S`, dashboard_view.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,24 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
+from simulators.core.sessions import valid_session_name
+from simulators.dmp.dashboard_view import dashboard_document
+
 from simulators.dmp.model import APPROVED, ARCHIVED, LegalRepresentative
 from simulators.dmp.rules import PATIENT, REPRESENTATIVE, AccessPolicy, Actor
+from simulators.identities.world import DEFAULT_SEED
 
 
-def admin_blueprint(store: Any, policy: AccessPolicy) -> Blueprint:
+def admin_blueprint(store: Any, policy: AccessPolicy, world_seed: int = DEFAULT_SEED) -> Blueprint:
+    """`world_seed` is the seed of the world the dossiers come from (the professionals shown as readers)."""
     bp = Blueprint("dmp_admin", __name__, url_prefix="/dmp")
+
+    @bp.get("/dashboard")
+    def dashboard():  # noqa: ANN202
+        session = request.args.get("session") or "default"
+        if not valid_session_name(session):
+            return jsonify({"detail": f"nom de session invalide : {session!r}"}), 400
+        return jsonify(dashboard_document(store, policy, session, world_seed))
 
     @bp.get("/<session>/patients")
     def dossiers(session: str):  # noqa: ANN202

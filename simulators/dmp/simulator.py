@@ -35,7 +35,7 @@ class DmpSimulator:
                                 max_age_s=float(raw.get("vihf_max_age_s", 86400)),
                                 require_signature=bool(raw.get("require_vihf_signature", True)))
         services = Services(store=store, vs=vs, options=options, policy=policy, trust=trust)
-        rt.admin_blueprints.append(admin_blueprint(store, policy))
+        rt.admin_blueprints.append(admin_blueprint(store, policy, world_seed))
         wsgi = rt.wrap(create_app(services, verifier), service="dmp", render_error=render_error)
         return [rt.http_server(wsgi, service="dmp", port_name="dmp", client_auth="required", path=BASE_PATH,
                                configure="DMP URL (LPS v2): .../si-dmp-server/v2/services/{patients,habilitations,"

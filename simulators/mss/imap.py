@@ -22,7 +22,7 @@ from typing import Any, Final
 from proxyprotocol.reader import ProxyProtocolReader
 from proxyprotocol.sock import SocketInfo
 from pymap.backend.session import BaseSession
-from pymap.exceptions import AuthorizationFailure, InvalidAuth
+from pymap.exceptions import AuthorizationFailure, CloseConnection, InvalidAuth
 from pymap.imap import IMAPConnection
 from pymap.imap.state import ConnectionState
 from pymap.interfaces.login import IdentityInterface, LoginInterface
@@ -208,6 +208,9 @@ class MssConnectionState(ConnectionState):
             response = await super().do_command(cmd)
             status = 200 if isinstance(response, ResponseOk) else (500 if response.is_bad else 400)
             return response
+        except CloseConnection:  # LOGOUT ends the session this way: a normal answer (BYE + OK)
+            status = 200 if cmd.command.upper() == b"LOGOUT" else 400
+            raise
         except Exception:
             status = 400
             raise

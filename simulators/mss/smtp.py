@@ -30,6 +30,19 @@ from .rules import MES_LIMIT_BYTES
 from .smtp_protocol import MssSMTP
 
 log = logging.getLogger("socle_bench.mss.smtp")
+
+
+class _LegacyLoginDataFilter(logging.Filter):
+    """aiosmtpd itself sets the deprecated `Session.login_data` on every successful AUTH and warns
+    about it; the warning says nothing about the bench or the DUI, so it is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "login_data is deprecated" not in record.getMessage()
+
+
+_AIOSMTPD_LOG = logging.getLogger("mail.log")
+if not any(isinstance(f, _LegacyLoginDataFilter) for f in _AIOSMTPD_LOG.filters):
+    _AIOSMTPD_LOG.addFilter(_LegacyLoginDataFilter())
 CALL_LIMITS = {"*": 100_000, "NOOP": 50, "HELO": 20, "EHLO": 20, "VRFY": 10, "EXPN": 10, "HELP": 20,
                "AUTH": 10, "STARTTLS": 3, "RSET": 1000}
 FAULT_REPLIES = {"smtp_421": "421 4.3.2 Service temporairement indisponible (panne injectée)",

@@ -19,7 +19,7 @@ from tests.dashboard.browser import open_page, screenshot
 from tests.dashboard.real_bench import start_real_bench
 from tests.dashboard.test_e2e import row_count, wait_ready
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = pytest.mark.timeout(180)
 SESSION = "elise-e2e"
 STEPS = 10
 
@@ -49,7 +49,7 @@ def test_elise_played_from_the_page_shows_arrows_and_the_refused_judge_report(
                     assert "hors de l'espace de confiance" in text
                     screenshot(page, "10-elise-etape-2-refus")
                 else:
-                    page.wait_for_function(f"SB.sequence.rows.length > {before}", timeout=10_000)
+                    page.wait_for_function(f"SB.sequence.rows.length > {before}", timeout=30_000)
                 if n == 1:
                     page.wait_for_timeout(300)
                     screenshot(page, "11-elise-etape-1-fleches")
@@ -69,11 +69,11 @@ def test_elise_played_from_the_page_shows_arrows_and_the_refused_judge_report(
 
             # The operator's refusal, shown by the bench in the companion demonstration session.
             wait_ready(page, f"{bench.admin_url}/?session={SESSION}-demo")
-            page.wait_for_function("SB.sequence.rows.some(r => r.status === 550)", timeout=10_000)
+            page.wait_for_function("SB.sequence.rows.some(r => r.status === 550)", timeout=30_000)
             refused = page.evaluate("SB.sequence.rows.find(r => r.status === 550).id")
             page.locator(f'#seq-spacer .row[data-id="{refused}"]').click()
             page.wait_for_function("document.getElementById('detail-body').innerText.includes('5.7.1')",
-                                   timeout=10_000)
+                                   timeout=30_000)
             detail = page.inner_text("#detail")
             assert "550" in detail and "hors de l'espace de confiance" in detail, detail[:2000]
             assert "justice" in detail

@@ -10,6 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+class MapOf:
+    """An object with free keys (viewer ids), every value of one shape."""
+
+    def __init__(self, shape: Any) -> None:
+        self.shape = shape
+
+
 NUMBER = (int, float)
 OPT_NUMBER = (int, float, type(None))
 
@@ -23,16 +30,27 @@ MAILBOX = {"address": str, "kind": str, "owner": str, "messages": [MESSAGE]}
 ESTABLISHMENT = {"id": str, "name": str, "finess": str, "category": str, "commune_code": str, "commune": str,
                  "latitude": OPT_NUMBER, "longitude": OPT_NUMBER, "age_min": OPT_NUMBER, "age_max": OPT_NUMBER,
                  "places_available": int}
+VIEWER = {"id": str, "label": str}
+DMP_DOCUMENT = {"id": str, "title": str, "type": str, "author": str, "date": str, "confidentiality": [str],
+                "visible_to": MapOf(bool)}
+PATIENT = {"ins": str, "name": str, "birth_date": str, "minor": bool, "status": str, "documents": [DMP_DOCUMENT]}
 
 SHAPES: dict[str, dict[str, Any]] = {
     "persons": {"persons": [PERSON]},
+    "patients": {"viewers": [VIEWER], "patients": [PATIENT]},
     "mailboxes": {"mailboxes": [MAILBOX]},
     "establishments": {"establishments": [ESTABLISHMENT]},
 }
 
 
 def _check(value: Any, shape: Any, path: str, problems: list[str]) -> None:
-    if isinstance(shape, dict):
+    if isinstance(shape, MapOf):
+        if not isinstance(value, dict):
+            problems.append(f"{path}: objet attendu, obtenu {type(value).__name__}")
+            return
+        for key, item in value.items():
+            _check(item, shape.shape, f"{path}.{key}", problems)
+    elif isinstance(shape, dict):
         if not isinstance(value, dict):
             problems.append(f"{path}: objet attendu, obtenu {type(value).__name__}")
             return
@@ -49,7 +67,8 @@ def _check(value: Any, shape: Any, path: str, problems: list[str]) -> None:
             _check(item, shape[0], f"{path}[{index}]", problems)
     else:
         allowed = shape if isinstance(shape, tuple) else (shape,)
-        if isinstance(value, bool) or not isinstance(value, allowed):  # bool is an int for Python, not for JS
+        wrong = isinstance(value, bool) if bool not in allowed else not isinstance(value, bool)
+        if wrong or not isinstance(value, allowed):  # bool is an int for Python, not for JS
             problems.append(f"{path}: {'/'.join(t.__name__ for t in allowed)} attendu, obtenu {value!r:.60}")
 
 

@@ -24,30 +24,36 @@ def test_show_fanny(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     fanny = build_world().person("fanny")
     assert "Fanny Lavergne (fanny)" in out
-    assert "FANNY LEA" in out and fanny.ins.value in out and "provisoire" in out
-    assert "Sophie Lavergne (fanny-mere, autorité parentale)" in out
+    assert "— OID 1.2.250.1.213.1.4.10 (test INS-NIR)" in out
+    assert "FANNY LEA" in out and fanny.ins.value in out and "Initial identity status: PROV (provisoire)" in out
+    assert "Birth name: LAVERGNE" in out and "Given names (ListePrenom): FANNY LEA" in out
+    assert "Sophie Lavergne (fanny-mere, parental authority)" in out
 
 
 def test_show_daniel_lists_his_cousin(capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["data", "show", "daniel"]) == 0
     out = capsys.readouterr().out
-    assert "conjoint : Monique Perrin (daniel-epouse)" in out
-    assert "cousin : Gilles Perrin (daniel-cousin)" in out
+    assert "conjoint: Monique Perrin (daniel-epouse)" in out
+    assert "cousin: Gilles Perrin (daniel-cousin)" in out
     assert _run(["data", "show", "daniel-cousin"]) == 0
     out = capsys.readouterr().out
     assert "Gilles Perrin (daniel-cousin)" in out and "63800 Cournon-d'Auvergne" in out
-    assert "cousin : Daniel Perrin (daniel)" in out
+    assert "cousin: Daniel Perrin (daniel)" in out
 
 
 def test_show_other_kinds_and_unknown(capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["data", "show", "crip-93"]) == 0
-    assert "crip@cd93.mssante.test" in capsys.readouterr().out
+    card = capsys.readouterr().out
+    assert "Organisational mailbox (BAL): crip@cd93.mssante.test" in card and "Address: " in card
+    assert _run(["data", "show", "mecs-les-tilleuls"]) == 0
+    card = capsys.readouterr().out
+    assert "category 177" in card and '(offer type -): ages 12-18, ' in card and "places available" in card
     assert _run(["data", "show", "juge-des-enfants"]) == 0
-    assert "hors espace de confiance" in capsys.readouterr().out
+    assert "MSSanté: none (outside the trust space)" in capsys.readouterr().out
     assert _run(["data", "show", "list"]) == 0
     assert "elise" in capsys.readouterr().out
     assert _run(["data", "show", "personne"]) == 2
-    assert "inconnu" in capsys.readouterr().err
+    assert "unknown: 'personne'" in capsys.readouterr().err
 
 
 def test_export_file_is_byte_identical(tmp_path: Path) -> None:

@@ -26,13 +26,13 @@ def test_smtp_floor_and_load_count_accepted_messages() -> None:
 def test_metrics_are_found_in_nested_results_and_ratios_printed() -> None:
     assert find_metric({"iti41": {"docs_per_s": 12.5}, "peers": {"docs_per_s": 1}}, ("docs_per_s",)) == 12.5
     assert find_metric({"x": 1}, ("docs_per_s",)) is None
-    comparison = {"workloads": [{"label": "INSi recherches/s", "bench": {"per_second": 300.0, "p99_ms": 20.0},
-                                 "peers": {"wiremock": {"unavailable": "Java absent de la machine"},
+    comparison = {"workloads": [{"label": "INSi lookups/s", "bench": {"per_second": 300.0, "p99_ms": 20.0},
+                                 "peers": {"wiremock": {"unavailable": "Java not found on this machine"},
                                            "floor": {"per_second": 1200.0, "p99_ms": 5.0,
                                                      "throughput_ratio": 0.25, "p99_ratio": 4.0}}}]}
     table = dict(rows(comparison))
-    assert table["INSi recherches/s / wiremock"] == "indisponible : Java absent de la machine"
-    assert "= 0.250" in table["INSi recherches/s / floor"] and "rapport p99 4.00" in table["INSi recherches/s / floor"]
+    assert table["INSi lookups/s / wiremock"] == "unavailable: Java not found on this machine"
+    assert "= 0.250" in table["INSi lookups/s / floor"] and "p99 ratio 4.00" in table["INSi lookups/s / floor"]
 
 
 def test_replayable_workloads_are_also_measured_behind_gunicorn() -> None:

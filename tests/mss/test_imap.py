@@ -43,6 +43,7 @@ def test_list_fetch_flag_delete_and_folders(mail: MailClient, token_for, session
     imap.logout()
     fetches = exchanges(mss_bench, session, "imap.fetch")
     assert fetches and fetches[0].protocol == "imap" and fetches[0].status == 200
+    assert [e.status for e in exchanges(mss_bench, session, "imap.logout")] == [200]  # BYE + OK is a success
 
 
 def test_new_mail_appears_in_an_open_session(mail: MailClient, token_for, session) -> None:
