@@ -24,6 +24,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from loadtests.common import percentile
+
 SESSION = "bench"
 QUERY_PATIENTS = ("elise", "fanny", "elliot", "yanis", "lucas", "adrien", "irene", "louis", "samir", "claude")
 CDA_BYTES = 30_000
@@ -104,12 +106,6 @@ def bulk_seed(database_url: str, seed: int, documents: int, *, batch: int = 5000
     db.dispose()
     return time.perf_counter() - t0
 
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _client(url: str, pki: Any, world: Any, professional: str) -> Any:
@@ -210,12 +206,12 @@ def bench_dmp(*, documents: int = 100_000, duration_s: float = 8.0, threads: int
         "service": "dmp", "threads": threads, "registry_documents": documents, "bulk_seed_s": round(seed_s, 1),
         "iti41_documents": len(feed_lat), "iti41_errors": len(feed_err),
         "iti41_documents_per_s": round(len(feed_lat) / feed_elapsed, 1),
-        "iti41_p50_ms": round(_percentile(feed_lat, 0.5) * 1000, 1),
-        "iti41_p99_ms": round(_percentile(feed_lat, 0.99) * 1000, 1),
+        "iti41_p50_ms": round(percentile(feed_lat, 0.5) * 1000, 1),
+        "iti41_p99_ms": round(percentile(feed_lat, 0.99) * 1000, 1),
         "iti18_queries": len(q_lat), "iti18_errors": len(q_err),
         "iti18_per_s": round(len(q_lat) / query_elapsed, 1),
-        "iti18_p50_ms": round(_percentile(q_lat, 0.5) * 1000, 1),
-        "iti18_p99_ms": round(_percentile(q_lat, 0.99) * 1000, 1),
+        "iti18_p50_ms": round(percentile(q_lat, 0.5) * 1000, 1),
+        "iti18_p99_ms": round(percentile(q_lat, 0.99) * 1000, 1),
         "iti18_mean_results": round(statistics.fmean(counts), 1) if counts else 0.0,
         **journal,
     }

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from loadtests.common import percentile
+
 MIX = [
     ("ADRTROIS", ("DOMINIQUE",), "F", "1997-02-26"),
     ("ECETINSI", ("PIERRE-ALAIN",), "M", "2009-07-14"),
@@ -81,12 +83,6 @@ def _worker(url: str, cert: tuple[str, str], verify: str, deadline: float, laten
     session.close()
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
 
 def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1.0,
               keep_bodies: bool = True, key_type: str = "rsa2048", in_process: bool = False) -> dict[str, Any]:
@@ -132,8 +128,8 @@ def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1
         "service": "ins", "threads": threads, "in_process": in_process, "duration_s": round(elapsed, 2),
         "requests": len(latencies),
         "errors": len(errors), "lookups_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 2),
-        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else 0.0,
         **journal,
     }

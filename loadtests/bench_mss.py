@@ -29,6 +29,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from loadtests.common import percentile
 from urllib.parse import urlparse
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -53,15 +55,9 @@ def _serve(work_dir: str, conn: Any) -> None:  # pragma: no cover - child proces
         conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed})
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
 
 def _ms(values: list[float], q: float) -> float:
-    return round(_percentile(values, q) * 1000, 2)
+    return round(percentile(values, q) * 1000, 2)
 
 
 def build_message(seed: int, sender: str, recipient: str) -> bytes:

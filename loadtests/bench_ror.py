@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from loadtests.common import percentile
+
 SESSION = "bench"
 # (offer type TRE_R244, age, commune COG): a geographic + age + category search each time
 MIX = [("21", 82, "93048"), ("48", 12, "75056"), ("61", 3, "69123"), ("43", 30, "13055"), ("24", 85, "63113"),
@@ -81,12 +83,6 @@ def _worker(base: str, headers: dict[str, str], cert: tuple[str, str], verify: s
     session.close()
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
 
 def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_000) -> dict[str, Any]:
     """Run the benchmark; returns searches/s, p50/p99 (ms), counts. Default run ~30 s."""
@@ -131,8 +127,8 @@ def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_00
         "service": "ror", "volume": volume, "threads": threads, "page_size": PAGE, "radius_km": RADIUS_KM,
         "first_search_s": round(index_s, 2), "warm_total": warm.total, "duration_s": round(elapsed, 2),
         "requests": len(latencies), "errors": len(errors), "searches_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 2),
-        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else 0.0,
         "mean_total": round(statistics.fmean(totals), 1) if totals else 0.0, **journal,
     }

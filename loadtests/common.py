@@ -12,6 +12,14 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile, q in [0, 1]; 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
 @dataclass
 class LoadResult:
     requests: int
@@ -24,11 +32,7 @@ class LoadResult:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float) -> float:
-        if not self.latencies_ms:
-            return 0.0
-        data = sorted(self.latencies_ms)
-        k = min(len(data) - 1, max(0, round(p / 100 * (len(data) - 1))))
-        return data[k]
+        return percentile(self.latencies_ms, p / 100)
 
     def summary(self) -> dict:
         return {"requests": self.requests, "errors": self.errors, "seconds": round(self.seconds, 3),
