@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import statistics
 import tempfile
@@ -24,7 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from loadtests.common import percentile
+from loadtests.common import percentile, spawned_server
 
 SESSION = "bench"
 QUERY_PATIENTS = ("elise", "fanny", "elliot", "yanis", "lucas", "adrien", "irene", "louis", "samir", "claude")
@@ -168,11 +167,7 @@ def bench_dmp(*, documents: int = 100_000, duration_s: float = 8.0, threads: int
     with tempfile.TemporaryDirectory(prefix="bench-dmp-") as work_dir:
         pki = make_test_pki(Path(work_dir) / "pki")
         seed_s = bulk_seed(f"sqlite:///{Path(work_dir) / 'data' / 'bench.db'}", seed, documents)
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        server = context.Process(target=_serve, args=(work_dir, child, seed), daemon=True)
-        server.start()
-        try:
+        with spawned_server(_serve, work_dir, seed) as parent:
             if not parent.poll(90):
                 raise RuntimeError("the DMP bench did not start within 90 s")
             url = parent.recv()
@@ -198,10 +193,6 @@ def bench_dmp(*, documents: int = 100_000, duration_s: float = 8.0, threads: int
             query_elapsed = time.perf_counter() - started
             parent.send("stop")
             journal = parent.recv() if parent.poll(90) else {}
-        finally:
-            server.join(30)
-            if server.is_alive():
-                server.terminate()
     return {
         "service": "dmp", "threads": threads, "registry_documents": documents, "bulk_seed_s": round(seed_s, 1),
         "iti41_documents": len(feed_lat), "iti41_errors": len(feed_err),

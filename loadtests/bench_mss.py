@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import random
 import shutil
 import smtplib
@@ -30,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from loadtests.common import percentile
+from loadtests.common import percentile, spawned_server
 from urllib.parse import urlparse
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -241,11 +240,7 @@ def bench_mss(*, messages: int = 400, threads: int = 4, fetches: int = 200, mail
 
     with tempfile.TemporaryDirectory(prefix="bench-mss-") as work_dir:
         pki = make_test_pki(Path(work_dir) / "pki", key_type="ec-p256")
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        server = context.Process(target=_serve, args=(work_dir, child), daemon=True)
-        server.start()
-        try:
+        with spawned_server(_serve, work_dir) as parent:
             if not parent.poll(60):
                 raise RuntimeError("the MSSanté bench did not start within 60 s")
             info = parent.recv()
@@ -257,10 +252,6 @@ def bench_mss(*, messages: int = 400, threads: int = 4, fetches: int = 200, mail
                                        sender, recipient)
             parent.send("stop")
             operator.update(parent.recv() if parent.poll(90) else {})
-        finally:
-            server.join(30)
-            if server.is_alive():
-                server.terminate()
     other = _bench_maildev(messages, threads, fetches, message, sender, recipient, info["seed"]) if maildev \
         else {"skipped": "MailDev disabled (--no-maildev)"}
     return {"service": "mss", "messages": messages, "threads": threads, "message_bytes": len(message),

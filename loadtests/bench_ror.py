@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import statistics
 import tempfile
 import threading
@@ -22,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from loadtests.common import percentile
+from loadtests.common import percentile, spawned_server
 
 SESSION = "bench"
 # (offer type TRE_R244, age, commune COG): a geographic + age + category search each time
@@ -93,11 +92,7 @@ def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_00
 
     with tempfile.TemporaryDirectory(prefix="bench-ror-") as work_dir:
         pki = make_test_pki(Path(work_dir) / "pki", key_type="ec-p256")
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        server = context.Process(target=_serve, args=(work_dir, child, volume), daemon=True)
-        server.start()
-        try:
+        with spawned_server(_serve, work_dir, volume) as parent:
             if not parent.poll(60):
                 raise RuntimeError("the ROR bench did not start within 60 s")
             origin = parent.recv().split("/ws-diffusion-fhir")[0]
@@ -119,10 +114,6 @@ def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_00
             elapsed = time.perf_counter() - started
             parent.send("stop")
             journal = parent.recv() if parent.poll(90) else {}
-        finally:
-            server.join(30)
-            if server.is_alive():
-                server.terminate()
     return {
         "service": "ror", "volume": volume, "threads": threads, "page_size": PAGE, "radius_km": RADIUS_KM,
         "first_search_s": round(index_s, 2), "warm_total": warm.total, "duration_s": round(elapsed, 2),

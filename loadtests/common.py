@@ -7,8 +7,10 @@ import ssl
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -120,6 +122,12 @@ def http_load(url: str, *, method: str = "POST", body: bytes = b"", headers: dic
             latencies[i].append((time.perf_counter() - t0) * 1000.0)
         conn.close()
 
+    return _run_workers(worker, threads, latencies, errors)
+
+
+def _run_workers(worker: Callable[[int], None], threads: int, latencies: list[list[float]],
+                 errors: list[int]) -> LoadResult:
+    """Run `worker(i)` on `threads` threads; each fills its own latency list and error count."""
     started = time.perf_counter()
     pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
     for t in pool:
@@ -129,6 +137,24 @@ def http_load(url: str, *, method: str = "POST", body: bytes = b"", headers: dic
     seconds = time.perf_counter() - started
     flat = [x for lat in latencies for x in lat]
     return LoadResult(requests=len(flat), errors=sum(errors), seconds=seconds, latencies_ms=flat)
+
+
+@contextmanager
+def spawned_server(target: Callable[..., None], work_dir: str, *extra: Any) -> Iterator[Any]:
+    """Run a benchmark's bench in its own (spawned) process, so it does not share the client's GIL:
+    `target(work_dir, child_end, *extra)`; yields the parent end of the pipe, always reaps the process."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    server = context.Process(target=target, args=(work_dir, child, *extra), daemon=True)
+    server.start()
+    try:
+        yield parent
+    finally:
+        server.join(30)
+        if server.is_alive():
+            server.terminate()
 
 
 def smtp_load_process(host: str, port: int, **kwargs) -> LoadResult:  # noqa: ANN003
@@ -173,12 +199,4 @@ def smtp_load(host: str, port: int, *, sender: str, recipients: list[str], messa
             except (OSError, smtplib.SMTPException):
                 pass
 
-    started = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    seconds = time.perf_counter() - started
-    flat = [x for lat in latencies for x in lat]
-    return LoadResult(requests=len(flat), errors=sum(errors), seconds=seconds, latencies_ms=flat)
+    return _run_workers(worker, threads, latencies, errors)
