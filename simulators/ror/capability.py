@@ -53,7 +53,7 @@ def capability_statement(base_url: str, *, date: str) -> dict[str, Any]:
         "name": "RORServeurSimulateur", "title": "Simulateur de l'API FHIR du ROR national (ME 3.0)",
         "software": {"name": "HAPI FHIR Server (simulé par socle-bench)", "version": "6.4.4"},
         "implementation": {"description": "Simulateur socle-bench de l'API d'exposition du ROR", "url": base_url},
-        "fhirVersion": FHIR_VERSION, "format": ["application/fhir+json", "json"],
+        "fhirVersion": FHIR_VERSION, "format": ["application/fhir+xml", "xml", "application/fhir+json", "json"],
         "instantiates": [f"{IG}/CapabilityStatement/ror-serveur"],
         "rest": [{"mode": "server", "security": {
             "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service",

@@ -13,8 +13,8 @@ from typing import Any
 from simulators.ror import rules
 from simulators.ror.auth import TokenInvalid, TokenIssuer
 from simulators.ror.codec import SearchError, SearchRequest, parse_search, searchset
-from simulators.ror.fhirdates import instant
-from simulators.ror.filtercodec import leaves
+from simulators.fhir.dates import instant
+from simulators.fhir.filter import leaves
 from simulators.ror.index import SessionIndex
 from simulators.ror.model import DEFAULT_BASE, RESOURCE_TYPES, ROR_HEADERS, RorClient, TokenClaims, default_clients
 from simulators.ror.params import PARAMS
@@ -48,12 +48,14 @@ class RorOptions:
     volume: int = 0
     region: str | None = None
     export_delay_s: float = 0.5
+    unknown_params: str = "hapi"
     clients: dict[str, RorClient] = field(default_factory=default_clients)
 
     @classmethod
     def from_config(cls, options: Mapping[str, Any]) -> "RorOptions":
         """`[services.ror]` keys: base, header_status, token_ttl_s, capacity_semantics ("hapi" |
-        "same-entry"), mecs, ig_examples, volume, region, export_delay_s, and `[services.ror.clients.<id>]`
+        "same-entry"), mecs, ig_examples, volume, region, export_delay_s, unknown_params ("hapi": unknown
+        `_x` ignored and unknown names refused as HAPI 6.x; "lenient"; "strict"), and `[services.ror.clients.<id>]`
         tables with profile / secret / cert_cn."""
         result = cls()
         base = str(options.get("base", DEFAULT_BASE)).rstrip("/")
@@ -70,6 +72,9 @@ class RorOptions:
         result.volume = int(options.get("volume", 0))
         result.region = options.get("region")
         result.export_delay_s = float(options.get("export_delay_s", 0.5))
+        result.unknown_params = str(options.get("unknown_params", "hapi"))
+        if result.unknown_params not in ("hapi", "lenient", "strict"):
+            raise ValueError("services.ror.unknown_params doit valoir hapi, lenient ou strict")
         for cid, spec in (options.get("clients") or {}).items():
             result.clients[cid] = RorClient(cid, int(spec.get("profile", 0)), str(spec.get("secret", "")),
                                             str(spec.get("cert_cn", "")))
@@ -133,10 +138,11 @@ class RorService:
 
     # --- search -------------------------------------------------------------------------------------------
     def search(self, session: str, claims: TokenClaims, rtype: str, pairs: list[tuple[str, str]], *,
-               base_url: str, self_url: str, summary: dict[str, Any]) -> dict[str, Any]:
+               base_url: str, self_url: str, summary: dict[str, Any], handling: str = "") -> dict[str, Any]:
         if rtype not in RESOURCE_TYPES:
-            raise SearchError(f"type de ressource non pris en charge : {rtype}", status=404, code="not-supported")
-        request = parse_search(pairs)
+            raise SearchError(f"HAPI-0302: Unknown resource type '{rtype[:64]}' - Server knows how to handle: "
+                              f"[{', '.join(RESOURCE_TYPES)}]", status=404, code="not-supported")
+        request = parse_search(pairs, rtype=rtype, handling=handling or self.options.unknown_params)
         summary.update(resource=rtype, **request.describe())
         if request.page_token:
             return self.page(session, claims, request.page_token, request.offset, request.count,
@@ -216,7 +222,7 @@ class RorService:
                 complete: bool) -> dict[str, list[dict[str, Any]]]:
         """Files of a `$export` job: the filtered offers, and with `_myCompleteExtract` everything
         associated to them, as the caller's profile sees it."""
-        request = parse_search(pairs)
+        request = parse_search(pairs, rtype="HealthcareService", handling=self.options.unknown_params)
         self._validate("HealthcareService", request, claims)
         index = self.store.index(session)
         hidden = self._hidden(index, claims.profile)

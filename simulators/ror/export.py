@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from simulators.ror.codec import SearchError, parse_search
-from simulators.ror.fhirdates import instant
+from simulators.fhir.dates import instant
 
 ACCEPTED_FORMATS = {"", "application/fhir+json", "application/json"}
 JOB_TTL_S = 3600.0

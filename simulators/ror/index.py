@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from simulators.ror.params import PARAMS, ParamDef, normal_reference
+from simulators.ror.params import PARAMS, ParamDef, normal_reference, normalise
 
 TokenKey = tuple[str, ...]
 
@@ -158,8 +158,6 @@ class SessionIndex:
     def warm(self) -> None:
         """Build the columns every orientation search uses, so the first search of a big session
         costs what the others cost (done once, when the index is built)."""
-        from simulators.ror.params import PARAMS
-
         wanted = {"HealthcareService": ("service-category", "age-range-low", "age-range-high", "location",
                                         "organization"),
                   "Location": ("near", "capacity-status", "nb-capacity"),
@@ -191,8 +189,6 @@ _TEXT_KEYS = {"name", "alias", "line", "city", "postalCode", "value", "display",
 
 
 def _searchable_text(resource: dict[str, Any]) -> str:
-    from simulators.ror.params import normalise
-
     parts: list[str] = []
     stack: list[Any] = [resource]
     while stack and len(parts) < 200:

@@ -16,7 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulators.fhir.bundle import SUBSETTED, subset, summarise
+from simulators.fhir.bundle import entry as fhir_entry
 from simulators.ror.codec import IncludeSpec, SearchError, SearchRequest
+from simulators.ror.model import EXT_DISTANCE
 from simulators.ror.index import SessionIndex
 from simulators.ror.params import INCLUDES, PARAMS, normal_reference
 from simulators.ror.search import definition
@@ -24,7 +27,6 @@ from simulators.ror.search import definition
 MAX_INCLUDED = 5000
 MAX_ITERATIONS = 8
 ACCEPTED_EMPTY_REVINCLUDES = {("Task", "focus")}
-SUBSETTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
 
 
 @dataclass
@@ -170,21 +172,12 @@ def collect_includes(index: SessionIndex, matches: list[dict[str, Any]], specs: 
     return list(included.values())
 
 
-def subset(resource: dict[str, Any], elements: tuple[str, ...]) -> dict[str, Any]:
-    kept = {k: v for k, v in resource.items() if k in ("resourceType", "id", "meta") or k in elements}
-    meta = dict(kept.get("meta") or {})
-    meta["tag"] = [*(meta.get("tag") or []), SUBSETTED]
-    kept["meta"] = meta
-    return kept
-
-
 def entry(full_url: str, resource: dict[str, Any], mode: str, distance: float | None) -> dict[str, Any]:
-    search: dict[str, Any] = {"mode": mode}
+    extensions = None
     if distance is not None:
-        from simulators.ror.model import EXT_DISTANCE
-        search["extension"] = [{"url": EXT_DISTANCE, "valueDistance": {
+        extensions = [{"url": EXT_DISTANCE, "valueDistance": {
             "value": distance, "unit": "km", "system": "http://unitsofmeasure.org", "code": "km"}}]
-    return {"fullUrl": full_url, "resource": resource, "search": search}
+    return fhir_entry(full_url, resource, mode, extensions)
 
 
 def page_entries(index: SessionIndex, snapshot: Snapshot, offset: int, count: int, base_url: str,
@@ -195,10 +188,11 @@ def page_entries(index: SessionIndex, snapshot: Snapshot, offset: int, count: in
     entries = []
     for resource, mode in [(r, "match") for r in matches] + [(r, "include") for r in includes]:
         ref = f"{resource['resourceType']}/{resource['id']}"
+        shown = present(resource)
         if mode == "match" and snapshot.request.elements:
-            shown = present(subset(resource, snapshot.request.elements))
-        else:
-            shown = present(resource)
+            shown = subset(shown, snapshot.request.elements)
+        elif snapshot.request.summary:
+            shown = summarise(shown, snapshot.request.summary)
         entries.append(entry(f"{base_url}/{ref}", shown, mode, snapshot.distances.get(ref)))
     return entries
 

@@ -17,7 +17,7 @@ from simulators.ror.codec import Clause, SearchError
 from simulators.ror.geo import LARGE_SET, near
 from simulators.ror.index import SessionIndex
 from simulators.ror.params import PARAMS, ParamDef, capacity_entry_values, extensions, normal_reference, normalise
-from simulators.ror.predicates import token_key, token_test, value_predicate
+from simulators.fhir.predicates import token_key, token_test, value_predicate
 
 
 
@@ -175,7 +175,9 @@ def _has(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -> se
     ref_def = definition(source, ref_param)
     if ref_def.type != "reference" or ref_def.target != rtype:
         raise SearchError(f"_has : {source}:{ref_param} ne référence pas {rtype}")
-    inner = Clause(clause.name, clause.values, clause.chain, clause.modifier, clause.op)
+    nested = clause.inner_has
+    inner = Clause(clause.name, clause.values, clause.chain, clause.modifier, clause.op,
+                   has=nested[0] if nested else None, inner_has=nested[1:])
     sources = match_all(ev, source, [inner], None)
     column = ev.index.column(source, ref_def)
     targets = {normal_reference(ref).partition("/")[2] for sid in sources for ref in column.get(sid, ())}

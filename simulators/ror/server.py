@@ -23,10 +23,12 @@ from simulators.core.service import RequestContext, request_context
 from simulators.ror import codec
 from simulators.ror.auth import STAND_IN_HEADER, OAuthError, TokenIssuer, TokenRequest, authenticate
 from simulators.ror.capability import capability_statement
+from simulators.fhir.formats import negotiate, render
+from simulators.fhir.query import prefer_handling
 from simulators.ror.codec import SearchError, dumps, operation_outcome
 from simulators.ror.engine import Denied, RorOptions, RorService
 from simulators.ror.export import ExportJobs, parse_kickoff
-from simulators.ror.fhirdates import instant
+from simulators.fhir.dates import instant
 from simulators.ror.model import FHIR_JSON, JWKS_PATH, TOKEN_PATH
 
 CATALOGUE = {
@@ -41,9 +43,18 @@ _FAULTS = {"ror_token_rejected": (401, "jeton d'accès refusé (défaut injecté
            "ror_gateway_timeout": (504, "délai dépassé (défaut injecté)", "timeout", {})}
 
 
+def response_format() -> str:
+    """JSON or XML for this request (`_format` then `Accept`); JSON when the request asks for
+    something else, so the 406 OperationOutcome itself stays readable."""
+    try:
+        return negotiate(request.args.get("_format", ""), request.headers.get("Accept", ""))
+    except SearchError:
+        return "json"
+
+
 def fhir_response(resource: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(dumps(resource), status=status, headers=headers or {},
-                    content_type=f"{FHIR_JSON};charset=UTF-8")
+    body, content_type = render(resource, response_format())
+    return Response(body, status=status, headers=headers or {}, content_type=content_type)
 
 
 def outcome(status: int, message: str, code: str = "invalid", headers: dict[str, str] | None = None) -> Response:
@@ -72,6 +83,7 @@ def create_app(options: RorOptions, *, service: RorService, issuer: TokenIssuer,
             ctx.caller = Caller(kind="oauth", subject=claims.client_id, issuer=issuer.issuer,
                                 attributes={"profile": claims.profile, "jti": claims.jti,
                                             "exp": claims.expires_at, "tls": ctx.caller.subject})
+            negotiate(request.args.get("_format", ""), request.headers.get("Accept", ""))
             decision = ctx.fault(operation)
             if decision.action in ("fault", "error"):
                 ctx.fault_rendered = True
@@ -154,15 +166,20 @@ def create_app(options: RorOptions, *, service: RorService, issuer: TokenIssuer,
             pairs = _pairs()
             if request.method == "POST":
                 pairs += codec.parse_query(request.get_data(as_text=True))
+            handling = prefer_handling(request.headers.get("Prefer", ""), options.unknown_params)
+            ctx.summary["handling"] = handling
             return fhir_response(service.search(ctx.session, claims, rtype, pairs, base_url=origin(ctx),
-                                                self_url=request.url, summary=ctx.summary))
+                                                self_url=request.url, summary=ctx.summary, handling=handling))
         return guarded(f"search-{rtype}", view)
 
     @app.get(base + "/<rtype>/<rid>")
     def read(rtype: str, rid: str) -> Response:
         def view(ctx: RequestContext, claims: Any) -> Response:
             resource = service.read(ctx.session, claims, rtype, rid, ctx.summary)
-            headers = {"ETag": 'W/"1"'}
+            headers = {"ETag": f'W/"{(resource.get("meta") or {}).get("versionId") or 1}"'}
+            if etag_matches(request.headers.get("If-None-Match", ""), headers["ETag"]):
+                ctx.summary["not_modified"] = True
+                return Response(status=304, headers=headers)
             updated = (resource.get("meta") or {}).get("lastUpdated", "")
             try:
                 headers["Last-Modified"] = format_datetime(datetime.fromisoformat(updated.replace("Z", "+00:00"))
@@ -223,6 +240,14 @@ def create_app(options: RorOptions, *, service: RorService, issuer: TokenIssuer,
         return outcome(405, f"méthode {request.method} non prise en charge ici", "not-supported")
 
     return app
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 §13.1.2: weak comparison, `*` matches any current representation."""
+    if not if_none_match:
+        return False
+    wanted = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in wanted or etag.removeprefix("W/") in wanted
 
 
 def _pairs() -> list[tuple[str, str]]:

@@ -110,7 +110,15 @@ def test_read_metadata_and_not_found(client: RorApiClient) -> None:
     _outcome(_get(client, "Organization/nope"), 404)
     _outcome(_get(client, "HealthcareService/cmpp-pantin-offre-1"), 404)  # sensitive unit, profile 0
     _outcome(_get(client, "Patient"), 404)
-    _outcome(_get(client, "HealthcareService", {"__include": "HealthcareService:organization"}), 400)
+    # HAPI 6.x ignores an unknown `_`-prefixed parameter (the typo includes nothing) ...
+    typo = _get(client, "HealthcareService", {"__include": "HealthcareService:organization", "_count": "3"}).json()
+    assert typo["resourceType"] == "Bundle" and {e["search"]["mode"] for e in typo["entry"]} == {"match"}
+    # ... refuses an unknown parameter name (HAPI-0524), and refuses both under Prefer: handling=strict.
+    assert "HAPI-0524" in _outcome(_get(client, "HealthcareService", {"nom": "x"}), 400)
+    strict = {"Authorization": f"Bearer {client.access_token()}", **HEADERS, "Prefer": "handling=strict"}
+    _outcome(_get(client, "HealthcareService", {"__include": "HealthcareService:organization"}, strict), 400)
+    lenient = {**strict, "Prefer": "handling=lenient"}
+    assert _get(client, "HealthcareService", {"nom": "x", "_count": "1"}, lenient).json()["total"] > 1
 
 
 def test_post_search_equals_get(client: RorApiClient) -> None:
