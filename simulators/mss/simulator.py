@@ -7,7 +7,8 @@ Options (`[services.mss]` in the bench TOML):
   `extra_trust_domains` (list) added to either;
 - `return_receipt_dsn` (true), `auto_mdn` (true), `app_plain_login` (true: an APP box may end its
   certificate login with PLAIN/LOGIN, the password being ignored; false: EXTERNAL only);
-- `psc_password` (e-CPS code of the mock PSC), `annuaire_api_keys` (empty: any non-empty key);
+- `psc_password` (e-CPS code of the mock PSC), `annuaire_api_keys` (keys the Annuaire gateway accepts;
+  empty: the documented test keys `socle-bench-test-key`, `socle-bench-dui-de-reference`);
 - `tls_certificate` PKI server certificate SMTP/IMAP present (default `localhost`): name an expired,
   revoked or foreign one issued with `socle-bench pki` to check that the DUI refuses it (ECO.1.1.4-7).
 """
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from simulators.core.bench import Runtime
 from simulators.core.lifecycle import Lifecycle
+
+from simulators.identities.world import build_world
 
 from .admin import admin_blueprint
 from .annuaire import create_app as create_annuaire_app
@@ -84,7 +87,8 @@ class MssSimulator:
                              configure="simulated Pro Santé Connect: token from /auth/realms/esante-wallet/...",
                              path="/auth/realms/esante-wallet")
         keys = tuple(options.get("annuaire_api_keys", ()))
-        annuaire_app = create_annuaire_app(lambda session: store.mailboxes(rt.sessions.resolve(session)), api_keys=keys)
+        annuaire_app = create_annuaire_app(lambda session: store.mailboxes(rt.sessions.resolve(session)), api_keys=keys,
+                                           establishments=build_world(rt.config.seed).establishments)
         annuaire = rt.http_server(rt.wrap(annuaire_app, service="annuaire", render_error=fhir_error), service="annuaire",
                                   port_name="annuaire", client_auth="none", path="/fhir/v2",
                                   configure="simulated Annuaire Santé FHIR v2: ESANTE-API-KEY header required")

@@ -54,7 +54,7 @@ def test_a_small_dui_using_requests_qualifies_an_ins_against_the_real_insi_url(s
 def test_annuaire_and_ror_hosts_answer_in_process(tmp_path: Path) -> None:
     with InProcessBench(tmp_path, services=("mss", "ror")) as bench:
         reply = requests.get("https://gateway.api.esante.gouv.fr/fhir/v2/Organization", params={"name": "CRIP"},
-                             headers={"ESANTE-API-KEY": "cle-de-test"}, timeout=5)
+                             headers={"ESANTE-API-KEY": "socle-bench-test-key"}, timeout=5)
         assert reply.status_code == 200 and reply.json()["resourceType"] == "Bundle"
         token = requests.post("https://bas-auth-api.qualif.ror.esante.gouv.fr/auth/realms/ror/protocol/openid-connect/token",
                               data={"grant_type": "client_credentials", "client_id": "bench-profil-0",

@@ -8,7 +8,7 @@ import requests
 from simulators.mss.annuaire_fhir import EMAIL_TYPE_URL, METADATA_URL
 from tests.mss.test_operator import CRIP, ERGO, WORLD
 
-KEY = {"ESANTE-API-KEY": "cle-de-test"}
+KEY = {"ESANTE-API-KEY": "socle-bench-test-key"}
 
 
 @pytest.fixture(scope="module")

@@ -98,7 +98,7 @@ def test_directory_checks(mss_bench, pki, session) -> None:
     verify = str(pki.root_path)
     requests.get(base + "/Practitioner", params={"name": "a"}, verify=verify, timeout=10)
     page = requests.get(base + "/Practitioner", params={"mailbox-mss:contains": "@", "_count": "5"},
-                        headers={"ESANTE-API-KEY": "k"}, verify=verify, timeout=10).json()
+                        headers={"ESANTE-API-KEY": "socle-bench-test-key"}, verify=verify, timeout=10).json()
     assert mss_bench.runtime is not None
     mss_bench.runtime.journal.flush()
     from simulators.core.journal import ExchangeQuery
@@ -109,7 +109,7 @@ def test_directory_checks(mss_bench, pki, session) -> None:
     next_links = run_check(session_checks["annuaire.next-links"], calls, [])
     assert next_links[0].outcome == Outcome.FAIL
     follow = [link["url"] for link in page["link"] if link["relation"] == "next"][0]
-    requests.get(follow, headers={"ESANTE-API-KEY": "k"}, verify=verify, timeout=10)
+    requests.get(follow, headers={"ESANTE-API-KEY": "socle-bench-test-key"}, verify=verify, timeout=10)
     calls = mss_bench.runtime.journal.query(ExchangeQuery(session=session, service="annuaire"))
     assert run_check(session_checks["annuaire.next-links"], calls, [])[0].outcome == Outcome.PASS
     found = run_check(session_checks["annuaire.search-params"], calls, [])

@@ -1,0 +1,173 @@
+"""Evaluation of a parsed search over the directory: FHIR token / string / date / reference / uri
+semantics (shared predicates of `simulators.fhir`), one-level chains (`organization.name`), `_has`,
+`_include` / `_revinclude` (with `*` and `:iterate`) and `_sort`. The directory is small (a session's
+mailboxes and the world's establishments): a scan per clause is cheap and obviously right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulators.fhir.errors import SearchError
+from simulators.fhir.predicates import token_key, value_predicate
+from simulators.fhir.syntax import Clause, IncludeSpec
+from simulators.fhir.values import ParamDef, normal_reference, normalise
+
+from .params import INCLUDES, PARAMS
+from .resources import Directory
+
+MAX_INCLUDED = 2000
+MAX_ITERATIONS = 4
+
+
+def definition(rtype: str, name: str) -> ParamDef:
+    pdef = PARAMS.get(rtype, {}).get(name)
+    if pdef is None:
+        raise SearchError(f"Parameter {name} not found", code="not-supported")
+    return pdef
+
+
+def _token(pdef: ParamDef, clause: Clause, resource: dict[str, Any]) -> bool:
+    values = pdef.extract(resource)
+    of_type = clause.modifier == "of-type"
+    hit = False
+    for raw in clause.values:
+        key = token_key(raw, of_type, clause.name)
+        if of_type:
+            hit = any(len(v) == 3 and ("of-type", *v) == key for v in values)
+        else:
+            hit = any(len(v) == 2 and key[0] in ("*", v[0]) and key[1] in ("*", v[1]) for v in values)
+        if hit:
+            break
+    return not hit if clause.modifier == "not" else hit
+
+
+def _string(pdef: ParamDef, clause: Clause, resource: dict[str, Any]) -> bool:
+    values = pdef.extract(resource)
+    if clause.modifier not in ("", "exact", "contains"):
+        raise SearchError(f"modificateur :{clause.modifier} non applicable à {clause.name}")
+    for raw in clause.values:
+        if clause.modifier == "exact":
+            if raw in values:
+                return True
+            continue
+        needle = normalise(raw)
+        for value in values:
+            text = normalise(value)
+            if (clause.modifier == "contains" and needle in text) or (not clause.modifier and text.startswith(needle)):
+                return True
+    return False
+
+
+def _reference(pdef: ParamDef, clause: Clause, resource: dict[str, Any]) -> bool:
+    refs = set(pdef.extract(resource))
+    return any((normal_reference(v) if "/" in v else f"{pdef.target}/{v}") in refs for v in clause.values)
+
+
+def matches(directory: Directory, rtype: str, clause: Clause, resource: dict[str, Any]) -> bool:
+    if clause.has is not None:
+        return _has(directory, rtype, clause, resource)
+    if clause.chain:
+        link = definition(rtype, clause.chain[0])
+        if link.type != "reference":
+            raise SearchError(f"chaînage impossible : {clause.chain[0]!r} n'est pas une référence")
+        inner = Clause(clause.name, clause.values, clause.chain[1:], clause.modifier)
+        targets = [directory.resolve(ref) for ref in link.extract(resource)]
+        return any(t is not None and matches(directory, link.target, inner, t) for t in targets)
+    pdef = definition(rtype, clause.name)
+    if clause.modifier == "missing":
+        return (clause.values[0].lower() == "true") == (not pdef.extract(resource))
+    if pdef.type == "token":
+        return _token(pdef, clause, resource)
+    if pdef.type == "string":
+        return _string(pdef, clause, resource)
+    if pdef.type == "reference":
+        return _reference(pdef, clause, resource)
+    if pdef.type == "uri":
+        return any(v in pdef.extract(resource) for v in clause.values)
+    predicate = value_predicate(pdef, clause)
+    return any(predicate(v) for v in pdef.extract(resource))
+
+
+def _has(directory: Directory, rtype: str, clause: Clause, resource: dict[str, Any]) -> bool:
+    source, param = clause.has  # type: ignore[misc]
+    link = definition(source, param) if source in PARAMS else None
+    if link is None or link.type != "reference" or link.target != rtype:
+        raise SearchError(f"_has : {source}:{param} ne référence pas {rtype}")
+    inner = Clause(clause.name, clause.values, clause.chain, clause.modifier,
+                   has=clause.inner_has[0] if clause.inner_has else None, inner_has=clause.inner_has[1:])
+    me = f"{rtype}/{resource['id']}"
+    return any(me in link.extract(other) and matches(directory, source, inner, other)
+               for other in directory.resources.get(source, {}).values())
+
+
+def search(directory: Directory, rtype: str, clauses: list[Clause], sort: list[tuple[str, bool]]) -> list[dict[str, Any]]:
+    for clause in clauses:  # validate names and values before scanning (errors even on an empty directory)
+        if clause.has is None and not clause.chain:
+            definition(rtype, clause.name)
+    hits = [r for r in directory.resources.get(rtype, {}).values()
+            if all(matches(directory, rtype, c, r) for c in clauses)]
+    hits.sort(key=lambda r: r["id"])
+    for name, descending in reversed(sort):
+        pdef = definition(rtype, name)
+        if pdef.type == "reference":
+            raise SearchError(f"_sort impossible sur {name}")
+
+        def key(resource: dict[str, Any], pdef: ParamDef = pdef) -> tuple[int, str]:
+            values = pdef.extract(resource)
+            first = values[0] if values else ""
+            return (0 if values else 1, str(first[-1] if isinstance(first, tuple) else first))
+        present = [r for r in hits if pdef.extract(r)]
+        absent = [r for r in hits if not pdef.extract(r)]
+        present.sort(key=key, reverse=descending)
+        hits = present + absent
+    return hits
+
+
+def check_includes(specs: list[IncludeSpec]) -> None:
+    for spec in specs:
+        if spec.source == "*" or spec.param == "*":
+            continue
+        if (spec.source, spec.param) not in INCLUDES:
+            raise SearchError(f"{spec.label} : paramètre de référence inconnu")
+
+
+def includes(directory: Directory, page: list[dict[str, Any]], specs: list[IncludeSpec]) -> list[dict[str, Any]]:
+    seen = {f"{r['resourceType']}/{r['id']}" for r in page}
+    found: dict[str, dict[str, Any]] = {}
+
+    def add(ref: str) -> bool:
+        target = directory.resolve(ref)
+        if ref in seen or target is None or len(found) >= MAX_INCLUDED:
+            return False
+        seen.add(ref)
+        found[ref] = target
+        return True
+
+    def apply(spec: IncludeSpec, pool: list[dict[str, Any]]) -> bool:
+        grew = False
+        for resource in pool:
+            rtype = resource["resourceType"]
+            if spec.reverse:
+                me = f"{rtype}/{resource['id']}"
+                for (source, param), target in INCLUDES.items():
+                    if target != rtype or (spec.source != "*" and (source, param) != (spec.source, spec.param)):
+                        continue
+                    for other in directory.resources.get(source, {}).values():
+                        if me in PARAMS[source][param].extract(other):
+                            grew |= add(f"{source}/{other['id']}")
+            elif spec.source in ("*", rtype):
+                names = [p for (t, p) in INCLUDES if t == rtype] if spec.param == "*" else [spec.param]
+                for name in names:
+                    pdef = PARAMS[rtype].get(name)
+                    for ref in pdef.extract(resource) if pdef is not None and pdef.type == "reference" else ():
+                        grew |= add(ref)
+        return grew
+
+    for spec in [s for s in specs if not s.iterate]:
+        apply(spec, page)
+    iterating = [s for s in specs if s.iterate]
+    for _ in range(MAX_ITERATIONS if iterating else 0):
+        if not any([apply(spec, page + list(found.values())) for spec in iterating]):
+            break
+    return list(found.values())
