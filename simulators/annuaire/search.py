@@ -74,6 +74,8 @@ def matches(directory: Directory, rtype: str, clause: Clause, resource: dict[str
         inner = Clause(clause.name, clause.values, clause.chain[1:], clause.modifier)
         targets = [directory.resolve(ref) for ref in link.extract(resource)]
         return any(t is not None and matches(directory, link.target, inner, t) for t in targets)
+    if clause.name == "name" and clause.modifier in ("family", "given"):
+        clause = Clause(clause.modifier, clause.values)  # `name:family=MASI` (practitioner.md)
     pdef = definition(rtype, clause.name)
     if clause.modifier == "missing":
         return (clause.values[0].lower() == "true") == (not pdef.extract(resource))

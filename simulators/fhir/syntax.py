@@ -19,7 +19,8 @@ MAX_OR_VALUES = 200
 MAX_HAS_DEPTH = 3
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 MODIFIERS = {"above", "below", "exact", "contains", "missing", "of-type", "not", "text", "iterate", "in",
-             "not-in", "identifier", "type"}
+             "not-in", "identifier", "type",
+             "family", "given"}  # `name:family=…` is a documented Annuaire Santé idiom (practitioner.md)
 
 
 @dataclass(frozen=True)
