@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulators.fhir.values import (ParamDef, codings, concepts, date_of, extensions, identifiers, reference)
+from simulators.fhir.values import ParamDef, codings, concepts, date_of, extensions, identifiers, reference
 
 from . import model as m
 
@@ -70,7 +70,8 @@ def _active(resource: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _identifier_types(resource: dict[str, Any]) -> list[tuple[str, str]]:
-    return [t for ident in resource.get("identifier") or () if isinstance(ident, dict) for t in codings(ident.get("type"))]
+    return [t for ident in resource.get("identifier") or () if isinstance(ident, dict)
+            for t in codings(ident.get("type"))]
 
 
 def _common() -> list[ParamDef]:

@@ -164,7 +164,8 @@ def build_directory(mailboxes: Iterable[Mailbox], establishments: Iterable[Estab
         directory.add(_organization(est_id, samples.get(est_id), est, org_boxes[est_id]), org_boxes[est_id])
         if est is None:
             continue
-        if est.finess_ej and est.finess_ej != est.finess_et and f"ej-{est.finess_ej}" not in directory.resources["Organization"]:
+        legal = f"ej-{est.finess_ej}"
+        if est.finess_ej and est.finess_ej != est.finess_et and legal not in directory.resources["Organization"]:
             directory.add(_legal_entity(est))
         for service in _services(est):
             directory.add(service)

@@ -103,7 +103,8 @@ def _has(directory: Directory, rtype: str, clause: Clause, resource: dict[str, A
                for other in directory.resources.get(source, {}).values())
 
 
-def search(directory: Directory, rtype: str, clauses: list[Clause], sort: list[tuple[str, bool]]) -> list[dict[str, Any]]:
+def search(directory: Directory, rtype: str, clauses: list[Clause],
+           sort: list[tuple[str, bool]]) -> list[dict[str, Any]]:
     for clause in clauses:  # validate names and values before scanning (errors even on an empty directory)
         if clause.has is None and not clause.chain:
             definition(rtype, clause.name)

@@ -10,9 +10,7 @@ PATCH refused. Every error is an OperationOutcome.
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +23,7 @@ from simulators.fhir.bundle import entry, operation_outcome, searchset, subset, 
 from simulators.fhir.dates import instant
 from simulators.fhir.errors import SearchError
 from simulators.fhir.formats import negotiate, render
+from simulators.fhir.paging import PageCache
 from simulators.fhir.query import SearchRequest, parse_search, prefer_handling
 from simulators.fhir.syntax import parse_query
 
@@ -53,35 +52,13 @@ class _Snapshot:
     self_url: str
 
 
-class Pages:
-    """Search results kept for their `_page?id=` next links (bounded LRU, checked against the session)."""
-
-    def __init__(self, capacity: int = 256) -> None:
-        self._items: OrderedDict[str, _Snapshot] = OrderedDict()
-        self._lock = threading.Lock()
-        self.capacity = capacity
-
-    def put(self, snapshot: _Snapshot) -> str:
-        token = uuid.uuid4().hex
-        with self._lock:
-            self._items[token] = snapshot
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-        return token
-
-    def get(self, session: str, token: str) -> _Snapshot | None:
-        with self._lock:
-            snapshot = self._items.get(token)
-            return snapshot if snapshot is not None and snapshot.session == session else None
-
-
 def create_app(directory_of: DirectorySource, *, api_keys: tuple[str, ...] = m.DEFAULT_API_KEYS,
                clock: Callable[[], float] | None = None) -> Flask:
     import time
 
     now = clock or time.time
     app = Flask("annuaire")
-    pages = Pages()
+    pages: PageCache[_Snapshot] = PageCache()
     keys = frozenset(api_keys)
 
     def origin(ctx: RequestContext) -> str:

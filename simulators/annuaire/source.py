@@ -14,7 +14,8 @@ from .resources import Directory, build_directory
 MailboxSource = Callable[[str], dict[str, Mailbox]]
 
 
-def directory_source(mailboxes: MailboxSource, establishments: Iterable[Establishment] = ()) -> Callable[[str], Directory]:
+def directory_source(mailboxes: MailboxSource,
+                     establishments: Iterable[Establishment] = ()) -> Callable[[str], Directory]:
     world = tuple(establishments)
     cache: dict[tuple[str, int], Directory] = {}
     lock = threading.Lock()

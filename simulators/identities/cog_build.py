@@ -8,7 +8,8 @@ at run time):
   the `admin4` column is the INSEE commune code, giving a point for the communes it lists.
 
 Communes GeoNames does not list get the mean point of the located communes sharing one of their
-postal codes (precision `p`), else of their department, else the department's prefecture (precision `d`); located ones are `g`.
+postal codes (precision `p`), else of their department, else the department's prefecture
+(precision `d`); located ones are `g`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,18 @@
 """Moved to `simulators.annuaire.resources` / `.model`; kept as a re-export for one release."""
 
-from simulators.annuaire.model import (BENCH_SYSTEM, EMAIL_TYPE_URL, FINESS_SYSTEM, ID_TYPE, LAST_UPDATED,  # noqa: F401
-                                       METADATA_URL, OID_IDNPS, OID_IDNST, RPPS_SYSTEM, TRE_R256, TRE_R257)
+from simulators.annuaire.model import (  # noqa: F401
+    BENCH_SYSTEM,
+    EMAIL_TYPE_URL,
+    FINESS_SYSTEM,
+    ID_TYPE,
+    LAST_UPDATED,
+    METADATA_URL,
+    OID_IDNPS,
+    OID_IDNST,
+    RPPS_SYSTEM,
+    TRE_R256,
+    TRE_R257,
+)
 from simulators.annuaire.resources import Directory, build_directory, mailbox_telecom  # noqa: F401
 from simulators.fhir.bundle import operation_outcome as _operation_outcome
 

@@ -10,8 +10,17 @@ from simulators.fhir.bundle import dumps, loads_resource, operation_outcome, sea
 from simulators.fhir.errors import SearchError
 from simulators.fhir.query import SearchRequest
 from simulators.fhir.query import parse_search as _parse_search
-from simulators.fhir.syntax import (MAX_OR_VALUES, MAX_PARAMS, MAX_VALUE_CHARS, Clause, IncludeSpec, parse_include,
-                                    parse_name, parse_query, split_or)
+from simulators.fhir.syntax import (
+    MAX_OR_VALUES,
+    MAX_PARAMS,
+    MAX_VALUE_CHARS,
+    Clause,
+    IncludeSpec,
+    parse_include,
+    parse_name,
+    parse_query,
+    split_or,
+)
 from simulators.ror.model import PAGE_MAX
 from simulators.ror.params import PARAMS
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from simulators.ror.codec import SearchError, parse_search
 from simulators.fhir.dates import instant
+from simulators.ror.codec import SearchError, parse_search
 
 ACCEPTED_FORMATS = {"", "application/fhir+json", "application/json"}
 JOB_TTL_S = 3600.0

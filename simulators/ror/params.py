@@ -14,9 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simulators.fhir.values import (Extractor, ParamDef, codings, concepts, date_of, extensions, identifiers,
-                                    normal_reference, normalise, period_of, reference, strings, sub_tokens,
-                                    sub_values)
+from simulators.fhir.values import (
+    Extractor,
+    ParamDef,
+    codings,
+    concepts,
+    date_of,
+    extensions,
+    identifiers,
+    normal_reference,
+    normalise,
+    period_of,
+    reference,
+    strings,
+    sub_tokens,
+    sub_values,
+)
 from simulators.ror import model as m
 
 __all__ = ["PARAMS", "INCLUDES", "SORTABLE", "ParamDef", "codings", "concepts", "extensions", "identifiers",

@@ -8,19 +8,17 @@ if the data changes meanwhile.
 
 from __future__ import annotations
 
-import threading
 import time
-import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulators.fhir.bundle import SUBSETTED, subset, summarise
+from simulators.fhir.bundle import SUBSETTED, subset, summarise  # noqa: F401 - SUBSETTED re-exported
 from simulators.fhir.bundle import entry as fhir_entry
+from simulators.fhir.paging import PageCache
 from simulators.ror.codec import IncludeSpec, SearchError, SearchRequest
-from simulators.ror.model import EXT_DISTANCE
 from simulators.ror.index import SessionIndex
+from simulators.ror.model import EXT_DISTANCE
 from simulators.ror.params import INCLUDES, PARAMS, normal_reference
 from simulators.ror.search import definition
 
@@ -41,38 +39,8 @@ class Snapshot:
     created: float = field(default_factory=time.monotonic)
 
 
-class SnapshotCache:
+class SnapshotCache(PageCache[Snapshot]):
     """Bounded LRU of search results, per bench (ids are random, lookups check the session)."""
-
-    def __init__(self, capacity: int = 256, ttl_s: float = 1800.0) -> None:
-        self.capacity = capacity
-        self.ttl_s = ttl_s
-        self._items: OrderedDict[str, Snapshot] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def put(self, snapshot: Snapshot) -> str:
-        token = uuid.uuid4().hex
-        with self._lock:
-            self._items[token] = snapshot
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-        return token
-
-    def get(self, session: str, token: str) -> Snapshot | None:
-        with self._lock:
-            snapshot = self._items.get(token)
-            if snapshot is None or snapshot.session != session:
-                return None
-            if time.monotonic() - snapshot.created > self.ttl_s:
-                del self._items[token]
-                return None
-            self._items.move_to_end(token)
-            return snapshot
-
-    def drop_session(self, session: str) -> None:
-        with self._lock:
-            for token in [t for t, s in self._items.items() if s.session == session]:
-                del self._items[token]
 
 
 def order(index: SessionIndex, rtype: str, matched: set[str], sort: list[tuple[str, bool]]) -> list[str]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulators.fhir.predicates import token_key, token_test, value_predicate
 from simulators.ror import model as m
 from simulators.ror.codec import Clause, SearchError
 from simulators.ror.geo import LARGE_SET, near
 from simulators.ror.index import SessionIndex
 from simulators.ror.params import PARAMS, ParamDef, capacity_entry_values, extensions, normal_reference, normalise
-from simulators.fhir.predicates import token_key, token_test, value_predicate
-
 
 
 @dataclass

@@ -20,15 +20,15 @@ from simulators.core.bench import Runtime
 from simulators.core.exchange import Caller
 from simulators.core.lifecycle import Lifecycle
 from simulators.core.service import RequestContext, request_context
+from simulators.fhir.dates import instant
+from simulators.fhir.formats import negotiate, render
+from simulators.fhir.query import prefer_handling
 from simulators.ror import codec
 from simulators.ror.auth import STAND_IN_HEADER, OAuthError, TokenIssuer, TokenRequest, authenticate
 from simulators.ror.capability import capability_statement
-from simulators.fhir.formats import negotiate, render
-from simulators.fhir.query import prefer_handling
 from simulators.ror.codec import SearchError, dumps, operation_outcome
 from simulators.ror.engine import Denied, RorOptions, RorService
 from simulators.ror.export import ExportJobs, parse_kickoff
-from simulators.fhir.dates import instant
 from simulators.ror.model import FHIR_JSON, JWKS_PATH, TOKEN_PATH
 
 CATALOGUE = {

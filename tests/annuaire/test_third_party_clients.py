@@ -37,9 +37,8 @@ def test_fhirpy_is_refused_what_the_gateway_refuses(annuaire_base: str) -> None:
 
 
 def test_fhirclient_loads_the_capability_statement(annuaire_base: str) -> None:
-    from fhirclient.models.capabilitystatement import CapabilityStatement
-
     import requests
+    from fhirclient.models.capabilitystatement import CapabilityStatement
 
     raw = requests.get(f"{annuaire_base}/metadata", headers={"ESANTE-API-KEY": KEY}, timeout=10).json()
     statement = CapabilityStatement(raw, strict=True)

@@ -27,7 +27,8 @@ def test_xml_by_format_parameter_and_by_accept(client: RorApiClient) -> None:
         assert root.tag == f"{FHIR}Organization"
         assert root.find(f"{FHIR}id").get("value") == "camsp-bondy"
         assert root.find(f"{FHIR}name").get("value") == "CAMSP de Bondy"
-    bundle = etree.fromstring(_get(client, "HealthcareService", {"_count": "2", "_format": "application/fhir+xml"}).content)
+    xml_bundle = _get(client, "HealthcareService", {"_count": "2", "_format": "application/fhir+xml"})
+    bundle = etree.fromstring(xml_bundle.content)
     assert bundle.tag == f"{FHIR}Bundle"
     assert len(bundle.findall(f"{FHIR}entry/{FHIR}resource/{FHIR}HealthcareService")) == 2
     json_answer = _get(client, "Organization/camsp-bondy", Accept="application/fhir+json")
