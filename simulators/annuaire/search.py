@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulators.fhir.errors import SearchError
+from simulators.fhir.includes import collect_includes
 from simulators.fhir.predicates import token_key, value_predicate
 from simulators.fhir.syntax import Clause, IncludeSpec
 from simulators.fhir.values import ParamDef, normal_reference, normalise
@@ -17,7 +18,6 @@ from .params import INCLUDES, PARAMS
 from .resources import Directory
 
 MAX_INCLUDED = 2000
-MAX_ITERATIONS = 4
 
 
 def definition(rtype: str, name: str) -> ParamDef:
@@ -136,41 +136,18 @@ def check_includes(specs: list[IncludeSpec]) -> None:
 
 
 def includes(directory: Directory, page: list[dict[str, Any]], specs: list[IncludeSpec]) -> list[dict[str, Any]]:
-    seen = {f"{r['resourceType']}/{r['id']}" for r in page}
-    found: dict[str, dict[str, Any]] = {}
+    def forward(resource: dict[str, Any], spec: IncludeSpec) -> list[str]:
+        rtype = resource["resourceType"]
+        names = [p for (t, p) in INCLUDES if t == rtype] if spec.param == "*" else [spec.param]
+        return [ref for name in names if name in PARAMS[rtype] and PARAMS[rtype][name].type == "reference"
+                for ref in PARAMS[rtype][name].extract(resource)]
 
-    def add(ref: str) -> bool:
-        target = directory.resolve(ref)
-        if ref in seen or target is None or len(found) >= MAX_INCLUDED:
-            return False
-        seen.add(ref)
-        found[ref] = target
-        return True
+    def reverse(resource: dict[str, Any], spec: IncludeSpec) -> list[str]:
+        rtype, me = resource["resourceType"], f"{resource['resourceType']}/{resource['id']}"
+        links = [(s, p) for (s, p), target in INCLUDES.items()
+                 if target == rtype and (spec.source == "*" or (s, p) == (spec.source, spec.param))]
+        return [f"{source}/{other['id']}" for source, param in links
+                for other in directory.resources.get(source, {}).values() if me in PARAMS[source][param].extract(other)]
 
-    def apply(spec: IncludeSpec, pool: list[dict[str, Any]]) -> bool:
-        grew = False
-        for resource in pool:
-            rtype = resource["resourceType"]
-            if spec.reverse:
-                me = f"{rtype}/{resource['id']}"
-                for (source, param), target in INCLUDES.items():
-                    if target != rtype or (spec.source != "*" and (source, param) != (spec.source, spec.param)):
-                        continue
-                    for other in directory.resources.get(source, {}).values():
-                        if me in PARAMS[source][param].extract(other):
-                            grew |= add(f"{source}/{other['id']}")
-            elif spec.source in ("*", rtype):
-                names = [p for (t, p) in INCLUDES if t == rtype] if spec.param == "*" else [spec.param]
-                for name in names:
-                    pdef = PARAMS[rtype].get(name)
-                    for ref in pdef.extract(resource) if pdef is not None and pdef.type == "reference" else ():
-                        grew |= add(ref)
-        return grew
-
-    for spec in [s for s in specs if not s.iterate]:
-        apply(spec, page)
-    iterating = [s for s in specs if s.iterate]
-    for _ in range(MAX_ITERATIONS if iterating else 0):
-        if not any([apply(spec, page + list(found.values())) for spec in iterating]):
-            break
-    return list(found.values())
+    return collect_includes(page, specs, resolve=directory.resolve, forward=forward, reverse=reverse,
+                            limit=MAX_INCLUDED)

@@ -15,15 +15,15 @@ from typing import Any
 
 from simulators.fhir.bundle import SUBSETTED, subset, summarise  # noqa: F401 - SUBSETTED re-exported
 from simulators.fhir.bundle import entry as fhir_entry
+from simulators.fhir.includes import collect_includes as shared_includes
 from simulators.fhir.paging import PageCache
 from simulators.ror.codec import IncludeSpec, SearchError, SearchRequest
 from simulators.ror.index import SessionIndex
 from simulators.ror.model import EXT_DISTANCE
-from simulators.ror.params import INCLUDES, PARAMS, normal_reference
+from simulators.ror.params import INCLUDES, PARAMS
 from simulators.ror.search import definition
 
 MAX_INCLUDED = 5000
-MAX_ITERATIONS = 8
 ACCEPTED_EMPTY_REVINCLUDES = {("Task", "focus")}
 
 
@@ -97,47 +97,15 @@ def _targets(index: SessionIndex, resource: dict[str, Any], spec: IncludeSpec) -
 
 def collect_includes(index: SessionIndex, matches: list[dict[str, Any]], specs: list[IncludeSpec],
                      hidden: frozenset[str]) -> list[dict[str, Any]]:
-    seen = {f"{r['resourceType']}/{r['id']}" for r in matches}
-    included: dict[str, dict[str, Any]] = {}
+    def reverse(resource: dict[str, Any], spec: IncludeSpec) -> list[str]:
+        if (spec.source, spec.param) in ACCEPTED_EMPTY_REVINCLUDES:
+            return []
+        me = f"{resource['resourceType']}/{resource['id']}"
+        referrers = index.referrers(spec.source, PARAMS[spec.source][spec.param]).get(me, ())
+        return [f"{spec.source}/{rid}" for rid in sorted(referrers)]
 
-    def add(ref: str) -> bool:
-        if ref in seen or ref in hidden or len(included) >= MAX_INCLUDED:
-            return False
-        resource = index.resolve(ref)
-        if resource is None:
-            return False
-        seen.add(ref)
-        included[ref] = resource
-        return True
-
-    def apply(spec: IncludeSpec, pool: list[dict[str, Any]]) -> bool:
-        grew = False
-        for resource in pool:
-            if spec.reverse:
-                if (spec.source, spec.param) in ACCEPTED_EMPTY_REVINCLUDES:
-                    continue
-                pdef = PARAMS[spec.source][spec.param]
-                me = f"{resource['resourceType']}/{resource['id']}"
-                for rid in sorted(index.referrers(spec.source, pdef).get(me, ())):
-                    grew |= add(f"{spec.source}/{rid}")
-            elif resource["resourceType"] == spec.source:
-                for ref in _targets(index, resource, spec):
-                    grew |= add(normal_reference(ref))
-        return grew
-
-    for spec in [s for s in specs if s.reverse and not s.iterate]:
-        apply(spec, matches)
-    first_pass = list(included.values())
-    for spec in [s for s in specs if not s.reverse and not s.iterate]:
-        apply(spec, matches + first_pass)
-    iterating = [s for s in specs if s.iterate]
-    for _ in range(MAX_ITERATIONS):
-        if not iterating:
-            break
-        pool = matches + list(included.values())
-        if not any([apply(spec, pool) for spec in iterating]):
-            break
-    return list(included.values())
+    return shared_includes(matches, specs, resolve=index.resolve, forward=lambda r, s: _targets(index, r, s),
+                           reverse=reverse, hidden=hidden, limit=MAX_INCLUDED)
 
 
 def entry(full_url: str, resource: dict[str, Any], mode: str, distance: float | None) -> dict[str, Any]:
