@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from simulators.fhir.errors import SearchError
 from simulators.fhir.filter import parse_filter
@@ -56,6 +57,16 @@ class SearchRequest:
         if self.ignored:
             described["ignored"] = list(self.ignored)
         return described
+
+
+def without_params(url: str, names: list[str]) -> str:
+    """The self link of a search that ignored some parameters: the URL without them (FHIR R4 search
+    §"Unknown and unsupported parameters": the self link says what was actually used)."""
+    if not names:
+        return url
+    base, _, query = url.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k not in set(names)]
+    return f"{base}?{urlencode(kept)}" if kept else base
 
 
 def prefer_handling(prefer: str, default: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from simulators.fhir.dates import instant
 from simulators.fhir.filter import leaves
+from simulators.fhir.query import without_params
 from simulators.ror import rules
 from simulators.ror.auth import TokenInvalid, TokenIssuer
 from simulators.ror.codec import SearchError, SearchRequest, parse_search, searchset
@@ -143,6 +144,7 @@ class RorService:
             raise SearchError(f"HAPI-0302: Unknown resource type '{rtype[:64]}' - Server knows how to handle: "
                               f"[{', '.join(RESOURCE_TYPES)}]", status=404, code="not-supported")
         request = parse_search(pairs, rtype=rtype, handling=handling or self.options.unknown_params)
+        self_url = without_params(self_url, request.ignored)
         summary.update(resource=rtype, **request.describe())
         if request.page_token:
             return self.page(session, claims, request.page_token, request.offset, request.count,

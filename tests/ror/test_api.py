@@ -113,6 +113,8 @@ def test_read_metadata_and_not_found(client: RorApiClient) -> None:
     # HAPI 6.x ignores an unknown `_`-prefixed parameter (the typo includes nothing) ...
     typo = _get(client, "HealthcareService", {"__include": "HealthcareService:organization", "_count": "3"}).json()
     assert typo["resourceType"] == "Bundle" and {e["search"]["mode"] for e in typo["entry"]} == {"match"}
+    self_link = next(link["url"] for link in typo["link"] if link["relation"] == "self")
+    assert "__include" not in self_link and "_count=3" in self_link  # the self link says what was used
     # ... refuses an unknown parameter name (HAPI-0524), and refuses both under Prefer: handling=strict.
     assert "HAPI-0524" in _outcome(_get(client, "HealthcareService", {"nom": "x"}), 400)
     strict = {"Authorization": f"Bearer {client.access_token()}", **HEADERS, "Prefer": "handling=strict"}

@@ -65,3 +65,11 @@ def test_fhirclient_parses_the_capability_statement(client: RorApiClient) -> Non
 
     statement = CapabilityStatement(client.metadata(), strict=True)
     assert statement.fhirVersion == "4.0.1" and "application/fhir+xml" in statement.format
+    from fhirclient.client import FHIRClient
+
+    smart = FHIRClient(settings={"app_id": "socle-bench", "api_base": client.fhir_base + "/"})
+    smart.server.session.verify = client.verify
+    smart.server.session.trust_env = False  # requests lets REQUESTS_CA_BUNDLE override Session.verify
+    smart.prepare()  # what a fhirclient application does first: GET [base]/metadata
+    served = {r.type for r in smart.server.capabilityStatement.rest[0].resource}
+    assert {"HealthcareService", "Location", "Organization", "PractitionerRole", "Practitioner"} <= served
