@@ -47,7 +47,8 @@ def test_has_reverse_chain(annuaire_base: str) -> None:
     practitioner_id = role["practitioner"]["reference"].split("/")[1]
     found = _get(annuaire_base, f"Organization?_has:PractitionerRole:organization:practitioner={practitioner_id}")
     assert org_id in {e["resource"]["id"] for e in found.json()["entry"]}
-    assert _get(annuaire_base, "Organization?_has:PractitionerRole:organization:practitioner=nobody").json()["total"] == 0
+    nobody = _get(annuaire_base, "Organization?_has:PractitionerRole:organization:practitioner=nobody").json()
+    assert nobody["total"] == 0
 
 
 def test_prefer_handling_overrides_the_gateway(annuaire_base: str) -> None:
