@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from urllib.parse import quote
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,11 +196,14 @@ class RorService:
         entries = [] if snapshot.request.summary_count or count == 0 else page_entries(
             index, snapshot, offset, count, base_url, self._presenter(index, snapshot.profile))
         links = [("self", self_url)]
-        page_url = f"{base_url}?_getpages={token}&_getpagesoffset=%d&_count={count}&_bundletype=searchset"
+        fmt = f"&_format={quote(snapshot.request.format, safe='')}" if snapshot.request.format else ""
+
+        def page_url(at: int) -> str:  # HAPI keeps the requested format on its paging links
+            return f"{base_url}?_getpages={token}&_getpagesoffset={at}&_count={count}&_bundletype=searchset{fmt}"
         if token and count and offset + count < total:
-            links.append(("next", page_url % (offset + count)))
+            links.append(("next", page_url(offset + count)))
         if token and count and offset > 0:
-            links.append(("previous", page_url % max(0, offset - count)))
+            links.append(("previous", page_url(max(0, offset - count))))
         matches = [e for e in entries if e["search"]["mode"] == "match"]
         summary.update(total=total, returned=len(matches), included=len(entries) - len(matches), offset=offset,
                        has_next=any(rel == "next" for rel, _ in links), next_token=token,

@@ -31,6 +31,11 @@ def test_xml_by_format_parameter_and_by_accept(client: RorApiClient) -> None:
     bundle = etree.fromstring(xml_bundle.content)
     assert bundle.tag == f"{FHIR}Bundle"
     assert len(bundle.findall(f"{FHIR}entry/{FHIR}resource/{FHIR}HealthcareService")) == 2
+    links = {link.find(f"{FHIR}relation").get("value"): link.find(f"{FHIR}url").get("value")
+             for link in bundle.findall(f"{FHIR}link")}
+    following = requests.get(links["next"], headers={"Authorization": f"Bearer {client.access_token()}", **HEADERS},
+                             verify=client.verify, timeout=10)
+    assert following.headers["Content-Type"].startswith("application/fhir+xml")  # next pages keep the format
     json_answer = _get(client, "Organization/camsp-bondy", Accept="application/fhir+json")
     assert json_answer.headers["Content-Type"].startswith("application/fhir+json")
     refused = _get(client, "Organization/camsp-bondy", {"_format": "text/turtle"})
