@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from urllib.parse import quote
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from simulators.fhir.dates import instant
 from simulators.fhir.filter import leaves
@@ -18,9 +18,22 @@ from simulators.ror import rules
 from simulators.ror.auth import TokenInvalid, TokenIssuer
 from simulators.ror.codec import SearchError, SearchRequest, parse_search, searchset
 from simulators.ror.index import SessionIndex
-from simulators.ror.model import DEFAULT_BASE, RESOURCE_TYPES, ROR_HEADERS, RorClient, TokenClaims, default_clients
+from simulators.ror.model import (
+    DEFAULT_BASE,
+    RESOURCE_TYPES,
+    ROR_HEADERS,
+    RorClient,
+    TokenClaims,
+    default_clients,
+)
 from simulators.ror.params import PARAMS
-from simulators.ror.results import Snapshot, SnapshotCache, check_includes, order, page_entries
+from simulators.ror.results import (
+    Snapshot,
+    SnapshotCache,
+    check_includes,
+    order,
+    page_entries,
+)
 from simulators.ror.search import Evaluation, match_all
 from simulators.ror.store import RorStore
 
