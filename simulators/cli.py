@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import os
 import signal
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from . import __version__
@@ -18,7 +20,7 @@ from .registry import UnknownServiceError, load_simulators
 
 # Sub-command groups contributed by other packages: module exposing register(subparsers).
 _EXTENSIONS = ("simulators.core.pki.cli", "simulators.identities.cli", "conformance.cli", "simulators.play",
-               "simulators.loadcli")
+               "simulators.loadcli", "conformance.vendor")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the simulators and the admin API in one process")
     _add_serve_options(serve)
     serve.set_defaults(func=cmd_serve)
+    health = sub.add_parser("health", help="exit 0 when a bench answers healthy (container health checks, CI)")
+    health.add_argument("--bench-url", help="admin URL (default $SOCLE_BENCH_URL, else the configured admin port "
+                                            "on 127.0.0.1)")
+    health.add_argument("--config", type=Path, help="TOML configuration file (for the admin port)")
+    health.set_defaults(func=cmd_health)
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=lambda _a: print(f"socle-bench {__version__}") or 0)
     for module_name in _EXTENSIONS:
@@ -65,8 +72,12 @@ def config_from_args(args: argparse.Namespace):  # noqa: ANN201
     if args.no_tls:
         overrides["tls"] = False
     config = load_config(args.config or env.get("SOCLE_BENCH_CONFIG"), **overrides)
-    if args.admin_port is not None:
-        config.ports["admin"] = args.admin_port
+    admin_port = args.admin_port if args.admin_port is not None else env.get("SOCLE_BENCH_ADMIN_PORT")
+    if admin_port is not None:
+        try:
+            config.ports["admin"] = int(admin_port)
+        except ValueError as exc:
+            raise ConfigError(f"admin port: {admin_port!r} is not a number") from exc
     return config
 
 
@@ -102,6 +113,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("stopping the bench…", flush=True)
         bench.stop()
     return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """One GET of /_bench/health; the admin port comes from the same configuration `serve` reads."""
+    url = args.bench_url or os.environ.get("SOCLE_BENCH_URL")
+    if not url:
+        try:
+            config = load_config(args.config or os.environ.get("SOCLE_BENCH_CONFIG"))
+        except ConfigError as exc:
+            print(f"socle-bench health: {exc}", file=sys.stderr)
+            return 2
+        port = os.environ.get("SOCLE_BENCH_ADMIN_PORT") or config.port("admin")
+        url = f"http://127.0.0.1:{port}"
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/_bench/health", timeout=3) as answer:
+            status = json.loads(answer.read()).get("status")
+    except (OSError, ValueError) as exc:
+        print(f"socle-bench health: {url}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{url}: {status}")
+    return 0 if status == "ok" else 1
 
 
 def print_endpoints(bench) -> None:  # noqa: ANN001

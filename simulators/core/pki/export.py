@@ -22,6 +22,8 @@ BUNDLE_LIMIT = 16 * 1024 * 1024  # bytes, all members together; the default PKI 
 
 def client_bundle(pki: Pki) -> bytes:
     """Zip of the PKI directory minus every private key a client must not hold."""
+    for prepare in pki.bundle_preparers:
+        prepare(pki)
     index = json.loads(pki.index_path.read_text(encoding="utf-8"))
     kept = {name: data for name, data in index["certificates"].items() if data.get("profile") != SERVER_PROFILE}
     members: dict[str, bytes] = {"index.json": json.dumps({**index, "certificates": kept}, indent=2).encode()}
