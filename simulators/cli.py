@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from . import __version__
-from .core.config import ConfigError, load_config
+from .core.config import ConfigError, environment_overrides, load_config
 from .registry import UnknownServiceError, load_simulators
 
 # Sub-command groups contributed by other packages: module exposing register(subparsers).
@@ -64,9 +64,9 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace):  # noqa: ANN201
     """Options win over SOCLE_BENCH_* environment variables (containers), which win over the file."""
     env = os.environ
-    overrides = {"database": args.database or env.get("SOCLE_BENCH_DATABASE"),
-                 "data_dir": args.data_dir or env.get("SOCLE_BENCH_DATA_DIR"),
-                 "host": args.host or env.get("SOCLE_BENCH_HOST"), "seed": args.seed}
+    overrides = {**environment_overrides(env), "seed": args.seed}
+    overrides.update({k: v for k, v in (("database", args.database), ("data_dir", args.data_dir),
+                                        ("host", args.host)) if v})
     if args.only:
         overrides["only"] = tuple(s.strip() for s in args.only.split(",") if s.strip())
     if args.no_tls:
@@ -154,8 +154,7 @@ def _open_pki(config):  # noqa: ANN001, ANN202
         from .core.pki import open_or_init
     except ImportError:
         return None
-    return open_or_init(Path(config.data_dir) / "pki", base_url=config.public_base_url
-                        or f"http://127.0.0.1:{config.port('admin')}")
+    return open_or_init(Path(config.data_dir) / "pki", base_url=config.crl_base_url)
 
 
 def _live_checker():  # noqa: ANN202
