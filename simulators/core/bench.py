@@ -103,7 +103,8 @@ class Bench:
         events = EventBus()
         journal = Journal(db, events=events, live_checker=self.live_checker,
                           batch_size=cfg.journal.batch_size, flush_interval_s=cfg.journal.flush_interval_s,
-                          queue_size=cfg.journal.queue_size, keep_bodies=cfg.journal.keep_bodies)
+                          queue_size=cfg.journal.queue_size, keep_bodies=cfg.journal.keep_bodies,
+                          durable=cfg.journal.durable)
         journal.start()
         sessions = SessionRegistry(db, auto_create=cfg.auto_create_sessions, events=events)
         sessions.start()
