@@ -18,6 +18,7 @@ from .config import BenchConfig
 from .db import Database, open_database
 from .events import EventBus
 from .faults import FaultEngine, FaultRule
+from .files import private_dir
 from .journal import Journal, LiveChecker
 from .lifecycle import Endpoint, Lifecycle, WsgiServer
 from .service import ErrorRenderer, Identify, ServiceMiddleware, plain_error
@@ -99,6 +100,7 @@ class Bench:
         from .sessions import SessionRegistry
 
         cfg = self.config
+        private_dir(cfg.data_dir)
         db = open_database(cfg.database_url, schema=self.db_schema)
         events = EventBus()
         journal = Journal(db, events=events, live_checker=self.live_checker,
