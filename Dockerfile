@@ -15,6 +15,11 @@ COPY features ./features
 COPY docker ./docker
 RUN make install PYTHON=python3
 
+# Never root at run time: an unprivileged user owns only the state directory (0700).
+RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/socle-bench --shell /usr/sbin/nologin socle \
+ && install -d -m 0700 -o socle -g socle /var/lib/socle-bench
+USER socle:socle
+
 ENV SOCLE_BENCH_HOST=0.0.0.0 \
     SOCLE_BENCH_DATA_DIR=/var/lib/socle-bench
 VOLUME /var/lib/socle-bench

@@ -19,6 +19,7 @@ from .config import BenchConfig
 from .db import Database, open_database
 from .events import EventBus
 from .faults import FaultEngine, FaultRule
+from .files import private_dir
 from .journal import Journal, LiveChecker
 from .lifecycle import Endpoint, Lifecycle, WsgiServer
 from .service import ErrorRenderer, Identify, ServiceMiddleware, plain_error
@@ -108,11 +109,13 @@ class Bench:
         from .sessions import SessionRegistry
 
         cfg = self.config
+        private_dir(cfg.data_dir)
         db = open_database(cfg.database_url, schema=self.db_schema)
         events = EventBus()
         journal = Journal(db, events=events, live_checker=self.live_checker,
                           batch_size=cfg.journal.batch_size, flush_interval_s=cfg.journal.flush_interval_s,
-                          queue_size=cfg.journal.queue_size, keep_bodies=cfg.journal.keep_bodies)
+                          queue_size=cfg.journal.queue_size, keep_bodies=cfg.journal.keep_bodies,
+                          durable=cfg.journal.durable)
         journal.start()
         sessions = SessionRegistry(db, auto_create=cfg.auto_create_sessions, events=events)
         sessions.start()

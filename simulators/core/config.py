@@ -33,6 +33,8 @@ class JournalConfig:
     flush_interval_s: float = 0.05
     queue_size: int = 20_000
     keep_bodies: bool = True
+    durable: bool = True  # answer only once the exchange is committed (kill -9 loses no acknowledged one)
+    keep_secrets: bool = False  # journal bearer tokens, passwords, client secrets as sent (debugging only)
 
 
 @dataclass

@@ -60,3 +60,18 @@ def test_entrypoint_runs_the_bench_locally(tmp_path):
     assert proc.returncode == 0, out
     assert env_host == os.environ.get("SOCLE_BENCH_HOST")
     assert sys.executable
+
+
+def test_image_runs_as_an_unprivileged_user():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    assert "install -d -m 0700" in dockerfile
+
+
+def test_compose_publishes_on_loopback_and_never_postgresql():
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    for name, service in compose["services"].items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("${SOCLE_BENCH_PUBLISH:-127.0.0.1}:"), (name, port)
+    assert "ports" not in compose["services"]["postgres"]
