@@ -83,9 +83,18 @@ def write_reports(report: Report, catalogue: Catalogue, options: CheckOptions) -
     reporters = all_reporters()
     for name, target in (("junit", options.junit), ("html", options.html), ("json", options.json)):
         if target is not None:
-            Path(target).write_text(reporters[name].render(report), encoding="utf-8")
+            write_atomically(Path(target), reporters[name].render(report).encode("utf-8"))
     if options.bundle is not None:
+        Path(options.bundle).parent.mkdir(parents=True, exist_ok=True)
         write_bundle(options.bundle, report, catalogue)
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """A CI job reads the report where its template uploads it: create the folder, never leave half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(target)
 
 
 def run_check(options: CheckOptions, *, out: TextIO | None = None, err: TextIO | None = None,

@@ -1,8 +1,9 @@
 #!/bin/sh
-# Container entrypoint: the same console script `make serve` runs, listening on all interfaces.
+# Container entrypoint: the console script of the installed wheel, listening on all interfaces.
 #   docker run IMAGE                      -> serve every simulator
 #   docker run IMAGE serve --only ins     -> one service
-#   docker run IMAGE check --session S --bench-url http://bench:8080 --junit /out/report.xml
+#   docker run -v "$PWD/out:/out" IMAGE check --session S --bench-url http://bench:8080 --junit /out/report.xml
+# Run from a checkout (tests/core/test_docker.py) it uses the checkout's .venv, made by `make install`.
 set -e
 cd "$(dirname "$0")/.."
 : "${SOCLE_BENCH_HOST:=0.0.0.0}"

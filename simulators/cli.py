@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import os
 import signal
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from . import __version__
-from .core.config import ConfigError, load_config
+from .core.config import ConfigError, environment_overrides, load_config
 from .registry import UnknownServiceError, load_simulators
 
 # Sub-command groups contributed by other packages: module exposing register(subparsers).
 _EXTENSIONS = ("simulators.core.pki.cli", "simulators.identities.cli", "conformance.cli", "simulators.play",
-               "simulators.loadcli")
+               "simulators.loadcli", "conformance.vendor")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the simulators and the admin API in one process")
     _add_serve_options(serve)
     serve.set_defaults(func=cmd_serve)
+    health = sub.add_parser("health", help="exit 0 when a bench answers healthy (container health checks, CI)")
+    health.add_argument("--bench-url", help="admin URL (default $SOCLE_BENCH_URL, else the configured admin port "
+                                            "on 127.0.0.1)")
+    health.add_argument("--config", type=Path, help="TOML configuration file (for the admin port)")
+    health.set_defaults(func=cmd_health)
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=lambda _a: print(f"socle-bench {__version__}") or 0)
     for module_name in _EXTENSIONS:
@@ -57,16 +64,20 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace):  # noqa: ANN201
     """Options win over SOCLE_BENCH_* environment variables (containers), which win over the file."""
     env = os.environ
-    overrides = {"database": args.database or env.get("SOCLE_BENCH_DATABASE"),
-                 "data_dir": args.data_dir or env.get("SOCLE_BENCH_DATA_DIR"),
-                 "host": args.host or env.get("SOCLE_BENCH_HOST"), "seed": args.seed}
+    overrides = {**environment_overrides(env), "seed": args.seed}
+    overrides.update({k: v for k, v in (("database", args.database), ("data_dir", args.data_dir),
+                                        ("host", args.host)) if v})
     if args.only:
         overrides["only"] = tuple(s.strip() for s in args.only.split(",") if s.strip())
     if args.no_tls:
         overrides["tls"] = False
     config = load_config(args.config or env.get("SOCLE_BENCH_CONFIG"), **overrides)
-    if args.admin_port is not None:
-        config.ports["admin"] = args.admin_port
+    admin_port = args.admin_port if args.admin_port is not None else env.get("SOCLE_BENCH_ADMIN_PORT")
+    if admin_port is not None:
+        try:
+            config.ports["admin"] = int(admin_port)
+        except ValueError as exc:
+            raise ConfigError(f"admin port: {admin_port!r} is not a number") from exc
     return config
 
 
@@ -104,6 +115,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """One GET of /_bench/health; the admin port comes from the same configuration `serve` reads."""
+    url = args.bench_url or os.environ.get("SOCLE_BENCH_URL")
+    if not url:
+        try:
+            config = load_config(args.config or os.environ.get("SOCLE_BENCH_CONFIG"))
+        except ConfigError as exc:
+            print(f"socle-bench health: {exc}", file=sys.stderr)
+            return 2
+        port = os.environ.get("SOCLE_BENCH_ADMIN_PORT") or config.port("admin")
+        url = f"http://127.0.0.1:{port}"
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/_bench/health", timeout=3) as answer:
+            status = json.loads(answer.read()).get("status")
+    except (OSError, ValueError) as exc:
+        print(f"socle-bench health: {url}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{url}: {status}")
+    return 0 if status == "ok" else 1
+
+
 def print_endpoints(bench) -> None:  # noqa: ANN001
     rows = [("service", "URL / port", "configure in the DUI")]
     rows += [(e.service, e.url, e.configure) for e in bench.endpoints()]
@@ -122,8 +154,7 @@ def _open_pki(config):  # noqa: ANN001, ANN202
         from .core.pki import open_or_init
     except ImportError:
         return None
-    return open_or_init(Path(config.data_dir) / "pki", base_url=config.public_base_url
-                        or f"http://127.0.0.1:{config.port('admin')}")
+    return open_or_init(Path(config.data_dir) / "pki", base_url=config.crl_base_url)
 
 
 def _live_checker():  # noqa: ANN202

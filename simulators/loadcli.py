@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .extras import require_extra
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
     load = sub.add_parser(
@@ -59,6 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argpars
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    if not args.list and not require_extra("load", "load", ("locust",)):
+        return 2
     from loadtests.profiles import PROFILES
     from loadtests.runner import LoadOptions, LoadUsageError, parse_fault, run_load
 
@@ -81,6 +85,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if not require_extra("bench", "load"):
+        return 2
     from loadtests.bench import main
 
     argv = list(args.suites) + (["--quick"] if args.quick else []) + (["--no-peers"] if args.no_peers else [])

@@ -141,8 +141,7 @@ def _compose(rt: Runtime, factory: Any, env: Mapping[str, str]) -> tuple[WorkerB
 def _open_pki(config: BenchConfig) -> Any:
     from .core.pki import open_or_init
 
-    return open_or_init(Path(config.data_dir) / "pki", base_url=config.public_base_url
-                        or f"http://127.0.0.1:{config.port('admin') or 8080}")
+    return open_or_init(Path(config.data_dir) / "pki", base_url=config.crl_base_url)
 
 
 def _peer_certificate_pem(environ: dict) -> str | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit, urlunsplit
 from typing import Any, Protocol
 
 from flask import Blueprint
@@ -18,6 +19,7 @@ from .config import BenchConfig
 from .db import Database, open_database
 from .events import EventBus
 from .faults import FaultEngine, FaultRule
+from .files import private_dir
 from .journal import Journal, LiveChecker
 from .lifecycle import Endpoint, Lifecycle, WsgiServer
 from .service import ErrorRenderer, Identify, ServiceMiddleware, plain_error
@@ -44,13 +46,13 @@ class Runtime:
                    dns_names: tuple[str, ...] = ()) -> ssl.SSLContext | None:
         """TLS context for a simulator's server, or None when the bench runs without TLS.
 
-        Extra certificate names come from `dns_names` and the `tls_names` list of the `[server]`
-        configuration table (names a DUI uses to reach the bench, e.g. in docker compose)."""
+        Extra certificate names come from `dns_names` and the configuration's `tls_names` and
+        `public_host` (names a DUI uses to reach the bench, e.g. compose service names)."""
         if self.pki is None or not self.config.tls:
             return None
         from . import tls  # imported lazily: the PKI is optional in unit tests
 
-        names = tuple(dns_names) + tuple(self.config.service_options("server").get("tls_names", ()))
+        names = tuple(dns_names) + self.config.server_names
         return tls.server_context(self.pki, server_name, client_auth=client_auth, dns_names=names)
 
     def identify_tls(self) -> Identify | None:
@@ -76,6 +78,14 @@ class Runtime:
                           configure=configure, path=path)
 
 
+def _with_host(url: str, host: str) -> str:
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return url  # e.g. "smtp://" forms without a host, left as they are
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 class SimulatorFactory(Protocol):
     name: str
 
@@ -99,11 +109,13 @@ class Bench:
         from .sessions import SessionRegistry
 
         cfg = self.config
+        private_dir(cfg.data_dir)
         db = open_database(cfg.database_url, schema=self.db_schema)
         events = EventBus()
         journal = Journal(db, events=events, live_checker=self.live_checker,
                           batch_size=cfg.journal.batch_size, flush_interval_s=cfg.journal.flush_interval_s,
-                          queue_size=cfg.journal.queue_size, keep_bodies=cfg.journal.keep_bodies)
+                          queue_size=cfg.journal.queue_size, keep_bodies=cfg.journal.keep_bodies,
+                          durable=cfg.journal.durable)
         journal.start()
         sessions = SessionRegistry(db, auto_create=cfg.auto_create_sessions, events=events)
         sessions.start()
@@ -155,9 +167,12 @@ class Bench:
             self.runtime = None
 
     def endpoints(self) -> list[Endpoint]:
+        """What runs, with the URLs a client uses: on `public_host` when the bench has a public name."""
         result = self.admin.endpoints() if self.admin else []
         for server in self.servers:
             result.extend(server.endpoints())
+        if self.config.public_host:
+            result = [replace(e, url=_with_host(e.url, self.config.public_host)) for e in result]
         return result
 
     def url(self, name: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .errors import BenchError
 
@@ -33,6 +33,8 @@ class JournalConfig:
     flush_interval_s: float = 0.05
     queue_size: int = 20_000
     keep_bodies: bool = True
+    durable: bool = True  # answer only once the exchange is committed (kill -9 loses no acknowledged one)
+    keep_secrets: bool = False  # journal bearer tokens, passwords, client secrets as sent (debugging only)
 
 
 @dataclass
@@ -45,11 +47,30 @@ class BenchConfig:
     auto_create_sessions: bool = True
     max_body_bytes: int = 50 * 1024 * 1024
     public_base_url: str = ""  # how clients reach the admin port, e.g. for CRL distribution points
+    public_host: str = ""  # the name clients use for this bench (compose/Kubernetes service): advertised URLs
+    tls_names: tuple[str, ...] = ()  # extra DNS names in the server certificates (public_host is added)
     journal: JournalConfig = field(default_factory=JournalConfig)
     only: tuple[str, ...] = ()
     faults: list[dict[str, Any]] = field(default_factory=list)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
     tls: bool = True
+
+    @property
+    def server_names(self) -> tuple[str, ...]:
+        """DNS names every server certificate carries besides localhost (compose, Kubernetes, a LAN name).
+
+        ``[services.server] tls_names`` is the older spelling of ``tls_names``, still read."""
+        names = [*self.tls_names, *self.services.get("server", {}).get("tls_names", ())]
+        if self.public_host:
+            names.append(self.public_host)
+        return tuple(dict.fromkeys(n for n in names if n))
+
+    @property
+    def crl_base_url(self) -> str:
+        """Where the CRL distribution points of newly issued certificates point."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        return f"http://{self.public_host or '127.0.0.1'}:{self.port('admin') or 8080}"
 
     @property
     def database_url(self) -> str:
@@ -71,7 +92,24 @@ class ConfigError(BenchError, ValueError):
 
 
 _TOP_KEYS = {"host", "data_dir", "database", "ports", "seed", "auto_create_sessions", "max_body_bytes",
-             "public_base_url", "journal", "only", "faults", "services", "tls"}
+             "public_base_url", "public_host", "tls_names", "journal", "only", "faults", "services", "tls"}
+
+
+ENVIRONMENT = {  # variable -> configuration key (containers configure the bench through these)
+    "SOCLE_BENCH_DATABASE": "database", "SOCLE_BENCH_DATA_DIR": "data_dir", "SOCLE_BENCH_HOST": "host",
+    "SOCLE_BENCH_PUBLIC_HOST": "public_host", "SOCLE_BENCH_PUBLIC_BASE_URL": "public_base_url",
+    "SOCLE_BENCH_TLS_NAMES": "tls_names",
+}
+
+
+def environment_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    """SOCLE_BENCH_* variables as configuration overrides (a comma-separated list for tls_names)."""
+    overrides: dict[str, Any] = {}
+    for variable, key in ENVIRONMENT.items():
+        value = environ.get(variable)
+        if value:
+            overrides[key] = tuple(n.strip() for n in value.split(",") if n.strip()) if key == "tls_names" else value
+    return overrides
 
 
 def load_config(path: Path | str | None = None, **overrides: Any) -> BenchConfig:
@@ -93,7 +131,7 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> BenchConfig
     for key, value in data.items():
         if key == "data_dir":
             value = Path(value)
-        elif key == "only":
+        elif key in ("only", "tls_names"):
             value = tuple(value)
         kwargs[key] = value
     for key, value in overrides.items():

@@ -1,14 +1,19 @@
 """The exchange journal: every request every simulator receives, durable and queryable.
 
-Recording is on each simulator's hot path, so `record()` only runs the live checks and enqueues; a
-single writer thread inserts batches in one transaction each. Reads flush the queue first, so a caller
-always reads its own writes. `close()` drains everything: a clean stop loses nothing, and a `kill -9`
-loses at most the unflushed tail while the store stays readable (one transaction per batch).
+Recording is on each simulator's hot path: `record()` runs the live checks and enqueues, a single
+writer thread inserts batches in one transaction each. With `durable` (the default), `record()` returns
+only once the transaction holding the exchange is committed, so the answer the DUI sees is never ahead
+of the evidence: a `kill -9` loses no acknowledged exchange. Throughput comes from group commit: the
+writer does not linger while someone waits, and everything queued during one commit goes into the next.
+Asynchronous servers use `submit()` and await the returned ticket instead of blocking their loop.
+Reads flush the queue first, so a caller always reads its own writes. `close()` drains everything.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import queue
 import threading
 import time
@@ -24,6 +29,57 @@ from .events import Event, EventBus
 from .exchange import Caller, Exchange, Verdict
 
 LiveChecker = Callable[[Exchange], list[Verdict]]
+log = logging.getLogger("socle_bench.journal")
+COMMIT_WAIT_S = 30.0  # a stuck database must not hold a client forever; write_errors reports it
+
+
+class JournalTicket:
+    """One submitted exchange; `wait()` / `await committed()` return once it is in the store."""
+
+    __slots__ = ("exchange", "durable", "_done", "_callbacks", "_lock")
+
+    def __init__(self, exchange: Exchange, durable: bool = True) -> None:
+        self.exchange = exchange
+        self.durable = durable
+        self._done = threading.Event()
+        self._callbacks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float = COMMIT_WAIT_S) -> bool:
+        return self._done.wait(timeout)
+
+    async def committed(self, timeout: float = COMMIT_WAIT_S) -> bool:
+        """Wait without blocking the event loop; immediate when the journal is not `durable`."""
+        if not self.durable:
+            return self._done.is_set()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(True))
+
+        with self._lock:
+            if self._done.is_set():
+                return True
+            self._callbacks.append(wake)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except asyncio.TimeoutError:
+            return False
+
+    def _set(self) -> None:
+        with self._lock:
+            self._done.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            try:
+                callback()
+            except RuntimeError:  # the waiting loop is closed: nobody to wake
+                pass
 
 
 def exchanges_table(db: Database) -> Table:
@@ -108,7 +164,7 @@ class Journal:
     def __init__(self, db: Database, *, events: EventBus | None = None,
                  live_checker: LiveChecker | None = None, batch_size: int = 500,
                  flush_interval_s: float = 0.05, queue_size: int = 20_000,
-                 keep_bodies: bool = True) -> None:
+                 keep_bodies: bool = True, durable: bool = True) -> None:
         self.db = db
         self.table = exchanges_table(db)
         self.events = events
@@ -116,6 +172,7 @@ class Journal:
         self.batch_size = batch_size
         self.flush_interval_s = flush_interval_s
         self.keep_bodies = keep_bodies
+        self.durable = durable
         self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
         self._pending = 0
         self._pending_lock = threading.Condition()
@@ -137,8 +194,16 @@ class Journal:
             self._writer = None
 
     # --- writing ---------------------------------------------------------------------------
-    def record(self, exchange: Exchange) -> Exchange:
-        """Run the live checks, enqueue for storage and publish. Blocks only when the queue is full."""
+    def record(self, exchange: Exchange, *, wait: bool | None = None) -> Exchange:
+        """Run the live checks, store and publish; with `durable` (or `wait=True`) return only once
+        the exchange is committed. Blocks also when the queue is full."""
+        ticket = self.submit(exchange)
+        if (self.durable if wait is None else wait) and not ticket.wait():
+            log.warning("journal commit still pending after %.0f s for %s", COMMIT_WAIT_S, exchange.id)
+        return exchange
+
+    def submit(self, exchange: Exchange) -> JournalTicket:
+        """Run the live checks, enqueue and publish; the ticket says when the exchange is committed."""
         exchange.request_size = len(exchange.request_body)
         exchange.response_size = len(exchange.response_body)
         if self.live_checker is not None:
@@ -150,15 +215,16 @@ class Journal:
         if not self.keep_bodies:
             exchange.request_body = exchange.request_body[:4096]
             exchange.response_body = exchange.response_body[:4096]
+        ticket = JournalTicket(exchange, self.durable)
         with self._pending_lock:
             self._pending += 1
         if self._writer is None:
-            self._write_batch([exchange])
+            self._write_batch([ticket])
         else:
-            self._queue.put(exchange)
+            self._queue.put(ticket)
         if self.events is not None and self.events.has_subscribers:
             self.events.publish(Event("exchange", exchange.session, exchange.to_json(bodies=False)))
-        return exchange
+        return ticket
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until everything recorded so far is committed."""
@@ -178,7 +244,9 @@ class Journal:
             stop = item is self._STOP
             if not stop:
                 batch.append(item)
-            deadline = time.monotonic() + self.flush_interval_s
+            # group commit: linger for company only when nobody waits for this commit
+            linger = 0.0 if self.durable else self.flush_interval_s
+            deadline = time.monotonic() + linger
             while not stop and len(batch) < self.batch_size:
                 timeout = deadline - time.monotonic()
                 try:
@@ -205,17 +273,26 @@ class Journal:
                     self._write_batch(rest)
                 return
 
-    def _write_batch(self, batch: list[Exchange]) -> None:
+    def _write_batch(self, batch: list[JournalTicket]) -> None:
         try:
-            with self.db.engine.begin() as conn:
-                conn.execute(self.table.insert(), [_to_row(ex) for ex in batch])
-        except Exception as exc:  # keep serving; the admin health endpoint reports it
-            self.write_errors += len(batch)
-            self.last_error = repr(exc)
+            self._insert([t.exchange for t in batch])
+        except Exception:  # one bad row must not cost its batch-mates their evidence
+            for ticket in batch:
+                try:
+                    self._insert([ticket.exchange])
+                except Exception as exc:  # keep serving; the admin health endpoint reports it
+                    self.write_errors += 1
+                    self.last_error = repr(exc)
         finally:
+            for ticket in batch:
+                ticket._set()
             with self._pending_lock:
                 self._pending -= len(batch)
                 self._pending_lock.notify_all()
+
+    def _insert(self, exchanges: list[Exchange]) -> None:
+        with self.db.engine.begin() as conn:
+            conn.execute(self.table.insert(), [_to_row(ex) for ex in exchanges])
 
     # --- reading ---------------------------------------------------------------------------
     def query(self, q: ExchangeQuery, *, bodies: bool = True) -> list[Exchange]:

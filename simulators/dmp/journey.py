@@ -28,6 +28,12 @@ def issue_org_certs(pki: Any, world: World, establishment_id: str, *, variant: s
     return f"{base}-auth", f"{base}-sign"
 
 
+def issue_world_certs(pki: Any, world: World) -> None:
+    """AUTH_CLI + SIGN of every structure where a world professional works (what the reference DUI uses)."""
+    for establishment_id in sorted({pro.establishment_id for pro in world.professionals}):
+        issue_org_certs(pki, world, establishment_id)
+
+
 def identity_for(pki: Any, world: World, professional_id: str, *, sign_variant: str = "valid") -> DmpIdentity:
     pro = world.professional(professional_id)
     auth, sign = issue_org_certs(pki, world, pro.establishment_id, variant=sign_variant)

@@ -12,7 +12,9 @@ from simulators.dmp.rules import AccessPolicy
 from simulators.dmp.seed import make_seeder
 from simulators.dmp.server import BASE_PATH, FAULT_CATALOGUE, create_app, render_error
 from simulators.dmp.store import DmpStore
+from simulators.dmp.journey import issue_world_certs
 from simulators.dmp.valuesets import load_valuesets
+from simulators.identities.world import build_world
 from simulators.dmp.vihf import VihfTrust, VihfVerifier
 
 
@@ -31,6 +33,8 @@ class DmpSimulator:
         rt.sessions.on_reset(store.drop_session)
         policy = AccessPolicy(vs, options.access)
         trust = VihfTrust.from_pki(rt.pki) if rt.pki is not None else None
+        if rt.pki is not None:
+            rt.pki.bundle_preparers.append(lambda pki: issue_world_certs(pki, build_world(world_seed)))
         verifier = VihfVerifier(vs, trust, clock_skew_s=float(raw.get("vihf_clock_skew_s", 300)),
                                 max_age_s=float(raw.get("vihf_max_age_s", 86400)),
                                 require_signature=bool(raw.get("require_vihf_signature", True)))

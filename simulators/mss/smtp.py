@@ -20,6 +20,7 @@ from typing import Any
 from aiosmtpd.smtp import AuthResult, Envelope, Session
 
 from simulators.core.exchange import Caller, Exchange
+from simulators.core.journal import JournalTicket
 
 from .aio import AsyncServerThread
 from .analysis import analyse_message, parse_message
@@ -60,7 +61,8 @@ class MssSmtpHandler:
     # --- journal ----------------------------------------------------------------------------------
     def _record(self, server: MssSMTP, operation: str, status: int, reply: str, *, started: float,
                 body: bytes = b"", summary: dict[str, Any] | None = None, caller: Caller | None = None,
-                session: str | None = None, fault: str = "") -> None:
+                session: str | None = None, fault: str = "") -> JournalTicket:
+        """Journal one exchange; the caller awaits `.committed()` before answering the client."""
         principal = server.principal
         ssl_obj = (server.session.ssl or {}).get("ssl_object") if server.session else None
         headers = {"tls": "yes" if ssl_obj else "no", "tls_version": ssl_obj.version() if ssl_obj else "",
@@ -69,7 +71,7 @@ class MssSmtpHandler:
             body = f"AUTH {(summary or {}).get('mechanism', '')} depuis {headers['peer']}".encode()
         if server.envelope is not None and server.envelope.mail_from:
             headers.update(mail_from=server.envelope.mail_from, rcpt_to=",".join(server.envelope.rcpt_tos[:50]))
-        self.rt.journal.record(Exchange(
+        return self.rt.journal.submit(Exchange(
             session=session or (principal.session if principal else "default"), service="mss", operation=operation,
             started_at=started, duration_ms=(time.time() - started) * 1000, protocol="smtp",
             caller=caller or (principal.caller if principal else Caller(kind="anonymous")), method=operation.upper(),
@@ -94,12 +96,12 @@ class MssSmtpHandler:
                 await server.push("334 " + base64.b64encode(oauth_failure_challenge(exc.reason)).decode())
                 await server._reader.readline()
             reply = f"535 5.7.8 Authentification refusée : {exc}"
-            self._record(server, "auth", 535, reply, started=started, session=exc.session or None, summary={
-                "mechanism": method, "accepted": False, "reason": exc.reason, "tls": tls})
+            await self._record(server, "auth", 535, reply, started=started, session=exc.session or None, summary={
+                "mechanism": method, "accepted": False, "reason": exc.reason, "tls": tls}).committed()
             return AuthResult(success=False, handled=False, message=reply)
         server.principal = principal
-        self._record(server, "auth", 235, "235 2.7.0", started=started, summary={
-            "mechanism": principal.method if method == "PLAIN" else method, "accepted": True, "mailbox": principal.address, "kind": principal.kind, "tls": tls})
+        await self._record(server, "auth", 235, "235 2.7.0", started=started, summary={
+            "mechanism": principal.method if method == "PLAIN" else method, "accepted": True, "mailbox": principal.address, "kind": principal.kind, "tls": tls}).committed()
         return AuthResult(success=True, auth_data=principal)
 
     async def _initial(self, server: MssSMTP, args: list[str]) -> bytes | None:
@@ -161,8 +163,8 @@ class MssSmtpHandler:
         assert principal is not None  # auth_required
         refusal = self.operator.check_sender(principal.address, address)
         if refusal:
-            self._record(server, "send", refusal.code, refusal.reply, started=time.time(),
-                         summary={"refused_sender": address})
+            await self._record(server, "send", refusal.code, refusal.reply, started=time.time(),
+                               summary={"refused_sender": address}).committed()
             return refusal.reply
         envelope.mail_from = address
         envelope.mail_options.extend(options)
@@ -205,8 +207,8 @@ class MssSmtpHandler:
             await asyncio.sleep(decision.latency_s)
         if decision.action in ("fault", "error"):
             reply = FAULT_REPLIES.get(decision.fault, FAULT_REPLIES["smtp_451"])
-            self._record(server, "send", int(reply[:3]), reply, started=started, body=raw,
-                         summary={"fault": decision.label}, fault=decision.label)
+            await self._record(server, "send", int(reply[:3]), reply, started=started, body=raw,
+                               summary={"fault": decision.label}, fault=decision.label).committed()
             return reply
         sender = self.operator.store.mailbox(principal.session, principal.address)
         envid = server.mail_params.get("ENVID", "")
@@ -234,7 +236,7 @@ class MssSmtpHandler:
         summary.update(mail_from=envelope.mail_from, size=len(raw), recipients=[o.to_json() for o in outcomes],
                        mailbox_kind=principal.kind, auth=principal.method, envid=server.mail_params.get("ENVID", ""),
                        ret=server.mail_params.get("RET", ""), patient_limit=MES_LIMIT_BYTES)
-        self._record(server, "send", int(reply[:3]), reply, started=started, body=raw, summary=summary)
+        await self._record(server, "send", int(reply[:3]), reply, started=started, body=raw, summary=summary).committed()
         return reply
 
     def flush_refusals(self, server: MssSMTP) -> None:

@@ -65,8 +65,17 @@ def test_exit_2_on_usage_errors(tmp_path):
 
 def test_exit_2_when_a_report_cannot_be_written(tmp_path, capsys):
     journal = _journal(tmp_path, [make_exchange()])
-    assert _check("--journal", journal, "--html", str(tmp_path / "absent" / "r.html")) == 2
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    assert _check("--journal", journal, "--html", str(tmp_path / "a-file" / "r.html")) == 2
     assert "écriture impossible" in capsys.readouterr().err
+
+
+def test_reports_create_their_folder_and_leave_no_partial_file(tmp_path):
+    journal = _journal(tmp_path, [make_exchange()])
+    target = tmp_path / "out" / "junit" / "r.xml"
+    assert _check("--journal", journal, "--junit", str(target), "--quiet") == 0
+    assert target.read_text(encoding="utf-8").startswith("<testsuites")
+    assert [p.name for p in target.parent.iterdir()] == ["r.xml"]
 
 
 def test_service_and_since_filters_choose_what_is_judged(tmp_path):

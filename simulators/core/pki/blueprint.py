@@ -9,6 +9,7 @@ from __future__ import annotations
 from cryptography.hazmat.primitives.serialization import Encoding
 from flask import Blueprint, Response, abort
 
+from .export import client_bundle
 from .store import Pki, PkiError
 
 
@@ -37,5 +38,13 @@ def crl_blueprint(pki: Pki) -> Blueprint:
     def trust_bundle() -> Response:
         """Root + intermediates in one PEM file, what a DUI imports as its trust store."""
         return Response(pki.trust_path.read_bytes(), mimetype="application/x-pem-file")
+
+    @bp.get("/client-bundle.zip")
+    def client_certificates() -> Response:
+        """Trust store, CRLs and the test DUI's certificates (no authority or server key)."""
+        pki.ensure_fresh_crls()
+        return Response(client_bundle(pki), mimetype="application/zip",
+                        headers={"Content-Disposition": 'attachment; filename="socle-bench-pki.zip"',
+                                 "Cache-Control": "no-store"})
 
     return bp

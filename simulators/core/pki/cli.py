@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from .authority import KEY_TYPES
 from .defaults import DEFAULT_PASSWORD
+from .export import extract_bundle
 from .profiles import PROFILES, VARIANTS, CertRequest, ProfileError, structure_id_from_finess
 from .store import DEFAULT_DIR, CertRecord, Pki, PkiError
 
@@ -56,6 +60,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_dir(revoke)
     revoke.add_argument("name")
     revoke.set_defaults(func=cmd_revoke)
+
+    fetch = sub.add_parser("fetch", help="download a running bench's client certificates and trust store "
+                                         "(for a DUI or CI job outside the bench's container)")
+    _add_dir(fetch)
+    fetch.add_argument("--bench-url", required=True, help="admin URL of the bench, e.g. http://127.0.0.1:8080")
+    fetch.add_argument("--token", help="admin token when the bench is reached off loopback "
+                                       "(default $SOCLE_BENCH_ADMIN_TOKEN)")
+    fetch.set_defaults(func=cmd_fetch)
 
 
 def _add_dir(parser: argparse.ArgumentParser) -> None:
@@ -123,12 +135,29 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    url = args.bench_url.rstrip("/") + "/_bench/pki/client-bundle.zip"
+    request = urllib.request.Request(url)
+    token = args.token or os.environ.get("SOCLE_BENCH_ADMIN_TOKEN")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            pki = extract_bundle(answer.read(), args.dir)
+    except (urllib.error.URLError, OSError, PkiError) as exc:
+        return _fail(f"cannot fetch the PKI from {url}: {exc}")
+    print(f"PKI of {args.bench_url} in {pki.directory} ({len(pki.records())} client certificates)")
+    print(f"trust root: {pki.trust_path}")
+    print(f"PKCS#12 password: {pki.password}")
+    return 0
+
+
 def _row(record: CertRecord) -> tuple[str, ...]:
     state = "revoked" if record.revoked else "active"
     return (record.name, record.profile, record.variant, record.issuer, record.not_after[:10], state,
             record.subject)
 
 
-def _fail(exc: Exception) -> int:
+def _fail(exc: Exception | str) -> int:
     print(f"socle-bench pki: {exc}", file=sys.stderr)
     return 1

@@ -19,7 +19,7 @@ import contextlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -65,6 +65,9 @@ class Pki:
         self._files = PkiFiles(self.directory)
         self._index: dict[str, Any] = {}
         self._authorities: dict[str, Authority] = {}
+        # Called before a client bundle is exported: simulators issue the certificates a test DUI will need
+        # (e.g. the DMP's structure certificates), since a fetched PKI holds no authority key to issue them.
+        self.bundle_preparers: list[Callable[["Pki"], None]] = []
 
     # ----- creation and loading -------------------------------------------------------------------
     @classmethod
