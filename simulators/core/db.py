@@ -11,13 +11,22 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import MetaData, Table, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from .files import private_file
 
 _SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+_CREATE_ATTEMPTS = 5
+
+
+def _created_meanwhile(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "already exists" in text or "duplicate key" in text or "pg_type_typname" in text
 
 
 @dataclass
@@ -30,7 +39,22 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     def create_all(self) -> None:
-        self.metadata.create_all(self.engine)
+        self.ensure_tables(*self.metadata.sorted_tables)
+
+    def ensure_tables(self, *tables: Table) -> None:
+        """Create the tables (and their indexes) that do not exist yet, safely across processes.
+
+        Several processes open one database at once (compose containers on one volume, gunicorn workers,
+        replicas on PostgreSQL): "check then create" races, and the loser gets "already exists" (SQLite) or
+        a duplicate pg_type key (PostgreSQL). The table is then there: check again instead of failing."""
+        for table in tables:
+            for attempt in range(_CREATE_ATTEMPTS):
+                try:
+                    table.create(self.engine, checkfirst=True)
+                    break
+                except DBAPIError as exc:
+                    if attempt == _CREATE_ATTEMPTS - 1 or not _created_meanwhile(exc):
+                        raise
 
     def dispose(self) -> None:
         self.engine.dispose()

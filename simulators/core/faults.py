@@ -283,8 +283,8 @@ class SharedFaultStore:
                        Column("value", Integer, nullable=False))
 
     def create_tables(self) -> None:
-        self.rules_table.create(self.db.engine, checkfirst=True)
-        self.generation_table.create(self.db.engine, checkfirst=True)
+        self.db.ensure_tables(self.rules_table)
+        self.db.ensure_tables(self.generation_table)
         try:
             with self.db.engine.begin() as conn:
                 if conn.execute(select(self.generation_table.c.id)).first() is None:

@@ -182,7 +182,7 @@ class Journal:
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
-        self.table.create(self.db.engine, checkfirst=True)
+        self.db.ensure_tables(self.table)
         if self._writer is None:
             self._writer = threading.Thread(target=self._run, name="journal-writer", daemon=True)
             self._writer.start()

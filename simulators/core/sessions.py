@@ -74,7 +74,7 @@ class SessionRegistry:
                      Column("options", Text, nullable=False, default="{}"))
 
     def start(self) -> None:
-        self.table.create(self.db.engine, checkfirst=True)
+        self.db.ensure_tables(self.table)
         self._reload_known()
         if DEFAULT_SESSION not in self._known:
             self.create(DEFAULT_SESSION, description="session par défaut", exist_ok=True)

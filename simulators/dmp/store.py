@@ -114,7 +114,7 @@ class DmpStore:
 
     def create_tables(self) -> None:
         for table in self.t.values():
-            table.create(self.db.engine, checkfirst=True)
+            self.db.ensure_tables(table)
 
     # --- sessions -------------------------------------------------------------------------------------
     def ensure_seeded(self, session: str) -> None:

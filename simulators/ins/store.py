@@ -60,7 +60,7 @@ class InsStore:
                      Column("data", Text, nullable=False, default="{}"))
 
     def create_tables(self) -> None:
-        self.table.create(self.db.engine, checkfirst=True)
+        self.db.ensure_tables(self.table)
 
     def _default_persons(self) -> tuple[InsPerson, ...]:
         opts = self.options

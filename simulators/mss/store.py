@@ -88,7 +88,7 @@ class MssStore:
 
     def create_tables(self) -> None:
         for table in self.t.values():
-            table.create(self.db.engine, checkfirst=True)
+            self.db.ensure_tables(table)
 
     # --- mailboxes ------------------------------------------------------------------------------
     def mailboxes(self, session: str) -> dict[str, Mailbox]:

@@ -58,8 +58,8 @@ class RorStore:
         self.warmers: list[Callable[[SessionIndex], None]] = []
 
     def create_tables(self) -> None:
-        self.resources.create(self.db.engine, checkfirst=True)
-        self.seeded.create(self.db.engine, checkfirst=True)
+        self.db.ensure_tables(self.resources)
+        self.db.ensure_tables(self.seeded)
 
     def _lock(self, session: str) -> threading.Lock:
         with self._guard:
