@@ -20,7 +20,8 @@ from simulators.core.soap import SOAP12_NS, SoapEnvelope, parse_envelope
 from simulators.ins.faults import InsiFault
 from simulators.ins.model import (
     ACTIONS, BODY_OPERATIONS, NS_CTXBAM, NS_CTXLPS, NS_RECSANS, NS_RECVIT, NS_RESULTAT, NS_SAML2, NS_WSSE,
-    OP_TRAITS, ContexteBAM, ContexteLPS, InsiRequest, LookupResult, Matricule, TraitsQuery, VitaleQuery,
+    OP_TRAITS, XML_DECLARATION, ContexteBAM, ContexteLPS, InsiRequest, LookupResult, Matricule, TraitsQuery,
+    VitaleQuery,
 )
 
 MAX_REQUEST_BYTES = 1_000_000  # an INSi request is ~2 kB; a CPx assertion adds ~5 kB
@@ -202,28 +203,30 @@ def _esc(text: str) -> str:
 
 
 _OPENINGS = {
-    "2026": (f'<soap:Envelope xmlns:soap="{SOAP12_NS}"><env:Body xmlns:S="{SOAP12_NS}" xmlns:env="{SOAP12_NS}">'
+    "2026": (f'{XML_DECLARATION}<soap:Envelope xmlns:soap="{SOAP12_NS}">'
+             f'<env:Body xmlns:S="{SOAP12_NS}" xmlns:env="{SOAP12_NS}">'
              f'<RESULTAT xmlns="{NS_RESULTAT}" xmlns:ns0="{NS_RECVIT}" xmlns:ns1="{NS_RECSANS}">',
              "</RESULTAT></env:Body></soap:Envelope>"),
-    "legacy": (f'<S:Envelope xmlns:S="{SOAP12_NS}"><S:Body>'
-               f'<RESULTAT xmlns="{NS_RESULTAT}" xmlns:ns2="{NS_RECVIT}" xmlns:ns3="{NS_RECSANS}">',
-               "</RESULTAT></S:Body></S:Envelope>"),
+    "legacy": (f'{XML_DECLARATION}<soap:Envelope xmlns:soap="{SOAP12_NS}"><S:Body xmlns:S="{SOAP12_NS}">'
+               f'<RESULTAT xmlns:ns3="{NS_RECVIT}" xmlns:ns2="{NS_RECSANS}" xmlns="{NS_RESULTAT}">',
+               "</RESULTAT></S:Body></soap:Envelope>"),
 }
 RESPONSE_STYLES = tuple(_OPENINGS)
 
 
-def _matricule(tag: str, m: Matricule, *, with_type: bool) -> str:
+def _matricule(tag: str, m: Matricule, *, legacy: bool) -> str:
+    """INSACTIF / INSHISTO in XSD order (IdIndividu, OID, DateDeb, DateFin). Live answers (2025-26) carry
+    no TypeMatricule; the older style (2023 recordings) has one in INSHISTO/IdIndividu (insi.md §2.3,
+    padoa/tlsi-ins fixtures pierre-alain and ecetinsi-pierre-alain). The CNDA file TEST_2.04 puts the
+    dates first, against the XSD: not reproduced."""
+    dates = (f"<DateDeb>{_esc(m.date_deb)}</DateDeb>" if m.date_deb else "") + \
+        (f"<DateFin>{_esc(m.date_fin)}</DateFin>" if m.date_fin else "")
     parts = [f"<{tag}><IdIndividu><NumIdentifiant>{_esc(m.nir)}</NumIdentifiant>"]
     if m.cle:
         parts.append(f"<Cle>{_esc(m.cle)}</Cle>")
-    if with_type and m.type_matricule:
+    if legacy and tag == "INSHISTO" and m.type_matricule:
         parts.append(f"<TypeMatricule>{_esc(m.type_matricule)}</TypeMatricule>")
-    parts.append(f"</IdIndividu><OID>{_esc(m.oid)}</OID>")
-    if m.date_deb:
-        parts.append(f"<DateDeb>{_esc(m.date_deb)}</DateDeb>")
-    if m.date_fin:
-        parts.append(f"<DateFin>{_esc(m.date_fin)}</DateFin>")
-    parts.append(f"</{tag}>")
+    parts.append(f"</IdIndividu><OID>{_esc(m.oid)}</OID>{dates}</{tag}>")
     return "".join(parts)
 
 
@@ -234,8 +237,9 @@ def build_resultat(result: LookupResult, *, include_prenom: bool = False, style:
     person = result.person
     if result.cr == "00" and person is not None and person.ins is not None:
         parts.append("<INDIVIDU>")
-        parts.append(_matricule("INSACTIF", person.ins, with_type=False))
-        parts.extend(_matricule("INSHISTO", h, with_type=True) for h in person.history)
+        legacy = style == "legacy"
+        parts.append(_matricule("INSACTIF", person.ins, legacy=legacy))
+        parts.extend(_matricule("INSHISTO", h, legacy=legacy) for h in person.history)
         parts.append(f"<TIQ><NomNaissance>{_esc(person.nom_naissance)}</NomNaissance>")
         if include_prenom and person.prenoms:
             parts.append(f"<Prenom>{_esc(person.prenoms[0])}</Prenom>")

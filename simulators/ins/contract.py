@@ -1,9 +1,10 @@
 """The WSDL the simulator serves at `/lps?wsdl`, built from the files of `wsdl/`.
 
 A standard SOAP client (zeep, CXF, .NET) must work unchanged against the bench, so the served WSDL
-is self-contained (the XSDs are inlined: nothing else to fetch), points at the port that answers, and
-declares the `wsse:Security` header only on the CPx profile, where it is required: on the mutual-TLS
-profile nothing goes in `wsse:Security` (insi.md §1).
+is self-contained (the XSDs are inlined: nothing else to fetch) and points at the port that answers.
+Its structure is the official WSDL 1.5.0's (message and part names, NO1_Security declared on both
+profiles as in the official file): stubs generated from `?wsdl` are the production stubs. On the
+mutual-TLS profile a client simply leaves `wsse:Security` out (insi.md §1).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ XS_NS = "http://www.w3.org/2001/XMLSchema"
 PROFILES = ("mtls", "cpx")
 SCHEMA_FILES = ("INSi_RECSANS.xsd", "INSi_RECVITALE.xsd", "INSi_RESULTAT.xsd", "CTXLPS.xsd", "CTXBAM.xsd",
                 "SIRAM.xsd", "WSA.xsd", "WSSE.xsd")
-_SECURITY_PART = "NO1_Security"
 
 
 def _read(name: str) -> bytes:
@@ -44,16 +44,10 @@ def served_wsdl(profile: str, address: str) -> bytes:
     for wrapper in list(types):
         types.remove(wrapper)
     types.text = "@SCHEMAS@"
-    if profile == "mtls":
-        for part in root.iterfind(f"{{{WSDL_NS}}}message/{{{WSDL_NS}}}part[@name='{_SECURITY_PART}']"):
-            part.getparent().remove(part)
-        for header in root.iter(f"{{{SOAP12_WSDL_NS}}}header"):
-            if header.get("part") == _SECURITY_PART:
-                header.getparent().remove(header)
     address_el = root.find(f".//{{{SOAP12_WSDL_NS}}}address")
     address_el.set("location", address)
     # Schemas are spliced in as text: moving them into the tree would drop the prefix declarations
     # they use only inside attribute values (type="tns:CodSexe"), which lxml considers unused.
     schemas = b"".join(etree.tostring(parse_xml(_read(name)), encoding="UTF-8")
-                       for name in SCHEMA_FILES if not (profile == "mtls" and name == "WSSE.xsd"))
+                       for name in SCHEMA_FILES)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8").replace(b"@SCHEMAS@", schemas, 1)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulators.core.soap import SOAP12_NS
+from simulators.core.soap import SOAP11_NS, SOAP12_NS
 
-from simulators.ins.model import NS_SIRAM
+from simulators.ins.model import NS_SIRAM, XML_DECLARATION
 
 UNAVAILABLE = ("Le service est temporairement inaccessible. Veuillez renouveler votre demande ultérieurement. "
                "Si le problème persiste, contactez l'éditeur du progiciel ou votre responsable informatique.")
@@ -84,17 +84,30 @@ def _escape(text: str) -> str:
 
 
 def render_fault(spec: FaultSpec, message_id: str = "", *, style: str = "2026", detail: str = "") -> bytes:
-    """Bytes of the Fault envelope. ``detail`` replaces the Erreur text (validation messages)."""
-    p, lang = ("S", "en") if style == "legacy" else ("soap", "fr")
+    """Bytes of the Fault envelope, as recorded (padoa/tlsi-ins service-errors fixtures, insi.md §2.5).
+
+    ``2026``: ``<soap:Envelope><env:Body xmlns:env><soap:Fault>``, ``xml:lang="fr"``, Erreur attributes
+    code, messageID, severite. ``legacy``: ``<env:Body xmlns:S xmlns:env><S:Fault xmlns:ns4=…>``,
+    ``xml:lang="en"``, attributes severite, code. ``detail`` replaces the Erreur text (validation messages).
+    """
     mid = f' messageID="{_escape(message_id)}"' if message_id else ""
+    text = _escape(detail or spec.text)
+    if style == "legacy":
+        p, lang = "S", "en"
+        body = f'<env:Body xmlns:S="{SOAP12_NS}" xmlns:env="{SOAP12_NS}"><S:Fault xmlns:ns4="{SOAP11_NS}">'
+        erreur = (f'<siram:Erreur severite="{_escape(spec.severite)}" code="{_escape(spec.erreur_code)}"{mid} '
+                  f'xmlns:siram="{NS_SIRAM}">{text}</siram:Erreur>')
+    else:
+        p, lang = "soap", "fr"
+        body = f'<env:Body xmlns:env="{SOAP12_NS}"><soap:Fault>'
+        erreur = (f'<siram:Erreur code="{_escape(spec.erreur_code)}"{mid} severite="{_escape(spec.severite)}" '
+                  f'xmlns:siram="{NS_SIRAM}">{text}</siram:Erreur>')
     return (
-        f'<{p}:Envelope xmlns:{p}="{SOAP12_NS}"><{p}:Body><{p}:Fault>'
+        f'{XML_DECLARATION}<soap:Envelope xmlns:soap="{SOAP12_NS}">{body}'
         f"<{p}:Code><{p}:Value>{p}:{spec.code}</{p}:Value>"
         f"<{p}:Subcode><{p}:Value>{p}:{spec.subcode}</{p}:Value></{p}:Subcode></{p}:Code>"
         f'<{p}:Reason><{p}:Text xml:lang="{lang}">{_escape(spec.reason)}</{p}:Text></{p}:Reason>'
-        f'<{p}:Detail><siram:Erreur xmlns:siram="{NS_SIRAM}" code="{_escape(spec.erreur_code)}" '
-        f'severite="{_escape(spec.severite)}"{mid}>{_escape(detail or spec.text)}</siram:Erreur></{p}:Detail>'
-        f"</{p}:Fault></{p}:Body></{p}:Envelope>"
+        f"<{p}:Detail>{erreur}</{p}:Detail></{p}:Fault></env:Body></soap:Envelope>"
     ).encode("utf-8")
 
 

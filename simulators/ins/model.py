@@ -12,6 +12,7 @@ NS_RECVIT = "http://www.cnamts.fr/INSiRecVit"
 NS_RESULTAT = "http://www.cnamts.fr/INSiResultat"
 NS_CTXLPS = "urn:siram:lps:ctxlps"
 NS_CTXBAM = "urn:siram:bam:ctxbam"
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'  # every recorded answer starts with it (insi.md §2.3)
 NS_SIRAM = "urn:siram"
 NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 NS_SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion"

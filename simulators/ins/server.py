@@ -45,6 +45,7 @@ from simulators.core.bench import Runtime
 from simulators.core.errors import BenchError, SoapError
 from simulators.core.lifecycle import Lifecycle
 from simulators.core.service import RequestContext, request_context
+from simulators.core.soap import fault_to_bytes
 
 from simulators.ins import contract, faults
 from simulators.ins.admin import admin_blueprint
@@ -68,6 +69,19 @@ def fault_response(fault: InsiFault, ctx: RequestContext | None, message_id: str
         ctx.summary["fault"] = {"code": spec.erreur_code, "subcode": spec.subcode, "detail": fault.detail}
     body = render_fault(spec, message_id, style=style, detail=fault.detail)
     return Response(body, status=spec.status, content_type=SOAP_CONTENT_TYPE)
+
+
+SOAP_LEVEL_FAULTS = ("VersionMismatch", "MustUnderstand", "DataEncodingUnknown")
+
+
+def soap_level_fault(exc: SoapError, ctx: RequestContext | None) -> Response:
+    """A SOAP 1.1 envelope or an unprocessable mandatory header is refused by the SOAP stack itself, with
+    the SOAP 1.2 fault codes (SOAP 1.2 part 1 §5.4.6-7; VersionMismatch carries the Upgrade header), not
+    with an INSi siram fault: a client sees the same class of error as from any SOAP 1.2 server."""
+    if ctx is not None:
+        ctx.summary["fault"] = {"code": exc.fault.code, "subcode": "", "detail": exc.fault.reason}
+    body = fault_to_bytes(exc.fault, xml_declaration=True)
+    return Response(body, status=500, content_type=SOAP_CONTENT_TYPE)
 
 
 def make_error_renderer(style: str):  # noqa: ANN201 - the core's ErrorRenderer signature
@@ -160,6 +174,8 @@ def create_app(options: InsOptions, *, store: InsStore, profile: str = "mtls", e
             return fault_response(fault, ctx, message_id, fault_style)
         except SoapError as exc:
             ctx.summary["error"] = exc.reason
+            if exc.fault.code in SOAP_LEVEL_FAULTS:  # the SOAP stack answers before the INSi application
+                return soap_level_fault(exc, ctx)
             return fault_response(InsiFault("bench_requete", exc.message[:300]), ctx, message_id, fault_style)
 
     @app.route("/lps", methods=["GET", "POST"])

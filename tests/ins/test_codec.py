@@ -54,15 +54,26 @@ def _person(history: tuple[Matricule, ...] = ()) -> InsPerson:
                      Matricule("2902099350001", "52", "1.2.250.1.213.1.4.8"), history)
 
 
-def test_resultat_xsd_order_prenom_switch_and_reading_back() -> None:
+_LIVE_ORDER = ["<CR>", "<INSACTIF>", "<NumIdentifiant>2902099350001", "<Cle>52", "<OID>", "<INSHISTO>",
+               "<NumIdentifiant>2902099350002", "<OID>", "<DateDeb>", "<DateFin>", "</INSHISTO>", "<TIQ>"]
+_LEGACY_ORDER = ["<CR>", "<INSACTIF>", "<OID>", "<INSHISTO>", "<NumIdentifiant>2902099350002", "<TypeMatricule>NIR",
+                 "<OID>", "<DateDeb>", "<DateFin>", "</INSHISTO>", "<TIQ>"]
+
+
+@pytest.mark.parametrize("style, order", [("2026", _LIVE_ORDER), ("legacy", _LEGACY_ORDER)])
+def test_resultat_order_as_recorded_prenom_switch_and_reading_back(style: str, order: list[str]) -> None:
     histo = Matricule("2902099350002", "25", "1.2.250.1.213.1.4.8", "NIR", "2001-01-01", "2002-01-01")
-    body = build_resultat(LookupResult("00", _person((histo,))), include_prenom=True)
+    body = build_resultat(LookupResult("00", _person((histo,))), include_prenom=True, style=style)
     text = body.decode()
-    order = ["<CR>", "<INSACTIF>", "<NumIdentifiant>2902099350001", "<Cle>52", "<OID>", "<INSHISTO>",
-             "<TypeMatricule>NIR", "<DateDeb>", "<DateFin>", "<TIQ>", "<NomNaissance>O'NEIL", "<Prenom>ANNE",
-             "<ListePrenom>ANNE MARIE", "<Sexe>F", "<DateNaissance>1990-00-00", "<LieuNaissance>99350"]
-    positions = [text.index(tag) for tag in order]
-    assert positions == sorted(positions)
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<soap:Envelope')
+    positions, start = [], 0
+    for tag in order:
+        start = text.index(tag, start)
+        positions.append(start)
+    tail = ["<NomNaissance>O'NEIL", "<Prenom>ANNE", "<ListePrenom>ANNE MARIE", "<Sexe>F", "<DateNaissance>1990-00-00",
+            "<LieuNaissance>99350"]
+    assert [text.index(t) for t in tail] == sorted(text.index(t) for t in tail)
+    assert ("<TypeMatricule>" in text) == (style == "legacy")  # the live service no longer sends it
     view = parse_response(body)
     assert (view.prenom, view.liste_prenom, len(view.history)) == ("ANNE", "ANNE MARIE", 1)
     assert "<Prenom>" not in build_resultat(LookupResult("00", _person())).decode()
@@ -77,8 +88,8 @@ def test_faults_are_soap12_faults_with_siram_erreur(style: str) -> None:
     with pytest.raises(InsiServiceFault) as caught:
         parse_response(body, 500)
     assert (caught.value.fault.erreur_code, caught.value.fault.message_id) == ("desir_550", "uuid:1")
-    prefix = b"<S:Envelope" if style == "legacy" else b"<soap:Envelope"
-    assert body.startswith(prefix)
+    assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<soap:Envelope')
+    assert (b"<S:Fault" if style == "legacy" else b"<env:Body xmlns:env=") in body
 
 
 def test_fault_detail_text_is_escaped() -> None:

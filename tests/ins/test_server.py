@@ -3,7 +3,9 @@ options. (Authentication profiles are in test_mtls.py / test_cpx.py.)"""
 
 from __future__ import annotations
 
+
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -16,18 +18,7 @@ from tests.conftest import make_config
 from tests.ins.conftest import session_url
 from tests.ins.helpers import ZOE, answer, fault, post, request_bytes
 
-ECETINSI_RESPONSE = (
-    '<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope">'
-    '<env:Body xmlns:S="http://www.w3.org/2003/05/soap-envelope" xmlns:env="http://www.w3.org/2003/05/soap-envelope">'
-    '<RESULTAT xmlns="http://www.cnamts.fr/INSiResultat" xmlns:ns0="http://www.cnamts.fr/INSiRecVit" '
-    'xmlns:ns1="http://www.cnamts.fr/INSiRecSans"><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR>'
-    "<INDIVIDU><INSACTIF><IdIndividu><NumIdentifiant>1090763220834</NumIdentifiant><Cle>89</Cle></IdIndividu>"
-    "<OID>1.2.250.1.213.1.4.8</OID></INSACTIF><INSHISTO><IdIndividu><NumIdentifiant>2090763220834</NumIdentifiant>"
-    "<Cle>39</Cle><TypeMatricule>NIR</TypeMatricule></IdIndividu><OID>1.2.250.1.213.1.4.8</OID>"
-    "<DateDeb>2019-03-01</DateDeb><DateFin>2019-02-28</DateFin></INSHISTO><TIQ><NomNaissance>ECETINSI</NomNaissance>"
-    "<ListePrenom>PIERRE-ALAIN MURIEL FLORIANT</ListePrenom><Sexe>M</Sexe><DateNaissance>2009-07-14</DateNaissance>"
-    "<LieuNaissance>63220</LieuNaissance></TIQ></INDIVIDU></RESULTAT></env:Body></soap:Envelope>"
-).encode()
+ECETINSI_RESPONSE = (Path(__file__).resolve().parents[1] / "fixtures" / "ins" / "live-ecetinsi-pierre-alain.xml").read_bytes()
 
 
 def test_response_bytes_follow_the_live_service(http_bench: Bench) -> None:
@@ -143,7 +134,8 @@ def test_options_change_the_wire_and_the_rules(tuned_bench: Bench) -> None:
     assert unknown.reason.startswith("L'accès par ce progiciel au service n'est pas autorisé.")
     assert unknown.text == "Numéro d'autorisation du logiciel inconnu."
     reply = post(url, request_bytes(TraitsQuery("TCHITCHI", ("BELLA",), "F", "1936-06-21"), **known))
-    assert reply.content.startswith(b'<S:Envelope xmlns:S="http://www.w3.org/2003/05/soap-envelope"><S:Body>')
+    assert reply.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<soap:Envelope '
+                                    b'xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><S:Body xmlns:S=')
     bella = answer(url, request_bytes(TraitsQuery("TCHITCHI", ("BELLA",), "F", "1936-06-21"), **known))
     assert (bella.cr, bella.prenom, bella.ins.oid) == ("00", "CATARINA", "1.2.250.1.213.1.4.10")
     nia = answer(url, request_bytes(TraitsQuery("PROVISOIRE", ("MATRICULE",), "M", "2009-07-01"), **known))
