@@ -2,8 +2,10 @@
 then one atomic registration.
 
 Checks run in the order a registry would meet the problems (structure, patient, codes, content,
-signature, access rules, duplicates) and stop at the first error: the RegistryError then names
-exactly one thing to fix, with its location (entry id or uniqueId).
+signature, access rules, duplicates). Independent metadata problems are all reported, as an IHE registry
+does (ITI TF-3 §4.2.4: one RegistryError per problem, with its location): the submission set's fields, each
+document entry's metadata and content. What depends on a valid submission (access rules, signature,
+associations, duplicates in the registry) stops at its first error.
 """
 
 from __future__ import annotations
@@ -55,31 +57,66 @@ def _check_patient_cx(value: str, what: str, services: Services) -> tuple[str, s
     return parts[0], oid
 
 
-def check_structure(sub: Submission, caller: Caller, services: Services) -> None:
+class Problems:
+    """RegistryErrors gathered over independent checks, raised together."""
+
+    def __init__(self) -> None:
+        self.errors: list[Any] = []
+
+    def run(self, check: Any, *args: Any) -> None:
+        try:
+            check(*args)
+        except RegistryFailure as failure:
+            self.errors.extend(failure.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            failure = RegistryFailure(self.errors[0].code, self.errors[0].context, location=self.errors[0].location)
+            failure.errors = list(self.errors)
+            raise failure
+
+
+def check_structure(sub: Submission, caller: Caller, services: Services, problems: Problems | None = None) -> None:
+    """Submission set and patient: every independent problem is gathered (raised at once without ``problems``)."""
     ss = sub.submission_set
     if ss is None:
         raise RegistryFailure(META, "Aucun lot de soumission (RegistryPackage classé SubmissionSet).")
     if not sub.entries:
         raise RegistryFailure(META, "Le lot ne contient aucune fiche document (ExtrinsicObject).")
+    local = problems or Problems()
     for name, value in (("uniqueId", ss.unique_id), ("sourceId", ss.source_id), ("submissionTime", ss.submission_time),
                         ("patientId", ss.patient_id)):
         if not value:
-            raise RegistryFailure(META, f"Lot de soumission : {name} obligatoire.", location=ss.entry_uuid)
+            local.errors.append(RegistryFailure(META, f"Lot de soumission : {name} obligatoire.",
+                                                location=ss.entry_uuid).errors[0])
+    local.run(_check_content_type, ss, services)
+    if not ss.authors or not ss.authors[0].person:
+        local.errors.append(RegistryFailure(META, "Lot de soumission : author/authorPerson obligatoire.",
+                                            location=ss.entry_uuid).errors[0])
+    if ss.patient_id:
+        local.run(_check_patient, ss, caller, services)
+    for e in sub.entries:
+        if e.patient_id != ss.patient_id:
+            local.errors.append(RegistryFailure("XDSPatientIdDoesNotMatch", f"Fiche {e.unique_id or e.entry_uuid} : "
+                                                f"patientId {e.patient_id!r} différent de celui du lot "
+                                                f"{ss.patient_id!r}.", location=e.entry_uuid).errors[0])
+    if problems is None:
+        local.raise_if_any()
+
+
+def _check_content_type(ss: Any, services: Services) -> None:
     if ss.content_type is None or not services.vs["content_type_code"].contains(ss.content_type.code, ss.content_type.scheme):
         got = ss.content_type.key if ss.content_type else "absent"
         raise RegistryFailure(META, f"Lot de soumission : contentTypeCode {got} hors JDV_J59_ContentTypeCode_DMP.",
                               location=ss.entry_uuid)
-    if not ss.authors or not ss.authors[0].person:
-        raise RegistryFailure(META, "Lot de soumission : author/authorPerson obligatoire.", location=ss.entry_uuid)
+
+
+def _check_patient(ss: Any, caller: Caller, services: Services) -> None:
     ins, _ = _check_patient_cx(ss.patient_id, "patientId du lot", services)
     if ins != caller.ins:
         raise RegistryFailure(services.error_code("vihf_patient_mismatch"),
                               f"patientId du lot ({ins}) différent de l'INS du VIHF (resource-id {caller.ins}).",
                               location=ss.entry_uuid)
-    for e in sub.entries:
-        if e.patient_id != ss.patient_id:
-            raise RegistryFailure("XDSPatientIdDoesNotMatch", f"Fiche {e.unique_id or e.entry_uuid} : patientId "
-                                  f"{e.patient_id!r} différent de celui du lot {ss.patient_id!r}.", location=e.entry_uuid)
 
 
 def check_entry_metadata(e: DocumentEntry, services: Services) -> None:
@@ -179,20 +216,28 @@ def check_signature(sub: Submission, services: Services) -> bool:
 def provide_and_register(sub: Submission, caller: Caller, services: Services) -> dict[str, Any]:
     """Validate and register; returns the summary for the journal. Raises RegistryFailure."""
     _resolve_symbolic_ids(sub)
-    check_structure(sub, caller, services)
+    problems = Problems()
+    check_structure(sub, caller, services, problems)
+    if any("patientId" in err.context for err in problems.errors):
+        problems.raise_if_any()  # whose DMP it is must hold before its access rules can be applied
     decision = services.policy.check_feed(caller.dossier, sub.entries, caller.actor)
     if not decision.allowed:
         raise services.refuse(decision)
     docs_ids = {e.entry_uuid for e in sub.entries}
     extra = set(sub.documents) - docs_ids
     if extra:
-        raise RegistryFailure("XDSMissingDocumentMetadata", f"Document(s) sans fiche : {', '.join(sorted(extra))}.")
+        problems.errors.append(RegistryFailure("XDSMissingDocumentMetadata", "Document(s) sans fiche : "
+                                               f"{', '.join(sorted(extra))}.").errors[0])
     uids = [e.unique_id for e in sub.entries]
     if len(set(uids)) != len(uids):
-        raise RegistryFailure("XDSDuplicateUniqueIdInRegistry", "uniqueId en double dans le lot.")
+        problems.errors.append(RegistryFailure("XDSDuplicateUniqueIdInRegistry", "uniqueId en double dans le lot.")
+                               .errors[0])
     for e in sub.entries:
-        check_entry_metadata(e, services)
-        check_content(e, sub.documents.get(e.entry_uuid), caller, services)
+        before = len(problems.errors)
+        problems.run(check_entry_metadata, e, services)
+        if len(problems.errors) == before:  # content is compared with metadata that must first be whole
+            problems.run(check_content, e, sub.documents.get(e.entry_uuid), caller, services)
+    problems.raise_if_any()
     signed = check_signature(sub, services)
     ss = sub.submission_set
     assert ss is not None

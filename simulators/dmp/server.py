@@ -31,7 +31,7 @@ from simulators.core.soap import (
 )
 from simulators.dmp import feed, patients, queries, update
 from simulators.dmp.codec import habilitations as hab
-from simulators.dmp.codec import hl7v3, xds
+from simulators.dmp.codec import hl7v3, wsdl, xds
 from simulators.dmp.codec.ebrim import LCM, parse_submit_objects, q
 from simulators.dmp.context import Services, load_caller
 from simulators.dmp.vihf import WSSE_NS, VihfError, VihfVerifier
@@ -235,10 +235,16 @@ def create_app(services: Services, verifier: VihfVerifier) -> Flask:
         return dmp.handle(endpoint)
 
     @app.get(f"{BASE_PATH}/<endpoint>")
-    def wsdl_hint(endpoint: str) -> Response:
-        request_context(request.environ).operation = "GET"
-        return Response(fault_to_bytes(SoapFault(code="Sender", reason="Le DMP attend des requêtes SOAP 1.2 en POST.")),
-                        status=405, content_type=SOAP12_CONTENT_TYPE)
+    def wsdl_or_hint(endpoint: str) -> Response:
+        ctx = request_context(request.environ)
+        if "wsdl" in {k.lower() for k in request.args} and endpoint in wsdl.endpoints():
+            ctx.operation = "wsdl"
+            address = request.host_url.rstrip("/") + ctx.base_path + f"{BASE_PATH}/{endpoint}"
+            return Response(wsdl.build_wsdl(endpoint, address), content_type="text/xml;charset=UTF-8")
+        ctx.operation = "GET"
+        return Response(fault_to_bytes(SoapFault(code="Sender", reason="Le DMP attend des requêtes SOAP 1.2 en POST "
+                                                 "(la description du service est à ?wsdl).")),
+                        status=405, content_type=SOAP12_CONTENT_TYPE, headers={"Allow": "POST"})
 
     return app
 

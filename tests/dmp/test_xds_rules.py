@@ -188,3 +188,30 @@ def test_author_filter_and_iti57_changes_only_visibility(make_client, world) -> 
                                                  changed.entry_uuid, {"PreviousVersion": [str(entry.version)]})])
     status, errors = doctor.update(ins, oid, sub)
     assert status.endswith("Failure") and errors[0].code == "XDSMetadataUpdateError" and "type_code" in errors[0].context
+
+
+def test_independent_metadata_errors_are_all_reported(make_client, world) -> None:  # noqa: ANN001
+    """IHE registries report one RegistryError per problem: two documents each with its own metadata error,
+    and a submission-set error, give three RegistryError elements, each with its location."""
+    doctor = make_client("medecin-elise")
+    sub = doctor.prepare([(cda_for(world, "elise", "medecin-elise", "ordonnance"), ()),
+                          (cda_for(world, "elise", "medecin-elise", "ordonnance"), ())])
+    sub.entries[0].practice_code = Code("CLINIQUE", "1.2.250.1.213.1.1.4.9")
+    sub.entries[1].language = ""
+    sub.submission_set.source_id = ""
+    result = doctor.provide_and_register(sub)
+    assert not result.ok
+    contexts = [e.context for e in result.errors]
+    assert len(result.errors) == 3, contexts
+    assert any("sourceId" in c for c in contexts) and any("practiceSettingCode" in c for c in contexts)
+    assert any("languageCode" in c for c in contexts)
+    locations = {e.location for e in result.errors}
+    assert {sub.entries[0].unique_id, sub.entries[1].unique_id} <= locations
+
+
+def test_one_error_is_still_one_registry_error(make_client, world) -> None:  # noqa: ANN001
+    doctor = make_client("medecin-elise")
+    sub = doctor.prepare([(cda_for(world, "elise", "medecin-elise", "ordonnance"), ())])
+    sub.entries[0].language = ""
+    result = doctor.provide_and_register(sub)
+    assert [e.code for e in result.errors] == ["XDSRegistryMetadataError"]
