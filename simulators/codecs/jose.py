@@ -130,8 +130,9 @@ def check_times(claims: dict[str, Any], *, now: float, leeway: float = 0.0) -> N
 
 
 def verify(token: str, keys: Sequence[SigningKey], *, issuer: str, audience: str | None = None,
-           now: float | None = None, leeway: float = 0.0) -> dict[str, Any]:
-    """The claims of a token signed by one of `keys` for `issuer` (and `audience`), else JoseError."""
+           now: float | None = None, leeway: float = 0.0, check_expiry: bool = True) -> dict[str, Any]:
+    """The claims of a token signed by one of `keys` for `issuer` (and `audience`), else JoseError.
+    `check_expiry=False` still demands numeric time claims (an expired ID token may name a session)."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS or token.count(".") != 2:
         raise JoseError("malformed", "jeton mal formé (JWT compact attendu)")
     try:
@@ -160,7 +161,11 @@ def verify(token: str, keys: Sequence[SigningKey], *, issuer: str, audience: str
         aud = claims.get("aud")
         if audience != aud and not (isinstance(aud, list) and audience in aud):
             raise JoseError("audience", "audience du jeton inattendue")
-    check_times(claims, now=time.time() if now is None else now, leeway=leeway)
+    if check_expiry:
+        check_times(claims, now=time.time() if now is None else now, leeway=leeway)
+    else:
+        for name in TIME_CLAIMS:
+            _numeric(claims, name)
     return claims
 
 

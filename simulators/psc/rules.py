@@ -159,6 +159,7 @@ class ProSanteConnect:
             raise OAuthError(400, "invalid_grant", "professionnel inconnu de l'annuaire")
         claims = identity_claims(user)
         return self.issuer.issue(user.national_id, email=user.email, session=session, client_id=client_id,
+                                 now=self.grants.clock(),
                                  scope=scope or "openid", extra={k: v for k, v in claims.items()
                                                                  if k in ("SubjectRefPro", "given_name",
                                                                           "family_name", "SubjectOrganization")},
@@ -166,7 +167,7 @@ class ProSanteConnect:
 
     def refresh(self, form: dict[str, str], client: Client | None) -> dict[str, Any]:
         try:
-            claims = self.issuer.verify(form.get("refresh_token", ""), typ="Refresh")
+            claims = self.issuer.verify(form.get("refresh_token", ""), typ="Refresh", now=self.grants.clock())
         except JoseError as exc:
             raise OAuthError(400, "invalid_grant", f"refresh_token refusé : {exc}") from exc
         if client is not None and claims.get("azp") != client.client_id:
@@ -177,7 +178,7 @@ class ProSanteConnect:
         user = self.directory.find(str(claims.get("sub", "")))
         if user is not None:
             keep["SubjectRefPro"] = identity_claims(user)["SubjectRefPro"]
-        return self.issuer.issue(str(claims["sub"]), email=str(claims.get("email", "")),
+        return self.issuer.issue(str(claims["sub"]), email=str(claims.get("email", "")), now=self.grants.clock(),
                                  session=str(claims.get("session", "")), client_id=str(claims.get("azp", "")),
                                  scope=str(claims.get("scope", "openid")), sid=str(claims.get("sid", "")),
                                  auth_time=claims.get("auth_time") if isinstance(claims.get("auth_time"), int) else None,
@@ -202,8 +203,9 @@ class ProSanteConnect:
             extra = {k: v for k, v in identity_claims(user).items() if k in ("SubjectRefPro", "given_name",
                                                                               "family_name", "SubjectOrganization")}
             return self.issuer.issue(user.national_id, email=address, session=session, ttl_s=ttl_s,
-                                     client_id=client_id, extra=extra)
-        return self.issuer.issue(f"bal:{address}", email=address, session=session, ttl_s=ttl_s, client_id=client_id)
+                                     client_id=client_id, extra=extra, now=self.grants.clock())
+        return self.issuer.issue(f"bal:{address}", email=address, session=session, ttl_s=ttl_s, client_id=client_id,
+                                 now=self.grants.clock())
 
     # -- CIBA (poll mode) ------------------------------------------------------------------
     def backchannel(self, form: dict[str, str], client: Client, session: str, *, refused: bool) -> dict[str, Any]:
@@ -243,7 +245,7 @@ class ProSanteConnect:
     # -- resource side ---------------------------------------------------------------------
     def userinfo(self, token: str) -> dict[str, Any]:
         try:
-            claims = self.issuer.verify(token)
+            claims = self.issuer.verify(token, now=self.grants.clock())
         except JoseError as exc:
             raise OAuthError(401, "invalid_token", str(exc)) from exc
         user = self.directory.find(str(claims.get("sub", "")))
@@ -256,7 +258,7 @@ class ProSanteConnect:
         """RFC 7662; `SubjectNameID` only for an access token, as the ANS introspection page says."""
         for typ in ("Bearer", "Refresh"):
             try:
-                claims = self.issuer.verify(token, typ=typ)
+                claims = self.issuer.verify(token, typ=typ, now=self.grants.clock())
             except JoseError:
                 continue
             if self.grants.sid_ended(str(claims.get("sid", ""))):
@@ -271,7 +273,7 @@ class ProSanteConnect:
         if not id_token_hint:
             return ""
         try:
-            claims = self.issuer.verify(id_token_hint, typ="ID", now=0.0)  # an expired hint still names the session
+            claims = self.issuer.verify(id_token_hint, typ="ID", check_expiry=False)  # an expired hint still names it
         except JoseError as exc:
             raise OAuthError(400, "invalid_request", f"id_token_hint refusé : {exc}") from exc
         sid = str(claims.get("sid", ""))

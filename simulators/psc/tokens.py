@@ -110,8 +110,10 @@ class PscIssuer:
             response["id_token"] = self.sign(id_claims)
         return response
 
-    def verify(self, token: str, *, typ: str = "Bearer", now: float | None = None) -> dict[str, Any]:
-        claims = jose.verify(token, [self.key], issuer=self.issuer, now=now, leeway=self.leeway_s)
+    def verify(self, token: str, *, typ: str = "Bearer", now: float | None = None,
+               check_expiry: bool = True) -> dict[str, Any]:
+        claims = jose.verify(token, [self.key], issuer=self.issuer, now=now, leeway=self.leeway_s,
+                             check_expiry=check_expiry)
         if claims.get("typ") != typ:
             raise JoseError("type", f"jeton de type {str(claims.get('typ'))[:20]!r}, {typ!r} attendu")
         return claims
