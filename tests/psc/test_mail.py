@@ -92,3 +92,23 @@ def test_seed_minted_forged_and_hostile_tokens_are_refused(mail: MailClient, psc
         with pytest.raises(smtplib.SMTPAuthenticationError) as smtp:
             mail.smtp(ME.email, token)
         assert smtp.value.smtp_code == 535
+
+
+def test_oauthbearer_takes_code_and_ciba_tokens_too(mail: MailClient, psc: PscClient) -> None:
+    def blob(user: str, token: str) -> bytes:  # RFC 7628 §3.1
+        return f"n,a={user},\x01host=localhost\x01port=143\x01auth=Bearer {token}\x01\x01".encode()
+
+    code_token = psc.login(ME.rpps)["access_token"]
+    imap = imaplib.IMAP4("127.0.0.1", mail.imap_port, timeout=30)
+    imap.starttls(ssl_context=mail.context)
+    assert imap.authenticate("OAUTHBEARER", lambda _: blob(ME.email, code_token))[0] == "OK"
+    imap.logout()
+    ciba_token = psc.ciba_login(ME.national_id, interval_s=0.2)["access_token"]
+    smtp = smtplib.SMTP("127.0.0.1", mail.smtp_port, timeout=30)
+    smtp.ehlo("dui.test")
+    smtp.starttls(context=mail.context)
+    smtp.ehlo("dui.test")
+    code, _ = smtp.auth("OAUTHBEARER", lambda challenge=None: "" if challenge else blob(MY_ORG, ciba_token).decode(),
+                        initial_response_ok=True)
+    assert code == 235  # the professional's CIBA token, the SASL authzid naming their structure's box
+    smtp.quit()
