@@ -136,7 +136,8 @@ class PscClient:
         data = {"grant_type": CIBA_GRANT, "auth_req_id": auth_req_id, **self._client_form()}
         return _json(self.http.post(self.discovery()["token_endpoint"], data=data, auth=self._auth(), timeout=10))
 
-    def ciba_login(self, login_hint: str, *, timeout_s: float = 60.0, interval_s: float | None = None) -> dict[str, Any]:
+    def ciba_login(self, login_hint: str, *, timeout_s: float = 60.0,
+                   interval_s: float | None = None) -> dict[str, Any]:
         """CIBA poll mode until the professional approves on the e-CPS app (or refuses: error)."""
         started = self.start_ciba(login_hint)
         deadline = time.monotonic() + timeout_s

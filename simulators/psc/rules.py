@@ -174,6 +174,7 @@ class ProSanteConnect:
             raise OAuthError(400, "invalid_grant", "refresh_token émis pour un autre client")
         if self.grants.sid_ended(str(claims.get("sid", ""))):
             raise OAuthError(400, "invalid_grant", "session Pro Santé Connect terminée (déconnexion)")
+        auth_time = claims.get("auth_time")
         keep = {k: claims[k] for k in ("given_name", "family_name", "SubjectOrganization") if k in claims}
         user = self.directory.find(str(claims.get("sub", "")))
         if user is not None:
@@ -181,7 +182,7 @@ class ProSanteConnect:
         return self.issuer.issue(str(claims["sub"]), email=str(claims.get("email", "")), now=self.grants.clock(),
                                  session=str(claims.get("session", "")), client_id=str(claims.get("azp", "")),
                                  scope=str(claims.get("scope", "openid")), sid=str(claims.get("sid", "")),
-                                 auth_time=claims.get("auth_time") if isinstance(claims.get("auth_time"), int) else None,
+                                 auth_time=auth_time if isinstance(auth_time, int) else None,
                                  extra=keep)
 
     def password(self, form: dict[str, str], session: str, ttl_s: int | None) -> dict[str, Any]:
@@ -219,7 +220,8 @@ class ProSanteConnect:
             raise OAuthError(400, "unknown_user_id", "login_hint : professionnel inconnu ou sans e-CPS")
         now = self.grants.clock()
         request = CibaRequest(auth_req_id=new_handle(), client_id=client.client_id, national_id=user.national_id,
-                              scope=form["scope"], session=session, binding_message=form.get("binding_message", "")[:128],
+                              scope=form["scope"], session=session,
+                              binding_message=form.get("binding_message", "")[:128],
                               ready_at=now + self.options.ciba_approval_delay_s,
                               expires_at=now + self.options.ciba_expires_in_s, denied=refused, sid=new_handle(12))
         self.grants.put_ciba(request)

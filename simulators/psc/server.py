@@ -15,7 +15,8 @@ from werkzeug.exceptions import HTTPException
 from simulators.core.service import request_context
 
 from .codec import (
-    OIDC, REALM, WALLET_AUTH, absolute_http_uri, add_query, basic_credentials, discovery_document, error_body, grant_types,
+    OIDC, REALM, WALLET_AUTH, absolute_http_uri, add_query, basic_credentials, discovery_document, error_body,
+    grant_types,
 )
 from .model import CIBA_GRANT, OAuthError
 from .rules import ProSanteConnect, RedirectError

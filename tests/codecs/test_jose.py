@@ -65,7 +65,8 @@ def test_forged_unsigned_and_confused_tokens() -> None:
     assert _reason(f"{head}.{body}.") == "signature"
     rsa_like = jwt.encode(claims, ec.generate_private_key(ec.SECP384R1()), algorithm="ES384")
     assert _reason(rsa_like) == "algorithm"
-    for garbage in ("", "a.b", "a.b.c", "x" * 9000, None, 12, f"{_b64(b'[1]')}.{body}.{sig}", f"{head}.{_b64(b'[1]')}.{sig}"):
+    for garbage in ("", "a.b", "a.b.c", "x" * 9000, None, 12, f"{_b64(b'[1]')}.{body}.{sig}",
+                    f"{head}.{_b64(b'[1]')}.{sig}"):
         assert _reason(garbage) in ("malformed", "signature", "algorithm"), garbage
 
 

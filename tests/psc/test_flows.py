@@ -30,7 +30,8 @@ def test_every_discovery_endpoint_answers(psc: PscClient) -> None:
     doc = psc.discovery()
     assert doc["issuer"].endswith("/auth/realms/esante-wallet")
     assert "urn:openid:params:grant-type:ciba" in doc["grant_types_supported"]
-    assert doc["code_challenge_methods_supported"] == ["S256"] and doc["backchannel_token_delivery_modes_supported"] == ["poll"]
+    assert doc["code_challenge_methods_supported"] == ["S256"]
+    assert doc["backchannel_token_delivery_modes_supported"] == ["poll"]
     endpoints = {k: v for k, v in doc.items() if k.endswith(("_endpoint", "_uri"))}
     assert len(endpoints) == 7, endpoints
     http = psc.http
@@ -68,7 +69,8 @@ def test_wrong_verifier_reused_code_and_redirect_mismatch_are_refused(psc: PscCl
     verifier, challenge = pkce_pair()
     code = psc.login_for_code(USER.national_id, "socle-bench", challenge=challenge, state="s1")
     token_url = psc.discovery()["token_endpoint"]
-    base = {"grant_type": "authorization_code", "code": code, "redirect_uri": DEFAULT_REDIRECT, "client_id": psc.client_id}
+    base = {"grant_type": "authorization_code", "code": code, "redirect_uri": DEFAULT_REDIRECT,
+            "client_id": psc.client_id}
     wrong = psc.http.post(token_url, data={**base, "code_verifier": pkce_pair()[0]}, timeout=10)
     assert wrong.status_code == 400 and _error(wrong) == "invalid_grant"
     # the code was spent by the failed attempt: even the right verifier now fails (one use only)
@@ -96,7 +98,8 @@ def test_authorization_errors(psc: PscClient, confidential: PscClient) -> None:
             "state": "xyz", "code_challenge": challenge, "code_challenge_method": "S256"}
     for broken, error in (({"code_challenge": "", "code_challenge_method": ""}, "invalid_request"),
                           ({"code_challenge_method": "plain"}, "invalid_request"),
-                          ({"scope": "profile"}, "invalid_scope"), ({"response_type": "token"}, "unsupported_response_type")):
+                          ({"scope": "profile"}, "invalid_scope"),
+                          ({"response_type": "token"}, "unsupported_response_type")):
         answer = psc.http.get(auth, params={**good, **broken}, timeout=10, allow_redirects=False)
         assert answer.status_code == 302, broken
         query = parse_qs(urlsplit(answer.headers["Location"]).query)

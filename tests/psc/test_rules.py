@@ -63,7 +63,8 @@ def test_code_expires_and_pkce_is_s256() -> None:
     now[0] += 61
     form = {"code": code, "redirect_uri": "https://d.test/cb", "code_verifier": verifier}
     assert _error(lambda: psc.exchange_code(form, CLIENT)) == "invalid_grant"
-    assert s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"  # RFC 7636 B
+    # RFC 7636 appendix B
+    assert s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 
 def test_password_grant_is_only_a_test_convenience() -> None:
