@@ -46,18 +46,19 @@ class PscOptions:
 
 
 class Directory:
-    """PSC users by national id, RPPS or mailbox (the identifier typed on the login page)."""
+    """PSC users by national id (idNat_PS) or RPPS: what a professional types on the e-CPS page and
+    what a CIBA `login_hint` carries. `by_email` serves only the bench's own mailbox-based tokens."""
 
     def __init__(self, users: tuple[PscUser, ...]) -> None:
         self.users = users
-        self._by_key: dict[str, PscUser] = {}
-        for user in users:
-            for key in (user.national_id, user.rpps, user.email):
-                if key:
-                    self._by_key.setdefault(key.lower(), user)
+        self._by_id = {key: user for user in users for key in (user.national_id, user.rpps) if key}
+        self._by_email = {user.email: user for user in users if user.email}
 
     def find(self, identifier: str) -> PscUser | None:
-        return self._by_key.get((identifier or "").strip().lower())
+        return self._by_id.get((identifier or "").strip())
+
+    def by_email(self, address: str) -> PscUser | None:
+        return self._by_email.get((address or "").strip().lower())
 
 
 class ProSanteConnect:
@@ -199,8 +200,8 @@ class ProSanteConnect:
                           client_id: str = "socle-bench-dui") -> dict[str, Any]:
         """Tokens for a mailbox (test grant, admin API): its professional when it is a PER box,
         else (ORG/CAB/patient boxes, bench only) a subject naming the box."""
-        user = self.directory.find(address)
-        if user is not None and user.email == address:
+        user = self.directory.by_email(address)
+        if user is not None:
             extra = {k: v for k, v in identity_claims(user).items() if k in ("SubjectRefPro", "given_name",
                                                                               "family_name", "SubjectOrganization")}
             return self.issuer.issue(user.national_id, email=address, session=session, ttl_s=ttl_s,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulators.codecs.jose import SigningKey
-from simulators.psc.codec import s256
+from simulators.psc.codec import grant_types, s256
 from simulators.psc.model import Client, OAuthError
 from simulators.psc.rules import Directory, ProSanteConnect, PscOptions
 from simulators.psc.seed import world_users
@@ -71,3 +71,14 @@ def test_password_grant_is_only_a_test_convenience() -> None:
     psc = _psc([1000.0], allow_test_password_grant=False)
     form = {"username": USERS[0].email, "password": "socle-bench"}
     assert _error(lambda: psc.password(form, "s", None)) == "unsupported_grant_type"
+
+
+def test_identifiers_and_advertised_grants() -> None:
+    psc = _psc([1000.0])
+    user = USERS[0]
+    assert psc.directory.find(user.rpps) == psc.directory.find(user.national_id) == user
+    assert psc.directory.find(user.email) is None  # PSC identifies people by national id, not by mail address
+    assert "password" not in grant_types(allow_test_password_grant=False)
+    assert "password" in grant_types(allow_test_password_grant=True)
+    tokens = psc.issue_for_address(user.email, session="s")
+    assert psc.issuer.verify(tokens["access_token"], now=1000.0)["sub"] == user.national_id
