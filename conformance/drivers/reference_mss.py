@@ -46,14 +46,22 @@ class MssPart:
                                  _tls_context(target), session=target.session)
         self._tokens: dict[str, str] = {}
 
-    def token(self, address: str) -> str:
+    def token(self, address: str, actor: Professional | None = None) -> str:
+        """A professional opening their own box logs in as on the real Pro Santé Connect (authorization
+        code + PKCE through the e-CPS page, identified by their RPPS); other boxes (organisation,
+        patient) use the bench's test password grant."""
         from simulators.mss.client import get_token
+        from simulators.psc.client import PscClient, PscClientError
 
         if address not in self._tokens:
             try:
-                self._tokens[address] = get_token(self.psc_root, address, session=self.target.session,
-                                                  verify=self.verify).access_token
-            except requests.RequestException as exc:
+                if actor is not None and actor.rpps and (actor.mss_address or "").lower() == address.lower():
+                    psc = PscClient(self.target.session_url("psc"), verify=self.verify)
+                    self._tokens[address] = str(psc.login(actor.rpps)["access_token"])
+                else:
+                    self._tokens[address] = get_token(self.psc_root, address, session=self.target.session,
+                                                      verify=self.verify).access_token
+            except (requests.RequestException, PscClientError) as exc:
                 raise DriverError(f"jeton Pro Santé Connect refusé pour {address} : {exc}") from exc
         return self._tokens[address]
 
@@ -85,7 +93,7 @@ class MssPart:
         msg = compose(actor.mss_address, label, addresses, subject, message.body, xdm=xdm, cda_codes=codes,
                       ins_qualified=bool(patient and patient.qualified), attachments=attachments)
         try:
-            refused = self.client.send(msg, actor.mss_address, self.token(actor.mss_address))
+            refused = self.client.send(msg, actor.mss_address, self.token(actor.mss_address, actor))
         except smtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients
         except smtplib.SMTPException as exc:
@@ -97,7 +105,7 @@ class MssPart:
 
     def read(self, actor: Professional, mailbox: str) -> list[ReceivedMessage]:
         found = []
-        for _uid, raw in self.client.fetch_all(mailbox, self.token(mailbox)):
+        for _uid, raw in self.client.fetch_all(mailbox, self.token(mailbox, actor)):
             msg = email.message_from_bytes(raw, policy=email.policy.default)
             names = tuple(part.get_filename() for part in msg.walk() if part.get_filename())
             body = msg.get_body(("plain",))

@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, request
 
 from simulators.core.sessions import valid_session_name
+from simulators.psc import ProSanteConnect
 
 from .dashboard_view import dashboard_document
 from .model import MAILBOX_KINDS, PATIENT_KIND, Mailbox
-from .psc_tokens import PscIssuer
 from .rules import ADDRESS_RE, TrustSpace
 from .store import INBOX, MssStore
 
@@ -27,7 +27,7 @@ def _problem(status: int, detail: str) -> Response:
     return response
 
 
-def admin_blueprint(store: MssStore, trust: TrustSpace, issuer: PscIssuer) -> Blueprint:
+def admin_blueprint(store: MssStore, trust: TrustSpace, psc: ProSanteConnect) -> Blueprint:
     bp = Blueprint("bench_mss", __name__, url_prefix="/mss")
 
     def _session(name: str) -> str:
@@ -96,7 +96,7 @@ def admin_blueprint(store: MssStore, trust: TrustSpace, issuer: PscIssuer) -> Bl
         if box is None or box.kind == "APP":
             return _problem(404, f"boîte PER/ORG/CAB inconnue : {address}")
         ttl = data.get("expires_in")
-        return jsonify(issuer.issue(address, email=address, session=session,
-                                    ttl_s=int(ttl) if isinstance(ttl, (int, float)) else None))
+        return jsonify(psc.issue_for_address(address, session=session,
+                                             ttl_s=int(ttl) if isinstance(ttl, (int, float)) and ttl == ttl else None))
 
     return bp

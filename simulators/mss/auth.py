@@ -18,12 +18,12 @@ ever allowed without TLS.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulators.codecs.jose import unverified_claims
 from simulators.core.exchange import Caller
 from simulators.core.sessions import DEFAULT_SESSION, valid_session_name
 from simulators.core.tls import caller_from_der
@@ -85,7 +85,8 @@ def parse_oauthbearer(blob: bytes) -> tuple[str, str]:
 
 def oauth_failure_challenge(reason: str) -> bytes:
     """The JSON error of RFC 7628 §3.2.2 (also what Gmail-style XOAUTH2 clients expect)."""
-    status = "invalid_token" if reason in ("expired", "signature", "issuer", "type", "malformed") else "invalid_request"
+    status = "invalid_token" if reason in ("expired", "signature", "issuer", "type", "malformed", "algorithm", "claims",
+                                           "not-yet-valid", "audience") else "invalid_request"
     return json.dumps({"status": status, "schemes": "bearer", "scope": "openid email profile scope_all",
                        "reason": reason}).encode("ascii")
 
@@ -124,15 +125,25 @@ class MailAuthenticator:
             raise AuthError(exc.reason, str(exc)) from exc
         login_session, login_address = split_login(user)
         address = str(claims.get("email", "")).lower()
-        if login_address and login_address != address:
-            raise AuthError("mismatch", f"le jeton est celui de {address}, pas de {login_address}")
         session = self._session(login_session, claims.get("session") or None)
+        if login_address and login_address != address:
+            address = self._organisation_box(session, address, login_address)
         box = self.store.mailbox(session, address)
         if box is None or box.kind == "APP":
             raise AuthError("mailbox", f"boîte {address} inconnue ou applicative (certificat attendu)")
         caller = Caller(kind="oauth", subject=str(claims.get("sub", "")), issuer=str(claims.get("iss", "")),
                         attributes={"email": address, "method": method, "exp": claims.get("exp")})
         return Principal(session, address, box.kind, method, caller, claims)
+
+    def _organisation_box(self, session: str, personal: str, wanted: str) -> str:
+        """A professional's PSC token opens the ORG/CAB boxes of their own structure (same idNat_Struct)
+        when the SASL user names one; PSC identifies people, the operator decides which shared boxes
+        they may open (mss.md §2.3)."""
+        own, shared = self.store.mailbox(session, personal), self.store.mailbox(session, wanted)
+        if own is None or shared is None or shared.kind not in ("ORG", "CAB") or not own.idnst \
+                or own.idnst != shared.idnst:
+            raise AuthError("mismatch", f"le jeton est celui de {personal}, pas de {wanted}")
+        return wanted
 
     def certificate(self, user: str, peer_der: bytes | None, *, tls: bool) -> Principal:
         try:
@@ -163,10 +174,5 @@ def claimed_session(user: str, token: str) -> str:
     """The session an attempt names (login prefix, else the unverified token claim); journal use only."""
     session, _ = split_login(user)
     if not session and token.count(".") == 2:
-        try:
-            payload = token.split(".")[1]
-            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-            session = str(claims.get("session", "")) if isinstance(claims, dict) else ""
-        except (ValueError, UnicodeDecodeError):
-            session = ""
+        session = str(unverified_claims(token).get("session", ""))
     return session if session and valid_session_name(session) else DEFAULT_SESSION

@@ -39,6 +39,9 @@ class TokenSet:
 
 def get_token(psc_url: str, address: str, *, session: str = "", password: str = "socle-bench",
               expires_in: int | None = None, verify: str | bool = True) -> TokenSet:
+    """A token for a mailbox through the bench's TEST password grant (`allow_test_password_grant`);
+    the real PSC has no such grant: a DUI logs in with `simulators.psc.client.PscClient` (code + PKCE
+    or CIBA)."""
     data = {"grant_type": "password", "username": address, "password": password, "client_id": "socle-bench-dui"}
     if session:
         data["session"] = session

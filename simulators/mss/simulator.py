@@ -7,8 +7,10 @@ Options (`[services.mss]` in the bench TOML):
   `extra_trust_domains` (list) added to either;
 - `return_receipt_dsn` (true), `auto_mdn` (true), `app_plain_login` (true: an APP box may end its
   certificate login with PLAIN/LOGIN, the password being ignored; false: EXTERNAL only);
-- `psc_password` (e-CPS code of the mock PSC), `annuaire_api_keys` (keys the Annuaire gateway accepts;
-  empty: the documented test keys `socle-bench-test-key`, `socle-bench-dui-de-reference`);
+- Pro Santé Connect (`simulators.psc`, port `psc`): `psc_password` (the e-CPS code of the login
+  page), `allow_test_password_grant`, `psc_access_ttl_s`, `psc_refresh_ttl_s`, `psc_ciba_*`,
+  `psc_clients` (see `simulators.psc.factory.build_psc`); `annuaire_api_keys` (keys the Annuaire gateway
+  accepts; empty: the documented test keys `socle-bench-test-key`, `socle-bench-dui-de-reference`);
 - `tls_certificate` PKI server certificate SMTP/IMAP present (default `localhost`): name an expired,
   revoked or foreign one issued with `socle-bench pki` to check that the DUI refuses it (ECO.1.1.4-7).
 """
@@ -19,8 +21,9 @@ from pathlib import Path
 
 from simulators.core.bench import Runtime
 from simulators.core.lifecycle import Lifecycle
-
 from simulators.identities.world import build_world
+from simulators.psc import build_psc
+from simulators.psc.server import oauth_render_error
 
 from .admin import admin_blueprint
 from .annuaire import create_app as create_annuaire_app
@@ -28,8 +31,6 @@ from .annuaire import fhir_error
 from .auth import MailAuthenticator
 from .delivery import Operator, OperatorOptions
 from .imap import imap_lifecycle
-from .psc import create_app as create_psc_app
-from .psc_tokens import PscIssuer
 from .rules import MES_LIMIT_BYTES, TrustSpace
 from .seed import trust_domains, world_mailboxes
 from .smtp import MssSmtpHandler, smtp_lifecycle
@@ -57,10 +58,19 @@ class MssSimulator:
         if options.get("liste_blanche"):  # an XML liste blanche (//Domaine/Nom) replaces the world's domains
             loaded = TrustSpace.from_xml(Path(str(options["liste_blanche"])).read_bytes())
             trust = TrustSpace(loaded.domains | set(options.get("extra_trust_domains", [])))
-        issuer = PscIssuer(seed)
+
+        def known_address(session: str, address: str) -> bool:
+            try:
+                box = store.mailbox(rt.sessions.resolve(session), address)
+            except Exception:  # noqa: BLE001 - invalid or unknown session: not a known box
+                return False
+            return box is not None and box.kind != "APP"
+
+        psc_service = build_psc(data_dir=rt.config.data_dir, seed=seed, options=options, known_address=known_address)
+        rt.faults.register_catalogue("psc", psc_service.faults)
         operator = Operator(store, trust, OperatorOptions.from_options(options))
-        authenticator = MailAuthenticator(store, issuer, rt.sessions)
-        rt.admin_blueprints.append(admin_blueprint(store, trust, issuer))
+        authenticator = MailAuthenticator(store, psc_service.issuer, rt.sessions)
+        rt.admin_blueprints.append(admin_blueprint(store, trust, psc_service.psc))
         host = rt.config.host
         certificate = str(options.get("tls_certificate", "localhost"))
         smtp = smtp_lifecycle(
@@ -74,18 +84,10 @@ class MssSimulator:
             app_plain_login=operator.options.app_plain_login,
             tls_context=rt.server_tls(certificate, client_auth="optional"),
             configure="MSSanté IMAP: STARTTLS then AUTHENTICATE XOAUTH2 or EXTERNAL; login [session/]address")
-
-        def known_address(session: str, address: str) -> bool:
-            try:
-                box = store.mailbox(rt.sessions.resolve(session), address)
-            except Exception:  # noqa: BLE001 - invalid or unknown session: not a known box
-                return False
-            return box is not None and box.kind != "APP"
-
-        psc_app = create_psc_app(issuer, known_address=known_address, password=options.get("psc_password", "socle-bench"))
-        psc = rt.http_server(rt.wrap(psc_app, service="psc"), service="psc", port_name="psc", client_auth="none",
-                             configure="simulated Pro Santé Connect: token from /auth/realms/esante-wallet/...",
-                             path="/auth/realms/esante-wallet")
+        psc = rt.http_server(rt.wrap(psc_service.app, service="psc", render_error=oauth_render_error), service="psc",
+                             port_name="psc", client_auth="none", path="/auth/realms/esante-wallet",
+                             configure="simulated Pro Santé Connect: discovery at "
+                                       "/auth/realms/esante-wallet/.well-known/wallet-openid-configuration")
         keys = tuple(options.get("annuaire_api_keys", ()))
         annuaire_app = create_annuaire_app(lambda session: store.mailboxes(rt.sessions.resolve(session)), api_keys=keys,
                                            establishments=build_world(rt.config.seed).establishments)

@@ -1,6 +1,6 @@
 """The ROR's Keycloak stand-in: OAuth2 client_credentials (RFC 6749 §4.4) with a client secret for
 profile 0 and mutual TLS client authentication (RFC 8705) for profiles 1-5, issuing ES256-signed
-JWT access tokens with `exp` that the FHIR endpoint verifies on every call.
+JWT access tokens (shared JOSE codec on PyJWT) with `exp` that the FHIR endpoint verifies on every call.
 
 Tokens obtained over mTLS carry `cnf.x5t#S256` (the certificate thumbprint) as RFC 8705 says; the
 FHIR side does not demand the same certificate (the real API host does not do mutual TLS,
@@ -11,19 +11,14 @@ UNCONFIRMED). Without TLS (unit tests, plain-HTTP demos) the certificate may be 
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
-
+from simulators.codecs import jose
+from simulators.codecs.jose import JoseError, SigningKey
 from simulators.core.exchange import Caller
 from simulators.ror.model import RorClient, TokenClaims
 
@@ -49,10 +44,6 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 @dataclass
 class TokenRequest:
     """What the token endpoint received, after reading the form and the TLS layer."""
@@ -64,19 +55,18 @@ class TokenRequest:
 
 
 class TokenIssuer:
+    """ES256 access tokens through the shared JOSE codec (`simulators.codecs.jose`, PyJWT). The key
+    is random per process: a restart invalidates tokens, as a Keycloak key rotation would."""
+
     def __init__(self, issuer: str, *, ttl_s: int = 300, clock: Callable[[], float] = time.time) -> None:
         self.issuer = issuer
         self.ttl_s = ttl_s
         self.clock = clock
-        self._key = ec.generate_private_key(ec.SECP256R1())
-        numbers = self._key.public_key().public_numbers()
-        self._jwk = {"kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256",
-                     "x": b64url(numbers.x.to_bytes(32, "big")), "y": b64url(numbers.y.to_bytes(32, "big"))}
-        self.kid = b64url(hashlib.sha256(json.dumps(self._jwk, sort_keys=True).encode()).digest())[:16]
-        self._jwk["kid"] = self.kid
+        self._key = SigningKey.generate()
+        self.kid = self._key.kid
 
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [dict(self._jwk)]}
+        return jose.jwks([self._key])
 
     def issue(self, client: RorClient, *, thumbprint: str = "") -> dict[str, Any]:
         now = int(self.clock())
@@ -85,38 +75,28 @@ class TokenIssuer:
                                   "typ": "Bearer", "scope": "openid", "profil_acces": client.profile}
         if thumbprint:
             claims["cnf"] = {"x5t#S256": thumbprint}
-        header = {"alg": "ES256", "typ": "JWT", "kid": self.kid}
-        signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
-        r, s = decode_dss_signature(self._key.sign(signing_input.encode("ascii"), ec.ECDSA(hashes.SHA256())))
-        token = f"{signing_input}.{b64url(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
-        return {"access_token": token, "expires_in": self.ttl_s, "refresh_expires_in": 0,
+        return {"access_token": jose.sign(claims, self._key), "expires_in": self.ttl_s, "refresh_expires_in": 0,
                 "token_type": "Bearer", "not-before-policy": 0, "scope": "openid"}
 
     def verify(self, token: str) -> TokenClaims:
-        if not token or len(token) > MAX_TOKEN_CHARS or token.count(".") != 2:
+        if not token or len(token) > MAX_TOKEN_CHARS:
             raise TokenInvalid("jeton d'accès mal formé")
-        head_b64, claims_b64, sig_b64 = token.split(".")
         try:
-            header = json.loads(b64url_decode(head_b64))
-            claims = json.loads(b64url_decode(claims_b64))
-            signature = b64url_decode(sig_b64)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise TokenInvalid("jeton d'accès illisible") from exc
-        if not isinstance(header, dict) or header.get("alg") != "ES256" or len(signature) != 64:
-            raise TokenInvalid("algorithme de signature du jeton refusé (ES256 attendu)")
-        der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
-        try:
-            self._key.public_key().verify(der, f"{head_b64}.{claims_b64}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
-        except InvalidSignature as exc:
-            raise TokenInvalid("signature du jeton invalide") from exc
-        if not isinstance(claims, dict) or claims.get("iss") != self.issuer:
-            raise TokenInvalid("émetteur du jeton inconnu")
-        exp = claims.get("exp")
-        if not isinstance(exp, int) or exp <= self.clock():
-            raise TokenInvalid("jeton d'accès expiré")
-        return TokenClaims(client_id=str(claims.get("azp", "")), profile=int(claims.get("profil_acces", 0)),
-                           expires_at=exp, issued_at=int(claims.get("iat", 0)), jti=str(claims.get("jti", "")),
-                           bound_thumbprint=str((claims.get("cnf") or {}).get("x5t#S256", "")))
+            claims = jose.verify(token, [self._key], issuer=self.issuer, now=self.clock())
+        except JoseError as exc:
+            raise TokenInvalid(_TOKEN_REFUSALS.get(exc.reason, f"jeton d'accès refusé : {exc}")) from exc
+        profile = claims.get("profil_acces", 0)
+        if isinstance(profile, bool) or not isinstance(profile, int):
+            raise TokenInvalid("jeton d'accès refusé : profil_acces invalide")
+        cnf = claims.get("cnf") if isinstance(claims.get("cnf"), dict) else {}
+        return TokenClaims(client_id=str(claims.get("azp", "")), profile=profile, expires_at=int(claims["exp"]),
+                           issued_at=int(claims["iat"]) if isinstance(claims.get("iat"), (int, float)) else 0,
+                           jti=str(claims.get("jti", "")), bound_thumbprint=str(cnf.get("x5t#S256", "")))
+
+
+_TOKEN_REFUSALS = {"malformed": "jeton d'accès mal formé", "algorithm": "algorithme de signature du jeton refusé "
+                   "(ES256 attendu)", "signature": "signature du jeton invalide", "issuer": "émetteur du jeton inconnu",
+                   "expired": "jeton d'accès expiré"}
 
 
 def authenticate(request: TokenRequest, clients: dict[str, RorClient], *, tls: bool) -> tuple[RorClient, str]:

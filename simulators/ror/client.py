@@ -12,8 +12,6 @@ included entries (no N+1 reads), and reads "places available" from the capacity 
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from typing import Any
 
 import requests
 
+from simulators.codecs.jose import unverified_claims
 from simulators.ror import model as m
 from simulators.ror.params import codings, extensions
 
@@ -121,7 +120,8 @@ class RorApiClient:
         if response.status_code != 200:
             raise RorClientError(response.status_code, response.text[:300])
         self._token = response.json()["access_token"]
-        self._expires_at = float(_jwt_claims(self._token).get("exp", 0))
+        exp = unverified_claims(self._token).get("exp")  # a client reads its own token's expiry, unverified
+        self._expires_at = float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else 0.0
         self.tokens_obtained += 1
         return self._token
 
@@ -220,11 +220,3 @@ class RorApiClient:
                     practitioners.append(pra)
         return OfferView(service, organizations, location, result.distances.get(loc_ref), available_places(location),
                          practitioners)
-
-
-def _jwt_claims(jwt: str) -> dict[str, Any]:
-    try:
-        payload = jwt.split(".")[1]
-        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
-        return {}

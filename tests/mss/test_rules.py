@@ -9,6 +9,7 @@ import pytest
 from simulators.identities.nir import with_key
 from simulators.mss.auth import AuthError, parse_oauthbearer, parse_xoauth2, split_login
 from simulators.mss.model import PATIENT_KIND, Mailbox, Thread
+from simulators.codecs.jose import SigningKey
 from simulators.mss.psc_tokens import PscIssuer, TokenError
 from simulators.mss.rules import (MES_LIMIT_BYTES, TrustSpace, closes_thread, patient_refusal, patient_reply_refusal,
                                   size_refusal, trust_space_refusal)
@@ -48,21 +49,22 @@ def test_thread_closing(header: str, subject: str, closed: bool) -> None:
     assert closes_thread(msg) is closed
 
 
-def test_psc_tokens_expiry_refresh_and_forgery() -> None:
-    issuer = PscIssuer(seed=1)
-    tokens = issuer.issue("a@b.test", email="a@b.test", session="s1")
+def test_psc_tokens_expiry_refresh_and_forgery(tmp_path) -> None:  # noqa: ANN001
+    issuer = PscIssuer(SigningKey.load_or_create(tmp_path / "k.pem"))
+    tokens = issuer.issue("810000000001", email="a@b.test", session="s1")
     claims = issuer.verify(tokens["access_token"])
     assert claims["email"] == "a@b.test" and claims["session"] == "s1"
     with pytest.raises(TokenError) as expired:
         issuer.verify(issuer.issue("a@b.test", email="a@b.test", ttl_s=-5)["access_token"])
     assert expired.value.reason == "expired"
     with pytest.raises(TokenError) as forged:
-        PscIssuer(seed=2).verify(tokens["access_token"])
+        PscIssuer(SigningKey.generate()).verify(tokens["access_token"])
     assert forged.value.reason == "signature"
     with pytest.raises(TokenError):
         issuer.verify(tokens["refresh_token"])  # a refresh token is not an access token
-    assert issuer.verify(tokens["refresh_token"], typ="Refresh")["sub"] == "a@b.test"
-    assert PscIssuer(seed=1).verify(tokens["access_token"])  # same seed, same key: survives restarts
+    assert issuer.verify(tokens["refresh_token"], typ="Refresh")["sub"] == "810000000001"
+    restarted = PscIssuer(SigningKey.load_or_create(tmp_path / "k.pem"))  # same data dir, same key
+    assert restarted.verify(tokens["access_token"])
 
 
 def test_sasl_parsing_and_session_convention() -> None:
