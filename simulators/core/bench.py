@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import ssl
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from flask import Blueprint
 
+from .admin_auth import install_guard, policy_from_config
 from .config import BenchConfig
 from .db import Database, open_database
 from .events import EventBus
@@ -94,6 +96,8 @@ class Bench:
         self.runtime: Runtime | None = None
         self.servers: list[Lifecycle] = []
         self.admin: WsgiServer | None = None
+        self.admin_token_created = ""  # the generated admin token, for `serve` to print once
+        self.admin_token_file = Path(config.data_dir) / "admin-token"
 
     def start(self) -> "Bench":
         from .admin import create_admin_app
@@ -126,6 +130,8 @@ class Bench:
             for rule in cfg.faults:
                 faults.add(FaultRule.from_json(dict(rule)))
             admin_app = create_admin_app(self, rt.admin_blueprints, rt.ui_blueprints)
+            policy, self.admin_token_created = policy_from_config(cfg)
+            install_guard(admin_app, policy, sessions)
             self.admin = WsgiServer(admin_app, name="admin",
                                     host=cfg.host, port=cfg.port("admin"),
                                     configure="bench admin API (/_bench/) and dashboard (/)", path="/_bench/")

@@ -154,6 +154,7 @@ class ExchangeQuery:
     after: str | None = None  # exchange id: strictly after it (ids sort by time)
     limit: int = 1000
     newest_first: bool = False
+    exclude_sessions: tuple[str, ...] = ()  # protected sessions the reader may not see
 
 
 class Journal:
@@ -303,6 +304,8 @@ class Journal:
         stmt = select(*cols)
         if q.session is not None:
             stmt = stmt.where(t.c.session == q.session)
+        if q.exclude_sessions:
+            stmt = stmt.where(t.c.session.not_in(q.exclude_sessions))
         if q.service:
             stmt = stmt.where(t.c.service.in_(q.service.split(",")))
         if q.operation:
