@@ -110,7 +110,7 @@ class Bench:
         journal = Journal(db, events=events, live_checker=self.live_checker,
                           batch_size=cfg.journal.batch_size, flush_interval_s=cfg.journal.flush_interval_s,
                           queue_size=cfg.journal.queue_size, keep_bodies=cfg.journal.keep_bodies,
-                          durable=cfg.journal.durable)
+                          durable=cfg.journal.durable, keep_secrets=cfg.journal.keep_secrets)
         journal.start()
         sessions = SessionRegistry(db, auto_create=cfg.auto_create_sessions, events=events)
         sessions.start()

@@ -27,6 +27,7 @@ from sqlalchemy import (Column, Float, Index, Integer, LargeBinary, String, Tabl
 from .db import Database
 from .events import Event, EventBus
 from .exchange import Caller, Exchange, Verdict
+from .redact import redact_exchange
 
 LiveChecker = Callable[[Exchange], list[Verdict]]
 log = logging.getLogger("socle_bench.journal")
@@ -165,7 +166,7 @@ class Journal:
     def __init__(self, db: Database, *, events: EventBus | None = None,
                  live_checker: LiveChecker | None = None, batch_size: int = 500,
                  flush_interval_s: float = 0.05, queue_size: int = 20_000,
-                 keep_bodies: bool = True, durable: bool = True) -> None:
+                 keep_bodies: bool = True, durable: bool = True, keep_secrets: bool = False) -> None:
         self.db = db
         self.table = exchanges_table(db)
         self.events = events
@@ -174,6 +175,7 @@ class Journal:
         self.flush_interval_s = flush_interval_s
         self.keep_bodies = keep_bodies
         self.durable = durable
+        self.keep_secrets = keep_secrets
         self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
         self._pending = 0
         self._pending_lock = threading.Condition()
@@ -213,6 +215,8 @@ class Journal:
             except Exception as exc:  # a broken check must never lose an exchange
                 exchange.verdicts.append(Verdict(check="bench.live", outcome="error",
                                                  message=f"erreur du banc: {exc!r}"))
+        if not self.keep_secrets:  # after the live checks, before anything is stored or published
+            redact_exchange(exchange)
         if not self.keep_bodies:
             exchange.request_body = exchange.request_body[:4096]
             exchange.response_body = exchange.response_body[:4096]
