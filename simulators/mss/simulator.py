@@ -28,7 +28,7 @@ from .imap import imap_lifecycle
 from .psc import create_app as create_psc_app
 from .psc_tokens import PscIssuer
 from .rules import MES_LIMIT_BYTES, TrustSpace
-from .seed import trust_domains, world_mailboxes
+from .seed import bind_app_boxes, dui_fingerprint, trust_domains, world_mailboxes
 from .smtp import MssSmtpHandler, smtp_lifecycle
 from .store import MssStore
 
@@ -47,7 +47,8 @@ class MssSimulator:
         options = rt.config.service_options("mss")
         rt.faults.register_catalogue("mss", FAULTS)
         seed = rt.config.seed
-        store = MssStore(rt.db, seeder=lambda _session: list(world_mailboxes(seed)))
+        fingerprint = dui_fingerprint(rt.pki)
+        store = MssStore(rt.db, seeder=lambda _session: bind_app_boxes(world_mailboxes(seed), fingerprint))
         store.create_tables()
         rt.sessions.on_reset(store.drop_session)
         trust = TrustSpace.of(set(trust_domains(seed)) | set(options.get("extra_trust_domains", [])))
