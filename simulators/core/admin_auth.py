@@ -4,7 +4,8 @@ and protected sessions.
 Policy (README "Exposing the bench on a network"):
 
 - The `Host` header must name the bench (loopback names, the listen address, `server.tls_names`, the host of
-  `public_base_url`, `admin.allowed_hosts`): a DNS-rebinding page cannot reach the API under its own name.
+  `public_base_url`, `admin.allowed_hosts`) or be an IP literal: a DNS-rebinding page cannot reach the API
+  under its own name.
 - A request from outside `admin.trusted_networks` (default: loopback) needs `Authorization: Bearer <token>`.
   The token is `--admin-token` / `SOCLE_BENCH_ADMIN_TOKEN` / `admin.token`, else the one generated at first
   start into `<data_dir>/admin-token` (0600) and printed once.
@@ -114,7 +115,15 @@ class AdminPolicy:
                    allowed_origins=frozenset(o.rstrip("/").lower() for o in allowed_origins))
 
     def host_allowed(self, host_header: str) -> bool:
-        return "*" in self.allowed_hosts or host_name(host_header) in self.allowed_hosts
+        """Names must be listed; an IP literal is always accepted (DNS rebinding needs a name)."""
+        host = host_name(host_header)
+        if "*" in self.allowed_hosts or host in self.allowed_hosts:
+            return True
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return True
 
     def trusted(self, remote_addr: str) -> bool:
         try:

@@ -30,9 +30,9 @@ def test_policy_host_allow_list() -> None:
     policy = AdminPolicy.build(token="x", allowed_hosts=("bench.ci.example",), bind_host="0.0.0.0",
                                public_base_url="https://bench.public.example:8443")
     for host in ("localhost:8080", "127.0.0.1", "[::1]:8080", "bench.ci.example", "BENCH.CI.EXAMPLE.:80",
-                 "bench.public.example"):
+                 "bench.public.example", "192.0.2.10:8080", "[2001:db8::1]:8080"):
         assert policy.host_allowed(host), host
-    for host in ("evil.example", "localhost.evil.example", "0.0.0.0:8080", "", "bench.ci.example.evil"):
+    for host in ("evil.example", "localhost.evil.example", "", "bench.ci.example.evil", "127.0.0.1.nip.io"):
         assert not policy.host_allowed(host), host
     assert host_name("[::1]:8080") == "::1"
 
