@@ -217,6 +217,7 @@ class InProcessBench:
 def _admin_app(rt: InProcessRuntime) -> Any:
     """The admin API over the same runtime (its ``bench`` argument only needs endpoints())."""
     from simulators.core.admin import create_admin_app
+    from simulators.core.admin_auth import AdminPolicy, install_guard
 
     class _View:
         runtime = rt
@@ -225,7 +226,11 @@ def _admin_app(rt: InProcessRuntime) -> Any:
         def endpoints() -> list[Endpoint]:
             return [e for m in rt.mounted.values() for e in m.endpoints()]
 
-    return create_admin_app(_View, rt.admin_blueprints, [])  # type: ignore[arg-type]
+    app = create_admin_app(_View, rt.admin_blueprints, [])  # type: ignore[arg-type]
+    # no socket, no browser: any host name and caller may use it, protected sessions still need their secret
+    policy = AdminPolicy(token="", allowed_hosts=frozenset({"*"}), no_network=True)
+    install_guard(app, policy, rt.sessions)
+    return app
 
 
 @contextmanager

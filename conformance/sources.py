@@ -8,9 +8,10 @@ exit code 2: a vendor's CI must tell "my software is not conformant" from "the r
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import requests
 
@@ -75,11 +76,23 @@ def write_journal(path: Path | str, exchanges: Iterable[Exchange]) -> None:
             handle.write(json.dumps(exchange.to_json(), ensure_ascii=False) + "\n")
 
 
+def bench_session(headers_from: Mapping[str, str] | None = None) -> requests.Session:
+    """An HTTP session for the admin API carrying the credentials a shared bench asks for:
+    SOCLE_BENCH_ADMIN_TOKEN (bearer, off loopback) and SOCLE_BENCH_SESSION_SECRET (protected session)."""
+    env = os.environ if headers_from is None else headers_from
+    http = requests.Session()
+    if env.get("SOCLE_BENCH_ADMIN_TOKEN"):
+        http.headers["Authorization"] = f"Bearer {env['SOCLE_BENCH_ADMIN_TOKEN']}"
+    if env.get("SOCLE_BENCH_SESSION_SECRET"):
+        http.headers["X-Bench-Session-Secret"] = env["SOCLE_BENCH_SESSION_SECRET"]
+    return http
+
+
 def fetch_exchanges(bench_url: str, *, session: str, services: Sequence[str] | None = None,
                     since: float | None = None, timeout: float = 10.0,
                     http: requests.Session | None = None) -> list[Exchange]:
     """Page through ``GET /_bench/exchanges`` (one request per service filter) until exhausted."""
-    http = http or requests.Session()
+    http = http or bench_session()
     exchanges: list[Exchange] = []
     for service in (services or [None]):
         exchanges.extend(_fetch_pages(http, bench_url.rstrip("/"), session, service, since, timeout))

@@ -132,7 +132,7 @@ def ror_workloads(work_dir: Path, pki: Any) -> list[Workload]:
 
     def drive(bench: Any, pki: Any) -> None:
         origin = bench.url("ror").split("/ws-diffusion-fhir")[0]
-        client = RorApiClient(f"{origin}/s/{SESSION}/ws-diffusion-fhir", origin + TOKEN_PATH,
+        client = RorApiClient(f"{origin}/s/{SESSION}/ws-diffusion-fhir", f"{origin}/s/{SESSION}{TOKEN_PATH}",
                               client_id="bench-profil-2", cert=requests_cert(pki, "org-auth-cli"),
                               verify=requests_verify(pki))
         elise = build_world(bench.config.seed).person("elise")

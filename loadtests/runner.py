@@ -111,7 +111,8 @@ def run_load(opts: LoadOptions, out: TextIO | None = None) -> int:
     with ExitStack() as stack:
         try:
             admin_url = stack.enter_context(_bench(opts, services, out))
-            rule_ids = _install_faults(admin_url, opts.faults)
+            # a rule without a session targets the load run's own session (the bench default is "default")
+            rule_ids = _install_faults(admin_url, [{"session": opts.session, **rule} for rule in opts.faults])
         except (LoadUsageError, OSError, requests.RequestException) as exc:
             print(f"socle-bench load: {exc}", file=sys.stderr)
             return 2

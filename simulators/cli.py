@@ -59,6 +59,8 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--admin-port", type=int, help="admin API port (default 8080)")
     p.add_argument("--seed", type=int, help="seed of the synthetic world and of fault injection")
     p.add_argument("--no-tls", action="store_true", help="serve plain HTTP (demos without certificates)")
+    p.add_argument("--admin-token", help="bearer token the admin API requires off loopback (default: "
+                                         "SOCLE_BENCH_ADMIN_TOKEN, the config, else generated once into the data dir)")
 
 
 def config_from_args(args: argparse.Namespace):  # noqa: ANN201
@@ -66,7 +68,8 @@ def config_from_args(args: argparse.Namespace):  # noqa: ANN201
     env = os.environ
     overrides = {**environment_overrides(env), "seed": args.seed}
     overrides.update({k: v for k, v in (("database", args.database), ("data_dir", args.data_dir),
-                                        ("host", args.host)) if v})
+                                        ("host", args.host),
+                                        ("admin_token", getattr(args, "admin_token", None))) if v})
     if args.only:
         overrides["only"] = tuple(s.strip() for s in args.only.split(",") if s.strip())
     if args.no_tls:
@@ -105,6 +108,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     try:
         print_endpoints(bench)
+        if bench.admin_token_created:
+            print(f"admin token (required off loopback, shown once; kept in {bench.admin_token_file}): "
+                  f"{bench.admin_token_created}", flush=True)
         print(f"socle-bench {__version__} ready in {time.perf_counter() - started:.2f} s — "
               f"admin {bench.admin_url}/_bench/health, dashboard {bench.admin_url}/ (Ctrl-C to stop)",
               flush=True)

@@ -116,6 +116,7 @@ def build_worker(env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
 
 def _compose(rt: Runtime, factory: Any, env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
     from .core.admin import create_admin_app
+    from .core.admin_auth import install_guard, policy_from_config
 
     config, faults, store = rt.config, rt.faults, rt.faults.store
     lifecycles = factory(rt)
@@ -135,6 +136,10 @@ def _compose(rt: Runtime, factory: Any, env: Mapping[str, str]) -> tuple[WorkerB
     bench = WorkerBench(rt, service=chosen.name, configure=chosen.configure,
                         public_url=env.get("SOCLE_BENCH_PUBLIC_URL", "").rstrip("/"))
     admin = create_admin_app(bench, rt.admin_blueprints, rt.ui_blueprints)  # type: ignore[arg-type]
+    policy, created = policy_from_config(config)
+    if created:
+        log.warning("admin token generated into %s/admin-token (required off loopback)", config.data_dir)
+    install_guard(admin, policy, rt.sessions)
     return bench, chosen.app, admin
 
 

@@ -18,6 +18,7 @@ import requests
 from simulators.core.exchange import Exchange
 
 from conformance.drivers.base import DriverError
+from conformance.sources import bench_session
 
 Matcher = Callable[[Exchange], bool]
 
@@ -41,7 +42,7 @@ class BenchProbe:
                  poll_s: float = 0.2, timeout_s: float = 10.0) -> None:
         self.admin_url = admin_root(admin_url)
         self.session = session
-        self.http = http or requests.Session()
+        self.http = http or bench_session()
         self.poll_s = poll_s
         self.timeout_s = timeout_s
 

@@ -31,7 +31,7 @@ class RorUser(BenchUser):
         if self.dui is not None:
             return  # the DUI calls the ROR itself
         base = self.target.url("ror")
-        token_url = self.target.origin("ror") + TOKEN_PATH
+        token_url = f"{self.target.origin('ror')}/s/{self.target.session}{TOKEN_PATH}"  # tokens are per session
         if base.startswith("https:"):
             verify, cert = self.target.tls_files(self.certificate)
             self.ror = RorApiClient(base, token_url, client_id=f"bench-profil-{self.profile}", cert=cert,

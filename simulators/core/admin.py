@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, Response, jsonify, request, stream_with_cont
 from .. import __version__
 from .faults import FaultRule, FaultRuleError
 from .journal import ExchangeQuery
+from .admin_auth import refuse_session, session_access
 from .sessions import SessionError
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
     # --- sessions ------------------------------------------------------------------------
     @api.get("/sessions")
     def list_sessions():  # noqa: ANN202
-        return jsonify([s.__dict__ for s in rt.sessions.list()])
+        return jsonify([s.public() for s in rt.sessions.list()])
 
     @api.post("/sessions")
     def create_session():  # noqa: ANN202
@@ -90,11 +91,17 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
         if not isinstance(data, dict) or not isinstance(data.get("name"), str):
             return problem(400, "corps JSON attendu: {\"name\": \"...\"}")
         try:
+            secret = data.get("secret") or ""
+            if not isinstance(secret, str):
+                return problem(400, "secret : chaîne attendue")
+            options = data.get("options") or {}
+            if not isinstance(options, dict):
+                return problem(400, "options : objet JSON attendu")
             info = rt.sessions.create(data["name"], description=str(data.get("description", "")),
-                                      options=data.get("options") or {})
+                                      options=options, secret=secret)
         except SessionError as exc:
             return problem(409 if "existe" in str(exc) else 400, str(exc))
-        return jsonify(info.__dict__), 201
+        return jsonify(info.public()), 201
 
     @api.get("/sessions/<name>")
     def get_session(name: str):  # noqa: ANN202
@@ -102,7 +109,7 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
             info = rt.sessions.get(name)
         except SessionError as exc:
             return problem(404, str(exc))
-        return jsonify({**info.__dict__, "exchanges": rt.journal.count(name)})
+        return jsonify({**info.public(), "exchanges": rt.journal.count(name)})
 
     @api.delete("/sessions/<name>")
     def delete_session(name: str):  # noqa: ANN202
@@ -142,7 +149,8 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
                               operation=request.args.get("operation") or None,
                               since=_float_arg("since"), until=_float_arg("until"),
                               after=request.args.get("after") or None, limit=max(1, min(limit, 1000)),
-                              newest_first=request.args.get("order") == "desc")
+                              newest_first=request.args.get("order") == "desc",
+                              exclude_sessions=session_access().hidden())
         except ValueError as exc:
             return problem(400, str(exc))
         bodies = request.args.get("bodies") in ("1", "true", "yes")
@@ -155,6 +163,8 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
         ex = rt.journal.get(exchange_id)
         if ex is None:
             return problem(404, f"échange inconnu: {exchange_id}")
+        if not session_access().allowed(ex.session):
+            return refuse_session(ex.session)
         return jsonify(ex.to_json())
 
     @api.get("/exchanges/<exchange_id>/<part>")
@@ -164,6 +174,8 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
         ex = rt.journal.get(exchange_id)
         if ex is None:
             return problem(404, f"échange inconnu: {exchange_id}")
+        if not session_access().allowed(ex.session):
+            return refuse_session(ex.session)
         headers = ex.request_headers if part == "request" else ex.response_headers
         body = ex.request_body if part == "request" else ex.response_body
         ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "application/octet-stream")
@@ -174,7 +186,8 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
     @api.get("/faults")
     def list_faults():  # noqa: ANN202
         session = request.args.get("session") or None
-        return jsonify(rules=[r.to_json() for r in rt.faults.rules(session)],
+        hidden = set(session_access().hidden())
+        return jsonify(rules=[r.to_json() for r in rt.faults.rules(session) if r.session not in hidden],
                        catalogues=rt.faults.catalogues)
 
     @api.post("/faults")
@@ -182,6 +195,10 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
             return problem(400, "corps JSON attendu: une règle de défaut")
+        hidden = session_access().hidden()
+        if data.get("session") == "*" and hidden:
+            return problem(403, "une règle pour toutes les sessions (\"*\") toucherait des sessions protégées : "
+                                + ", ".join(hidden), "Session protégée")
         try:
             rule = rt.faults.add(FaultRule.from_json(data))
         except FaultRuleError as exc:
@@ -190,13 +207,21 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
 
     @api.delete("/faults/<rule_id>")
     def delete_fault(rule_id: str):  # noqa: ANN202
+        rule = next((r for r in rt.faults.rules() if r.id == rule_id), None)
+        if rule is not None and not session_access().allowed(rule.session):
+            return refuse_session(rule.session)
         if not rt.faults.remove(rule_id):
             return problem(404, f"règle inconnue: {rule_id}")
         return "", 204
 
     @api.delete("/faults")
     def clear_faults():  # noqa: ANN202
-        removed = rt.faults.clear(request.args.get("session") or None)
+        session = request.args.get("session") or None
+        if session is None:  # every session the caller may touch, never another team's protected one
+            hidden = set(session_access().hidden())
+            removed = sum(rt.faults.remove(r.id) for r in rt.faults.rules() if r.session not in hidden)
+        else:
+            removed = rt.faults.clear(session)
         return jsonify(removed=removed)
 
     app.register_blueprint(api)

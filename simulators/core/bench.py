@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit, urlunsplit
@@ -15,9 +16,11 @@ from typing import Any, Protocol
 
 from flask import Blueprint
 
+from .admin_auth import install_guard, policy_from_config
 from .config import BenchConfig
 from .db import Database, open_database
 from .events import EventBus
+from .exchange import Caller
 from .faults import FaultEngine, FaultRule
 from .files import private_dir
 from .journal import Journal, LiveChecker
@@ -59,8 +62,24 @@ class Runtime:
         if self.pki is None or not self.config.tls:
             return None
         from . import tls
+        from .pki.revocation import RevocationIndex
 
-        return tls.caller_from_environ
+        index = RevocationIndex.of(self.pki)
+
+        def identify(environ: dict) -> Caller | None:
+            """The TLS client certificate, checked against the current CRLs on every request: a connection
+            kept alive since before a `pki revoke` does not keep its rights."""
+            caller = tls.caller_from_environ(environ)
+            if caller is not None:
+                try:
+                    revoked = index.is_revoked_serial(int(str(caller.attributes.get("serial", "")), 16))
+                except ValueError:
+                    revoked = False
+                if revoked:
+                    caller.attributes["revoked"] = True
+            return caller
+
+        return identify
 
     def wrap(self, app, *, service: str, render_error: ErrorRenderer = plain_error,  # noqa: ANN001
              identify: Identify | None = None) -> ServiceMiddleware:
@@ -103,6 +122,8 @@ class Bench:
         self.runtime: Runtime | None = None
         self.servers: list[Lifecycle] = []
         self.admin: WsgiServer | None = None
+        self.admin_token_created = ""  # the generated admin token, for `serve` to print once
+        self.admin_token_file = Path(config.data_dir) / "admin-token"
 
     def start(self) -> "Bench":
         from .admin import create_admin_app
@@ -115,7 +136,7 @@ class Bench:
         journal = Journal(db, events=events, live_checker=self.live_checker,
                           batch_size=cfg.journal.batch_size, flush_interval_s=cfg.journal.flush_interval_s,
                           queue_size=cfg.journal.queue_size, keep_bodies=cfg.journal.keep_bodies,
-                          durable=cfg.journal.durable)
+                          durable=cfg.journal.durable, keep_secrets=cfg.journal.keep_secrets)
         journal.start()
         sessions = SessionRegistry(db, auto_create=cfg.auto_create_sessions, events=events)
         sessions.start()
@@ -135,6 +156,8 @@ class Bench:
             for rule in cfg.faults:
                 faults.add(FaultRule.from_json(dict(rule)))
             admin_app = create_admin_app(self, rt.admin_blueprints, rt.ui_blueprints)
+            policy, self.admin_token_created = policy_from_config(cfg)
+            install_guard(admin_app, policy, sessions)
             self.admin = WsgiServer(admin_app, name="admin",
                                     host=cfg.host, port=cfg.port("admin"),
                                     configure="bench admin API (/_bench/) and dashboard (/)", path="/_bench/")

@@ -38,6 +38,16 @@ class JournalConfig:
 
 
 @dataclass
+class AdminConfig:
+    """Who may use the admin port (simulators/core/admin_auth.py, README "Exposing the bench on a network")."""
+
+    token: str = ""  # empty: generated once into <data_dir>/admin-token
+    trusted_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")  # no token needed from here
+    allowed_hosts: tuple[str, ...] = ()  # extra Host names ("*" = any), besides loopback and tls_names
+    allowed_origins: tuple[str, ...] = ()  # extra origins allowed to change state (e.g. a CI portal)
+
+
+@dataclass
 class BenchConfig:
     host: str = "127.0.0.1"
     data_dir: Path = Path(".socle-bench")
@@ -50,6 +60,7 @@ class BenchConfig:
     public_host: str = ""  # the name clients use for this bench (compose/Kubernetes service): advertised URLs
     tls_names: tuple[str, ...] = ()  # extra DNS names in the server certificates (public_host is added)
     journal: JournalConfig = field(default_factory=JournalConfig)
+    admin: AdminConfig = field(default_factory=AdminConfig)
     only: tuple[str, ...] = ()
     faults: list[dict[str, Any]] = field(default_factory=list)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -92,13 +103,14 @@ class ConfigError(BenchError, ValueError):
 
 
 _TOP_KEYS = {"host", "data_dir", "database", "ports", "seed", "auto_create_sessions", "max_body_bytes",
-             "public_base_url", "public_host", "tls_names", "journal", "only", "faults", "services", "tls"}
+             "public_base_url", "public_host", "tls_names", "journal", "admin", "only", "faults", "services",
+             "tls"}
 
 
 ENVIRONMENT = {  # variable -> configuration key (containers configure the bench through these)
     "SOCLE_BENCH_DATABASE": "database", "SOCLE_BENCH_DATA_DIR": "data_dir", "SOCLE_BENCH_HOST": "host",
     "SOCLE_BENCH_PUBLIC_HOST": "public_host", "SOCLE_BENCH_PUBLIC_BASE_URL": "public_base_url",
-    "SOCLE_BENCH_TLS_NAMES": "tls_names",
+    "SOCLE_BENCH_TLS_NAMES": "tls_names", "SOCLE_BENCH_ADMIN_TOKEN": "admin_token",
 }
 
 
@@ -126,8 +138,13 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> BenchConfig
     config = BenchConfig()
     ports = dict(DEFAULT_PORTS)
     ports.update({k: int(v) for k, v in (data.pop("ports", {}) or {}).items()})
-    journal = JournalConfig(**(data.pop("journal", {}) or {}))
-    kwargs: dict[str, Any] = {"ports": ports, "journal": journal}
+    try:
+        journal = JournalConfig(**(data.pop("journal", {}) or {}))
+        admin = AdminConfig(**{k: tuple(v) if isinstance(v, list) else v
+                               for k, v in (data.pop("admin", {}) or {}).items()})
+    except TypeError as exc:
+        raise ConfigError(f"[journal] or [admin]: {exc}") from exc
+    kwargs: dict[str, Any] = {"ports": ports, "journal": journal, "admin": admin}
     for key, value in data.items():
         if key == "data_dir":
             value = Path(value)
@@ -139,6 +156,9 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> BenchConfig
             continue
         if key == "data_dir":
             value = Path(value)
+        elif key == "admin_token":
+            kwargs["admin"] = replace(kwargs["admin"], token=value)
+            continue
         kwargs[key] = value
     try:
         return replace(config, **kwargs)

@@ -44,7 +44,7 @@ class FaultRuleError(BenchError):
 @dataclass
 class FaultRule:
     kind: str
-    session: str = "*"
+    session: str = "default"  # "*" (every session) must be explicit
     service: str = "*"
     operation: str = "*"
     probability: float = 1.0

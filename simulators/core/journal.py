@@ -27,6 +27,7 @@ from sqlalchemy import (Column, Float, Index, Integer, LargeBinary, String, Tabl
 from .db import Database
 from .events import Event, EventBus
 from .exchange import Caller, Exchange, Verdict
+from .redact import redact_exchange
 
 LiveChecker = Callable[[Exchange], list[Verdict]]
 log = logging.getLogger("socle_bench.journal")
@@ -154,6 +155,7 @@ class ExchangeQuery:
     after: str | None = None  # exchange id: strictly after it (ids sort by time)
     limit: int = 1000
     newest_first: bool = False
+    exclude_sessions: tuple[str, ...] = ()  # protected sessions the reader may not see
 
 
 class Journal:
@@ -164,7 +166,7 @@ class Journal:
     def __init__(self, db: Database, *, events: EventBus | None = None,
                  live_checker: LiveChecker | None = None, batch_size: int = 500,
                  flush_interval_s: float = 0.05, queue_size: int = 20_000,
-                 keep_bodies: bool = True, durable: bool = True) -> None:
+                 keep_bodies: bool = True, durable: bool = True, keep_secrets: bool = False) -> None:
         self.db = db
         self.table = exchanges_table(db)
         self.events = events
@@ -173,6 +175,7 @@ class Journal:
         self.flush_interval_s = flush_interval_s
         self.keep_bodies = keep_bodies
         self.durable = durable
+        self.keep_secrets = keep_secrets
         self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
         self._pending = 0
         self._pending_lock = threading.Condition()
@@ -212,6 +215,8 @@ class Journal:
             except Exception as exc:  # a broken check must never lose an exchange
                 exchange.verdicts.append(Verdict(check="bench.live", outcome="error",
                                                  message=f"erreur du banc: {exc!r}"))
+        if not self.keep_secrets:  # after the live checks, before anything is stored or published
+            redact_exchange(exchange)
         if not self.keep_bodies:
             exchange.request_body = exchange.request_body[:4096]
             exchange.response_body = exchange.response_body[:4096]
@@ -303,6 +308,8 @@ class Journal:
         stmt = select(*cols)
         if q.session is not None:
             stmt = stmt.where(t.c.session == q.session)
+        if q.exclude_sessions:
+            stmt = stmt.where(t.c.session.not_in(q.exclude_sessions))
         if q.service:
             stmt = stmt.where(t.c.service.in_(q.service.split(",")))
         if q.operation:

@@ -97,6 +97,9 @@ class ServiceMiddleware:
             return self._finish(environ, start_response, exchange, ctx, t0,
                                 self.render_error(404, str(exc), None))
         exchange.session = ctx.session
+        if caller.attributes.get("revoked"):
+            return self._finish(environ, start_response, exchange, ctx, t0, self.render_error(
+                403, f"certificat client révoqué : {caller.subject}", ctx))
         body, too_large = _read_body(environ, self.max_body_bytes)
         exchange.request_body = body
         ctx.body = body

@@ -11,8 +11,11 @@ once per `refresh_s` so a session deleted elsewhere stops resolving here too.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
+import secrets as _secrets
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +33,19 @@ DEFAULT_SESSION = "default"
 SESSION_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 SessionHook = Callable[[str], None]
+SECRET_KEY = "_secret"  # options key holding the salted hash of a protected session's secret
+
+
+def hash_secret(secret: str, salt: str | None = None) -> str:
+    salt = salt or _secrets.token_hex(8)
+    return f"sha256:{salt}:{hashlib.sha256((salt + secret).encode()).hexdigest()}"
+
+
+def secret_matches(stored: str, secret: str) -> bool:
+    parts = stored.split(":")
+    if len(parts) != 3 or not secret:
+        return False
+    return hmac.compare_digest(hash_secret(secret, parts[1]), stored)
 
 
 class SessionError(BenchError):
@@ -42,6 +58,16 @@ class SessionInfo:
     created_at: float
     description: str = ""
     options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def protected(self) -> bool:
+        return bool(self.options.get(SECRET_KEY))
+
+    def public(self) -> dict[str, Any]:
+        """What the admin API shows: never the secret's hash."""
+        return {"name": self.name, "created_at": self.created_at, "description": self.description,
+                "options": {k: v for k, v in self.options.items() if k != SECRET_KEY},
+                "protected": self.protected}
 
 
 def valid_session_name(name: str) -> bool:
@@ -119,9 +145,15 @@ class SessionRegistry:
         return name in self._known or (valid_session_name(name) and self._in_table(name))
 
     def create(self, name: str, *, description: str = "", options: dict[str, Any] | None = None,
-               exist_ok: bool = False) -> SessionInfo:
+               exist_ok: bool = False, secret: str = "") -> SessionInfo:
+        """`secret`: the session is protected, its admin views need it (X-Bench-Session-Secret)."""
         if not valid_session_name(name):
             raise SessionError(f"nom de session invalide: {name!r}")
+        options = {k: v for k, v in (options or {}).items() if k != SECRET_KEY}
+        if secret:
+            if len(secret) < 12:
+                raise SessionError("secret de session trop court (12 caractères au moins)")
+            options[SECRET_KEY] = hash_secret(secret)
         with self._lock:
             if name in self._known:
                 if exist_ok:
@@ -162,6 +194,22 @@ class SessionRegistry:
             rows = conn.execute(select(self.table).order_by(self.table.c.created_at)).all()
         return [SessionInfo(name=r.name, created_at=r.created_at, description=r.description,
                             options=json.loads(r.options or "{}")) for r in rows]
+
+    def is_protected(self, name: str) -> bool:
+        try:
+            return self.get(name).protected
+        except SessionError:
+            return False
+
+    def secret_matches(self, name: str, secret: str) -> bool:
+        try:
+            stored = self.get(name).options.get(SECRET_KEY, "")
+        except SessionError:
+            return False
+        return secret_matches(str(stored), secret)
+
+    def protected_names(self) -> list[str]:
+        return [s.name for s in self.list() if s.protected]
 
     def reset(self, name: str) -> None:
         """Drop every piece of state of the session, keep the session itself."""

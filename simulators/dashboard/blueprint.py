@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from simulators.core.admin import problem
+from simulators.core.admin_auth import refuse_session, session_access
 from simulators.core.journal import ExchangeQuery
 
 from . import extensions, geo, presets
@@ -77,10 +78,12 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
         except ValueError:
             return problem(400, "limit : entier attendu")
         scope = None if session == ALL_SESSIONS else session
-        page = rt.journal.query(ExchangeQuery(session=scope, after=before, limit=limit, newest_first=True),
-                                bodies=False)
+        hidden = session_access().hidden() if scope is None else ()
+        page = rt.journal.query(ExchangeQuery(session=scope, after=before, limit=limit, newest_first=True,
+                                              exclude_sessions=hidden), bodies=False)
         rows = [exchange_row(e) for e in reversed(page)]
-        return jsonify(rows=rows, total=rt.journal.count(scope), cursor=resume_cursor(rows),
+        total = rt.journal.count(scope) - sum(rt.journal.count(h) for h in hidden)
+        return jsonify(rows=rows, total=total, cursor=resume_cursor(rows),
                        next_before=rows[0]["id"] if len(page) == limit else None)
 
     @bp.get("/ui/api/exchanges/<exchange_id>")
@@ -88,14 +91,17 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
         exchange = rt.journal.get(exchange_id)
         if exchange is None:
             return problem(404, f"échange inconnu : {exchange_id}")
+        if not session_access().allowed(exchange.session):
+            return refuse_session(exchange.session)
         return jsonify(detail_document(exchange, ctx.evidence))
 
     @bp.get("/ui/api/stream")
     def stream():  # noqa: ANN202
         session = request.args.get("session") or "default"
         after = request.headers.get("Last-Event-ID") or request.args.get("after") or None
+        hidden = session_access().hidden() if session == ALL_SESSIONS else ()
         feed = ExchangeFeed(rt.events, rt.journal, session, after=after, settings=ctx.feed,
-                            stop=rt.faults.stopping)
+                            stop=rt.faults.stopping, hidden=frozenset(hidden))
         return Response(stream_with_context(feed.frames()), mimetype="text/event-stream",
                         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -106,7 +112,8 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
     @bp.get("/ui/api/faults")
     def fault_buttons():  # noqa: ANN202
         session = request.args.get("session") or "default"
-        rules = [r.to_json() for r in rt.faults.rules(session)]
+        hidden = set(session_access().hidden())
+        rules = [r.to_json() for r in rt.faults.rules(session) if r.session not in hidden]
         states = presets.preset_states(session, set(running_services(rt.faults.catalogues)),
                                        rt.faults.catalogues, rules)
         return jsonify(presets=[{**s.__dict__, "active": s.active} for s in states], rules=rules)

@@ -64,6 +64,7 @@ class ExchangeFeed:
     after: str | None = None
     settings: FeedSettings = field(default_factory=FeedSettings)
     stop: threading.Event = field(default_factory=threading.Event)
+    hidden: frozenset[str] = frozenset()  # protected sessions this browser may not see (with "*")
     sent: int = 0  # exchanges sent, for tests and diagnostics
     frames_sent: int = 0
 
@@ -82,7 +83,8 @@ class ExchangeFeed:
         cursor = rewind(self.after) if self.after else None
         session = None if self.session == ALL_SESSIONS else self.session
         while len(replayed) < self.settings.backfill_max:
-            page = self.journal.query(ExchangeQuery(session=session, after=cursor, limit=1000), bodies=False)
+            page = self.journal.query(ExchangeQuery(session=session, after=cursor, limit=1000,
+                                                    exclude_sessions=tuple(self.hidden)), bodies=False)
             if not page:
                 return
             rows = [exchange_row(e) for e in page]
@@ -123,7 +125,7 @@ class ExchangeFeed:
         rows: list[dict] = []
         others: list[tuple[str, dict]] = []
         for event in sub.drain(max_items=100_000):
-            if self.session != ALL_SESSIONS and event.session != self.session:
+            if (self.session != ALL_SESSIONS and event.session != self.session) or event.session in self.hidden:
                 continue
             if event.topic == "exchange":
                 row = compact_row(event.data)

@@ -172,9 +172,9 @@ def _norm_dn(dn: str) -> frozenset[str]:
 class VihfTrust:
     """Issuing CAs the bench accepts for VIHF and lot signers, and a revocation test.
 
-    Successful chain checks are remembered for `cache_s` seconds per certificate: a DUI signs every
-    request with the same certificate, and reading the CRLs from disk each time costs more than the
-    rest of the request (a revocation still takes effect within `cache_s`)."""
+    Successful chain checks are remembered for `cache_s` seconds per certificate (a DUI signs every request
+    with the same certificate); revocation is checked on every use against the current CRLs
+    (`RevocationIndex`: re-read when `pki revoke` rewrites them), so it takes effect at once."""
 
     authorities: list[x509.Certificate]
     is_revoked: Any = None  # Callable[[x509.Certificate], bool] | None
@@ -183,15 +183,10 @@ class VihfTrust:
 
     @classmethod
     def from_pki(cls, pki: Any) -> "VihfTrust":
+        from simulators.core.pki.revocation import RevocationIndex
+
         cas = [pki.authority_certificate(s) for s in ("organisations", "personnes")]
-
-        def revoked(cert: x509.Certificate) -> bool:
-            for slug in ("organisations", "personnes"):
-                if pki.crl(slug).get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
-                    return True
-            return False
-
-        return cls(cas, revoked)
+        return cls(cas, RevocationIndex.of(pki).is_revoked)
 
     def recently_checked(self, cert: x509.Certificate) -> bool:
         import time
@@ -270,6 +265,7 @@ class VihfVerifier:
         if _norm_dn(vihf.issuer) != _norm_dn(vihf.signer_dn):
             raise VihfError(f"VIHF : Issuer {vihf.issuer!r} ne correspond pas au DN du certificat de signature "
                             f"{vihf.signer_dn!r}.", reason="vihf_issuer", attribute="Issuer")
+        check_signer_role(cert, vihf.auth_mode)
         ou = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATIONAL_UNIT_NAME)]
         if ou and vihf.auth_mode != "DIRECTE" and vihf.structure_id not in ou:
             raise VihfError(f"VIHF : Identifiant_Structure {vihf.structure_id} ne correspond pas à la structure du "
@@ -319,9 +315,35 @@ class VihfVerifier:
         check_certificate(self.trust, cert, now, what="VIHF : certificat de signature")
 
 
+def check_signer_role(cert: x509.Certificate, auth_mode: str) -> None:
+    """dmp.md §1: in indirect modes the structure's ORG_SIGN certificate (the cachet) signs the VIHF — not
+    its ORG_AUTH_CLI, which authenticates TLS, nor a server certificate; in DIRECTE mode the CPS/CPE card."""
+    issuer = " ".join(str(a.value) for a in cert.issuer.get_attributes_for_oid(x509.NameOID.COMMON_NAME)).upper()
+    try:
+        eku = list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    except x509.ExtensionNotFound:
+        eku = []
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        non_repudiation, digital = usage.content_commitment, usage.digital_signature
+    except x509.ExtensionNotFound:
+        non_repudiation = digital = False
+    if auth_mode == "DIRECTE":
+        if "PERSONNES" not in issuer:
+            raise VihfError("VIHF en mode DIRECTE : il doit être signé par la carte CPS/CPE du professionnel.",
+                            reason="vihf_cert_usage", attribute="Signature")
+        return
+    if "PERSONNES" in issuer or eku or not non_repudiation or digital:
+        raise VihfError("VIHF : en authentification indirecte, il doit être signé par le certificat ORG_SIGN "
+                        "(cachet) de la structure, pas par son certificat d'authentification (AUTH_CLI), un "
+                        "certificat serveur ou une carte.", reason="vihf_cert_usage", attribute="Signature")
+
+
 def check_certificate(trust: VihfTrust, cert: x509.Certificate, now: datetime, *, what: str) -> None:
     """Chain to a trusted issuing CA, validity dates, revocation; VihfError otherwise."""
     if trust.recently_checked(cert) and cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        if trust.is_revoked is not None and trust.is_revoked(cert):  # never cached: effective at once
+            raise VihfError(f"{what} révoqué.", reason="vihf_cert_revoked", attribute="Signature")
         return
     issuer = next((ca for ca in trust.authorities if ca.subject == cert.issuer), None)
     if issuer is None:

@@ -145,13 +145,25 @@ class AssertionVerifier:
 
 
 def _check_signing_usage(cert: x509.Certificate | None) -> None:
-    """CPS (digitalSignature) and organisation SIGN (nonRepudiation) certificates may sign."""
+    """The CPx assertion ("assertion PS") is produced from a CPS/CPE card (insi.md §1): only a person's
+    certificate of the IGC-Santé PERSONNES CA, with a signing key usage, may sign it. An organisation's
+    AUTH_CLI or SIGN certificate, or a server certificate, is not a card."""
     if cert is None:
         raise AssertionRejected("aucun certificat X.509 dans la signature de l'assertion")
+    issuer = " ".join(str(a.value) for a in cert.issuer.get_attributes_for_oid(x509.NameOID.COMMON_NAME)).upper()
+    if "PERSONNES" not in issuer:
+        raise AssertionRejected("l'assertion CPx doit être signée par une carte CPS/CPE (certificat de personne "
+                                f"de l'AC IGC-Santé PERSONNES), pas par un certificat émis par {issuer[:80] or '?'}")
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        eku = None
+    if eku is not None and x509.oid.ExtendedKeyUsageOID.SERVER_AUTH in eku:
+        raise AssertionRejected("un certificat serveur ne signe pas d'assertion CPx")
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
-        return
+        raise AssertionRejected("le certificat de signature de l'assertion n'a pas d'usage de clé") from None
     if not (usage.digital_signature or usage.content_commitment):
         raise AssertionRejected("le certificat de signature de l'assertion n'autorise pas la signature")
 

@@ -161,6 +161,8 @@ class MailAuthenticator:
         login_session, login_address = split_login(user)
         session = self._session(login_session, None)
         boxes = self.store.boxes_for_certificate(session, str(caller.attributes.get("cn", "")))
+        fingerprint = str(caller.attributes.get("sha256", "")).lower()
+        boxes = [b for b in boxes if not b.cert_sha256 or b.cert_sha256.lower() == fingerprint]
         if login_address:
             boxes = [b for b in boxes if b.address.lower() == login_address]
         if not boxes:

@@ -170,7 +170,7 @@ class MssConnectionState(ConnectionState):
         principal = next((p for p in reversed(self.principals) if p.address), None)
         writer = _writer.get(None)
         ssl_obj = writer.get_extra_info("ssl_object") if writer is not None else None
-        self.journal.record(Exchange(
+        self.journal.submit(Exchange(  # never block the IMAP loop on the commit
             session=session or (principal.session if principal else "default"), service="mss",
             operation=f"imap.{command}",
             started_at=started, duration_ms=(time.time() - started) * 1000, protocol="imap",

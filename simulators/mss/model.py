@@ -31,6 +31,7 @@ class Mailbox:
     liste_rouge: bool = False
     digitization: bool = True
     cert_cn: str = ""  # APP boxes: CN of the organisation certificate allowed to open them
+    cert_sha256: str = ""  # APP boxes: fingerprint of that very certificate (the CN alone names no one)
     minor: bool = False  # PAT boxes: the person is under 18
     auto_mdn: bool = False  # APP box of an integration platform that answers with the ANS MDN
     active: bool = True

@@ -9,7 +9,9 @@ included (their own address, mss.md §4). One PER box is on the liste rouge, to 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 from functools import lru_cache
 
 from simulators.core.pki.defaults import DUI_CN
@@ -83,3 +85,27 @@ def patient_mailboxes(world: World, today: date) -> list[Mailbox]:
 
 def trust_domains(seed: int) -> frozenset[str]:
     return build_world(seed).trust_space()
+
+
+def dui_fingerprint(pki: Any) -> str:
+    """SHA-256 of the bench DUI's AUTH_CLI certificate (`org-auth-cli`), the one the seeded APP boxes are
+    registered for; "" without a PKI (plain demos: no EXTERNAL authentication anyway)."""
+    if pki is None:
+        return ""
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        cert = pki.certificate("org-auth-cli")
+    except Exception:  # noqa: BLE001 - a PKI without the default certificates
+        return ""
+    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def bind_app_boxes(boxes: Iterable[Mailbox], fingerprint: str) -> list[Mailbox]:
+    """Seeded APP boxes open with the bench DUI's certificate itself, not with any certificate of that CN."""
+    from dataclasses import replace
+
+    return [replace(b, cert_sha256=fingerprint) if b.kind == "APP" and fingerprint and not b.cert_sha256 else b
+            for b in boxes]

@@ -32,7 +32,7 @@ from .auth import MailAuthenticator
 from .delivery import Operator, OperatorOptions
 from .imap import imap_lifecycle
 from .rules import MES_LIMIT_BYTES, TrustSpace
-from .seed import trust_domains, world_mailboxes
+from .seed import bind_app_boxes, dui_fingerprint, trust_domains, world_mailboxes
 from .smtp import MssSmtpHandler, smtp_lifecycle
 from .store import MssStore
 
@@ -51,7 +51,8 @@ class MssSimulator:
         options = rt.config.service_options("mss")
         rt.faults.register_catalogue("mss", FAULTS)
         seed = rt.config.seed
-        store = MssStore(rt.db, seeder=lambda _session: list(world_mailboxes(seed)))
+        fingerprint = dui_fingerprint(rt.pki)
+        store = MssStore(rt.db, seeder=lambda _session: bind_app_boxes(world_mailboxes(seed), fingerprint))
         store.create_tables()
         rt.sessions.on_reset(store.drop_session)
         trust = TrustSpace.of(set(trust_domains(seed)) | set(options.get("extra_trust_domains", [])))

@@ -141,7 +141,7 @@ def admin_blueprint(store: RorStore, options: RorOptions) -> Blueprint:
 
     @bp.get("/clients")
     def clients() -> Response:
-        return _json([vars(c) | {"uses_certificate": c.uses_certificate} for c in options.clients.values()])
+        return _json([c.public() for c in options.clients.values()])
 
     @bp.post("/clients")
     def register() -> Response:
@@ -151,7 +151,11 @@ def admin_blueprint(store: RorStore, options: RorOptions) -> Blueprint:
             return _problem(400, "client_id (texte) et profile (0 à 5) attendus")
         if profile == 0 and not data.get("secret"):
             return _problem(400, "le profil 0 s'authentifie par secret : secret attendu")
-        options.clients[cid] = RorClient(cid, profile, str(data.get("secret", "")), str(data.get("cert_cn", "")))
-        return _json(vars(options.clients[cid]), 201)
+        fingerprint = str(data.get("cert_sha256", "")).replace(":", "").lower()
+        if fingerprint and not re.fullmatch(r"[0-9a-f]{64}", fingerprint):
+            return _problem(400, "cert_sha256 : empreinte SHA-256 du certificat attendue (64 chiffres hexadécimaux)")
+        options.clients[cid] = RorClient(cid, profile, str(data.get("secret", "")), str(data.get("cert_cn", "")),
+                                         fingerprint)
+        return _json(options.clients[cid].public(), 201)
 
     return bp

@@ -68,11 +68,12 @@ class TokenIssuer:
     def jwks(self) -> dict[str, Any]:
         return jose.jwks([self._key])
 
-    def issue(self, client: RorClient, *, thumbprint: str = "") -> dict[str, Any]:
+    def issue(self, client: RorClient, *, thumbprint: str = "", session: str = "default") -> dict[str, Any]:
         now = int(self.clock())
         claims: dict[str, Any] = {"iss": self.issuer, "sub": client.client_id, "azp": client.client_id,
                                   "aud": "ror-api", "iat": now, "exp": now + self.ttl_s, "jti": uuid.uuid4().hex,
-                                  "typ": "Bearer", "scope": "openid", "profil_acces": client.profile}
+                                  "typ": "Bearer", "scope": "openid", "profil_acces": client.profile,
+                                  "bench_session": session}
         if thumbprint:
             claims["cnf"] = {"x5t#S256": thumbprint}
         return {"access_token": jose.sign(claims, self._key), "expires_in": self.ttl_s, "refresh_expires_in": 0,
@@ -91,12 +92,20 @@ class TokenIssuer:
         cnf = claims.get("cnf") if isinstance(claims.get("cnf"), dict) else {}
         return TokenClaims(client_id=str(claims.get("azp", "")), profile=profile, expires_at=int(claims["exp"]),
                            issued_at=int(claims["iat"]) if isinstance(claims.get("iat"), (int, float)) else 0,
-                           jti=str(claims.get("jti", "")), bound_thumbprint=str(cnf.get("x5t#S256", "")))
+                           jti=str(claims.get("jti", "")), bound_thumbprint=str(cnf.get("x5t#S256", "")),
+                           session=str(claims.get("bench_session", "")))
 
 
 _TOKEN_REFUSALS = {"malformed": "jeton d'accès mal formé", "algorithm": "algorithme de signature du jeton refusé "
                    "(ES256 attendu)", "signature": "signature du jeton invalide", "issuer": "émetteur du jeton inconnu",
                    "expired": "jeton d'accès expiré"}
+
+
+def is_person_certificate(caller: Caller) -> bool:
+    """A CPS-like card: issued by the PERSONNES CA, or naming a person (surname / given name)."""
+    attributes = caller.attributes
+    return ("PERSONNES" in str(attributes.get("issuer_cn", "")).upper()
+            or bool(attributes.get("surname") or attributes.get("given_name")))
 
 
 def authenticate(request: TokenRequest, clients: dict[str, RorClient], *, tls: bool) -> tuple[RorClient, str]:
@@ -122,9 +131,14 @@ def authenticate(request: TokenRequest, clients: dict[str, RorClient], *, tls: b
                          "l'authentification se fait par certificat (mTLS)")
     if request.certificate is not None and request.certificate.kind == "tls":
         cn = str(request.certificate.attributes.get("cn", ""))
+        digest = str(request.certificate.attributes.get("sha256", ""))
+        if is_person_certificate(request.certificate):
+            raise OAuthError(401, "invalid_client", f"certificat de personne {cn!r} (carte CPS) : un éditeur "
+                                                    "s'authentifie avec le certificat AUTH_CLI de sa structure")
+        if client.cert_sha256 and digest.lower() != client.cert_sha256:
+            raise OAuthError(401, "invalid_client", f"certificat {cn!r} non enregistré pour le client {client_id}")
         if client.cert_cn and cn != client.cert_cn:
             raise OAuthError(401, "invalid_client", f"certificat {cn!r} non associé au client {client_id}")
-        digest = str(request.certificate.attributes.get("sha256", ""))
         return client, b64url(bytes.fromhex(digest)) if digest else ""
     if not tls and request.stand_in_cn:
         if client.cert_cn and request.stand_in_cn != client.cert_cn:

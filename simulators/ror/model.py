@@ -89,12 +89,21 @@ PAGE_MAX = 200
 @dataclass(frozen=True)
 class RorClient:
     """An editor's registration: profile 0 authenticates with a secret, 1-5 with an IGC-Santé
-    certificate whose subject CN is `cert_cn` (empty: any certificate of the trusted PKI)."""
+    organisation (AUTH_CLI) certificate: the one whose SHA-256 fingerprint is `cert_sha256`, else one whose
+    subject CN is `cert_cn`, else (the bench's open demo registrations) any AUTH_CLI of the trusted PKI.
+    A person's card (CPS) never authenticates an editor."""
 
     client_id: str
     profile: int
     secret: str = ""
     cert_cn: str = ""
+    cert_sha256: str = ""
+
+    def public(self) -> dict[str, object]:
+        """What the admin API shows: never the secret."""
+        return {"client_id": self.client_id, "profile": self.profile, "cert_cn": self.cert_cn,
+                "cert_sha256": self.cert_sha256, "uses_certificate": self.uses_certificate,
+                "has_secret": bool(self.secret)}
 
     @property
     def uses_certificate(self) -> bool:
@@ -117,3 +126,4 @@ class TokenClaims:
     issued_at: int
     jti: str
     bound_thumbprint: str = ""  # RFC 8705 cnf.x5t#S256 when obtained over mTLS
+    session: str = ""  # the bench session the token was issued in: valid there only

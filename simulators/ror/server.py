@@ -80,6 +80,11 @@ def create_app(options: RorOptions, *, service: RorService, issuer: TokenIssuer,
         ctx.operation = operation
         try:
             claims = service.authorize(request.headers, ctx.summary)
+            if claims.session != ctx.session:
+                ctx.summary["token_error"] = "session"
+                raise Denied(401, f"jeton émis pour une autre session du banc ({claims.session or '?'})", "login",
+                             {"WWW-Authenticate": 'Bearer realm="ror", error="invalid_token", '
+                                                  'error_description="jeton d\'une autre session"'})
             ctx.caller = Caller(kind="oauth", subject=claims.client_id, issuer=issuer.issuer,
                                 attributes={"profile": claims.profile, "jti": claims.jti,
                                             "exp": claims.expires_at, "tls": ctx.caller.subject})
@@ -124,7 +129,7 @@ def create_app(options: RorOptions, *, service: RorService, issuer: TokenIssuer,
             ctx.fault_rendered = True
             return Response(dumps({"error": "temporarily_unavailable", "error_description": "défaut injecté"}),
                             status=503, content_type="application/json")
-        issued = issuer.issue(client, thumbprint=thumbprint)
+        issued = issuer.issue(client, thumbprint=thumbprint, session=ctx.session)
         ctx.summary["token_exp_in"] = issued["expires_in"]
         return Response(dumps(issued), content_type="application/json", headers={"Cache-Control": "no-store"})
 

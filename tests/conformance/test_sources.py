@@ -96,3 +96,11 @@ def test_fetch_reports_an_unreachable_bench():
         port = sock.getsockname()[1]
     with pytest.raises(SourceError, match="banc injoignable"):
         fetch_exchanges(f"http://127.0.0.1:{port}", session="s1", timeout=2)
+
+
+def test_admin_credentials_come_from_the_environment() -> None:
+    from conformance.sources import bench_session
+
+    http = bench_session({"SOCLE_BENCH_ADMIN_TOKEN": "tok-123", "SOCLE_BENCH_SESSION_SECRET": "sec-456"})
+    assert http.headers["Authorization"] == "Bearer tok-123" and http.headers["X-Bench-Session-Secret"] == "sec-456"
+    assert "Authorization" not in bench_session({}).headers

@@ -94,3 +94,15 @@ def test_serve_on_postgresql(tmp_path, postgres_url, pg_schema):
     with Bench(make_config(tmp_path, database=postgres_url), [EchoSimulator()], db_schema=pg_schema) as b:
         page = requests.get(b.admin_url + "/_bench/exchanges", params={"session": "pg"}, timeout=5).json()
         assert len(page["exchanges"]) == 1  # survives a restart
+
+
+def test_admin_token_option_and_environment(monkeypatch):
+    from simulators.cli import config_from_args
+
+    parser = build_parser()
+    monkeypatch.setenv("SOCLE_BENCH_ADMIN_TOKEN", "from-the-environment")
+    assert config_from_args(parser.parse_args(["serve"])).admin.token == "from-the-environment"
+    args = parser.parse_args(["serve", "--admin-token", "from-the-option"])
+    assert config_from_args(args).admin.token == "from-the-option"
+    monkeypatch.delenv("SOCLE_BENCH_ADMIN_TOKEN")
+    assert config_from_args(parser.parse_args(["serve"])).admin.token == ""

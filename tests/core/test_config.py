@@ -39,3 +39,20 @@ def test_bench_seed_is_the_world_default_seed():
     from simulators.identities.world import DEFAULT_SEED
 
     assert load_config().seed == DEFAULT_SEED
+
+
+def test_admin_table(tmp_path):
+    import pytest
+
+    from simulators.core.config import ConfigError, load_config
+
+    cfg = tmp_path / "b.toml"
+    cfg.write_text('[admin]\ntoken = "t-123456789012"\ntrusted_networks = []\nallowed_hosts = ["bench.lan"]\n'
+                   '[journal]\ndurable = false\nkeep_secrets = true\n', encoding="utf-8")
+    config = load_config(cfg)
+    assert config.admin.token == "t-123456789012" and config.admin.trusted_networks == ()
+    assert config.admin.allowed_hosts == ("bench.lan",)
+    assert config.journal.durable is False and config.journal.keep_secrets is True
+    cfg.write_text('[admin]\ncolour = 1\n', encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_config(cfg)

@@ -70,7 +70,8 @@ def test_sessions_api_create_list_reset_delete(bench):
     assert r.status_code == 201 and r.json()["name"] == "pipeline-42"
     assert requests.post(admin(bench, "/sessions"), json={"name": "pipeline-42"}).status_code == 409
     assert requests.post(admin(bench, "/sessions"), json={"name": "../etc"}).status_code == 400
-    assert requests.post(admin(bench, "/sessions"), data="nope").status_code == 400
+    assert requests.post(admin(bench, "/sessions"), data="nope").status_code == 415  # not JSON: refused (CSRF)
+    assert requests.post(admin(bench, "/sessions"), json="nope").status_code == 400
     names = [s["name"] for s in requests.get(admin(bench, "/sessions")).json()]
     assert {"default", "pipeline-42"} <= set(names)
     requests.post(bench.url("echo") + "/s/pipeline-42/echo", data=b"x")

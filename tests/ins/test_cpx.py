@@ -41,9 +41,15 @@ def test_signed_cps_assertion_is_accepted_and_identifies_the_ps(tls_bench: Bench
     assert "CN=810001234565" in exchange.caller.attributes["certificate_subject"]
 
 
-def test_organisation_sign_certificate_may_sign_too(tls_bench: Bench, pki: Pki) -> None:
-    client = reference_cpx_client(session_url(tls_bench, "cpx-sign", "ins-cpx"), pki, "org-sign", "10B0152872")
-    assert client.search_traits("Adrun", "Zoé", "F", "1975-12-31").usable
+@pytest.mark.parametrize("cert", ["org-sign", "org-auth-cli", "insi-auto", "server"])
+def test_only_a_cps_card_may_sign_the_assertion(tls_bench: Bench, pki: Pki, cert: str) -> None:
+    """insi.md §1: the CPx assertion comes from the CPS/CPE card; organisation and server certificates of
+    the same trusted PKI are refused with the service's fault."""
+    client = reference_cpx_client(session_url(tls_bench, f"cpx-{cert}", "ins-cpx"), pki, cert, "10B0152872")
+    with pytest.raises(InsiServiceFault) as caught:
+        client.search_traits("Adrun", "Zoé", "F", "1975-12-31")
+    assert caught.value.fault.erreur_code == "bench_authentification"
+    assert "CPS" in caught.value.fault.text
 
 
 def _refused(bench: Bench, pki: Pki, session: str, factory) -> str:  # noqa: ANN001

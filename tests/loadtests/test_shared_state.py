@@ -31,7 +31,7 @@ def test_a_rule_added_in_one_process_applies_in_the_other_within_the_refresh(tmp
     url = f"sqlite:///{tmp_path}/shared.db"
     a, b = _engine(url), _engine(url)
     assert b.decide("s", "dmp", "iti-41").action is None
-    rule = a.add(FaultRule(kind="error", service="dmp", duration_s=600))
+    rule = a.add(FaultRule(session="*", kind="error", service="dmp", duration_s=600))
     _eventually(lambda: b.decide("s", "dmp", "iti-41").action == "error")
     assert [r.id for r in b.rules()] == [rule.id]
     assert b.remove(rule.id) and not a.remove("nope")
@@ -42,7 +42,7 @@ def test_polling_is_bounded_by_the_refresh_period(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/shared.db"
     a, b = _engine(url), _engine(url, refresh_s=30.0)
     b.decide("s", "x", "y")  # first poll now; the next one in 30 s
-    a.add(FaultRule(kind="drop"))
+    a.add(FaultRule(session="*", kind="drop"))
     assert b.decide("s", "x", "y").action is None  # not polled again yet: the hot path stays cheap
     b.refresh(force=True)
     assert b.decide("s", "x", "y").action == "drop"
@@ -55,16 +55,16 @@ def test_clear_by_session_and_configuration_rules_are_put_once(tmp_path: Path) -
     a.add(FaultRule(kind="drop", session="other"))
     assert b.clear("ci") == 1
     assert [r.session for r in a.rules()] == ["other"]
-    first = FaultRule(kind="latency", latency_ms=5, id="config-0", created_at=100.0)
+    first = FaultRule(session="*", kind="latency", latency_ms=5, id="config-0", created_at=100.0)
     a.store.put(first, replace=False)
-    a.store.put(FaultRule(kind="latency", latency_ms=9, id="config-0", created_at=200.0), replace=False)
+    a.store.put(FaultRule(session="*", kind="latency", latency_ms=9, id="config-0", created_at=200.0), replace=False)
     kept = next(r for r in b.rules() if r.id == "config-0")
     assert (kept.latency_ms, kept.created_at) == (5, 100.0)
 
 
 def test_without_a_store_the_engine_stays_in_memory() -> None:
     engine = FaultEngine(seed=1)
-    rule = engine.add(FaultRule(kind="error"))
+    rule = engine.add(FaultRule(session="*", kind="error"))
     assert engine.store is None and engine.rules() == [rule]
 
 

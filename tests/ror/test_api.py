@@ -161,7 +161,8 @@ def test_ig_examples_are_served_back_unchanged(ror_bench: Bench, client: RorApiC
     changed = dict(examples[0], name="Offre chargée par l'éditeur")
     loaded = requests.post(f"{ror_bench.admin_url}/_bench/ror/sessions/{session_name}/resources",
                            data=json.dumps({"resourceType": "Bundle", "type": "collection",
-                                            "entry": [{"resource": changed}]}), timeout=10)
+                                            "entry": [{"resource": changed}]}),
+                           headers={"Content-Type": "application/fhir+json"}, timeout=10)
     assert loaded.status_code == 201
     assert client.read("HealthcareService", examples[0]["id"]) == changed
 
