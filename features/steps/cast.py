@@ -22,6 +22,10 @@ ARTICLES = re.compile(r"^(?:l'|l’|le |la |les |un |une |des |du |de la |de l'|
                       re.IGNORECASE)
 STATUS_LABELS = {"provisoire": "PROV", "récupérée": "RECUP", "validée": "VALI", "qualifiée": "QUAL"}
 STATUS_NAMES = {v: k for k, v in STATUS_LABELS.items()}
+RELATIVE = re.compile(r"^(?P<kind>fille|fils|mere|pere|cousin|cousine|epouse|epoux|conjoint|conjointe|frere|soeur|"
+                      r"parents|representants legaux|representant legal|tuteur|tutrice) (?:de |d')(?P<whose>.+)$")
+RELATION_KINDS = {"epouse": ("conjoint",), "epoux": ("conjoint",), "conjointe": ("conjoint",),
+                  "cousine": ("cousin",), "tutrice": ("tuteur",)}
 
 
 class CastError(LookupError):
@@ -83,10 +87,38 @@ class Cast:
         return self._pick(phrase, [e for e in world.establishments if key in fold(e.name)], "structure")
 
     def person(self, phrase: str) -> Person:
+        """"Élise", "Monsieur Claude", or a relative said as a trainer says it: "la fille de Christiane",
+        "le cousin de Daniel", "la mère d'Adrien" (the relation kinds of the world's family links)."""
+        relatives = self.relatives(phrase)
+        if relatives:
+            if len(relatives) > 1:
+                raise CastError(f"« {phrase} » désigne plusieurs personnes : {', '.join(r.id for r in relatives)}")
+            return relatives[0]
         key = fold(strip_article(phrase))
+        key = re.sub(r"^(?:monsieur|madame|m\.|mme) ", "", key)
         candidates = [p for p in self.world.persons
                       if key in (p.id, fold(p.display_first_name.split(" ")[0]), fold(p.display_first_name))]
         return self._pick(phrase, candidates, "personne")
+
+    def relatives(self, phrase: str) -> list[Person]:
+        """"la fille de Christiane" -> [Valérie]; "les parents de Lucas" -> his legal representatives; [] when
+        the phrase names no relation."""
+        match = RELATIVE.match(fold(strip_article(phrase)))
+        if not match:
+            return []
+        kind, whose = match.group("kind"), match.group("whose")
+        try:
+            person = self.person(whose)
+        except CastError:
+            return []
+        if kind in ("parents", "representants legaux", "representant legal"):
+            ids = [i for i in person.legal_representatives if any(p.id == i for p in self.world.persons)]
+        else:
+            wanted = RELATION_KINDS.get(kind, (kind,))
+            ids = [r.person_id for r in person.relations if r.kind in wanted]
+        if not ids:
+            raise CastError(f"« {phrase} » : {person.display_first_name} n'a pas de {kind} dans le monde du banc")
+        return [self.world.person(i) for i in ids]
 
     def recipient(self, phrase: str) -> Professional | Establishment | Person:
         """A professional, else a structure, else a person (their Mon espace santé address)."""
@@ -100,6 +132,13 @@ class Cast:
 
     def recipients(self, phrase: str) -> tuple[Professional | Establishment | Person, ...]:
         return tuple(self.recipient(name) for name in split_names(phrase))
+
+
+def split_documents(phrase: str) -> list[str]:
+    """"le CR d'hospitalisation, le compte rendu d'examen et l'ordonnance" -> three phrases; a " et " inside a
+    label ("bilan de santé et de prévention") is kept: a list item starts with an article."""
+    parts = re.split(r",\s*|\s+et\s+(?=(?:l'|l’|le |la |les |un |une |des |son |sa |ses ))", phrase.strip())
+    return [p for p in (part.strip() for part in parts) if p]
 
 
 def document_kind(phrase: str) -> DocumentKind:
