@@ -127,6 +127,7 @@ class OutgoingMessage:
     patient: Person | None = None  # the person the message is about
     xdm: bool = False  # join an IHE_XDM.zip (CDA documents) — not for photos from a mobile
     documents: tuple[Document, ...] = ()  # documents the DUI attaches (as PDF or in the XDM)
+    sender_box: str = ""  # an organisational (ORG) box the actor sends from; "" = the actor's own box
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,7 @@ class ObserveDriver(DuiDriver):
         attachments = ", ".join([a.filename for a in message.attachments]
                                 + [f"{d.as_attachment().filename} ({kind_of(d).label}, {d.mime_type})"
                                    for d in message.documents]) or "aucune"
-        text = (f"en tant que {actor.role} ({actor.mss_address or actor.id}), envoyez « {message.subject} » à {names} "
+        text = (f"en tant que {actor.role} ({message.sender_box or actor.mss_address or actor.id}), envoyez « {message.subject} » à {names} "
                 f"(pièces jointes : {attachments}{', avec IHE_XDM.zip' if message.xdm else ''})")
 
         def delivered_to(ex: Exchange) -> set[str]:

@@ -64,7 +64,8 @@ class MssPart:
         outside = tuple(who(r) for r in message.recipients if not mss_address_of(r))
         if not addresses:
             return SendResult(outside_mss=outside)
-        if not actor.mss_address:
+        sender = message.sender_box or actor.mss_address
+        if not sender:
             raise DriverError(f"{who(actor)} n'a pas de boîte MSSanté")
         attachments = [(a.filename, a.content_type, a.data) for a in message.attachments]
         attachments += [(patient_filename(d, message.patient) if message.patient else d.as_attachment().filename,
@@ -78,14 +79,14 @@ class MssPart:
             traits = Patient(patient.ins, patient.oid, patient.birth_name, patient.given_names.split(" ")[0],
                              patient.birth_date, patient.sex)
             xdm, _cda = build_patient_xdm(traits, code=kind.code, label=kind.label, author_rpps=actor.rpps or "",
-                                          sender=actor.mss_address)
+                                          sender=sender)
             codes = [kind.code]
             subject = xdm_subject(kind.label[0].upper() + kind.label[1:], traits)
         label = f"{actor.first_name} {actor.last_name} - {actor.role}"  # no parentheses: a comment in RFC 5322
-        msg = compose(actor.mss_address, label, addresses, subject, message.body, xdm=xdm, cda_codes=codes,
+        msg = compose(sender, label, addresses, subject, message.body, xdm=xdm, cda_codes=codes,
                       ins_qualified=bool(patient and patient.qualified), attachments=attachments)
         try:
-            refused = self.client.send(msg, actor.mss_address, self.token(actor.mss_address))
+            refused = self.client.send(msg, sender, self.token(sender))
         except smtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients
         except smtplib.SMTPException as exc:
@@ -151,13 +152,16 @@ class MssPart:
         quoted = source.get_body(("plain",))
         text = (note + "\n\n" if note else "") + "-------- Message transféré --------\n" + \
             f"De : {original.sender}\nObjet : {original.subject}\n\n" + (quoted.get_content() if quoted else "")
-        subject = original.subject if original.subject.lower().startswith("tr:") else f"TR: {original.subject}"
+        subject = original.subject
+        if not subject.startswith("XDM/") and not subject.lower().startswith("tr:"):  # an XDM subject stays (mss@12)
+            subject = f"TR: {subject}"
         label = f"{actor.first_name} {actor.last_name} - {actor.role}"
-        msg = compose(actor.mss_address, label, addresses, subject, text, attachments=attachments)
+        box = original.mailbox or actor.mss_address
+        msg = compose(box, label, addresses, subject, text, attachments=attachments, in_reply_to=original.message_id)
         for header in ("X-MSS-CODECDA", "X-MSS-INS"):
             if source.get(header):
                 msg[header] = str(source[header])
-        return self._send_raw(actor.mss_address, msg)
+        return self._send_raw(box, msg)
 
 
 class AnnuairePart:

@@ -24,7 +24,7 @@ from simulators.core.lifecycle import Lifecycle
 
 from conformance.drivers.stepper import Journey, JourneyRun, StepOutcome, load_journey
 
-JOURNEYS = ("fanny", "elliot", "elise")
+from features.catalog import JOURNEYS  # noqa: E402 - the sixteen shipped journeys
 
 
 def step_document(journey: Journey, run: JourneyRun | None) -> list[dict[str, Any]]:

@@ -100,6 +100,11 @@ class Cast:
                       if key in (p.id, fold(p.display_first_name.split(" ")[0]), fold(p.display_first_name))]
         return self._pick(phrase, candidates, "personne")
 
+    def owner(self, phrase: str) -> Person:
+        """"le cousin de Daniel" -> Daniel; "Daniel" -> Daniel."""
+        match = RELATIVE.match(fold(strip_article(phrase)))
+        return self.person(match.group("whose")) if match else self.person(phrase)
+
     def relatives(self, phrase: str) -> list[Person]:
         """"la fille de Christiane" -> [Valérie]; "les parents de Lucas" -> his legal representatives; [] when
         the phrase names no relation."""
@@ -150,6 +155,28 @@ def document_kind(phrase: str) -> DocumentKind:
     if len(matches) == 1:
         return matches[0]
     raise CastError(f"type de document inconnu : « {phrase} » (connus : {', '.join(k.label for k in DOCUMENT_KINDS.values())})")
+
+
+#: What a trainer calls a kind of establishment or a special unit, as ROR codes: (TRE_R66 category, TRE_R244
+#: offer type). A category alone searches the establishments (MECS have no offer type); an offer alone the
+#: services of any establishment offering it (a PASA, a UVP).
+ROR_VOCABULARY: dict[str, tuple[str, str]] = {
+    "ehpad": ("500", ""), "mecs": ("177", ""), "camsp": ("190", ""), "dime": ("183", ""), "ime": ("183", ""),
+    "itep": ("186", ""), "sessad": ("182", ""), "cmpp": ("189", ""), "esat": ("246", ""), "foyer de vie": ("382", ""),
+    "foyer d'hebergement": ("252", ""), "fam": ("437", ""), "mas": ("255", ""), "savs": ("446", ""),
+    "ssiad": ("354", ""), "residence autonomie": ("202", ""), "pharmacie": ("620", ""), "pmi": ("223", ""),
+    "unite de vie protegee": ("", "24"), "uvp": ("", "24"), "pasa": ("", "25"),
+    "pole d'activites et de soins adaptes": ("", "25"), "hebergement permanent": ("", "21"),
+}
+
+
+def ror_offer(phrase: str) -> tuple[str, str]:
+    """"un EHPAD" -> ("500", ""), "une unité de vie protégée" -> ("", "24"); unknown words are an error
+    listing the known ones (never a silent MECS)."""
+    key = fold(strip_article(phrase))
+    if key in ROR_VOCABULARY:
+        return ROR_VOCABULARY[key]
+    raise CastError(f"catégorie ou offre ROR inconnue : « {phrase} » (connues : {', '.join(sorted(ROR_VOCABULARY))})")
 
 
 def status_code(label: str) -> str:
