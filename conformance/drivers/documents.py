@@ -73,7 +73,8 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {k.key: k for k in (
     DocumentKind("directives-anticipees", "directives anticipées", f"75320-2^{LOINC}", "52", True),
     DocumentKind("personne-confiance", "désignation de la personne de confiance", f"75321-0^{LOINC}", "52", True),
     DocumentKind("habitudes-vie", "habitudes de vie", f"28653-4^{LOINC}", "10", True),
-    DocumentKind("preconisations-travail", "préconisations de la médecine du travail", f"11488-4^{LOINC}", "10",
+    # a certificate-like notice the employer's staff may read: CERT_DECL (administrative) — UNCONFIRMED
+    DocumentKind("preconisations-travail", "préconisations de la médecine du travail", f"CERT_DECL^{ASIP}", "52",
                  True),
     DocumentKind("rendez-vous", "liste des rendez-vous", f"18776-5^{LOINC}", "44", True),
     DocumentKind("constantes", "relevé des constantes", f"11506-3^{LOINC}", "10", True),
