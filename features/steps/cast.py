@@ -147,7 +147,7 @@ def split_documents(phrase: str) -> list[str]:
 
 
 def document_kind(phrase: str) -> DocumentKind:
-    key = fold(strip_article(phrase))
+    key = re.sub(r"\bcr\b", "compte rendu", fold(strip_article(phrase)))  # "le CR d'hospitalisation"
     for kind in DOCUMENT_KINDS.values():
         if key in (kind.key, fold(kind.label)):
             return kind
