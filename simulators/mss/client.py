@@ -132,8 +132,11 @@ def compose(sender: str, sender_label: str, recipients: list[str], subject: str,
 
 
 def wire_bytes(msg: EmailMessage) -> bytes:
-    """CRLF line ends: smtplib sends bytes unchanged, and a bare-LF message is one huge SMTP line."""
-    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    """CRLF line ends: smtplib sends bytes unchanged, and a bare-LF message is one huge SMTP line.
+
+    Headers are not folded below RFC 5322's 998 characters: the standard library's folder splits an
+    RFC 2047 encoded subject at a space and drops it ("Élise d’Almeida" read back as "Élised’Almeida")."""
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n", max_line_length=998))
 
 
 @dataclass
