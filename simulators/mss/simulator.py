@@ -58,6 +58,9 @@ class MssSimulator:
         operator = Operator(store, trust, OperatorOptions.from_options(options))
         authenticator = MailAuthenticator(store, issuer, rt.sessions)
         rt.admin_blueprints.append(admin_blueprint(store, trust, issuer))
+        from .annuaire_view import annuaire_blueprint
+
+        rt.admin_blueprints.append(annuaire_blueprint(lambda session: store.mailboxes(rt.sessions.resolve(session))))
         host = rt.config.host
         certificate = str(options.get("tls_certificate", "localhost"))
         smtp = smtp_lifecycle(
