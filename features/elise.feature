@@ -1,5 +1,5 @@
 # language: fr
-@parcours @elise
+@parcours @pde @elise
 Fonctionnalité: Élise, 15 ans — danger imminent, placement judiciaire en MECS
   L'infirmière scolaire informe la CRIP ; le rapport au juge part hors MSSanté, la Justice n'étant
   pas dans l'espace de confiance. L'ASE cherche une MECS dans le ROR, Élise y est accueillie, son INS

@@ -1,5 +1,5 @@
 # language: fr
-@parcours @elliot
+@parcours @pde @elliot
 Fonctionnalité: Elliot, 14 ans — AEMO judiciaire
   L'infirmière scolaire a repéré un risque ; le juge des enfants ordonne une mesure d'AEMO.
   L'équipe du service AEMO se coordonne par MSSanté, l'identité d'Elliot est qualifiée, ses

@@ -1,5 +1,5 @@
 # language: fr
-@parcours @fanny
+@parcours @pde @fanny
 Fonctionnalité: Fanny, 8 ans — information préoccupante, évaluation, puis AEMO
   Une ergothérapeute qui suit la famille remarque des signes de négligence parentale.
   L'information préoccupante circule par MSSanté de la CRIP au service local de solidarité,

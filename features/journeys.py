@@ -1,6 +1,6 @@
 """The shipped journeys as a pytest module (used by ``socle-bench play`` and by vendors' runs).
 
-``pytest features/journeys.py --dui observe`` runs the three features against a DUI; the test
+``pytest features/journeys.py --dui observe`` runs the sixteen features against a DUI; the test
 suite of socle-bench runs the same features from tests/features/test_journeys.py.
 """
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pytest_bdd import scenarios
 
+from features.catalog import JOURNEYS
 from features.steps import *  # noqa: F401,F403 - step definitions and the ``parcours`` fixture
 
 HERE = Path(__file__).parent
-JOURNEYS = ("fanny", "elliot", "elise")
 
 scenarios(*(str(HERE / f"{name}.feature") for name in JOURNEYS))

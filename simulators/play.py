@@ -1,4 +1,4 @@
-"""``socle-bench play fanny|elliot|elise``: a journey played by the reference DUI, narrated in French.
+"""``socle-bench play <journey>``: a journey played by the reference DUI, narrated in French.
 
 The trainer's demo without a browser: each step of the feature is printed as it runs, then what each
 service received because of it (operation, status, the useful bit of the summary) and the verdicts
@@ -12,11 +12,11 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-JOURNEYS = ("fanny", "elliot", "elise")
+from features.catalog import JOURNEYS  # noqa: E402 - the sixteen shipped journeys
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("play", help="play a journey (Fanny, Elliot, Élise) with the reference DUI, "
+    parser = subparsers.add_parser("play", help="play a journey (one of the sixteen: fanny, irene, daniel, louis_domicile...) with the reference DUI, "
                                                 "narrated step by step (in French)")
     parser.add_argument("journey", choices=JOURNEYS, help="journey to play")
     parser.add_argument("--bench-url", help="bench already running (e.g. http://127.0.0.1:8080); "

@@ -127,6 +127,7 @@ class OutgoingMessage:
     patient: Person | None = None  # the person the message is about
     xdm: bool = False  # join an IHE_XDM.zip (CDA documents) — not for photos from a mobile
     documents: tuple[Document, ...] = ()  # documents the DUI attaches (as PDF or in the XDM)
+    sender_box: str = ""  # an organisational (ORG) box the actor sends from; "" = the actor's own box
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class ReceivedMessage:
     message_id: str
     attachments: tuple[str, ...] = ()  # file names
     body: str = ""
+    mailbox: str = ""  # the box it was read from
 
 
 @dataclass(frozen=True)
@@ -168,11 +170,16 @@ class RecordResult:
 
 @dataclass(frozen=True)
 class RorQuery:
+    """An orientation search: a category of establishment (TRE_R66) and/or an offer type (TRE_R244,
+    e.g. 24 "unité de vie protégée", 61 CAMSP), around an address, for an age, with free places."""
+
     near: Address
     radius_km: float
-    age: int
+    age: int | None
     category_code: str = "177"  # TRE_R66: MECS
     available_only: bool = True
+    offer_type: str = ""  # TRE_R244 offer (special unit) the establishment must provide
+    label: str = ""  # French, as the trainer says it: "un EHPAD avec une unité de vie protégée"
 
 
 @dataclass(frozen=True)
@@ -219,6 +226,16 @@ class DuiDriver:
 
     def read_mailbox(self, actor: Professional, mailbox: str) -> list[ReceivedMessage]:
         raise self._unsupported("lire une boîte aux lettres MSSanté")
+
+    def reply_message(self, actor: Professional, original: ReceivedMessage, body: str,
+                      documents: tuple[Document, ...] = ()) -> SendResult:
+        """Answer a received message in its thread (In-Reply-To), to its sender, from the box it was read in."""
+        raise self._unsupported("répondre à un message MSSanté")
+
+    def forward_message(self, actor: Professional, original: ReceivedMessage, recipients: tuple[Recipient, ...],
+                        note: str = "") -> SendResult:
+        """Forward a received message with its attachments unchanged (an IHE_XDM.zip keeps its INS)."""
+        raise self._unsupported("transférer un message MSSanté")
 
     # --- DMP ------------------------------------------------------------------------------------
     def consult_dmp(self, actor: Professional, person: Person) -> list[DmpEntry]:

@@ -19,6 +19,8 @@ from conformance.drivers.base import Document
 
 LOINC = "2.16.840.1.113883.6.1"
 ASIP = "1.2.250.1.213.1.1.4.12"
+PDF_FORMAT = "urn:ihe:iti:xds-sd:pdf:2008^1.3.6.1.4.1.19376.1.2.3"
+JPEG = "image/jpeg"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,16 @@ class DocumentKind:
     type_code: str = ""  # code^system of the DMP typeCode, "" when it never goes to the DMP
     class_code: str = ""
     dmp: bool = False  # may be fed to the DMP
+    mime_type: str = "application/pdf"  # how the DUI attaches it (a photo from a phone is a JPEG)
+    format_code: str = PDF_FORMAT  # DMP formatCode when it goes there
+    channel: str = ""  # "" (DMP and MSSanté), "mss" (MSSanté only), "mes" (MSSanté/Mon espace santé only)
+
+    @property
+    def where(self) -> str:
+        """French: where this kind may go ("DMP et MSSanté", "MSSanté seulement")."""
+        if self.dmp:
+            return "DMP et MSSanté"
+        return "MSSanté et Mon espace santé seulement" if self.channel == "mes" else "MSSanté seulement"
 
     @property
     def code(self) -> str:
@@ -45,6 +57,40 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {k.key: k for k in (
     DocumentKind("bilan-sante-enfant", "bilan de santé et de prévention", f"68817-6^{LOINC}", "10", True),
     DocumentKind("autorisation-soins", "autorisation de soins et actes non usuels", f"AUTORIS-SOINS^{ASIP}", "52", True),
     DocumentKind("fiche-contacts", "fiche contacts d'urgence", f"FICHE-CONTACTS^{ASIP}", "95", True),
+    # elderly and disability journeys (scenarios-pa-ph.md): codes of the shipped DMP value set; the
+    # French DMP codes of directives anticipées and personne de confiance are UNCONFIRMED (LOINC kept)
+    DocumentKind("dlu", "DLU", f"74207-2^{LOINC}", "11", True),
+    DocumentKind("cr-hospitalisation", "compte rendu d'hospitalisation", f"34112-3^{LOINC}", "10", True),
+    DocumentKind("cr-urgences", "compte rendu de passage aux urgences", f"59258-4^{LOINC}", "10", True),
+    DocumentKind("cr-examen", "compte rendu d'examen", f"18748-4^{LOINC}", "31", True),
+    DocumentKind("cr-genetique", "compte rendu d'examen génétique", f"51969-4^{LOINC}", "10", True),
+    DocumentKind("cr-consultation", "compte rendu de consultation", f"11488-4^{LOINC}", "10", True),
+    DocumentKind("ordonnance-soins", "ordonnance de soins infirmiers", f"57832-8^{LOINC}", "42", True),
+    DocumentKind("ordonnance-pansements", "ordonnance de pansements", f"57832-8^{LOINC}", "42", True),
+    DocumentKind("ordonnance-kine", "prescription de kinésithérapie", f"57832-8^{LOINC}", "42", True),
+    DocumentKind("protocole-soins", "protocole de soins", f"18776-5^{LOINC}", "44", True),
+    DocumentKind("antecedents", "synthèse des antécédents", f"60591-5^{LOINC}", "11", True),
+    DocumentKind("directives-anticipees", "directives anticipées", f"75320-2^{LOINC}", "52", True),
+    DocumentKind("personne-confiance", "désignation de la personne de confiance", f"75321-0^{LOINC}", "52", True),
+    DocumentKind("habitudes-vie", "habitudes de vie", f"28653-4^{LOINC}", "10", True),
+    # a certificate-like notice the employer's staff may read: CERT_DECL (administrative) — UNCONFIRMED
+    DocumentKind("preconisations-travail", "préconisations de la médecine du travail", f"CERT_DECL^{ASIP}", "52",
+                 True),
+    DocumentKind("rendez-vous", "liste des rendez-vous", f"18776-5^{LOINC}", "44", True),
+    DocumentKind("constantes", "relevé des constantes", f"11506-3^{LOINC}", "10", True),
+    DocumentKind("demande-avis", "demande de télé-expertise", channel="mss"),
+    DocumentKind("photo-plaie", "photo de plaie", mime_type=JPEG, channel="mss"),
+    DocumentKind("bon-transport", "bon de transport", channel="mss"),
+    DocumentKind("lettre-admission", "lettre d'admission", channel="mss"),
+    DocumentKind("dossier-admission", "dossier d'admission", channel="mss"),
+    DocumentKind("arret-travail", "arrêt de travail", channel="mss"),
+    DocumentKind("demande-visite-reprise", "demande de visite de reprise", channel="mss"),
+    DocumentKind("transmissions", "transmissions", channel="mss"),
+    DocumentKind("information", "message d'information", channel="mss"),
+    DocumentKind("conseils-sante", "conseils de santé et rendez-vous", channel="mss"),
+    DocumentKind("demande-prise-en-charge", "demande de prise en charge", channel="mss"),
+    DocumentKind("demande-examen", "demande d'examen génétique", channel="mss"),
+    DocumentKind("notification-mdph", "notification MDPH", channel="mes"),
     # produced by the DUI, never fed to the DMP (MSS only)
     DocumentKind("recueil-ip", "formulaire de recueil d'information préoccupante"),
     DocumentKind("rapport-evaluation", "rapport d'évaluation sociale"),
@@ -54,11 +100,11 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {k.key: k for k in (
     DocumentKind("jugement", "jugement en assistance éducative"),
     DocumentKind("rapport-juge", "rapport au juge des enfants"),
     DocumentKind("rapport-situation", "rapport de situation"),
-    DocumentKind("photo", "photographie"),
+    DocumentKind("photo", "photographie", mime_type=JPEG, channel="mss"),
     DocumentKind("convocation", "convocation"),
     DocumentKind("demande-rdv", "demande de rendez-vous"),
     DocumentKind("reponse-admission", "réponse à la demande d'admission"),
-    DocumentKind("invitation-visio", "invitation à une visioconférence"),
+    DocumentKind("invitation-visio", "invitation à une visioconférence", mime_type="text/calendar", channel="mss"),
 )}
 
 
@@ -73,10 +119,13 @@ def may_feed_dmp(document: Document) -> bool:
     return kind_of(document).dmp
 
 
-def make_document(kind: str, person_label: str, *, mime_type: str = "application/pdf",
+def make_document(kind: str, person_label: str, *, mime_type: str = "",
                   confidentiality: tuple[str, ...] = ()) -> Document:
-    """A small synthetic document; the content names the kind and the person, nothing else."""
-    label = kind_of(Document(kind, "", b"")).label
+    """A small synthetic document; the content names the kind and the person, nothing else. The
+    format is the kind's own (a photo is a JPEG) unless ``mime_type`` says otherwise."""
+    spec = kind_of(Document(kind, "", b""))
+    label = spec.label
+    mime_type = mime_type or spec.mime_type
     title = f"{label[0].upper()}{label[1:]} - {person_label}"
     if mime_type == "application/pdf":
         content = _tiny_pdf(title)

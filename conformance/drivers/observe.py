@@ -128,8 +128,10 @@ class ObserveDriver(DuiDriver):
         mss = [a for a in (mss_address_of(r) for r in message.recipients) if a]
         outside = tuple(who(r) for r in message.recipients if not mss_address_of(r))
         names = ", ".join(who(r) for r in message.recipients)
-        attachments = ", ".join(a.filename for a in message.attachments) or "aucune"
-        text = (f"en tant que {actor.role} ({actor.mss_address or actor.id}), envoyez « {message.subject} » à {names} "
+        attachments = ", ".join([a.filename for a in message.attachments]
+                                + [f"{d.as_attachment().filename} ({kind_of(d).label}, {d.mime_type})"
+                                   for d in message.documents]) or "aucune"
+        text = (f"en tant que {actor.role} ({message.sender_box or actor.mss_address or actor.id}), envoyez « {message.subject} » à {names} "
                 f"(pièces jointes : {attachments}{', avec IHE_XDM.zip' if message.xdm else ''})")
 
         def delivered_to(ex: Exchange) -> set[str]:
@@ -157,7 +159,33 @@ class ObserveDriver(DuiDriver):
                   what=f"une lecture IMAP de {mailbox}", mailbox=mailbox, actor=actor.id)
         assert self.probe is not None
         return [ReceivedMessage(sender=m.get("sender", ""), subject=m.get("subject", ""),
-                                message_id=m.get("message_id", "")) for m in self.probe.mailbox_messages(mailbox) or []]
+                                message_id=m.get("message_id", ""), mailbox=mailbox)
+                for m in self.probe.mailbox_messages(mailbox) or []]
+
+    def reply_message(self, actor: Professional, original: ReceivedMessage, body: str,
+                      documents: tuple[Document, ...] = ()) -> SendResult:
+        box = original.mailbox or actor.mss_address
+        joined = ", ".join(f"{d.as_attachment().filename} ({kind_of(d).label})" for d in documents) or "aucune"
+        found = self._ask("reply_message", f"en tant que {actor.role} ({box}), répondez dans le fil au message "
+                          f"« {original.subject} » de {original.sender} : « {body} » (pièces jointes : {joined})",
+                          service="mss", matcher=lambda ex: ex.operation == "send" and (ex.summary.get("sender") or "")
+                          .lower() in ("", box.lower()), what=f"une réponse MSSanté depuis {box}",
+                          actor=actor.id, subject=original.subject)
+        return SendResult(message_id=str(found[-1].summary.get("message_id", "")))
+
+    def forward_message(self, actor: Professional, original: ReceivedMessage, recipients: tuple,
+                        note: str = "") -> SendResult:
+        wanted = {a.lower() for a in (mss_address_of(r) for r in recipients) if a}
+        attachments = ", ".join(original.attachments) or "celles du message reçu"
+        found = self._ask("forward_message", f"en tant que {actor.role}, transférez le message « {original.subject} » "
+                          f"à {', '.join(who(r) for r in recipients)} avec ses pièces jointes ({attachments}), "
+                          f"en ajoutant : « {note} »", service="mss",
+                          matcher=lambda ex: ex.operation == "send" and wanted <= {
+                              str(r.get("recipient", "")).lower() for r in ex.summary.get("recipients") or []
+                              if r.get("delivered")},
+                          what=f"un transfert MSSanté pour {', '.join(sorted(wanted))}", actor=actor.id,
+                          recipients=sorted(wanted))
+        return SendResult(message_id=str(found[-1].summary.get("message_id", "")), accepted=tuple(sorted(wanted)))
 
     # --- DMP ------------------------------------------------------------------------------------
     def consult_dmp(self, actor: Professional, person: Person) -> list[DmpEntry]:
@@ -186,10 +214,11 @@ class ObserveDriver(DuiDriver):
 
     # --- ROR ------------------------------------------------------------------------------------
     def search_ror(self, actor: Professional, query: RorQuery) -> list[RorCandidate]:
-        found = self._ask("search_ror", f"en tant que {actor.role}, recherchez dans le ROR les établissements "
-                          f"(catégorie {query.category_code}) à moins de {query.radius_km:.0f} km de {query.near.city} "
-                          f"accueillant un enfant de {query.age} ans"
-                          f"{' avec des places disponibles' if query.available_only else ''}", service="ror",
+        what = query.label or f"les établissements (catégorie {query.category_code})"
+        found = self._ask("search_ror", f"en tant que {actor.role}, recherchez dans le ROR {what} "
+                          f"à moins de {query.radius_km:.0f} km de {query.near.city}"
+                          + (f" accueillant une personne de {query.age} ans" if query.age is not None else "")
+                          + (" avec des places disponibles" if query.available_only else ""), service="ror",
                           matcher=lambda ex: ex.status == 200 and ex.method == "GET" and "token" not in ex.operation,
                           what="une recherche dans le ROR", actor=actor.id)
         names = found[-1].summary.get("organizations") or found[-1].summary.get("results") or []

@@ -18,7 +18,7 @@ from typing import Any
 from simulators.identities.model import Establishment, Person, Professional
 
 from conformance.drivers.base import (
-    ActionNotSupported, BenchTarget, DmpEntry, Document, DuiDriver, DuiRefused,
+    ActionNotSupported, BenchTarget, DmpEntry, Document, DriverError, DuiDriver, DuiRefused,
     IdentityResult, OutgoingMessage, ReceivedMessage, RecordResult, RorCandidate, RorQuery, SendResult,
 )
 from conformance.drivers.documents import kind_of, may_feed_dmp
@@ -97,6 +97,21 @@ class ReferenceDui(DuiDriver):
 
     def read_mailbox(self, actor: Professional, mailbox: str) -> list[ReceivedMessage]:
         return self.part("mss").read(actor, mailbox)
+
+    def reply_message(self, actor: Professional, original: ReceivedMessage, body: str,
+                      documents: tuple[Document, ...] = ()) -> SendResult:
+        return self.part("mss").reply(actor, original, body, documents)
+
+    def forward_message(self, actor: Professional, original: ReceivedMessage, recipients: tuple, note: str = "") -> SendResult:
+        from conformance.drivers.recipients import mss_address_of
+
+        for recipient in recipients:
+            if isinstance(recipient, Person):
+                self.qualified(recipient)
+        addresses = [a for a in (mss_address_of(r) for r in recipients) if a]
+        if not addresses:
+            raise DriverError("aucun destinataire MSSanté pour le transfert")
+        return self.part("mss").forward(actor, original, addresses, note)
 
     # --- DMP -------------------------------------------------------------------------------------
     def consult_dmp(self, actor: Professional, person: Person) -> list[DmpEntry]:

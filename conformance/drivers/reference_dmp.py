@@ -25,6 +25,21 @@ DMP_KINDS = {
 FALLBACK_KIND = "rapport-echeance"  # EXPORT_DUI: what a DUI that feeds everything ends up sending
 
 
+def cda_kind(document: Document) -> Any:
+    """The XDS coding of a document kind the DMP journeys name (documents.DOCUMENT_KINDS); a kind
+    without DMP codes is sent as an export of the DUI, which the DMP refuses (never_dmp.json)."""
+    from simulators.dmp.cda import KINDS, DocumentKind
+
+    from conformance.drivers.documents import kind_of
+
+    kind = kind_of(document)
+    if not kind.type_code:
+        return KINDS[FALLBACK_KIND]
+    code, _, system = kind.type_code.partition("^")
+    fmt, _, fmt_system = kind.format_code.partition("^")
+    return DocumentKind(code, system, kind.label[0].upper() + kind.label[1:], kind.class_code, fmt, fmt_system)
+
+
 class DmpPart:
     def __init__(self, target: BenchTarget) -> None:
         credentials = target.credentials
@@ -74,6 +89,8 @@ class DmpPart:
 
         spec = cda_for(self.target.world, person.id, actor.id, DMP_KINDS.get(document.kind, FALLBACK_KIND),
                        title=document.title)
+        if document.kind not in DMP_KINDS:
+            spec.kind = cda_kind(document)
         visibility = tuple(document.confidentiality)
         try:
             result = self.client(actor).feed([(spec, visibility)], secret=INVISIBLE_REPS in visibility)

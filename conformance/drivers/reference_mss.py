@@ -72,7 +72,8 @@ class MssPart:
         outside = tuple(who(r) for r in message.recipients if not mss_address_of(r))
         if not addresses:
             return SendResult(outside_mss=outside)
-        if not actor.mss_address:
+        sender = message.sender_box or actor.mss_address
+        if not sender:
             raise DriverError(f"{who(actor)} n'a pas de boîte MSSanté")
         attachments = [(a.filename, a.content_type, a.data) for a in message.attachments]
         attachments += [(patient_filename(d, message.patient) if message.patient else d.as_attachment().filename,
@@ -86,14 +87,14 @@ class MssPart:
             traits = Patient(patient.ins, patient.oid, patient.birth_name, patient.given_names.split(" ")[0],
                              patient.birth_date, patient.sex)
             xdm, _cda = build_patient_xdm(traits, code=kind.code, label=kind.label, author_rpps=actor.rpps or "",
-                                          sender=actor.mss_address)
+                                          sender=sender)
             codes = [kind.code]
             subject = xdm_subject(kind.label[0].upper() + kind.label[1:], traits)
         label = f"{actor.first_name} {actor.last_name} - {actor.role}"  # no parentheses: a comment in RFC 5322
-        msg = compose(actor.mss_address, label, addresses, subject, message.body, xdm=xdm, cda_codes=codes,
+        msg = compose(sender, label, addresses, subject, message.body, xdm=xdm, cda_codes=codes,
                       ins_qualified=bool(patient and patient.qualified), attachments=attachments)
         try:
-            refused = self.client.send(msg, actor.mss_address, self.token(actor.mss_address, actor))
+            refused = self.client.send(msg, sender, self.token(sender, actor))
         except smtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients
         except smtplib.SMTPException as exc:
@@ -111,8 +112,64 @@ class MssPart:
             body = msg.get_body(("plain",))
             found.append(ReceivedMessage(sender=str(msg.get("From", "")), subject=str(msg.get("Subject", "")),
                                          message_id=str(msg.get("Message-ID", "")), attachments=names,
-                                         body=body.get_content() if body is not None else ""))
+                                         body=body.get_content() if body is not None else "", mailbox=mailbox))
         return found
+
+    def _raw(self, original: ReceivedMessage) -> email.message.EmailMessage:
+        for _uid, raw in self.client.fetch_all(original.mailbox, self.token(original.mailbox)):
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            if str(msg.get("Message-ID", "")).strip() == original.message_id.strip():
+                return msg
+        raise DriverError(f"message {original.message_id} introuvable dans la boîte {original.mailbox}")
+
+    def _send_raw(self, sender: str, msg: email.message.EmailMessage) -> SendResult:
+        addresses = [a.strip() for a in str(msg["To"]).split(",") if a.strip()]
+        try:
+            refused = self.client.send(msg, sender, self.token(sender))
+        except smtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients
+        except smtplib.SMTPException as exc:
+            raise DriverError(f"envoi MSSanté refusé par l'opérateur : {exc}") from exc
+        refused_text = {a: f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+                        for a, (code, text) in refused.items()}
+        return SendResult(message_id=str(msg["Message-ID"]), refused=refused_text,
+                          accepted=tuple(a for a in addresses if a not in refused))
+
+    def reply(self, actor: Professional | None, original: ReceivedMessage, body: str,
+              documents: tuple = (), sender_label: str = "") -> SendResult:
+        """In the thread: to the sender, ``Re:`` subject, In-Reply-To/References (what MES checks)."""
+        from email.utils import parseaddr
+
+        from simulators.mss.client import compose
+
+        box = original.mailbox
+        to = parseaddr(original.sender)[1]
+        subject = original.subject if original.subject.lower().startswith("re:") else f"Re: {original.subject}"
+        label = sender_label or (f"{actor.first_name} {actor.last_name} - {actor.role}" if actor else box)
+        attachments = [(d.as_attachment().filename, d.mime_type, d.content) for d in documents]
+        msg = compose(box, label, [to], subject, body, attachments=attachments, in_reply_to=original.message_id)
+        return self._send_raw(box, msg)
+
+    def forward(self, actor: Professional, original: ReceivedMessage, addresses: list[str], note: str) -> SendResult:
+        """``TR:`` with every attachment byte for byte; the X-MSS-CODECDA/X-MSS-INS of an XDM kept."""
+        from simulators.mss.client import compose
+
+        source = self._raw(original)
+        attachments = [(part.get_filename(), part.get_content_type(), part.get_payload(decode=True) or b"")
+                       for part in source.iter_attachments() if part.get_filename()]
+        quoted = source.get_body(("plain",))
+        text = (note + "\n\n" if note else "") + "-------- Message transféré --------\n" + \
+            f"De : {original.sender}\nObjet : {original.subject}\n\n" + (quoted.get_content() if quoted else "")
+        subject = original.subject
+        if not subject.startswith("XDM/") and not subject.lower().startswith("tr:"):  # an XDM subject stays (mss@12)
+            subject = f"TR: {subject}"
+        label = f"{actor.first_name} {actor.last_name} - {actor.role}"
+        box = original.mailbox or actor.mss_address
+        msg = compose(box, label, addresses, subject, text, attachments=attachments, in_reply_to=original.message_id)
+        for header in ("X-MSS-CODECDA", "X-MSS-INS"):
+            if source.get(header):
+                msg[header] = str(source[header])
+        return self._send_raw(box, msg)
 
 
 class AnnuairePart:

@@ -36,7 +36,8 @@ class RorPart:
         from simulators.ror.client import RorClientError
 
         try:
-            offers = self.client.find_offers(establishment_category=query.category_code, age=query.age,
+            offers = self.client.find_offers(offer_type=query.offer_type or None,
+                                             establishment_category=query.category_code or None, age=query.age,
                                              near=(query.near.latitude, query.near.longitude),
                                              radius_km=query.radius_km, with_places=query.available_only)
         except RorClientError as exc:

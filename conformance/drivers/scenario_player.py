@@ -24,7 +24,7 @@ from simulators.core.lifecycle import Lifecycle
 
 from conformance.drivers.stepper import Journey, JourneyRun, StepOutcome, load_journey
 
-JOURNEYS = ("fanny", "elliot", "elise")
+from features.catalog import CATALOG, JOURNEYS, SECTORS  # noqa: E402 - the sixteen shipped journeys, by sector
 
 
 def step_document(journey: Journey, run: JourneyRun | None) -> list[dict[str, Any]]:
@@ -92,7 +92,9 @@ class ScenarioPlayer:
             j = journey(journey_id)
             run = runs.get((session, journey_id))
             nxt = run.next if run else 1
-            return {"id": j.id, "title": j.title,
+            spec = next((c for c in CATALOG if c.id == j.id), None)
+            sector = spec.sector if spec else ""
+            return {"id": j.id, "title": j.title, "sector": sector, "sector_label": SECTORS.get(sector, ""),
                     "description": j.description, "steps": step_document(j, run),
                     "next": nxt if nxt <= len(j.scenarios) else None, "finished": nxt > len(j.scenarios)}
 

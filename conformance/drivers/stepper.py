@@ -66,10 +66,24 @@ def load_journey(journey_id: str, directory: Path | None = None) -> Journey:
         scenario = template.render({})
         own = [s for s in scenario.steps if s.line_number not in background]
         title = template.name.split(". ", 1)[-1] if template.name[:1].isdigit() else template.name
-        narration = " ".join(f"{sentence(s.keyword)} {s.name}." for s in own)
+        narration = " ".join(f"{sentence(s.keyword)} {natural(s.name).rstrip('.')}." for s in own)
         services = tuple(dict.fromkeys(SERVICE_TAGS[t] for t in sorted(template.tags) if t in SERVICE_TAGS))
         scenarios.append(ScenarioStep(n, title, narration, services, tuple(scenario.steps)))
     return Journey(journey_id, feature.name, feature.description.strip(), tuple(scenarios))
+
+
+ELISIONS = ((r'\bde "le ', "du "), (r'\bde "les ', "des "), (r'\bà "le ', "au "), (r'\bà "les ', "aux "),
+            (r'\bde "l([\'’])', r"de l\1"))
+
+
+def natural(text: str) -> str:
+    """A step read aloud: "envoie par MSSanté "l'ordonnance" d'"Élise" à "la MECS"" -> "envoie par MSSanté
+    l'ordonnance d'Élise à la MECS" (quotes gone, "de le" -> "du", "à les" -> "aux")."""
+    import re
+
+    for pattern, replacement in ELISIONS:
+        text = re.sub(pattern, replacement, text)
+    return re.sub(r'\s+', " ", text.replace('"', "")).strip()
 
 
 def sentence(keyword: str) -> str:

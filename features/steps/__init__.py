@@ -9,4 +9,5 @@ the bench, the world and the DUI driver these steps act through.
 """
 
 from features.steps.checks import *  # noqa: F401,F403
+from features.steps.mes import *  # noqa: F401,F403
 from features.steps.socle import *  # noqa: F401,F403

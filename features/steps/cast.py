@@ -22,6 +22,10 @@ ARTICLES = re.compile(r"^(?:l'|l’|le |la |les |un |une |des |du |de la |de l'|
                       re.IGNORECASE)
 STATUS_LABELS = {"provisoire": "PROV", "récupérée": "RECUP", "validée": "VALI", "qualifiée": "QUAL"}
 STATUS_NAMES = {v: k for k, v in STATUS_LABELS.items()}
+RELATIVE = re.compile(r"^(?P<kind>fille|fils|mere|pere|cousin|cousine|epouse|epoux|conjoint|conjointe|frere|soeur|"
+                      r"parents|representants legaux|representant legal|tuteur|tutrice) (?:de |d')(?P<whose>.+)$")
+RELATION_KINDS = {"epouse": ("conjoint",), "epoux": ("conjoint",), "conjointe": ("conjoint",),
+                  "cousine": ("cousin",), "tutrice": ("tuteur",)}
 
 
 class CastError(LookupError):
@@ -83,10 +87,43 @@ class Cast:
         return self._pick(phrase, [e for e in world.establishments if key in fold(e.name)], "structure")
 
     def person(self, phrase: str) -> Person:
+        """"Élise", "Monsieur Claude", or a relative said as a trainer says it: "la fille de Christiane",
+        "le cousin de Daniel", "la mère d'Adrien" (the relation kinds of the world's family links)."""
+        relatives = self.relatives(phrase)
+        if relatives:
+            if len(relatives) > 1:
+                raise CastError(f"« {phrase} » désigne plusieurs personnes : {', '.join(r.id for r in relatives)}")
+            return relatives[0]
         key = fold(strip_article(phrase))
+        key = re.sub(r"^(?:monsieur|madame|m\.|mme) ", "", key)
         candidates = [p for p in self.world.persons
                       if key in (p.id, fold(p.display_first_name.split(" ")[0]), fold(p.display_first_name))]
         return self._pick(phrase, candidates, "personne")
+
+    def owner(self, phrase: str) -> Person:
+        """"le cousin de Daniel" -> Daniel; "Daniel" -> Daniel."""
+        match = RELATIVE.match(fold(strip_article(phrase)))
+        return self.person(match.group("whose")) if match else self.person(phrase)
+
+    def relatives(self, phrase: str) -> list[Person]:
+        """"la fille de Christiane" -> [Valérie]; "les parents de Lucas" -> his legal representatives; [] when
+        the phrase names no relation."""
+        match = RELATIVE.match(fold(strip_article(phrase)))
+        if not match:
+            return []
+        kind, whose = match.group("kind"), match.group("whose")
+        try:
+            person = self.person(whose)
+        except CastError:
+            return []
+        if kind in ("parents", "representants legaux", "representant legal"):
+            ids = [i for i in person.legal_representatives if any(p.id == i for p in self.world.persons)]
+        else:
+            wanted = RELATION_KINDS.get(kind, (kind,))
+            ids = [r.person_id for r in person.relations if r.kind in wanted]
+        if not ids:
+            raise CastError(f"« {phrase} » : {person.display_first_name} n'a pas de {kind} dans le monde du banc")
+        return [self.world.person(i) for i in ids]
 
     def recipient(self, phrase: str) -> Professional | Establishment | Person:
         """A professional, else a structure, else a person (their Mon espace santé address)."""
@@ -102,8 +139,15 @@ class Cast:
         return tuple(self.recipient(name) for name in split_names(phrase))
 
 
+def split_documents(phrase: str) -> list[str]:
+    """"le CR d'hospitalisation, le compte rendu d'examen et l'ordonnance" -> three phrases; a " et " inside a
+    label ("bilan de santé et de prévention") is kept: a list item starts with an article."""
+    parts = re.split(r",\s*|\s+et\s+(?=(?:l'|l’|le |la |les |un |une |des |son |sa |ses ))", phrase.strip())
+    return [p for p in (part.strip() for part in parts) if p]
+
+
 def document_kind(phrase: str) -> DocumentKind:
-    key = fold(strip_article(phrase))
+    key = re.sub(r"\bcr\b", "compte rendu", fold(strip_article(phrase)))  # "le CR d'hospitalisation"
     for kind in DOCUMENT_KINDS.values():
         if key in (kind.key, fold(kind.label)):
             return kind
@@ -111,6 +155,28 @@ def document_kind(phrase: str) -> DocumentKind:
     if len(matches) == 1:
         return matches[0]
     raise CastError(f"type de document inconnu : « {phrase} » (connus : {', '.join(k.label for k in DOCUMENT_KINDS.values())})")
+
+
+#: What a trainer calls a kind of establishment or a special unit, as ROR codes: (TRE_R66 category, TRE_R244
+#: offer type). A category alone searches the establishments (MECS have no offer type); an offer alone the
+#: services of any establishment offering it (a PASA, a UVP).
+ROR_VOCABULARY: dict[str, tuple[str, str]] = {
+    "ehpad": ("500", ""), "mecs": ("177", ""), "camsp": ("190", ""), "dime": ("183", ""), "ime": ("183", ""),
+    "itep": ("186", ""), "sessad": ("182", ""), "cmpp": ("189", ""), "esat": ("246", ""), "foyer de vie": ("382", ""),
+    "foyer d'hebergement": ("252", ""), "fam": ("437", ""), "mas": ("255", ""), "savs": ("446", ""),
+    "ssiad": ("354", ""), "residence autonomie": ("202", ""), "pharmacie": ("620", ""), "pmi": ("223", ""),
+    "unite de vie protegee": ("", "24"), "uvp": ("", "24"), "pasa": ("", "25"),
+    "pole d'activites et de soins adaptes": ("", "25"), "hebergement permanent": ("", "21"),
+}
+
+
+def ror_offer(phrase: str) -> tuple[str, str]:
+    """"un EHPAD" -> ("500", ""), "une unité de vie protégée" -> ("", "24"); unknown words are an error
+    listing the known ones (never a silent MECS)."""
+    key = fold(strip_article(phrase))
+    if key in ROR_VOCABULARY:
+        return ROR_VOCABULARY[key]
+    raise CastError(f"catégorie ou offre ROR inconnue : « {phrase} » (connues : {', '.join(sorted(ROR_VOCABULARY))})")
 
 
 def status_code(label: str) -> str:

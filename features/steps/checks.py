@@ -6,6 +6,8 @@ with a French sentence saying what was expected and what was found.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import smtplib
 
 from pytest_bdd import parsers, then
@@ -13,7 +15,7 @@ from pytest_bdd import parsers, then
 from simulators.identities.ins import patient_mss_address
 
 from conformance.drivers.recipients import de, mss_address_of
-from features.steps.cast import document_kind, fold, split_names, status_code, STATUS_NAMES
+from features.steps.cast import document_kind, fold, split_documents, split_names, status_code, STATUS_NAMES
 from features.steps.context import LABELS, Parcours, service_of
 from features.steps import verify
 from features.steps.socle import OF
@@ -28,7 +30,7 @@ def annuaire_gave(parcours: Parcours, address: str) -> None:
 
 
 @then(parsers.re(r'(?:la boîte|les boîtes) MSSanté (?:de |du |des |d\')"(?P<recipients>[^"]+)" (?:a|ont) reçu '
-                 r'"(?P<document>[^"]+)"(?P<attachment> avec (?:sa|leur|leurs) pièces? jointes?)?'))
+                 r'"(?P<document>[^"]+)"(?P<attachment> avec (?:sa|ses|leur|leurs) pièces? jointes?)?'))
 def mailboxes_received(parcours: Parcours, recipients: str, document: str, attachment: str | None) -> None:
     kind = document_kind(document)
     for record in parcours.cast.recipients(recipients):
@@ -159,7 +161,7 @@ def _seen(parcours: Parcours, actor: str) -> tuple[str, set[str]]:
 @then(parsers.re(rf'"(?P<actor>[^"]+)" voit "(?P<documents>[^"]+)" dans le DMP {OF}'))
 def sees(parcours: Parcours, actor: str, documents: str, person: str) -> None:
     role, codes = _seen(parcours, actor)
-    for phrase in split_names(documents):
+    for phrase in split_documents(documents):
         kind = document_kind(phrase)
         assert kind.code in codes, (f"{role} devrait voir « {kind.label} » ({kind.code}) dans le DMP, documents vus : "
                                     f"{', '.join(sorted(codes)) or 'aucun'}")
@@ -168,18 +170,19 @@ def sees(parcours: Parcours, actor: str, documents: str, person: str) -> None:
 @then(parsers.re(rf'"(?P<actor>[^"]+)" ne voit pas "(?P<documents>[^"]+)" dans le DMP {OF}'))
 def does_not_see(parcours: Parcours, actor: str, documents: str, person: str) -> None:
     role, codes = _seen(parcours, actor)
-    for phrase in split_names(documents):
+    for phrase in split_documents(documents):
         kind = document_kind(phrase)
         assert kind.code not in codes, (f"{role} ne devrait pas voir « {kind.label} » ({kind.code}) : la matrice "
                                         "d'habilitation ou la confidentialité du document l'interdit")
 
 
-@then(parsers.re(rf'"(?P<document>[^"]+)" {OF} a été versé au DMP'))
+@then(parsers.re(rf'"(?P<document>[^"]+)" {OF} (?:a|ont) été versée?s? au DMP'))
 def was_fed(parcours: Parcours, document: str, person: str) -> None:
-    kind = document_kind(document)
     assert not parcours.refusals, f"le DUI a refusé : {'; '.join(parcours.refusals)}"
-    fed = [r for k, r in parcours.records if k == kind.key and r.fed_dmp]
-    assert fed, f"attendu « {kind.label} » versé au DMP, obtenu aucun dépôt"
+    for phrase in split_documents(document):
+        kind = document_kind(phrase)
+        fed = [r for k, r in parcours.records if k == kind.key and r.fed_dmp]
+        assert fed, f"attendu « {kind.label} » versé au DMP, obtenu aucun dépôt"
     feeds = [e for e in parcours.exchanges("dmp") if e.status == 200 and "41" in e.operation]
     assert feeds, "attendu une transaction de dépôt (ITI-41) acceptée par le DMP pendant le scénario, obtenu aucune"
 
@@ -210,3 +213,98 @@ def ror_excludes(parcours: Parcours, establishments: str) -> None:
     for phrase in split_names(establishments):
         unwanted = parcours.cast.establishment(phrase)
         assert fold(unwanted.name) not in names, f"{unwanted.name} ne devrait pas être proposé (distance, âge ou places)"
+
+
+# --- Annuaire santé, par rôle -------------------------------------------------------------------------
+@then(parsers.re(r'l\'Annuaire santé a été interrogé et donne la boîte (?:de |du |des |d\'|d’)"(?P<target>[^"]+)"'))
+def annuaire_gave_box_of(parcours: Parcours, target: str) -> None:
+    cast = parcours.cast
+    try:
+        record = cast.establishment(target)
+    except LookupError:
+        record = cast.professional(target)
+    annuaire_gave(parcours, mss_address_of(record))
+
+
+# --- Pièces jointes, fils et transferts ----------------------------------------------------------------
+def _raw_messages(parcours: Parcours, address: str) -> list[tuple[dict, email.message.EmailMessage]]:
+    found = []
+    for meta in parcours.probe.mailbox_messages(address) or []:
+        raw = parcours.probe.mailbox_message_raw(address, int(meta["uid"]))
+        found.append((meta, email.message_from_bytes(raw, policy=email.policy.default)))
+    return found
+
+
+def _attachments(msg: email.message.EmailMessage) -> dict[str, tuple[str, bytes]]:
+    return {part.get_filename(): (part.get_content_type(), part.get_payload(decode=True) or b"")
+            for part in msg.walk() if part.get_filename()}
+
+
+@then(parsers.re(r'la pièce jointe reçue par "(?P<recipient>[^"]+)" est au format "(?P<mime>[^"]+)"'))
+def attachment_format(parcours: Parcours, recipient: str, mime: str) -> None:
+    address = mss_address_of(parcours.cast.recipient(recipient))
+    sent_ids = {s.result.message_id.strip("<>") for s in parcours.sent if s.result.message_id}
+    mine = [m for meta, m in _raw_messages(parcours, address) if str(m.get("Message-ID", "")).strip("<> ") in sent_ids]
+    assert mine, f"aucun message de ce scénario dans la boîte {address}"
+    types = [t for t, _ in _attachments(mine[-1]).values()]
+    assert mime in types, f"pièce jointe attendue au format {mime}, obtenu : {', '.join(types) or 'aucune pièce jointe'}"
+
+
+@then(parsers.re(r'"(?P<recipient>[^"]+)" a reçu la réponse dans le fil (?:de |du |d\'|d’)"(?P<document>[^"]+)"'))
+def reply_received(parcours: Parcours, recipient: str, document: str) -> None:
+    """The answer is in the recipient's box and threads on the original (In-Reply-To = its Message-ID)."""
+    replies = [(original, sent) for doc, original, sent in parcours.replies if fold(doc) == fold(document)]
+    assert replies, f"aucune réponse dans le fil « {document} » pendant ce scénario"
+    original, sent = replies[-1]
+    address = mss_address_of(parcours.cast.recipient(recipient))
+    wanted = original.message_id.strip().strip("<>")
+    for _meta, msg in _raw_messages(parcours, address):
+        if str(msg.get("In-Reply-To", "")).strip().strip("<>") == wanted:
+            return
+    raise AssertionError(f"attendu dans la boîte {address} une réponse au message « {verify.decoded(original.subject)} » "
+                         f"(In-Reply-To {original.message_id}), obtenu aucune")
+
+
+@then(parsers.re(r'le message transféré (?:à|au|aux) "(?P<recipients>[^"]+)" garde les pièces jointes et l\'INS du '
+                 r'message d\'origine'))
+def forward_kept(parcours: Parcours, recipients: str) -> None:
+    assert parcours.forwards, "aucun transfert pendant ce scénario"
+    original, sent, _targets = parcours.forwards[-1]
+    source = next((m for _meta, m in _raw_messages(parcours, original.mailbox)
+                   if str(m.get("Message-ID", "")).strip() == original.message_id.strip()), None)
+    assert source is not None, f"message d'origine introuvable dans {original.mailbox}"
+    before = _attachments(source)
+    for record in parcours.cast.recipients(recipients):
+        address = mss_address_of(record)
+        forwarded = [m for _meta, m in _raw_messages(parcours, address)
+                     if str(m.get("Message-ID", "")).strip("<> ") == sent.message_id.strip("<> ")]
+        assert forwarded, f"le message transféré n'est pas dans la boîte {address}"
+        after = _attachments(forwarded[-1])
+        for name, (_ctype, data) in before.items():
+            assert name in after, f"pièce jointe {name} perdue au transfert vers {address}"
+            assert after[name][1] == data, f"pièce jointe {name} modifiée au transfert vers {address}"
+        for header in ("X-MSS-INS", "X-MSS-CODECDA"):
+            assert str(forwarded[-1].get(header, "")) == str(source.get(header, "")), (
+                f"en-tête {header} : « {source.get(header, '')} » à l'origine, « {forwarded[-1].get(header, '')} » "
+                "après transfert")
+
+
+# --- ROR : l'ordre des résultats --------------------------------------------------------------------
+@then("les résultats du ROR sont classés du plus proche au plus lointain, avec leur distance")
+def ror_nearest_first(parcours: Parcours) -> None:
+    assert parcours.candidates, "le ROR n'a rien proposé"
+    distances = [c.distance_km for c in parcours.candidates]
+    assert all(d is not None for d in distances), f"distance absente d'un résultat : {distances}"
+    assert distances == sorted(distances), f"résultats non classés par distance : {distances}"
+
+
+# --- DMP : ce qui ne doit pas y aller -------------------------------------------------------------------
+@then(parsers.re(rf'"(?P<document>[^"]+)" {OF} n\'a été versée? au DMP par personne'))
+def never_in_dmp(parcours: Parcours, document: str, person: str) -> None:
+    """An MSSanté-only document (arrêt de travail, bon de transport...): no deposit carried it in the scenario."""
+    kind = document_kind(document)
+    assert not kind.dmp, f"« {kind.label} » peut aller au DMP : la vérification n'a pas de sens"
+    label = fold(kind.label).encode()
+    carried = [e for e in parcours.exchanges("dmp") if "41" in e.operation
+               and label in fold(e.request_body.decode("utf-8", "replace")).encode()]
+    assert not carried, f"« {kind.label} » ({kind.where}) a été déposé au DMP : {len(carried)} dépôt(s)"

@@ -39,6 +39,7 @@ class JourneyMemory:
 
     identities: dict[str, IdentityResult] = field(default_factory=dict)
     seeded: set[str] = field(default_factory=set)  # preconditions already put on the bench
+    consents: set[tuple[str, str, str]] = field(default_factory=set)  # (session, person id, what)
 
 
 @dataclass
@@ -63,6 +64,9 @@ class Parcours:
     refusals: list[str] = field(default_factory=list)
     candidates: list[RorCandidate] = field(default_factory=list)
     received: list[ReceivedMessage] = field(default_factory=list)
+    replies: list[tuple[str, ReceivedMessage, SendResult]] = field(default_factory=list)  # (document, original, sent)
+    forwards: list[tuple[ReceivedMessage, SendResult, tuple[Any, ...]]] = field(default_factory=list)
+    narration: list[str] = field(default_factory=list)  # steps told, outside the socle
     _other: DuiDriver | None = None
 
     @property

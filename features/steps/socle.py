@@ -15,17 +15,19 @@ from datetime import date
 import pytest
 from pytest_bdd import given, parsers, when
 
-from conformance.drivers.base import BenchTarget, DuiDriver, DuiRefused, OutgoingMessage, RorQuery
+from conformance.drivers.base import BenchTarget, DuiDriver, DuiRefused, OutgoingMessage, ReceivedMessage, RorQuery
 from conformance.drivers.documents import make_document
 from conformance.drivers.probe import BenchProbe
-from conformance.drivers.recipients import de
-from features.steps.cast import Cast, document_kind
+from conformance.drivers.recipients import de, mss_address_of
+from simulators.identities.model import Person
+from features.steps.cast import Cast, document_kind, split_documents
 from features.steps.context import JourneyMemory, Parcours, Sent
 
-MIME_BY_KIND = {"photo": "image/jpeg", "invitation-visio": "text/calendar"}
+MIME_BY_KIND = {"photo": "image/jpeg", "invitation-visio": "text/calendar"}  # kept for vendors: DocumentKind.mime_type
 OWN = r"(?P<own> avec son propre logiciel)?"  # an actor outside the DUI under test (doctor, pharmacist)
 TO = r'(?:à|au|aux) "(?P<recipients>[^"]+)"'
 OF = r'(?:de|d\'|d’) ?"(?P<person>[^"]+)"'
+BOX = r'(?: depuis la boîte (?:de |du |d\'|d’)"(?P<box>[^"]+)")?'  # an organisational box the actor writes from
 
 
 @pytest.fixture(scope="session")
@@ -60,16 +62,14 @@ def ins_already_qualified(parcours: Parcours, person: str, actor: str) -> None:
                                   f"({result.status}, compte rendu INSi {result.cr or '-'})")
 
 
-@given(parsers.re(rf'le DMP {OF} contient "(?P<documents>[^"]+)" déposés? par "(?P<actor>[^"]+)"'))
+@given(parsers.re(rf'le DMP {OF} contient "(?P<documents>[^"]+)" déposée?s? par "(?P<actor>[^"]+)"'))
 def dmp_preloaded(parcours: Parcours, person: str, documents: str, actor: str) -> None:
     """Earlier documents written by other professionals with their own software (the reference DUI):
     whatever the DMP does not hold yet (the bench seeds some) is fed by ``actor``."""
     parcours.require("dmp")
     who, author = parcours.cast.person(person), parcours.cast.professional(actor)
     other = parcours.other_software()
-    from features.steps.cast import split_names
-
-    kinds = [document_kind(phrase) for phrase in split_names(documents)]
+    kinds = [document_kind(phrase) for phrase in split_documents(documents)]
     wanted = [k for k in kinds if f"{parcours.target.session}:{who.id}:{k.key}" not in parcours.memory.seeded]
     if not wanted:
         return
@@ -90,7 +90,7 @@ def qualify(parcours: Parcours, actor: str, person: str) -> None:
 
 
 # --- Quand : Annuaire santé et MSSanté ---------------------------------------------------------------
-@when(parsers.parse('"{actor}" recherche dans l\'Annuaire santé la boîte de "{target}"'))
+@when(parsers.re(r'"(?P<actor>[^"]+)" recherche dans l\'Annuaire santé la boîte (?:de |du |des |d\'|d’)"(?P<target>[^"]+)"'))
 def find_mailbox(parcours: Parcours, actor: str, target: str) -> None:
     cast = parcours.cast
     record = cast.establishment(target) if _is_structure(cast, target) else cast.professional(target)
@@ -106,32 +106,41 @@ def _is_structure(cast: Cast, phrase: str) -> bool:
 
 
 def _send(parcours: Parcours, actor: str, document: str, person: str, recipients: str, *, xdm: bool = False,
-          subject: str = "", body: str = "", own: bool = False) -> None:
+          subject: str = "", body: str = "", own: bool = False, box: str = "") -> None:
+    """One message, several documents when the phrase lists them ("le CR, l'ordonnance et les constantes")."""
     cast = parcours.cast
-    who, kind = cast.person(person), document_kind(document)
+    who = cast.person(person)
+    kinds = [document_kind(phrase) for phrase in split_documents(document)]
     sender = cast.professional(actor)
-    doc = make_document(kind.key, f"{who.display_first_name} {who.display_last_name}",
-                        mime_type=MIME_BY_KIND.get(kind.key, "application/pdf"))
-    label = kind.label[0].upper() + kind.label[1:]
-    message = OutgoingMessage(recipients=cast.recipients(recipients), documents=(doc,), patient=who, xdm=xdm,
+    docs = tuple(make_document(kind.key, f"{who.display_first_name} {who.display_last_name}") for kind in kinds)
+    label = kinds[0].label[0].upper() + kinds[0].label[1:] + "".join(f", {k.label}" for k in kinds[1:])
+    names = ", ".join(k.label for k in kinds)
+    targets = cast.recipients(recipients)
+    sender_box = mss_address_of(_structure_or_professional(cast, box)) if box else ""
+    message = OutgoingMessage(recipients=targets, documents=docs, patient=who, xdm=xdm, sender_box=sender_box,
                               subject=subject or f"{label} - {who.display_first_name} {who.display_last_name}",
-                              body=body or f"Bonjour,\n\nVeuillez trouver ci-joint : {kind.label}.\n\n"
+                              body=body or f"Bonjour,\n\nVeuillez trouver ci-joint : {names}.\n\n"
                                            f"{sender.first_name} {sender.last_name}, {sender.role}")
     software = parcours.other_software() if own else parcours.dui
-    if xdm and own:
-        parcours.act("ins", software.qualify_ins, sender, who)
+    if own and (xdm or any(isinstance(t, Person) for t in targets)):
+        parcours.act("ins", software.qualify_ins, sender, who)  # their own software qualifies the INS first
     result = parcours.act("smtp", software.send_message, sender, message)
     parcours.sent.append(Sent(sender.id, message, result))
 
 
-SEND = rf'"(?P<actor>[^"]+)" envoie par MSSanté "(?P<document>[^"]+)" {OF} {TO}(?P<xdm> avec une archive XDM)?{OWN}'
+def _structure_or_professional(cast: Cast, phrase: str):  # noqa: ANN202 - Establishment | Professional
+    return cast.establishment(phrase) if _is_structure(cast, phrase) else cast.professional(phrase)
+
+
+SEND = (rf'"(?P<actor>[^"]+)" envoie par MSSanté "(?P<document>[^"]+)" {OF} {TO}{BOX}(?P<xdm> avec une archive XDM)?'
+        rf'{OWN}')
 
 
 @given(parsers.re(SEND))
 @when(parsers.re(SEND))
 def send_by_mss(parcours: Parcours, actor: str, document: str, person: str, recipients: str,
-                xdm: str | None, own: str | None) -> None:
-    _send(parcours, actor, document, person, recipients, xdm=bool(xdm), own=bool(own))
+                xdm: str | None, own: str | None, box: str | None) -> None:
+    _send(parcours, actor, document, person, recipients, xdm=bool(xdm), own=bool(own), box=box or "")
 
 
 @when(parsers.re(rf'"(?P<actor>[^"]+)" transmet "(?P<document>[^"]+)" {OF} {TO}'))
@@ -183,19 +192,26 @@ def consult_dmp(parcours: Parcours, actor: str, person: str, own: str | None) ->
         parcours.consulted[reader.id] = []
 
 
-@when(parsers.re(rf'"(?P<actor>[^"]+)" verse "(?P<document>[^"]+)" {OF} au DMP(?P<secret>[^"]*?){OWN}'))
+FEED = rf'"(?P<actor>[^"]+)" verse "(?P<document>[^"]+)" {OF} au DMP(?P<secret>[^"]*?){OWN}'
+
+
+@given(parsers.re(FEED))
+@when(parsers.re(FEED))
 def feed_dmp(parcours: Parcours, actor: str, document: str, person: str, secret: str, own: str | None) -> None:
-    who, author, kind = parcours.cast.person(person), parcours.cast.professional(actor), document_kind(document)
+    """One deposit per document listed; ", avec son accord" (or any unquoted words) is narration."""
+    who, author = parcours.cast.person(person), parcours.cast.professional(actor)
     confidentiality = ("INVISIBLE_REPRESENTANTS_LEGAUX",) if "représentants légaux" in secret else ()
-    doc = make_document(kind.key, who.display_first_name, confidentiality=confidentiality)
     software = parcours.dui
     if own:
         software = parcours.other_software()
         parcours.act("ins", software.qualify_ins, author, who)
-    try:
-        parcours.records.append((kind.key, parcours.act("dmp", software.feed_dmp, author, who, doc)))
-    except DuiRefused as exc:
-        parcours.refusals.append(str(exc))
+    for phrase in split_documents(document):
+        kind = document_kind(phrase)
+        doc = make_document(kind.key, who.display_first_name, confidentiality=confidentiality)
+        try:
+            parcours.records.append((kind.key, parcours.act("dmp", software.feed_dmp, author, who, doc)))
+        except DuiRefused as exc:
+            parcours.refusals.append(str(exc))
 
 
 @when(parsers.re(rf'"(?P<actor>[^"]+)" rédige "(?P<document>[^"]+)" {OF} dans le DUI'))
@@ -211,7 +227,8 @@ def produce(parcours: Parcours, actor: str, document: str, person: str) -> None:
 def search_mecs(parcours: Parcours, actor: str, km: str, person: str) -> None:
     who = parcours.cast.person(person)
     assert who.address is not None, f"{who.display_first_name} n'a pas d'adresse dans le monde du banc"
-    query = RorQuery(near=who.address, radius_km=float(km), age=_age(who.birth_date), category_code="177")
+    query = RorQuery(near=who.address, radius_km=float(km), age=_age(who.birth_date), category_code="177",
+                     label="une MECS")
     parcours.candidates = parcours.act("ror", parcours.dui.search_ror, parcours.cast.professional(actor), query)
 
 
@@ -219,3 +236,105 @@ def _age(birth_date: str) -> int:
     today = date.today()
     y, m, d = (int(x) for x in birth_date.split("-"))
     return today.year - y - ((today.month, today.day) < (m, d))
+
+
+# --- Quand : récits hors socle, accord de la personne ------------------------------------------------------
+NARRATION = r'hors socle, "(?P<actor>[^"]+)" (?P<what>.+)'
+
+
+@given(parsers.re(NARRATION))
+@when(parsers.re(NARRATION))
+def outside_the_socle(parcours: Parcours, actor: str, what: str) -> None:
+    """Phone, videoconference, ViaTrajectoire, teleconsultation: told, not simulated (no service call)."""
+    _anyone(parcours.cast, actor)
+    parcours.narration.append(f"{actor} {what}")
+
+
+@given(parsers.re(r'"(?P<person>[^"]+)" a donné son accord pour "(?P<what>[^"]+)"'))
+def consent(parcours: Parcours, person: str, what: str) -> None:
+    """The person's (or their representative's) agreement, kept for the journey: photos, DMP feeds."""
+    who = parcours.cast.person(person)
+    parcours.memory.consents.add((parcours.target.session, who.id, what))
+
+
+def _anyone(cast: Cast, phrase: str) -> object:
+    for finder in (cast.professional, cast.person, cast.establishment):
+        try:
+            return finder(phrase)
+        except LookupError:
+            continue
+    raise AssertionError(f"personne ni structure dans le monde du banc : « {phrase} »")
+
+
+# --- Quand : fils de discussion et transferts MSSanté ------------------------------------------------------
+def _received(parcours: Parcours, reader: object, box: str, document: str) -> ReceivedMessage:
+    """The latest message of ``box`` about ``document`` (its label in the subject), read through the DUI."""
+    kinds = [document_kind(phrase) for phrase in split_documents(document)]
+    messages = parcours.act("imap", parcours.dui.read_mailbox, reader, box)
+    from features.steps.cast import fold
+    from features.steps.verify import decoded
+
+    found = [m for m in messages if all(fold(k.label) in fold(decoded(m.subject)) for k in kinds)]
+    if not found:
+        subjects = ", ".join(f"« {decoded(m.subject)} »" for m in messages[-5:]) or "aucun message"
+        raise AssertionError(f"attendu dans la boîte {box} un message « {document} », obtenu : {subjects}")
+    original = found[-1]
+    return original if original.mailbox else ReceivedMessage(**{**original.__dict__, "mailbox": box})
+
+
+REPLY = (rf'"(?P<actor>[^"]+)" répond dans le fil (?:de |du |d\'|d’)"(?P<document>[^"]+)" {OF}{BOX}'
+         r'(?: en joignant "(?P<attached>[^"]+)")? : "(?P<text>[^"]+)"')
+
+
+@given(parsers.re(REPLY))
+@when(parsers.re(REPLY))
+def reply_in_thread(parcours: Parcours, actor: str, document: str, person: str, box: str | None,
+                    attached: str | None, text: str) -> None:
+    cast = parcours.cast
+    who, replier = cast.person(person), cast.professional(actor)
+    mailbox = mss_address_of(_structure_or_professional(cast, box)) if box else replier.mss_address
+    original = _received(parcours, replier, mailbox, document)
+    docs = tuple(make_document(document_kind(p).key, f"{who.display_first_name} {who.display_last_name}")
+                 for p in split_documents(attached or ""))
+    result = parcours.act("smtp", parcours.dui.reply_message, replier, original, text, docs)
+    parcours.replies.append((document, original, result))
+
+
+FORWARD = rf'"(?P<actor>[^"]+)" transfère par MSSanté "(?P<document>[^"]+)" {OF} {TO}{BOX}(?: : "(?P<note>[^"]+)")?'
+
+
+@when(parsers.re(FORWARD))
+def forward(parcours: Parcours, actor: str, document: str, person: str, recipients: str, box: str | None,
+            note: str | None) -> None:
+    cast = parcours.cast
+    cast.person(person)
+    forwarder = cast.professional(actor)
+    mailbox = mss_address_of(_structure_or_professional(cast, box)) if box else forwarder.mss_address
+    original = _received(parcours, forwarder, mailbox, document)
+    targets = cast.recipients(recipients)
+    result = parcours.act("smtp", parcours.dui.forward_message, forwarder, original, targets, note or "")
+    parcours.forwards.append((original, result, targets))
+
+
+# --- Quand : ROR, par catégorie, offre ou unité, autour d'un domicile ----------------------------------------
+ROR_SEARCH = (r'"(?P<actor>[^"]+)" recherche dans le ROR "(?P<what>[^"]+)"(?: avec "(?P<offer>[^"]+)")? '
+              r'à moins de (?P<km>\d+) km du domicile (?:de |d\'|d’|du |de la |des )?"(?P<person>[^"]+)"'
+              r'(?P<age>, pour son âge)?(?P<places>, avec des places disponibles)?')
+
+
+@when(parsers.re(ROR_SEARCH))
+def search_ror(parcours: Parcours, actor: str, what: str, offer: str | None, km: str, person: str,
+               age: str | None, places: str | None) -> None:
+    """Any category (EHPAD, MECS, CAMSP, DIME, SMR...) with or without a special unit (UVP, PASA...), around
+    the home of the person or of a relative ("du domicile du "cousin de Daniel""), nearest first."""
+    from features.steps.cast import ror_offer
+
+    home = parcours.cast.person(person)
+    assert home.address is not None, f"{home.display_first_name} n'a pas d'adresse dans le monde du banc"
+    category, offer_type = ror_offer(what)
+    unit = ror_offer(offer)[1] if offer else ""
+    subject = parcours.cast.owner(person)  # whose age: Daniel's, not his cousin's
+    label = f"{what}{f' avec {offer}' if offer else ''}"
+    query = RorQuery(near=home.address, radius_km=float(km), age=_age(subject.birth_date) if age else None,
+                     category_code=category, offer_type=unit or offer_type, available_only=bool(places), label=label)
+    parcours.candidates = parcours.act("ror", parcours.dui.search_ror, parcours.cast.professional(actor), query)

@@ -122,6 +122,30 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
     def schematic_map():  # noqa: ANN202
         return jsonify(geo.schematic_map())
 
+    @bp.get("/ui/api/habilitations")
+    def habilitations():  # noqa: ANN202
+        """Beside the DMP view: the DMP's matrix (groups -> categories of documents) and, for comparison,
+        the Santélien e-parcours rights by professional group (seed material, shipped as data)."""
+        import json
+        from pathlib import Path
+
+        from simulators.dmp.valuesets import load_valuesets
+
+        here = Path(__file__).parent / "data" / "santelien.json"
+        matrix = load_valuesets().habilitations
+        dmp = [{"groupe": name, "categories": spec["categories"]} for name, spec in matrix["groups"].items()
+               if name != "systeme"]
+        return jsonify(dmp=dmp, santelien=json.loads(here.read_text(encoding="utf-8")))
+
+    @bp.get("/ui/api/departements")
+    def departements():  # noqa: ANN202
+        """The départements as shapes, their régions and the projection (simulators/dashboard/mapdata.py)."""
+        from simulators.dashboard import mapdata
+
+        response = jsonify(mapdata.load())
+        response.headers["Cache-Control"] = "max-age=3600"
+        return response
+
     @bp.get("/ui/api/sessions/<name>/bundle.zip")
     def bundle(name: str):  # noqa: ANN202
         if not rt.sessions.exists(name):

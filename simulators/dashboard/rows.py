@@ -11,8 +11,11 @@ from typing import Any
 
 from simulators.core.exchange import Exchange
 
-# error > fail > skip > pass > omit (conformance.outcomes); "warning" is a failed RECOMMANDATION.
-_RANK = {"omit": 0, "pass": 1, "skip": 2, "warning": 2.5, "fail": 3, "error": 4}
+# error > fail > warning > pass > skip > omit for an arrow: a check that did not apply (skip) must not
+# grey out an exchange the other checks judged (an MSSanté send with its XDM checks "non applicable"
+# looked inactive beside the green authentication). The reports keep conformance.outcomes' order.
+# "warning" is a failed RECOMMANDATION.
+_RANK = {"omit": 0, "skip": 0.5, "pass": 1, "warning": 2.5, "fail": 3, "error": 4}
 
 
 def verdict_status(outcome: str, level: str) -> str:
@@ -21,7 +24,8 @@ def verdict_status(outcome: str, level: str) -> str:
 
 
 def worst_status(verdicts: list[dict[str, Any]]) -> str:
-    """Colour of an arrow: the worst presented status, "none" when no live check judged it."""
+    """Colour of an arrow: the worst presented status among the checks that judged it ("skip" only when
+    none applied), "none" when no live check ran."""
     worst = "none"
     for verdict in verdicts:
         status = verdict_status(str(verdict.get("outcome", "omit")), str(verdict.get("level", "")))

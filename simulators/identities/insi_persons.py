@@ -12,6 +12,7 @@ from __future__ import annotations
 from simulators.identities.ins import OID_INS_NIA, STATUS_RETRIEVED, InsMatricule, patient_mss_address
 from simulators.identities.model import InsiBehaviour, InsiProbe, Person
 from simulators.identities.nir import generate_nir, nir_key
+from simulators.identities.traits import display_given_name
 
 LIVE = "insi.md §5, réponse observée en qualification (padoa/tlsi-ins)"
 
@@ -28,7 +29,7 @@ def _person(
     given_names = tuple(given.split(" "))
     return Person(
         id=pid, birth_name=name, given_names=given_names, sex=sex, birth_date=date,
-        birth_place=place, display_first_name=given_names[0].capitalize(),
+        birth_place=place, display_first_name=display_given_name(given_names[0]),
         display_last_name=name, used_name="", ins=ins, ins_history=history,
         identity_status=STATUS_RETRIEVED,
         mes_address=patient_mss_address(ins.value) if ins and usable else "",

@@ -89,6 +89,12 @@ def first_given_name(values: str | Iterable[str]) -> str:
     return names[0] if names else ""
 
 
+def display_given_name(value: str) -> str:
+    """A given name as people write it, from its INS trait: "PIERRE-ALAIN" -> "Pierre-Alain",
+    "MARIE ANNE" -> "Marie Anne" ("Pierre-alain" is what ``str.capitalize`` makes of it)."""
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[:1].upper() + m.group(0)[1:].lower(), value)
+
+
 def is_valid_trait(value: str) -> bool:
     """True when a value is already in INSi form (no normalisation needed)."""
     return bool(TRAIT_PATTERN.match(value))

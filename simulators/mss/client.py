@@ -47,14 +47,20 @@ def get_token(psc_url: str, address: str, *, session: str = "", password: str = 
         data["session"] = session
     if expires_in is not None:
         data["expires_in"] = str(expires_in)
-    response = requests.post(psc_url.rstrip("/") + OIDC + "/token", data=data, timeout=10, verify=verify)
+    response = requests.post(_session_root(psc_url, session) + OIDC + "/token", data=data, timeout=10, verify=verify)
     response.raise_for_status()
     body = response.json()
     return TokenSet(body["access_token"], body["refresh_token"], int(body["expires_in"]))
 
 
-def refresh_token(psc_url: str, tokens: TokenSet, *, verify: str | bool = True) -> TokenSet:
-    response = requests.post(psc_url.rstrip("/") + OIDC + "/token", timeout=10, verify=verify,
+def _session_root(psc_url: str, session: str) -> str:
+    """The token request is journaled in the session it opens: ask on ``/s/<session>`` (else "default")."""
+    root = psc_url.rstrip("/")
+    return f"{root}/s/{session}" if session and "/s/" not in root else root
+
+
+def refresh_token(psc_url: str, tokens: TokenSet, *, verify: str | bool = True, session: str = "") -> TokenSet:
+    response = requests.post(_session_root(psc_url, session) + OIDC + "/token", timeout=10, verify=verify,
                              data={"grant_type": "refresh_token", "refresh_token": tokens.refresh_token})
     response.raise_for_status()
     body = response.json()
@@ -135,8 +141,11 @@ def compose(sender: str, sender_label: str, recipients: list[str], subject: str,
 
 
 def wire_bytes(msg: EmailMessage) -> bytes:
-    """CRLF line ends: smtplib sends bytes unchanged, and a bare-LF message is one huge SMTP line."""
-    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    """CRLF line ends: smtplib sends bytes unchanged, and a bare-LF message is one huge SMTP line.
+
+    Headers are not folded below RFC 5322's 998 characters: the standard library's folder splits an
+    RFC 2047 encoded subject at a space and drops it ("Élise d’Almeida" read back as "Élised’Almeida")."""
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n", max_line_length=998))
 
 
 @dataclass

@@ -161,6 +161,7 @@ class MssConnectionState(ConnectionState):
         self.journal = journal
         self.principals: list[Principal] = []
         self.auth_recorded = False
+        self.pending: list[Exchange] = []  # commands before the login: journaled in the session the login names
 
     async def do_greeting(self) -> CommandResponse:
         return ResponseOk(b"*", self.config.greeting, self.capability)
@@ -170,13 +171,26 @@ class MssConnectionState(ConnectionState):
         principal = next((p for p in reversed(self.principals) if p.address), None)
         writer = _writer.get(None)
         ssl_obj = writer.get_extra_info("ssl_object") if writer is not None else None
-        self.journal.submit(Exchange(  # never block the IMAP loop on the commit
+        exchange = Exchange(
             session=session or (principal.session if principal else "default"), service="mss",
             operation=f"imap.{command}",
             started_at=started, duration_ms=(time.time() - started) * 1000, protocol="imap",
             caller=principal.caller if principal else Caller(kind="anonymous"), method=command.upper(),
             request_headers={"tls": "yes" if ssl_obj else "no", "tls_version": ssl_obj.version() if ssl_obj else ""},
-            status=status, summary=summary))
+            status=status, summary=summary)
+        if session is None and principal is None and command != "auth":
+            self.pending.append(exchange)  # CAPABILITY, STARTTLS...: the session is known at the login
+            return
+        self.flush(exchange.session)
+        self.journal.submit(exchange)  # never block the IMAP loop on the commit
+
+    def flush(self, session: str) -> None:
+        """Journal the commands that preceded the login in the session of the login (or "default" when
+        the connection ends without one)."""
+        pending, self.pending = self.pending, []
+        for exchange in pending:
+            exchange.session = session
+            self.journal.submit(exchange)
 
     async def do_authenticate(self, cmd: Any, creds: Any) -> CommandResponse:
         started = time.time()
@@ -238,6 +252,7 @@ def imap_lifecycle(store: MssStore, authenticator: MailAuthenticator, journal: A
         except Exception:  # noqa: BLE001 - pymap already answered BYE SERVERBUG; never kill the server
             pass
         finally:
+            state.flush("default")
             writer.close()
 
     async def start(loop: asyncio.AbstractEventLoop) -> asyncio.base_events.Server:

@@ -28,6 +28,7 @@ from simulators.psc.server import oauth_render_error
 from .admin import admin_blueprint
 from .annuaire import create_app as create_annuaire_app
 from .annuaire import fhir_error
+from .annuaire_view import annuaire_blueprint
 from .auth import MailAuthenticator
 from .delivery import Operator, OperatorOptions
 from .imap import imap_lifecycle
@@ -72,6 +73,7 @@ class MssSimulator:
         operator = Operator(store, trust, OperatorOptions.from_options(options))
         authenticator = MailAuthenticator(store, psc_service.issuer, rt.sessions)
         rt.admin_blueprints.append(admin_blueprint(store, trust, psc_service.psc))
+        rt.admin_blueprints.append(annuaire_blueprint(lambda session: store.mailboxes(rt.sessions.resolve(session))))
         host = rt.config.host
         certificate = str(options.get("tls_certificate", "localhost"))
         smtp = smtp_lifecycle(

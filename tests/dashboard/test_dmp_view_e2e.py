@@ -30,10 +30,10 @@ def test_dmp_tab_hides_the_secret_consultation_from_the_mother(tmp_path: Path, b
             assert page.locator("#dmp-viewer").input_value() == "patient"
             wait_text(page, "#view-body .note", "6 document(s) visible(s) sur 7")
             wait_text(page, "#view-body", "Consultation confidentielle")
-            assert "Résultat avant annonce" not in page.locator("#view-body table").inner_text()  # INVISIBLE_PATIENT
+            assert "Résultat avant annonce" not in page.locator("#view-body table.data:not(.matrix)").inner_text()  # INVISIBLE_PATIENT
             page.select_option("#dmp-viewer", "rl:MTH")
             wait_text(page, "#view-body .note", "5 document(s) visible(s) sur 7")  # patient: 6 sur 7
-            shown = page.locator("#view-body table").inner_text()
+            shown = page.locator("#view-body table.data:not(.matrix)").inner_text()
             assert "Bilan orthophonique" in shown and "Consultation confidentielle" not in shown
             screenshot(page, "12-dmp-elise-vue-mere")
     finally:

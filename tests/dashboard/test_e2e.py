@@ -232,9 +232,9 @@ def test_service_views_and_one_click_faults(tmp_path: Path, browser: Any) -> Non
             wait_text(page, "#view-body", "ip.pdf")
             assert "ip.pdf" in page.inner_text("#view-body") and "DSN délivré" in page.inner_text("#view-body")
             page.click("#tab-ror")
-            page.wait_for_selector("#view-body svg circle.etab")
-            assert page.locator("#view-body svg circle.etab").count() == 2
-            assert page.locator("#view-body svg circle.dept").count() >= 100
+            page.wait_for_selector("#view-body svg .etab circle")
+            assert page.locator("#view-body svg .etab circle").count() == 2
+            assert page.locator("#view-body svg path.dept").count() == 96  # the départements as shapes
             screenshot(page, "07-ror-carte")
             page.click("#tab-psc")  # a generic view: its own tab, drawn from the "tables" shape
             wait_text(page, "#view-body", "899700000001")

@@ -9,7 +9,8 @@ from simulators.dashboard.rows import compact_row, worst_status
 
 def test_worst_status_follows_conformance_precedence_and_shows_warnings() -> None:
     assert worst_status([]) == "none"
-    assert worst_status([{"outcome": "pass"}, {"outcome": "skip"}]) == "skip"
+    assert worst_status([{"outcome": "pass"}, {"outcome": "skip"}]) == "pass"  # judged: not "ignoré"
+    assert worst_status([{"outcome": "skip"}, {"outcome": "omit"}]) == "skip"
     assert worst_status([{"outcome": "fail", "level": "RECOMMANDATION"}, {"outcome": "pass"}]) == "warning"
     assert worst_status([{"outcome": "fail", "level": "RECOMMANDATION"}, {"outcome": "fail", "level": "EXIGENCE"}]) == "fail"
     assert worst_status([{"outcome": "fail", "level": "EXIGENCE"}, {"outcome": "error"}]) == "error"
@@ -105,3 +106,27 @@ def test_running_services_map_transports_to_their_service() -> None:
     running = exchange_services(["admin", "ins", "smtp", "imap", "psc", "annuaire"], {"mss": {}, "dmp": {}})
     assert running == ["ins", "mss", "psc", "annuaire", "dmp"]
     assert [lane["service"] for lane in lanes(running)] == ["dui", "ins", "dmp", "mss", "ror", "annuaire", "psc"]
+
+
+def test_departement_shapes_place_the_journeys_towns_inside_their_departement() -> None:
+    from simulators.dashboard import mapdata
+    from simulators.identities.communes import commune
+
+    data = mapdata.load()
+    assert len(data["departments"]) == 96 and "CC-BY-4.0" in data["attribution"]
+    assert {r["name"] for r in data["regions"]} >= {"Île-de-France", "Auvergne-Rhône-Alpes"}
+    shapes = {d["code"]: mapdata.rings_of(d["path"]) for d in data["departments"]}
+    for code in ("93048", "93066", "93064", "93010", "63113", "63178", "07186", "75114"):
+        town = commune(code)
+        point = mapdata.project(data["projection"], town.latitude, town.longitude)
+        assert mapdata.inside(point, shapes[town.department]), (code, point)
+        assert not mapdata.inside(point, shapes["92" if town.department != "92" else "93"])
+
+
+def test_narration_reads_like_french_not_gherkin() -> None:
+    from conformance.drivers.stepper import load_journey, natural
+
+    assert natural('"le médecin traitant" envoie "l\'ordonnance" d\'"Élise" à "la MECS" et de "le DLU"') == (
+        "le médecin traitant envoie l'ordonnance d'Élise à la MECS et du DLU")
+    narration = load_journey("louis_domicile").scenarios[1].narration
+    assert '"' not in narration and ".." not in narration

@@ -28,13 +28,16 @@ def test_journeys_are_listed_with_their_french_steps(real_bench: Bench) -> None:
     base = real_bench.admin_url + "/_bench/scenarios"
     assert requests.get(real_bench.admin_url + "/ui/api/meta", timeout=10).json()["scenarios"]["available"]
     journeys = {j["id"]: j for j in requests.get(base, params={"session": "liste"}, timeout=10).json()["journeys"]}
-    assert set(journeys) == {"fanny", "elliot", "elise"}
+    from features.catalog import JOURNEYS
+
+    assert set(journeys) == set(JOURNEYS)  # the sixteen, each with its sector
+    assert journeys["daniel"]["sector_label"] == "Personnes âgées" and journeys["elise"]["sector"] == "pde"
     elise = journeys["elise"]
     assert elise["title"].startswith("Élise, 15 ans") and elise["next"] == 1 and not elise["finished"]
     assert len(elise["steps"]) == 10
     second = elise["steps"][1]
     assert second["n"] == 2 and second["status"] == "pending" and second["services"] == ["mss"]
-    assert second["narration"].startswith('Quand "l\'assistante sociale de la CRIP" transmet')
+    assert second["narration"].startswith("Quand l'assistante sociale de la CRIP transmet le rapport au juge des enfants d'Élise")
     assert "Étant donné le parcours" not in second["narration"]  # the background is not narrated
 
 

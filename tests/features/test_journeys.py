@@ -1,4 +1,4 @@
-"""The three journeys of scenarios.md, run with the DUI chosen by ``--dui`` (reference by default)."""
+"""The sixteen journeys (scenarios.md, scenarios-pa-ph.md), run with the DUI chosen by ``--dui`` (reference by default)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 from pytest_bdd import scenarios
 
 import features
+from features.catalog import JOURNEYS
 
 FEATURES = Path(features.__file__).parent
 
-scenarios(str(FEATURES / "fanny.feature"), str(FEATURES / "elliot.feature"), str(FEATURES / "elise.feature"))
+scenarios(*(str(FEATURES / f"{name}.feature") for name in JOURNEYS))

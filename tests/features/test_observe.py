@@ -159,3 +159,17 @@ def local_bench_dmp(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pyte
     bench = start_local_bench(tmp_path_factory.mktemp("observe-dmp"), only=("ins", "dmp"), pki_dir=shared_pki(pytestconfig))
     yield bench
     bench.stop()
+
+
+def test_observe_lists_the_attachments_the_tester_must_send(target: BenchTarget, human: Human) -> None:
+    driver = ObserveDriver(human.instructions.put, timeout_s=20)
+    driver.open(target)
+    world = target.world
+    photo = make_document("photo-plaie", "Irène Bouchard")
+    message = OutgoingMessage((world.establishment("crip-93"),), "Photo de plaie", "Bonjour",
+                              patient=world.person("irene"), documents=(photo, make_document("ordonnance", "Irène")))
+    driver.send_message(world.professional("ergotherapeute-fanny"), message)
+    assert not human.errors
+    text = human.seen[0]["text"]
+    assert "pièces jointes : aucune" not in text
+    assert f"{photo.as_attachment().filename} (photo de plaie, image/jpeg)" in text and "(ordonnance, application/pdf)" in text

@@ -11,14 +11,15 @@ import pytest
 from simulators.play import JOURNEYS, play, register
 
 
-def test_play_is_a_subcommand_with_the_three_journeys() -> None:
+def test_play_is_a_subcommand_with_the_sixteen_journeys() -> None:
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["play", "elise", "--bench-url", "http://127.0.0.1:8080"])
     assert (args.journey, args.bench_url, args.dui) == ("elise", "http://127.0.0.1:8080", "reference")
-    assert JOURNEYS == ("fanny", "elliot", "elise")
+    assert len(JOURNEYS) == 16 and {"fanny", "irene", "daniel", "louis_domicile", "lucas_dime"} <= set(JOURNEYS)
+    assert parser.parse_args(["play", "irene"]).journey == "irene"
     with pytest.raises(SystemExit):
-        parser.parse_args(["play", "irene"])
+        parser.parse_args(["play", "louis"])  # a person with two journeys: play one of them
 
 
 def test_play_elliot_narrates_steps_exchanges_and_verdicts(pytestconfig: pytest.Config, tmp_path: Path,

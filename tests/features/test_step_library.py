@@ -57,3 +57,41 @@ def test_session_urls_carry_the_session_prefix() -> None:
     assert target.session_url("ins", "/lps") == "https://localhost:8443/s/s1/lps"
     assert target.service_url("ror") == "https://localhost:8445/ws-diffusion-fhir"
     assert not target.has("dmp")
+
+
+def test_relatives_are_named_through_the_person() -> None:
+    cast = Cast(WORLD, "christiane")
+    assert cast.person("la fille de Christiane").id == "christiane-fille"
+    assert Cast(WORLD, "daniel").person("cousin de Daniel").id == "daniel-cousin"
+    assert Cast(WORLD, "daniel").owner("cousin de Daniel").id == "daniel"
+    assert [p.id for p in Cast(WORLD, "lucas").relatives("les parents de Lucas")] == ["lucas-mere", "lucas-pere"]
+    assert Cast(WORLD).person("Monsieur Claude").id == "claude"
+    with pytest.raises(CastError, match="pas de"):
+        cast.person("le cousin de Christiane")
+
+
+def test_document_lists_keep_labels_that_contain_et() -> None:
+    from features.steps.cast import split_documents
+
+    assert split_documents("le bilan de santé et de prévention et l'autorisation de soins et actes non usuels") == [
+        "le bilan de santé et de prévention", "l'autorisation de soins et actes non usuels"]
+    assert [document_kind(p).key for p in split_documents("le CR d'hospitalisation, l'ordonnance et le relevé des "
+                                                          "constantes")] == ["cr-hospitalisation", "ordonnance",
+                                                                             "constantes"]
+
+
+def test_ror_words_are_codes_never_a_default_category() -> None:
+    from features.steps.cast import ror_offer
+
+    assert ror_offer("un EHPAD") == ("500", "") and ror_offer("une unité de vie protégée") == ("", "24")
+    assert ror_offer("un CAMSP") == ("190", "") and ror_offer("un DIME") == ("183", "")
+    with pytest.raises(CastError, match="inconnue"):
+        ror_offer("un château")
+
+
+def test_mss_only_kinds_have_no_dmp_code_and_photos_are_jpeg() -> None:
+    for key in ("arret-travail", "bon-transport", "photo-plaie", "notification-mdph", "lettre-admission"):
+        kind = DOCUMENT_KINDS[key]
+        assert not kind.dmp and not kind.type_code and "seulement" in kind.where
+    assert make_document("photo-plaie", "Irène").mime_type == "image/jpeg"
+    assert DOCUMENT_KINDS["dlu"].code == "74207-2" and DOCUMENT_KINDS["cr-hospitalisation"].dmp

@@ -111,3 +111,19 @@ def test_idle_is_woken_by_a_delivery(mail: MailClient, token_for, session) -> No
     while not imap.readline().startswith(b"i1 "):
         pass
     imap.logout()
+
+
+def test_commands_before_login_and_the_token_request_are_journaled_in_the_session(mail: MailClient, token_for, session,
+                                                                                   mss_bench) -> None:
+    from simulators.core.journal import ExchangeQuery
+
+    imap = mail.imap(CRIP, token_for(CRIP, session=session))
+    imap.logout()
+    journal = mss_bench.runtime.journal
+    mine = [e.operation for e in journal.query(ExchangeQuery(session=session))]
+    assert "imap.starttls" in mine and mine.index("imap.starttls") < mine.index("imap.auth")
+    assert any("token" in op for op in mine), mine  # the PSC token request, asked with session=
+    anonymous = [e for e in journal.query(ExchangeQuery(session="default", service="mss"))
+                 if e.operation == "imap.starttls" and e.started_at >= min(
+                     x.started_at for x in journal.query(ExchangeQuery(session=session)))]
+    assert not anonymous

@@ -96,7 +96,8 @@ def test_near_insee_code_distances_and_postal_prefix(index: SessionIndex) -> Non
 
 def test_has_and_filter(index: SessionIndex) -> None:
     has, _ = run(index, "HealthcareService", "_has:PractitionerRole:service:role=93")
-    assert has and all(i.startswith("mecs-les-tilleuls") for i in has)
+    # the services whose establishment employs a psychologist (world: MECS Les Tilleuls, CAMSP de Bondy, PASA)
+    assert set(has) == {"mecs-les-tilleuls-offre-1", "camsp-bondy-offre-1", "pasa-les-sorbiers-offre-1"}
     either, _ = run(index, "HealthcareService",
                     f"_filter=((service-category eq {R244}|61) or (service-category eq {R244}|125)) and "
                     "(age-range-low le 3|https://unitsofmeasure.org|a and age-range-high ge 3)")

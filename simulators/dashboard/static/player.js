@@ -36,12 +36,31 @@ window.SB.player = (function () {
     const body = document.getElementById("scenario-body");
     const current = journey();
     body.replaceChildren(
-      el("div", { class: "journeys", role: "group", "aria-label": "Parcours" }, journeys.map((j) => el("button", {
-        type: "button", "data-journey": j.id, "aria-pressed": j.id === selected ? "true" : "false",
-        onclick: () => choose(j.id) }, j.title || j.id))),
+      el("div", { class: "journeys", role: "group", "aria-label": "Parcours" }, bySector().map(([label, list]) =>
+        el("div", { class: "sector", role: "group", "aria-label": label }, el("span", { class: "sector-label" }, label),
+          list.map((j) => el("button", {
+            type: "button", "data-journey": j.id, "aria-pressed": j.id === selected ? "true" : "false",
+            title: j.title || j.id, onclick: () => choose(j.id) }, short(j)))))),
       current ? stepsView(current) : el("p", { class: "note" }, "Choisissez un parcours pour le jouer pas à pas."));
     strip();
+    const here = body.querySelector(".steps li.current") || body.querySelector(".steps li.failed:last-child");
+    if (here) here.scrollIntoView({ block: "nearest" });
   }
+
+  /* The journeys grouped by sector (child protection, older people, disability), in the served order. */
+  function bySector() {
+    const groups = [];
+    for (const j of journeys) {
+      const label = j.sector_label || "Autres parcours";
+      let group = groups.find((g) => g[0] === label);
+      if (!group) groups.push(group = [label, []]);
+      group[1].push(j);
+    }
+    return groups;
+  }
+
+  /* "Élise, 15 ans — danger imminent..." -> "Élise, 15 ans"; the full title is the tooltip. */
+  function short(j) { return (j.title || j.id).split(" — ")[0]; }
 
   function stepsView(j) {
     return el("div", {},

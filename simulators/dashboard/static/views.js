@@ -72,7 +72,38 @@ window.SB.views = (function () {
     ], data.persons || [], "Aucune identité dans la base INSi de cette session.");
   }
 
-  function patients(data) {
+  const GROUPS_FR = { medical: "Médecins", pharmacien: "Pharmaciens", paramedical: "Paramédicaux (infirmier, kiné, orthophoniste…)",
+    psychologue: "Psychologues", educatif: "Éducateurs", social: "Travailleurs sociaux", administratif: "Administratifs" };
+  const CATEGORIES_FR = { medical: "médical", psy: "psychologique", reeducation: "rééducation", prescription: "prescriptions",
+    medico_social: "médico-social", administratif: "administratif", autre: "autres" };
+  let habilitations = null;
+
+  /* Beside the DMP view: why a reader sees what they see (the DMP's matrix), and the regional
+     e-parcours tool's rights by group for comparison (Santélien). */
+  async function matrices() {
+    if (!habilitations) {
+      try { habilitations = await api("/ui/api/habilitations"); } catch (error) { return null; }
+    }
+    const categories = Object.keys(CATEGORIES_FR);
+    const s = habilitations.santelien;
+    return el("section", { class: "habilitations", "aria-label": "Matrices d'habilitation" },
+      el("h3", {}, "Qui lit quoi dans le DMP (matrice d'habilitation)"),
+      el("table", { class: "data matrix" },
+        el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Groupe professionnel"),
+          categories.map((c) => el("th", { scope: "col" }, CATEGORIES_FR[c])))),
+        el("tbody", {}, habilitations.dmp.map((g) => el("tr", {}, el("th", { scope: "row" }, GROUPS_FR[g.groupe] || g.groupe),
+          categories.map((c) => el("td", { class: g.categories.includes(c) ? "yes" : "no" }, g.categories.includes(c) ? "●" : "○")))))),
+      el("h3", {}, "Pour comparer : droits par groupe dans Santélien (e-parcours)"),
+      el("p", { class: "note" }, s.lecture),
+      el("table", { class: "data matrix" },
+        el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Droit"),
+          s.groupes.map((g) => el("th", { scope: "col", title: g.membres }, g.nom)))),
+        el("tbody", {}, s.droits.map((d) => el("tr", {}, el("th", { scope: "row" }, d.droit),
+          d.valeurs.map((v) => el("td", { class: v ? "yes" : "no" }, v ? "●" : "○")))))),
+      el("p", { class: "note" }, s.source));
+  }
+
+  async function patients(data) {
     const list = data.patients || [];
     const viewers = data.viewers || [];
     if (!list.length) return el("p", { class: "note" }, "Aucun DMP dans cette session.");
@@ -96,7 +127,8 @@ window.SB.views = (function () {
         table([
           { label: "Date", key: "date" }, { label: "Type", key: "type" }, { label: "Titre", key: "title" },
           { label: "Auteur", key: "author" }, { label: "Confidentialité", render: (d) => fmt(d.confidentiality) },
-        ], visible, "Aucun document visible pour ce lecteur.")));
+        ], visible, "Aucun document visible pour ce lecteur."),
+        await matrices()));
   }
 
   function mailboxes(data) {
@@ -136,7 +168,7 @@ window.SB.views = (function () {
         { label: "Places", render: (e) => el("span", { class: `badge ${(e.places_available || 0) > 0 ? "ok" : "ko"}` },
           (e.places_available || 0) > 0 ? `${e.places_available} disponible(s)` : "complet") },
       ], list, "Aucun établissement dans le ROR de cette session.")),
-      el("div", { class: "list map" }, window.SB.map.draw(items, select, ui.etab),
+      el("div", { class: "list map" }, window.SB.map.draw(items, select, ui.etab, () => show("ror")),
         el("p", { class: "note" }, window.SB.map.note)));
   }
 
