@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, Response, jsonify, request, stream_with_cont
 
 from .. import __version__
 from .faults import FaultRule, FaultRuleError
+from .httpserver import BODY_ERROR_KEY
 from .journal import ExchangeQuery
 from .sessions import SessionError
 
@@ -204,6 +205,11 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
         app.register_blueprint(bp, url_prefix=f"{PREFIX}{bp.url_prefix or ''}")
     for bp in ui_blueprints or []:
         app.register_blueprint(bp)
+
+    @app.before_request
+    def refuse_unreadable_body():  # noqa: ANN202 - bad chunking, over the limit, stalled client
+        framing = request.environ.get(BODY_ERROR_KEY)
+        return problem(*framing) if framing is not None else None
 
     @app.errorhandler(404)
     def not_found(_exc):  # noqa: ANN001, ANN202

@@ -19,6 +19,7 @@ from .db import Database, open_database
 from .events import EventBus
 from .faults import FaultEngine, FaultRule
 from .journal import Journal, LiveChecker
+from .httpserver import HttpLimits
 from .lifecycle import Endpoint, Lifecycle, WsgiServer
 from .service import ErrorRenderer, Identify, ServiceMiddleware, plain_error
 
@@ -68,12 +69,25 @@ class Runtime:
                                  faults=self.faults, identify=identify or self.identify_tls(),
                                  render_error=render_error, max_body_bytes=self.config.max_body_bytes)
 
+    def http_limits(self) -> HttpLimits:
+        """Deadlines, body limit and worker threads of every HTTP server (`[server]` table)."""
+        return http_limits(self.config)
+
     def http_server(self, app, *, service: str, port_name: str | None = None,  # noqa: ANN001
                     client_auth: str = "optional", configure: str = "", path: str = "") -> WsgiServer:
         return WsgiServer(app, name=service, host=self.config.host,
                           port=self.config.port(port_name or service),
                           ssl_context=self.server_tls("localhost", client_auth=client_auth),
-                          configure=configure, path=path)
+                          configure=configure, path=path, limits=self.http_limits())
+
+
+def http_limits(config: BenchConfig) -> HttpLimits:
+    from .config import ConfigError
+
+    try:
+        return HttpLimits.from_options(config.service_options("server"), max_body_bytes=config.max_body_bytes)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 class SimulatorFactory(Protocol):
@@ -124,7 +138,7 @@ class Bench:
                 faults.add(FaultRule.from_json(dict(rule)))
             admin_app = create_admin_app(self, rt.admin_blueprints, rt.ui_blueprints)
             self.admin = WsgiServer(admin_app, name="admin",
-                                    host=cfg.host, port=cfg.port("admin"),
+                                    host=cfg.host, port=cfg.port("admin"), limits=rt.http_limits(),
                                     configure="bench admin API (/_bench/) and dashboard (/)", path="/_bench/")
             self.admin.start()
             for server in self.servers:

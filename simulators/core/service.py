@@ -21,6 +21,7 @@ from typing import Any
 
 from .exchange import Caller, Exchange
 from .faults import NO_FAULT, FaultDecision, FaultEngine
+from .httpserver import BODY_ERROR_KEY, SOCKET_KEY
 from .journal import Journal
 from .sessions import DEFAULT_SESSION, SessionError, SessionRegistry
 
@@ -32,7 +33,9 @@ Identify = Callable[[dict], Caller | None]
 ErrorRenderer = Callable[[int, str, "RequestContext | None"], tuple[int, list[tuple[str, str]], bytes]]
 
 _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-            413: "Payload Too Large", 500: "Internal Server Error", 503: "Service Unavailable"}
+            405: "Method Not Allowed", 406: "Not Acceptable", 408: "Request Timeout", 409: "Conflict",
+            413: "Payload Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity",
+            500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 def plain_error(status: int, message: str, _ctx: "RequestContext | None") -> tuple[int, list[tuple[str, str]], bytes]:
@@ -97,6 +100,9 @@ class ServiceMiddleware:
             return self._finish(environ, start_response, exchange, ctx, t0,
                                 self.render_error(404, str(exc), None))
         exchange.session = ctx.session
+        framing = environ.get(BODY_ERROR_KEY)
+        if framing is not None:  # the server could not read the body: bad chunking, over the limit, stalled
+            return self._finish(environ, start_response, exchange, ctx, t0, self.render_error(*framing, ctx))
         body, too_large = _read_body(environ, self.max_body_bytes)
         exchange.request_body = body
         ctx.body = body
@@ -221,10 +227,10 @@ def _call_app(app, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:  
 
 
 def _drop_connection(environ: dict) -> None:
-    sock = environ.get("werkzeug.socket")
+    sock = environ.get(SOCKET_KEY) or environ.get("werkzeug.socket")
     if sock is None:
         return
     try:
-        sock.shutdown(socket.SHUT_RDWR)
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
     except OSError:
         pass
