@@ -12,7 +12,8 @@ import time
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Flask, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Flask, Request, Response, jsonify, request, stream_with_context
+from werkzeug.exceptions import BadRequest
 
 from .. import __version__
 from .faults import FaultRule, FaultRuleError
@@ -24,6 +25,18 @@ if TYPE_CHECKING:
     from .bench import Bench
 
 PREFIX = "/_bench"
+
+
+class AdminRequest(Request):
+    """JSON nested deeper than the parser's recursion limit is invalid JSON like any other, not a crash."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):  # noqa: ANN201
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            raise BadRequest("JSON trop profondément imbriqué") from None
 
 
 def problem(status: int, detail: str, title: str = "") -> Response:
@@ -56,6 +69,7 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
     rt = bench.runtime
     assert rt is not None
     app = Flask("socle_bench_admin")
+    app.request_class = AdminRequest
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = Blueprint("bench_admin", __name__, url_prefix=PREFIX)
 

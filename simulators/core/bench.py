@@ -65,6 +65,7 @@ class Runtime:
              identify: Identify | None = None) -> ServiceMiddleware:
         if hasattr(app, "config"):  # Flask: let errors reach the middleware, which renders the protocol's own
             app.config["PROPAGATE_EXCEPTIONS"] = True
+            _render_http_errors(app, render_error)
         return ServiceMiddleware(app, service=service, journal=self.journal, sessions=self.sessions,
                                  faults=self.faults, identify=identify or self.identify_tls(),
                                  render_error=render_error, max_body_bytes=self.config.max_body_bytes)
@@ -79,6 +80,32 @@ class Runtime:
                           port=self.config.port(port_name or service),
                           ssl_context=self.server_tls("localhost", client_auth=client_auth),
                           configure=configure, path=path, limits=self.http_limits())
+
+
+_HTTP_ERRORS_FR = {400: "requête invalide", 404: "ressource inconnue", 405: "méthode HTTP non permise",
+                   406: "format de réponse non disponible", 413: "requête trop volumineuse",
+                   415: "type de contenu non supporté"}
+
+
+def _render_http_errors(app, render_error: ErrorRenderer) -> None:  # noqa: ANN001
+    """Flask answers routing errors (unknown path, wrong method...) with its own HTML page, before the
+    middleware sees anything: render them in the service's protocol shape instead."""
+    from flask import Response, request
+    from werkzeug.exceptions import HTTPException
+
+    from .service import ENVIRON_KEY
+
+    def handle(exc: HTTPException) -> Response:
+        code = exc.code or 400
+        message = f"{_HTTP_ERRORS_FR.get(code, 'requête refusée')} : {request.method} {request.path}"
+        status, headers, body = render_error(code, message, request.environ.get(ENVIRON_KEY))
+        response = Response(body, status=status, headers=headers)
+        for key, value in exc.get_headers():
+            if key.lower() == "allow":
+                response.headers[key] = value
+        return response
+
+    app.register_error_handler(HTTPException, handle)
 
 
 def http_limits(config: BenchConfig) -> HttpLimits:

@@ -12,6 +12,7 @@ Views reach the per-request `RequestContext` with `request_context(environ)` (Fl
 from __future__ import annotations
 
 import io
+import json
 import logging
 import socket
 import time
@@ -40,6 +41,17 @@ _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"
 
 def plain_error(status: int, message: str, _ctx: "RequestContext | None") -> tuple[int, list[tuple[str, str]], bytes]:
     return status, [("Content-Type", "text/plain; charset=utf-8")], message.encode("utf-8")
+
+
+_OAUTH_ERRORS = {401: "invalid_client", 404: "invalid_request", 405: "invalid_request", 413: "invalid_request",
+                 500: "server_error", 503: "temporarily_unavailable"}
+
+
+def oauth_error(status: int, message: str, _ctx: "RequestContext | None") -> tuple[int, list[tuple[str, str]], bytes]:
+    """RFC 6749 §5.2 error body, for token endpoints."""
+    body = {"error": _OAUTH_ERRORS.get(status, "invalid_request"), "error_description": message}
+    return status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], \
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 @dataclass

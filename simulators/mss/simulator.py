@@ -18,6 +18,7 @@ from pathlib import Path
 
 from simulators.core.bench import Runtime
 from simulators.core.lifecycle import Lifecycle
+from simulators.core.service import oauth_error
 
 from .admin import admin_blueprint
 from .annuaire import create_app as create_annuaire_app
@@ -80,7 +81,7 @@ class MssSimulator:
             return box is not None and box.kind != "APP"
 
         psc_app = create_psc_app(issuer, known_address=known_address, password=options.get("psc_password", "socle-bench"))
-        psc = rt.http_server(rt.wrap(psc_app, service="psc"), service="psc", port_name="psc", client_auth="none",
+        psc = rt.http_server(rt.wrap(psc_app, service="psc", render_error=oauth_error), service="psc", port_name="psc", client_auth="none",
                              configure="simulated Pro Santé Connect: token from /auth/realms/esante-wallet/...",
                              path="/auth/realms/esante-wallet")
         keys = tuple(options.get("annuaire_api_keys", ()))

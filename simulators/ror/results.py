@@ -112,9 +112,14 @@ def check_includes(specs: list[IncludeSpec]) -> None:
         # conformance check ror@7 flags it (the chain needs :iterate).
 
 
+def _reference_params(rtype: str, param: str) -> list[str]:
+    """`*` is every reference parameter of the type (FHIR search §3.2.1.6.6), in a stable order."""
+    return sorted(n for (t, n) in INCLUDES if t == rtype) if param == "*" else [param]
+
+
 def _targets(index: SessionIndex, resource: dict[str, Any], spec: IncludeSpec) -> list[str]:
     rtype = resource["resourceType"]
-    names = [n for (t, n) in INCLUDES if t == rtype] if spec.param == "*" else [spec.param]
+    names = _reference_params(rtype, spec.param)
     refs = []
     for name in names:
         pdef = PARAMS[rtype][name]
@@ -146,10 +151,10 @@ def collect_includes(index: SessionIndex, matches: list[dict[str, Any]], specs: 
             if spec.reverse:
                 if (spec.source, spec.param) in ACCEPTED_EMPTY_REVINCLUDES:
                     continue
-                pdef = PARAMS[spec.source][spec.param]
                 me = f"{resource['resourceType']}/{resource['id']}"
-                for rid in sorted(index.referrers(spec.source, pdef).get(me, ())):
-                    grew |= add(f"{spec.source}/{rid}")
+                for name in _reference_params(spec.source, spec.param):
+                    for rid in sorted(index.referrers(spec.source, PARAMS[spec.source][name]).get(me, ())):
+                        grew |= add(f"{spec.source}/{rid}")
             elif resource["resourceType"] == spec.source:
                 for ref in _targets(index, resource, spec):
                     grew |= add(normal_reference(ref))

@@ -44,6 +44,7 @@ class Target:
     urls: dict[str, str]
     pki: Pki
     seeds: dict[str, list[Seed]] = field(default_factory=dict)
+    certs: dict[str, tuple[str, str] | None] = field(default_factory=dict)  # client certificate per surface
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -61,12 +62,14 @@ class Target:
     def tls_context(self, cert: str | None = "insi-auto") -> ssl.SSLContext:
         return client_context(self.pki, cert, check_hostname=False)
 
-    def session(self, cert: str | None = "insi-auto") -> requests.Session:
+    def session(self, cert: str | tuple[str, str] | None = "insi-auto") -> requests.Session:
         s = requests.Session()
         s.trust_env = False
         s.verify = requests_verify(self.pki)
-        if cert:
+        if isinstance(cert, str):
             s.cert = requests_cert(self.pki, cert)
+        elif cert:
+            s.cert = cert
         return s
 
 
@@ -109,6 +112,8 @@ def record_seeds(t: Target) -> dict[str, list[Seed]]:
     world = build_world(20261122)
     identity = identity_for(t.pki, world, "medecin-elise")
     patient = world.person("elise")
+    t.certs.update({"ins": requests_cert(t.pki, "insi-auto"), "cpx": None, "dmp": identity.tls_cert, "ror": None,
+                    "annuaire": None, "psc": None, "admin": None})
     dmp = DmpClient(t.urls["dmp"], identity, verify=verify, session="seed-dmp")
     dmp.find_documents(patient.ins.value, patient.ins.oid)  # type: ignore[union-attr]
     dmp.test_existence(patient.ins.value, patient.ins.oid)  # type: ignore[union-attr]
