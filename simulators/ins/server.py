@@ -43,13 +43,14 @@ from flask import Flask, Response, request
 
 from simulators.core.bench import Runtime
 from simulators.core.errors import BenchError, SoapError
+from simulators.core.soap import fault_to_bytes
 from simulators.core.lifecycle import Lifecycle
 from simulators.core.service import RequestContext, request_context
 
 from simulators.ins import contract, faults
 from simulators.ins.admin import admin_blueprint
 from simulators.ins.auth import CpxAuthenticator, check_org_certificate
-from simulators.ins.codec import build_resultat, parse_request, request_summary, validate_request
+from simulators.ins.codec import build_resultat, check_soap_binding, parse_request, request_summary, validate_request
 from simulators.ins.faults import FAULTS, InsiFault, render_fault
 from simulators.ins.model import InsiRequest
 from simulators.ins.options import InsOptions
@@ -142,6 +143,7 @@ def create_app(options: InsOptions, *, store: InsStore, profile: str = "mtls", e
         try:
             req, env = parse_request(ctx.body, request.content_type)
             message_id = req.message_id
+            check_soap_binding(env, request.content_type)
             ctx.operation = req.operation
             ctx.summary.update(request_summary(req, env), profile=profile,
                                bulk_limit=limits.bulk_per_minute(ctx.session))
@@ -160,6 +162,9 @@ def create_app(options: InsOptions, *, store: InsStore, profile: str = "mtls", e
             return fault_response(fault, ctx, message_id, fault_style)
         except SoapError as exc:
             ctx.summary["error"] = exc.reason
+            if exc.fault.code == "MustUnderstand":  # SOAP 1.2's own fault, with its NotUnderstood header blocks
+                ctx.summary.setdefault("fault", exc.message)
+                return Response(fault_to_bytes(exc.fault), status=500, content_type=SOAP_CONTENT_TYPE)
             return fault_response(InsiFault("bench_requete", exc.message[:300]), ctx, message_id, fault_style)
 
     @app.route("/lps", methods=["GET", "POST"])
