@@ -161,6 +161,9 @@ class _Connection(HTTPConnection):
             try:
                 if not super().communicate():
                     return False
+            except (ssl.SSLError, OSError) as exc:  # answering a client that was cut or went away
+                log.debug("connection ended: %s", exc)
+                return False
             finally:
                 deadlines.disarm(self)
             if not self._next_request_soon():

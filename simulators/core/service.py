@@ -239,7 +239,7 @@ def _call_app(app, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:  
 
 
 def _drop_connection(environ: dict) -> None:
-    sock = environ.get(SOCKET_KEY) or environ.get("werkzeug.socket")
+    sock = environ.get(SOCKET_KEY)
     if sock is None:
         return
     try:
