@@ -40,6 +40,10 @@ FHIR_PARAMS = ["_revinclude", "_include", "_count", "_sort", "_elements", "_last
 FHIR_VALUES = ["HealthcareService:*", "*", "PractitionerRole:practitioner", "-1", "0", "abc", "99999999999999999999",
                "gt2020-13-45", "ge", "2020-01-01T25:61:00Z", "|", "a|b|c", "43.6|1.4|-5|km", "nan", "\u0000", "%00",
                "1e309", "true", "xml", "count", ":missing", "Location:*:*"]
+HEADER_VALUES = ["Bearer", "Bearer x.y.z", "Bearer eyJhbGciOiJub25lIn0.eyJleHAiOltdfQ.", "Basic Og==", "Bearer " + "A" * 5000,
+                 "eyJhbGciOiJIUzI1NiJ9.e30.", "NaN", "[1]", "1e309", "-1", "*", "../../etc/passwd", "%00", "null"]
+FORM_FIELDS = ["grant_type", "username", "password", "client_id", "client_secret", "scope", "session", "expires_in",
+               "refresh_token", "token", "code", "redirect_uri", "acr_values"]
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | TEXT,
                            lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
@@ -110,7 +114,7 @@ def mutated_request(draw: st.DrawFn, seeds: list[Seed]) -> tuple[str, str, dict[
     headers = {k: v for k, v in seed.headers.items() if k.lower() not in ("content-length", "host", "connection",
                                                                           "transfer-encoding", "accept-encoding")}
     method, path, body = seed.method, seed.path, seed.body
-    target = draw(st.sampled_from(["body", "body", "query", "content-type", "method"]))
+    target = draw(st.sampled_from(["body", "body", "query", "content-type", "method", "header", "form"]))
     if target == "body" and body:
         body = draw(mutated_body(body))
     elif target == "body" or target == "query":
@@ -120,6 +124,19 @@ def mutated_request(draw: st.DrawFn, seeds: list[Seed]) -> tuple[str, str, dict[
         headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
         if ctype:
             headers["Content-Type"] = ctype
+    elif target == "header" and headers:
+        name = draw(st.sampled_from(sorted(headers)))
+        headers = dict(headers)
+        headers[name] = draw(st.sampled_from(HEADER_VALUES) | TEXT.filter(lambda t: t.isprintable() and t.isascii())
+                             .map(str.strip))
+    elif target == "form" and b"=" in body and b"<" not in body[:1]:
+        pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        if pairs:
+            i = draw(st.integers(0, len(pairs) - 1))
+            pairs[i] = (pairs[i][0], draw(st.sampled_from(FHIR_VALUES + HEADER_VALUES) | TEXT))
+        pairs += draw(st.lists(st.tuples(st.sampled_from(FORM_FIELDS), st.sampled_from(HEADER_VALUES) | TEXT),
+                               max_size=3))
+        body = urlencode(pairs).encode()
     else:
         method = draw(st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]))
     return method, path, headers, body
