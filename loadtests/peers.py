@@ -3,7 +3,7 @@
 - WireMock (npm package `wiremock`, which ships the standalone jar; run with the machine's Java)
   answers the same HTTP/SOAP request with the same canned response: what a generic mock costs.
 - MailDev (npm) receives the same mail over SMTP: what a generic mail sink costs.
-- The floor: a minimal server on the bench's own stack (werkzeug's threaded server, TLS as the bench
+- The floor: a minimal server on the bench's own stack (the bench's cheroot server, TLS as the bench
   does it; aiosmtpd for SMTP) returning a fixed answer — the practical limit for that stack.
 - The same simulator behind gunicorn (two gthread workers with keep-alive, mutual TLS, journal on
   SQLite WAL, `simulators.wsgi`): what the multi-process set-up of the README gives on this machine.

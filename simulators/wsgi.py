@@ -37,6 +37,7 @@ from .core.db import open_database
 from .core.events import EventBus
 from .core.faults import FaultEngine, FaultRule, SharedFaultStore
 from .core.journal import Journal
+from .core.httpserver import SOCKET_KEY
 from .core.lifecycle import Endpoint, WsgiServer
 from .core.sessions import SessionRegistry
 
@@ -150,8 +151,8 @@ def _open_pki(config: BenchConfig) -> Any:
 
 
 def _peer_certificate_pem(environ: dict) -> str | None:
-    """gunicorn does not put the client certificate in the environ; werkzeug's SSL_CLIENT_CERT is
-    what the caller identification reads."""
+    """gunicorn does not put the client certificate in the environ; SSL_CLIENT_CERT (as the bench's own
+    server sets it) is what the caller identification reads."""
     sock = environ.get("gunicorn.socket")
     if not isinstance(sock, ssl.SSLSocket):
         return None
@@ -187,8 +188,8 @@ class WorkerApplication:
         if is_admin and not bench.public_url:
             host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
             bench.public_url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
-        if "gunicorn.socket" in environ:  # lets "drop" faults close the connection, as under werkzeug
-            environ.setdefault("werkzeug.socket", environ["gunicorn.socket"])
+        if "gunicorn.socket" in environ:  # lets "drop" faults close the connection, as under the bench's server
+            environ.setdefault(SOCKET_KEY, environ["gunicorn.socket"])
         pem = _peer_certificate_pem(environ)
         if pem:
             environ["SSL_CLIENT_CERT"] = pem

@@ -12,10 +12,12 @@ import time
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Flask, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Flask, Request, Response, jsonify, request, stream_with_context
+from werkzeug.exceptions import BadRequest
 
 from .. import __version__
 from .faults import FaultRule, FaultRuleError
+from .httpserver import BODY_ERROR_KEY
 from .journal import ExchangeQuery
 from .admin_auth import refuse_session, session_access
 from .sessions import SessionError
@@ -24,6 +26,18 @@ if TYPE_CHECKING:
     from .bench import Bench
 
 PREFIX = "/_bench"
+
+
+class AdminRequest(Request):
+    """JSON nested deeper than the parser's recursion limit is invalid JSON like any other, not a crash."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):  # noqa: ANN201
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            raise BadRequest("JSON trop profondément imbriqué") from None
 
 
 def problem(status: int, detail: str, title: str = "") -> Response:
@@ -56,6 +70,7 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
     rt = bench.runtime
     assert rt is not None
     app = Flask("socle_bench_admin")
+    app.request_class = AdminRequest
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = Blueprint("bench_admin", __name__, url_prefix=PREFIX)
 
@@ -229,6 +244,11 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
         app.register_blueprint(bp, url_prefix=f"{PREFIX}{bp.url_prefix or ''}")
     for bp in ui_blueprints or []:
         app.register_blueprint(bp)
+
+    @app.before_request
+    def refuse_unreadable_body():  # noqa: ANN202 - bad chunking, over the limit, stalled client
+        framing = request.environ.get(BODY_ERROR_KEY)
+        return problem(*framing) if framing is not None else None
 
     @app.errorhandler(404)
     def not_found(_exc):  # noqa: ANN001, ANN202

@@ -24,6 +24,7 @@ from .exchange import Caller
 from .faults import FaultEngine, FaultRule
 from .files import private_dir
 from .journal import Journal, LiveChecker
+from .httpserver import HttpLimits
 from .lifecycle import Endpoint, Lifecycle, WsgiServer
 from .service import ErrorRenderer, Identify, ServiceMiddleware, plain_error
 
@@ -85,16 +86,56 @@ class Runtime:
              identify: Identify | None = None) -> ServiceMiddleware:
         if hasattr(app, "config"):  # Flask: let errors reach the middleware, which renders the protocol's own
             app.config["PROPAGATE_EXCEPTIONS"] = True
+            _render_http_errors(app, render_error)
         return ServiceMiddleware(app, service=service, journal=self.journal, sessions=self.sessions,
                                  faults=self.faults, identify=identify or self.identify_tls(),
                                  render_error=render_error, max_body_bytes=self.config.max_body_bytes)
+
+    def http_limits(self) -> HttpLimits:
+        """Deadlines, body limit and worker threads of every HTTP server (`[server]` table)."""
+        return http_limits(self.config)
 
     def http_server(self, app, *, service: str, port_name: str | None = None,  # noqa: ANN001
                     client_auth: str = "optional", configure: str = "", path: str = "") -> WsgiServer:
         return WsgiServer(app, name=service, host=self.config.host,
                           port=self.config.port(port_name or service),
                           ssl_context=self.server_tls("localhost", client_auth=client_auth),
-                          configure=configure, path=path)
+                          configure=configure, path=path, limits=self.http_limits())
+
+
+_HTTP_ERRORS_FR = {400: "requête invalide", 404: "ressource inconnue", 405: "méthode HTTP non permise",
+                   406: "format de réponse non disponible", 413: "requête trop volumineuse",
+                   415: "type de contenu non supporté"}
+
+
+def _render_http_errors(app, render_error: ErrorRenderer) -> None:  # noqa: ANN001
+    """Flask answers routing errors (unknown path, wrong method...) with its own HTML page, before the
+    middleware sees anything: render them in the service's protocol shape instead."""
+    from flask import Response, request
+    from werkzeug.exceptions import HTTPException
+
+    from .service import ENVIRON_KEY
+
+    def handle(exc: HTTPException) -> Response:
+        code = exc.code or 400
+        message = f"{_HTTP_ERRORS_FR.get(code, 'requête refusée')} : {request.method} {request.path}"
+        status, headers, body = render_error(code, message, request.environ.get(ENVIRON_KEY))
+        response = Response(body, status=status, headers=headers)
+        for key, value in exc.get_headers():
+            if key.lower() == "allow":
+                response.headers[key] = value
+        return response
+
+    app.register_error_handler(HTTPException, handle)
+
+
+def http_limits(config: BenchConfig) -> HttpLimits:
+    from .config import ConfigError
+
+    try:
+        return HttpLimits.from_options(config.service_options("server"), max_body_bytes=config.max_body_bytes)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _with_host(url: str, host: str) -> str:
@@ -159,7 +200,7 @@ class Bench:
             policy, self.admin_token_created = policy_from_config(cfg)
             install_guard(admin_app, policy, sessions)
             self.admin = WsgiServer(admin_app, name="admin",
-                                    host=cfg.host, port=cfg.port("admin"),
+                                    host=cfg.host, port=cfg.port("admin"), limits=rt.http_limits(),
                                     configure="bench admin API (/_bench/) and dashboard (/)", path="/_bench/")
             self.admin.start()
             for server in self.servers:

@@ -327,8 +327,13 @@ def split_soap_request(
     text/xml passes through on purpose so that a SOAP 1.1 client gets the VersionMismatch fault
     from parse_envelope rather than an opaque media-type refusal.
     """
-    media = parse_content_type(content_type)[0]
+    media, params = parse_content_type(content_type)
     if media == "multipart/related":
+        declared = params.get("type", "").strip().lower()
+        if declared != XOP_MEDIA_TYPE:  # SOAP MTOM §4.3 / XOP §4.1: the root is an XOP package
+            got = f"« {declared} »" if declared else "absent"
+            raise SoapError.sender(f"multipart/related : paramètre type {got}, {XOP_MEDIA_TYPE} attendu (MTOM).",
+                                   reason="media_type")
         try:
             msg = parse_mtom(
                 body, content_type or "", max_parts=max_parts,

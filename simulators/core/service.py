@@ -12,6 +12,7 @@ Views reach the per-request `RequestContext` with `request_context(environ)` (Fl
 from __future__ import annotations
 
 import io
+import json
 import logging
 import socket
 import time
@@ -21,6 +22,7 @@ from typing import Any
 
 from .exchange import Caller, Exchange
 from .faults import NO_FAULT, FaultDecision, FaultEngine
+from .httpserver import BODY_ERROR_KEY, SOCKET_KEY
 from .journal import Journal
 from .sessions import DEFAULT_SESSION, SessionError, SessionRegistry
 
@@ -32,11 +34,24 @@ Identify = Callable[[dict], Caller | None]
 ErrorRenderer = Callable[[int, str, "RequestContext | None"], tuple[int, list[tuple[str, str]], bytes]]
 
 _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-            413: "Payload Too Large", 500: "Internal Server Error", 503: "Service Unavailable"}
+            405: "Method Not Allowed", 406: "Not Acceptable", 408: "Request Timeout", 409: "Conflict",
+            413: "Payload Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity",
+            500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 def plain_error(status: int, message: str, _ctx: "RequestContext | None") -> tuple[int, list[tuple[str, str]], bytes]:
     return status, [("Content-Type", "text/plain; charset=utf-8")], message.encode("utf-8")
+
+
+_OAUTH_ERRORS = {401: "invalid_client", 404: "invalid_request", 405: "invalid_request", 413: "invalid_request",
+                 500: "server_error", 503: "temporarily_unavailable"}
+
+
+def oauth_error(status: int, message: str, _ctx: "RequestContext | None") -> tuple[int, list[tuple[str, str]], bytes]:
+    """RFC 6749 §5.2 error body, for token endpoints."""
+    body = {"error": _OAUTH_ERRORS.get(status, "invalid_request"), "error_description": message}
+    return status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], \
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 @dataclass
@@ -100,6 +115,9 @@ class ServiceMiddleware:
         if caller.attributes.get("revoked"):
             return self._finish(environ, start_response, exchange, ctx, t0, self.render_error(
                 403, f"certificat client révoqué : {caller.subject}", ctx))
+        framing = environ.get(BODY_ERROR_KEY)
+        if framing is not None:  # the server could not read the body: bad chunking, over the limit, stalled
+            return self._finish(environ, start_response, exchange, ctx, t0, self.render_error(*framing, ctx))
         body, too_large = _read_body(environ, self.max_body_bytes)
         exchange.request_body = body
         ctx.body = body
@@ -224,10 +242,10 @@ def _call_app(app, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:  
 
 
 def _drop_connection(environ: dict) -> None:
-    sock = environ.get("werkzeug.socket")
+    sock = environ.get(SOCKET_KEY)
     if sock is None:
         return
     try:
-        sock.shutdown(socket.SHUT_RDWR)
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
     except OSError:
         pass

@@ -153,6 +153,19 @@ def not_understood(envelope: SoapEnvelope, understood: Iterable[QNameLike]) -> l
     return missing
 
 
+def check_media_type(content_type: str | None, accepted: Iterable[str] = (SOAP12_MEDIA_TYPE,), *,
+                     required: bool = False) -> None:
+    """SOAP 1.2 HTTP binding (Part 2 §7.1.4): a request declared as anything but application/soap+xml
+    is refused; a request with no Content-Type at all only when `required`."""
+    media = parse_content_type(content_type)[0]
+    wanted = tuple(accepted)
+    if (media or required) and media not in wanted:
+        got = f"« {media} »" if media else "aucun"
+        raise SoapError.sender(
+            f"Type de contenu {got} refusé : {' ou '.join(wanted)} attendu (SOAP 1.2).", reason="media_type"
+        )
+
+
 def check_must_understand(envelope: SoapEnvelope, understood: Iterable[QNameLike]) -> None:
     """Raise the MustUnderstand fault (with NotUnderstood headers) SOAP 1.2 §5.2.3 requires."""
     missing = not_understood(envelope, understood)
@@ -188,6 +201,12 @@ def _addressing(headers: list[etree._Element]) -> Addressing:
             seen["ReplyTo"] = (addr.text or "").strip() if addr is not None else ""
         else:
             seen[q.localname] = (h.text or "").strip()
+        if q.localname == "Action" and not seen["Action"]:  # an IRI (WS-Addressing 1.0 Core §2.4): never empty
+            raise SoapError.sender(
+                "En-tête wsa:Action vide : l'action de l'opération est attendue.",
+                reason="wsa_empty_action",
+                subcodes=[(WSA_NS, "InvalidAddressingHeader")],
+            )
         if q.localname == "Action":
             action_mu = (h.get(f"{{{SOAP12_NS}}}mustUnderstand") or "").strip() in _TRUE
     return Addressing(

@@ -148,7 +148,8 @@ def caller_from_ssl(sslobj: ssl.SSLObject | ssl.SSLSocket | None) -> Caller | No
 
 
 def caller_from_environ(environ: Mapping[str, Any]) -> Caller | None:
-    """For WSGI apps behind werkzeug's server, which puts the client certificate (PEM) in SSL_CLIENT_CERT."""
+    """For WSGI apps behind the bench server (or gunicorn via simulators.wsgi): the client certificate (PEM)
+    is in SSL_CLIENT_CERT, set once per connection after the handshake."""
     pem = environ.get("SSL_CLIENT_CERT")
     if not pem:
         return None

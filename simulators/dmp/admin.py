@@ -65,6 +65,8 @@ def admin_blueprint(store: Any, policy: AccessPolicy, world_seed: int = DEFAULT_
         if dossier is None:
             return jsonify({"detail": f"aucun DMP pour l'INS {ins}"}), 404
         body = request.get_json(silent=True) or {}
+        if not isinstance(body, dict):
+            return jsonify({"detail": "corps JSON attendu : un objet"}), 400
         allowed = {"blocked": list, "treating_physicians": list, "opposition_break_glass": bool,
                    "opposition_emergency": bool, "state": str, "legal_representatives": list}
         for key, value in body.items():

@@ -8,6 +8,9 @@ patient's access history, refusals included.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from typing import Any
 
 from lxml import etree
@@ -46,6 +49,31 @@ def _patient(q: StoredQuery, name: str, caller: Caller, services: Services) -> s
     return ins
 
 
+_DTM = re.compile(r"^\d{4}(?:\d{2}){0,5}$")
+_DTM_FORMATS = {4: "%Y", 6: "%Y%m", 8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
+
+
+def _time_bound(q: StoredQuery, name: str) -> str | None:
+    """An XDS time parameter (HL7 V2 DTM in UTC, ITI TF-3 §4.2.3.1.7), padded for comparison; garbage is
+    the registry's error with a text saying what was expected, never a silent empty filter."""
+    values = q.params.get(name) or []
+    if not values:
+        return None
+    if len(values) > 1:
+        raise RegistryFailure("XDSStoredQueryParamNumber", f"{name} : une seule valeur attendue.", location=name)
+    value = values[0].strip()
+    valid = bool(_DTM.match(value))
+    if valid:
+        try:
+            datetime.strptime(value, _DTM_FORMATS[len(value)])
+        except ValueError:
+            valid = False
+    if not valid:
+        raise RegistryFailure("XDSRegistryError", f"{name} : date/heure invalide {value[:40]!r} (attendu "
+                              "AAAA[MM[JJ[hh[mm[ss]]]]] en UTC, ex. 20250131235959).", location=name)
+    return pad_time(value)
+
+
 def _statuses(q: StoredQuery, name: str) -> list[str]:
     values = _require(q, name)
     unknown = [v for v in values if v not in STATUSES and not v.endswith(":Submitted")]
@@ -68,11 +96,11 @@ def _find_entries(q: StoredQuery, caller: Caller, services: Services, *, own_onl
             conds.append(column.in_(values))
     for param, column in (("CreationTime", t.c.creation_time), ("ServiceStartTime", t.c.service_start),
                           ("ServiceStopTime", t.c.service_stop)):
-        low, high = q.one(f"{P}{param}From"), q.one(f"{P}{param}To")
+        low, high = _time_bound(q, f"{P}{param}From"), _time_bound(q, f"{P}{param}To")
         if low:
-            conds.append(column >= pad_time(low))
+            conds.append(column >= low)
         if high:
-            conds.append(column < pad_time(high))
+            conds.append(column < high)
     for code in _codes(q.params.get(f"{P}ConfidentialityCode", [])):
         conds.append(t.c.conf.like(f"% {code} %"))
     limit = services.options.max_results + 1
@@ -148,11 +176,12 @@ def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[li
         t = services.store.subsets_table
         ins = _patient(q, "$XDSSubmissionSetPatientId", caller, services)
         conds = [t.c.patient_ins == ins, t.c.status.in_(_statuses(q, "$XDSSubmissionSetStatus"))]
-        low, high = q.one("$XDSSubmissionSetSubmissionTimeFrom"), q.one("$XDSSubmissionSetSubmissionTimeTo")
+        low = _time_bound(q, "$XDSSubmissionSetSubmissionTimeFrom")
+        high = _time_bound(q, "$XDSSubmissionSetSubmissionTimeTo")
         if low:
-            conds.append(t.c.submission_time >= pad_time(low))
+            conds.append(t.c.submission_time >= low)
         if high:
-            conds.append(t.c.submission_time < pad_time(high))
+            conds.append(t.c.submission_time < high)
         if q.params.get("$XDSSubmissionSetSourceId"):
             conds.append(t.c.source_id.in_(q.params["$XDSSubmissionSetSourceId"]))
         sets = services.store.submission_sets(caller.session, *conds)

@@ -26,7 +26,8 @@ from simulators.core.exchange import Caller as ExchangeCaller
 from simulators.core.mtom import build_mtom, split_soap_request
 from simulators.core.service import RequestContext, request_context
 from simulators.core.soap import (
-    SOAP12_CONTENT_TYPE, Addressing, SoapFault, build_envelope, check_must_understand, fault_to_bytes,
+    SOAP12_CONTENT_TYPE, SOAP12_MEDIA_TYPE, Addressing, SoapFault, build_envelope, check_media_type,
+    check_must_understand, fault_to_bytes,
     parse_envelope, soap12_content_type,
 )
 from simulators.dmp import feed, patients, queries, update
@@ -116,6 +117,7 @@ class DmpApp:
         root_xml, attachments = split_soap_request(ctx.body, content_type, max_parts=opts.max_parts,
                                                    max_part_bytes=opts.max_document_bytes)
         env = parse_envelope(root_xml, content_type)
+        check_media_type(content_type, (SOAP12_MEDIA_TYPE, "multipart/related"))  # after VersionMismatch
         a = env.addressing
         ctx.summary["wsa"] = {"action": env.action, "message_id": a.message_id, "to": a.to,
                               "action_must_understand": a.must_understand}

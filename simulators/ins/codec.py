@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from simulators.core.soap import SOAP12_NS, SoapEnvelope, parse_envelope
+from simulators.core.soap import SOAP12_NS, SoapEnvelope, check_media_type, check_must_understand, parse_envelope
 
 from simulators.ins.faults import InsiFault
 from simulators.ins.model import (
@@ -135,6 +135,16 @@ def parse_request(body: bytes, content_type: str | None = None) -> tuple[InsiReq
 
 
 # --- validation ----------------------------------------------------------------------------------
+# Header blocks the service processes; any other one flagged mustUnderstand gets env:MustUnderstand.
+UNDERSTOOD_HEADERS = ((NS_CTXLPS, "ContexteLPS"), (NS_CTXBAM, "ContexteBAM"), (NS_WSSE, "Security"))
+
+
+def check_soap_binding(env: SoapEnvelope, content_type: str | None) -> None:
+    """SOAP 1.2 rules the service enforces before its own: media type, mustUnderstand (§5.2.3)."""
+    check_media_type(content_type)
+    check_must_understand(env, UNDERSTOOD_HEADERS)
+
+
 def validate_request(req: InsiRequest, *, idam_allowlist: frozenset[str] = frozenset()) -> None:
     """The service's own rules (insi.md checklist "what a simulator must do"), first failure wins."""
     if req.action and ACTIONS.get(req.action) != req.operation:

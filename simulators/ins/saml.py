@@ -107,7 +107,9 @@ class AssertionVerifier:
         except (InvalidSignature, InvalidInput) as exc:
             raise AssertionRejected(f"signature de l'assertion invalide : {str(exc)[:200]}") from exc
         except Exception as exc:  # noqa: BLE001 - chain building errors come from several libraries
-            raise AssertionRejected(f"certificat de signature non reconnu : {str(exc)[:200]}") from exc
+            # the libraries' text names their internals (ASN.1 parser states): the DUI gets the cause only
+            raise AssertionRejected("certificat de signature non reconnu : illisible ou hors de la chaîne de "
+                                    "confiance IGC-Santé") from exc
         signed = result.signed_xml  # read only what the signature covers (no wrapping attack)
         if signed is None or signed.tag != f"{_S}Assertion":
             raise AssertionRejected("la signature ne couvre pas l'assertion")

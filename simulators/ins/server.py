@@ -50,7 +50,7 @@ from simulators.core.soap import fault_to_bytes
 from simulators.ins import contract, faults
 from simulators.ins.admin import admin_blueprint
 from simulators.ins.auth import CpxAuthenticator, check_org_certificate
-from simulators.ins.codec import build_resultat, parse_request, request_summary, validate_request
+from simulators.ins.codec import build_resultat, check_soap_binding, parse_request, request_summary, validate_request
 from simulators.ins.faults import FAULTS, InsiFault, render_fault
 from simulators.ins.model import InsiRequest
 from simulators.ins.options import InsOptions
@@ -156,6 +156,7 @@ def create_app(options: InsOptions, *, store: InsStore, profile: str = "mtls", e
         try:
             req, env = parse_request(ctx.body, request.content_type)
             message_id = req.message_id
+            check_soap_binding(env, request.content_type)
             ctx.operation = req.operation
             ctx.summary.update(request_summary(req, env), profile=profile,
                                bulk_limit=limits.bulk_per_minute(ctx.session))

@@ -91,6 +91,8 @@ def admin_blueprint(store: MssStore, trust: TrustSpace, psc: ProSanteConnect) ->
     @bp.post("/sessions/<session>/tokens")
     def token(session: str):  # noqa: ANN202
         data = request.get_json(silent=True) or {}
+        if not isinstance(data, dict):
+            return _problem(400, "corps JSON attendu : un objet {\"address\": ...}")
         address = str(data.get("address", "")).lower()
         box = store.mailbox(_session(session), address)
         if box is None or box.kind == "APP":

@@ -91,7 +91,9 @@ def admin_blueprint(store: RorStore, options: RorOptions) -> Blueprint:
     def volume(session: str) -> Response:
         if (error := checked(session)) is not None:
             return error
-        data = request.get_json(silent=True) or {}
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            return _problem(400, "corps JSON attendu : un objet {\"volume\": ..., \"region\": ...}")
         size, region = data.get("volume"), data.get("region")
         if not isinstance(size, int) or not 0 <= size <= MAX_VOLUME:
             return _problem(400, f"volume : entier entre 0 et {MAX_VOLUME} attendu")
@@ -145,7 +147,9 @@ def admin_blueprint(store: RorStore, options: RorOptions) -> Blueprint:
 
     @bp.post("/clients")
     def register() -> Response:
-        data = request.get_json(silent=True) or {}
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            return _problem(400, "corps JSON attendu : un objet {\"client_id\": ..., \"profile\": ...}")
         cid, profile = data.get("client_id"), data.get("profile")
         if not isinstance(cid, str) or not cid or not isinstance(profile, int) or not 0 <= profile <= 5:
             return _problem(400, "client_id (texte) et profile (0 à 5) attendus")

@@ -82,9 +82,14 @@ def check_includes(specs: list[IncludeSpec]) -> None:
         # conformance check ror@7 flags it (the chain needs :iterate).
 
 
+def _reference_params(rtype: str, param: str) -> list[str]:
+    """`*` is every reference parameter of the type (FHIR search §3.2.1.6.6), in a stable order."""
+    return sorted(n for (t, n) in INCLUDES if t == rtype) if param == "*" else [param]
+
+
 def _targets(index: SessionIndex, resource: dict[str, Any], spec: IncludeSpec) -> list[str]:
     rtype = resource["resourceType"]
-    names = [n for (t, n) in INCLUDES if t == rtype] if spec.param == "*" else [spec.param]
+    names = _reference_params(rtype, spec.param)
     refs = []
     for name in names:
         pdef = PARAMS[rtype][name]
@@ -101,8 +106,11 @@ def collect_includes(index: SessionIndex, matches: list[dict[str, Any]], specs: 
         if (spec.source, spec.param) in ACCEPTED_EMPTY_REVINCLUDES:
             return []
         me = f"{resource['resourceType']}/{resource['id']}"
-        referrers = index.referrers(spec.source, PARAMS[spec.source][spec.param]).get(me, ())
-        return [f"{spec.source}/{rid}" for rid in sorted(referrers)]
+        found: list[str] = []
+        for name in _reference_params(spec.source, spec.param):  # `*`: every reference parameter
+            referrers = index.referrers(spec.source, PARAMS[spec.source][name]).get(me, ())
+            found += [f"{spec.source}/{rid}" for rid in sorted(referrers) if f"{spec.source}/{rid}" not in found]
+        return found
 
     return shared_includes(matches, specs, resolve=index.resolve, forward=lambda r, s: _targets(index, r, s),
                            reverse=reverse, hidden=hidden, limit=MAX_INCLUDED)

@@ -152,3 +152,19 @@ def test_restricted_contacts_filtered_by_profile(index: SessionIndex) -> None:
 def test_bad_syntax_is_a_search_error(index: SessionIndex, query: str) -> None:
     with pytest.raises(SearchError):
         run(index, "HealthcareService", query)
+
+
+def test_revinclude_wildcard_follows_every_reference_parameter(index: SessionIndex) -> None:
+    """`_revinclude=PractitionerRole:*` includes what `PractitionerRole:service` does (and no crash on `*`,
+    which once reached a KeyError); `HealthcareService:*` on an Organization brings back its offers."""
+    named = parse_search(parse_qsl("_revinclude=PractitionerRole:service"))
+    star = parse_search(parse_qsl("_revinclude=PractitionerRole:*"))
+    check_includes(star.includes)
+    match = [index.get("HealthcareService", "pmi-saint-denis-offre-1")]
+    by_name = {r["id"] for r in collect_includes(index, match, named.includes, frozenset())}
+    by_star = {r["id"] for r in collect_includes(index, match, star.includes, frozenset())}
+    assert by_name == {"role-pmi-puericultrice", "role-pmi-medecin"} and by_name <= by_star
+    offers = parse_search(parse_qsl("_revinclude=HealthcareService:*"))
+    organisation = [index.get("Organization", "ehpad-les-volcans-uvp")]
+    found = collect_includes(index, organisation, offers.includes, frozenset())
+    assert any(r["resourceType"] == "HealthcareService" for r in found)
