@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,3 +81,15 @@ def pg_schema(postgres_url: str) -> Iterator[str]:
     schema = f"t_{uuid.uuid4().hex[:16]}"
     yield schema
     drop_schema(postgres_url, schema)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium per test worker, shared by every browser test (skips with the reason when
+    there is none). Playwright's sync API cannot start twice in one thread: a test that launched its own
+    browser while another was open failed "Sync API inside the asyncio loop" under xdist."""
+    from tests.dashboard.browser import launch_browser
+
+    with launch_browser() as instance:
+        yield instance
+

@@ -160,14 +160,14 @@ def test_html_caps_exchanges_but_keeps_every_failing_one(monkeypatch):
     assert f'id="ex-{exchanges[1].id}"' not in page
 
 
-def test_html_report_opens_in_a_browser_with_every_requirement(report, tmp_path):
+def test_html_report_opens_in_a_browser_with_every_requirement(report, tmp_path, browser):
     """The vendor opens the report in a browser: it renders (no script, no network) and shows every
     requirement of the catalogue with its verdict."""
-    from tests.dashboard.browser import launch_browser, open_page, screenshot
+    from tests.dashboard.browser import open_page, screenshot
 
     path = tmp_path / "rapport.html"
     path.write_text(all_reporters()["html"].render(report), encoding="utf-8")
-    with launch_browser() as browser, open_page(browser) as page:
+    with open_page(browser) as page:
         page.goto(path.as_uri())
         text = page.inner_text("body")
         assert len(report.requirements) >= 4

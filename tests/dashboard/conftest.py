@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,7 +12,6 @@ from conformance.registry import CheckRegistry
 from simulators.core.bench import Bench
 from simulators.dashboard import Dashboard, FeedSettings
 from tests.conftest import make_config
-from tests.dashboard.browser import launch_browser
 from tests.dashboard.providers import FakeJourneys, FakeServices
 from tests.support.echo import EchoSimulator
 from tests.support.echo_checks import registry as echo_registry
@@ -30,13 +28,6 @@ def live_registry() -> CheckRegistry:
 def start_bench(tmp_path: Path, *extra, feed: FeedSettings | None = None) -> Bench:  # noqa: ANN002
     return Bench(make_config(tmp_path), [EchoSimulator(), *extra, Dashboard(echo_registry, feed=feed)],
                  live_checker=make_live_checker(live_registry())).start()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium per test worker (skips with the reason when there is none)."""
-    with launch_browser() as instance:
-        yield instance
 
 
 @pytest.fixture
