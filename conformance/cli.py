@@ -93,5 +93,5 @@ def cmd_requirements(args: argparse.Namespace, out: Any = None) -> int:
                   f"{counts['untested']} non testées (motif donné), {counts['uncovered']} sans vérification\n")
         for check_id, ids in sorted(report.unknown_citations.items()):
             out.write(f"ERREUR : la vérification {check_id} cite des exigences inconnues : {', '.join(ids)}\n")
-        return EXIT_BLOCKING if report.unknown_citations else EXIT_OK
+        return EXIT_BLOCKING if report.unknown_citations or report.gaps() else EXIT_OK
     return EXIT_OK
