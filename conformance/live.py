@@ -13,7 +13,7 @@ from simulators.core.exchange import Exchange, Verdict
 
 from conformance.checks import Check
 from conformance.evaluate import run_live_checks
-from conformance.registry import CheckRegistry
+from conformance.registry import CheckRegistry, default_registry
 from conformance.requirements import Catalogue, load_catalogue
 
 LiveChecker = Callable[[Exchange], list[Verdict]]
@@ -41,3 +41,10 @@ def make_live_checker(registry: CheckRegistry, catalogue: Catalogue | None = Non
                             message=f"erreur interne du banc (vérification en direct) : {type(exc).__name__}: {exc}")]
 
     return check_exchange
+
+
+def default_live_checker() -> LiveChecker:
+    """The one construction path of the shipped live checker, for every place the bench runs:
+    ``socle-bench serve``, the in-process bench (``responses``), gunicorn workers
+    (``simulators.wsgi``), load runs and the pytest plugin's local bench."""
+    return make_live_checker(default_registry())
