@@ -192,16 +192,39 @@ def vihf_signature(exchange: Exchange) -> str:
     return "VIHF signé (enveloppé, référence #ID)"
 
 
+def _tls_subject(exchange: Exchange) -> str:
+    """The TLS client DN: kept by the simulator on the VIHF caller, or the TLS caller itself when it refused."""
+    caller = exchange.caller
+    return str(caller.attributes.get("tls_subject") or (caller.subject if caller.kind == "tls" else "") or "")
+
+
+def _signer_dn(exchange: Exchange) -> str:
+    """The DN of the certificate that signed the VIHF, read from the request itself (refused or not)."""
+    r = read(exchange)
+    if r.assertion is None:
+        return ""
+    signature = r.assertion.find(f"{{{DS_NS}}}Signature")
+    if signature is None:
+        return ""
+    from simulators.core.pki.profiles import dn_string
+    from simulators.dmp.vihf import _signer_certificate
+
+    try:
+        return dn_string(_signer_certificate(signature).subject)
+    except Exception:  # noqa: BLE001 - no readable certificate: dmp@5 judges the signature
+        return ""
+
+
 def vihf_tls_dn(exchange: Exchange) -> str:
     vihf = _vihf(exchange)
     if vihf.auth_mode == "DIRECTE":
         skip("authentification directe : pas de certificat de structure à comparer")
-    tls = str(exchange.caller.attributes.get("tls_subject") or "")
+    tls = _tls_subject(exchange)
     if not tls:
-        skip("aucun certificat TLS client enregistré pour cet échange")
-    signer = str(exchange.caller.attributes.get("signataire") or "")
+        skip("connexion sans certificat TLS client (banc sans TLS) : rien à comparer")
+    signer = _signer_dn(exchange) or str(exchange.caller.attributes.get("signataire") or "")
     if not signer:
-        skip("signataire du VIHF non établi par le simulateur")
+        skip("VIHF sans certificat de signature lisible : jugé par dmp@5")
     from simulators.dmp.vihf import _norm_dn
 
     expect_true(_norm_dn(tls) == _norm_dn(signer), f"attendu le même DN pour TLS et signature, obtenu TLS={tls!r}, "

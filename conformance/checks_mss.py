@@ -121,7 +121,15 @@ def _xdm(exchange: Exchange) -> dict[str, Any]:
     return xdm
 
 
+def _bare_cda(exchange: Exchange) -> list[str]:
+    """CDA documents attached directly to the message, outside any IHE_XDM.zip (``cda`` set by the analysis)."""
+    return [p["filename"] or p["type"] for p in exchange.summary.get("parts", []) if p.get("cda")]
+
+
 def xdm_structure(exchange: Exchange) -> str:
+    bare = _bare_cda(exchange)
+    expect_true(not bare, f"attendu le CDA dans une archive IHE_XDM.zip, obtenu le CDA joint directement ({', '.join(bare)})",
+                exchanges=[exchange], evidence=bare)
     xdm = _xdm(exchange)
     problems = [p["message"] for p in xdm.get("problems", []) if p["code"] in STRUCTURE_CODES]
     expect_true(not problems, "; ".join(problems), exchanges=[exchange])
@@ -171,6 +179,7 @@ def mss_headers(exchange: Exchange) -> str:
 
 # --- patients -------------------------------------------------------------------------------------
 def patient_rules(exchange: Exchange) -> str:
+    """Judged on every send, including one refused at RCPT (stage "rcpt": no header, recipients only)."""
     recipients = _recipients(exchange)
     patients = [r for r in recipients if r.lower().endswith(PATIENT_DOMAIN)]
     if _header(exchange, "X-MSS-MES"):
@@ -185,10 +194,20 @@ def patient_rules(exchange: Exchange) -> str:
                     f"attendu une adresse construite sur un matricule INS valide, obtenu {address}",
                     exchanges=[exchange], evidence=[address])
     unknown = [r for r in exchange.summary.get("recipients", []) if r["recipient"] in patients
-               and "non trouvé" in r.get("text", "")]
+               and _refusal_text(r) and "non trouvé" in _refusal_text(r)]
     expect_true(not unknown, f"attendu des adresses d'usagers connus (INS qualifiée), obtenu "
                 f"{[u['recipient'] for u in unknown]} non trouvé(s)", exchanges=[exchange])
     return f"{len(patients)} destinataire(s) Mon espace santé"
+
+
+def _refusal_text(recipient: dict[str, Any]) -> str:
+    return " ".join(str(recipient.get(k) or "") for k in ("text", "reply", "refusal", "status"))
+
+
+def _is_send(exchange: Exchange) -> bool:
+    """Any SMTP transaction of the DUI's (DATA reached or refused at RCPT), never a bench-injected fault."""
+    return (exchange.protocol == "smtp" and exchange.operation == "send" and bool(exchange.summary.get("recipients"))
+            and not exchange.fault)
 
 
 def patient_size(exchange: Exchange) -> str:
@@ -229,8 +248,8 @@ def receipt_requests(exchanges: Sequence[Exchange]) -> str:
     dsn = [e for e in sends if _header(e, "Return-Receipt-To")
            or any("SUCCESS" in r.get("notify", []) for r in e.summary.get("recipients", []))]
     mdn = [e for e in sends if _header(e, "Disposition-Notification-To")]
-    if not dsn and not mdn:
-        skip("aucune demande d'accusé observée : l'envoi avec accusés doit figurer dans le scénario")
+    expect_true(bool(dsn or mdn), f"attendu des demandes d'accusé de remise (DSN) et de lecture (MDN), obtenu aucune "
+                f"sur {len(sends)} courriel(s) envoyé(s)", exchanges=sends[:3])
     expect_true(bool(dsn), "attendu au moins une demande de DSN (NOTIFY=SUCCESS ou Return-Receipt-To), obtenu aucune "
                 "alors que des MDN ont été demandés", exchanges=mdn[:3])
     expect_true(bool(mdn), "attendu au moins une demande de MDN (Disposition-Notification-To), obtenu aucune "
@@ -274,12 +293,12 @@ def checks() -> list[Check]:
         Check("mss.xdm-subject", "mss", LIVE, ("mss@12",), xdm_subject, "Objet XDM/1.0/DDM+", applies=send),
         Check("mss.mss-headers", "mss", LIVE, ("mss@13",), mss_headers, "X-MSS-CODECDA et X-MSS-INS", applies=send),
         Check("mss.patient-rules", "mss", LIVE, ("mss@14",), patient_rules, "Adresses Mon espace santé et X-MSS-MES",
-              applies=send),
+              applies=_is_send),
         Check("mss.patient-size", "mss", LIVE, ("mss@15",), patient_size, "25 Mo vers Mon espace santé", applies=send),
         Check("mss.reply-headers", "mss", LIVE, ("mss@16",), reply_headers, "In-Reply-To et References",
               applies=send),
         Check("mss.pdf-name", "mss", LIVE, ("mss@17",), pdf_name, "Nom du PDF joint", applies=send),
         Check("mss.receipt-requests", "mss", SESSION, ("mss@19",), receipt_requests, "Demandes de DSN et de MDN"),
         Check("mss.mdn-well-formed", "mss", LIVE, ("mss@20",), mdn_well_formed, "MDN conforme à la RFC 8098",
-              applies=send),
+              applies=lambda e: _is_submission(e) and e.summary.get("report") == "mdn"),
     ]

@@ -80,3 +80,8 @@ def pg_schema(postgres_url: str) -> Iterator[str]:
     schema = f"t_{uuid.uuid4().hex[:16]}"
     yield schema
     drop_schema(postgres_url, schema)
+
+
+# The seeded-defect suite's end-of-run summary (defects and catch rate per service, test-artifacts/
+# seeded-defects.json); hooks defined here so the xdist controller runs them too.
+from tests.conformance.defects.summary import pytest_runtest_logreport, pytest_terminal_summary  # noqa: E402,F401

@@ -24,11 +24,12 @@ class RorPart:
         credentials = target.credentials
         verify: str | bool = credentials.trust_bundle if credentials else True
         fhir_base = f"{origin}/s/{target.session}/ws-diffusion-fhir"
+        token_url = f"{origin}/s/{target.session}{TOKEN_PATH}"  # same session as the FHIR calls: judged with them
         if credentials is not None and credentials.org_cert is not None:
-            self.client = RorApiClient(fhir_base, origin + TOKEN_PATH, client_id="bench-profil-1",
+            self.client = RorApiClient(fhir_base, token_url, client_id="bench-profil-1",
                                        cert=credentials.org_cert, verify=verify)
         else:
-            self.client = RorApiClient(fhir_base, origin + TOKEN_PATH, client_id="bench-profil-0",
+            self.client = RorApiClient(fhir_base, token_url, client_id="bench-profil-0",
                                        client_secret="secret-profil-0", verify=verify)
 
     def search(self, actor: Professional, query: RorQuery) -> list[RorCandidate]:
