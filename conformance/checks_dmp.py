@@ -263,7 +263,26 @@ def metadata_valuesets(exchange: Exchange) -> str:
         for code in e.confidentiality:
             expect_true(vs["confidentiality_code"].contains(code.code, code.scheme),
                         f"attendu un confidentialityCode de JDV_J58, obtenu {code.key}", exchanges=[exchange])
+        if not e.is_signature and e.type_code is not None and e.class_code is not None:
+            expected = _CLASS_OF_TYPE.get(e.type_code.key)
+            expect_true(expected is None or e.class_code.code in expected,
+                        f"attendu pour le typeCode {e.type_code.key} la classe {' ou '.join(sorted(expected or ()))}, "
+                        f"obtenu classCode {e.class_code.code} (fiche {e.unique_id})", exchanges=[exchange],
+                        evidence=[e.class_code.code])
     return f"{len(sub.entries)} fiche(s) codée(s) selon les JDV du DMP"
+
+
+def _class_of_type() -> dict[str, frozenset[str]]:
+    """typeCode -> the classCode(s) it goes with (the DMP's document kinds): codes are judged as a pair."""
+    from simulators.dmp.cda import KINDS
+
+    pairs: dict[str, set[str]] = defaultdict(set)
+    for kind in KINDS.values():
+        pairs[f"{kind.type_code}^{kind.type_system}"].add(kind.class_code)
+    return {k: frozenset(v) for k, v in pairs.items()}
+
+
+_CLASS_OF_TYPE = _class_of_type()
 
 
 def hash_size_unique(exchange: Exchange) -> str:
