@@ -25,6 +25,7 @@ from simulators.core.errors import ProtocolError, SoapError
 from simulators.core.exchange import Caller as ExchangeCaller
 from simulators.core.mtom import build_mtom, split_soap_request
 from simulators.core.service import RequestContext, request_context
+from simulators.core.refusal import record_refusal
 from simulators.core.soap import (
     SOAP12_CONTENT_TYPE, Addressing, SoapFault, build_envelope, check_must_understand, fault_to_bytes,
     parse_envelope, soap12_content_type,
@@ -101,10 +102,12 @@ class DmpApp:
         except SoapError as exc:
             ctx.summary.setdefault("fault", exc.message)
             ctx.summary.setdefault("fault_reason", exc.reason)
+            record_refusal(ctx.summary, exc.reason, exc.message)
             return soap_fault_response(exc.fault)
         except ProtocolError as exc:
             ctx.summary.setdefault("fault", exc.message)
             ctx.summary.setdefault("fault_reason", exc.reason)
+            record_refusal(ctx.summary, exc.reason, exc.message)
             return soap_fault_response(SoapFault(code="Sender", reason=exc.message))
 
     def _handle(self, ctx: RequestContext, endpoint: str) -> Response:
@@ -186,6 +189,9 @@ class DmpApp:
             return body, out, route.response_action
         except xds.RegistryFailure as failure:
             ctx.summary.update(outcome="Failure", errors=[{"code": e.code, "context": e.context} for e in failure.errors])
+            first = failure.errors[0] if failure.errors else None
+            record_refusal(ctx.summary, first.code if first else "XDSRegistryError",
+                           "; ".join(f"{e.code} : {e.context}" for e in failure.errors) or failure.message)
             return self._failure(op, failure.errors), [], route.response_action
 
     @staticmethod

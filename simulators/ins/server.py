@@ -50,6 +50,7 @@ from simulators.ins import contract, faults
 from simulators.ins.admin import admin_blueprint
 from simulators.ins.auth import CpxAuthenticator, check_org_certificate
 from simulators.ins.codec import build_resultat, parse_request, request_summary, validate_request
+from simulators.core.refusal import record_refusal
 from simulators.ins.faults import FAULTS, InsiFault, render_fault
 from simulators.ins.model import InsiRequest
 from simulators.ins.options import InsOptions
@@ -66,6 +67,8 @@ def fault_response(fault: InsiFault, ctx: RequestContext | None, message_id: str
     spec = fault.spec
     if ctx is not None:
         ctx.summary["fault"] = {"code": spec.erreur_code, "subcode": spec.subcode, "detail": fault.detail}
+        record_refusal(ctx.summary, spec.name, f"{spec.erreur_code} : {fault.detail or spec.text}",
+                       origin="bench" if spec.name == "bench_interne" else "dui")
     body = render_fault(spec, message_id, style=style, detail=fault.detail)
     return Response(body, status=spec.status, content_type=SOAP_CONTENT_TYPE)
 

@@ -1,0 +1,130 @@
+"""A refusal never yields a green report (issue 14, item 2), as a property over every refusal path of
+every service, enumerated from the simulators' code rather than by hand."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from conformance import checks_refusals
+from conformance.checks_refusals import NOT_A_DEFECT, REFUSAL_REQUIREMENTS, requirements_for
+from conformance.evaluate import build_report
+from conformance.outcomes import Outcome
+from conformance.registry import default_registry
+from conformance.requirements import load_catalogue
+from simulators.core.exchange import Exchange
+from simulators.core.refusal import mark_injected, record_refusal
+from simulators.ins.faults import FAULTS
+
+ROOT = Path(__file__).resolve().parents[2] / "simulators"
+NAMED_CODE_CALLS = {"RegistryFailure": 0, "RegistryErrorItem": 0, "InsiFault": 0, "record_refusal": 1, "_sender": 1}
+
+
+def refusal_codes_in(*packages: str) -> set[str]:
+    """Every refusal code written in these packages: ``reason=`` of protocol errors, the code argument
+    of the refusal constructors, and XDS error code literals."""
+    codes: set[str] = set()
+    for package in packages:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                        and re.fullmatch(r"XDS[A-Z][A-Za-z]+", node.value):
+                    codes.add(node.value)
+                if not isinstance(node, ast.Call):
+                    continue
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if name != "SoapFault":  # SoapFault(reason=...) is the fault's text, not a code
+                    codes.update(kw.value.value for kw in node.keywords if kw.arg == "reason"
+                                 and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str))
+                index = NAMED_CODE_CALLS.get(name)
+                if index is not None and len(node.args) > index and isinstance(node.args[index], ast.Constant) \
+                        and isinstance(node.args[index].value, str):
+                    codes.add(node.args[index].value)
+    return codes
+
+
+# Which packages' refusal codes reach each service's exchanges (the DMP records lower layers' reasons).
+SERVICE_CODES = {
+    "*": lambda: {c for c in refusal_codes_in("core") if c.startswith("core.")},
+    "ins": lambda: refusal_codes_in("ins") | set(FAULTS),
+    "dmp": lambda: refusal_codes_in("dmp") | {c for c in refusal_codes_in("core") if not c.startswith("core.")},
+}
+
+
+def unmapped(service: str, codes: set[str]) -> set[str]:
+    known = set(REFUSAL_REQUIREMENTS.get(service, {})) | set(NOT_A_DEFECT.get(service, {}))
+    if service != "*":
+        known |= set(REFUSAL_REQUIREMENTS["*"]) | set(NOT_A_DEFECT["*"])
+    return codes - known
+
+
+@pytest.mark.parametrize("service", sorted(SERVICE_CODES))
+def test_every_refusal_code_in_the_code_maps_to_requirements(service: str) -> None:
+    codes = SERVICE_CODES[service]()
+    assert unmapped(service, codes) == set()
+
+
+def test_the_walk_finds_the_known_refusal_paths_and_the_test_fails_on_a_new_one() -> None:
+    dmp = SERVICE_CODES["dmp"]()
+    assert {"XDSPatientIdDoesNotMatch", "XDSNonIdenticalHash", "vihf_tls_mismatch", "xop_href_invalid",
+            "doctype"} <= dmp
+    assert {"siram_100", "bench_contexte", "desir_560"} <= SERVICE_CODES["ins"]()
+    assert {"core.too_large", "core.internal"} <= SERVICE_CODES["*"]()
+    assert unmapped("dmp", dmp | {"XDSBrandNewError"}) == {"XDSBrandNewError"}
+
+
+def test_every_mapped_requirement_is_in_the_catalogue() -> None:
+    catalogue = load_catalogue()
+    for requirement_id in checks_refusals.cited_requirements():
+        assert catalogue.get(requirement_id) is not None, requirement_id
+
+
+def _refused(service: str, code: str, message: str = "valeur refusée : attendu A, obtenu B", **kw) -> Exchange:
+    exchange = Exchange(session="s", service=service, operation="op", started_at=1.0, status=500, method="POST",
+                        path="/x", request_headers={"Content-Type": "text/xml"}, request_body=b"<x/>", **kw)
+    record_refusal(exchange.summary, code, message)
+    return exchange
+
+
+def _failed(exchanges: list[Exchange]) -> dict[str, list[str]]:
+    report = build_report(session="s", exchanges=exchanges, registry=default_registry(), catalogue=load_catalogue(),
+                          now=1.0)
+    return {v.requirement.id: [r.message for r in v.results if r.outcome is Outcome.FAIL and r.check.startswith("refus.")]
+            for v in report.requirements if v.outcome is Outcome.FAIL}
+
+
+@pytest.mark.parametrize("service", ["ins", "dmp"])
+def test_property_every_dui_refusal_fails_its_requirements_with_the_diagnosis(service: str) -> None:
+    for code in sorted(SERVICE_CODES[service]() | SERVICE_CODES["*"]()):
+        expected = requirements_for(service, code, "attendu A, obtenu B")
+        failed = _failed([_refused(service, code)])
+        if not expected:
+            assert not any(failed.values()), (code, failed)
+            continue
+        for requirement_id in expected:
+            assert failed.get(requirement_id), (code, requirement_id, failed)
+            assert any("attendu A, obtenu B" in m and code in m for m in failed[requirement_id]), failed
+
+
+def test_an_injected_fault_is_marked_and_never_held_against_the_dui() -> None:
+    exchange = _refused("dmp", "XDSPatientIdDoesNotMatch")
+    mark_injected(exchange.summary, "registry_error")
+    assert exchange.summary["refusal"]["origin"] == "injected"
+    assert not any(_failed([exchange]).values())
+    labelled = _refused("dmp", "XDSPatientIdDoesNotMatch", fault="fault:registry_error")
+    assert not any(_failed([labelled]).values())
+    bench_bug = _refused("ins", "bench_interne")
+    assert not any(_failed([bench_bug]).values())
+
+
+def test_an_unknown_refusal_code_still_fails_the_generic_requirement() -> None:
+    assert requirements_for("ror", "never-seen") == ("bench@6",)
+    assert _failed([_refused("ror", "never-seen")]).get("bench@6")
+
+
+def test_a_code_covering_several_requirements_is_narrowed_by_the_message() -> None:
+    assert requirements_for("ins", "bench_contexte", "en-tête ctxbam:ContexteBAM absent") == ("insi@5",)
+    assert requirements_for("ins", "bench_contexte", "en-tête wsa:MessageID absent") == ("insi@3",)
