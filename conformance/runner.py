@@ -67,15 +67,18 @@ def evaluate_session(options: CheckOptions, *, http: requests.Session | None = N
         exchanges = read_journal(options.journal)
         source = str(options.journal)
     else:
-        exchanges = fetch_exchanges(options.bench_url, session=options.session, services=services,
+        exchanges = fetch_exchanges(options.bench_url, session=options.session, services=None,
                                     since=since, http=http)
         source = options.bench_url
-    exchanges = select(exchanges, session=options.session, services=services, since=since)
+    session_exchanges = select(exchanges, session=options.session, services=None, since=since)
+    exchanges = select(session_exchanges, session=options.session, services=services, since=since)
+    judged = {e.id for e in exchanges}
+    context = [e for e in session_exchanges if e.id not in judged]  # cross-service rules need INSi's answers
     if not exchanges:
         scope = f" (services {', '.join(services)})" if services else ""
         raise SourceError(f"aucun échange pour la session {options.session!r}{scope} dans {source} : rien à juger")
     report = build_report(session=options.session, exchanges=exchanges, registry=registry,
-                          catalogue=catalogue, services=services, source=source, since=since)
+                          catalogue=catalogue, services=services, source=source, since=since, context=context)
     return report, catalogue
 
 
