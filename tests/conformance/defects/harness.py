@@ -92,6 +92,21 @@ class DefectBench:
     def url(self, endpoint: str, session: str, path: str = "") -> str:
         return self.target(session).session_url(endpoint, path)
 
+    def wait_for_exchanges(self, session: str, timeout_s: float = 5.0) -> int:
+        """SMTP/IMAP exchanges are journaled by the mail server's loop: wait until the count settles."""
+        import time
+
+        import requests
+
+        deadline, last, stable = time.monotonic() + timeout_s, -1, 0
+        while time.monotonic() < deadline and stable < 3:
+            info = requests.get(f"{self.admin_url}/_bench/sessions/{session}", timeout=5)
+            count = info.json().get("exchanges", 0) if info.status_code == 200 else 0
+            stable = stable + 1 if count == last and count > 0 else 0
+            last = count
+            time.sleep(0.05)
+        return max(last, 0)
+
     def judge(self, session: str, services: tuple[str, ...] | None = None) -> Verdict:
         exchanges = fetch_exchanges(self.admin_url, session=session, services=list(services) if services else None)
         report = build_report(session=session, exchanges=exchanges, registry=self.registry,
