@@ -76,6 +76,36 @@ REFUSAL_REQUIREMENTS: dict[str, dict[str, tuple[str, ...]]] = {
         **_each(("XDSRegistryError", "XDSStoredQueryMissingParam", "XDSStoredQueryParamNumber",
                  "XDSUnknownStoredQuery", "XDSUnknownRepositoryId", "XDSRepositoryError"), (GENERIC,)),
     },
+    "mss": {  # SMTP submission: "smtp.<enhanced status>" (or the reply code when it has none)
+        "smtp.538": ("mss@1",),  # AUTH before STARTTLS
+        "smtp.5.7.8": ("mss@4",),  # authentication refused
+        "smtp.5.7.1": ("parcours@1",),  # outside the trust space (narrowed below)
+        "smtp.5.1.1": (GENERIC,),
+        "smtp.5.1.3": (GENERIC,),
+        "smtp.5.3.4": ("mss@15",),
+        "smtp.5.6.0": ("mss@7",),
+        "smtp.5.5.0": (GENERIC,),
+        "smtp.552": ("mss@15",),  # too much mail data
+        "smtp.500": ("mss@7",),  # line too long (RFC 5322 §2.1.1)
+        **_each(("smtp.501", "smtp.503"), (GENERIC,)),  # SMTP syntax / command order
+    },
+    "psc": {  # Pro Santé Connect token endpoint: "oauth.<error>"
+        **_each(("oauth.invalid_grant", "oauth.unsupported_grant_type", "oauth.invalid_token"), ("mss@4",)),
+    },
+    "annuaire": {  # FHIR OperationOutcome: "fhir.<issue code>"
+        "fhir.security": ("annuaire@1",),
+        "fhir.not-supported": ("annuaire@2",),
+        "fhir.forbidden": ("annuaire@2",),
+        "fhir.not-found": (GENERIC,),
+        "fhir.processing": (GENERIC,),
+    },
+    "ror": {
+        **_each(("oauth.invalid_request", "oauth.invalid_client", "oauth.unsupported_grant_type"), ("ror@1",)),
+        "fhir.login": ("ror@2",),
+        "fhir.security": ("ror@3",),
+        **_each(("fhir.forbidden", "fhir.invalid", "fhir.not-supported", "fhir.not-found", "fhir.too-costly",
+                 "fhir.processing"), (GENERIC,)),
+    },
 }
 
 # Refusals that are never the DUI's fault, with the reason (shown when a test asks).
@@ -87,12 +117,29 @@ NOT_A_DEFECT: dict[str, dict[str, str]] = {
             "insi_111": "indisponibilité des téléservices (panne du service)",
             "bench_interne": "erreur interne du simulateur INSi (défaut du banc)"},
     "dmp": {},
+    "mss": {"smtp.5.2.1": "boîte désactivée ou messagerie fermée : le logiciel doit traiter l'avis de non-remise "
+                          "(jugé par socle@3), l'envoi n'est pas fautif",
+            "smtp.5.3.0": "transaction refusée par une panne injectée"},
+    "psc": {"oauth.temporarily_unavailable": "Pro Santé Connect indisponible (panne du service)"},
+    "annuaire": {"fhir.transient": "Annuaire Santé indisponible (panne du service)",
+                 "fhir.exception": "erreur du simulateur (défaut du banc)"},
+    "ror": {"fhir.transient": "ROR en maintenance (panne du service)",
+            "fhir.timeout": "passerelle expirée (panne du service)",
+            "fhir.throttled": "trop de requêtes (limitation du service)",
+            "fhir.exception": "erreur du simulateur (défaut du banc)",
+            "oauth.temporarily_unavailable": "serveur de jetons indisponible (panne du service)"},
 }
 
 # A code that covers several requirements is narrowed by the simulator's message when it names one.
 _REFINE: dict[tuple[str, str], tuple[tuple[str, tuple[str, ...]], ...]] = {
     ("ins", "bench_contexte"): (("MessageID", ("insi@3",)), ("ContexteLPS", ("insi@4",)),
                                 ("ContexteBAM", ("insi@5",))),
+    ("mss", "smtp.5.7.1"): (("Boîte de l'expéditeur supprimée", (GENERIC,)), ("Expéditeur", ("mss@4",)),
+                            ("Un patient ne peut pas", (GENERIC,)), ("clos cet échange", (GENERIC,))),
+    ("mss", "smtp.5.1.1"): (("patient non trouvé", ("mss@14",)),),
+    ("mss", "smtp.5.1.3"): (("INS attendu", ("mss@14",)),),
+    ("ror", "fhir.not-found"): (("page de résultats", ("ror@8",)),),
+    ("ror", "fhir.invalid"): (("_include", ("ror@7",)), ("age-range", ("ror@6",))),
 }
 
 

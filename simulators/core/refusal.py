@@ -43,3 +43,10 @@ def mark_injected(summary: dict[str, Any], label: str) -> None:
 def refusal_of(summary: dict[str, Any]) -> dict[str, Any] | None:
     refusal = summary.get(REFUSAL_KEY) if isinstance(summary, dict) else None
     return refusal if isinstance(refusal, dict) and refusal.get("code") else None
+
+
+def refuse_in(environ: dict[str, Any], code: str, message: str, *, origin: str = "dui") -> None:
+    """Record a refusal on the request being served (views that only hold the WSGI environ)."""
+    ctx = environ.get("socle.ctx")  # service.ENVIRON_KEY (not imported: service.py imports this module)
+    if ctx is not None:
+        record_refusal(ctx.summary, code, message, origin=origin)

@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, json, request
 
+from simulators.core.refusal import refuse_in
+
 from simulators.core.service import RequestContext, request_context
 
 from .annuaire_fhir import Directory, build_directory, operation_outcome
@@ -31,6 +33,9 @@ MailboxSource = Callable[[str], dict[str, Mailbox]]
 
 
 def _fhir(data: dict[str, Any], status: int = 200) -> Response:
+    if status >= 400 and data.get("resourceType") == "OperationOutcome":
+        issue = (data.get("issue") or [{}])[0]
+        refuse_in(request.environ, f"fhir.{issue.get('code', 'processing')}", str(issue.get("diagnostics", "")))
     return Response(json.dumps(data, ensure_ascii=False), status=status, mimetype="application/fhir+json",
                     content_type=FHIR_JSON)
 

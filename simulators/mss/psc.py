@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from flask import Flask, jsonify, request
 
+from simulators.core.refusal import refuse_in
+
 from simulators.core.service import request_context
 
 from .psc_tokens import PscIssuer, TokenError
@@ -23,6 +25,7 @@ KnownAddress = Callable[[str, str], bool]  # (session, address) -> the box exist
 
 
 def _error(status: int, error: str, description: str):  # noqa: ANN202 - Flask response tuple
+    refuse_in(request.environ, f"oauth.{error}", description)
     return jsonify({"error": error, "error_description": description}), status
 
 

@@ -46,11 +46,73 @@ def refusal_codes_in(*packages: str) -> set[str]:
     return codes
 
 
-# Which packages' refusal codes reach each service's exchanges (the DMP records lower layers' reasons).
+def _constants(files: list[Path]) -> dict[str, str]:
+    """Module-level ``NAME = "value"`` string constants (``NOT_IN_TRUST_SPACE = "5.7.1"``)."""
+    found: dict[str, str] = {}
+    for path in files:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                found.update({t.id: node.value.value for t in node.targets if isinstance(t, ast.Name)})
+    return found
+
+
+def prefixed_codes(files: list[Path], calls: dict[str, tuple[int | str, str, str]]) -> set[str]:
+    """Codes passed to refusal constructors: ``calls[name] = (argument index or keyword, prefix, default)``,
+    names resolved through module constants; ``default`` when the argument is left out."""
+    constants = _constants(files)
+    codes: set[str] = set()
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name not in calls:
+                continue
+            where, prefix, default = calls[name]
+            if isinstance(where, int):
+                arg = node.args[where] if len(node.args) > where else None
+            else:
+                arg = next((kw.value for kw in node.keywords if kw.arg == where), None)
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                codes.add(prefix + arg.value)
+            elif isinstance(arg, ast.Name) and arg.id in constants:
+                codes.add(prefix + constants[arg.id])
+            elif arg is None and default:
+                codes.add(prefix + default)
+    return codes
+
+
+def smtp_reply_codes() -> set[str]:
+    """Every definitive SMTP reply written in the MSSanté package (``"550 5.7.1 …"``, ``Refusal(550, "5.7.1"…)``)."""
+    files = list((ROOT / "mss").glob("*.py"))
+    codes = prefixed_codes(files, {"Refusal": (1, "smtp.", "")})
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            text = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+            match = re.match(r"^(5[0-9]{2})(?: (5\.[0-9]{1,3}\.[0-9]{1,3}))?[ ]", text or "")
+            if match:
+                codes.add("smtp." + (match[2] or match[1]))
+    return codes
+
+
+def _ror_codes() -> set[str]:
+    from simulators.ror.server import _FAULTS
+
+    files = list((ROOT / "ror").glob("*.py"))
+    calls = {"Denied": (2, "fhir.", ""), "SearchError": ("code", "fhir.", "invalid"), "outcome": (2, "fhir.", "invalid"),
+             "OAuthError": (1, "oauth.", "")}
+    return prefixed_codes(files, calls) | {f"fhir.{code}" for _status, _msg, code, _h in _FAULTS.values()}
+
+
+# Which code reaches each service's exchanges (the DMP records lower layers' reasons as its codes).
 SERVICE_CODES = {
     "*": lambda: {c for c in refusal_codes_in("core") if c.startswith("core.")},
     "ins": lambda: refusal_codes_in("ins") | set(FAULTS),
     "dmp": lambda: refusal_codes_in("dmp") | {c for c in refusal_codes_in("core") if not c.startswith("core.")},
+    "mss": smtp_reply_codes,
+    "psc": lambda: prefixed_codes([ROOT / "mss" / "psc.py"], {"_error": (1, "oauth.", "")}),
+    "annuaire": lambda: prefixed_codes([ROOT / "mss" / "annuaire.py"], {"operation_outcome": (0, "fhir.", "")}),
+    "ror": _ror_codes,
 }
 
 
@@ -73,6 +135,10 @@ def test_the_walk_finds_the_known_refusal_paths_and_the_test_fails_on_a_new_one(
             "doctype"} <= dmp
     assert {"siram_100", "bench_contexte", "desir_560"} <= SERVICE_CODES["ins"]()
     assert {"core.too_large", "core.internal"} <= SERVICE_CODES["*"]()
+    assert {"smtp.5.7.1", "smtp.5.1.1", "smtp.5.3.4", "smtp.5.7.8", "smtp.538"} <= SERVICE_CODES["mss"]()
+    assert {"fhir.login", "fhir.security", "fhir.invalid", "oauth.invalid_client"} <= SERVICE_CODES["ror"]()
+    assert {"fhir.security", "fhir.forbidden"} <= SERVICE_CODES["annuaire"]()
+    assert {"oauth.invalid_grant"} <= SERVICE_CODES["psc"]()
     assert unmapped("dmp", dmp | {"XDSBrandNewError"}) == {"XDSBrandNewError"}
 
 
@@ -96,7 +162,7 @@ def _failed(exchanges: list[Exchange]) -> dict[str, list[str]]:
             for v in report.requirements if v.outcome is Outcome.FAIL}
 
 
-@pytest.mark.parametrize("service", ["ins", "dmp"])
+@pytest.mark.parametrize("service", ["ins", "dmp", "mss", "psc", "annuaire", "ror"])
 def test_property_every_dui_refusal_fails_its_requirements_with_the_diagnosis(service: str) -> None:
     for code in sorted(SERVICE_CODES[service]() | SERVICE_CODES["*"]()):
         expected = requirements_for(service, code, "attendu A, obtenu B")
@@ -128,3 +194,20 @@ def test_an_unknown_refusal_code_still_fails_the_generic_requirement() -> None:
 def test_a_code_covering_several_requirements_is_narrowed_by_the_message() -> None:
     assert requirements_for("ins", "bench_contexte", "en-tête ctxbam:ContexteBAM absent") == ("insi@5",)
     assert requirements_for("ins", "bench_contexte", "en-tête wsa:MessageID absent") == ("insi@3",)
+
+
+def test_a_real_ror_refusal_is_recorded_and_judged_in_process(tmp_path) -> None:
+    """End to end in the in-process mode: no bearer token -> 401 OperationOutcome -> ror@2 fails."""
+    import requests
+
+    from conformance.inprocess import InProcessBench
+
+    with InProcessBench(tmp_path, services=("ror",)) as bench:
+        reply = requests.get("https://bas-api-fhir.qualif.ror.esante.gouv.fr/ws-diffusion-fhir/HealthcareService",
+                             timeout=10)
+        assert reply.status_code == 401
+        bench.runtime.journal.flush()
+        [exchange] = bench.exchanges("ror")
+    assert exchange.summary["refusal"]["code"] == "fhir.login" and exchange.summary["refusal"]["origin"] == "dui"
+    assert [v.outcome for v in exchange.verdicts if v.check == "refus.ror@2"] == ["fail"]
+    assert _failed([exchange]).get("ror@2")
