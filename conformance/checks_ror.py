@@ -117,11 +117,28 @@ def bearer_valid(exchange: Exchange) -> str:
     return "jeton porteur valide"
 
 
+_OID = re.compile(r"^[0-2](\.(0|[1-9]\d*))+$")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# what a header holds when the developer never replaced the example or the template value
+PLACEHOLDERS = frozenset({"code", "system", "string", "xxx", "xx", "todo", "tbd", "null", "none", "undefined", "test",
+                          "changeme", "valeur", "value", "default", "exemple", "example", "oid", "0", "1.2.3",
+                          "1.2.3.4", "a_remplacer", "to_replace"})
+
+
 def ror_headers_present(exchange: Exchange) -> str:
-    sent = {name.lower() for name, value in exchange.request_headers.items() if value}
-    missing = [h for h in ROR_HEADERS if h.lower() not in sent]
+    """Present and meaningful: systems are OIDs, codes are codes, none is a template placeholder."""
+    sent = {name.lower(): value.strip() for name, value in exchange.request_headers.items()}
+    missing = [h for h in ROR_HEADERS if not sent.get(h.lower())]
     expect_true(not missing, f"attendu les quatre en-têtes Ror-*, obtenu sans {', '.join(missing)}")
-    return "quatre en-têtes Ror-* présents"
+    bad = []
+    for header in ROR_HEADERS:
+        value = sent[header.lower()]
+        form = _OID if header.endswith("-System") else _CODE
+        if value.lower().strip("<>{}[]$") in PLACEHOLDERS or not form.match(value):
+            bad.append(f"{header}: {value!r}")
+    expect_true(not bad, "attendu des valeurs réelles (OID pour les systèmes, code du profil ou du rôle), obtenu "
+                + ", ".join(bad), evidence=[b.split(": ", 1)[1].strip("'") for b in bad])
+    return "quatre en-têtes Ror-* renseignés"
 
 
 def full_tokens(exchange: Exchange) -> str:

@@ -340,6 +340,8 @@ DEFECTS: list[tuple[str, str, Callable[[Kit, str], None]]] = [
     # dmp@11
     ("nouvelle-version-meme-setid-sans-rplc", "dmp@11", new_version_same_set_id),
     ("nouvelle-version-relateddocument-sans-rplc", "dmp@11", new_version_related_document),
+    ("version-2-sans-rplc", "dmp@11", lambda kit, s: _feed(kit, s, kind="projet-personnalise",
+                                                           spec_changes={"set_id": "2.25.77", "version": 2})),
     # dmp@12
     ("iti41-sans-mtom", "dmp@12", lambda kit, s: _feed(kit, s, mtom=False)),
     # dmp@13
