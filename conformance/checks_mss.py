@@ -15,7 +15,8 @@ from simulators.core.exchange import Exchange
 from simulators.identities.nir import explain_nir
 from simulators.mss.rules import MES_LIMIT_BYTES
 
-from conformance.checks import LIVE, SESSION, AssertionFailed, Check, expect, expect_true, skip
+from conformance.checks import LIVE, SESSION, AssertionFailed, Check, Finding, expect, expect_true, skip
+from conformance.outcomes import Outcome
 
 MSG_ID_RE = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
 XDM_SUBJECT_RE = re.compile(r"^XDM/1\.0/DDM\+(?P<label>.+) (?P<family>[^ ]+(?: [^ ]+)*?) (?P<given>[^ ]+) "
@@ -171,10 +172,42 @@ def mss_headers(exchange: Exchange) -> str:
         return "pas d'en-tête CDA sans XDM"
     cda_codes = sorted({d.get("cda_code", "") for d in xdm["documents"] if d.get("cda_code")})
     expect(sorted(set(codes)), cda_codes, "X-MSS-CODECDA (codes des CDA joints)", exchanges=[exchange])
-    qualified = all(d.get("ins_qualified") for d in xdm["documents"])
-    expect(ins, ["O" if qualified else "N"], "X-MSS-INS (INS qualifiée : matricule, OID et 4 traits)",
-           exchanges=[exchange])
+    expect_true(len(ins) == 1 and ins[0] in ("O", "N"), f"attendu un seul X-MSS-INS valant O ou N, obtenu {ins}",
+                exchanges=[exchange], evidence=ins)
+    if ins == ["O"]:  # a qualified INS carries the 4 traits and an INS OID in the CDA; whether INSi qualified it
+        expect_true(all(d.get("ins_qualified") for d in xdm["documents"]),  # is judged on the session (below)
+                    "attendu dans le CDA une INS complète (matricule, OID d'INS et 4 traits) avec X-MSS-INS: O, "
+                    "obtenu une identité incomplète", exchanges=[exchange])
     return f"X-MSS-CODECDA={','.join(codes)} X-MSS-INS={ins[0]}"
+
+
+def ins_header_from_insi(exchanges: Sequence[Exchange]) -> list[Finding]:
+    """X-MSS-INS: O says the INS was qualified: INSi must have answered it (CR 00) earlier in the session.
+
+    What the CDA carries is what the DUI wrote; only INSi's answer shows the qualification (ECO.2.4.2)."""
+    from conformance.checks_socle import insi_answer
+
+    qualified: set[str] = set()
+    findings: list[Finding] = []
+    for exchange in sorted(exchanges, key=lambda e: (e.started_at, e.id)):
+        if exchange.service == "ins":
+            qualified.update(filter(None, [insi_answer(exchange)]))
+            continue
+        if exchange.service != "mss" or not _is_submission(exchange):
+            continue
+        if [v.strip() for v in _header(exchange, "X-MSS-INS")] != ["O"]:
+            continue
+        documents = (exchange.summary.get("xdm") or {}).get("documents") or []
+        claimed = sorted({str(d.get("ins")) for d in documents if d.get("ins")})
+        unknown = [i for i in claimed if i not in qualified]
+        findings.append(Finding(Outcome.FAIL if unknown or not claimed else Outcome.PASS,
+                                f"attendu X-MSS-INS: O pour une INS qualifiée par INSi (CR 00) plus tôt dans la "
+                                f"session, obtenu O pour {', '.join(unknown or ['aucune INS'])} jamais qualifiée(s)"
+                                if unknown or not claimed else f"X-MSS-INS: O pour {', '.join(claimed)} qualifiée(s) "
+                                "par INSi", (exchange.id,), tuple(unknown)))
+    if not findings:
+        return [Finding(Outcome.SKIP, "aucun courriel X-MSS-INS: O dans la session")]
+    return findings
 
 
 # --- patients -------------------------------------------------------------------------------------
@@ -292,6 +325,8 @@ def checks() -> list[Check]:
               applies=send),
         Check("mss.xdm-subject", "mss", LIVE, ("mss@12",), xdm_subject, "Objet XDM/1.0/DDM+", applies=send),
         Check("mss.mss-headers", "mss", LIVE, ("mss@13",), mss_headers, "X-MSS-CODECDA et X-MSS-INS", applies=send),
+        Check("mss.ins-header-from-insi", "*", SESSION, ("mss@13",), ins_header_from_insi,
+              "X-MSS-INS: O seulement pour une INS qualifiée par INSi"),
         Check("mss.patient-rules", "mss", LIVE, ("mss@14",), patient_rules, "Adresses Mon espace santé et X-MSS-MES",
               applies=_is_send),
         Check("mss.patient-size", "mss", LIVE, ("mss@15",), patient_size, "25 Mo vers Mon espace santé", applies=send),

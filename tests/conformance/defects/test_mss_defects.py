@@ -310,7 +310,8 @@ DEFECTS: list[tuple[str, str, Callable[[Kit, str], None]]] = [
     ("codecda-faux", "mss@13", send_message(lambda kit: kit.xdm_message(cda_codes=["11490-0"]))),
     ("codecda-absent-avec-xdm", "mss@13", send_edited(lambda kit: kit.xdm_message(), H + rb"^X-MSS-CODECDA:.*\r\n",
                                                       b"")),
-    ("x-mss-ins-n-pour-ins-qualifiee", "mss@13", send_message(lambda kit: kit.xdm_message(ins_qualified=False))),
+    ("x-mss-ins-o-sans-qualification-insi", "mss@13", send_message(lambda kit: kit.xdm_message())),
+    ("x-mss-ins-oui", "mss@13", send_edited(lambda kit: kit.xdm_message(), H + rb"^X-MSS-INS: O", b"X-MSS-INS: OUI")),
     # mss@14
     ("x-mss-mes-vers-un-professionnel", "mss@14", mes_to_professional),
     ("adresse-patient-cle-fausse", "mss@14", patient_address(_bad_key)),
