@@ -12,8 +12,8 @@ from typing import Iterable
 
 from types import ModuleType
 
-from conformance import (checks_annuaire, checks_bench, checks_dmp, checks_ins, checks_mss, checks_parcours,
-                         checks_refusals, checks_ror, checks_socle)
+from conformance import (checks_annuaire, checks_bench, checks_dmp, checks_ins, checks_mss, checks_official,
+                         checks_parcours, checks_refusals, checks_ror, checks_socle)
 from conformance.checks import LIVE, SESSION, Check
 from conformance.requirements import EMPTY_CATALOGUE, Catalogue
 
@@ -69,7 +69,7 @@ class CheckRegistry:
 # modules on disk, so a new check set that is not listed here fails the suite.
 SHIPPED_CHECK_MODULES: tuple[ModuleType, ...] = (
     checks_bench, checks_ins, checks_dmp, checks_mss, checks_annuaire, checks_ror, checks_parcours, checks_refusals,
-    checks_socle,
+    checks_socle, checks_official,
 )
 
 
