@@ -290,10 +290,20 @@ def receipt_requests(exchanges: Sequence[Exchange]) -> str:
     return f"{len(dsn)} demande(s) de DSN, {len(mdn)} de MDN"
 
 
+def _mdn_attempt(exchange: Exchange) -> bool:
+    """A read receipt the DUI meant to send, well formed or not: a multipart/report that is not a DSN, or any
+    message carrying a message/disposition-notification part (a badly labelled MDN is still judged)."""
+    summary = exchange.summary
+    if summary.get("report") == "mdn":
+        return True
+    return (summary.get("content_type") == "multipart/report" and summary.get("report") != "dsn") or any(
+        p.get("type") == "message/disposition-notification" for p in summary.get("parts", []))
+
+
 def mdn_well_formed(exchange: Exchange) -> str:
     from simulators.mss.mdn import parse_mdn
 
-    if exchange.summary.get("report") != "mdn":
+    if not _mdn_attempt(exchange):
         skip("ce courriel n'est pas un MDN")
     try:
         report = parse_mdn(exchange.request_body)
@@ -335,5 +345,5 @@ def checks() -> list[Check]:
         Check("mss.pdf-name", "mss", LIVE, ("mss@17",), pdf_name, "Nom du PDF joint", applies=send),
         Check("mss.receipt-requests", "mss", SESSION, ("mss@19",), receipt_requests, "Demandes de DSN et de MDN"),
         Check("mss.mdn-well-formed", "mss", LIVE, ("mss@20",), mdn_well_formed, "MDN conforme à la RFC 8098",
-              applies=lambda e: _is_submission(e) and e.summary.get("report") == "mdn"),
+              applies=lambda e: _is_submission(e) and _mdn_attempt(e)),
     ]

@@ -188,3 +188,14 @@ def test_a_correct_mdn_passes_mss7_and_mss20(defect_bench: DefectBench, tmp_path
     assert (statuses["mss@7"], statuses["mss@20"]) == ("pass", "pass"), [
         (r["id"], x["message"]) for r in report["requirements"] for x in r["results"] if x["outcome"] != "pass"]
     assert code == 0
+
+
+def test_the_seeded_defects_are_reachable_from_the_command_line() -> None:
+    """``--dui reference+<defect>`` (play, features) builds the reference DUI with that defect; unknown ones say so."""
+    from conformance.drivers import DriverLoadError, load_driver
+
+    driver = load_driver("reference+mss.no-receipts,dmp.no-mtom")
+    assert isinstance(driver, ReferenceDui) and driver.defects == {"mss.no-receipts", "dmp.no-mtom"}
+    assert load_driver("reference").defects == frozenset()
+    with pytest.raises(DriverLoadError, match="défauts inconnus : mss.oubli"):
+        load_driver("reference+mss.oubli")

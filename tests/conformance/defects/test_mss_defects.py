@@ -336,6 +336,9 @@ DEFECTS: list[tuple[str, str, Callable[[Kit, str], None]]] = [
     ("mdn-sans-original-message-id", "mss@20", mdn(lambda r: edit(r, H + rb"^Original-Message-ID:.*\r\n", b""))),
     ("mdn-disposition-invalide", "mss@20", mdn(lambda r: edit(r, H + rb"^Disposition: .*$", b"Disposition: lu"))),
     ("mdn-sans-final-recipient", "mss@20", mdn(lambda r: edit(r, H + rb"^Final-Recipient:.*\r\n", b""))),
+    ("mdn-sans-report-type", "mss@20", mdn(lambda r: edit(r, rb" report-type=disposition-notification;", b""))),
+    ("mdn-en-multipart-mixed", "mss@20", mdn(lambda r: edit(r, rb"multipart/report; report-type=disposition-"
+                                                            rb"notification;", b"multipart/mixed;"))),
 ]
 
 
