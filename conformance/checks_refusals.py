@@ -88,6 +88,12 @@ REFUSAL_REQUIREMENTS: dict[str, dict[str, tuple[str, ...]]] = {
         "smtp.552": ("mss@15",),  # too much mail data
         "smtp.500": ("mss@7",),  # line too long (RFC 5322 §2.1.1)
         **_each(("smtp.501", "smtp.503"), (GENERIC,)),  # SMTP syntax / command order
+        # IMAP: "imap.auth.<reason>" (authenticator and PSC token reasons), "imap.command" (NO / BAD)
+        "imap.auth.cleartext": ("mss@1",),
+        **_each(tuple(f"imap.auth.{r}" for r in ("refused", "mechanism", "malformed", "session", "mismatch", "mailbox",
+                                                 "no-certificate", "algorithm", "signature", "issuer", "type",
+                                                 "expired")), ("mss@4",)),
+        "imap.command": (GENERIC,),
     },
     "psc": {  # Pro Santé Connect token endpoint: "oauth.<error>"
         **_each(("oauth.invalid_grant", "oauth.unsupported_grant_type", "oauth.invalid_token"), ("mss@4",)),

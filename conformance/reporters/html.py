@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from html import escape
 
 from simulators.core.exchange import Exchange
+from simulators.core.refusal import refusal_of
 
 from conformance.checks import CheckResult
 from conformance.outcomes import STATUS_LABELS_FR, Outcome, display_status
@@ -18,7 +19,9 @@ from conformance.report import STATUS_ORDER, Report, RequirementVerdict, service
 from conformance.requirements import Requirement
 from conformance.reporters.bodies import format_headers, highlight, pretty_body
 
-MAX_EXCHANGES = 300  # beyond, the page stops being readable; the bundle keeps them all
+MAX_EXCHANGES = 300
+REFUSAL_ORIGINS = {"dui": "imputable au logiciel testé", "injected": "défaut injecté par le banc, non imputable au logiciel",
+                   "bench": "défaut du banc, non imputable au logiciel"}  # beyond, the page stops being readable; the bundle keeps them all
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1200px;
@@ -163,6 +166,11 @@ def _exchange(exchange: Exchange, results: list[CheckResult]) -> str:
         f"({escape(', '.join(r.requirements))}) : {escape(r.message)}</li>" for r in results
     )
     fault = f"<p>Panne injectée : <code>{escape(exchange.fault)}</code></p>" if exchange.fault else ""
+    refusal = refusal_of(exchange.summary)
+    if refusal is not None:
+        who = REFUSAL_ORIGINS.get(str(refusal.get("origin", "dui")), "")
+        fault += (f'<p>Refus du simulateur : <code>{escape(str(refusal.get("code", "")))}</code> — '
+                  f'{escape(str(refusal.get("message", "")))} <span class="muted">({escape(who)})</span></p>')
     request = format_headers(exchange.request_headers) + "\n\n" + pretty_body(exchange.request_body, exchange.request_headers)
     response = (f"Statut : {exchange.status}\n" + format_headers(exchange.response_headers) + "\n\n"
                 + pretty_body(exchange.response_body, exchange.response_headers))

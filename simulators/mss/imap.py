@@ -20,6 +20,8 @@ from datetime import datetime
 from typing import Any, Final
 
 from proxyprotocol.reader import ProxyProtocolReader
+
+from simulators.core.refusal import record_refusal
 from proxyprotocol.sock import SocketInfo
 from pymap.backend.session import BaseSession
 from pymap.exceptions import AuthorizationFailure, CloseConnection, InvalidAuth
@@ -183,6 +185,10 @@ class MssConnectionState(ConnectionState):
     def record(self, command: str, status: int, started: float, summary: dict[str, Any],
                session: str | None = None) -> None:
         principal = next((p for p in reversed(self.principals) if p.address), None)
+        if status >= 400:  # IMAP NO / BAD: the refusal, for the conformance engine
+            code = f"imap.auth.{summary.get('reason') or 'refused'}" if command == "auth" else "imap.command"
+            record_refusal(summary, code, f"{command.upper()} refusé"
+                           + (f" : {summary['error']}" if summary.get("error") else ""))
         writer = _writer.get(None)
         ssl_obj = writer.get_extra_info("ssl_object") if writer is not None else None
         self.journal.record(Exchange(

@@ -95,6 +95,13 @@ def smtp_reply_codes() -> set[str]:
     return codes
 
 
+def imap_codes() -> set[str]:
+    """IMAP refusals: the authenticator's and the PSC token verifier's reasons, the server's own ones."""
+    files = list((ROOT / "mss").glob("*.py"))
+    reasons = prefixed_codes(files, {"AuthError": (0, "imap.auth.", ""), "TokenError": (0, "imap.auth.", "")})
+    return reasons | {"imap.auth.cleartext", "imap.auth.mechanism", "imap.auth.refused", "imap.command"}
+
+
 def _ror_codes() -> set[str]:
     from simulators.ror.server import _FAULTS
 
@@ -109,7 +116,7 @@ SERVICE_CODES = {
     "*": lambda: {c for c in refusal_codes_in("core") if c.startswith("core.")},
     "ins": lambda: refusal_codes_in("ins") | set(FAULTS),
     "dmp": lambda: refusal_codes_in("dmp") | {c for c in refusal_codes_in("core") if not c.startswith("core.")},
-    "mss": smtp_reply_codes,
+    "mss": lambda: smtp_reply_codes() | imap_codes(),
     "psc": lambda: prefixed_codes([ROOT / "mss" / "psc.py"], {"_error": (1, "oauth.", "")}),
     "annuaire": lambda: prefixed_codes([ROOT / "mss" / "annuaire.py"], {"operation_outcome": (0, "fhir.", "")}),
     "ror": _ror_codes,
@@ -211,3 +218,16 @@ def test_a_real_ror_refusal_is_recorded_and_judged_in_process(tmp_path) -> None:
     assert exchange.summary["refusal"]["code"] == "fhir.login" and exchange.summary["refusal"]["origin"] == "dui"
     assert [v.outcome for v in exchange.verdicts if v.check == "refus.ror@2"] == ["fail"]
     assert _failed([exchange]).get("ror@2")
+
+
+def test_the_html_report_shows_the_refusal_and_who_is_to_blame() -> None:
+    from conformance.reporters import all_reporters
+
+    dui = _refused("dmp", "XDSPatientIdDoesNotMatch")
+    injected = _refused("dmp", "XDSRegistryError")
+    mark_injected(injected.summary, "registry_error")
+    report = build_report(session="s", exchanges=[dui, injected], registry=default_registry(),
+                          catalogue=load_catalogue(), now=1.0)
+    page = all_reporters()["html"].render(report)
+    assert "Refus du simulateur : <code>XDSPatientIdDoesNotMatch</code>" in page
+    assert "imputable au logiciel testé" in page and "défaut injecté par le banc, non imputable au logiciel" in page
