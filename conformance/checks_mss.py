@@ -274,20 +274,34 @@ def pdf_name(exchange: Exchange) -> str:
 
 
 # --- receipts -------------------------------------------------------------------------------------
-def receipt_requests(exchanges: Sequence[Exchange]) -> str:
+def receipt_requests(exchanges: Sequence[Exchange]) -> list[Finding]:
+    """Judged per sending mailbox: a session mixes the DUI under test with other actors' software (the doctor's
+    "own software"), and one of them asking for receipts says nothing about the others."""
     sends = [e for e in exchanges if _is_submission(e) and not e.summary.get("report")]
     if not sends:
         skip("aucun courriel envoyé par le logiciel")
-    dsn = [e for e in sends if _header(e, "Return-Receipt-To")
-           or any("SUCCESS" in r.get("notify", []) for r in e.summary.get("recipients", []))]
-    mdn = [e for e in sends if _header(e, "Disposition-Notification-To")]
-    expect_true(bool(dsn or mdn), f"attendu des demandes d'accusé de remise (DSN) et de lecture (MDN), obtenu aucune "
-                f"sur {len(sends)} courriel(s) envoyé(s)", exchanges=sends[:3])
-    expect_true(bool(dsn), "attendu au moins une demande de DSN (NOTIFY=SUCCESS ou Return-Receipt-To), obtenu aucune "
-                "alors que des MDN ont été demandés", exchanges=mdn[:3])
-    expect_true(bool(mdn), "attendu au moins une demande de MDN (Disposition-Notification-To), obtenu aucune "
-                "alors que des DSN ont été demandés", exchanges=dsn[:3])
-    return f"{len(dsn)} demande(s) de DSN, {len(mdn)} de MDN"
+    by_sender: dict[str, list[Exchange]] = {}
+    for exchange in sends:
+        sender = str(exchange.summary.get("mail_from") or exchange.caller.subject or "?").lower()
+        by_sender.setdefault(sender, []).append(exchange)
+    findings = []
+    for sender, own in sorted(by_sender.items()):
+        dsn = [e for e in own if _header(e, "Return-Receipt-To")
+               or any("SUCCESS" in r.get("notify", []) for r in e.summary.get("recipients", []))]
+        mdn = [e for e in own if _header(e, "Disposition-Notification-To")]
+        ids = tuple(e.id for e in own[:3])
+        if not dsn and not mdn:
+            findings.append(Finding(Outcome.FAIL, f"attendu des demandes d'accusé de remise (DSN) et de lecture (MDN), "
+                                    f"obtenu aucune sur {len(own)} courriel(s) envoyé(s) par {sender}", ids))
+        elif not dsn:
+            findings.append(Finding(Outcome.FAIL, f"attendu au moins une demande de DSN (NOTIFY=SUCCESS ou "
+                                    f"Return-Receipt-To) de {sender}, obtenu des demandes de MDN seulement", ids))
+        elif not mdn:
+            findings.append(Finding(Outcome.FAIL, f"attendu au moins une demande de MDN (Disposition-Notification-To) "
+                                    f"de {sender}, obtenu des demandes de DSN seulement", ids))
+        else:
+            findings.append(Finding(Outcome.PASS, f"{sender} : {len(dsn)} demande(s) de DSN, {len(mdn)} de MDN", ids))
+    return findings
 
 
 def _mdn_attempt(exchange: Exchange) -> bool:
