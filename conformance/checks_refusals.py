@@ -64,6 +64,7 @@ REFUSAL_REQUIREMENTS: dict[str, dict[str, tuple[str, ...]]] = {
         **_each(("vihf_signature", "vihf_unsigned", "vihf_issuer", "vihf_expired", "vihf_not_yet_valid",
                  "vihf_cert_untrusted", "vihf_cert_usage", "vihf_cert_revoked", "vihf_cert_expired"), ("dmp@5",)),
         "vihf_tls_mismatch": ("dmp@6",),
+        "hl7_ae": (GENERIC,),  # HL7v3 patient transaction refused (narrowed by the message below)
         "XDSPatientIdDoesNotMatch": ("dmp@7",),
         "XDSUnknownPatientId": ("dmp@3",),
         "XDSRegistryMetadataError": ("dmp@8",),
@@ -144,6 +145,8 @@ _REFINE: dict[tuple[str, str], tuple[tuple[str, tuple[str, ...]], ...]] = {
                             ("Un patient ne peut pas", (GENERIC,)), ("clos cet échange", (GENERIC,))),
     ("mss", "smtp.5.1.1"): (("patient non trouvé", ("mss@14",)),),
     ("mss", "smtp.5.1.3"): (("INS attendu", ("mss@14",)),),
+    ("dmp", "hl7_ae"): (("INS du message", ("dmp@3",)), ("autorisation d'accès", ("dmp@15",)),
+                        ("connexion secrète", ("dmp@13",)), ("CONSENTEMENT", ("dmp@18",))),
     ("ror", "fhir.not-found"): (("page de résultats", ("ror@8",)),),
     ("ror", "fhir.invalid"): (("_include", ("ror@7",)), ("age-range", ("ror@6",))),
 }

@@ -161,6 +161,8 @@ class DmpApp:
         if op in ("TD0.2", "TD0.5", "TD1.1", "TD1.x"):
             outcome = patients.handle_patient_message(hl7v3.parse_patient_request(payload), caller, s)
             ctx.summary.update(outcome.summary)
+            if outcome.summary.get("ack") == "AE":  # HL7v3 business refusal (French acknowledgementDetail)
+                record_refusal(ctx.summary, "hl7_ae", str(outcome.summary.get("error", "")))
             return outcome.response, [], outcome.action
         if op.startswith("TD0.3"):
             outcome = patients.handle_habilitation(hab.parse_request(payload), caller, s)
