@@ -398,15 +398,21 @@ def replacement_not_duplicate(exchanges: Sequence[Exchange]) -> list[Finding]:
             try:
                 from simulators.core.xmlsafe import parse_xml
 
-                set_id = parse_xml(data).find("{urn:hl7-org:v3}setId")
+                document = parse_xml(data)
+                set_id = document.find("{urn:hl7-org:v3}setId")
                 key = set_id.get("root", "") if set_id is not None else ""
-            except ProtocolError:
-                key = ""
-            if (key and key in seen_sets or root_ok.replaces) and e.entry_uuid not in rplc:
+                number = document.find("{urn:hl7-org:v3}versionNumber")
+                version = int(number.get("value", "1")) if number is not None else 1
+            except (ProtocolError, ValueError):
+                key, version = "", 1
+            # three shapes of a new version: a setId already fed, a relatedDocument, a versionNumber above 1
+            if (key and key in seen_sets or root_ok.replaces or version > 1) and e.entry_uuid not in rplc:
                 findings.append(Finding(Outcome.FAIL, f"attendu une association RPLC pour la nouvelle version de "
                                         f"« {e.title} », obtenu un nouveau document sans remplacement", (ex.id,)))
             if key:
                 seen_sets[key] = e.unique_id
+    if not _ops(exchanges, "ITI-41"):
+        return [Finding(Outcome.SKIP, "aucun dépôt de document dans la session")]
     return findings or [Finding(Outcome.PASS, "remplacements par RPLC")]
 
 
