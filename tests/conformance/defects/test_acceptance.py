@@ -100,22 +100,9 @@ def write_to_judge(dui: ReferenceDui, cast: Cast) -> None:
         body="Rapport au juge des enfants.", patient=elise, documents=(make_document("rapport-juge", "Élise"),))))
 
 
-SERVICE_SETS = ("bench@", "insi@", "dmp@", "mss@", "annuaire@", "ror@")
-CROSS_RULES = {  # rule -> words all present in its French text (ids are the catalogue's, not hard-coded here)
-    "ins-qualified": (("qualifi",), ("INS",), ("DMP",)),
-    "dsn-ignored": (("non-remise", "DSN"), ("renv", "réém", "même message")),
-}
-
-
-def cross_service_id(rule: str) -> str:
-    """Id of a cross-service rule (issue 14 item 4), found in the catalogue by what its text says."""
-    from conformance.requirements import load_catalogue
-
-    found = [r.id for r in load_catalogue() if not r.id.startswith(SERVICE_SETS)
-             and all(any(w.lower() in r.text.lower() for w in words) for words in CROSS_RULES[rule])]
-    if not found:
-        pytest.skip(f"règle transverse « {rule} » pas encore au catalogue")
-    return found[0]
+# Cross-service rules (issue 14 item 4, conformance/checks_socle.py): an INS used with the DMP or MSSanté was
+# qualified through INSi in the session; a failure DSN is not ignored by sending the same message again.
+INS_QUALIFIED, DSN_IGNORED = "socle@1", "socle@3"
 
 
 ACCEPTANCE = [
@@ -123,8 +110,8 @@ ACCEPTANCE = [
     ("dmp.cda-other-patient", feed_prescription, "dmp@7"),
     ("dmp.foreign-signer", feed_prescription, "dmp@6"),
     ("dmp.no-mtom", feed_prescription, "dmp@12"),
-    ("dmp.unqualified-ins", lambda dui, cast: feed_prescription(dui, cast, qualify=False), "ins-qualified"),
-    ("mss.outside-trust-space", write_to_judge, "dsn-ignored"),
+    ("dmp.unqualified-ins", lambda dui, cast: feed_prescription(dui, cast, qualify=False), INS_QUALIFIED),
+    ("mss.outside-trust-space", write_to_judge, DSN_IGNORED),
     ("mss.patient-address-bad-key", write_to_patient, "mss@14"),
     ("mss.no-receipts", write_to_colleague, "mss@19"),
 ]
@@ -135,8 +122,9 @@ def test_each_acceptance_defect_makes_check_exit_1_with_its_id(defect_bench: Def
                                                                request: pytest.FixtureRequest, defect: str, action,
                                                                expected: str) -> None:  # noqa: ANN001
     assert defect in DEFECTS
-    if "@" not in expected:
-        expected = cross_service_id(expected)
+    from conformance.requirements import load_catalogue
+
+    assert load_catalogue().get(expected) is not None, f"{expected} absent du catalogue"
     session = defect_bench.session(defect.replace(".", "-"))
     dui = _dui(defect_bench, session, defect)
     try:
