@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from datetime import datetime
 from typing import Sequence
 
 from simulators.core.errors import ProtocolError
@@ -81,6 +82,44 @@ def n1_pdf_identical(exchange: Exchange) -> str:
     return f"{len(encapsulated)} PDF encapsulé(s), identique(s) au PDF joint"
 
 
+def _tls_certificate(exchange: Exchange) -> dict[str, str] | None:
+    """The client certificate of the TLS handshake: the caller itself (INSi), or what the DMP kept of
+    it next to the VIHF caller."""
+    caller = exchange.caller
+    if caller.kind == "tls":
+        a = caller.attributes
+        return {"issuer": caller.issuer, "issuer_cn": str(a.get("issuer_cn", "")),
+                "not_before": str(a.get("not_before", "")), "not_after": str(a.get("not_after", ""))}
+    a = caller.attributes or {}
+    if a.get("tls_issuer"):
+        return {"issuer": str(a["tls_issuer"]), "issuer_cn": str(a.get("tls_issuer_cn", "")),
+                "not_before": str(a.get("tls_not_before", "")), "not_after": str(a.get("tls_not_after", ""))}
+    return None
+
+
+def _epoch(iso: str) -> float | None:
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def igc_sante_org_certificate(exchange: Exchange) -> str:
+    certificate = _tls_certificate(exchange)
+    if certificate is None:
+        skip("aucun certificat client TLS dans cet échange (banc sans TLS ou profil CPx)")
+    issuer = certificate["issuer_cn"] or certificate["issuer"]
+    folded = issuer.upper().replace("É", "E")
+    expect_true("IGC-SANTE" in folded and "ORGANISATION" in folded,
+                "attendu un certificat d'organisation IGC-Santé (AC IGC-SANTE … ORGANISATIONS) à la négociation TLS, "
+                f"obtenu un certificat émis par {issuer!r}", evidence=[issuer])
+    low, high = _epoch(certificate["not_before"]), _epoch(certificate["not_after"])
+    expect_true(low is None or high is None or low <= exchange.started_at <= high,
+                f"attendu un certificat en cours de validité, obtenu une validité du {certificate['not_before']} "
+                f"au {certificate['not_after']}")
+    return f"certificat d'organisation IGC-Santé ({issuer})"
+
+
 def _lps(exchange: Exchange) -> str:
     vihf = exchange.summary.get("vihf")
     return str(vihf.get("lps", "")) if isinstance(vihf, dict) else ""
@@ -105,6 +144,10 @@ def checks() -> list[Check]:
     return [
         Check("mss.pdf-identique-cda-n1", "mss", LIVE, ("mss@21",), n1_pdf_identical,
               "PDF joint identique au PDF encapsulé dans le CDA N1", operations=("send",)),
+        Check("insi.certificat-igc-sante", "ins", LIVE, ("insi@18",), igc_sante_org_certificate,
+              "certificat d'organisation IGC-Santé à la négociation TLS", applies=lambda e: e.method == "POST"),
+        Check("dmp.certificat-igc-sante", "dmp", LIVE, ("dmp@22",), igc_sante_org_certificate,
+              "certificat d'organisation IGC-Santé à la négociation TLS", applies=lambda e: e.method == "POST"),
         Check("dmp.lps-constant", "dmp", SESSION, ("dmp@21",), same_lps_on_every_call,
               "LPS_Nom / LPS_Version identiques sur chaque appel"),
     ]

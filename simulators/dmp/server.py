@@ -145,8 +145,13 @@ class DmpApp:
             raise _sender(exc.message, exc.reason, "FailedAuthentication" if "signature" in exc.reason or "cert" in exc.reason
                           else "InvalidSecurityToken") from None
         ctx.summary["vihf"] = vihf.summary()
+        tls = ctx.caller if ctx.caller.kind == "tls" else None  # kept: the handshake certificate is judged too
         ctx.caller = ExchangeCaller(kind="saml", subject=vihf.subject_name, issuer=vihf.issuer,
-                                    attributes={**vihf.summary(), "tls_subject": tls_subject})
+                                    attributes={**vihf.summary(), "tls_subject": tls_subject,
+                                                "tls_issuer": tls.issuer if tls else "",
+                                                "tls_issuer_cn": tls.attributes.get("issuer_cn", "") if tls else "",
+                                                "tls_not_before": tls.attributes.get("not_before", "") if tls else "",
+                                                "tls_not_after": tls.attributes.get("not_after", "") if tls else ""})
         if env.payload is None:
             raise _sender("Body SOAP vide.", "empty_body")
         caller = load_caller(self.services, ctx.session, vihf)

@@ -40,7 +40,7 @@ def test_a_service_without_any_check_is_a_gap_not_a_pass():
     modules = tuple(m for m in SHIPPED_CHECK_MODULES if m is not checks_dmp)
     report = coverage(default_registry(modules), load_catalogue())
     gaps = {c.requirement.id for c in report.gaps()}
-    assert "dmp@13" in gaps and "dmp@20" in gaps
+    assert "dmp@11" in gaps and "dmp@20" in gaps
 
 
 def _modules_on_disk() -> set[str]:

@@ -67,3 +67,30 @@ def test_dmp_21_same_lps_on_every_call():
     assert bad.outcome is Outcome.FAIL and "DUI 1.1" in bad.message
     with pytest.raises(AssertionFailed):
         same_lps_on_every_call([dmp_call("", 1)])
+
+
+def tls_call(service: str, issuer_cn: str, not_after: str = "2099-01-01T00:00:00+00:00") -> Exchange:
+    from simulators.core.exchange import Caller
+
+    attributes = {"issuer_cn": issuer_cn, "not_before": "2020-01-01T00:00:00+00:00", "not_after": not_after}
+    if service == "ins":
+        caller = Caller(kind="tls", subject="CN=INSI-AUTO", issuer=f"CN={issuer_cn}", attributes=attributes)
+    else:  # the DMP keeps the handshake certificate next to the VIHF caller
+        caller = Caller(kind="saml", subject="Dr Test", attributes={
+            "tls_issuer": f"CN={issuer_cn}", "tls_issuer_cn": issuer_cn,
+            "tls_not_before": attributes["not_before"], "tls_not_after": not_after})
+    return Exchange(session="s", service=service, operation="op", started_at=1_800_000_000.0, method="POST",
+                    caller=caller)
+
+
+@pytest.mark.parametrize("service", ["ins", "dmp"])
+def test_igc_sante_organisation_certificate_at_the_handshake(service):
+    from conformance.checks_official import igc_sante_org_certificate
+
+    assert "IGC-Santé" in igc_sante_org_certificate(tls_call(service, "TEST AC IGC-SANTE ELEMENTAIRE ORGANISATIONS"))
+    with pytest.raises(AssertionFailed, match="certificat d'organisation IGC-Santé"):
+        igc_sante_org_certificate(tls_call(service, "Let's Encrypt R3"))
+    with pytest.raises(AssertionFailed, match="en cours de validité"):
+        igc_sante_org_certificate(tls_call(service, "AC IGC-SANTE ELEMENTAIRE ORGANISATIONS", "2021-01-01T00:00:00Z"))
+    with pytest.raises(CheckSkipped, match="aucun certificat client TLS"):
+        igc_sante_org_certificate(Exchange(session="s", service=service, operation="op", started_at=1.0))
