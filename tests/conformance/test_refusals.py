@@ -216,6 +216,7 @@ def test_a_real_ror_refusal_is_recorded_and_judged_in_process(tmp_path) -> None:
         bench.runtime.journal.flush()
         [exchange] = bench.exchanges("ror")
     assert exchange.summary["refusal"]["code"] == "fhir.login" and exchange.summary["refusal"]["origin"] == "dui"
+    assert exchange.summary["refusal"]["requirements"] == ["ror@2"]  # completed by the live checker
     assert [v.outcome for v in exchange.verdicts if v.check == "refus.ror@2"] == ["fail"]
     assert _failed([exchange]).get("ror@2")
 

@@ -24,6 +24,7 @@ def test_a_refused_patient_mismatch_fails_dmp_7_with_the_dmp_diagnosis(make_clie
     refusal = feed.summary["refusal"]
     assert refusal["code"] == "XDSPatientIdDoesNotMatch" and refusal["origin"] == "dui"
     verdicts = [v for v in default_live_checker()(feed) if v.check == "refus.dmp@7"]
+    assert feed.summary["refusal"]["requirements"] == ["dmp@7"]  # the live checker names what it breaks
     assert verdicts and verdicts[0].outcome == "fail"
     report = build_report(session=session, exchanges=[feed], registry=default_registry(),
                           catalogue=load_catalogue())
