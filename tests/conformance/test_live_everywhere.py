@@ -65,3 +65,14 @@ def test_a_load_run_bench_journal_carries_live_verdicts(tmp_path: Path) -> None:
         assert _has_shipped_verdicts(exchange), exchange.verdicts
     finally:
         bench.stop()
+
+
+def test_serve_uses_the_same_construction_path() -> None:
+    """``socle-bench serve`` builds its journal hook through ``default_live_checker`` too."""
+    from simulators import cli
+
+    exchange = Exchange(session="s", service="echo", operation="echo", started_at=1.0, status=500,
+                        method="POST", request_body=b"x")
+    assert any(v.check.startswith("bench.") for v in cli._live_checker()(exchange))
+    source = Path(cli.__file__).read_text(encoding="utf-8")
+    assert "default_live_checker()" in source and "make_live_checker" not in source
