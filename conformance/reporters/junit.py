@@ -62,7 +62,7 @@ def _testcases(verdict: RequirementVerdict) -> list[etree._Element]:
     if not verdict.results:
         case = etree.Element("testcase", name=f"{requirement.id} {_clean(requirement.text[:80])}",
                              classname=classname, time="0")
-        reason = f"non testée : {requirement.untested}" if requirement.untested else "non évaluée : aucun résultat"
+        reason = f"non évaluée : {verdict.not_evaluated_reason}"
         etree.SubElement(case, "skipped", message=_clean(reason))
         return [case]
     cases = []
