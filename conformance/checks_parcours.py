@@ -97,6 +97,6 @@ def checks() -> list[Check]:
         Check("parcours.dmp-documents-educatifs", "dmp", LIVE, ("parcours@2",), no_educational_document_in_dmp,
               "aucun document éducatif ou social au DMP", applies=_is_feed),
         Check("parcours.dmp-apres-qualification", "*", SESSION, ("parcours@3",), dmp_after_qualification,
-              "DMP utilisé seulement avec une INS qualifiée"),
+              "DMP utilisé seulement avec une INS qualifiée", context=True),
     ]
 

@@ -1,7 +1,8 @@
 """``socle@``: rules only a bench that sees every service can judge (INSi → DMP / MSSanté).
 
 Each check reads the whole session (service ``*``): an INS used in the DMP or in MSSanté must have
-been returned by INSi (CR 00) earlier in the same session; a patient address
+been returned by INSi (CR 00) earlier in the same session, or be declared qualified in the session's
+identity base (``socle-bench check --bench-url`` reads it from the INSi simulator); a patient address
 ``<INS>@patient.mssante.fr`` is built only from such an INS; a failure DSN (a recipient the operator
 refused) is not ignored by sending the same message again. The other cross-service rules are
 ``parcours@1`` (nothing leaves the MSSanté trust space) and ``parcours@2`` / ``dmp@19`` (documents
@@ -16,6 +17,7 @@ from typing import Any, Iterable, Sequence
 from simulators.core.exchange import Exchange
 
 from conformance.checks import SESSION, Check, Finding, skip
+from conformance.sources import IDENTITY_BASE_OPERATION
 from conformance.outcomes import Outcome
 
 CR_FOUND = "00"
@@ -35,9 +37,22 @@ def insi_answer(exchange: Exchange) -> str:
     return str(ins.get("matricule", "")) if isinstance(ins, dict) else ""
 
 
+def declared_qualified(exchange: Exchange) -> set[str]:
+    """INS the session's identity base declares qualified (context record from the runner)."""
+    if exchange.service != "ins" or exchange.operation != IDENTITY_BASE_OPERATION:
+        return set()
+    return {str(i) for i in exchange.summary.get("declared_qualified") or [] if i}
+
+
 def qualified_ins(exchanges: Iterable[Exchange]) -> set[str]:
-    """Every INS matricule INSi returned with CR 00 in these exchanges (the session's qualified INS)."""
-    return {ins for ins in (insi_answer(e) for e in exchanges) if ins}
+    """Every INS matricule INSi returned with CR 00 in these exchanges, plus those the session's
+    identity base declares qualified (the session's qualified INS)."""
+    found: set[str] = set()
+    for exchange in exchanges:
+        found |= declared_qualified(exchange)
+        if insi_answer(exchange):
+            found.add(insi_answer(exchange))
+    return found
 
 
 def _dmp_ins(exchange: Exchange) -> list[str]:
@@ -63,6 +78,7 @@ def ins_used_after_qualification(exchanges: Sequence[Exchange]) -> list[Finding]
     findings: list[Finding] = []
     judged = 0
     for exchange in _ordered(exchanges):
+        qualified |= declared_qualified(exchange)
         answer = insi_answer(exchange)
         if answer:
             qualified.add(answer)
@@ -90,6 +106,7 @@ def patient_address_from_qualified_ins(exchanges: Sequence[Exchange]) -> list[Fi
     findings: list[Finding] = []
     judged = 0
     for exchange in _ordered(exchanges):
+        qualified |= declared_qualified(exchange)
         answer = insi_answer(exchange)
         if answer:
             qualified.add(answer)
@@ -144,9 +161,9 @@ def failure_dsn_not_ignored(exchanges: Sequence[Exchange]) -> list[Finding]:
 def checks() -> list[Check]:
     return [
         Check("socle.ins-qualifiee", "*", SESSION, ("socle@1",), ins_used_after_qualification,
-              "INS utilisée au DMP ou par MSSanté seulement après qualification INSi"),
+              "INS utilisée au DMP ou par MSSanté seulement après qualification INSi", context=True),
         Check("socle.adresse-patient", "*", SESSION, ("socle@2",), patient_address_from_qualified_ins,
-              "adresse @patient.mssante.fr construite sur une INS qualifiée"),
+              "adresse @patient.mssante.fr construite sur une INS qualifiée", context=True),
         Check("socle.dsn-prise-en-compte", "*", SESSION, ("socle@3",), failure_dsn_not_ignored,
               "pas de renvoi du même message après un avis de non-remise"),
     ]

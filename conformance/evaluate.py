@@ -77,7 +77,10 @@ def evaluate(exchanges: Sequence[Exchange], registry: CheckRegistry, catalogue: 
     for exchange in ordered:
         by_service.setdefault(exchange.service, []).append(exchange)
     for check in registry.session_checks():
-        subject = everything if check.service == "*" else by_service.get(check.service, [])
+        if check.context:
+            subject = everything
+        else:
+            subject = ordered if check.service == "*" else by_service.get(check.service, [])
         if subject:
             results.extend(_results(check, subject, check.service, [], catalogue))
     return results

@@ -85,3 +85,42 @@ def test_check_with_a_service_filter_keeps_insi_as_context(tmp_path) -> None:
     [socle1] = [r for r in data["requirements"] if r["id"] == "socle@1"]
     assert socle1["outcome"] == "pass", socle1
     assert {e["service"] for e in data["exchanges"]} == {"dmp"}
+
+
+def test_an_ins_declared_qualified_in_the_identity_base_counts_as_qualified() -> None:
+    from conformance.sources import identity_base_exchange
+
+    base = identity_base_exchange("s", [ELISE])
+    assert outcomes([dmp_feed(ELISE, 2)], context=[base])["socle@1"] is Outcome.PASS
+    assert outcomes([dmp_feed("100000000000047", 2)], context=[base])["socle@1"] is Outcome.FAIL
+
+
+def test_the_runner_reads_the_identity_base_from_the_bench(tmp_path) -> None:
+    import responses
+
+    bench = "http://bench.test"
+    page = {"exchanges": [dmp_feed(ELISE, 2).to_json()], "next_after": None}
+    with responses.RequestsMock() as mock:
+        mock.add(responses.GET, f"{bench}/_bench/exchanges", json=page)
+        mock.add(responses.GET, f"{bench}/_bench/ins/dashboard", json={"persons": [
+            {"id": "elise", "ins": ELISE, "world_status": "QUAL"}, {"id": "x", "ins": "1" * 15, "world_status": "PROV"}]})
+        out = io.StringIO()
+        code = run_check(CheckOptions(session="s", bench_url=bench, json=tmp_path / "r.json"), out=out,
+                         err=io.StringIO())
+    data = json.loads((tmp_path / "r.json").read_text())
+    [socle1] = [r for r in data["requirements"] if r["id"] == "socle@1"]
+    assert socle1["outcome"] == "pass" and code in (0, 1)
+    assert all(e["operation"] != "base-identites" for e in data["exchanges"])  # context, never judged
+
+
+def test_context_reaches_only_cross_service_checks() -> None:
+    """``check --service dmp``: bench@ session rules do not judge INSi exchanges given as context."""
+    storm = [insi(ELISE, 1.0 + i / 100) for i in range(6)]  # identical INSi calls: a bench@4 storm if judged
+    for exchange in storm:
+        exchange.request_body, exchange.method = b"<same/>", "POST"
+    judged = build_report(session="s", exchanges=storm, registry=default_registry(), catalogue=load_catalogue(), now=1.0)
+    assert [v.outcome for v in judged.requirements if v.requirement.id == "bench@4"] == [Outcome.FAIL]
+    report = build_report(session="s", exchanges=[dmp_feed(ELISE, 2)], registry=default_registry(),
+                          catalogue=load_catalogue(), services=["dmp"], context=storm, now=1.0)
+    bench4 = [v for v in report.requirements if v.requirement.id == "bench@4"]
+    assert not bench4 or bench4[0].outcome is not Outcome.FAIL
