@@ -252,6 +252,16 @@ def patient_size(exchange: Exchange) -> str:
     return f"{size} octets"
 
 
+def _to_patient(exchange: Exchange) -> bool:
+    return any(r.lower().endswith(PATIENT_DOMAIN) for r in _recipients(exchange))
+
+
+def _is_reply(exchange: Exchange) -> bool:
+    subject = exchange.summary.get("subject", "")
+    return bool(_header(exchange, "In-Reply-To") or _header(exchange, "References")
+                or re.match(r"^\s*(re|tr|fw)\s*:", subject, re.IGNORECASE))
+
+
 def reply_headers(exchange: Exchange) -> str:
     subject = exchange.summary.get("subject", "")
     in_reply_to, references = _header(exchange, "In-Reply-To"), _header(exchange, "References")
@@ -333,6 +343,8 @@ def mdn_well_formed(exchange: Exchange) -> str:
 def checks() -> list[Check]:
     auth = ("auth", "imap.auth")
     send = lambda e: _is_submission(e)  # noqa: E731
+    with_xdm = lambda e: send(e) and bool(e.summary.get("xdm"))  # noqa: E731
+    # "not applicable" is an `applies` filter, not a skip: a skip result would hide the passes of the others
     return [
         Check("mss.starttls-before-auth", "mss", LIVE, ("mss@1",), starttls_before_auth,
               "STARTTLS avant l'authentification", operations=auth),
@@ -344,19 +356,23 @@ def checks() -> list[Check]:
         Check("mss.utf8-text-body", "mss", LIVE, ("mss@7",), utf8_text_body, "Corps texte UTF-8", applies=send),
         Check("mss.nil-header", "mss", LIVE, ("mss@8",), nil_header, "En-tête X-MSS-NIL", applies=send),
         Check("mss.sender-label", "mss", LIVE, ("mss@9",), sender_label, "Libellé de l'expéditeur", applies=send),
-        Check("mss.xdm-structure", "mss", LIVE, ("mss@10",), xdm_structure, "Archive IHE_XDM.zip", applies=send),
+        Check("mss.xdm-structure", "mss", LIVE, ("mss@10",), xdm_structure, "Archive IHE_XDM.zip",
+              applies=lambda e: send(e) and (bool(e.summary.get("xdm")) or bool(_bare_cda(e)))),
         Check("mss.xdm-metadata", "mss", LIVE, ("mss@11",), xdm_metadata, "METADATA.XML cohérent avec le CDA",
-              applies=send),
-        Check("mss.xdm-subject", "mss", LIVE, ("mss@12",), xdm_subject, "Objet XDM/1.0/DDM+", applies=send),
+              applies=with_xdm),
+        Check("mss.xdm-subject", "mss", LIVE, ("mss@12",), xdm_subject, "Objet XDM/1.0/DDM+", applies=with_xdm),
         Check("mss.mss-headers", "mss", LIVE, ("mss@13",), mss_headers, "X-MSS-CODECDA et X-MSS-INS", applies=send),
         Check("mss.ins-header-from-insi", "*", SESSION, ("mss@13",), ins_header_from_insi,
               "X-MSS-INS: O seulement pour une INS qualifiée par INSi"),
         Check("mss.patient-rules", "mss", LIVE, ("mss@14",), patient_rules, "Adresses Mon espace santé et X-MSS-MES",
-              applies=_is_send),
-        Check("mss.patient-size", "mss", LIVE, ("mss@15",), patient_size, "25 Mo vers Mon espace santé", applies=send),
+              applies=lambda e: _is_send(e) and (_to_patient(e) or bool(_header(e, "X-MSS-MES")))),
+        Check("mss.patient-size", "mss", LIVE, ("mss@15",), patient_size, "25 Mo vers Mon espace santé",
+              applies=lambda e: send(e) and _to_patient(e)),
         Check("mss.reply-headers", "mss", LIVE, ("mss@16",), reply_headers, "In-Reply-To et References",
-              applies=send),
-        Check("mss.pdf-name", "mss", LIVE, ("mss@17",), pdf_name, "Nom du PDF joint", applies=send),
+              applies=lambda e: send(e) and _is_reply(e)),
+        Check("mss.pdf-name", "mss", LIVE, ("mss@17",), pdf_name, "Nom du PDF joint",
+              applies=lambda e: with_xdm(e) and any(p["filename"].lower().endswith(".pdf")
+                                                    for p in e.summary.get("parts", []))),
         Check("mss.receipt-requests", "mss", SESSION, ("mss@19",), receipt_requests, "Demandes de DSN et de MDN"),
         Check("mss.mdn-well-formed", "mss", LIVE, ("mss@20",), mdn_well_formed, "MDN conforme à la RFC 8098",
               applies=lambda e: _is_submission(e) and _mdn_attempt(e)),
