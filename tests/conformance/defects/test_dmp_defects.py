@@ -16,10 +16,9 @@ from typing import Any, Callable
 
 import pytest
 
-from simulators.dmp.cda import KINDS, DocumentKind
+from simulators.dmp.cda import DocumentKind
 from simulators.dmp.client import DmpClient
 from simulators.dmp.codec import habilitations as hab
-from simulators.dmp.codec import xds
 from simulators.dmp.journey import cda_for, identity_for
 from simulators.dmp.metadata import ins_cx
 from simulators.dmp.model import APPROVED, DEPRECATED, INVISIBLE_PATIENT, MASQUE_PS, SIGNS, Code
@@ -260,10 +259,6 @@ def cda_bytes(old: bytes, new: bytes) -> Callable[[Kit, str], None]:
         except Exception:  # noqa: BLE001
             pass
     return defect
-
-
-def _kind(name: str) -> DocumentKind:
-    return KINDS[name]
 
 
 LOINC = "2.16.840.1.113883.6.1"

@@ -209,17 +209,6 @@ def auth_without_starttls(kit: Kit, session: str) -> None:
         smtp.close()
 
 
-def imap_auth_without_starttls(kit: Kit, session: str) -> None:
-    client = kit.client(session)
-    imap = imaplib.IMAP4(client.host, client.imap_port, timeout=10)
-    try:
-        imap.authenticate("XOAUTH2", lambda _: xoauth2(client.login_name(kit.sender), kit.token(session)))
-    except imaplib.IMAP4.error:
-        pass
-    finally:
-        imap.shutdown()
-
-
 def smtp_auth(mechanism: str, blob: Callable[[Kit, str, MailClient], bytes]) -> Callable[[Kit, str], None]:
     def defect(kit: Kit, session: str) -> None:
         client = kit.client(session)
