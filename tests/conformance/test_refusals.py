@@ -232,3 +232,24 @@ def test_the_html_report_shows_the_refusal_and_who_is_to_blame() -> None:
     page = all_reporters()["html"].render(report)
     assert "Refus du simulateur : <code>XDSPatientIdDoesNotMatch</code>" in page
     assert "imputable au logiciel testé" in page and "défaut injecté par le banc, non imputable au logiciel" in page
+
+
+def test_a_fault_injected_by_the_engine_is_marked_and_not_held_against_the_dui(tmp_path) -> None:
+    """End to end: an "error" rule of the fault engine on the ROR; whatever the simulator would have
+    refused, the answer is the injected fault's, marked so, and ror@2 is not failed."""
+    import requests
+
+    from conformance.inprocess import InProcessBench
+    from simulators.core.faults import FaultRule
+
+    with InProcessBench(tmp_path, services=("ror",)) as bench:
+        bench.runtime.faults.add(FaultRule(kind="error", service="ror"))
+        reply = requests.get("https://bas-api-fhir.qualif.ror.esante.gouv.fr/ws-diffusion-fhir/HealthcareService",
+                             timeout=10)
+        assert reply.status_code == 503
+        bench.runtime.journal.flush()
+        [exchange] = bench.exchanges("ror")
+    assert exchange.fault and exchange.summary["refusal"]["origin"] == "injected"
+    assert exchange.summary["refusal"]["requirements"] == []
+    assert not [v for v in exchange.verdicts if v.check.startswith("refus.") and v.outcome == "fail"]
+    assert not _failed([exchange]).get("ror@2")
