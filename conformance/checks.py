@@ -102,6 +102,9 @@ class Check:
     title: str = ""
     operations: tuple[str, ...] = ()
     applies: Callable[[Exchange], bool] | None = None  # finer live filter (protocol, body present)
+    # A cross-service session check also reads the session's exchanges outside the report's scope
+    # (INSi's answers when only the DMP is judged); those are context, never judged themselves.
+    context: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in (LIVE, SESSION):

@@ -192,16 +192,39 @@ def vihf_signature(exchange: Exchange) -> str:
     return "VIHF signé (enveloppé, référence #ID)"
 
 
+def _tls_subject(exchange: Exchange) -> str:
+    """The TLS client DN: kept by the simulator on the VIHF caller, or the TLS caller itself when it refused."""
+    caller = exchange.caller
+    return str(caller.attributes.get("tls_subject") or (caller.subject if caller.kind == "tls" else "") or "")
+
+
+def _signer_dn(exchange: Exchange) -> str:
+    """The DN of the certificate that signed the VIHF, read from the request itself (refused or not)."""
+    r = read(exchange)
+    if r.assertion is None:
+        return ""
+    signature = r.assertion.find(f"{{{DS_NS}}}Signature")
+    if signature is None:
+        return ""
+    from simulators.core.pki.profiles import dn_string
+    from simulators.dmp.vihf import _signer_certificate
+
+    try:
+        return dn_string(_signer_certificate(signature).subject)
+    except Exception:  # noqa: BLE001 - no readable certificate: dmp@5 judges the signature
+        return ""
+
+
 def vihf_tls_dn(exchange: Exchange) -> str:
     vihf = _vihf(exchange)
     if vihf.auth_mode == "DIRECTE":
         skip("authentification directe : pas de certificat de structure à comparer")
-    tls = str(exchange.caller.attributes.get("tls_subject") or "")
+    tls = _tls_subject(exchange)
     if not tls:
-        skip("aucun certificat TLS client enregistré pour cet échange")
-    signer = str(exchange.caller.attributes.get("signataire") or "")
+        skip("connexion sans certificat TLS client (banc sans TLS) : rien à comparer")
+    signer = _signer_dn(exchange) or str(exchange.caller.attributes.get("signataire") or "")
     if not signer:
-        skip("signataire du VIHF non établi par le simulateur")
+        skip("VIHF sans certificat de signature lisible : jugé par dmp@5")
     from simulators.dmp.vihf import _norm_dn
 
     expect_true(_norm_dn(tls) == _norm_dn(signer), f"attendu le même DN pour TLS et signature, obtenu TLS={tls!r}, "
@@ -240,7 +263,26 @@ def metadata_valuesets(exchange: Exchange) -> str:
         for code in e.confidentiality:
             expect_true(vs["confidentiality_code"].contains(code.code, code.scheme),
                         f"attendu un confidentialityCode de JDV_J58, obtenu {code.key}", exchanges=[exchange])
+        if not e.is_signature and e.type_code is not None and e.class_code is not None:
+            expected = _CLASS_OF_TYPE.get(e.type_code.key)
+            expect_true(expected is None or e.class_code.code in expected,
+                        f"attendu pour le typeCode {e.type_code.key} la classe {' ou '.join(sorted(expected or ()))}, "
+                        f"obtenu classCode {e.class_code.code} (fiche {e.unique_id})", exchanges=[exchange],
+                        evidence=[e.class_code.code])
     return f"{len(sub.entries)} fiche(s) codée(s) selon les JDV du DMP"
+
+
+def _class_of_type() -> dict[str, frozenset[str]]:
+    """typeCode -> the classCode(s) it goes with (the DMP's document kinds): codes are judged as a pair."""
+    from simulators.dmp.cda import KINDS
+
+    pairs: dict[str, set[str]] = defaultdict(set)
+    for kind in KINDS.values():
+        pairs[f"{kind.type_code}^{kind.type_system}"].add(kind.class_code)
+    return {k: frozenset(v) for k, v in pairs.items()}
+
+
+_CLASS_OF_TYPE = _class_of_type()
 
 
 def hash_size_unique(exchange: Exchange) -> str:
@@ -356,15 +398,21 @@ def replacement_not_duplicate(exchanges: Sequence[Exchange]) -> list[Finding]:
             try:
                 from simulators.core.xmlsafe import parse_xml
 
-                set_id = parse_xml(data).find("{urn:hl7-org:v3}setId")
+                document = parse_xml(data)
+                set_id = document.find("{urn:hl7-org:v3}setId")
                 key = set_id.get("root", "") if set_id is not None else ""
-            except ProtocolError:
-                key = ""
-            if (key and key in seen_sets or root_ok.replaces) and e.entry_uuid not in rplc:
+                number = document.find("{urn:hl7-org:v3}versionNumber")
+                version = int(number.get("value", "1")) if number is not None else 1
+            except (ProtocolError, ValueError):
+                key, version = "", 1
+            # three shapes of a new version: a setId already fed, a relatedDocument, a versionNumber above 1
+            if (key and key in seen_sets or root_ok.replaces or version > 1) and e.entry_uuid not in rplc:
                 findings.append(Finding(Outcome.FAIL, f"attendu une association RPLC pour la nouvelle version de "
                                         f"« {e.title} », obtenu un nouveau document sans remplacement", (ex.id,)))
             if key:
                 seen_sets[key] = e.unique_id
+    if not _ops(exchanges, "ITI-41"):
+        return [Finding(Outcome.SKIP, "aucun dépôt de document dans la session")]
     return findings or [Finding(Outcome.PASS, "remplacements par RPLC")]
 
 
@@ -495,7 +543,8 @@ def checks() -> list[Check]:
         Check("dmp.mtom", "dmp", LIVE, ("dmp@12",), mtom_used, "MTOM/XOP pour ITI-41 et ITI-43",
               operations=("ITI-41", "ITI-43")),
         Check("dmp.secret-connection", "dmp", LIVE, ("dmp@13",), secret_connection,
-              "Connexion secrète : documents invisibles aux représentants légaux", operations=feed),
+              "Connexion secrète : documents invisibles aux représentants légaux", operations=feed,
+              applies=lambda e: read(e).vihf is not None and read(e).vihf.secret_connection),
         Check("dmp.no-cumul", "dmp", LIVE, ("dmp@14",), visibility_rules, "Pas de cumul MASQUE_PS + INVISIBLE_PATIENT",
               operations=("ITI-41", "ITI-57")),
         Check("dmp.consultation-authorized", "dmp", SESSION, ("dmp@15",), consultation_authorized,

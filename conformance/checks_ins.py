@@ -129,10 +129,13 @@ def authenticated(exchange: Exchange) -> str:
     if caller.kind == "tls" and caller.attributes.get("cn") in ORG_CERT_CNS:
         return f"certificat {caller.attributes['cn']}"
     reading = read(exchange)
-    if caller.kind == "anonymous" and not (reading.request and reading.request.security_present):
+    cpx = exchange.summary.get("profile") == "cpx"  # the CPx endpoint: an assertion is the only credential
+    if caller.kind == "anonymous" and not cpx and not (reading.request and reading.request.security_present):
         skip("banc sans TLS : l'authentification ne peut pas être jugée")
-    got = (f"certificat CN={caller.attributes.get('cn')!r}" if caller.kind == "tls"
-           else "une assertion refusée" if reading.fault == "bench_authentification" else "aucune authentification")
+    security = bool(reading.request and reading.request.security_present)
+    got = (f"certificat CN={caller.attributes.get('cn')!r}" if caller.kind == "tls" and not cpx
+           else "une assertion refusée" if reading.fault == "bench_authentification" and security
+           else "aucune assertion SAML dans wsse:Security" if cpx else "aucune authentification")
     expect_true(False, f"attendu un certificat INSI-AUTO/INSI-MANU ou une assertion SAML valide, obtenu {got}",
                 exchanges=[exchange])
     return ""

@@ -15,7 +15,8 @@ from simulators.core.exchange import Exchange
 from simulators.identities.nir import explain_nir
 from simulators.mss.rules import MES_LIMIT_BYTES
 
-from conformance.checks import LIVE, SESSION, AssertionFailed, Check, expect, expect_true, skip
+from conformance.checks import LIVE, SESSION, AssertionFailed, Check, Finding, expect, expect_true, skip
+from conformance.outcomes import Outcome
 
 MSG_ID_RE = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
 XDM_SUBJECT_RE = re.compile(r"^XDM/1\.0/DDM\+(?P<label>.+) (?P<family>[^ ]+(?: [^ ]+)*?) (?P<given>[^ ]+) "
@@ -121,7 +122,15 @@ def _xdm(exchange: Exchange) -> dict[str, Any]:
     return xdm
 
 
+def _bare_cda(exchange: Exchange) -> list[str]:
+    """CDA documents attached directly to the message, outside any IHE_XDM.zip (``cda`` set by the analysis)."""
+    return [p["filename"] or p["type"] for p in exchange.summary.get("parts", []) if p.get("cda")]
+
+
 def xdm_structure(exchange: Exchange) -> str:
+    bare = _bare_cda(exchange)
+    expect_true(not bare, f"attendu le CDA dans une archive IHE_XDM.zip, obtenu le CDA joint directement ({', '.join(bare)})",
+                exchanges=[exchange], evidence=bare)
     xdm = _xdm(exchange)
     problems = [p["message"] for p in xdm.get("problems", []) if p["code"] in STRUCTURE_CODES]
     expect_true(not problems, "; ".join(problems), exchanges=[exchange])
@@ -163,14 +172,47 @@ def mss_headers(exchange: Exchange) -> str:
         return "pas d'en-tête CDA sans XDM"
     cda_codes = sorted({d.get("cda_code", "") for d in xdm["documents"] if d.get("cda_code")})
     expect(sorted(set(codes)), cda_codes, "X-MSS-CODECDA (codes des CDA joints)", exchanges=[exchange])
-    qualified = all(d.get("ins_qualified") for d in xdm["documents"])
-    expect(ins, ["O" if qualified else "N"], "X-MSS-INS (INS qualifiée : matricule, OID et 4 traits)",
-           exchanges=[exchange])
+    expect_true(len(ins) == 1 and ins[0] in ("O", "N"), f"attendu un seul X-MSS-INS valant O ou N, obtenu {ins}",
+                exchanges=[exchange], evidence=ins)
+    if ins == ["O"]:  # a qualified INS carries the 4 traits and an INS OID in the CDA; whether INSi qualified it
+        expect_true(all(d.get("ins_qualified") for d in xdm["documents"]),  # is judged on the session (below)
+                    "attendu dans le CDA une INS complète (matricule, OID d'INS et 4 traits) avec X-MSS-INS: O, "
+                    "obtenu une identité incomplète", exchanges=[exchange])
     return f"X-MSS-CODECDA={','.join(codes)} X-MSS-INS={ins[0]}"
+
+
+def ins_header_from_insi(exchanges: Sequence[Exchange]) -> list[Finding]:
+    """X-MSS-INS: O says the INS was qualified: INSi must have answered it (CR 00) earlier in the session.
+
+    What the CDA carries is what the DUI wrote; only INSi's answer shows the qualification (ECO.2.4.2)."""
+    from conformance.checks_socle import insi_answer
+
+    qualified: set[str] = set()
+    findings: list[Finding] = []
+    for exchange in sorted(exchanges, key=lambda e: (e.started_at, e.id)):
+        if exchange.service == "ins":
+            qualified.update(filter(None, [insi_answer(exchange)]))
+            continue
+        if exchange.service != "mss" or not _is_submission(exchange):
+            continue
+        if [v.strip() for v in _header(exchange, "X-MSS-INS")] != ["O"]:
+            continue
+        documents = (exchange.summary.get("xdm") or {}).get("documents") or []
+        claimed = sorted({str(d.get("ins")) for d in documents if d.get("ins")})
+        unknown = [i for i in claimed if i not in qualified]
+        findings.append(Finding(Outcome.FAIL if unknown or not claimed else Outcome.PASS,
+                                f"attendu X-MSS-INS: O pour une INS qualifiée par INSi (CR 00) plus tôt dans la "
+                                f"session, obtenu O pour {', '.join(unknown or ['aucune INS'])} jamais qualifiée(s)"
+                                if unknown or not claimed else f"X-MSS-INS: O pour {', '.join(claimed)} qualifiée(s) "
+                                "par INSi", (exchange.id,), tuple(unknown)))
+    if not findings:
+        return [Finding(Outcome.SKIP, "aucun courriel X-MSS-INS: O dans la session")]
+    return findings
 
 
 # --- patients -------------------------------------------------------------------------------------
 def patient_rules(exchange: Exchange) -> str:
+    """Judged on every send, including one refused at RCPT (stage "rcpt": no header, recipients only)."""
     recipients = _recipients(exchange)
     patients = [r for r in recipients if r.lower().endswith(PATIENT_DOMAIN)]
     if _header(exchange, "X-MSS-MES"):
@@ -185,10 +227,20 @@ def patient_rules(exchange: Exchange) -> str:
                     f"attendu une adresse construite sur un matricule INS valide, obtenu {address}",
                     exchanges=[exchange], evidence=[address])
     unknown = [r for r in exchange.summary.get("recipients", []) if r["recipient"] in patients
-               and "non trouvé" in r.get("text", "")]
+               and _refusal_text(r) and "non trouvé" in _refusal_text(r)]
     expect_true(not unknown, f"attendu des adresses d'usagers connus (INS qualifiée), obtenu "
                 f"{[u['recipient'] for u in unknown]} non trouvé(s)", exchanges=[exchange])
     return f"{len(patients)} destinataire(s) Mon espace santé"
+
+
+def _refusal_text(recipient: dict[str, Any]) -> str:
+    return " ".join(str(recipient.get(k) or "") for k in ("text", "reply", "refusal", "status"))
+
+
+def _is_send(exchange: Exchange) -> bool:
+    """Any SMTP transaction of the DUI's (DATA reached or refused at RCPT), never a bench-injected fault."""
+    return (exchange.protocol == "smtp" and exchange.operation == "send" and bool(exchange.summary.get("recipients"))
+            and not exchange.fault)
 
 
 def patient_size(exchange: Exchange) -> str:
@@ -198,6 +250,16 @@ def patient_size(exchange: Exchange) -> str:
     expect_true(size <= MES_LIMIT_BYTES, f"attendu au plus 25 Mo vers Mon espace santé, obtenu {size} octets",
                 exchanges=[exchange])
     return f"{size} octets"
+
+
+def _to_patient(exchange: Exchange) -> bool:
+    return any(r.lower().endswith(PATIENT_DOMAIN) for r in _recipients(exchange))
+
+
+def _is_reply(exchange: Exchange) -> bool:
+    subject = exchange.summary.get("subject", "")
+    return bool(_header(exchange, "In-Reply-To") or _header(exchange, "References")
+                or re.match(r"^\s*(re|tr|fw)\s*:", subject, re.IGNORECASE))
 
 
 def reply_headers(exchange: Exchange) -> str:
@@ -222,26 +284,50 @@ def pdf_name(exchange: Exchange) -> str:
 
 
 # --- receipts -------------------------------------------------------------------------------------
-def receipt_requests(exchanges: Sequence[Exchange]) -> str:
+def receipt_requests(exchanges: Sequence[Exchange]) -> list[Finding]:
+    """Judged per sending mailbox: a session mixes the DUI under test with other actors' software (the doctor's
+    "own software"), and one of them asking for receipts says nothing about the others."""
     sends = [e for e in exchanges if _is_submission(e) and not e.summary.get("report")]
     if not sends:
         skip("aucun courriel envoyé par le logiciel")
-    dsn = [e for e in sends if _header(e, "Return-Receipt-To")
-           or any("SUCCESS" in r.get("notify", []) for r in e.summary.get("recipients", []))]
-    mdn = [e for e in sends if _header(e, "Disposition-Notification-To")]
-    if not dsn and not mdn:
-        skip("aucune demande d'accusé observée : l'envoi avec accusés doit figurer dans le scénario")
-    expect_true(bool(dsn), "attendu au moins une demande de DSN (NOTIFY=SUCCESS ou Return-Receipt-To), obtenu aucune "
-                "alors que des MDN ont été demandés", exchanges=mdn[:3])
-    expect_true(bool(mdn), "attendu au moins une demande de MDN (Disposition-Notification-To), obtenu aucune "
-                "alors que des DSN ont été demandés", exchanges=dsn[:3])
-    return f"{len(dsn)} demande(s) de DSN, {len(mdn)} de MDN"
+    by_sender: dict[str, list[Exchange]] = {}
+    for exchange in sends:
+        sender = str(exchange.summary.get("mail_from") or exchange.caller.subject or "?").lower()
+        by_sender.setdefault(sender, []).append(exchange)
+    findings = []
+    for sender, own in sorted(by_sender.items()):
+        dsn = [e for e in own if _header(e, "Return-Receipt-To")
+               or any("SUCCESS" in r.get("notify", []) for r in e.summary.get("recipients", []))]
+        mdn = [e for e in own if _header(e, "Disposition-Notification-To")]
+        ids = tuple(e.id for e in own[:3])
+        if not dsn and not mdn:
+            findings.append(Finding(Outcome.FAIL, f"attendu des demandes d'accusé de remise (DSN) et de lecture (MDN), "
+                                    f"obtenu aucune sur {len(own)} courriel(s) envoyé(s) par {sender}", ids))
+        elif not dsn:
+            findings.append(Finding(Outcome.FAIL, f"attendu au moins une demande de DSN (NOTIFY=SUCCESS ou "
+                                    f"Return-Receipt-To) de {sender}, obtenu des demandes de MDN seulement", ids))
+        elif not mdn:
+            findings.append(Finding(Outcome.FAIL, f"attendu au moins une demande de MDN (Disposition-Notification-To) "
+                                    f"de {sender}, obtenu des demandes de DSN seulement", ids))
+        else:
+            findings.append(Finding(Outcome.PASS, f"{sender} : {len(dsn)} demande(s) de DSN, {len(mdn)} de MDN", ids))
+    return findings
+
+
+def _mdn_attempt(exchange: Exchange) -> bool:
+    """A read receipt the DUI meant to send, well formed or not: a multipart/report that is not a DSN, or any
+    message carrying a message/disposition-notification part (a badly labelled MDN is still judged)."""
+    summary = exchange.summary
+    if summary.get("report") == "mdn":
+        return True
+    return (summary.get("content_type") == "multipart/report" and summary.get("report") != "dsn") or any(
+        p.get("type") == "message/disposition-notification" for p in summary.get("parts", []))
 
 
 def mdn_well_formed(exchange: Exchange) -> str:
     from simulators.mss.mdn import parse_mdn
 
-    if exchange.summary.get("report") != "mdn":
+    if not _mdn_attempt(exchange):
         skip("ce courriel n'est pas un MDN")
     try:
         report = parse_mdn(exchange.request_body)
@@ -257,6 +343,8 @@ def mdn_well_formed(exchange: Exchange) -> str:
 def checks() -> list[Check]:
     auth = ("auth", "imap.auth")
     send = lambda e: _is_submission(e)  # noqa: E731
+    with_xdm = lambda e: send(e) and bool(e.summary.get("xdm"))  # noqa: E731
+    # "not applicable" is an `applies` filter, not a skip: a skip result would hide the passes of the others
     return [
         Check("mss.starttls-before-auth", "mss", LIVE, ("mss@1",), starttls_before_auth,
               "STARTTLS avant l'authentification", operations=auth),
@@ -268,18 +356,24 @@ def checks() -> list[Check]:
         Check("mss.utf8-text-body", "mss", LIVE, ("mss@7",), utf8_text_body, "Corps texte UTF-8", applies=send),
         Check("mss.nil-header", "mss", LIVE, ("mss@8",), nil_header, "En-tête X-MSS-NIL", applies=send),
         Check("mss.sender-label", "mss", LIVE, ("mss@9",), sender_label, "Libellé de l'expéditeur", applies=send),
-        Check("mss.xdm-structure", "mss", LIVE, ("mss@10",), xdm_structure, "Archive IHE_XDM.zip", applies=send),
+        Check("mss.xdm-structure", "mss", LIVE, ("mss@10",), xdm_structure, "Archive IHE_XDM.zip",
+              applies=lambda e: send(e) and (bool(e.summary.get("xdm")) or bool(_bare_cda(e)))),
         Check("mss.xdm-metadata", "mss", LIVE, ("mss@11",), xdm_metadata, "METADATA.XML cohérent avec le CDA",
-              applies=send),
-        Check("mss.xdm-subject", "mss", LIVE, ("mss@12",), xdm_subject, "Objet XDM/1.0/DDM+", applies=send),
+              applies=with_xdm),
+        Check("mss.xdm-subject", "mss", LIVE, ("mss@12",), xdm_subject, "Objet XDM/1.0/DDM+", applies=with_xdm),
         Check("mss.mss-headers", "mss", LIVE, ("mss@13",), mss_headers, "X-MSS-CODECDA et X-MSS-INS", applies=send),
+        Check("mss.ins-header-from-insi", "*", SESSION, ("mss@13",), ins_header_from_insi,
+              "X-MSS-INS: O seulement pour une INS qualifiée par INSi"),
         Check("mss.patient-rules", "mss", LIVE, ("mss@14",), patient_rules, "Adresses Mon espace santé et X-MSS-MES",
-              applies=send),
-        Check("mss.patient-size", "mss", LIVE, ("mss@15",), patient_size, "25 Mo vers Mon espace santé", applies=send),
+              applies=lambda e: _is_send(e) and (_to_patient(e) or bool(_header(e, "X-MSS-MES")))),
+        Check("mss.patient-size", "mss", LIVE, ("mss@15",), patient_size, "25 Mo vers Mon espace santé",
+              applies=lambda e: send(e) and _to_patient(e)),
         Check("mss.reply-headers", "mss", LIVE, ("mss@16",), reply_headers, "In-Reply-To et References",
-              applies=send),
-        Check("mss.pdf-name", "mss", LIVE, ("mss@17",), pdf_name, "Nom du PDF joint", applies=send),
+              applies=lambda e: send(e) and _is_reply(e)),
+        Check("mss.pdf-name", "mss", LIVE, ("mss@17",), pdf_name, "Nom du PDF joint",
+              applies=lambda e: with_xdm(e) and any(p["filename"].lower().endswith(".pdf")
+                                                    for p in e.summary.get("parts", []))),
         Check("mss.receipt-requests", "mss", SESSION, ("mss@19",), receipt_requests, "Demandes de DSN et de MDN"),
         Check("mss.mdn-well-formed", "mss", LIVE, ("mss@20",), mdn_well_formed, "MDN conforme à la RFC 8098",
-              applies=send),
+              applies=lambda e: _is_submission(e) and _mdn_attempt(e)),
     ]

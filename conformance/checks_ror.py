@@ -117,11 +117,28 @@ def bearer_valid(exchange: Exchange) -> str:
     return "jeton porteur valide"
 
 
+_OID = re.compile(r"^[0-2](\.(0|[1-9]\d*))+$")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# what a header holds when the developer never replaced the example or the template value
+PLACEHOLDERS = frozenset({"code", "system", "string", "xxx", "xx", "todo", "tbd", "null", "none", "undefined", "test",
+                          "changeme", "valeur", "value", "default", "exemple", "example", "oid", "0", "1.2.3",
+                          "1.2.3.4", "a_remplacer", "to_replace"})
+
+
 def ror_headers_present(exchange: Exchange) -> str:
-    sent = {name.lower() for name, value in exchange.request_headers.items() if value}
-    missing = [h for h in ROR_HEADERS if h.lower() not in sent]
+    """Present and meaningful: systems are OIDs, codes are codes, none is a template placeholder."""
+    sent = {name.lower(): value.strip() for name, value in exchange.request_headers.items()}
+    missing = [h for h in ROR_HEADERS if not sent.get(h.lower())]
     expect_true(not missing, f"attendu les quatre en-têtes Ror-*, obtenu sans {', '.join(missing)}")
-    return "quatre en-têtes Ror-* présents"
+    bad = []
+    for header in ROR_HEADERS:
+        value = sent[header.lower()]
+        form = _OID if header.endswith("-System") else _CODE
+        if value.lower().strip("<>{}[]$") in PLACEHOLDERS or not form.match(value):
+            bad.append(f"{header}: {value!r}")
+    expect_true(not bad, "attendu des valeurs réelles (OID pour les systèmes, code du profil ou du rôle), obtenu "
+                + ", ".join(bad), evidence=[b.split(": ", 1)[1].strip("'") for b in bad])
+    return "quatre en-têtes Ror-* renseignés"
 
 
 def full_tokens(exchange: Exchange) -> str:
@@ -267,19 +284,43 @@ def no_n_plus_one_reads(exchanges: Sequence[Exchange]) -> Iterable[Finding]:
     return findings or [Finding(Outcome.PASS, "références résolues depuis les entrées incluses")]
 
 
+def _has_token_criteria(exchange: Exchange) -> bool:
+    return any((pdef := PARAMS.get(target, {}).get(name)) is not None and pdef.type == "token"
+               and name not in FREE_TOKENS and not label.endswith(":missing")
+               for label, target, name, _v, _op in criteria(exchange))
+
+
+def _has_category_criteria(exchange: Exchange) -> bool:
+    return any((target, name) in (("HealthcareService", "service-category"), ("Organization", "type"))
+               for _l, target, name, _v, _op in criteria(exchange))
+
+
+def _has_age_criteria(exchange: Exchange) -> bool:
+    return any(target == "HealthcareService" and name in ("age-range-low", "age-range-high")
+               for _l, target, name, _v, _op in criteria(exchange))
+
+
+def _asks_hierarchy(exchange: Exchange) -> bool:
+    return any(k.split(":")[0] in _TYPOS or (k.startswith("_include") and "Organization:partof" in v.split(","))
+               for k, v in query_pairs(exchange))
+
+
 def checks() -> list[Check]:
+    # a search without the criterion a check judges is "not applicable" (applies filter), never a skip result
     return [
         Check("ror.token-request", "ror", LIVE, ("ror@1",), token_request, "Jeton client_credentials, mTLS sans secret",
               ("token",)),
         Check("ror.bearer-valid", "ror", LIVE, ("ror@2",), bearer_valid, "Jeton porteur valide", applies=_is_fhir_call),
         Check("ror.token-reused", "ror", SESSION, ("ror@2",), token_reused, "Jeton réutilisé jusqu'à expiration"),
         Check("ror.headers", "ror", LIVE, ("ror@3",), ror_headers_present, "En-têtes Ror-*", applies=_is_fhir_call),
-        Check("ror.full-tokens", "ror", LIVE, ("ror@4",), full_tokens, "Jetons system|code NOS", applies=_is_search),
+        Check("ror.full-tokens", "ror", LIVE, ("ror@4",), full_tokens, "Jetons system|code NOS",
+              applies=lambda e: _is_search(e) and _has_token_criteria(e)),
         Check("ror.offer-type-vs-category", "ror", LIVE, ("ror@5",), offer_type_versus_category,
-              "Type d'offre et catégorie d'établissement", applies=_is_search),
-        Check("ror.age-pair", "ror", LIVE, ("ror@6",), age_as_pair, "Âge en paire low/high", applies=_is_search),
+              "Type d'offre et catégorie d'établissement", applies=lambda e: _is_search(e) and _has_category_criteria(e)),
+        Check("ror.age-pair", "ror", LIVE, ("ror@6",), age_as_pair, "Âge en paire low/high",
+              applies=lambda e: _is_search(e) and _has_age_criteria(e)),
         Check("ror.include-hierarchy", "ror", LIVE, ("ror@7",), include_hierarchy, "Hiérarchie par _include:iterate",
-              applies=_is_search),
+              applies=lambda e: _is_search(e) and _asks_hierarchy(e)),
         Check("ror.next-links", "ror", SESSION, ("ror@8",), next_links_followed, "Pages suivantes lues"),
         Check("ror.no-n-plus-one", "ror", SESSION, ("ror@9",), no_n_plus_one_reads, "Pas de lectures N+1"),
     ]

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conformance.coverage import coverage
+from conformance.coverage import Coverage, coverage
 from conformance.registry import RegistryError
-from conformance.report import EXIT_BLOCKING, EXIT_OK, EXIT_USAGE
+from conformance.report import EXIT_BLOCKING, EXIT_OK, EXIT_USAGE, official_ids_text
 from conformance.requirements import CatalogueError, load_catalogue
 from conformance.runner import DEFAULT_BENCH_URL, CheckOptions, load_registry, run_check, split_services
 
@@ -42,6 +42,8 @@ def register(subparsers: Any) -> None:
     reqs.add_argument("--coverage", action="store_true", help="show which requirements have checks")
     reqs.add_argument("--checks", action="append", default=[], metavar="MODULE:ATTR",
                       help="extra check registry to load (repeatable)")
+    reqs.add_argument("--official", metavar="ID",
+                      help="list the bench requirements that prepare an official id (e.g. INS/va1.53, EX_2.1-1260)")
     reqs.add_argument("--format", choices=("text", "csv"), default="text")
     reqs.set_defaults(func=cmd_requirements)
 
@@ -53,6 +55,24 @@ def cmd_check(args: argparse.Namespace) -> int:
         json=args.json, bundle=args.bundle, checks=list(args.checks), quiet=args.quiet,
     )
     return run_check(options)
+
+
+def _official(report: Coverage, official_id: str, out: Any) -> int:
+    """``requirements --official INS/va1.53``: the bench requirements preparing that id (exit 1: none)."""
+    wanted = official_id.strip().casefold()
+    rows = [row for row in report.requirements
+            if any(o.id.casefold() == wanted for o in row.requirement.official_ids)]
+    if not rows:
+        out.write(f"aucune exigence du banc ne prépare {official_id!r}\n")
+        return EXIT_BLOCKING
+    for row in rows:
+        r = row.requirement
+        [match] = [o for o in r.official_ids if o.id.casefold() == wanted][:1]
+        checks = ", ".join(row.checks) if row.checks else STATE_LABELS[row.state]
+        out.write(f"{r.id:<12} {r.service:<9} {r.level:<15} {match.confidence_label:<30} {r.text}\n"
+                  f"{'':12} -> {checks}\n")
+    out.write(f"\n{len(rows)} exigence(s) du banc préparent {official_id}\n")
+    return EXIT_OK
 
 
 STATE_LABELS = {"covered": "vérifiée", "untested": "non testée", "uncovered": "SANS VÉRIFICATION"}
@@ -74,16 +94,22 @@ def cmd_requirements(args: argparse.Namespace, out: Any = None) -> int:
               f"(connus : {', '.join(sorted(known - {'*'}))})", file=sys.stderr)
         return EXIT_USAGE
     report = coverage(registry, catalogue, services)
+    official = getattr(args, "official", None)
+    if official:
+        return _official(report, official, out)
     if args.format == "csv":
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["id", "service", "level", "text", "source", "untested", "checks", "coverage"])
+        writer.writerow(["id", "service", "level", "text", "source", "untested", "checks", "coverage", "official_ids"])
         for row in report.requirements:
             r = row.requirement
-            writer.writerow([r.id, r.service, r.level, r.text, r.source, r.untested, " ".join(row.checks), row.state])
+            writer.writerow([r.id, r.service, r.level, r.text, r.source, r.untested, " ".join(row.checks), row.state,
+                             " ; ".join(str(o) for o in r.official_ids)])
     else:
         for row in report.requirements:
             r = row.requirement
             out.write(f"{r.id:<12} {r.service:<9} {r.level:<15} {r.text}\n")
+            if r.official_ids:
+                out.write(f"{'':12} officiel : {official_ids_text(r)}\n")
             if args.coverage:
                 detail = ", ".join(row.checks) if row.checks else r.untested
                 out.write(f"{'':12} -> {STATE_LABELS[row.state]}{' : ' + detail if detail else ''}\n")
@@ -93,5 +119,5 @@ def cmd_requirements(args: argparse.Namespace, out: Any = None) -> int:
                   f"{counts['untested']} non testées (motif donné), {counts['uncovered']} sans vérification\n")
         for check_id, ids in sorted(report.unknown_citations.items()):
             out.write(f"ERREUR : la vérification {check_id} cite des exigences inconnues : {', '.join(ids)}\n")
-        return EXIT_BLOCKING if report.unknown_citations else EXIT_OK
+        return EXIT_BLOCKING if report.unknown_citations or report.gaps() else EXIT_OK
     return EXIT_OK

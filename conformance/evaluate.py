@@ -63,8 +63,12 @@ def _applies(check: Check, exchange: Exchange, results: list[CheckResult], catal
         return False
 
 
-def evaluate(exchanges: Sequence[Exchange], registry: CheckRegistry, catalogue: Catalogue) -> list[CheckResult]:
+def evaluate(exchanges: Sequence[Exchange], registry: CheckRegistry, catalogue: Catalogue,
+             context: Sequence[Exchange] = ()) -> list[CheckResult]:
+    """``context``: exchanges of services outside the report's scope, seen only by cross-service
+    session checks (an INS qualified through INSi when only the DMP is judged), never judged."""
     ordered = sorted(exchanges, key=lambda e: (e.started_at, e.id))
+    everything = sorted([*exchanges, *context], key=lambda e: (e.started_at, e.id)) if context else ordered
     results: list[CheckResult] = []
     live = registry.live_checks()
     for exchange in ordered:
@@ -73,7 +77,10 @@ def evaluate(exchanges: Sequence[Exchange], registry: CheckRegistry, catalogue: 
     for exchange in ordered:
         by_service.setdefault(exchange.service, []).append(exchange)
     for check in registry.session_checks():
-        subject = ordered if check.service == "*" else by_service.get(check.service, [])
+        if check.context:
+            subject = everything
+        else:
+            subject = ordered if check.service == "*" else by_service.get(check.service, [])
         if subject:
             results.extend(_results(check, subject, check.service, [], catalogue))
     return results
@@ -89,9 +96,10 @@ def build_report(
     source: str = "",
     since: float | None = None,
     now: float | None = None,
+    context: Sequence[Exchange] = (),
 ) -> Report:
     """Evaluate and roll up. Scope: the given services, else those seen in the exchanges."""
-    results = evaluate(exchanges, registry, catalogue)
+    results = evaluate(exchanges, registry, catalogue, context)
     scope = sorted(set(services) if services else {e.service for e in exchanges})
     cited = registry.cited_requirements()
     verdicts: dict[str, RequirementVerdict] = {

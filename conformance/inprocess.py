@@ -129,6 +129,7 @@ class InProcessBench:
 
     def start(self) -> None:
         from conformance.drivers.local_bench import shipped_factories
+        from conformance.live import default_live_checker
 
         overrides: dict[str, Any] = {"tls": False}
         if self.seed is not None:
@@ -136,7 +137,7 @@ class InProcessBench:
         config = load_config(None, data_dir=self.directory / "bench-data", **overrides).ephemeral()
         db = open_database(config.database_url)
         events = EventBus()
-        journal = Journal(db, events=events)
+        journal = Journal(db, events=events, live_checker=default_live_checker())
         journal.start()
         sessions = SessionRegistry(db, auto_create=True, events=events)
         sessions.start()

@@ -10,13 +10,25 @@ from __future__ import annotations
 from typing import Callable
 
 from simulators.core.exchange import Exchange, Verdict
+from simulators.core.refusal import refusal_of
 
 from conformance.checks import Check
+from conformance.checks_refusals import requirements_for
 from conformance.evaluate import run_live_checks
-from conformance.registry import CheckRegistry
+from conformance.registry import CheckRegistry, default_registry
 from conformance.requirements import Catalogue, load_catalogue
 
 LiveChecker = Callable[[Exchange], list[Verdict]]
+
+
+def annotate_refusal(exchange: Exchange) -> None:
+    """Complete the refusal a simulator recorded with the requirement ids it breaks (the simulators
+    know codes, the catalogue knows requirements), so the stored exchange carries both."""
+    refusal = refusal_of(exchange.summary)
+    if refusal is not None:
+        blamed = refusal.get("origin", "dui") == "dui" and not exchange.fault
+        refusal["requirements"] = list(requirements_for(exchange.service, str(refusal["code"]),
+                                                        str(refusal.get("message", "")))) if blamed else []
 
 
 def make_live_checker(registry: CheckRegistry, catalogue: Catalogue | None = None) -> LiveChecker:
@@ -30,6 +42,7 @@ def make_live_checker(registry: CheckRegistry, catalogue: Catalogue | None = Non
 
     def check_exchange(exchange: Exchange) -> list[Verdict]:
         try:
+            annotate_refusal(exchange)
             checks = generic + by_service.get(exchange.service, [])
             return [
                 Verdict(check=r.check, outcome=r.outcome.value, requirements=list(r.requirements),
@@ -41,3 +54,10 @@ def make_live_checker(registry: CheckRegistry, catalogue: Catalogue | None = Non
                             message=f"erreur interne du banc (vérification en direct) : {type(exc).__name__}: {exc}")]
 
     return check_exchange
+
+
+def default_live_checker() -> LiveChecker:
+    """The one construction path of the shipped live checker, for every place the bench runs:
+    ``socle-bench serve``, the in-process bench (``responses``), gunicorn workers
+    (``simulators.wsgi``), load runs and the pytest plugin's local bench."""
+    return make_live_checker(default_registry())

@@ -35,7 +35,7 @@ STATUS_LABELS_FR = {
     "error": "erreur",
     "fail": "échec",
     "warning": "avertissement",
-    "skip": "ignoré",
+    "skip": "rien à juger",  # the check ran and found nothing in the session to judge: not evaluated
     "pass": "réussi",
     "omit": "non évalué",
 }

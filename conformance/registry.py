@@ -10,7 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import Iterable
 
-from conformance import checks_annuaire, checks_bench, checks_ins, checks_mss, checks_ror
+from types import ModuleType
+
+from conformance import (checks_annuaire, checks_bench, checks_dmp, checks_ins, checks_mss, checks_official,
+                         checks_parcours, checks_refusals, checks_ror, checks_socle)
 from conformance.checks import LIVE, SESSION, Check
 from conformance.requirements import EMPTY_CATALOGUE, Catalogue
 
@@ -61,11 +64,20 @@ class CheckRegistry:
         return len(self._checks)
 
 
-def default_registry() -> CheckRegistry:
-    """Every shipped check set, listed by hand: a service adds its ``checks_<service>.checks``."""
+# Every shipped ``conformance/checks_*.py`` module, listed by hand (no discovery: importing a module
+# must never change what is judged). tests/conformance/test_coverage.py compares this list with the
+# modules on disk, so a new check set that is not listed here fails the suite.
+SHIPPED_CHECK_MODULES: tuple[ModuleType, ...] = (
+    checks_bench, checks_ins, checks_dmp, checks_mss, checks_annuaire, checks_ror, checks_parcours, checks_refusals,
+    checks_socle, checks_official,
+)
+
+
+def default_registry(modules: Iterable[ModuleType] = SHIPPED_CHECK_MODULES) -> CheckRegistry:
+    """Every shipped check set: each module of ``SHIPPED_CHECK_MODULES`` gives its ``checks()``."""
     registry = CheckRegistry()
-    for provider in (checks_bench.checks, checks_ins.checks, checks_mss.checks, checks_annuaire.checks, checks_ror.checks):
-        for check in provider():
+    for module in modules:
+        for check in module.checks():
             registry.add(check)
     return registry
 

@@ -16,8 +16,12 @@ from conformance.checks import CheckResult
 from conformance.outcomes import STATUS_LABELS_FR, Outcome, display_status, is_blocking, worst
 from conformance.requirements import Requirement
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 STATUS_ORDER = ("error", "fail", "warning", "skip", "pass", "omit")
+# A requirement is *evaluated* when a check actually judged an exchange for it (passed, failed,
+# warned or errored). "skip" (nothing in the session to judge) and "omit" (no result at all) are
+# not evaluated: a report must never let them read as "conforme".
+EVALUATED_STATUSES = ("error", "fail", "warning", "pass")
 
 EXIT_OK = 0
 EXIT_BLOCKING = 1
@@ -45,6 +49,23 @@ class RequirementVerdict:
     @property
     def blocking(self) -> bool:
         return is_blocking(self.outcome, self.requirement.level)
+
+    @property
+    def evaluated(self) -> bool:
+        return self.status in EVALUATED_STATUSES
+
+    @property
+    def not_evaluated_reason(self) -> str:
+        """French reason a requirement was not evaluated ("" when it was)."""
+        if self.evaluated:
+            return ""
+        if self.results:
+            return "aucun échange de la session ne permettait de la juger"
+        if self.requirement.untested:
+            return "non vérifiable sur le fil : " + self.requirement.untested
+        if self.checks:
+            return "aucun échange de la session ne la concernait"
+        return "aucune vérification n'existe pour cette exigence"
 
     @property
     def exchange_ids(self) -> list[str]:
@@ -85,6 +106,28 @@ class Report:
             counts[verdict.status] += 1
         return counts
 
+    def evaluated(self) -> list[RequirementVerdict]:
+        return [v for v in self.requirements if v.evaluated]
+
+    def not_evaluated(self) -> list[RequirementVerdict]:
+        return [v for v in self.requirements if not v.evaluated]
+
+    def headline(self) -> str:
+        """The one-line French verdict: never "CONFORME" without saying over how many requirements,
+        and how many were not evaluated at all."""
+        evaluated, not_evaluated = len(self.evaluated()), len(self.not_evaluated())
+        tail = f"{not_evaluated} exigence(s) non évaluée(s)"
+        blocking = self.blocking
+        if blocking:
+            ids = ", ".join(v.requirement.id for v in blocking)
+            return (f"NON CONFORME — {len(blocking)} exigence(s) bloquante(s) : {ids} "
+                    f"(sur {evaluated} exigence(s) évaluée(s)) ; {tail}")
+        return f"CONFORME sur {evaluated} exigence(s) évaluée(s) ; {tail}"
+
+    def summary_json(self) -> dict[str, Any]:
+        return {"evaluated": len(self.evaluated()), "not_evaluated": len(self.not_evaluated()),
+                "headline": self.headline()}
+
     def verdicts_by_service(self) -> dict[str, list[RequirementVerdict]]:
         grouped: dict[str, list[RequirementVerdict]] = {}
         for verdict in self.requirements:
@@ -100,6 +143,11 @@ class Report:
         }
 
 
+def official_ids_text(requirement: Requirement) -> str:
+    """``EX_2.1-1260 (vu dans une source officielle) ; ECO.2.4.2 (correspondance probable)``."""
+    return " ; ".join(f"{o.id} ({o.confidence_label})" for o in requirement.official_ids)
+
+
 def service_label(service: str) -> str:
     return "tous services" if service == "*" else service
 
@@ -113,9 +161,12 @@ def verdict_to_json(verdict: RequirementVerdict) -> dict[str, Any]:
         "text": requirement.text,
         "source": requirement.source,
         "untested": requirement.untested,
+        "official_ids": [o.to_json() for o in requirement.official_ids],
         "checks": list(verdict.checks),
         "outcome": verdict.outcome.value,
         "status": verdict.status,
         "blocking": verdict.blocking,
+        "evaluated": verdict.evaluated,
+        "not_evaluated_reason": verdict.not_evaluated_reason,
         "results": [r.to_json() for r in verdict.results],
     }

@@ -20,6 +20,12 @@ from conformance.outcomes import LEVELS
 
 DEFAULT_CATALOGUE = Path(__file__).with_name("requirements.csv")
 COLUMNS = ("id", "service", "level", "text", "source", "untested")
+OFFICIAL_COLUMN = "official_ids"  # optional 7th column (extra catalogues may omit it)
+# Confidence of an official id (``../shared/segur-requirements.md``): "officiel" when the id and its
+# meaning were seen in an official source (ANS, CNDA) or a near-primary copy of its text; "probable"
+# when the link to the bench requirement is inferred or comes from a third party.
+CONFIDENCE_LABELS_FR = {"officiel": "vu dans une source officielle", "probable": "correspondance probable"}
+_OFFICIAL = re.compile(r"^(?P<id>\S(?:.*\S)?) \((?P<confidence>officiel|probable)\)$")
 ALL_SERVICES = "*"
 _ID = re.compile(r"^(?P<set>[a-z][a-z0-9_]*)@(?P<n>[1-9][0-9]*)$")
 
@@ -36,6 +42,7 @@ class Requirement:
     text: str  # French
     source: str  # spec document and section
     untested: str = ""  # why no check exists, when that is deliberate
+    official_ids: tuple["OfficialId", ...] = ()
 
     @property
     def set_name(self) -> str:
@@ -47,6 +54,38 @@ class Requirement:
 
     def applies_to(self, service: str) -> bool:
         return self.service in (ALL_SERVICES, service)
+
+
+@dataclass(frozen=True)
+class OfficialId:
+    """An official requirement id (Ségur REM, CNDA, MSSanté Réf. #2…) a bench requirement prepares."""
+
+    id: str
+    confidence: str  # officiel | probable
+
+    @property
+    def confidence_label(self) -> str:
+        return CONFIDENCE_LABELS_FR[self.confidence]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.confidence})"
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "confidence": self.confidence, "confidence_label": self.confidence_label}
+
+
+def parse_official_ids(text: str, *, origin: str = "") -> tuple[OfficialId, ...]:
+    """``"EX_2.1-1260 (officiel) ; ECO.2.4.2 (probable)"`` -> OfficialId tuple."""
+    found = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        match = _OFFICIAL.match(part)
+        if not match:
+            raise CatalogueError(f"{origin} : identifiant officiel mal formé {part!r} "
+                                 "(attendu « ID (officiel) » ou « ID (probable) »)")
+        found.append(OfficialId(match["id"], match["confidence"]))
+    return tuple(found)
 
 
 def requirement_sort_key(requirement_id: str) -> tuple[int, str, int]:
@@ -100,6 +139,12 @@ class Catalogue:
         ]
         return sorted(selected, key=lambda r: requirement_sort_key(r.id))
 
+    def preparing(self, official_id: str) -> list[Requirement]:
+        """Bench requirements that prepare an official id (exact, case-insensitive match)."""
+        wanted = official_id.strip().casefold()
+        return sorted((r for r in self.requirements if any(o.id.casefold() == wanted for o in r.official_ids)),
+                      key=lambda r: requirement_sort_key(r.id))
+
     def services(self) -> list[str]:
         return sorted({r.service for r in self.requirements})
 
@@ -113,8 +158,9 @@ class Catalogue:
 
 def parse_catalogue(text: str, *, origin: str = "requirements.csv") -> Catalogue:
     reader = csv.DictReader(io.StringIO(text))
-    if tuple(reader.fieldnames or ()) != COLUMNS:
-        raise CatalogueError(f"{origin} : colonnes attendues {', '.join(COLUMNS)}, obtenues {reader.fieldnames}")
+    if tuple(reader.fieldnames or ()) not in (COLUMNS, COLUMNS + (OFFICIAL_COLUMN,)):
+        raise CatalogueError(f"{origin} : colonnes attendues {', '.join(COLUMNS)}[, {OFFICIAL_COLUMN}], "
+                             f"obtenues {reader.fieldnames}")
     requirements = []
     for line, row in enumerate(reader, start=2):
         requirements.append(_requirement_from_row(row, origin=f"{origin}:{line}"))
@@ -131,7 +177,8 @@ def _requirement_from_row(row: dict[str, str], *, origin: str) -> Requirement:
     for key in ("service", "text", "source"):
         if not values[key]:
             raise CatalogueError(f"{origin} : colonne {key} vide pour {values['id']}")
-    return Requirement(**values)
+    official = parse_official_ids((row.get(OFFICIAL_COLUMN) or "").strip(), origin=origin)
+    return Requirement(**values, official_ids=official)
 
 
 def load_catalogue(path: Path | str | None = None) -> Catalogue:

@@ -19,7 +19,8 @@ from conformance.registry import CheckRegistry, RegistryError, default_registry,
 from conformance.report import EXIT_USAGE, Report
 from conformance.reporters import all_reporters
 from conformance.requirements import Catalogue, CatalogueError, load_catalogue
-from conformance.sources import SourceError, fetch_exchanges, parse_since, read_journal, select
+from conformance.sources import (SourceError, fetch_exchanges, fetch_identity_base, identity_base_exchange,
+                                 parse_since, read_journal, select)
 from conformance.evaluate import build_report
 
 DEFAULT_BENCH_URL = "http://127.0.0.1:8080"
@@ -67,15 +68,22 @@ def evaluate_session(options: CheckOptions, *, http: requests.Session | None = N
         exchanges = read_journal(options.journal)
         source = str(options.journal)
     else:
-        exchanges = fetch_exchanges(options.bench_url, session=options.session, services=services,
+        exchanges = fetch_exchanges(options.bench_url, session=options.session, services=None,
                                     since=since, http=http)
         source = options.bench_url
-    exchanges = select(exchanges, session=options.session, services=services, since=since)
+    session_exchanges = select(exchanges, session=options.session, services=None, since=since)
+    exchanges = select(session_exchanges, session=options.session, services=services, since=since)
+    judged = {e.id for e in exchanges}
+    context = [e for e in session_exchanges if e.id not in judged]  # cross-service rules need INSi's answers
+    if options.journal is None:
+        declared = fetch_identity_base(options.bench_url, session=options.session, http=http)
+        if declared:
+            context.append(identity_base_exchange(options.session, declared))
     if not exchanges:
         scope = f" (services {', '.join(services)})" if services else ""
         raise SourceError(f"aucun échange pour la session {options.session!r}{scope} dans {source} : rien à juger")
     report = build_report(session=options.session, exchanges=exchanges, registry=registry,
-                          catalogue=catalogue, services=services, source=source, since=since)
+                          catalogue=catalogue, services=services, source=source, since=since, context=context)
     return report, catalogue
 
 

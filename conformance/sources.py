@@ -136,3 +136,30 @@ def _get_page(http: requests.Session, url: str, params: dict[str, Any], timeout:
     if not isinstance(page, dict) or not isinstance(page.get("exchanges"), list):
         raise SourceError(f"{url} : attendu un objet {{\"exchanges\": [...]}}")
     return page
+
+
+IDENTITY_BASE_OPERATION = "base-identites"
+
+
+def fetch_identity_base(bench_url: str, *, session: str, timeout: float = 10.0,
+                        http: requests.Session | None = None) -> list[str]:
+    """INS of the identities the session's base declares qualified (INSi persons whose status is
+    « qualifiée »), from ``GET /_bench/ins/dashboard``; empty when the bench serves no INSi."""
+    http = http or requests.Session()
+    try:
+        reply = http.get(f"{bench_url.rstrip('/')}/_bench/ins/dashboard", params={"session": session},
+                         timeout=timeout)
+        if reply.status_code != 200:
+            return []
+        persons = reply.json().get("persons") or []
+    except (requests.RequestException, ValueError, AttributeError):
+        return []
+    return sorted({str(p.get("ins")) for p in persons
+                   if isinstance(p, dict) and p.get("world_status") == "QUAL" and p.get("ins")})
+
+
+def identity_base_exchange(session: str, declared_qualified: Sequence[str]) -> Exchange:
+    """The session's identity base as a context record (never judged): cross-service rules count
+    its qualified identities as qualified from the start of the session."""
+    return Exchange(session=session, service="ins", operation=IDENTITY_BASE_OPERATION, started_at=0.0,
+                    id="0" * 32, status=200, summary={"declared_qualified": list(declared_qualified)})

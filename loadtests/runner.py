@@ -198,10 +198,9 @@ def _known_factories() -> dict[str, str]:
 
 
 def _live_checker() -> Any:
-    try:
-        from conformance.live import default_live_checker
-    except ImportError:
-        return None
+    """Load runs judge every exchange like `serve` does (the journal carries the verdicts)."""
+    from conformance.live import default_live_checker
+
     return default_live_checker()
 
 

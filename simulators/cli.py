@@ -165,10 +165,9 @@ def _open_pki(config):  # noqa: ANN001, ANN202
 
 def _live_checker():  # noqa: ANN202
     """Live conformance verdicts on every exchange (the shipped check registry)."""
-    from conformance.live import make_live_checker
-    from conformance.registry import default_registry
+    from conformance.live import default_live_checker
 
-    return make_live_checker(default_registry())
+    return default_live_checker()
 
 
 def main(argv: list[str] | None = None) -> int:

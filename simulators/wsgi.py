@@ -94,7 +94,7 @@ def build_worker(env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
     config = config_from_env(env)
     db = open_database(config.database_url)
     events = EventBus()
-    journal = Journal(db, events=events, batch_size=config.journal.batch_size,
+    journal = Journal(db, events=events, live_checker=_live_checker(), batch_size=config.journal.batch_size,
                       flush_interval_s=config.journal.flush_interval_s, queue_size=config.journal.queue_size,
                       keep_bodies=config.journal.keep_bodies)
     journal.start()
@@ -142,6 +142,13 @@ def _compose(rt: Runtime, factory: Any, env: Mapping[str, str]) -> tuple[WorkerB
         log.warning("admin token generated into %s/admin-token (required off loopback)", config.data_dir)
     install_guard(admin, policy, rt.sessions)
     return bench, chosen.app, admin
+
+
+def _live_checker() -> Any:
+    """Each worker judges its own exchanges live, like `socle-bench serve` (one construction path)."""
+    from conformance.live import default_live_checker
+
+    return default_live_checker()
 
 
 def _open_pki(config: BenchConfig) -> Any:

@@ -93,3 +93,7 @@ def browser() -> Iterator[Any]:
     with launch_browser() as instance:
         yield instance
 
+
+# The seeded-defect suite's end-of-run summary (defects and catch rate per service, test-artifacts/
+# seeded-defects.json); hooks defined here so the xdist controller runs them too.
+from tests.conformance.defects.summary import pytest_runtest_logreport, pytest_terminal_summary  # noqa: E402,F401

@@ -2,7 +2,9 @@
 
 ``load_driver("reference" | "observe" | "package.module:Driver")`` returns a driver instance. A
 plug-in reference names a ``DuiDriver`` subclass (instantiated without arguments), a factory
-function, or an instance.
+function, or an instance. ``reference+<defect>[,<defect>…]`` is the reference DUI making seeded
+defects (``conformance.drivers.reference.DEFECTS``), e.g. ``--dui reference+mss.no-receipts`` to see what
+the verdict looks like when a DUI never asks for a receipt.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ class DriverLoadError(DriverError):
 
 
 def load_driver(spec: str, **kwargs: Any) -> DuiDriver:
+    if spec.startswith("reference+"):
+        from conformance.drivers.reference import ReferenceDui
+
+        defects = tuple(d.strip() for d in spec.partition("+")[2].split(",") if d.strip())
+        try:
+            return ReferenceDui(defects=defects)
+        except ValueError as exc:
+            raise DriverLoadError(f"--dui {spec!r} : {exc}") from exc
     reference = BUILTIN.get(spec, spec)
     module_name, _, attribute = reference.partition(":")
     if not module_name or not attribute:

@@ -1,7 +1,7 @@
 """Judge a slice of the session's exchanges with the conformance engine, for a step or the run.
 
 The steps call it on the exchanges of their scenario; the pytest plugin on the whole session at the
-end of the run. Same registry both times: the shipped checks plus the journey checks.
+end of the run. Same registry both times: the shipped checks (journey rules included).
 """
 
 from __future__ import annotations
@@ -16,12 +16,9 @@ from conformance.registry import CheckRegistry, default_registry
 from conformance.report import Report, RequirementVerdict
 from conformance.requirements import load_catalogue, requirement_sort_key
 
-from conformance.drivers import journey_checks
-
 
 def journey_registry(extra: Sequence[CheckRegistry] = ()) -> CheckRegistry:
     registry = default_registry()
-    registry.extend(journey_checks.registry())
     for other in extra:
         registry.extend(other)
     return registry

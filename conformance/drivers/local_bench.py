@@ -110,7 +110,9 @@ def start_local_bench(directory: Path | None = None, *, seed: int = DEFAULT_SEED
     factories, missing = shipped_factories(only)
     for name, why in missing.items():
         log.info("simulateur %s indisponible : %s", name, why)
-    bench = Bench(config, factories, pki=pki).start()
+    from conformance.live import default_live_checker
+
+    bench = Bench(config, factories, live_checker=default_live_checker(), pki=pki).start()
     return LocalBench(bench, pki, missing, tmp)
 
 

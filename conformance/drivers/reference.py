@@ -13,7 +13,7 @@ or client is missing makes only its own steps skip ("service X pas encore dispon
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import Any, Iterable
 
 from simulators.identities.model import Establishment, Person, Professional
 
@@ -33,6 +33,22 @@ PARTS = {
 }
 
 
+# Seeded defects the reference DUI can be asked to make (``ReferenceDui(defects=...)``): the classic
+# mistakes of a vendor's DUI, one switch each, so that the conformance engine's own tests (and a trainer's
+# demo) can show what the verdict looks like when a DUI gets it wrong. Off by default, never partial.
+DEFECTS: dict[str, str] = {
+    "dmp.feeds-everything": "verse au DMP tous les documents produits, y compris éducatifs et sociaux",
+    "dmp.cda-other-patient": "dépose un CDA dont le recordTarget n'est pas le patient des métadonnées XDS",
+    "dmp.foreign-signer": "signe le VIHF avec le certificat d'une autre structure que celui de la connexion TLS",
+    "dmp.no-mtom": "envoie l'ITI-41 sans MTOM/XOP (documents en base64 dans l'enveloppe SOAP)",
+    "dmp.unqualified-ins": "utilise le DMP avec l'INS du dossier local, jamais qualifiée par INSi",
+    "mss.no-receipts": "ne demande jamais d'accusé, ni de remise (DSN) ni de lecture (MDN)",
+    "mss.patient-address-bad-key": "construit l'adresse Mon espace santé sur un matricule INS à la clé erronée",
+    "mss.outside-trust-space": "écrit par MSSanté à un destinataire hors espace de confiance, et renvoie le "
+                               "même message après l'avis de non-remise",
+}
+
+
 def unavailable(service_label: str, why: str = "") -> ActionNotSupported:
     return ActionNotSupported(f"service {service_label} pas encore disponible" + (f" ({why})" if why else ""))
 
@@ -41,7 +57,11 @@ class ReferenceDui(DuiDriver):
     name = "reference"
     description = "DUI de référence (clients de référence des services du banc)"
 
-    def __init__(self) -> None:
+    def __init__(self, defects: Iterable[str] = ()) -> None:
+        unknown = sorted(set(defects) - set(DEFECTS))
+        if unknown:
+            raise ValueError(f"défauts inconnus : {', '.join(unknown)} (connus : {', '.join(DEFECTS)})")
+        self.defects = frozenset(defects)
         self._parts: dict[str, Any] = {}
         self.identities: dict[str, IdentityResult] = {}
         self.records: dict[str, list[Document]] = {}  # person id -> documents kept in the DUI
@@ -68,11 +88,18 @@ class ReferenceDui(DuiDriver):
                 cls = getattr(importlib.import_module(module_name), class_name)
             except (ImportError, AttributeError) as exc:
                 raise unavailable(label, str(exc)) from exc
-            self._parts[name] = cls(self.target)
+            part = cls(self.target)
+            part.defects = self.defects
+            self._parts[name] = part
         return self._parts[name]
 
     # --- identity --------------------------------------------------------------------------------
     def qualified(self, person: Person) -> IdentityResult:
+        if "dmp.unqualified-ins" in self.defects and person.ins is not None and person.id not in self.identities:
+            # defect: the INS of the local record, as typed, taken as if INSi had qualified it
+            return IdentityResult(status="QUAL", ins=person.ins.value, oid=person.ins.oid, birth_name=person.birth_name,
+                                  given_names=person.liste_prenom, sex=person.sex, birth_date=person.birth_date,
+                                  birth_place=person.birth_place)
         identity = self.identities.get(person.id)
         if identity is None or not identity.qualified:
             raise DuiRefused(f"l'INS de {person.display_first_name} n'est pas qualifiée dans le DUI : "
@@ -93,7 +120,10 @@ class ReferenceDui(DuiDriver):
             if isinstance(recipient, Person):
                 self.qualified(recipient)  # a patient address is built only from a qualified INS
         patient_ins = self.identities.get(message.patient.id) if message.patient else None
-        return self.part("mss").send(actor, message, patient_ins)
+        mss = self.part("mss")
+        if "mss.outside-trust-space" in self.defects:
+            return mss.send_outside(actor, message)
+        return mss.send(actor, message, patient_ins)
 
     def read_mailbox(self, actor: Professional, mailbox: str) -> list[ReceivedMessage]:
         return self.part("mss").read(actor, mailbox)
@@ -119,7 +149,7 @@ class ReferenceDui(DuiDriver):
         return self.part("dmp").consult(actor, person, identity)
 
     def feed_dmp(self, actor: Professional, person: Person, document: Document) -> RecordResult:
-        if not may_feed_dmp(document):
+        if not may_feed_dmp(document) and "dmp.feeds-everything" not in self.defects:
             raise DuiRefused(f"« {kind_of(document).label} » ne se verse pas au DMP (document éducatif ou social)")
         identity = self.qualified(person)
         self.records.setdefault(person.id, []).append(document)
@@ -128,7 +158,7 @@ class ReferenceDui(DuiDriver):
 
     def produce_document(self, actor: Professional, person: Person, document: Document) -> RecordResult:
         self.records.setdefault(person.id, []).append(document)
-        if not may_feed_dmp(document):
+        if not may_feed_dmp(document) and "dmp.feeds-everything" not in self.defects:
             return RecordResult(fed_dmp=False, reason=f"« {kind_of(document).label} » reste dans le DUI "
                                                       "(jamais versé au DMP)")
         return self.feed_dmp(actor, person, document)
@@ -138,4 +168,4 @@ class ReferenceDui(DuiDriver):
         return self.part("ror").search(actor, query)
 
 
-__all__ = ["PARTS", "ReferenceDui", "unavailable"]
+__all__ = ["DEFECTS", "PARTS", "ReferenceDui", "unavailable"]

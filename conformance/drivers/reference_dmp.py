@@ -54,12 +54,19 @@ class DmpPart:
         self._clients: dict[str, Any] = {}
         self._authorized: set[tuple[str, str]] = set()
 
+    defects: frozenset[str] = frozenset()  # set by ReferenceDui (see reference.DEFECTS)
+
     def client(self, actor: Professional) -> Any:
         from simulators.dmp.client import DmpClient
         from simulators.dmp.journey import identity_for
 
         if actor.id not in self._clients:
             identity = identity_for(self.pki, self.target.world, actor.id)
+            if "dmp.foreign-signer" in self.defects:  # defect: another structure's signing certificate
+                other = next(p for p in self.target.world.professionals
+                             if p.establishment_id and p.establishment_id != actor.establishment_id)
+                foreign = identity_for(self.pki, self.target.world, other.id)
+                identity.sign_cert, identity.sign_key = foreign.sign_cert, foreign.sign_key
             self._clients[actor.id] = DmpClient(self.target.service_url("dmp"), identity, verify=self.verify,
                                                 session=self.target.session)
         return self._clients[actor.id]
@@ -92,8 +99,24 @@ class DmpPart:
         if document.kind not in DMP_KINDS:
             spec.kind = cda_kind(document)
         visibility = tuple(document.confidentiality)
+        client = self.client(actor)
         try:
-            result = self.client(actor).feed([(spec, visibility)], secret=INVISIBLE_REPS in visibility)
+            submission = client.prepare([(spec, visibility)])
+            if "dmp.cda-other-patient" in self.defects:  # defect: the CDA of another patient, filed under this one
+                from simulators.dmp.metadata import ins_cx
+
+                other = next(p for p in self.target.world.persons if p.ins is not None and p.id != person.id
+                             and p.ins.value != identity.ins)
+                wrong = cda_for(self.target.world, other.id, actor.id, DMP_KINDS.get(document.kind, FALLBACK_KIND),
+                                title=document.title)
+                submission = client.prepare([(wrong, visibility)])
+                pid = ins_cx(identity.ins, identity.oid)
+                submission.submission_set.patient_id = pid
+                for entry in submission.entries:
+                    entry.patient_id = pid
+                spec = wrong
+            result = client.provide_and_register(submission, secret=INVISIBLE_REPS in visibility,
+                                                 mtom="dmp.no-mtom" not in self.defects)
         except DmpFault as exc:
             raise DriverError(f"le DMP a répondu par une faute : {exc.reason}") from exc
         if not result.ok:

@@ -32,7 +32,16 @@ def _tls_context(target: BenchTarget) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=credentials.trust_bundle if credentials else None)
 
 
+def _typo_in_key(address: str) -> str:
+    """The INS key mistyped (last two digits off by one): what a hand-built patient address looks like."""
+    local, _, domain = address.partition("@")
+    key = (int(local[-2:]) % 97) + 1 if local[-2:].isdigit() else 1
+    return f"{local[:-2]}{key:02d}@{domain}"
+
+
 class MssPart:
+    defects: frozenset[str] = frozenset()  # set by ReferenceDui (see reference.DEFECTS)
+
     def __init__(self, target: BenchTarget) -> None:
         from simulators.mss.client import MailClient
 
@@ -69,6 +78,8 @@ class MssPart:
         from simulators.mss.client import Patient, build_patient_xdm, compose, xdm_subject
 
         addresses = [a for a in (mss_address_of(r) for r in message.recipients) if a]
+        if "mss.patient-address-bad-key" in self.defects:
+            addresses = [_typo_in_key(a) if a.endswith("@patient.mssante.fr") else a for a in addresses]
         outside = tuple(who(r) for r in message.recipients if not mss_address_of(r))
         if not addresses:
             return SendResult(outside_mss=outside)
@@ -91,10 +102,12 @@ class MssPart:
             codes = [kind.code]
             subject = xdm_subject(kind.label[0].upper() + kind.label[1:], traits)
         label = f"{actor.first_name} {actor.last_name} - {actor.role}"  # no parentheses: a comment in RFC 5322
+        receipts = "mss.no-receipts" not in self.defects  # mss@19: delivery (DSN) and read (MDN) receipts
         msg = compose(sender, label, addresses, subject, message.body, xdm=xdm, cda_codes=codes,
-                      ins_qualified=bool(patient and patient.qualified), attachments=attachments)
+                      ins_qualified=bool(patient and patient.qualified), attachments=attachments, dnt=receipts)
         try:
-            refused = self.client.send(msg, sender, self.token(sender, actor))
+            refused = self.client.send(msg, sender, self.token(sender, actor),
+                                       notify="SUCCESS,FAILURE" if receipts else None)
         except smtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients
         except smtplib.SMTPException as exc:
@@ -103,6 +116,30 @@ class MssPart:
                         for a, (code, text) in refused.items()}
         return SendResult(message_id=str(msg["Message-ID"]), refused=refused_text, outside_mss=outside,
                           accepted=tuple(a for a in addresses if a not in refused))
+
+    def send_outside(self, actor: Professional, message: OutgoingMessage) -> SendResult:
+        """Defect "mss.outside-trust-space": ordinary addresses through the MSSanté operator, and the same
+        message sent again after the operator's refusal (its failure DSN ignored)."""
+        from simulators.mss.client import compose
+
+        outside = [getattr(r, "email", "") for r in message.recipients if not mss_address_of(r)]
+        outside = [a for a in outside if a]
+        if not outside or not actor.mss_address:
+            return self.send(actor, message, None)
+        label = f"{actor.first_name} {actor.last_name} - {actor.role}"
+        attachments = [(d.as_attachment().filename, d.mime_type, d.content) for d in message.documents]
+        msg = compose(actor.mss_address, label, outside, message.subject, message.body, attachments=attachments,
+                      dnt=True)
+        refused: dict = {}
+        for _attempt in range(2):  # the DSN says "hors espace de confiance": sent again all the same
+            try:
+                refused = self.client.send(msg, actor.mss_address, self.token(actor.mss_address),
+                                           notify="SUCCESS,FAILURE")
+            except smtplib.SMTPRecipientsRefused as exc:
+                refused = exc.recipients
+            except smtplib.SMTPException as exc:
+                raise DriverError(f"envoi MSSanté refusé par l'opérateur : {exc}") from exc
+        return SendResult(message_id=str(msg["Message-ID"]), refused={a: str(v) for a, v in refused.items()})
 
     def read(self, actor: Professional, mailbox: str) -> list[ReceivedMessage]:
         found = []

@@ -6,7 +6,7 @@ import textwrap
 from datetime import datetime, timezone
 
 from conformance.outcomes import STATUS_LABELS_FR
-from conformance.report import STATUS_ORDER, Report, RequirementVerdict, service_label
+from conformance.report import STATUS_ORDER, Report, RequirementVerdict, official_ids_text, service_label
 
 MARKS = {"pass": "OK ", "fail": "KO ", "warning": "AV ", "skip": "-- ", "error": "ERR", "omit": "   "}
 SHOWN_RESULTS = 5  # per requirement; the HTML/JSON reports have them all
@@ -33,18 +33,19 @@ class ConsoleReporter:
                 lines += self._verdict_lines(verdict)
         counts = report.counts()
         lines += ["", "Bilan : " + ", ".join(f"{counts[s]} {STATUS_LABELS_FR[s]}" for s in STATUS_ORDER)]
-        blocking = report.blocking
-        if blocking:
-            ids = ", ".join(v.requirement.id for v in blocking)
-            lines.append(f"Résultat : NON CONFORME — {len(blocking)} exigence(s) bloquante(s) : {ids}")
-        else:
-            lines.append("Résultat : CONFORME — aucune EXIGENCE en échec ou en erreur")
+        not_evaluated = report.not_evaluated()
+        if not_evaluated:
+            ids = ", ".join(v.requirement.id for v in not_evaluated)
+            lines.append(f"Non évaluées ({len(not_evaluated)}) : {_shorten(ids, 400)}")
+        lines.append(f"Résultat : {report.headline()}")
         return "\n".join(lines) + "\n"
 
     def _verdict_lines(self, verdict: RequirementVerdict) -> list[str]:
         requirement = verdict.requirement
         head = f"  {MARKS[verdict.status]} {verdict.status_label:<13} {requirement.id:<11} {requirement.level:<14} "
         lines = [head + _shorten(requirement.text, 90)]
+        if requirement.official_ids:
+            lines.append(f"        exigences officielles : {official_ids_text(requirement)}")
         if not verdict.results and requirement.untested:
             lines.append(f"        non testée : {_shorten(requirement.untested, 100)}")
         elif not verdict.results and not verdict.checks:

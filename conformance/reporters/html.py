@@ -11,13 +11,17 @@ from datetime import datetime, timezone
 from html import escape
 
 from simulators.core.exchange import Exchange
+from simulators.core.refusal import refusal_of
 
 from conformance.checks import CheckResult
 from conformance.outcomes import STATUS_LABELS_FR, Outcome, display_status
 from conformance.report import STATUS_ORDER, Report, RequirementVerdict, service_label
+from conformance.requirements import Requirement
 from conformance.reporters.bodies import format_headers, highlight, pretty_body
 
-MAX_EXCHANGES = 300  # beyond, the page stops being readable; the bundle keeps them all
+MAX_EXCHANGES = 300
+REFUSAL_ORIGINS = {"dui": "imputable au logiciel testé", "injected": "défaut injecté par le banc, non imputable au logiciel",
+                   "bench": "défaut du banc, non imputable au logiciel"}  # beyond, the page stops being readable; the bundle keeps them all
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1200px;
@@ -37,6 +41,8 @@ details.bad{border-left:5px solid #c00}summary{cursor:pointer;font-family:monosp
 pre{background:#f6f8fa;border:1px solid #e1e4e8;padding:.6rem;overflow-x:auto;white-space:pre-wrap;
 word-break:break-all;font-size:.85rem}mark.ko{background:#ffb3b3;outline:1px solid #c00}
 .muted{color:#666;font-size:.9rem}code{font-size:.9rem}
+.officiel{font-size:.85rem;margin-top:.2rem}.officiel ul{margin:0 0 0 1rem;padding:0}
+.conf{border-radius:.2rem;padding:0 .3rem}.conf-officiel{background:#d0e6ff}.conf-probable{background:#eee;color:#555}
 """
 
 
@@ -73,12 +79,13 @@ class HtmlReporter:
 
 
 def _summary(report: Report) -> str:
-    blocking = report.blocking
-    if blocking:
-        ids = ", ".join(escape(v.requirement.id) for v in blocking)
-        verdict = f'<p class="verdict nok">NON CONFORME : {len(blocking)} exigence(s) bloquante(s) ({ids})</p>'
-    else:
-        verdict = '<p class="verdict ok">CONFORME : aucune EXIGENCE en échec ou en erreur</p>'
+    verdict = f'<p class="verdict {"nok" if report.blocking else "ok"}">{escape(report.headline())}</p>'
+    not_evaluated = report.not_evaluated()
+    if not_evaluated:
+        items = "".join(f'<li><a href="#req-{escape(v.requirement.id)}"><code>{escape(v.requirement.id)}</code></a> : '
+                        f"{escape(v.not_evaluated_reason)}</li>" for v in not_evaluated)
+        verdict += (f'<details id="non-evaluees"><summary>{len(not_evaluated)} exigence(s) non évaluée(s) '
+                    f"(aucun verdict : ni conforme ni non conforme)</summary><ul>{items}</ul></details>")
     counts = report.counts()
     rows = "".join(f"<tr><td>{_status(s)}</td><td>{counts[s]}</td></tr>" for s in STATUS_ORDER)
     since = _utc(report.since) if report.since is not None else "début de la session"
@@ -101,11 +108,19 @@ def _requirements_table(verdicts: list[RequirementVerdict]) -> str:
         req = verdict.requirement
         rows.append(
             f'<tr id="req-{escape(req.id)}"><td><code>{escape(req.id)}</code></td><td>{escape(req.level)}</td>'
-            f"<td>{escape(req.text)}<br><span class=\"muted\">Source : {escape(req.source)}</span>"
+            f"<td>{escape(req.text)}<br><span class=\"muted\">Source : {escape(req.source)}</span>{_official(req)}"
             f"{_results(verdict)}</td><td>{_status(verdict.status)}</td></tr>"
         )
     return ("<table><tr><th>Exigence</th><th>Niveau</th><th>Texte et résultats</th><th>Statut</th></tr>"
             + "".join(rows) + "</table>")
+
+
+def _official(requirement: Requirement) -> str:
+    if not requirement.official_ids:
+        return ""
+    items = "".join(f'<li><code>{escape(o.id)}</code> <span class="conf conf-{escape(o.confidence)}">'
+                    f"{escape(o.confidence_label)}</span></li>" for o in requirement.official_ids)
+    return f'<div class="officiel">Exigences officielles préparées :<ul>{items}</ul></div>'
 
 
 def _results(verdict: RequirementVerdict) -> str:
@@ -151,6 +166,11 @@ def _exchange(exchange: Exchange, results: list[CheckResult]) -> str:
         f"({escape(', '.join(r.requirements))}) : {escape(r.message)}</li>" for r in results
     )
     fault = f"<p>Panne injectée : <code>{escape(exchange.fault)}</code></p>" if exchange.fault else ""
+    refusal = refusal_of(exchange.summary)
+    if refusal is not None:
+        who = REFUSAL_ORIGINS.get(str(refusal.get("origin", "dui")), "")
+        fault += (f'<p>Refus du simulateur : <code>{escape(str(refusal.get("code", "")))}</code> — '
+                  f'{escape(str(refusal.get("message", "")))} <span class="muted">({escape(who)})</span></p>')
     request = format_headers(exchange.request_headers) + "\n\n" + pretty_body(exchange.request_body, exchange.request_headers)
     response = (f"Statut : {exchange.status}\n" + format_headers(exchange.response_headers) + "\n\n"
                 + pretty_body(exchange.response_body, exchange.response_headers))

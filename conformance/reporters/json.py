@@ -37,6 +37,7 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "conformant": not report.blocking,
         "exit_code": report.exit_code,
         "counts": report.counts(),
+        "summary": report.summary_json(),
         "requirements": [verdict_to_json(v) for v in report.requirements],
         "exchanges": [_exchange_json(e) for e in report.exchanges],
     }

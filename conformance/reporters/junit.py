@@ -14,7 +14,7 @@ from lxml import etree
 
 from conformance.checks import CheckResult
 from conformance.outcomes import display_status
-from conformance.report import Report, RequirementVerdict, service_label
+from conformance.report import Report, RequirementVerdict, official_ids_text, service_label
 
 
 class JUnitReporter:
@@ -31,6 +31,10 @@ class JUnitReporter:
             for name, value in (("session", report.session), ("bench_version", report.bench_version),
                                 ("catalogue_version", report.catalogue_version), ("source", report.source)):
                 etree.SubElement(properties, "property", name=name, value=_clean(value))
+            for verdict in verdicts:  # testcases carry no properties in junit-10.xsd: the suite does
+                if verdict.requirement.official_ids:
+                    etree.SubElement(properties, "property", name=f"exigences_officielles.{verdict.requirement.id}",
+                                     value=_clean(official_ids_text(verdict.requirement)))
             counts = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
             for verdict in verdicts:
                 for case in _testcases(verdict):
@@ -58,7 +62,7 @@ def _testcases(verdict: RequirementVerdict) -> list[etree._Element]:
     if not verdict.results:
         case = etree.Element("testcase", name=f"{requirement.id} {_clean(requirement.text[:80])}",
                              classname=classname, time="0")
-        reason = f"non testée : {requirement.untested}" if requirement.untested else "non évaluée : aucun résultat"
+        reason = f"non évaluée : {verdict.not_evaluated_reason}"
         etree.SubElement(case, "skipped", message=_clean(reason))
         return [case]
     cases = []
@@ -66,12 +70,12 @@ def _testcases(verdict: RequirementVerdict) -> list[etree._Element]:
         for exchange_id in result.exchange_ids or [""]:
             name = f"{requirement.id} {result.check}" + (f" échange {exchange_id}" if exchange_id else "")
             case = etree.Element("testcase", name=name, classname=classname, time="0")
-            _judge(case, result, requirement.level, requirement.text)
+            _judge(case, result, requirement.level, requirement.text, official_ids_text(requirement))
             cases.append(case)
     return cases
 
 
-def _judge(case: etree._Element, result: CheckResult, level: str, text: str) -> None:
+def _judge(case: etree._Element, result: CheckResult, level: str, text: str, official: str = "") -> None:
     status = display_status(result.outcome, level)
     message = _clean(result.message)
     if status == "fail":
@@ -84,7 +88,7 @@ def _judge(case: etree._Element, result: CheckResult, level: str, text: str) -> 
         etree.SubElement(case, "skipped", message=message)
     out = etree.SubElement(case, "system-out")
     prefix = "AVERTISSEMENT (RECOMMANDATION non respectée) : " if status == "warning" else ""
-    out.text = _clean(prefix + result.message)
+    out.text = _clean(prefix + result.message + (f"\nExigences officielles : {official}" if official else ""))
 
 
 def _clean(value: str) -> str:

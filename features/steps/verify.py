@@ -95,7 +95,7 @@ def assert_conformant(ctx: Parcours, services: tuple[str, ...], label: str) -> N
     if not exchanges:
         raise AssertionError(f"aucun échange avec le service {label} dans ce scénario : rien à juger")
     context = []
-    if "dmp" in services:  # parcours@3 needs the identities qualified earlier in the session
+    if "dmp" in services or "mss" in services:  # parcours@3, socle@1/2: INS qualified earlier in the session
         context = [e for e in ctx.probe.exchanges(service="ins", bodies=True) if e.id not in {x.id for x in exchanges}]
     report = judge(context + exchanges, session=ctx.target.session, services=list(services),
                    source=ctx.target.admin_url)

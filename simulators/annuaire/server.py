@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 
+from simulators.core.refusal import refuse_in
 from simulators.core.service import RequestContext, request_context
 from simulators.fhir.bundle import entry, operation_outcome, searchset, subset, summarise
 from simulators.fhir.dates import instant
@@ -69,6 +70,9 @@ def create_app(directory_of: DirectorySource, *, api_keys: tuple[str, ...] = m.D
             fmt = negotiate(request.args.get("_format", ""), request.headers.get("Accept", ""))
         except SearchError:
             fmt = "json"
+        if status >= 400 and resource.get("resourceType") == "OperationOutcome":
+            issue = (resource.get("issue") or [{}])[0]
+            refuse_in(request.environ, f"fhir.{issue.get('code', 'processing')}", str(issue.get("diagnostics", "")))
         body, content_type = render(resource, fmt)
         return Response(body, status=status, content_type=content_type, headers=headers or {})
 

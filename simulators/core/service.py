@@ -24,6 +24,7 @@ from .exchange import Caller, Exchange
 from .faults import NO_FAULT, FaultDecision, FaultEngine
 from .httpserver import BODY_ERROR_KEY, SOCKET_KEY
 from .journal import Journal
+from .refusal import mark_injected, record_refusal
 from .sessions import DEFAULT_SESSION, SessionError, SessionRegistry
 
 log = logging.getLogger("socle_bench.service")
@@ -109,6 +110,7 @@ class ServiceMiddleware:
         try:
             ctx.session = self.sessions.resolve(session_name)
         except SessionError as exc:
+            record_refusal(ctx.summary, "core.session_unknown", str(exc))
             return self._finish(environ, start_response, exchange, ctx, t0,
                                 self.render_error(404, str(exc), None))
         exchange.session = ctx.session
@@ -122,6 +124,8 @@ class ServiceMiddleware:
         exchange.request_body = body
         ctx.body = body
         if too_large:
+            record_refusal(ctx.summary, "core.too_large", "requête trop volumineuse",
+                           expected=f"au plus {self.max_body_bytes} octets", got="davantage")
             return self._finish(environ, start_response, exchange, ctx, t0, self.render_error(
                 413, f"requête trop volumineuse (limite {self.max_body_bytes} octets)", ctx))
         if session_name is not None:
@@ -136,11 +140,15 @@ class ServiceMiddleware:
         except Exception as exc:  # never a stack trace to the client
             log.exception("%s: unhandled error", self.service)
             ctx.summary.setdefault("bench_error", repr(exc))
+            ctx.summary.pop("refusal", None)  # whatever was recorded, the bench failed: not the DUI's fault
+            record_refusal(ctx.summary, "core.internal", "erreur interne du simulateur", origin="bench")
             response = self.render_error(500, "erreur interne du simulateur", ctx)
         decision = ctx.decision if ctx.decision is not None else ctx.fault()
         if decision.action in ("error", "fault") and not ctx.fault_rendered:
             response = self.render_error(503 if decision.action == "error" else 500,
                                          f"défaut injecté: {decision.label}", ctx)
+        if decision.action in ("error", "fault"):
+            mark_injected(ctx.summary, decision.label)
         return self._finish(environ, start_response, exchange, ctx, t0, response, decision)
 
     def _identify(self, environ: dict) -> Caller:

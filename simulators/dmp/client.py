@@ -11,7 +11,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
 import requests
 from lxml import etree
@@ -76,6 +76,9 @@ class DmpClient:
     vihf_validity: timedelta = timedelta(hours=1)
     http: requests.Session = field(default_factory=requests.Session)
     _vihf_cache: dict[tuple[Any, ...], tuple[float, etree._Element]] = field(default_factory=dict)
+    # Wire hook for seeded defects (tests/conformance/defects): (body, content type) -> what is really sent.
+    # None for any real use; the conformance engine's tests use it to write a vendor's mistake on the wire.
+    tamper: Callable[[bytes, str], tuple[bytes, str]] | None = None
 
     def endpoint(self, name: str) -> str:
         root, _, _ = self.base_url.partition(BASE_PATH)
@@ -90,18 +93,23 @@ class DmpClient:
         if cached and cached[0] > time.time() + 60:
             return cached[1]
         ident = self.identity
-        roles = (Role(ident.person.profession_code, ident.person.profession_system, ident.person.profession_label),)
-        if ident.second_role is not None:
-            roles += (ident.second_role,)
-        claims = VihfClaims(structure_id=ident.structure.structure_id, activity_sector=ident.structure.sector,
-                            subject_name=f"{ident.person.family} {ident.person.given}", roles=roles, patient_ins=ins,
-                            patient_oid=oid, purpose_of_use=purpose, auth_mode=ident.auth_mode,
-                            lps_name=ident.lps_name, lps_version=ident.lps_version,
-                            lps_homologation=ident.lps_homologation, secret_connection=secret,
-                            subject_nameid=ident.nameid)
+        claims = self.claims(ins, oid, purpose=purpose, secret=secret)
         assertion = build_vihf(claims, ident.sign_cert, ident.sign_key, validity=self.vihf_validity)
         self._vihf_cache[key] = (time.time() + self.vihf_validity.total_seconds(), assertion)
         return assertion
+
+    def claims(self, ins: str, oid: str, *, purpose: str = "normal", secret: bool = False) -> VihfClaims:
+        """What this DUI's VIHF says (the identity, the patient, the access mode)."""
+        ident = self.identity
+        roles = (Role(ident.person.profession_code, ident.person.profession_system, ident.person.profession_label),)
+        if ident.second_role is not None:
+            roles += (ident.second_role,)
+        return VihfClaims(structure_id=ident.structure.structure_id, activity_sector=ident.structure.sector,
+                          subject_name=f"{ident.person.family} {ident.person.given}", roles=roles, patient_ins=ins,
+                          patient_oid=oid, purpose_of_use=purpose, auth_mode=ident.auth_mode,
+                          lps_name=ident.lps_name, lps_version=ident.lps_version,
+                          lps_homologation=ident.lps_homologation, secret_connection=secret,
+                          subject_nameid=ident.nameid)
 
     # --- transport -------------------------------------------------------------------------------------
     def call(self, endpoint: str, action: str, payload: etree._Element, ins: str, oid: str, *,
@@ -115,6 +123,8 @@ class DmpClient:
             body, content_type = build_mtom(envelope, attachments or [], action=action)
         else:
             body, content_type = envelope, soap12_content_type(action)
+        if self.tamper is not None:
+            body, content_type = self.tamper(body, content_type)
         response = self.http.post(url, data=body, headers={"Content-Type": content_type}, timeout=self.timeout,
                                   verify=self.verify, cert=self.identity.tls_cert)
         return self.read(response.content, response.headers.get("Content-Type", ""), response.status_code)
@@ -197,12 +207,22 @@ class DmpClient:
         return assemble(ss, docs, replaces=links,
                         signer=(self.identity.sign_cert, self.identity.sign_key) if sign else None)
 
-    def provide_and_register(self, sub: Submission, *, secret: bool = False) -> FeedResult:
+    def provide_and_register(self, sub: Submission, *, secret: bool = False, mtom: bool = True) -> FeedResult:
+        """ITI-41. ``mtom=False`` sends the documents base64-encoded inside the SOAP envelope, as a DUI that
+        ignores MTOM/XOP would (dmp@12): only the conformance engine's seeded-defect tests ask for it."""
         assert sub.submission_set is not None
         ins, _, _, rest, _ = sub.submission_set.patient_id.split("^")
         oid = rest.split("&")[1]
         payload, attachments = xds.provide_and_register_request(sub)
-        resp, _ = self.call("repository", xds.ACTION_ITI41, payload, ins, oid, attachments=attachments, mtom=True,
+        if not mtom:
+            import base64
+
+            for document, (_cid, _type, data) in zip(payload.iter(f"{{{xds.XDSB}}}Document"), attachments):
+                for child in list(document):
+                    document.remove(child)
+                document.text = base64.b64encode(data).decode("ascii")
+            attachments = []
+        resp, _ = self.call("repository", xds.ACTION_ITI41, payload, ins, oid, attachments=attachments, mtom=mtom,
                             secret=secret)
         return FeedResult(resp.get("status", ""), xds.read_errors(resp), sub)
 

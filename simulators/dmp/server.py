@@ -25,6 +25,7 @@ from simulators.core.errors import ProtocolError, SoapError
 from simulators.core.exchange import Caller as ExchangeCaller
 from simulators.core.mtom import build_mtom, split_soap_request
 from simulators.core.service import RequestContext, request_context
+from simulators.core.refusal import record_refusal
 from simulators.core.soap import (
     SOAP12_CONTENT_TYPE, SOAP12_MEDIA_TYPE, Addressing, SoapFault, build_envelope, check_media_type,
     check_must_understand, fault_to_bytes,
@@ -102,10 +103,12 @@ class DmpApp:
         except SoapError as exc:
             ctx.summary.setdefault("fault", exc.message)
             ctx.summary.setdefault("fault_reason", exc.reason)
+            record_refusal(ctx.summary, exc.reason, exc.message)
             return soap_fault_response(exc.fault)
         except ProtocolError as exc:
             ctx.summary.setdefault("fault", exc.message)
             ctx.summary.setdefault("fault_reason", exc.reason)
+            record_refusal(ctx.summary, exc.reason, exc.message)
             return soap_fault_response(SoapFault(code="Sender", reason=exc.message))
 
     def _handle(self, ctx: RequestContext, endpoint: str) -> Response:
@@ -144,8 +147,13 @@ class DmpApp:
             raise _sender(exc.message, exc.reason, "FailedAuthentication" if "signature" in exc.reason or "cert" in exc.reason
                           else "InvalidSecurityToken") from None
         ctx.summary["vihf"] = vihf.summary()
+        tls = ctx.caller if ctx.caller.kind == "tls" else None  # kept: the handshake certificate is judged too
         ctx.caller = ExchangeCaller(kind="saml", subject=vihf.subject_name, issuer=vihf.issuer,
-                                    attributes={**vihf.summary(), "tls_subject": tls_subject})
+                                    attributes={**vihf.summary(), "tls_subject": tls_subject,
+                                                "tls_issuer": tls.issuer if tls else "",
+                                                "tls_issuer_cn": tls.attributes.get("issuer_cn", "") if tls else "",
+                                                "tls_not_before": tls.attributes.get("not_before", "") if tls else "",
+                                                "tls_not_after": tls.attributes.get("not_after", "") if tls else ""})
         if env.payload is None:
             raise _sender("Body SOAP vide.", "empty_body")
         caller = load_caller(self.services, ctx.session, vihf)
@@ -160,6 +168,8 @@ class DmpApp:
         if op in ("TD0.2", "TD0.5", "TD1.1", "TD1.x"):
             outcome = patients.handle_patient_message(hl7v3.parse_patient_request(payload), caller, s)
             ctx.summary.update(outcome.summary)
+            if outcome.summary.get("ack") == "AE":  # HL7v3 business refusal (French acknowledgementDetail)
+                record_refusal(ctx.summary, "hl7_ae", str(outcome.summary.get("error", "")))
             return outcome.response, [], outcome.action
         if op.startswith("TD0.3"):
             outcome = patients.handle_habilitation(hab.parse_request(payload), caller, s)
@@ -188,6 +198,9 @@ class DmpApp:
             return body, out, route.response_action
         except xds.RegistryFailure as failure:
             ctx.summary.update(outcome="Failure", errors=[{"code": e.code, "context": e.context} for e in failure.errors])
+            first = failure.errors[0] if failure.errors else None
+            record_refusal(ctx.summary, first.code if first else "XDSRegistryError",
+                           "; ".join(f"{e.code} : {e.context}" for e in failure.errors) or failure.message)
             return self._failure(op, failure.errors), [], route.response_action
 
     @staticmethod

@@ -44,6 +44,7 @@ from flask import Flask, Response, request
 from simulators.core.bench import Runtime
 from simulators.core.errors import BenchError, SoapError
 from simulators.core.lifecycle import Lifecycle
+from simulators.core.refusal import record_refusal
 from simulators.core.service import RequestContext, request_context
 from simulators.core.soap import fault_to_bytes
 
@@ -67,6 +68,8 @@ def fault_response(fault: InsiFault, ctx: RequestContext | None, message_id: str
     spec = fault.spec
     if ctx is not None:
         ctx.summary["fault"] = {"code": spec.erreur_code, "subcode": spec.subcode, "detail": fault.detail}
+        record_refusal(ctx.summary, spec.name, f"{spec.erreur_code} : {fault.detail or spec.text}",
+                       origin="bench" if spec.name == "bench_interne" else "dui")
     body = render_fault(spec, message_id, style=style, detail=fault.detail)
     return Response(body, status=spec.status, content_type=SOAP_CONTENT_TYPE)
 

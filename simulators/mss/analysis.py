@@ -46,6 +46,25 @@ def _decode_strict(part: Message, problems: list[str]) -> bytes:
     return decoded if isinstance(decoded, bytes) else b""
 
 
+# Machine-readable bodies of a report (RFC 3464 DSN, RFC 8098 MDN): one leaf each, never walked into (the
+# stdlib parses their field blocks as header-only sub-messages, which would look like text parts
+# without a charset).
+REPORT_BODIES = frozenset({"message/disposition-notification", "message/delivery-status",
+                           "message/global-disposition-notification", "message/global-delivery-status"})
+
+
+def _walk(part: Message):  # noqa: ANN202 - generator of Message
+    yield part
+    if part.is_multipart() and part.get_content_type() not in REPORT_BODIES:
+        for sub in part.get_payload():
+            yield from _walk(sub)
+
+
+def _looks_like_xml(info: dict[str, Any]) -> bool:
+    return info["type"] in ("text/xml", "application/xml", "application/hl7-v3+xml") or \
+        str(info["filename"]).lower().endswith(".xml")
+
+
 def analyse_message(raw: bytes, msg: Message | None = None) -> dict[str, Any]:
     """Summary of `raw`; pass `msg` when the caller already parsed it (the parse is the costly part)."""
     problems: list[str] = []
@@ -58,11 +77,11 @@ def analyse_message(raw: bytes, msg: Message | None = None) -> dict[str, Any]:
         problems.append(f"MIME : {type(defect).__name__}")
     parts: list[dict[str, Any]] = []
     xdm: dict[str, Any] | None = None
-    for index, part in enumerate(msg.walk()):
+    for index, part in enumerate(_walk(msg)):
         if index >= MAX_PARTS:
             problems.append(f"plus de {MAX_PARTS} parties MIME : analyse arrêtée")
             break
-        if part.is_multipart():
+        if part.is_multipart() and part.get_content_type() not in REPORT_BODIES:
             continue
         info: dict[str, Any] = {"type": part.get_content_type(), "charset": part.get_content_charset() or "",
                                 "filename": part.get_filename() or "",
@@ -70,6 +89,8 @@ def analyse_message(raw: bytes, msg: Message | None = None) -> dict[str, Any]:
                                 "encoding": str(part.get("Content-Transfer-Encoding", "")).strip().lower()}
         for defect in part.defects:
             problems.append(f"MIME : {type(defect).__name__}")
+        if info["disposition"] == "attachment" and _looks_like_xml(info):
+            info["cda"] = b"ClinicalDocument" in _decode_strict(part, problems)[:4096]
         parts.append(info)
         if XDM_NAME_RE.match(info["filename"] or "") and xdm is None:
             xdm = analyse_xdm(_decode_strict(part, problems))

@@ -20,6 +20,8 @@ from datetime import datetime
 from typing import Any, Final
 
 from proxyprotocol.reader import ProxyProtocolReader
+
+from simulators.core.refusal import record_refusal
 from proxyprotocol.sock import SocketInfo
 from pymap.backend.session import BaseSession
 from pymap.exceptions import AuthorizationFailure, CloseConnection, InvalidAuth
@@ -153,6 +155,21 @@ class MssLogin(LoginInterface):
         return authenticated
 
 
+def _claimed_session(creds: Any) -> str | None:
+    """The bench session named in a login ("<session>/<address>"), read from the SASL credentials."""
+    from .auth import split_login
+
+    for attribute in ("authzid", "authcid"):
+        try:
+            value = getattr(creds, attribute, "") or ""
+        except Exception:  # noqa: BLE001 - a credentials object that cannot say
+            value = ""
+        session, _ = split_login(value if isinstance(value, str) else "")
+        if session:
+            return session
+    return None
+
+
 class MssConnectionState(ConnectionState):
     """Journals every command; keeps the pre-STARTTLS mechanism list even for loopback clients."""
 
@@ -169,6 +186,10 @@ class MssConnectionState(ConnectionState):
     def record(self, command: str, status: int, started: float, summary: dict[str, Any],
                session: str | None = None) -> None:
         principal = next((p for p in reversed(self.principals) if p.address), None)
+        if status >= 400:  # IMAP NO / BAD: the refusal, for the conformance engine
+            code = f"imap.auth.{summary.get('reason') or 'refused'}" if command == "auth" else "imap.command"
+            record_refusal(summary, code, f"{command.upper()} refusé"
+                           + (f" : {summary['error']}" if summary.get("error") else ""))
         writer = _writer.get(None)
         ssl_obj = writer.get_extra_info("ssl_object") if writer is not None else None
         exchange = Exchange(
@@ -203,15 +224,19 @@ class MssConnectionState(ConnectionState):
         except Exception as exc:
             last = self.principals[-1] if self.principals and not self.principals[-1].address else None
             reason = last.caller.attributes.get("reason", "refused") if last else ("cleartext" if not tls else "refused")
+            # refused before any principal (no STARTTLS, say): the session the client named in its login is
+            # still the one judged, so that refusal is never lost in "default"
             self.record("auth", 400, started, {"mechanism": mech, "accepted": False, "reason": reason, "tls": tls,
-                                               "error": str(exc)[:200]}, session=last.session if last else None)
+                                               "error": str(exc)[:200]},
+                        session=last.session if last else _claimed_session(creds))
             raise
         status = 200 if isinstance(response, ResponseOk) else 400
         principal = self.principals[-1] if self.principals else None
         self.record("auth", status, started, {
             "mechanism": mech, "accepted": status == 200, "tls": tls,
             "reason": "" if status == 200 else ("cleartext" if not tls else "mechanism"),
-            "mailbox": principal.address if principal else "", "kind": principal.kind if principal else ""})
+            "mailbox": principal.address if principal else "", "kind": principal.kind if principal else ""},
+            session=None if any(p.address for p in self.principals) else _claimed_session(creds))
         return response
 
     async def do_command(self, cmd: Command) -> CommandResponse:

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from email.header import Header, decode_header, make_header
 from email.message import Message
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 INTEGRATION_ERRORS: dict[str, str] = {
     "900": "Version du document incorrecte lors d'une demande de remplacement/suppression",
@@ -53,8 +53,11 @@ def decoded_subject(msg: Message) -> str:
         return str(raw)
 
 
-def build_mdn(original: bytes, *, reporter: str, error_code: str = "", reporting_ua: str = "socle-bench-pfi") -> bytes:
-    """The automated recipient's processing MDN for `original` (sent to its Disposition-Notification-To)."""
+def build_mdn(original: bytes, *, reporter: str, error_code: str = "", reporting_ua: str = "socle-bench-pfi",
+              reporter_label: str = "Accusé de traitement") -> bytes:
+    """The automated recipient's processing MDN for `original` (sent to its Disposition-Notification-To).
+
+    The sender carries a label like any message (ECO.2.2.7, mss@9): the bench's MDN passes its own checks."""
     msg = email.message_from_bytes(original, policy=email.policy.compat32)
     to = parseaddr(str(msg.get("Disposition-Notification-To", "") or msg.get("From", "")))[1]
     subject = decoded_subject(msg)
@@ -69,7 +72,8 @@ def build_mdn(original: bytes, *, reporter: str, error_code: str = "", reporting
     boundary = f"mdn-{uuid.uuid4().hex}"
     domain = reporter.rpartition("@")[2] or "mssante.test"
     head = "\r\n".join([
-        f"From: <{reporter}>", f"To: <{to}>", f"Subject: {Header(subject, 'utf-8').encode()}",
+        f"From: {formataddr((str(Header(reporter_label, 'utf-8')), reporter))}" if reporter_label else f"From: <{reporter}>",
+        f"To: <{to}>", f"Subject: {Header(subject, 'utf-8').encode()}",
         f"Date: {formatdate()}", f"Message-ID: {make_msgid(domain=domain)}", "MIME-Version: 1.0",
         "Auto-Submitted: auto-replied", "X-MSS-NIL: SOCLE-BENCH-PFI",
         f'Content-Type: multipart/report; report-type=disposition-notification; boundary="{boundary}"',

@@ -14,6 +14,7 @@ import asyncio
 import base64
 import binascii
 import logging
+import re
 import time
 from typing import Any
 
@@ -21,6 +22,7 @@ from aiosmtpd.smtp import AuthResult, Envelope, Session
 
 from simulators.core.exchange import Caller, Exchange
 from simulators.core.journal import JournalTicket
+from simulators.core.refusal import record_refusal
 
 from .aio import AsyncServerThread
 from .analysis import analyse_message, parse_message
@@ -46,6 +48,7 @@ if not any(isinstance(f, _LegacyLoginDataFilter) for f in _AIOSMTPD_LOG.filters)
     _AIOSMTPD_LOG.addFilter(_LegacyLoginDataFilter())
 CALL_LIMITS = {"*": 100_000, "NOOP": 50, "HELO": 20, "EHLO": 20, "VRFY": 10, "EXPN": 10, "HELP": 20,
                "AUTH": 10, "STARTTLS": 3, "RSET": 1000}
+_REPLY = re.compile(r"^(?P<code>[2-5][0-9]{2})(?:[ -](?P<enhanced>[2-5]\.[0-9]{1,3}\.[0-9]{1,3}))?")
 FAULT_REPLIES = {"smtp_421": "421 4.3.2 Service temporairement indisponible (panne injectée)",
                  "smtp_451": "451 4.3.0 Erreur locale de traitement (panne injectée)",
                  "smtp_452": "452 4.3.1 Espace de stockage insuffisant (panne injectée)",
@@ -67,6 +70,11 @@ class MssSmtpHandler:
         ssl_obj = (server.session.ssl or {}).get("ssl_object") if server.session else None
         headers = {"tls": "yes" if ssl_obj else "no", "tls_version": ssl_obj.version() if ssl_obj else "",
                    "peer": str(server.session.peer if server.session else "")}
+        summary = dict(summary or {})
+        if status >= 500:  # a definitive SMTP refusal: recorded with its enhanced status code
+            match = _REPLY.match(reply)
+            code = f"smtp.{match['enhanced'] or match['code']}" if match else f"smtp.{status}"
+            record_refusal(summary, code, reply, origin="injected" if fault else "dui")
         if operation == "auth" and not body:  # no secret: which attempt, from which connection
             body = f"AUTH {(summary or {}).get('mechanism', '')} depuis {headers['peer']}".encode()
         if server.envelope is not None and server.envelope.mail_from:
@@ -76,7 +84,7 @@ class MssSmtpHandler:
             started_at=started, duration_ms=(time.time() - started) * 1000, protocol="smtp",
             caller=caller or (principal.caller if principal else Caller(kind="anonymous")), method=operation.upper(),
             request_headers=headers, request_body=body, status=status, response_body=reply.encode("utf-8", "replace"),
-            summary=summary or {}, fault=fault))
+            summary=summary, fault=fault))
 
     # --- EHLO / AUTH ------------------------------------------------------------------------------
     async def handle_EHLO(self, server: MssSMTP, session: Session, envelope: Envelope, hostname: str,

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, re
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
+from simulators.core.refusal import refuse_in
 from simulators.core.service import request_context
 
 from .codec import (
@@ -45,6 +46,7 @@ def _oauth_error(exc: OAuthError) -> Response:
         response.headers["WWW-Authenticate"] = (f'Bearer error="{exc.error}"' if exc.error == "invalid_token"
                                                 else 'Basic realm="esante-wallet"')
     _ctx().summary.update(granted=False, error=exc.error)
+    refuse_in(request.environ, f"oauth.{exc.error}", exc.description)
     return response
 
 

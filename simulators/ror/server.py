@@ -19,6 +19,7 @@ from flask import Flask, Response, request
 from simulators.core.bench import Runtime
 from simulators.core.exchange import Caller
 from simulators.core.lifecycle import Lifecycle
+from simulators.core.refusal import record_refusal, refuse_in
 from simulators.core.service import RequestContext, request_context
 from simulators.fhir.dates import instant
 from simulators.fhir.formats import negotiate, render
@@ -58,6 +59,8 @@ def fhir_response(resource: Any, status: int = 200, headers: dict[str, str] | No
 
 
 def outcome(status: int, message: str, code: str = "invalid", headers: dict[str, str] | None = None) -> Response:
+    if status >= 400:
+        refuse_in(request.environ, f"fhir.{code}", message)
     return fhir_response(operation_outcome(message, code=code), status, headers)
 
 
@@ -121,6 +124,7 @@ def create_app(options: RorOptions, *, service: RorService, issuer: TokenIssuer,
                                               options.clients, tls=tls)
         except OAuthError as exc:
             ctx.summary["error"] = exc.error
+            record_refusal(ctx.summary, f"oauth.{exc.error}", exc.description)
             return Response(dumps({"error": exc.error, "error_description": exc.description}), status=exc.status,
                             content_type="application/json", headers={"Cache-Control": "no-store"})
         ctx.summary.update(profile=client.profile, bound=bool(thumbprint))

@@ -3,11 +3,15 @@
 import argparse
 import io
 import re
+from pathlib import Path
+
+import conformance
+from conformance import checks_dmp
 
 from conformance.checks import LIVE, Check
 from conformance.cli import cmd_requirements
 from conformance.coverage import coverage
-from conformance.registry import CheckRegistry, default_registry
+from conformance.registry import SHIPPED_CHECK_MODULES, CheckRegistry, default_registry
 from conformance.requirements import load_catalogue
 from tests.support import echo_checks
 
@@ -22,11 +26,60 @@ def test_shipped_checks_cite_only_catalogued_requirements():
     assert report.unknown_citations == {}
 
 
-def test_services_with_checks_leave_no_uncovered_requirement():
-    """Every requirement of a service that ships checks has a check or a written reason."""
-    report = coverage(default_registry(), load_catalogue())
+def test_every_requirement_of_every_service_has_a_check_or_a_reason():
+    """No service is skipped: a requirement with neither a check nor an ``untested`` reason is a gap."""
+    catalogue = load_catalogue()
+    report = coverage(default_registry(), catalogue)
+    assert len(report.requirements) == len(catalogue)
     assert [c.requirement.id for c in report.gaps()] == []
     assert {c.requirement.id for c in report.by_state("covered")} >= {f"bench@{n}" for n in range(1, 6)}
+
+
+def test_a_service_without_any_check_is_a_gap_not_a_pass():
+    """The meta-test must fail when a whole service loses its checks (the DMP case of issue 14)."""
+    modules = tuple(m for m in SHIPPED_CHECK_MODULES if m is not checks_dmp)
+    report = coverage(default_registry(modules), load_catalogue())
+    gaps = {c.requirement.id for c in report.gaps()}
+    assert "dmp@11" in gaps and "dmp@20" in gaps
+
+
+def _modules_on_disk() -> set[str]:
+    root = Path(conformance.__file__).parent
+    return {f"conformance.{p.stem}" for p in root.glob("checks_*.py")}
+
+
+def unregistered_modules(modules=SHIPPED_CHECK_MODULES) -> set[str]:
+    return _modules_on_disk() - {m.__name__ for m in modules}
+
+
+def test_every_check_module_on_disk_is_registered():
+    assert _modules_on_disk() >= {"conformance.checks_dmp", "conformance.checks_ins"}
+    assert unregistered_modules() == set()
+    checks = default_registry().checks()
+    for module in SHIPPED_CHECK_MODULES:
+        assert {c.id for c in module.checks()} <= {c.id for c in checks}, module.__name__
+
+
+def test_the_module_meta_test_fails_when_one_module_is_unregistered():
+    modules = tuple(m for m in SHIPPED_CHECK_MODULES if m is not checks_dmp)
+    assert unregistered_modules(modules) == {"conformance.checks_dmp"}
+
+
+def test_requirements_coverage_exits_1_on_a_gap(monkeypatch):
+    import conformance.registry as registry_module
+
+    monkeypatch.setattr(registry_module, "SHIPPED_CHECK_MODULES",
+                        tuple(m for m in SHIPPED_CHECK_MODULES if m is not checks_dmp))
+    monkeypatch.setattr(registry_module.default_registry, "__defaults__", (registry_module.SHIPPED_CHECK_MODULES,))
+    out = io.StringIO()
+    assert cmd_requirements(_args(coverage=True), out) == 1
+    assert re.search(r"[1-9][0-9]* sans vérification", out.getvalue())
+
+
+def test_shipped_coverage_command_ends_with_zero_gaps():
+    out = io.StringIO()
+    assert cmd_requirements(_args(coverage=True), out) == 0
+    assert out.getvalue().rstrip().endswith(", 0 sans vérification")
 
 
 def test_demonstration_set_covers_its_own_catalogue():
