@@ -3,6 +3,8 @@ requirement ids (real exchanges recorded by the bench)."""
 
 from __future__ import annotations
 
+import re
+
 import requests
 
 from conformance import checks_ins
@@ -143,3 +145,17 @@ def test_bulk_limit_comes_from_the_session_option(http_bench: Bench) -> None:
     exchanges = http_bench.runtime.journal.query(ExchangeQuery(session="bulk-session"))
     assert {e.summary["bulk_limit"] for e in exchanges} == {2}
     assert "insi@14" in _verdicts(http_bench, "bulk-session")["fail"]
+
+
+def test_action_in_the_soap12_content_type_is_enough_for_insi_2(http_bench: Bench) -> None:
+    """A stub generated from the official WSDL 1.5.0 (zeep, .NET) sends the action as the SOAP 1.2 media-type
+    parameter, not as a wsa:Action header (the WSDL declares no Action header part): the simulator of the real
+    service answers it, so insi@2 does not fail it; no action at all is still the defect."""
+    url = session_url(http_bench, "stub-action")
+    body, action, _ = build_request(ZOE, LpsIdentity())
+    bare = re.sub(rb"<wsa:Action[^>]*>[^<]*</wsa:Action>", b"", body, count=1)
+    assert post(url, bare, f'application/soap+xml;charset=UTF-8;action="{action}"').status_code == 200
+    post(session_url(http_bench, "no-action"), bare, "application/soap+xml;charset=UTF-8")
+    http_bench.runtime.journal.flush()
+    assert "insi@2" not in _verdicts(http_bench, "stub-action").get("fail", set())
+    assert "insi@2" in _verdicts(http_bench, "no-action").get("fail", set())

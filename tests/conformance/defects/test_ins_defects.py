@@ -119,7 +119,8 @@ DEFECTS: list[tuple[str, str, Callable[[Kit, str], None]]] = [
                                              "http://schemas.xmlsoap.org/soap/envelope/"))),
     ("xml-tronque", "insi@1", one(lambda b, c: (b[:-40], c))),
     # insi@2
-    ("sans-wsa-action", "insi@2", one(sub(r"<wsa:Action[^>]*>[^<]*</wsa:Action>", ""))),
+    ("sans-action", "insi@2", one(lambda b, c: (re.sub(rb"<wsa:Action[^>]*>[^<]*</wsa:Action>", b"", b, count=1),
+                                                "application/soap+xml;charset=UTF-8"))),
     ("action-vitale-corps-traits", "insi@2", one(sub(r"rechercherInsAvecTraitsIdentite</wsa:Action>",
                                                      "rechercherInsAvecCarteVitale</wsa:Action>"))),
     ("action-inconnue", "insi@2", one(sub(r"rechercherInsAvecTraitsIdentite</wsa:Action>",
