@@ -29,6 +29,7 @@ from simulators.ins.store import InsStore
 
 STATUS_LABELS = {"PROV": "provisoire", "VALI": "validée", "RECUP": "récupérée", "QUAL": "qualifiée"}
 RETRIEVED_LABEL = "récupérée (INSi)"
+QUALIFIED_LABEL = "qualifiée (INSi, puis partagée)"
 MAX_LOOKUPS = 10_000  # newest lookups read per refresh; older ones no longer change what is shown
 
 
@@ -56,11 +57,26 @@ def retrievals(lookups: Iterable[Exchange]) -> dict[str, Retrieval]:
     return found
 
 
-def shown_status(world_status: str, retrieval: Retrieval | None) -> str:
-    """The world's status in French; a person INSi returned in this session reads "récupérée (INSi)",
-    except a qualified identity, which a retrieval cannot lower. Vendor identities have no status."""
+def shared_ins(exchanges: Iterable[Exchange]) -> set[str]:
+    """INS matricules (13 characters, key left out) the DUI used with the DMP or in an MSSanté XDM in the
+    session: an identity may share its INS only once qualified (RNIV), so the DUI treats it as such."""
+    found: set[str] = set()
+    for exchange in exchanges:
+        summary = exchange.summary or {}
+        vihf = summary.get("vihf") if isinstance(summary.get("vihf"), dict) else {}
+        values = [summary.get("ins"), summary.get("patient_ins"), vihf.get("ins")]
+        xdm = summary.get("xdm") if isinstance(summary.get("xdm"), dict) else {}
+        values += [d.get("ins") for d in xdm.get("documents") or [] if isinstance(d, dict)]
+        found |= {str(v)[:13] for v in values if isinstance(v, str) and len(v) >= 13}
+    return found
+
+
+def shown_status(world_status: str, retrieval: Retrieval | None, shared: bool = False) -> str:
+    """The world's status in French. A person INSi returned in this session reads "récupérée (INSi)";
+    once the DUI also shared that INS (DMP, MSSanté XDM), it read it as qualified: "qualifiée". A
+    retrieval never lowers a qualified identity. Vendor identities have no status."""
     if retrieval is not None and world_status != "QUAL":
-        return RETRIEVED_LABEL
+        return QUALIFIED_LABEL if shared else RETRIEVED_LABEL
     return STATUS_LABELS.get(world_status, "")
 
 
@@ -68,14 +84,15 @@ def _matricule(m: Matricule) -> dict[str, str]:
     return {"ins": m.value, "oid": m.oid, "type": m.type_matricule, "date_deb": m.date_deb, "date_fin": m.date_fin}
 
 
-def person_row(person: InsPerson, world_status: str, retrieval: Retrieval | None) -> dict[str, Any]:
+def person_row(person: InsPerson, world_status: str, retrieval: Retrieval | None,
+               shared: bool = False) -> dict[str, Any]:
     """One row of the dashboard's `persons` shape (README of simulators/dashboard), plus the history
     and the INSi details the page may show later (extra fields are ignored by the renderer)."""
     return {
         "id": person.id, "birth_name": person.nom_naissance, "used_name": person.nom_usage,
         "first_names": person.liste_prenom, "sex": person.sexe, "birth_date": person.date_naissance,
         "birth_place": person.lieu_naissance, "ins": person.ins.value if person.ins else "",
-        "oid": person.ins.oid if person.ins else "", "status": shown_status(world_status, retrieval),
+        "oid": person.ins.oid if person.ins else "", "status": shown_status(world_status, retrieval, shared),
         "world_status": world_status, "history": [_matricule(h) for h in person.history],
         "insi": {"retrieved": retrieval is not None, "lookups": retrieval.count if retrieval else 0,
                  "last_at": retrieval.last_at if retrieval else None},
@@ -85,12 +102,17 @@ def person_row(person: InsPerson, world_status: str, retrieval: Retrieval | None
 
 def dashboard_document(store: InsStore, session: str, journal: Journal | None) -> dict[str, Any]:
     found: dict[str, Retrieval] = {}
+    shared: set[str] = set()
     if journal is not None:
         query = ExchangeQuery(session=session, service="ins", operation=f"{OP_TRAITS},{OP_VITALE}",
                               limit=MAX_LOOKUPS, newest_first=True)
         found = retrievals(journal.query(query, bodies=False))
+        for service in ("dmp", "mss"):
+            shared |= shared_ins(journal.query(ExchangeQuery(session=session, service=service, limit=MAX_LOOKUPS,
+                                                             newest_first=True), bodies=False))
     statuses = store.world_statuses()
-    persons = [person_row(p, statuses.get(p.id, "") if p.origin == "world" else "", found.get(p.id))
+    persons = [person_row(p, statuses.get(p.id, "") if p.origin == "world" else "", found.get(p.id),
+                          bool(p.ins and p.ins.nir[:13] in shared))
                for p in store.persons(session)]
     return {"session": session, "persons": persons}
 

@@ -8,7 +8,7 @@ import requests
 from simulators.core.bench import Bench
 from simulators.core.exchange import Exchange
 from simulators.identities.world import build_world
-from simulators.ins.admin import RETRIEVED_LABEL, retrievals, shown_status
+from simulators.ins.admin import QUALIFIED_LABEL, RETRIEVED_LABEL, retrievals, shared_ins, shown_status
 from tests.dashboard.view_contract import assert_view
 from tests.ins.conftest import http_client
 from tests.ins.test_admin import VENDOR, persons_url
@@ -73,3 +73,28 @@ def test_status_rules() -> None:
         RETRIEVED_LABEL, RETRIEVED_LABEL, RETRIEVED_LABEL, "qualifiée", RETRIEVED_LABEL]
     assert [shown_status(s, None) for s in ("PROV", "VALI", "RECUP", "QUAL", "")] == [
         "provisoire", "validée", "récupérée", "qualifiée", ""]
+
+
+def test_an_ins_retrieved_then_shared_reads_qualified(http_bench: Bench) -> None:
+    """Qualified = INSi answer + identity document, which the wire cannot show; sharing the INS (DMP,
+    MSSanté XDM) is what only a qualified identity may do (RNIV), so the view reads "qualifiée" then."""
+    session = "dashboard-ins-shared"
+    elliot = build_world(http_bench.runtime.config.seed).person("elliot")
+    http_client(http_bench, session).search_traits("DUMONTIER", "ELLIOT NATHAN", "M", "2012-06-03", "75114")
+    http_bench.runtime.journal.record(Exchange(session=session, service="mss", operation="send", started_at=2.0,
+                                               summary={"xdm": {"documents": [{"ins": elliot.ins.value}]}}))
+    http_bench.runtime.journal.flush()
+    rows = {p["id"]: p for p in view(http_bench, session)["persons"]}
+    assert rows["elliot"]["status"] == QUALIFIED_LABEL and "qualifiée" in QUALIFIED_LABEL
+    assert rows["fanny"]["status"] == "provisoire"
+
+
+def test_shared_ins_reads_dmp_and_xdm_summaries() -> None:
+    dmp = Exchange(session="s", service="dmp", operation="ITI-41", started_at=1.0,
+                   summary={"vihf": {"ins": "112067511400212"}})
+    mss = Exchange(session="s", service="mss", operation="send", started_at=1.0,
+                   summary={"xdm": {"documents": [{"ins": "2750199999999"}, {"x": 1}]}})
+    assert shared_ins([dmp, mss]) == {"1120675114002", "2750199999999"}
+    assert shared_ins([Exchange(session="s", service="mss", operation="send", started_at=1.0)]) == set()
+    assert shown_status("PROV", retrievals([]).get("x"), shared=True) == "provisoire"  # shared without INSi
+
