@@ -284,10 +284,14 @@ def pdf_name(exchange: Exchange) -> str:
 
 
 # --- receipts -------------------------------------------------------------------------------------
+PATIENT_SENDER = "@patient.mssante.fr"  # Mon espace santé: the person's own app, never the DUI under test
+
+
 def receipt_requests(exchanges: Sequence[Exchange]) -> list[Finding]:
     """Judged per sending mailbox: a session mixes the DUI under test with other actors' software (the doctor's
     "own software"), and one of them asking for receipts says nothing about the others."""
-    sends = [e for e in exchanges if _is_submission(e) and not e.summary.get("report")]
+    sends = [e for e in exchanges if _is_submission(e) and not e.summary.get("report")
+             and not str(e.summary.get("mail_from") or e.caller.subject or "").lower().endswith(PATIENT_SENDER)]
     if not sends:
         skip("aucun courriel envoyé par le logiciel")
     by_sender: dict[str, list[Exchange]] = {}

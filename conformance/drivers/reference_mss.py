@@ -11,6 +11,7 @@ import email
 import email.policy
 import smtplib
 import ssl
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import requests
@@ -105,17 +106,8 @@ class MssPart:
         receipts = "mss.no-receipts" not in self.defects  # mss@19: delivery (DSN) and read (MDN) receipts
         msg = compose(sender, label, addresses, subject, message.body, xdm=xdm, cda_codes=codes,
                       ins_qualified=bool(patient and patient.qualified), attachments=attachments, dnt=receipts)
-        try:
-            refused = self.client.send(msg, sender, self.token(sender, actor),
-                                       notify="SUCCESS,FAILURE" if receipts else None)
-        except smtplib.SMTPRecipientsRefused as exc:
-            refused = exc.recipients
-        except smtplib.SMTPException as exc:
-            raise DriverError(f"envoi MSSanté refusé par l'opérateur : {exc}") from exc
-        refused_text = {a: f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
-                        for a, (code, text) in refused.items()}
-        return SendResult(message_id=str(msg["Message-ID"]), refused=refused_text, outside_mss=outside,
-                          accepted=tuple(a for a in addresses if a not in refused))
+        result = self._send_raw(sender, msg, actor=actor, notify="SUCCESS,FAILURE" if receipts else None)
+        return replace(result, outside_mss=outside)
 
     def send_outside(self, actor: Professional, message: OutgoingMessage) -> SendResult:
         """Defect "mss.outside-trust-space": ordinary addresses through the MSSanté operator, and the same
@@ -159,10 +151,13 @@ class MssPart:
                 return msg
         raise DriverError(f"message {original.message_id} introuvable dans la boîte {original.mailbox}")
 
-    def _send_raw(self, sender: str, msg: email.message.EmailMessage) -> SendResult:
+    def _send_raw(self, sender: str, msg: email.message.EmailMessage, *, actor: Professional | None = None,
+                  notify: str | None = "SUCCESS,FAILURE") -> SendResult:
+        """Submit one message, asking for delivery receipts (DSN, mss@19); the operator's refusals (at RCPT)
+        come back per address, as the DUI sees them."""
         addresses = [a.strip() for a in str(msg["To"]).split(",") if a.strip()]
         try:
-            refused = self.client.send(msg, sender, self.token(sender))
+            refused = self.client.send(msg, sender, self.token(sender, actor), notify=notify)
         except smtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients
         except smtplib.SMTPException as exc:
@@ -184,8 +179,10 @@ class MssPart:
         subject = original.subject if original.subject.lower().startswith("re:") else f"Re: {original.subject}"
         label = sender_label or (f"{actor.first_name} {actor.last_name} - {actor.role}" if actor else box)
         attachments = [(d.as_attachment().filename, d.mime_type, d.content) for d in documents]
-        msg = compose(box, label, [to], subject, body, attachments=attachments, in_reply_to=original.message_id)
-        return self._send_raw(box, msg)
+        professional = actor is not None  # None: the person's Mon espace santé app, which is not a DUI
+        msg = compose(box, label, [to], subject, body, attachments=attachments, in_reply_to=original.message_id,
+                      dnt=professional)
+        return self._send_raw(box, msg, actor=actor, notify="SUCCESS,FAILURE" if professional else None)
 
     def forward(self, actor: Professional, original: ReceivedMessage, addresses: list[str], note: str) -> SendResult:
         """``TR:`` with every attachment byte for byte; the X-MSS-CODECDA/X-MSS-INS of an XDM kept."""
@@ -202,11 +199,12 @@ class MssPart:
             subject = f"TR: {subject}"
         label = f"{actor.first_name} {actor.last_name} - {actor.role}"
         box = original.mailbox or actor.mss_address
-        msg = compose(box, label, addresses, subject, text, attachments=attachments, in_reply_to=original.message_id)
+        msg = compose(box, label, addresses, subject, text, attachments=attachments, in_reply_to=original.message_id,
+                      dnt=True)
         for header in ("X-MSS-CODECDA", "X-MSS-INS"):
             if source.get(header):
                 msg[header] = str(source[header])
-        return self._send_raw(box, msg)
+        return self._send_raw(box, msg, actor=actor)
 
 
 class AnnuairePart:

@@ -94,9 +94,12 @@ def assert_conformant(ctx: Parcours, services: tuple[str, ...], label: str) -> N
     exchanges = ctx.exchanges(*services)
     if not exchanges:
         raise AssertionError(f"aucun échange avec le service {label} dans ce scénario : rien à juger")
-    context = []
-    if "dmp" in services or "mss" in services:  # parcours@3, socle@1/2: INS qualified earlier in the session
-        context = [e for e in ctx.probe.exchanges(service="ins", bodies=True) if e.id not in {x.id for x in exchanges}]
+    # Context, not judged: what happened earlier in the session (an INS qualified for parcours@3 and
+    # socle@1/2, a DMP authorisation given in an earlier scenario for dmp@15, receipts asked before...).
+    ids = {x.id for x in exchanges}
+    context_services = set(services) | ({"ins"} if "dmp" in services or "mss" in services else set())
+    context = [e for service in sorted(context_services) for e in ctx.probe.exchanges(service=service, bodies=True)
+               if e.id not in ids]
     report = judge(context + exchanges, session=ctx.target.session, services=list(services),
                    source=ctx.target.admin_url)
     lines = blocking_lines(report, within={e.id for e in exchanges})

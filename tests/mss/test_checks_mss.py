@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from email.message import EmailMessage
 
 import requests
@@ -140,3 +142,22 @@ def test_receipt_requests_and_mdn_format(mail, token_for, session, mss_bench) ->
         client.quit()
     mdns = [e for e in exchanges(mss_bench, session, "send") if e.summary.get("report") == "mdn"]
     assert [_judge(e)["mss.mdn-well-formed"] for e in mdns] == [Outcome.PASS, Outcome.FAIL]
+
+
+def test_receipts_are_asked_of_the_dui_not_of_the_persons_mon_espace_sante_app() -> None:
+    """mss@19 judges each sending box of the DUI; a reply the person writes in Mon espace santé (played by
+    the bench) is not the DUI's and must neither fail nor hide the DUI's own missing receipts."""
+    from conformance.checks_mss import receipt_requests
+    from conformance.outcomes import Outcome
+    from simulators.core.exchange import Exchange
+
+    def sent(sender: str) -> Exchange:
+        return Exchange(session="s", service="mss", operation="send", started_at=1.0, protocol="smtp",
+                        summary={"headers": {}, "mail_from": sender, "recipients": [{"recipient": "x@y.mssante.fr"}]})
+
+    patient_only = [sent("1120675114002@patient.mssante.fr")]
+    with pytest.raises(Exception) as skipped:
+        receipt_requests(patient_only)
+    assert "aucun courriel" in str(skipped.value)
+    findings = receipt_requests(patient_only + [sent("infirmiere@ehpad.mssante.fr")])
+    assert [f.outcome for f in findings] == [Outcome.FAIL] and "infirmiere@" in findings[0].message
