@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import inspect
 import keyword
-import re
 import string
 import sys
 from importlib import resources
@@ -137,8 +136,18 @@ def driver_skeleton(package: str, driver_class: str) -> str:
 
 
 def _source_signature(signature: inspect.Signature) -> str:
-    text = str(signature)
-    return re.sub(r"'([^']*)'", r"\1", text)  # string annotations (postponed evaluation) written as code
+    """The signature as source: annotations are strings here (postponed evaluation), defaults repr'd."""
+    parts = []
+    for param in signature.parameters.values():
+        text = param.name
+        if param.annotation is not inspect.Parameter.empty:
+            text += f": {param.annotation if isinstance(param.annotation, str) else inspect.formatannotation(param.annotation)}"
+        if param.default is not inspect.Parameter.empty:
+            text += f" = {param.default!r}"
+        parts.append(text)
+    returns = signature.return_annotation
+    arrow = "" if returns is inspect.Signature.empty else f" -> {returns if isinstance(returns, str) else inspect.formatannotation(returns)}"
+    return f"({', '.join(parts)}){arrow}"
 
 
 def _escape(text: str) -> str:
