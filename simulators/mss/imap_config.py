@@ -42,12 +42,12 @@ class OAuthBearerMechanism(ServerMechanism):
 
 class MssImapConfig(IMAPConfig):
     def __init__(self, *, tls_context: ssl.SSLContext | None, host: str, port: int,
-                 app_plain_login: bool = True) -> None:
+                 app_plain_login: bool = True, max_append_len: int = 25 * 1024 * 1024) -> None:
         self.app_plain_login = app_plain_login
         args = Namespace(passlib_cfg=None, debug=False, proxy_protocol=None, inherited_sockets=None)
         super().__init__(args, host=host, port=port, ssl_context=tls_context or ssl.create_default_context(),
                          tls_enabled=tls_context is not None, admin_key=token_bytes(), reject_dnsbl=False,
-                         bad_command_limit=10, max_append_len=30 * 1024 * 1024, invalid_user_sleep=0.0)
+                         bad_command_limit=10, max_append_len=max_append_len, invalid_user_sleep=0.0)
 
     @property
     def backend_capability(self) -> BackendCapability:

@@ -32,6 +32,25 @@ Loader = Callable[[], Awaitable[bytes | None]]
 RECHECK_S = 2.0  # deliveries by another process (PostgreSQL deployments) are seen within this delay
 
 
+FOLDER_NAME_MAX = 200
+FOLDER_DEPTH_MAX = 16
+
+
+def folder_name_refusal(name: str, delimiter: str = "/") -> bytes:
+    """Why a folder name cannot be created ("" when it can): empty or dot segments, control characters,
+    absurd length or depth. Such names are path-traversal probes or client bugs, never real folders."""
+    segments = name.split(delimiter)
+    if not name or len(name.encode("utf-8", "surrogateescape")) > FOLDER_NAME_MAX:
+        return b"Invalid folder name: empty or too long."
+    if len(segments) > FOLDER_DEPTH_MAX:
+        return b"Invalid folder name: too deep."
+    if any(seg in ("", ".", "..") or seg != seg.strip() for seg in segments):
+        return b"Invalid folder name: empty, '.' or '..' level."
+    if any(ord(ch) < 0x20 or ch in "\x7f\\*%" for ch in name):
+        return b"Invalid folder name: control or wildcard character."
+    return b""
+
+
 class StoreMessage(Message):
     __slots__ = ["_loader"]
 
