@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timezone
 
-from pymap.backend.dict.mailbox import LoadedMessage, MailboxData, MailboxSet, Message
+from pymap.backend.dict.mailbox import MailboxData, MailboxSet, Message
 from pymap.concurrent import Event
 from pymap.flags import FlagOp
 from pymap.interfaces.message import CachedMessage
@@ -26,6 +26,7 @@ from pymap.parsing.specials import FetchRequirement, ObjectId
 from pymap.parsing.specials.flag import Flag
 from pymap.selected import SelectedMailbox
 
+from .imap_bodystructure import StoreLoadedMessage
 from .store import INBOX, Delivery, MssStore
 
 Loader = Callable[[], Awaitable[bytes | None]]
@@ -65,11 +66,11 @@ class StoreMessage(Message):
         return cls(msg.uid if uid is None else uid, msg.internal_date, msg.permanent_flags,
                    loader=getattr(msg, "_loader"), expunged=expunged, recent=recent, content=msg._content)
 
-    async def load_content(self, requirement: FetchRequirement) -> LoadedMessage:
+    async def load_content(self, requirement: FetchRequirement) -> StoreLoadedMessage:
         if self._content is None and requirement & FetchRequirement.CONTENT:
             raw = await self._loader()
             self._content = MessageContent.parse(raw or b"\r\n")
-        return LoadedMessage(self, requirement, self._content)
+        return StoreLoadedMessage(self, requirement, self._content)
 
 
 def _flags_text(flags: Iterable[Flag]) -> tuple[str, ...]:
