@@ -29,7 +29,7 @@ from pymap.imap.state import ConnectionState
 from pymap.interfaces.login import IdentityInterface, LoginInterface
 from pymap.parsing.command import Command
 from pymap.parsing.commands import InvalidCommand
-from pymap.parsing.response import (CommandResponse, ResponseBad, ResponseBye, ResponseCode, ResponseContinuation,
+from pymap.parsing.response import (CommandResponse, UntaggedResponse, ResponseBad, ResponseBye, ResponseCode, ResponseContinuation,
                                     ResponseNo, ResponseOk)
 from pymap.token import AllTokens
 from pymap.user import UserMetadata
@@ -41,6 +41,7 @@ from simulators.core.exchange import Caller, Exchange
 from .aio import AsyncServerThread
 from .auth import AuthError, MailAuthenticator, Principal, oauth_failure_challenge
 from .imap_config import MssImapConfig
+from .imap_extensions import special_use_attributes
 from .imap_connection import LineRefused, MssIMAPConnection, RefusedCommand, current_connection
 from .imap_store import StoreMailboxSet, folder_name_refusal
 from .store import MssStore
@@ -63,6 +64,12 @@ class MssSession(BaseSession[Any]):
     @property
     def mailbox_set(self) -> StoreMailboxSet:
         return self._mailbox_set
+
+    async def list_mailboxes(self, ref_name: str, filter_: str, subscribed: bool = False,
+                             selected: Any = None) -> Any:
+        """pymap's LIST, with the RFC 6154 attribute of each special-use folder."""
+        mailboxes, updates = await super().list_mailboxes(ref_name, filter_, subscribed=subscribed, selected=selected)
+        return [(name, sep, [*attrs, *special_use_attributes(name)]) for name, sep, attrs in mailboxes], updates
 
 
 class MssIdentity(IdentityInterface):
@@ -243,6 +250,22 @@ class MssConnectionState(ConnectionState):
         except Exception as exc:  # noqa: BLE001 - an input-reachable bug answers NO, never BYE SERVERBUG
             log.warning("IMAP %s failed: %r", cmd.command, exc, exc_info=exc)
             return ResponseNo(cmd.tag, cmd.command + b" failed.", ResponseCode.of(b"SERVERBUG"))
+
+    async def do_namespace(self, cmd: Any) -> Any:
+        delimiter = self.session.mailbox_set.delimiter.encode()
+        response = ResponseOk(cmd.tag, b"NAMESPACE completed.")
+        response.add_untagged(UntaggedResponse(b'NAMESPACE (("" "' + delimiter + b'")) NIL NIL'))
+        return response, None
+
+    async def do_enable(self, cmd: Any) -> Any:
+        response = ResponseOk(cmd.tag, b"ENABLE completed.")
+        response.add_untagged(UntaggedResponse(b"ENABLED"))  # none of the enable-able extensions is implemented
+        return response, None
+
+    async def do_unselect(self, cmd: Any) -> Any:
+        """CLOSE without the expunge (RFC 3691)."""
+        self._selected = None
+        return ResponseOk(cmd.tag, b"UNSELECT completed."), None
 
     async def do_create(self, cmd: Any) -> Any:
         refusal = folder_name_refusal(cmd.mailbox)

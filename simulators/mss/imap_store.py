@@ -23,10 +23,11 @@ from pymap.listtree import ListTree
 from pymap.mime import MessageContent
 from pymap.parsing.message import AppendMessage
 from pymap.parsing.specials import FetchRequirement, ObjectId
-from pymap.parsing.specials.flag import Flag
+from pymap.parsing.specials.flag import Flag, Recent, Wildcard, get_system_flags
 from pymap.selected import SelectedMailbox
 
 from .imap_bodystructure import StoreLoadedMessage
+from .imap_extensions import SPECIAL_USE
 from .store import INBOX, Delivery, MssStore
 
 Loader = Callable[[], Awaitable[bytes | None]]
@@ -87,6 +88,11 @@ class StoreMailbox(MailboxData):
         self._synced_uid = 0
         self._seen_change = -1
         self._checked_at = 0.0
+
+    @property
+    def permanent_flags(self) -> frozenset[Flag]:
+        """System flags and `\\*`: clients may store keywords such as `$MDNSent` (RFC 8098 §5), which persist."""
+        return (get_system_flags() - {Recent}) | {Wildcard}
 
     def _loader(self, uid: int) -> Loader:
         store, session, address, folder = self.box.store, self.box.session, self.box.address, self.folder
@@ -191,8 +197,9 @@ class StoreMailboxSet(MailboxSet):
 
     async def load(self) -> "StoreMailboxSet":
         names = await asyncio.to_thread(self.store.folders, self.session, self.address)
+        names = [*names, *(n for n in SPECIAL_USE if n not in names)]  # created at first IMAP login, like Dovecot
         for name in names:
-            mbx = await self._open(name)
+            mbx = await self._open(name, create=name in SPECIAL_USE)
             if name == INBOX:
                 self._inbox = mbx
             else:

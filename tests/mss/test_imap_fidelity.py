@@ -66,3 +66,43 @@ def test_imapclient_reads_both_attachment_names_from_bodystructure(mss_bench, ma
                                 (b"attachment", (b"filename", PDF_NAME.encode()))]
     finally:
         client.logout()
+
+
+def test_keywords_persist_across_sessions(mss_bench, mail, token_for, session) -> None:  # noqa: ANN001
+    send_with_attachments(mail, token_for, session)
+    token = token_for(CRIP, session=session)
+    client = imapclient_for(mss_bench, mail, token, session)
+    try:
+        selected = client.select_folder("INBOX")
+        assert b"\\*" in selected[b"PERMANENTFLAGS"]
+        [uid] = client.search("ALL")
+        client.add_flags([uid], [b"$MDNSent", b"$Traite"])
+    finally:
+        client.logout()
+    again = imapclient_for(mss_bench, mail, token, session)
+    try:
+        again.select_folder("INBOX")
+        flags = again.get_flags([uid])[uid]
+        assert b"$MDNSent" in flags and b"$Traite" in flags
+        assert again.search(["KEYWORD", "$MDNSent"]) == [uid]
+    finally:
+        again.logout()
+
+
+def test_namespace_enable_unselect_and_special_use(mss_bench, mail, token_for, session) -> None:  # noqa: ANN001
+    client = imapclient_for(mss_bench, mail, token_for(CRIP, session=session), session)
+    try:
+        caps = client.capabilities()
+        assert {b"NAMESPACE", b"ENABLE", b"UNSELECT", b"SPECIAL-USE"} <= set(caps)
+        namespace = client.namespace()
+        assert namespace.personal == (("", "/"),) and namespace.other is None and namespace.shared is None
+        assert client.enable("CONDSTORE") == []  # not implemented, so not enabled (RFC 5161 §3.1)
+        folders = {name: flags for flags, _, name in client.list_folders()}
+        assert b"\\Sent" in folders["Sent"] and b"\\Drafts" in folders["Drafts"] and b"\\Trash" in folders["Trash"]
+        assert client.find_special_folder(b"\\Sent") == "Sent"
+        client.select_folder("INBOX")
+        client.unselect_folder()
+        with pytest.raises(IMAPClient.Error):
+            client.search("ALL")  # no mailbox selected any more
+    finally:
+        client.logout()
