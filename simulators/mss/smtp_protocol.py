@@ -110,6 +110,14 @@ class MssSMTP(SMTP):
         finally:
             self._in_ehlo = False
 
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        """A second STARTTLS inside TLS is refused (aiosmtpd would nest a TLS layer, which asyncio then
+        fails to tear down on a half-closed connection: the session hung)."""
+        if self._tls_protocol is not None:
+            await self.push("554 5.5.1 TLS deja actif")
+            return
+        await super().smtp_STARTTLS(arg)
+
     async def smtp_AUTH(self, arg: str) -> None:
         if self._tls_protocol is None:  # refused by aiosmtpd (530/538) before any hook: journal it here
             mechanism, _, initial = (arg or "").partition(" ")

@@ -132,3 +132,10 @@ def test_any_verification_error_is_an_authentication_failure(mail, token_for, se
         assert answer[-1].startswith(b"A1 NO") and b"TypeError" not in answer[-1]
     finally:
         imap.close()
+
+
+def test_second_starttls_inside_tls_is_refused(raw: RawSmtp) -> None:
+    raw.starttls()
+    raw.command(b"EHLO dui.test")
+    assert raw.command(b"STARTTLS")[0].startswith(b"554 5.5.1")
+    assert raw.command(b"NOOP")[0].startswith(b"250 2.0.0")
