@@ -1,0 +1,54 @@
+"""Third-party clients nobody on this project wrote: curl (SMTP and IMAP, STARTTLS + OAuth bearer)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from simulators.mss.client import wire_bytes
+from tests.mss.conftest import port_of
+from tests.mss.test_imap_fidelity import PDF_NAME, send_with_attachments
+from tests.mss.test_operator import CRIP, ERGO
+from simulators.mss.client import compose
+
+CURL = shutil.which("curl")
+pytestmark = pytest.mark.skipif(CURL is None, reason="curl is not installed on this machine")
+
+
+def _curl(mss_bench, pki, scheme: str, path: str, user: str, token: str, *extra: str) -> subprocess.CompletedProcess:  # noqa: ANN001
+    port = port_of(mss_bench, scheme)
+    return subprocess.run(
+        [CURL, "--silent", "--show-error", "--ssl-reqd", "--cacert", str(pki.root_path), "--max-time", "30",
+         "--resolve", f"localhost:{port}:127.0.0.1", "--user", f"{user}:", "--oauth2-bearer", token,
+         f"{scheme}://localhost:{port}{path}", *extra],
+        capture_output=True, timeout=60, check=False)
+
+
+def test_curl_sends_over_smtp_and_reads_over_imap_with_oauth2_bearer(mss_bench, pki, mail, token_for, session,  # noqa: ANN001
+                                                                   tmp_path) -> None:
+    message = tmp_path / "message.eml"
+    message.write_bytes(wire_bytes(compose(ERGO, "Ergo", [CRIP], "Envoi par curl", "Bonjour depuis curl.")))
+    sent = _curl(mss_bench, pki, "smtp", "", f"{session}/{ERGO}", token_for(ERGO, session=session),
+                 "--mail-from", ERGO, "--mail-rcpt", CRIP, "--upload-file", str(message))
+    assert sent.returncode == 0, sent.stderr
+    send_with_attachments(mail, token_for, session)
+    token = token_for(CRIP, session=session)
+    listing = _curl(mss_bench, pki, "imap", "/INBOX?ALL", f"{session}/{CRIP}", token)
+    assert listing.returncode == 0 and listing.stdout.split() == [b"*", b"SEARCH", b"1", b"2"], listing
+    first = _curl(mss_bench, pki, "imap", "/INBOX;UID=1", f"{session}/{CRIP}", token)
+    assert first.returncode == 0 and b"Subject: Envoi par curl" in first.stdout, first.stderr
+    structure = _curl(mss_bench, pki, "imap", "/INBOX", f"{session}/{CRIP}", token,
+                      "--request", "UID FETCH 2 BODYSTRUCTURE")
+    assert b'("attachment" ("filename" "IHE_XDM.zip"))' in structure.stdout, structure.stdout
+    assert f'("attachment" ("filename" "{PDF_NAME}"))'.encode() in structure.stdout
+
+
+def test_curl_with_an_expired_token_is_refused(mss_bench, pki, token_for, session) -> None:  # noqa: ANN001
+    expired = token_for(ERGO, session=session, expires_in=-30)
+    refused = _curl(mss_bench, pki, "imap", "/INBOX?ALL", f"{session}/{ERGO}", expired)
+    assert refused.returncode == 67, refused  # CURLE_LOGIN_DENIED
+    refused = _curl(mss_bench, pki, "smtp", "", f"{session}/{ERGO}", expired, "--mail-from", ERGO,
+                    "--mail-rcpt", CRIP, "--upload-file", "/dev/null")
+    assert refused.returncode == 67, refused
