@@ -262,6 +262,14 @@ class MssConnectionState(ConnectionState):
         response.add_untagged(UntaggedResponse(b"ENABLED"))  # none of the enable-able extensions is implemented
         return response, None
 
+    async def do_close(self, cmd: Any) -> Any:
+        """RFC 9051 §6.4.1: CLOSE on a mailbox opened with EXAMINE expunges nothing and succeeds (pymap
+        answered NO [READ-ONLY], which Jakarta Mail's Folder.close() turns into an exception)."""
+        if self._selected is not None and self._selected.readonly:
+            self._selected = None
+            return ResponseOk(cmd.tag, b"CLOSE completed."), None
+        return await super().do_close(cmd)
+
     async def do_unselect(self, cmd: Any) -> Any:
         """CLOSE without the expunge (RFC 3691)."""
         self._selected = None

@@ -106,3 +106,12 @@ def test_namespace_enable_unselect_and_special_use(mss_bench, mail, token_for, s
             client.search("ALL")  # no mailbox selected any more
     finally:
         client.logout()
+
+
+def test_close_after_examine_succeeds(mss_bench, mail, token_for, session) -> None:  # noqa: ANN001
+    client = imapclient_for(mss_bench, mail, token_for(CRIP, session=session), session)
+    try:
+        client.select_folder("INBOX", readonly=True)
+        assert client.close_folder() == b"CLOSE completed."
+    finally:
+        client.logout()

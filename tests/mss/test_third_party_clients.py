@@ -52,3 +52,47 @@ def test_curl_with_an_expired_token_is_refused(mss_bench, pki, token_for, sessio
     refused = _curl(mss_bench, pki, "smtp", "", f"{session}/{ERGO}", expired, "--mail-from", ERGO,
                     "--mail-rcpt", CRIP, "--upload-file", "/dev/null")
     assert refused.returncode == 67, refused
+
+
+JAVA_CLASSPATH = ["/usr/share/java/jakarta-mail.jar", "/usr/share/java/jakarta-activation.jar"]
+
+
+def _jakarta_missing() -> str:
+    import os
+
+    if not shutil.which("javac") or not shutil.which("java") or not shutil.which("keytool"):
+        return "no Java JDK (javac/java/keytool) on this machine"
+    missing = [jar for jar in JAVA_CLASSPATH if not os.path.exists(jar)]
+    return f"Debian libjakarta-mail-java not installed (make mailclients): {missing}" if missing else ""
+
+
+@pytest.mark.skipif(bool(_jakarta_missing()), reason=_jakarta_missing() or "ok")
+def test_jakarta_mail_sends_and_opens_a_message_with_pdf_and_xdm(mss_bench, pki, token_for, session,  # noqa: ANN001
+                                                                 tmp_path) -> None:
+    """Jakarta Mail used to fail on any message with an attachment: 'bad single part disposition'."""
+    from pathlib import Path
+
+    from simulators.mss.client import build_patient_xdm
+    from tests.mss.test_imap_fidelity import PDF
+    from tests.mss.test_operator import ELLIOT
+
+    source = Path(__file__).parents[1] / "clients" / "java" / "MssClient.java"
+    classpath = ":".join(JAVA_CLASSPATH)
+    subprocess.run(["javac", "-d", str(tmp_path), "-cp", classpath, str(source)], check=True, timeout=120)
+    truststore = tmp_path / "trust.p12"
+    subprocess.run(["keytool", "-importcert", "-noprompt", "-alias", "bench-root", "-file", str(pki.root_path),
+                    "-keystore", str(truststore), "-storetype", "PKCS12", "-storepass", "changeit"],
+                   check=True, timeout=60, capture_output=True)
+    (tmp_path / PDF_NAME).write_bytes(PDF)
+    xdm, _ = build_patient_xdm(ELLIOT, code="11488-4", label="CR", sender="Ergo")
+    (tmp_path / "IHE_XDM.zip").write_bytes(xdm)
+    run = subprocess.run(
+        ["java", f"-Djavax.net.ssl.trustStore={truststore}", "-Djavax.net.ssl.trustStorePassword=changeit",
+         "-cp", f"{tmp_path}:{classpath}", "MssClient", "localhost", str(port_of(mss_bench, "smtp")),
+         str(port_of(mss_bench, "imap")), ERGO, f"{session}/{ERGO}", token_for(ERGO, session=session),
+         CRIP, f"{session}/{CRIP}", token_for(CRIP, session=session), str(tmp_path / PDF_NAME),
+         str(tmp_path / "IHE_XDM.zip")], capture_output=True, timeout=120, check=False)
+    out = run.stdout.decode()
+    assert run.returncode == 0, run.stderr.decode()[-3000:]
+    assert "SENT" in out
+    assert f"ATTACHMENT attachment {PDF_NAME}" in out and "ATTACHMENT attachment IHE_XDM.zip" in out, out
