@@ -36,7 +36,8 @@ browser:
 	else echo "chromium not available: the browser tests will be skipped"; fi
 
 # Third-party mail clients of the MSSanté tests: Jakarta Mail from Debian (the machine's Java compiles
-# the test program at test time). Without root or apt-get the Jakarta Mail test is skipped with the reason.
+# the test program at test time), imapflow + nodemailer from npm (tests/clients/node, locked versions).
+# Without root/apt-get or npm the corresponding test is skipped with the reason.
 mailclients:
 	@if [ -e /usr/share/java/jakarta-mail.jar ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -44,6 +45,9 @@ mailclients:
 	  (apt-get install -y -qq libjakarta-mail-java >/dev/null 2>&1 || \
 	   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjakarta-mail-java >/dev/null)); \
 	else echo "libjakarta-mail-java not available: the Jakarta Mail test will be skipped"; fi
+	@if [ -d tests/clients/node/node_modules/imapflow ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund --prefix tests/clients/node; \
+	else echo "npm not available: the imapflow/nodemailer test will be skipped"; fi
 
 test: install browser mailclients
 	$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS)

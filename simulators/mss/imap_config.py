@@ -63,6 +63,10 @@ class MssImapConfig(IMAPConfig):
         return cached
 
     @property
+    def initial_capability(self) -> Sequence[bytes]:
+        return [*super().initial_capability, b"SASL-IR"]
+
+    @property
     def login_capability(self) -> Sequence[bytes]:
         return [*super().login_capability, *CAPABILITIES]
 

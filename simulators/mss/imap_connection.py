@@ -16,11 +16,17 @@
 from __future__ import annotations
 
 import asyncio
+import binascii
 import re
+from base64 import b64decode, b64encode
 from contextvars import ContextVar
 from typing import Any
 
+from pymap.context import current_command
+from pysasl.exception import AuthenticationError
 from pymap.imap import IMAPConnection
+from pymap.parsing.response import ResponseContinuation
+from pysasl.mechanism import ChallengeResponse, ServerChallenge
 from pymap.imap.state import ConnectionState
 from pymap.parsing import Params
 from pymap.parsing.command import Command
@@ -131,6 +137,32 @@ class MssIMAPConnection(IMAPConnection):
                 return RefusedCommand(LineRefused(bytes(line), b"Command too complex or malformed."))
             else:
                 return cmd
+
+    async def authenticate(self, state: ConnectionState, mech_name: bytes) -> Any:
+        """pymap's SASL exchange, starting from the SASL-IR initial response when the client sent one."""
+        initial = getattr(current_command.get(None), "initial", None)
+        if initial is None:
+            return await super().authenticate(state, mech_name)
+        mech = state.auth.get_server(mech_name)
+        if not mech:
+            return None
+        try:
+            responses = [ChallengeResponse(b"", b"" if initial == b"=" else b64decode(initial, validate=True))]
+        except binascii.Error as exc:
+            raise AuthenticationError("Invalid base64 initial response.") from exc
+        while True:
+            try:
+                creds, _ = mech.server_attempt(responses)
+                return creds
+            except ServerChallenge as challenge:
+                await self.write_response(ResponseContinuation(b64encode(challenge.data)))
+                answer = bytes(await self.read_continuation(0)).rstrip(b"\r\n")
+                if answer == b"*":
+                    raise AuthenticationError("Authentication canceled.") from None
+                try:
+                    responses.append(ChallengeResponse(challenge.data, b64decode(answer, validate=True)))
+                except binascii.Error as exc:
+                    raise AuthenticationError("Invalid base64 response.") from exc
 
     async def start_tls(self) -> None:
         """Forget whatever arrived in clear after STARTTLS: it must not run inside the TLS session."""

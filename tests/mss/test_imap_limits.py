@@ -103,3 +103,10 @@ def test_expired_token_gets_the_rfc7628_error_challenge_then_no(raw: RawImap, to
     assert status["status"] == "invalid_token"
     raw.send(b"\x01\r\n")  # RFC 7628: the client acknowledges with a dummy response
     assert raw.until(b"E1")[-1].startswith(b"E1 NO")
+
+
+def test_sasl_ir_initial_response_on_the_authenticate_line(raw: RawImap, token_for, session) -> None:
+    raw.starttls()
+    assert b"SASL-IR" in b" ".join(raw.command(b"C0", b"CAPABILITY"))
+    blob = base64.b64encode(f"user={session}/{CRIP}\x01auth=Bearer {token_for(CRIP, session=session)}\x01\x01".encode())
+    assert raw.command(b"I1", b"AUTHENTICATE XOAUTH2 " + blob)[-1].startswith(b"I1 OK")

@@ -96,3 +96,38 @@ def test_jakarta_mail_sends_and_opens_a_message_with_pdf_and_xdm(mss_bench, pki,
     assert run.returncode == 0, run.stderr.decode()[-3000:]
     assert "SENT" in out
     assert f"ATTACHMENT attachment {PDF_NAME}" in out and "ATTACHMENT attachment IHE_XDM.zip" in out, out
+
+
+NODE_DIR = __import__("pathlib").Path(__file__).parents[1] / "clients" / "node"
+
+
+def _node_missing() -> str:
+    if not shutil.which("node"):
+        return "Node.js is not installed on this machine"
+    if not (NODE_DIR / "node_modules" / "imapflow").is_dir():
+        return "imapflow/nodemailer not installed (make mailclients runs npm ci in tests/clients/node)"
+    return ""
+
+
+@pytest.mark.skipif(bool(_node_missing()), reason=_node_missing() or "ok")
+def test_nodemailer_and_imapflow_send_and_read_both_attachment_names(mss_bench, pki, token_for, session,  # noqa: ANN001
+                                                                     tmp_path) -> None:
+    import os
+
+    from simulators.mss.client import build_patient_xdm
+    from tests.mss.test_imap_fidelity import PDF
+    from tests.mss.test_operator import ELLIOT
+
+    (tmp_path / PDF_NAME).write_bytes(PDF)
+    xdm, _ = build_patient_xdm(ELLIOT, code="11488-4", label="CR", sender="Ergo")
+    (tmp_path / "IHE_XDM.zip").write_bytes(xdm)
+    run = subprocess.run(
+        ["node", str(NODE_DIR / "mss_client.mjs"), "localhost", str(port_of(mss_bench, "smtp")),
+         str(port_of(mss_bench, "imap")), ERGO, f"{session}/{ERGO}", token_for(ERGO, session=session),
+         CRIP, f"{session}/{CRIP}", token_for(CRIP, session=session), str(tmp_path / PDF_NAME),
+         str(tmp_path / "IHE_XDM.zip")], capture_output=True, timeout=120, check=False,
+        env={**os.environ, "NODE_EXTRA_CA_CERTS": str(pki.root_path)})
+    out = run.stdout.decode()
+    assert run.returncode == 0, run.stderr.decode()[-3000:]
+    assert "SENT" in out
+    assert f"ATTACHMENT attachment {PDF_NAME}" in out and "ATTACHMENT attachment IHE_XDM.zip" in out, out
