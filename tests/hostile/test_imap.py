@@ -23,13 +23,13 @@ from tests.mss.test_operator import CRIP
 
 CLEAR_COMMANDS = [b"CAPABILITY", b"NOOP", b"LOGIN a b", b"LOGIN {5}", b"LOGIN {150000000+}", b"AUTHENTICATE PLAIN",
                   b"AUTHENTICATE XOAUTH2", b"ID NIL", b"STARTTLS x", b"SELECT INBOX", b"APPEND INBOX {10+}\r\n0123456789",
-                  b"LOGOUT now", b"ENABLE UTF8=ACCEPT"]
+                  b"LOGOUT now", b"ENABLE UTF8=ACCEPT", b"SEARCH " + b"(" * 5000 + b"ALL" + b")" * 5000]
 TLS_COMMANDS = [b"SELECT INBOX", b"EXAMINE Sent", b"LIST \"\" *", b"LSUB \"\" *", b"NAMESPACE", b"ENABLE CONDSTORE",
                 b"STATUS INBOX (MESSAGES UIDNEXT UNSEEN)", b"CREATE a/b", b"CREATE ..", b"RENAME INBOX x",
                 b"RENAME a/b c", b"DELETE c", b"SUBSCRIBE Sent", b"UNSELECT", b"CLOSE", b"EXPUNGE", b"CHECK",
                 b"FETCH 1:* (FLAGS BODYSTRUCTURE ENVELOPE BODY.PEEK[HEADER])", b"UID FETCH 1:* (BODY.PEEK[1])",
                 b"STORE 1 +FLAGS ($MDNSent \\Seen)", b"SEARCH OR (UNSEEN) (NOT KEYWORD $MDNSent)",
-                b"SEARCH " + b"(" * 300 + b"ALL" + b")" * 300, b"COPY 1 Trash", b"MOVE 1 Trash",
+                b"SEARCH " + b"(" * 5000 + b"ALL" + b")" * 5000, b"COPY 1 Trash", b"MOVE 1 Trash",
                 b"APPEND INBOX (\\Seen) {31+}\r\nSubject: f\r\n\r\nfuzzing body\r\n", b"APPEND INBOX {99999999}",
                 b"IDLE", b"DONE", b"UID EXPUNGE 1:*", b"NOOP"]
 TAGGED = re.compile(rb"^(T\d+) (\S+)")
