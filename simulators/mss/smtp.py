@@ -94,7 +94,7 @@ class MssSmtpHandler:
             if not isinstance(exc, AuthError):
                 log.info("SMTP login refused on an unexpected verification error: %r", exc)
                 exc = AuthError("invalid", "jeton ou certificat invalide")
-            if method in BEARER_MECHANISMS and blob is not None and exc.reason not in ("cleartext", "malformed"):
+            if method in BEARER_MECHANISMS and blob is not None and exc.reason != "cleartext":
                 await server.push("334 " + base64.b64encode(oauth_failure_challenge(exc.reason)).decode())
                 try:  # RFC 7628 §3.2.3: the client answers the error challenge (a dummy ^A), then 535
                     await server._reader.readuntil(b"\n")
