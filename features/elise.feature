@@ -19,7 +19,7 @@ Fonctionnalité: Élise, 15 ans — danger imminent, placement judiciaire en MEC
   Scénario: 2. Le rapport au juge des enfants part par courriel ordinaire, hors de l'espace de confiance
     Quand "l'assistante sociale de la CRIP" transmet "le rapport au juge des enfants" d'"Élise" au "juge des enfants"
     Alors rien n'a été envoyé par MSSanté au domaine de la Justice
-    Et l'opérateur MSSanté refuse un envoi de "l'assistante sociale de la CRIP" vers "le juge des enfants", avec un avis de non-remise
+    Et l'opérateur MSSanté refuse un envoi de "l'assistante sociale de la CRIP" vers "le juge des enfants" dès la commande RCPT, sans avis de non-remise
 
   @mss
   Scénario: 3. Le responsable ASE transmet le rapport à son équipe ; une référente est nommée

@@ -94,10 +94,12 @@ def nothing_to_justice(parcours: Parcours) -> None:
                           "contacte par courriel ordinaire) : " + ", ".join(attempts))
 
 
-@then(parsers.parse('l\'opérateur MSSanté refuse un envoi de "{actor}" vers "{recipient}", avec un avis de non-remise'))
+@then(parsers.parse('l\'opérateur MSSanté refuse un envoi de "{actor}" vers "{recipient}" dès la commande RCPT, '
+                   'sans avis de non-remise'))
 def operator_refuses(parcours: Parcours, actor: str, recipient: str) -> None:
     """A property of the bench, shown with the reference client in a session of its own (so the
-    demonstration never counts against the DUI under test): the operator refuses outside domains."""
+    demonstration never counts against the DUI under test): the operator refuses outside domains at RCPT
+    (550 5.7.1) and, having said so in the SMTP session, sends no failure DSN on top of it."""
     parcours.require("smtp")
     from dataclasses import replace
 
@@ -118,13 +120,16 @@ def operator_refuses(parcours: Parcours, actor: str, recipient: str) -> None:
     except smtplib.SMTPRecipientsRefused as exc:
         refused = exc.recipients
     assert address in refused, f"attendu un refus de l'opérateur pour {address}, obtenu une acceptation"
+    code, text = refused[address]
+    assert code == 550 and b"5.7.1" in text, f"attendu 550 5.7.1 au RCPT pour {address}, obtenu {code} {text!r}"
     probe.wait_for(lambda e: e.operation == "send" and any(
         r.get("recipient") == address and not r.get("delivered") for r in e.summary.get("recipients") or []),
         what=f"le refus journalisé pour {address}", service="mss", after=cursor, timeout_s=5)
     bounces = [m for m in probe.mailbox_messages(sender.mss_address) or []
                if "non" in fold(verify.decoded(m.get("subject", ""))) or "mailer-daemon" in m.get("sender", "").lower()
                or "postmaster" in m.get("sender", "").lower()]
-    assert bounces, f"attendu un avis de non-remise dans la boîte {sender.mss_address}, obtenu aucun"
+    assert not bounces, (f"le refus au RCPT a déjà informé le DUI : aucun avis de non-remise attendu dans la boîte "
+                         f"{sender.mss_address}, obtenu {len(bounces)}")
 
 
 # --- Mon espace santé ------------------------------------------------------------------------------------

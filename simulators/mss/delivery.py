@@ -69,7 +69,8 @@ class Operator:
     # --- delivery ---------------------------------------------------------------------------------
     def accept(self, session: str, sender: Mailbox, mail_from: str, outcomes: list[RecipientOutcome], raw: bytes,
                *, envelope_id: str = "", arrival: float | None = None, msg: Any = None) -> list[RecipientOutcome]:
-        """Deliver to the accepted recipients; report failures and requested successes by DSN."""
+        """Deliver to the accepted recipients (those not refused at RCPT); report by DSN the failures of a
+        message that was accepted for others, and the requested successes."""
         msg = msg if msg is not None else parse_message(raw)
         size = len(raw)
         accepted = [o for o in outcomes if o.refusal is None]
@@ -86,7 +87,8 @@ class Operator:
             outcome.delivered, outcome.uid = True, uid
         if sender.kind != PATIENT_KIND:
             self._record_threads(session, sender, msg, message_id, to_store)
-        self._report(session, mail_from, raw, outcomes, envelope_id, arrival, msg)
+        # A failure DSN only when DATA was answered 250: a 5xx reply has already told the client.
+        self._report(session, mail_from, raw, outcomes if to_store else [], envelope_id, arrival, msg)
         if self.options.auto_mdn:
             self._auto_mdn(session, mail_from, raw, msg, to_store)
         return outcomes
@@ -108,11 +110,6 @@ class Operator:
             if reply_to and reply_to[0].lower() != sender.address.lower():
                 self.store.record_thread(session, outcome.recipient, reply_to[0], message_id=message_id,
                                          reply_to=reply_to[0], closed=closed)
-
-    def report_refusals(self, session: str, mail_from: str, refused: list[RecipientOutcome],
-                        original_headers: bytes, envelope_id: str = "") -> None:
-        """Failure DSN for recipients refused at RCPT time in a transaction that never reached DATA."""
-        self._report(session, mail_from, original_headers, refused, envelope_id, None, None)
 
     def _report(self, session: str, mail_from: str, raw: bytes, outcomes: list[RecipientOutcome],
                 envelope_id: str, arrival: float | None, msg: Any) -> None:

@@ -11,6 +11,8 @@ test clients *are* on loopback. Without TLS (bench started without a PKI) no mec
 from __future__ import annotations
 
 import asyncio
+import base64
+import logging
 import ssl
 import time
 from collections.abc import AsyncIterator
@@ -24,12 +26,13 @@ from proxyprotocol.reader import ProxyProtocolReader
 from simulators.core.refusal import record_refusal
 from proxyprotocol.sock import SocketInfo
 from pymap.backend.session import BaseSession
-from pymap.exceptions import AuthorizationFailure, CloseConnection, InvalidAuth
-from pymap.imap import IMAPConnection
+from pymap.exceptions import AuthorizationFailure, CloseConnection, InvalidAuth, ResponseError
 from pymap.imap.state import ConnectionState
 from pymap.interfaces.login import IdentityInterface, LoginInterface
 from pymap.parsing.command import Command
-from pymap.parsing.response import CommandResponse, ResponseOk
+from pymap.parsing.commands import InvalidCommand
+from pymap.parsing.response import (CommandResponse, UntaggedResponse, ResponseBad, ResponseBye, ResponseCode, ResponseContinuation,
+                                    ResponseNo, ResponseOk)
 from pymap.token import AllTokens
 from pymap.user import UserMetadata
 from pysasl.creds.external import ExternalCredentials
@@ -38,11 +41,14 @@ from pysasl.creds.plain import PlainCredentials
 from simulators.core.exchange import Caller, Exchange
 
 from .aio import AsyncServerThread
-from .auth import AuthError, MailAuthenticator, Principal
+from .auth import AuthError, MailAuthenticator, Principal, oauth_failure_challenge
 from .imap_config import MssImapConfig
-from .imap_store import StoreMailboxSet
+from .imap_extensions import special_use_attributes
+from .imap_connection import LineRefused, MssIMAPConnection, RefusedCommand, current_connection
+from .imap_store import StoreMailboxSet, folder_name_refusal
 from .store import MssStore
 
+log = logging.getLogger("socle_bench.mss.imap")
 _writer: ContextVar[asyncio.StreamWriter] = ContextVar("mss_imap_writer")
 _principal: ContextVar[list[Principal]] = ContextVar("mss_imap_principal")
 
@@ -60,6 +66,12 @@ class MssSession(BaseSession[Any]):
     @property
     def mailbox_set(self) -> StoreMailboxSet:
         return self._mailbox_set
+
+    async def list_mailboxes(self, ref_name: str, filter_: str, subscribed: bool = False,
+                             selected: Any = None) -> Any:
+        """pymap's LIST, with the RFC 6154 attribute of each special-use folder."""
+        mailboxes, updates = await super().list_mailboxes(ref_name, filter_, subscribed=subscribed, selected=selected)
+        return [(name, sep, [*attrs, *special_use_attributes(name)]) for name, sep, attrs in mailboxes], updates
 
 
 class MssIdentity(IdentityInterface):
@@ -140,16 +152,35 @@ class MssLogin(LoginInterface):
             else:
                 der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
                 principal = await asyncio.to_thread(self.auth.certificate, credentials.authzid, der, tls=tls)
-        except AuthError as exc:
+        except Exception as exc:  # noqa: BLE001 - any verification failure is a refused login, never a crash
+            if not isinstance(exc, AuthError):
+                log.info("IMAP login refused on an unexpected verification error: %r", exc)
+                exc = AuthError("invalid", "jeton ou certificat invalide")
+            if token:
+                await self._error_challenge(exc.reason)
             slot = _principal.get(None)
             if slot is not None:
                 slot.append(Principal(exc.session or "default", "", "", "refused", Caller(kind="imap", attributes={
                     "reason": exc.reason, "message": str(exc)})))
-            raise InvalidAuth(f"Authentification refusée : {exc}") from exc
+            raise InvalidAuth(f"Authentification refusee : {exc}") from exc
         slot = _principal.get(None)
         if slot is not None:
             slot.append(principal)
         return MssIdentity(self, principal)
+
+    @staticmethod
+    async def _error_challenge(reason: str) -> None:
+        """RFC 7628 §3.2.2: a failed bearer gets a continuation with the JSON error, the client answers
+        (a dummy `^A`), then the tagged NO."""
+        conn = current_connection.get(None)
+        if conn is None:
+            return
+        challenge = base64.b64encode(oauth_failure_challenge(reason))
+        await conn.write_response(ResponseContinuation(challenge))
+        try:
+            await conn.read_continuation(0)
+        except LineRefused:
+            pass
 
     async def authorize(self, authenticated: IdentityInterface, authzid: str) -> IdentityInterface:
         return authenticated
@@ -239,12 +270,70 @@ class MssConnectionState(ConnectionState):
             session=None if any(p.address for p in self.principals) else _claimed_session(creds))
         return response
 
+    async def _answer(self, cmd: Command) -> CommandResponse:
+        """pymap's answer, with refused lines, too big literals and unexpected errors as tagged NO/BAD."""
+        if isinstance(cmd, RefusedCommand):
+            refusal = cmd.refusal
+            code = ResponseCode.of(refusal.code) if refusal.code else None
+            response: CommandResponse = (ResponseBad if refusal.bad else ResponseNo)(cmd.tag, refusal.text, code)
+            if refusal.close:
+                response.add_untagged(ResponseBye(b"Connection closed: input refused."))
+            return response
+        if isinstance(cmd, InvalidCommand) and cmd.parse_exc is not None and cmd.parse_exc.code is not None \
+                and bytes(cmd.parse_exc.code) == b"[TOOBIG]":
+            return ResponseNo(cmd.tag, b"Literal too big.", ResponseCode.of(b"TOOBIG"))
+        try:
+            return await super().do_command(cmd)
+        except (ResponseError, CloseConnection, TimeoutError, asyncio.CancelledError, ConnectionError, EOFError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - an input-reachable bug answers NO, never BYE SERVERBUG
+            log.warning("IMAP %s failed: %r", cmd.command, exc, exc_info=exc)
+            return ResponseNo(cmd.tag, cmd.command + b" failed.", ResponseCode.of(b"SERVERBUG"))
+
+    async def do_namespace(self, cmd: Any) -> Any:
+        delimiter = self.session.mailbox_set.delimiter.encode()
+        response = ResponseOk(cmd.tag, b"NAMESPACE completed.")
+        response.add_untagged(UntaggedResponse(b'NAMESPACE (("" "' + delimiter + b'")) NIL NIL'))
+        return response, None
+
+    async def do_enable(self, cmd: Any) -> Any:
+        response = ResponseOk(cmd.tag, b"ENABLE completed.")
+        response.add_untagged(UntaggedResponse(b"ENABLED"))  # none of the enable-able extensions is implemented
+        return response, None
+
+    async def do_close(self, cmd: Any) -> Any:
+        """RFC 9051 §6.4.1: CLOSE on a mailbox opened with EXAMINE expunges nothing and succeeds (pymap
+        answered NO [READ-ONLY], which Jakarta Mail's Folder.close() turns into an exception)."""
+        if self._selected is not None and self._selected.readonly:
+            self._selected = None
+            return ResponseOk(cmd.tag, b"CLOSE completed."), None
+        return await super().do_close(cmd)
+
+    async def do_unselect(self, cmd: Any) -> Any:
+        """CLOSE without the expunge (RFC 3691)."""
+        self._selected = None
+        return ResponseOk(cmd.tag, b"UNSELECT completed."), None
+
+    async def do_create(self, cmd: Any) -> Any:
+        refusal = folder_name_refusal(cmd.mailbox)
+        if refusal:
+            return ResponseNo(cmd.tag, refusal, ResponseCode.of(b"CANNOT")), None
+        return await super().do_create(cmd)
+
+    async def do_rename(self, cmd: Any) -> Any:
+        if cmd.from_mailbox == "INBOX":  # RFC 9051 §6.3.6 makes it special; MSSanté operators refuse it
+            return ResponseNo(cmd.tag, b"Renaming INBOX is not supported.", ResponseCode.of(b"CANNOT")), None
+        refusal = folder_name_refusal(cmd.to_mailbox)
+        if refusal:
+            return ResponseNo(cmd.tag, refusal, ResponseCode.of(b"CANNOT")), None
+        return await super().do_rename(cmd)
+
     async def do_command(self, cmd: Command) -> CommandResponse:
         started = time.time()
         status = 500
         self.auth_recorded = False
         try:
-            response = await super().do_command(cmd)
+            response = await self._answer(cmd)
             status = 200 if isinstance(response, ResponseOk) else (500 if response.is_bad else 400)
             return response
         except CloseConnection:  # LOGOUT ends the session this way: a normal answer (BYE + OK)
@@ -264,14 +353,17 @@ class MssConnectionState(ConnectionState):
 
 
 def imap_lifecycle(store: MssStore, authenticator: MailAuthenticator, journal: Any, *, host: str, port: int,
-                   tls_context: ssl.SSLContext | None, configure: str, app_plain_login: bool = True) -> AsyncServerThread:
-    config = MssImapConfig(tls_context=tls_context, host=host, port=port, app_plain_login=app_plain_login)
+                   tls_context: ssl.SSLContext | None, configure: str, app_plain_login: bool = True,
+                   max_append_len: int = 25 * 1024 * 1024) -> AsyncServerThread:
+    config = MssImapConfig(tls_context=tls_context, host=host, port=port, app_plain_login=app_plain_login,
+                           max_append_len=max_append_len)
     login = MssLogin(config, store, authenticator)
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, sock_info: SocketInfo) -> None:
         _writer.set(writer)
         state = MssConnectionState(login, config, journal)
-        conn = IMAPConnection(config.commands, config, reader, writer, sock_info)
+        conn = MssIMAPConnection(config.commands, config, reader, writer, sock_info)
+        current_connection.set(conn)
         try:
             await conn.run(state)
         except Exception:  # noqa: BLE001 - pymap already answered BYE SERVERBUG; never kill the server

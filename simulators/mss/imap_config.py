@@ -14,6 +14,7 @@ from secrets import token_bytes
 from typing import Any
 
 from pymap.config import BackendCapability, IMAPConfig
+from pymap.parsing.commands import Commands
 from pysasl import SASLAuth
 from pysasl.creds.external import ExternalCredentials
 from pysasl.mechanism import ChallengeResponse, ServerChallenge, ServerMechanism
@@ -22,6 +23,7 @@ from pysasl.mechanism.oauth import OAuth2Mechanism
 from pysasl.mechanism.plain import PlainMechanism
 
 from .auth import AuthError, parse_oauthbearer
+from .imap_extensions import CAPABILITIES, EXTRA_COMMANDS
 
 
 class OAuthBearerMechanism(ServerMechanism):
@@ -42,12 +44,31 @@ class OAuthBearerMechanism(ServerMechanism):
 
 class MssImapConfig(IMAPConfig):
     def __init__(self, *, tls_context: ssl.SSLContext | None, host: str, port: int,
-                 app_plain_login: bool = True) -> None:
+                 app_plain_login: bool = True, max_append_len: int = 25 * 1024 * 1024) -> None:
         self.app_plain_login = app_plain_login
         args = Namespace(passlib_cfg=None, debug=False, proxy_protocol=None, inherited_sockets=None)
         super().__init__(args, host=host, port=port, ssl_context=tls_context or ssl.create_default_context(),
                          tls_enabled=tls_context is not None, admin_key=token_bytes(), reject_dnsbl=False,
-                         bad_command_limit=10, max_append_len=30 * 1024 * 1024, invalid_user_sleep=0.0)
+                         bad_command_limit=10, max_append_len=max_append_len, invalid_user_sleep=0.0)
+
+    @property
+    def commands(self) -> Commands:
+        """pymap's commands plus NAMESPACE, ENABLE, UNSELECT (built once: pymap builds one per access)."""
+        cached = getattr(self, "_mss_commands", None)
+        if cached is None:
+            cached = Commands()
+            for command in EXTRA_COMMANDS:
+                cached.register(command)
+            self._mss_commands = cached
+        return cached
+
+    @property
+    def initial_capability(self) -> Sequence[bytes]:
+        return [*super().initial_capability, b"SASL-IR"]
+
+    @property
+    def login_capability(self) -> Sequence[bytes]:
+        return [*super().login_capability, *CAPABILITIES]
 
     @property
     def backend_capability(self) -> BackendCapability:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timezone
 
-from pymap.backend.dict.mailbox import LoadedMessage, MailboxData, MailboxSet, Message
+from pymap.backend.dict.mailbox import MailboxData, MailboxSet, Message
 from pymap.concurrent import Event
 from pymap.flags import FlagOp
 from pymap.interfaces.message import CachedMessage
@@ -23,13 +23,34 @@ from pymap.listtree import ListTree
 from pymap.mime import MessageContent
 from pymap.parsing.message import AppendMessage
 from pymap.parsing.specials import FetchRequirement, ObjectId
-from pymap.parsing.specials.flag import Flag
+from pymap.parsing.specials.flag import Flag, Recent, Wildcard, get_system_flags
 from pymap.selected import SelectedMailbox
 
+from .imap_bodystructure import StoreLoadedMessage
+from .imap_extensions import SPECIAL_USE
 from .store import INBOX, Delivery, MssStore
 
 Loader = Callable[[], Awaitable[bytes | None]]
 RECHECK_S = 2.0  # deliveries by another process (PostgreSQL deployments) are seen within this delay
+
+
+FOLDER_NAME_MAX = 200
+FOLDER_DEPTH_MAX = 16
+
+
+def folder_name_refusal(name: str, delimiter: str = "/") -> bytes:
+    """Why a folder name cannot be created ("" when it can): empty or dot segments, control characters,
+    absurd length or depth. Such names are path-traversal probes or client bugs, never real folders."""
+    segments = name.split(delimiter)
+    if not name or len(name.encode("utf-8", "surrogateescape")) > FOLDER_NAME_MAX:
+        return b"Invalid folder name: empty or too long."
+    if len(segments) > FOLDER_DEPTH_MAX:
+        return b"Invalid folder name: too deep."
+    if any(seg in ("", ".", "..") or seg != seg.strip() for seg in segments):
+        return b"Invalid folder name: empty, '.' or '..' level."
+    if any(ord(ch) < 0x20 or ch in "\x7f\\*%" for ch in name):
+        return b"Invalid folder name: control or wildcard character."
+    return b""
 
 
 class StoreMessage(Message):
@@ -46,11 +67,11 @@ class StoreMessage(Message):
         return cls(msg.uid if uid is None else uid, msg.internal_date, msg.permanent_flags,
                    loader=getattr(msg, "_loader"), expunged=expunged, recent=recent, content=msg._content)
 
-    async def load_content(self, requirement: FetchRequirement) -> LoadedMessage:
+    async def load_content(self, requirement: FetchRequirement) -> StoreLoadedMessage:
         if self._content is None and requirement & FetchRequirement.CONTENT:
             raw = await self._loader()
             self._content = MessageContent.parse(raw or b"\r\n")
-        return LoadedMessage(self, requirement, self._content)
+        return StoreLoadedMessage(self, requirement, self._content)
 
 
 def _flags_text(flags: Iterable[Flag]) -> tuple[str, ...]:
@@ -67,6 +88,11 @@ class StoreMailbox(MailboxData):
         self._synced_uid = 0
         self._seen_change = -1
         self._checked_at = 0.0
+
+    @property
+    def permanent_flags(self) -> frozenset[Flag]:
+        """System flags and `\\*`: clients may store keywords such as `$MDNSent` (RFC 8098 §5), which persist."""
+        return (get_system_flags() - {Recent}) | {Wildcard}
 
     def _loader(self, uid: int) -> Loader:
         store, session, address, folder = self.box.store, self.box.session, self.box.address, self.folder
@@ -171,8 +197,9 @@ class StoreMailboxSet(MailboxSet):
 
     async def load(self) -> "StoreMailboxSet":
         names = await asyncio.to_thread(self.store.folders, self.session, self.address)
+        names = [*names, *(n for n in SPECIAL_USE if n not in names)]  # created at first IMAP login, like Dovecot
         for name in names:
-            mbx = await self._open(name)
+            mbx = await self._open(name, create=name in SPECIAL_USE)
             if name == INBOX:
                 self._inbox = mbx
             else:

@@ -76,15 +76,16 @@ class MssSimulator:
         rt.admin_blueprints.append(annuaire_blueprint(lambda session: store.mailboxes(rt.sessions.resolve(session))))
         host = rt.config.host
         certificate = str(options.get("tls_certificate", "localhost"))
+        size_limit = max(operator.options.max_message_bytes, MES_LIMIT_BYTES) + 64 * 1024  # SMTP SIZE = APPENDLIMIT
         smtp = smtp_lifecycle(
             MssSmtpHandler(operator, authenticator, rt), host=host, port=rt.config.port("smtp"),
             tls_context=rt.server_tls(certificate, client_auth="optional"),
-            data_size_limit=max(operator.options.max_message_bytes, MES_LIMIT_BYTES) + 64 * 1024,
+            data_size_limit=size_limit,
             hostname=operator.options.hostname,
             configure="MSSanté submission SMTP: STARTTLS then AUTH XOAUTH2 (PSC token) or EXTERNAL (BAL APP)")
         imap = imap_lifecycle(
             store, authenticator, rt.journal, host=host, port=rt.config.port("imap"),
-            app_plain_login=operator.options.app_plain_login,
+            app_plain_login=operator.options.app_plain_login, max_append_len=size_limit,
             tls_context=rt.server_tls(certificate, client_auth="optional"),
             configure="MSSanté IMAP: STARTTLS then AUTHENTICATE XOAUTH2 or EXTERNAL; login [session/]address")
         psc = rt.http_server(rt.wrap(psc_service.app, service="psc", render_error=oauth_render_error), service="psc",

@@ -30,7 +30,7 @@ from .auth import AuthError, MailAuthenticator, Principal, oauth_failure_challen
 from .delivery import Operator
 from .model import PATIENT_KIND, RecipientOutcome, Refusal
 from .rules import MES_LIMIT_BYTES
-from .smtp_protocol import MssSMTP
+from .smtp_protocol import BARE_LF_REPLY, BareLineFeed, MssSMTP
 
 log = logging.getLogger("socle_bench.mss.smtp")
 
@@ -46,6 +46,7 @@ class _LegacyLoginDataFilter(logging.Filter):
 _AIOSMTPD_LOG = logging.getLogger("mail.log")
 if not any(isinstance(f, _LegacyLoginDataFilter) for f in _AIOSMTPD_LOG.filters):
     _AIOSMTPD_LOG.addFilter(_LegacyLoginDataFilter())
+BEARER_MECHANISMS = ("XOAUTH2", "OAUTHBEARER")
 CALL_LIMITS = {"*": 100_000, "NOOP": 50, "HELO": 20, "EHLO": 20, "VRFY": 10, "EXPN": 10, "HELP": 20,
                "AUTH": 10, "STARTTLS": 3, "RSET": 1000}
 _REPLY = re.compile(r"^(?P<code>[2-5][0-9]{2})(?:[ -](?P<enhanced>[2-5]\.[0-9]{1,3}\.[0-9]{1,3}))?")
@@ -90,7 +91,7 @@ class MssSmtpHandler:
     async def handle_EHLO(self, server: MssSMTP, session: Session, envelope: Envelope, hostname: str,
                           responses: list[str]) -> list[str]:
         session.host_name = hostname
-        return responses[:-1] + ["250-DSN", "250-ENHANCEDSTATUSCODES"] + responses[-1:]
+        return responses[:-1] + ["250-PIPELINING", "250-DSN", "250-ENHANCEDSTATUSCODES"] + responses[-1:]
 
     async def _finish_auth(self, server: MssSMTP, method: str, attempt: Any, blob: bytes | None) -> AuthResult:
         started = time.time()
@@ -99,10 +100,16 @@ class MssSmtpHandler:
             if blob is None:
                 raise AuthError("malformed", "réponse SASL absente ou base64 invalide")
             principal = await asyncio.to_thread(attempt, blob, tls)
-        except AuthError as exc:
-            if exc.reason in ("expired", "signature", "issuer", "type") and method != "EXTERNAL":
+        except Exception as exc:  # noqa: BLE001 - any verification failure is a refused login, never a 451
+            if not isinstance(exc, AuthError):
+                log.info("SMTP login refused on an unexpected verification error: %r", exc)
+                exc = AuthError("invalid", "jeton ou certificat invalide")
+            if method in BEARER_MECHANISMS and blob is not None and exc.reason != "cleartext":
                 await server.push("334 " + base64.b64encode(oauth_failure_challenge(exc.reason)).decode())
-                await server._reader.readline()
+                try:  # RFC 7628 §3.2.3: the client answers the error challenge (a dummy ^A), then 535
+                    await server._reader.readuntil(b"\n")
+                except (asyncio.LimitOverrunError, asyncio.IncompleteReadError, ValueError):
+                    pass
             reply = f"535 5.7.8 Authentification refusée : {exc}"
             await self._record(server, "auth", 535, reply, started=started, session=exc.session or None, summary={
                 "mechanism": method, "accepted": False, "reason": exc.reason, "tls": tls}).committed()
@@ -232,8 +239,9 @@ class MssSmtpHandler:
                 return {"problems": [refusal.text]}, accepted + refused
             if sender is None:
                 return summary, accepted + refused
-            return summary, self.operator.accept(principal.session, sender, envelope.mail_from, accepted + refused,
-                                                 raw, envelope_id=envid, arrival=started, msg=msg)
+            outcomes = self.operator.accept(principal.session, sender, envelope.mail_from, accepted, raw,
+                                            envelope_id=envid, arrival=started, msg=msg)
+            return summary, outcomes + refused  # RCPT refusals: answered 5xx already, journalled, no DSN
         summary, outcomes = await asyncio.to_thread(process)
         delivered = [o for o in outcomes if o.delivered]
         if delivered:
@@ -248,23 +256,20 @@ class MssSmtpHandler:
         return reply
 
     def flush_refusals(self, server: MssSMTP) -> None:
-        """A transaction ended before DATA with refused recipients: journal it and send the failure DSN."""
+        """A transaction ended before DATA with refused recipients: journal it. No failure DSN: the 5xx
+        reply to RCPT already told the client (a DSN would tell the DUI twice)."""
         principal, envelope = server.principal, server.envelope
         refused, server.refused = server.refused, []
         if principal is None or envelope is None or not envelope.mail_from or not refused:
             return
-        headers = (f"From: <{envelope.mail_from}>\r\nTo: " + ", ".join(f"<{o.recipient}>" for o in refused[:50])
-                   + "\r\n").encode("utf-8", "replace")
         first = refused[0].refusal
         self._record(server, "send", first.code if first else 550, first.reply if first else "550", started=time.time(),
                      summary={"mail_from": envelope.mail_from, "recipients": [o.to_json() for o in refused[:100]],
                               "stage": "rcpt"})
-        sender, session = envelope.mail_from, principal.session
-        loop = asyncio.get_running_loop()
-        loop.run_in_executor(None, self.operator.report_refusals, session, sender, refused[:100], headers,
-                             server.mail_params.get("ENVID", ""))
 
     async def handle_exception(self, error: Exception) -> str:
+        if isinstance(error, BareLineFeed):
+            return BARE_LF_REPLY
         log.warning("SMTP handler error: %r", error, exc_info=error)
         return "451 4.3.0 Erreur interne temporaire de l'opérateur"
 

@@ -4,7 +4,7 @@ aiosmtpd spends ~15 ms of event-loop time per 70 KB message reading it one line 
 reader finds the `CRLF.CRLF` terminator in chunks, then checks line lengths and removes the dot
 stuffing (RFC 5321 §4.5.2) with C-speed bytes operations. The size limit is enforced while reading
 (data beyond it is discarded, the terminator still awaited, 552 answered), lines longer than the
-limit give 500, as aiosmtpd does. Bytes a client pipelined after the terminator are handed back to
+limit give 500, as aiosmtpd does, a bare LF gives 550 5.5.2 (RFC 5321 §2.3.8). Bytes a client pipelined after the terminator are handed back to
 the stream reader so the next command is not lost.
 """
 
@@ -52,5 +52,8 @@ async def read_data(reader: asyncio.StreamReader, *, size_limit: int | None, lin
     body = bytes(buffer[2:found + 2])  # without the virtual CRLF, with the last line's CRLF
     if body and max(map(len, body.split(b"\r\n"))) + 2 > line_limit:
         return DataResult(error="500 Line too long (see RFC5321 4.5.3.1.6)")
+    if body.count(b"\n") != body.count(b"\r\n"):  # RFC 5321 §2.3.8: bare LF is not a line end
+        return DataResult(error="550 5.5.2 LF nu dans le message : les lignes se terminent par CRLF "
+                                "(RFC 5321 section 2.3.8)")
     stuffed = body.startswith(b".") or b"\r\n." in body
     return DataResult(content=_DOT_STUFFED.sub(b"", body) if stuffed else body)

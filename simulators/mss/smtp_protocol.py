@@ -4,13 +4,18 @@
   which refuses unknown parameters, parses the command;
 - a cleartext AUTH is journalled before aiosmtpd refuses it (538), for the conformance checks;
 - DATA is read in chunks (smtp_data.py);
-- recipients refused at RCPT time are reported (journal + failure DSN) when the transaction ends
-  without DATA.
+- recipients refused at RCPT time are journalled when the transaction ends without DATA; they get no
+  failure DSN: the 5xx reply to RCPT already told the client, a DSN would tell it twice;
+- every reply is ASCII and carries an enhanced status code (smtp_replies.py), except the greeting,
+  the EHLO reply and 334/354;
+- a line ending in a bare LF (RFC 5321 §2.3.8) is refused `500 5.5.2`, in commands and in DATA;
+- PIPELINING is advertised (aiosmtpd reads commands from one buffered stream, so it works).
 The handler (`smtp.MssSmtpHandler`) provides `_record` and `flush_refusals`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import collections
@@ -22,6 +27,23 @@ from aiosmtpd.smtp import MISSING, SMTP
 from .auth import AuthError, Principal, claimed_session, parse_oauthbearer, parse_xoauth2
 from .model import RecipientOutcome
 from .smtp_data import read_data
+from .smtp_replies import ascii_text, enhance
+
+BARE_LF_REPLY = "500 5.5.2 LF nu refuse : les lignes SMTP se terminent par CRLF (RFC 5321 section 2.3.8)"
+
+
+class BareLineFeed(Exception):
+    """A command line ended with LF alone; answered by the handler's `handle_exception`."""
+
+
+class CrlfStreamReader(asyncio.StreamReader):
+    """The command reader of an SMTP connection: a line must end with CRLF (RFC 5321 §2.3.8)."""
+
+    async def readuntil(self, separator: bytes = b"\n") -> bytes:
+        line = await super().readuntil(separator)
+        if separator == b"\n" and not line.endswith(b"\r\n"):
+            raise BareLineFeed()
+        return line
 
 
 def _split_params(arg: str | None, names: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
@@ -58,6 +80,9 @@ class MssSMTP(SMTP):
 
     def __init__(self, handler: Any, **kwargs: Any) -> None:
         super().__init__(handler, **kwargs)
+        self._stream_reader.__class__ = CrlfStreamReader  # same object aiosmtpd feeds, stricter readuntil
+        self._raw_replies = True  # the greeting: no enhanced code (RFC 2034 §3)
+        self._in_ehlo = False
         self.command_size_limits = collections.defaultdict(lambda: self.command_size_limit, {"AUTH": 4096})
         self.principal: Principal | None = None
         self.mail_params: dict[str, str] = {}
@@ -66,6 +91,32 @@ class MssSMTP(SMTP):
         self.accepted: list[RecipientOutcome] = []
         self._pending_rcpt: dict[str, str] = {}
         self.transaction_started = 0.0
+
+    async def push(self, status: Any) -> None:
+        if isinstance(status, bytes):
+            status = status.decode("utf-8", "replace")
+        status = ascii_text(status) if self._raw_replies or self._in_ehlo else enhance(status)
+        self._raw_replies = False
+        await super().push(status)
+
+    async def smtp_EHLO(self, hostname: str) -> None:
+        """The EHLO reply lines carry no enhanced code (RFC 2034 §3); aiosmtpd pushes them one by one."""
+        if not hostname:
+            await self.push("501 Syntax: EHLO hostname")
+            return
+        self._in_ehlo = True
+        try:
+            await super().smtp_EHLO(hostname)
+        finally:
+            self._in_ehlo = False
+
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        """A second STARTTLS inside TLS is refused (aiosmtpd would nest a TLS layer, which asyncio then
+        fails to tear down on a half-closed connection: the session hung)."""
+        if self._tls_protocol is not None:
+            await self.push("554 5.5.1 TLS deja actif")
+            return
+        await super().smtp_STARTTLS(arg)
 
     async def smtp_AUTH(self, arg: str) -> None:
         if self._tls_protocol is None:  # refused by aiosmtpd (530/538) before any hook: journal it here
@@ -89,8 +140,11 @@ class MssSMTP(SMTP):
         await self.push("354 End data with <CR><LF>.<CR><LF>")
         result = await read_data(self._reader, size_limit=self.data_size_limit, line_limit=self.line_length_limit)
         if result.error:
+            reply = enhance(result.error)
+            self.event_handler._record(self, "send", int(reply[:3]), reply, started=self.transaction_started
+                                       or time.time(), summary={"refused_data": reply[4:]})
             self._set_post_data_state()
-            await self.push(result.error)
+            await self.push(reply)
             return
         self.envelope.content = self.envelope.original_content = result.content
         status = await self._call_handler_hook("DATA")

@@ -44,30 +44,50 @@ def test_fanny_step1_ip_form_delivered_and_fetched(mail: MailClient, token_for, 
     assert sent.request_headers["tls_version"] in ("TLSv1.2", "TLSv1.3")
 
 
-def test_non_trust_space_domain_refused_with_dsn(mail: MailClient, token_for, session: str, mss_bench) -> None:
+def test_non_trust_space_domain_refused_at_rcpt_and_not_told_twice(mail: MailClient, token_for, session: str,
+                                                                    mss_bench) -> None:
     token = token_for(CRIP_EVAL, session=session)
     msg = compose(CRIP_EVAL, "Mme_Nadia_OUALI_CRIP", [JUDGE], "Signalement Élise", "Rapport au juge des enfants.")
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
         mail.send(msg, CRIP_EVAL, token)
     code, text = refused.value.recipients[JUDGE]
     assert code == 550 and b"5.7.1" in text and b"espace de confiance" in text
-    inbox = mail.fetch_all(CRIP_EVAL, token)
-    [dsn] = [parse_dsn(raw) for _, raw in inbox]
-    assert dsn.recipients[0].final_recipient == JUDGE and dsn.recipients[0].action == "failed"
-    assert dsn.recipients[0].status == "5.7.1"
+    assert mail.fetch_all(CRIP_EVAL, token) == []  # the 550 told the DUI: no failure DSN on top of it
     assert any(e.status == 550 for e in exchanges(mss_bench, session, "send"))
 
 
-def test_partial_refusal_delivers_the_others_and_reports_the_refused(mail, token_for, session) -> None:
+def test_partial_refusal_delivers_the_others_and_refuses_at_rcpt_only(mail, token_for, session) -> None:
     token = token_for(CRIP_EVAL, session=session)
     msg = compose(CRIP_EVAL, "CRIP", [CRIP, JUDGE], "Copie", "Texte")
     refused = mail.send(msg, CRIP_EVAL, token)
-    assert list(refused) == [JUDGE]
+    assert list(refused) == [JUDGE] and refused[JUDGE][0] == 550
     assert len(mail.fetch_all(CRIP, token_for(CRIP, session=session))) == 1
-    [(_, raw)] = mail.fetch_all(CRIP_EVAL, token)
-    report = parse_dsn(raw)
-    assert report.recipients[0].final_recipient == JUDGE
-    assert b"Subject: Copie" in report.original_headers
+    assert mail.fetch_all(CRIP_EVAL, token) == []
+
+
+def test_failure_at_data_time_for_one_recipient_gives_a_dsn(tmp_path) -> None:  # noqa: ANN001
+    """A failure the client was not told about (DATA got 250 for the others) is reported by DSN; a message
+    refused for everyone at DATA (5xx) is not. 25 Mo + 1 octet: too big for Mon espace santé only."""
+    from simulators.core.db import open_database
+    from simulators.mss.delivery import Operator, OperatorOptions
+    from simulators.mss.model import Mailbox, RecipientOutcome
+    from simulators.mss.rules import MES_LIMIT_BYTES, TrustSpace
+    from simulators.mss.store import MssStore
+
+    pro, patient, sender = "pro@x.mssante.test", f"{ELLIOT_INS}@patient.mssante.fr", "dui@x.mssante.test"
+    store = MssStore(open_database(f"sqlite:///{tmp_path / 'm.db'}"), seeder=lambda _s: [
+        Mailbox(pro, "PER", "Pro"), Mailbox(sender, "PER", "DUI"), Mailbox(patient, "PAT", "Elliot")])
+    store.create_tables()
+    operator = Operator(store, TrustSpace(frozenset({"x.mssante.test", "patient.mssante.fr"})),
+                        OperatorOptions(max_message_bytes=30 * 1024 * 1024, auto_mdn=False))
+    raw = b"From: <" + sender.encode() + b">\r\nSubject: Gros envoi\r\n\r\n" + b"x" * MES_LIMIT_BYTES
+    box = store.mailbox("s", sender)
+    outcomes = operator.accept("s", box, sender, [RecipientOutcome(pro, False), RecipientOutcome(patient, False)], raw)
+    assert [o.delivered for o in outcomes] == [True, False]
+    [dsn] = [parse_dsn(store.raw("s", sender, "INBOX", m.uid)) for m in store.messages("s", sender)]
+    assert dsn.recipients[0].final_recipient == patient and dsn.recipients[0].action == "failed"
+    operator.accept("s", box, sender, [RecipientOutcome(patient, False)], raw)  # refused for all: DATA says 552
+    assert len(store.messages("s", sender)) == 1
 
 
 def test_xdm_message_with_cda_validated(mail, token_for, session, mss_bench) -> None:
@@ -95,10 +115,9 @@ def test_patient_address_delivered_unknown_ins_bounced(mail, token_for, session)
     msg = compose(AEMO_EDUC, "M_Mehdi_AMRANI_AEMO", [elliot, unknown], "Rendez-vous", "Bonjour Elliot.")
     refused = mail.send(msg, AEMO_EDUC, token)
     assert list(refused) == [unknown]
-    assert refused[unknown][0] == 550 and "patient non trouvé".encode() in refused[unknown][1]
+    assert refused[unknown][0] == 550 and b"patient non trouve" in refused[unknown][1]
     assert len(mail.fetch_all(elliot, token_for(elliot, session=session))) == 1
-    bounce = [parse_dsn(raw) for _, raw in mail.fetch_all(AEMO_EDUC, token)]
-    assert bounce[0].recipients[0].final_recipient == unknown
+    assert mail.fetch_all(AEMO_EDUC, token) == []  # refused at RCPT: no bounce
 
 
 def test_patient_replies_only_inside_an_open_thread(mail, token_for, session) -> None:
