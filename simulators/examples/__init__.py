@@ -1,0 +1,133 @@
+"""Sample exchanges for the integration guides: real requests and answers recorded from the reference DUI.
+
+A sample is one exchange of the journal, cut to what a vendor reads (bodies shortened around large binary
+parts, volatile headers dropped), stored as JSON under ``simulators/examples/data/<service>/<name>.json``
+and shown three ways: in ``docs/<service>.md`` (between ``<!-- sample: service/name -->`` markers), by
+the admin API (``/_bench/examples/<service>/<name>``) and as curl commands. ``python -m
+simulators.examples`` records them anew; ``tests/docs`` records them again and compares their *shape*
+(status, element and key paths, header names), so a guide cannot drift from what the bench does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Iterable
+
+from lxml import etree
+
+from simulators.core.xmlsafe import parse_xml
+
+DATA = "data"
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,80}$")
+
+
+@dataclass(frozen=True)
+class Sample:
+    service: str
+    name: str
+    title: str
+    protocol: str
+    operation: str
+    method: str
+    path: str
+    request_headers: dict[str, str]
+    request_body: str
+    status: int
+    response_headers: dict[str, str]
+    response_body: str
+    note: str = ""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Sample":
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _root() -> Any:
+    return resources.files(__package__).joinpath(DATA)
+
+
+def services() -> list[str]:
+    return sorted(p.name for p in _root().iterdir() if p.is_dir())
+
+
+def samples(service: str) -> list[Sample]:
+    if not NAME.match(service) or not _root().joinpath(service).is_dir():
+        return []
+    return [Sample.from_json(json.loads(p.read_text(encoding="utf-8")))
+            for p in sorted(_root().joinpath(service).iterdir(), key=lambda p: p.name) if p.name.endswith(".json")]
+
+
+def sample(service: str, name: str) -> Sample | None:
+    if not (NAME.match(service) and NAME.match(name)):
+        return None
+    path = _root().joinpath(service, f"{name}.json")
+    return Sample.from_json(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None
+
+
+def curl(sample: Sample, base_url: str = "https://localhost:8443") -> str:
+    """The request as a curl command (HTTP samples); certificates as the bench's PKI lays them out."""
+    if sample.protocol != "http":
+        return ""
+    parts = ["curl", "--cacert", ".socle-bench/pki/trust.pem", "-X", sample.method]
+    for name, value in sample.request_headers.items():
+        parts += ["-H", f"{name}: {value}"]
+    if sample.request_body:
+        parts += ["--data-binary", "@request.body"]
+    parts.append(base_url.rstrip("/") + sample.path)
+    return " ".join(_quote(p) for p in parts)
+
+
+def _quote(text: str) -> str:
+    return text if re.fullmatch(r"[A-Za-z0-9_./:@=,+-]+", text) else "'" + text.replace("'", "'\\''") + "'"
+
+
+def shape(sample: Sample) -> dict[str, Any]:
+    """What must not drift: status, header names, element/key paths of the bodies (values are volatile)."""
+    return {"protocol": sample.protocol, "operation": sample.operation, "method": sample.method,
+            "path": re.sub(r"[0-9a-f]{8,}|\d+", "#", sample.path.split("?")[0]), "status": sample.status,
+            "request": _body_shape(sample.request_body), "response": _body_shape(sample.response_body)}
+
+
+def _body_shape(body: str) -> list[str]:
+    text = body.strip()
+    if text.startswith("<"):
+        try:
+            return sorted(set(_xml_paths(parse_xml(text.encode("utf-8")))))
+        except Exception:  # noqa: BLE001 - a shortened body may not parse: compare its tags
+            return sorted(set(re.findall(r"<([A-Za-z][\w:.-]*)", text)))
+    if text.startswith(("{", "[")):
+        try:
+            return sorted(set(_json_paths(json.loads(text))))
+        except ValueError:
+            return []
+    if "Content-Type:" in text or "content-type:" in text:  # multipart (MTOM) or MIME: its headers and tags
+        return sorted(set(re.findall(r"(?im)^(content-[a-z-]+):", text)) | set(re.findall(r"<([A-Za-z][\w:.-]*)", text)))
+    return []
+
+
+def _xml_paths(element: Any, prefix: str = "") -> Iterable[str]:
+    if not isinstance(element.tag, str):
+        return
+    path = f"{prefix}/{etree.QName(element).localname}"
+    yield path
+    for child in element:
+        yield from _xml_paths(child, path)
+
+
+def _json_paths(value: Any, prefix: str = "") -> Iterable[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield f"{prefix}.{key}"
+            yield from _json_paths(item, f"{prefix}.{key}")
+    elif isinstance(value, list):
+        for item in value[:3]:
+            yield from _json_paths(item, f"{prefix}[]")
+
+
+__all__ = ["Sample", "curl", "sample", "samples", "services", "shape"]
