@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Iterable
 
@@ -21,6 +21,7 @@ from lxml import etree
 from simulators.core.xmlsafe import parse_xml
 
 DATA = "data"
+INDEX = "index.json"  # every sample, and what could not be recorded
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,80}$")
 
 
@@ -39,6 +40,9 @@ class Sample:
     response_headers: dict[str, str]
     response_body: str
     note: str = ""
+    origin: str = ""  # scheme://host:port the request went to (documented default ports)
+    client_cert: str = ""  # name of the bench PKI certificate presented in mutual TLS ("" when none)
+    checks: list[str] = field(default_factory=list)  # live checks failed on this exchange (fail/error)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Sample":
@@ -70,11 +74,19 @@ def sample(service: str, name: str) -> Sample | None:
     return Sample.from_json(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None
 
 
-def curl(sample: Sample, base_url: str = "https://localhost:8443") -> str:
+PKI_DIR = ".socle-bench/pki"
+
+
+def curl(sample: Sample, base_url: str = "") -> str:
     """The request as a curl command (HTTP samples); certificates as the bench's PKI lays them out."""
     if sample.protocol != "http":
         return ""
-    parts = ["curl", "--cacert", ".socle-bench/pki/trust.pem", "-X", sample.method]
+    base_url = base_url or sample.origin or "https://localhost:8443"
+    parts = ["curl", "--cacert", f"{PKI_DIR}/trust.pem"]
+    if sample.client_cert:
+        parts += ["--cert", f"{PKI_DIR}/certs/{sample.client_cert}.chain.pem",
+                  "--key", f"{PKI_DIR}/certs/{sample.client_cert}.key"]
+    parts += ["-X", sample.method]
     for name, value in sample.request_headers.items():
         parts += ["-H", f"{name}: {value}"]
     if sample.request_body:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
+import fnmatch
 import json
 import os
 import re
@@ -18,17 +20,21 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from lxml import etree
 
 from simulators.core.config import DEFAULT_PORTS
-from simulators.examples import Sample, curl
+from simulators.core.xmlsafe import parse_xml
+from simulators.examples import INDEX, Sample, curl
+from simulators.examples import tour
 
 JOURNEYS = ("fanny", "elliot", "elise")
 PACKAGE_DATA = Path(__file__).with_name("data")
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 BODY_LIMIT = 6000  # characters kept of a body: head and tail around the cut
-DROPPED_HEADERS = {"date", "content-length", "connection", "keep-alive", "server", "host", "user-agent",
+DROPPED_HEADERS = {"date", "content-length", "connection", "keep-alive", "server", "host", "user-agent", "peer",
                    "accept-encoding", "x-request-id", "etag", "last-modified"}
 SECRET_HEADERS = {"authorization": "Bearer <jeton>", "esante-api-key": "<clé d'API>", "cookie": "<cookie>"}
 GUIDES = {"ins": "insi", "dmp": "dmp", "mss": "mssante", "annuaire": "annuaire", "psc": "psc", "ror": "ror"}
@@ -39,13 +45,53 @@ def record(out: Path = PACKAGE_DATA, docs: Path | None = DOCS, *, log: Any = sys
         work = Path(tmp)
         proc, admin = _serve(work)
         try:
+            missing: dict[str, str] = {}
             for journey in JOURNEYS:
-                _play(journey, admin, work)
-            exchanges = [e for journey in JOURNEYS for e in _exchanges(admin, f"exemples-{journey}")]
+                why = _play(journey, admin, work)
+                if why:
+                    missing[f"journey-{journey}"] = why
+                    print(f"journey {journey} did not run: {why[:300]}", file=log)
+            journeys = [e for journey in JOURNEYS for e in _exchanges(admin, f"exemples-{journey}")]
+            ran = tour.play(admin, str(work / "data" / "pki"), log=log)
+            missing.update({label: why for label, why in ran.items() if why})
+            steps = [(step, _exchanges(admin, tour.SESSION_PREFIX + step.label)) for step in tour.STEPS]
+            ports = _port_map(admin)
         finally:
             proc.send_signal(signal.SIGINT)
             proc.communicate(timeout=30)
-    chosen = choose(exchanges)
+    chosen = [_with_ports(s, ports) for s in select(steps, journeys)]
+    for step, exchanges in steps:
+        if not exchanges and step.label not in missing:
+            missing[step.label] = "no exchange journaled"
+    write_samples(chosen, out, missing)
+    if docs is not None:
+        write_guides(chosen, docs)
+    print(f"{len(chosen)} samples from {len(journeys) + sum(len(e) for _, e in steps)} exchanges -> {out}"
+          + (f"; missing: {', '.join(sorted(missing))}" if missing else ""), file=log)
+    return chosen
+
+
+def _port_map(admin: str) -> dict[str, str]:
+    """Ephemeral port of each service -> its documented default port, so samples read as with `make serve`."""
+    ports = {urlsplit(admin).port: DEFAULT_PORTS.get("admin")}
+    for entry in requests.get(f"{admin}/_bench/services", timeout=30).json():
+        ports[urlsplit(entry["url"]).port] = DEFAULT_PORTS.get(entry["service"])
+    return {str(k): str(v) for k, v in ports.items() if k and v}
+
+
+def _with_ports(sample: Sample, ports: dict[str, str]) -> Sample:
+    def fix(text: str) -> str:
+        return re.sub(r"\b(localhost|127\.0\.0\.1):(\d+)", lambda m: f"{m.group(1)}:{ports.get(m.group(2), m.group(2))}",
+                      text)
+
+    return dataclasses.replace(
+        sample, path=fix(sample.path), origin=fix(sample.origin), request_body=fix(sample.request_body), response_body=fix(sample.response_body),
+        request_headers={k: fix(v) for k, v in sample.request_headers.items()},
+        response_headers={k: fix(v) for k, v in sample.response_headers.items()})
+
+
+def write_samples(chosen: list[Sample], out: Path, missing: dict[str, str]) -> None:
+    """One JSON per sample, and index.json: every sample and what could not be recorded (and why)."""
     if out.exists():
         for old in out.glob("*/*.json"):
             old.unlink()
@@ -53,10 +99,10 @@ def record(out: Path = PACKAGE_DATA, docs: Path | None = DOCS, *, log: Any = sys
         target = out / item.service / f"{item.name}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(item.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    if docs is not None:
-        write_guides(chosen, docs)
-    print(f"{len(chosen)} samples from {len(exchanges)} exchanges -> {out}", file=log)
-    return chosen
+    index = {"generated_by": "python -m simulators.examples",
+             "samples": [f"{s.service}/{s.name}" for s in chosen], "missing": dict(sorted(missing.items()))}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / INDEX).write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _serve(work: Path) -> tuple[subprocess.Popen, str]:
@@ -80,12 +126,12 @@ def _serve(work: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the bench did not start:\n" + "".join(lines))
 
 
-def _play(journey: str, admin: str, work: Path) -> None:
+def _play(journey: str, admin: str, work: Path) -> str:
+    """"" when the journey ran, else why not (the recorder goes on with what the bench does)."""
     proc = subprocess.run([sys.executable, "-m", "simulators.cli", "play", journey, "--bench-url", admin,
                            "--bench-pki", str(work / "data" / "pki"), "--session", f"exemples-{journey}"],
                           capture_output=True, text=True, timeout=600, cwd=work)
-    if proc.returncode != 0:
-        raise RuntimeError(f"play {journey} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return "" if proc.returncode == 0 else f"play {journey} exited {proc.returncode}: {proc.stderr[-1500:]}"
 
 
 def _exchanges(admin: str, session: str) -> list[dict[str, Any]]:
@@ -95,23 +141,74 @@ def _exchanges(admin: str, session: str) -> list[dict[str, Any]]:
     return answer.json()["exchanges"]
 
 
-def choose(exchanges: list[dict[str, Any]]) -> list[Sample]:
-    """The first exchange of each (service, operation, outcome), in journey order."""
-    seen: dict[tuple[str, str, str], Sample] = {}
-    for ex in exchanges:
-        outcome = "refus" if _refused(ex) else "ok"
-        key = (ex["service"], ex["operation"] or "requete", outcome)
+Key = tuple[str, str, str]  # (service, operation, outcome)
+
+
+def _key(ex: dict[str, Any]) -> Key:
+    return ex["service"], ex["operation"] or "requete", "refus" if _refused(ex) else "ok"
+
+
+def select(steps: list[tuple["tour.Step", list[dict[str, Any]]]], journeys: list[dict[str, Any]]) -> list[Sample]:
+    """The tour's samples first (named after their step), then the journeys' for what the tour did not show.
+
+    Within the tour, an exchange already shown by an earlier step (the token and AUTH before each mail) is left
+    out unless the step names its operation in `keep`; a step left with nothing keeps its last exchange.
+    """
+    seen: set[Key] = set()
+    chosen: list[Sample] = []
+    for step, exchanges in steps:
+        firsts: dict[Key, dict[str, Any]] = {}
+        for ex in exchanges:
+            firsts.setdefault(_key(ex), ex)
+        new = {k: ex for k, ex in firsts.items() if k not in seen or fnmatch.fnmatch(k[1], step.keep or "\0")}
+        if not new and exchanges:
+            new = {_key(exchanges[-1]): exchanges[-1]}
+        seen.update(firsts)
+        for (_, _, outcome), ex in new.items():
+            base = to_sample(ex, outcome, note=step.title)
+            name = step.label if len(new) == 1 else f"{step.label}.{base.name}"
+            chosen.append(dataclasses.replace(base, name=name[:80]))
+    for ex in journeys:
+        key = _key(ex)
         if key not in seen:
-            seen[key] = to_sample(ex, outcome)
-    return list(seen.values())
+            seen.add(key)
+            chosen.append(to_sample(ex, key[2], note="parcours " + ex.get("session", "").removeprefix("exemples-")))
+    return chosen
+
+
+FAILURE_MARKS = ("ResponseStatusType:Failure", ":Fault>", "acknowledgement typeCode=\"AE\"",
+                 "acknowledgement typeCode=\"AR\"")
 
 
 def _refused(ex: dict[str, Any]) -> bool:
+    """The bench said no: an error status or reply code, a SOAP fault, an XDS Failure, an HL7v3 AE/AR (DMP answers
+    refusals with HTTP 200 and the error in the body)."""
     status = int(ex.get("status") or 0)
-    return status >= 400 or (ex.get("protocol") in ("smtp",) and status >= 400) or bool((ex.get("summary") or {}).get("fault"))
+    if status >= 400 or (ex.get("summary") or {}).get("fault"):
+        return True
+    head = _body(ex, "response")[:4000]
+    return any(mark in head for mark in FAILURE_MARKS)
 
 
-def to_sample(ex: dict[str, Any], outcome: str) -> Sample:
+def _origin(ex: dict[str, Any]) -> str:
+    host = next((v for k, v in (ex.get("request_headers") or {}).items() if k.lower() == "host"), "")
+    return f"https://{host}" if host and ex.get("protocol", "http") == "http" else ""
+
+
+def _client_cert(ex: dict[str, Any]) -> str:
+    """The PKI certificate the request needs in mutual TLS, by the service's documented profile."""
+    service = ex["service"]
+    if service == "ins":  # the CPx profile authenticates by the SAML assertion in the body
+        return "" if (ex.get("caller") or {}).get("kind") == "saml" or re.search(r"<[A-Za-z0-9]+:Assertion\b", _body(ex, "request")) \
+            else "insi-auto"
+    if service == "dmp":
+        return "org-auth-cli"
+    if service == "ror" and ex.get("operation") == "token":
+        return "org-auth-cli" if re.search(r"client_id=bench-profil-[1-5]", _body(ex, "request")) else ""
+    return ""
+
+
+def to_sample(ex: dict[str, Any], outcome: str, note: str = "") -> Sample:
     operation = ex["operation"] or "requete"
     name = re.sub(r"[^a-z0-9._-]+", "-", operation.lower()).strip("-")[:60] or "requete"
     if outcome != "ok":
@@ -121,11 +218,14 @@ def to_sample(ex: dict[str, Any], outcome: str) -> Sample:
                   operation=operation, method=ex.get("method", ""), path=_path(ex.get("path", "")),
                   request_headers=_headers(ex.get("request_headers") or {}), request_body=_body(ex, "request"),
                   status=int(ex.get("status") or 0), response_headers=_headers(ex.get("response_headers") or {}),
-                  response_body=_body(ex, "response"))
+                  response_body=_body(ex, "response"), note=note, origin=_origin(ex),
+                  client_cert=_client_cert(ex),
+                  checks=[f"{v.get('outcome')} {v.get('check')}: {v.get('message', '')}"[:300]
+                          for v in ex.get("verdicts") or [] if v.get("outcome") in ("fail", "error")])
 
 
 def _path(path: str) -> str:
-    return re.sub(r"^/s/exemples-[a-z]+", "/s/<session>", path)
+    return re.sub(r"^/s/(exemples|ex)-[a-z0-9.-]+", "/s/<session>", path)
 
 
 def _headers(headers: dict[str, str]) -> dict[str, str]:
@@ -145,6 +245,7 @@ def _body(ex: dict[str, Any], part: str) -> str:
     except ValueError:
         data = str(raw).encode()
     text = data.decode("utf-8", errors="replace")
+    text = re.sub(r"\('127\.0\.0\.1', \d+\)", "('127.0.0.1', <port>)", text)
     text = re.sub(r"[A-Za-z0-9+/=\r\n]{400,}", lambda m: m.group(0)[:120] + "…[base64 abrégé]", text)
     if len(text) > BODY_LIMIT:
         cut = len(text) - BODY_LIMIT
@@ -167,20 +268,45 @@ def write_guides(chosen: list[Sample], docs: Path) -> None:
 
 
 def render_section(items: list[Sample]) -> str:
-    lines = ["", "_Generated by `python -m simulators.examples` from the reference DUI playing the journeys; "
-                 "served by the admin API at `/_bench/examples/<service>/<name>`; checked by tests/docs._", ""]
+    """The generated part of a guide: each sample's request and answer, bodies indented for reading."""
+    lines = ["", "_Generated by `python -m simulators.examples` from real runs (the reference DUI playing the journeys, "
+                 "then the tour of the reference clients in `simulators/examples/tour.py`); served by a running bench "
+                 "at `/_bench/examples/<service>/<name>`; kept in step with the bench by `tests/docs`._", ""]
     for item in items:
         lines += [f"### `{item.service}/{item.name}` — {item.title}", ""]
+        if item.note:
+            lines += [f"_{item.note}_", ""]
         if item.protocol == "http":
             lines += ["```http", f"{item.method} {item.path}",
-                      *[f"{k}: {v}" for k, v in item.request_headers.items()], "", item.request_body.rstrip(), "```",
+                      *[f"{k}: {v}" for k, v in item.request_headers.items()], "", pretty(item.request_body), "```",
                       "", "```http", f"HTTP {item.status}",
-                      *[f"{k}: {v}" for k, v in item.response_headers.items()], "", item.response_body.rstrip(),
+                      *[f"{k}: {v}" for k, v in item.response_headers.items()], "", pretty(item.response_body),
                       "```", "", "As curl (body in `request.body`):", "", "```sh", curl(item), "```", ""]
         else:
-            lines += [f"```text", item.request_body.rstrip(), "```", "", f"Reply: `{item.status}`", "",
-                      "```text", item.response_body.rstrip(), "```", ""]
+            lines += [f"{item.protocol.upper()} `{item.method}`, connection: "
+                      + ", ".join(f"{k}={v}" for k, v in item.request_headers.items()), "",
+                      "```text", item.request_body.rstrip() or "(no body journaled)", "```", "",
+                      f"Reply: `{item.status}`", "", "```text", item.response_body.rstrip() or "(no body journaled)",
+                      "```", ""]
+        if item.checks:
+            lines += ["Live checks of the bench on this exchange (what `socle-bench check` reports):", "",
+                      *[f"- {c}" for c in item.checks], ""]
     return "\n".join(lines) + "\n"
+
+
+def pretty(body: str) -> str:
+    """XML and JSON indented (a shortened or multipart body is shown as recorded)."""
+    text = body.strip()
+    try:
+        if text.startswith("<"):
+            element = parse_xml(text.encode("utf-8"))
+            etree.indent(element, space="  ")
+            return etree.tostring(element, encoding="unicode")
+        if text.startswith(("{", "[")):
+            return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+    except (ValueError, etree.LxmlError, Exception):  # noqa: BLE001 - not parseable as recorded: shown raw
+        pass
+    return body.rstrip()
 
 
 def main(argv: list[str] | None = None) -> int:
