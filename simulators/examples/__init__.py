@@ -43,6 +43,7 @@ class Sample:
     origin: str = ""  # scheme://host:port the request went to (documented default ports)
     client_cert: str = ""  # name of the bench PKI certificate presented in mutual TLS ("" when none)
     checks: list[str] = field(default_factory=list)  # live checks failed on this exchange (fail/error)
+    paths: dict[str, list[str]] = field(default_factory=dict)  # body shapes taken from the full bodies
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Sample":
@@ -56,15 +57,24 @@ def _root() -> Any:
     return resources.files(__package__).joinpath(DATA)
 
 
+def index() -> dict[str, Any]:
+    """index.json: the samples in recording order and what could not be recorded ({} before any recording)."""
+    path = _root().joinpath(INDEX)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"samples": [], "missing": {}}
+
+
 def services() -> list[str]:
-    return sorted(p.name for p in _root().iterdir() if p.is_dir())
+    return sorted(p.name for p in _root().iterdir() if p.is_dir() and NAME.match(p.name))
 
 
 def samples(service: str) -> list[Sample]:
+    """A service's samples in recording order (the order of the guides)."""
     if not NAME.match(service) or not _root().joinpath(service).is_dir():
         return []
-    return [Sample.from_json(json.loads(p.read_text(encoding="utf-8")))
-            for p in sorted(_root().joinpath(service).iterdir(), key=lambda p: p.name) if p.name.endswith(".json")]
+    order = {key: n for n, key in enumerate(index().get("samples", []))}
+    files = [p for p in _root().joinpath(service).iterdir() if p.name.endswith(".json")]
+    files.sort(key=lambda p: (order.get(f"{service}/{p.name[:-5]}", len(order)), p.name))
+    return [Sample.from_json(json.loads(p.read_text(encoding="utf-8"))) for p in files]
 
 
 def sample(service: str, name: str) -> Sample | None:
@@ -100,27 +110,36 @@ def _quote(text: str) -> str:
 
 
 def shape(sample: Sample) -> dict[str, Any]:
-    """What must not drift: status, header names, element/key paths of the bodies (values are volatile)."""
+    """What must not drift: status, header names, element/key paths of the bodies (values are volatile).
+
+    The body paths are those recorded from the full bodies (`paths`); a sample without them is read from its
+    (possibly shortened) bodies."""
+    paths = sample.paths or {"request": body_shape(sample.request_body), "response": body_shape(sample.response_body)}
     return {"protocol": sample.protocol, "operation": sample.operation, "method": sample.method,
             "path": re.sub(r"[0-9a-f]{8,}|\d+", "#", sample.path.split("?")[0]), "status": sample.status,
-            "request": _body_shape(sample.request_body), "response": _body_shape(sample.response_body)}
+            "request_headers": sorted(h.lower() for h in sample.request_headers),
+            "response_headers": sorted(h.lower() for h in sample.response_headers),
+            "request": sorted(paths.get("request", [])), "response": sorted(paths.get("response", []))}
 
 
-def _body_shape(body: str) -> list[str]:
+def body_shape(body: str) -> list[str]:
     text = body.strip()
     if text.startswith("<"):
         try:
             return sorted(set(_xml_paths(parse_xml(text.encode("utf-8")))))
         except Exception:  # noqa: BLE001 - a shortened body may not parse: compare its tags
-            return sorted(set(re.findall(r"<([A-Za-z][\w:.-]*)", text)))
+            return sorted(set(re.findall(r"<([A-Za-z][\w:.-]*)[\s/>]", text)))
     if text.startswith(("{", "[")):
         try:
             return sorted(set(_json_paths(json.loads(text))))
         except ValueError:
             return []
-    if "Content-Type:" in text or "content-type:" in text:  # multipart (MTOM) or MIME: its headers and tags
-        return sorted(set(re.findall(r"(?im)^(content-[a-z-]+):", text)) | set(re.findall(r"<([A-Za-z][\w:.-]*)", text)))
-    return []
+    head = re.split(r"\r?\n\r?\n", text, maxsplit=1)[0]
+    found = {f"header:{h.lower()}" for h in re.findall(r"(?m)^([A-Za-z][\w-]*):", head)}  # a mail's own headers
+    if re.search(r"(?im)^content-type:", text):  # multipart (MTOM) or MIME parts: their headers and XML tags
+        found |= {h.lower() for h in re.findall(r"(?im)^(content-[a-z-]+):", text)}
+        found |= set(re.findall(r"<([A-Za-z][\w:.-]*)[\s/>]", text))
+    return sorted(found)
 
 
 def _xml_paths(element: Any, prefix: str = "") -> Iterable[str]:
@@ -142,4 +161,4 @@ def _json_paths(value: Any, prefix: str = "") -> Iterable[str]:
             yield from _json_paths(item, f"{prefix}[]")
 
 
-__all__ = ["Sample", "curl", "sample", "samples", "services", "shape"]
+__all__ = ["INDEX", "Sample", "body_shape", "curl", "index", "sample", "samples", "services", "shape"]

@@ -27,7 +27,7 @@ from lxml import etree
 
 from simulators.core.config import DEFAULT_PORTS
 from simulators.core.xmlsafe import parse_xml
-from simulators.examples import INDEX, Sample, curl
+from simulators.examples import INDEX, Sample, body_shape, curl
 from simulators.examples import tour
 
 JOURNEYS = ("fanny", "elliot", "elise")
@@ -81,6 +81,7 @@ def _port_map(admin: str) -> dict[str, str]:
 
 def _with_ports(sample: Sample, ports: dict[str, str]) -> Sample:
     def fix(text: str) -> str:
+        text = re.sub(r"/s/(exemples|ex)-[a-z0-9.-]+/", "/s/<session>/", text)
         return re.sub(r"\b(localhost|127\.0\.0\.1):(\d+)", lambda m: f"{m.group(1)}:{ports.get(m.group(2), m.group(2))}",
                       text)
 
@@ -199,8 +200,8 @@ def _client_cert(ex: dict[str, Any]) -> str:
     """The PKI certificate the request needs in mutual TLS, by the service's documented profile."""
     service = ex["service"]
     if service == "ins":  # the CPx profile authenticates by the SAML assertion in the body
-        return "" if (ex.get("caller") or {}).get("kind") == "saml" or re.search(r"<[A-Za-z0-9]+:Assertion\b", _body(ex, "request")) \
-            else "insi-auto"
+        cpx = (ex.get("caller") or {}).get("kind") == "saml" or re.search(r"<\w+:Assertion\b", _raw_text(ex, "request"))
+        return "" if cpx else "insi-auto"
     if service == "dmp":
         return "org-auth-cli"
     if service == "ror" and ex.get("operation") == "token":
@@ -220,6 +221,8 @@ def to_sample(ex: dict[str, Any], outcome: str, note: str = "") -> Sample:
                   status=int(ex.get("status") or 0), response_headers=_headers(ex.get("response_headers") or {}),
                   response_body=_body(ex, "response"), note=note, origin=_origin(ex),
                   client_cert=_client_cert(ex),
+                  paths={"request": body_shape(_raw_text(ex, "request")),
+                         "response": body_shape(_raw_text(ex, "response"))},
                   checks=[f"{v.get('outcome')} {v.get('check')}: {v.get('message', '')}"[:300]
                           for v in ex.get("verdicts") or [] if v.get("outcome") in ("fail", "error")])
 
@@ -238,14 +241,18 @@ def _headers(headers: dict[str, str]) -> dict[str, str]:
     return kept
 
 
-def _body(ex: dict[str, Any], part: str) -> str:
+def _raw_text(ex: dict[str, Any], part: str) -> str:
     raw = ex.get(f"{part}_body_b64") or ex.get(f"{part}_body") or ""
     try:
         data = base64.b64decode(raw) if isinstance(raw, str) else bytes(raw)
     except ValueError:
         data = str(raw).encode()
-    text = data.decode("utf-8", errors="replace")
-    text = re.sub(r"\('127\.0\.0\.1', \d+\)", "('127.0.0.1', <port>)", text)
+    return data.decode("utf-8", errors="replace")
+
+
+def _body(ex: dict[str, Any], part: str) -> str:
+    """The body as a reader gets it: base64 runs and long bodies shortened (the shape is taken before)."""
+    text = re.sub(r"\('127\.0\.0\.1', \d+\)", "('127.0.0.1', <port>)", _raw_text(ex, part))
     text = re.sub(r"[A-Za-z0-9+/=\r\n]{400,}", lambda m: m.group(0)[:120] + "…[base64 abrégé]", text)
     if len(text) > BODY_LIMIT:
         cut = len(text) - BODY_LIMIT
@@ -291,7 +298,7 @@ def render_section(items: list[Sample]) -> str:
         if item.checks:
             lines += ["Live checks of the bench on this exchange (what `socle-bench check` reports):", "",
                       *[f"- {c}" for c in item.checks], ""]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines).replace("\r\n", "\n").replace("\r", "\n") + "\n"  # as the guide is read back
 
 
 def pretty(body: str) -> str:

@@ -121,6 +121,15 @@ def _ins_wsdl(t: Tour) -> None:
                  timeout=30)
 
 
+def _ins_unknown_operation(t: Tour) -> None:
+    from simulators.core.tls import requests_cert
+
+    envelope = ('<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>'
+                '<OperationInconnue xmlns="urn:exemple"/></soap:Body></soap:Envelope>')
+    requests.post(t.url("ins", "/lps"), data=envelope.encode(), cert=requests_cert(t.pki, "insi-auto"),
+                  headers={"Content-Type": "application/soap+xml; charset=utf-8"}, verify=t.verify, timeout=30)
+
+
 # --- DMP ------------------------------------------------------------------------------------------------------
 
 def _dmp(t: Tour, professional: str = "mecs-educateur") -> Any:
@@ -210,6 +219,13 @@ def _dmp_vihf_fault(t: Tour) -> None:
     client = DmpClient(t.services["dmp"], identity_for(t.pki, t.world, "mecs-educateur", sign_variant="expired"),
                        verify=t.verify, session=t.session)
     _quietly(lambda: client.test_existence(ins, oid))
+
+
+def _dmp_get(t: Tour) -> None:
+    from simulators.core.tls import requests_cert
+
+    requests.get(t.url("dmp", "/si-dmp-server/v2/services/patients"), cert=requests_cert(t.pki, "org-auth-cli"),
+                 verify=t.verify, timeout=30)
 
 
 # --- MSSanté --------------------------------------------------------------------------------------------------
@@ -352,6 +368,10 @@ def _psc_unknown_grant(t: Tour) -> None:
     requests.post(t.url("psc", OIDC_PATH + "/token"), data={"grant_type": "inconnu"}, verify=t.verify, timeout=30)
 
 
+def _psc_no_grant(t: Tour) -> None:
+    requests.post(t.url("psc", OIDC_PATH + "/token"), data={"username": "x"}, verify=t.verify, timeout=30)
+
+
 def _psc_bad_token(t: Tour) -> None:
     requests.get(t.url("psc", OIDC_PATH + "/userinfo"), headers={"Authorization": "Bearer faux"}, verify=t.verify,
                  timeout=30)
@@ -378,12 +398,42 @@ def _annuaire_queries(t: Tour) -> None:
     _annuaire_get(t, "/Device", _count="1")
 
 
+def _annuaire_reads(t: Tour) -> None:
+    """A read by id of each resource type (the id taken from a one-entry search)."""
+    from simulators.annuaire.model import RESOURCE_TYPES
+
+    headers = {"ESANTE-API-KEY": ANNUAIRE_KEY, "Accept": "application/fhir+json"}
+    for rtype in RESOURCE_TYPES:
+        found = requests.get(t.url("annuaire", f"/fhir/v2/{rtype}"), params={"_count": "1"}, headers=headers,
+                             verify=t.verify, timeout=30).json()
+        for entry in found.get("entry", [])[:1]:
+            requests.get(t.url("annuaire", f"/fhir/v2/{rtype}/{entry['resource']['id']}"), headers=headers,
+                         verify=t.verify, timeout=30)
+
+
 def _annuaire_bad_key(t: Tour) -> None:
     _annuaire_get(t, "/Practitioner", key="cle-inconnue", _count="1")
 
 
 def _annuaire_unknown_type(t: Tour) -> None:
     _annuaire_get(t, "/Inconnu")
+
+
+def _annuaire_pages(t: Tour) -> None:
+    """The next page of a search (the `_page` link the gateway gives), then a page id that does not exist."""
+    headers = {"ESANTE-API-KEY": ANNUAIRE_KEY, "Accept": "application/fhir+json"}
+    first = requests.get(t.url("annuaire", "/fhir/v2/Organization"), params={"_count": "1"}, headers=headers,
+                         verify=t.verify, timeout=30).json()
+    following = next(link["url"] for link in first["link"] if link["relation"] == "next")
+    requests.get(following, headers=headers, verify=t.verify, timeout=30)
+    requests.get(t.url("annuaire", "/fhir/v2/_page"), params={"id": "inconnu_50"}, headers=headers, verify=t.verify,
+                 timeout=30)
+
+
+def _annuaire_routing_errors(t: Tour) -> None:
+    headers = {"ESANTE-API-KEY": ANNUAIRE_KEY, "Accept": "application/fhir+json"}
+    requests.get(t.url("annuaire", "/fhir/autre"), headers=headers, verify=t.verify, timeout=30)
+    requests.post(t.url("annuaire", "/fhir/v2/metadata"), headers=headers, verify=t.verify, timeout=30)
 
 
 def _annuaire_write(t: Tour) -> None:
@@ -408,11 +458,19 @@ def _ror(t: Tour, **kwargs: Any) -> Any:
 def _ror_queries(t: Tour) -> None:
     client = _ror(t)
     client.metadata()
-    found = client.search("Organization", [("_count", "1")], max_pages=1)
-    if found.matches:
-        client.read("Organization", found.matches[0]["id"])
+    client.search("Organization", [("_count", "1")], max_pages=2)  # the second page: HAPI _getpages
     for rtype in ("Location", "PractitionerRole", "Practitioner"):
         _quietly(lambda rtype=rtype: client.search(rtype, [("_count", "1")], max_pages=1))
+
+
+def _ror_reads(t: Tour) -> None:
+    from simulators.ror.model import RESOURCE_TYPES
+
+    client = _ror(t)
+    for rtype in RESOURCE_TYPES:
+        found = client.search(rtype, [("_count", "1")], max_pages=1)
+        if found.matches:
+            client.read(rtype, found.matches[0]["id"])
 
 
 def _ror_mtls(t: Tour) -> None:
@@ -420,6 +478,37 @@ def _ror_mtls(t: Tour) -> None:
 
     client = _ror(t, client_id="bench-profil-1", client_secret="", cert=requests_cert(t.pki, "org-auth-cli"))
     _quietly(lambda: client.search("HealthcareService", [("_count", "1")], max_pages=1))
+
+
+def _ror_export(t: Tour) -> None:
+    """Bulk export: kick-off (202 + Content-Location), poll once ready, fetch one file."""
+    client = _ror(t)
+    headers = {"Authorization": f"Bearer {client.access_token()}", "Accept": "application/fhir+json",
+               **client.ror_headers, "Prefer": "respond-async"}
+    base = t.url("ror", "/ws-diffusion-fhir")
+    one = client.search("HealthcareService", [("_count", "1")], max_pages=1).matches[0]["id"]
+    kickoff = requests.get(f"{base}/$export", params={"_type": "HealthcareService",
+                                                     "_typeFilter": f"HealthcareService?_id={one}"},
+                           headers=headers, verify=t.verify, timeout=60)
+    poll = kickoff.headers["Content-Location"]
+    time.sleep(1.5)  # past export_delay_s (0.5 s): the poll answers the manifest, the sample is stable
+    manifest = requests.get(poll, headers=headers, verify=t.verify, timeout=60).json()
+    requests.get(manifest["output"][0]["url"], headers=headers, verify=t.verify, timeout=60)
+
+
+def _ror_jwks(t: Tour) -> None:
+    requests.get(t.url("ror", "/auth/realms/ror/protocol/openid-connect/certs"), verify=t.verify, timeout=30)
+
+
+def _ror_routing_errors(t: Tour) -> None:
+    client = _ror(t)
+    headers = {"Authorization": f"Bearer {client.access_token()}", "Accept": "application/fhir+json",
+               **client.ror_headers}
+    base = t.url("ror", "/ws-diffusion-fhir")
+    requests.get(f"{base}/HealthcareService/$inconnue", headers=headers, verify=t.verify, timeout=30)
+    requests.get(f"{base}/$inconnue", headers=headers, verify=t.verify, timeout=30)
+    requests.get(f"{base}/Organization/a/b/c", headers=headers, verify=t.verify, timeout=30)
+    requests.delete(f"{base}/Organization/exemple", headers=headers, verify=t.verify, timeout=30)
 
 
 def _ror_oauth_error(t: Tour) -> None:
@@ -445,6 +534,7 @@ STEPS: tuple[Step, ...] = (
     Step("insi-faute-certificat", "ins", "INSi, certificat qui n'est ni INSI-AUTO ni INSI-MANU : faute SOAP",
          _ins_fault),
     Step("insi-wsdl", "ins", "INSi, WSDL du service", _ins_wsdl),
+    Step("insi-operation-inconnue", "ins", "INSi, opération inconnue : faute SOAP", _ins_unknown_operation),
     Step("dmp-patient", "dmp", "DMP, TD0.2 test d'existence et TD0.5 recherche de patients", _dmp_patients),
     Step("dmp-gestion", "dmp", "DMP, TD1.1 création, TD1.x fermeture puis réactivation", _dmp_create),
     Step("dmp-creation-refus", "dmp", "DMP, TD1.1 pour un patient qui a déjà un DMP : acquittement AE",
@@ -454,11 +544,13 @@ STEPS: tuple[Step, ...] = (
          _dmp_registry_error),
     Step("dmp-sans-autorisation", "dmp", "DMP, ITI-18 sans autorisation d'accès : RegistryError",
          _dmp_without_authorization),
+    Step("dmp-get", "dmp", "DMP, GET sur un point d'accès SOAP", _dmp_get),
     Step("dmp-faute-vihf", "dmp", "DMP, VIHF signé par un certificat expiré : SOAP Fault", _dmp_vihf_fault),
     Step("psc-flux", "psc", "Pro Santé Connect, découverte, jetons, userinfo, introspection, JWKS", _psc_flows),
     Step("psc-mot-de-passe-faux", "psc", "Pro Santé Connect, mot de passe faux : invalid_grant", _psc_bad_password),
     Step("psc-grant-inconnu", "psc", "Pro Santé Connect, grant_type inconnu : unsupported_grant_type",
          _psc_unknown_grant),
+    Step("psc-sans-grant", "psc", "Pro Santé Connect, demande de jeton sans grant_type", _psc_no_grant),
     Step("psc-jeton-invalide", "psc", "Pro Santé Connect, userinfo avec un jeton invalide : invalid_token",
          _psc_bad_token),
     Step("psc-patient", "psc", "Pro Santé Connect, jeton demandé pour l'adresse Mon espace santé d'un patient",
@@ -473,6 +565,12 @@ STEPS: tuple[Step, ...] = (
     Step("mss-bal-applicative", "mss", "MSSanté, BAL applicative : certificat client et AUTH EXTERNAL",
          _mss_app_box, keep="auth"),
     Step("annuaire-requetes", "annuaire", "Annuaire Santé, metadata et recherches", _annuaire_queries),
+    Step("annuaire-lectures", "annuaire", "Annuaire Santé, lecture par id de chaque type de ressource",
+         _annuaire_reads),
+    Step("annuaire-pages", "annuaire", "Annuaire Santé, page suivante d'une recherche, puis page inconnue (410)",
+         _annuaire_pages, keep="*.search"),
+    Step("annuaire-routage", "annuaire", "Annuaire Santé, chemin inconnu (404) et méthode non permise (405)",
+         _annuaire_routing_errors),
     Step("annuaire-cle-inconnue", "annuaire", "Annuaire Santé, clé ESANTE-API-KEY inconnue : 401", _annuaire_bad_key),
     Step("annuaire-type-inconnu", "annuaire", "Annuaire Santé, type de ressource inconnu : OperationOutcome",
          _annuaire_unknown_type),
@@ -481,7 +579,11 @@ STEPS: tuple[Step, ...] = (
     Step("annuaire-ecriture", "annuaire", "Annuaire Santé, écriture refusée (API en lecture seule) : 405",
          _annuaire_write),
     Step("ror-requetes", "ror", "ROR, jeton OAuth (profil 0), metadata, recherches et lecture", _ror_queries),
+    Step("ror-lectures", "ror", "ROR, lecture par id de chaque type de ressource", _ror_reads, keep="read-*"),
     Step("ror-mtls", "ror", "ROR, jeton OAuth en mTLS (profil 1)", _ror_mtls, keep="token"),
+    Step("ror-export", "ror", "ROR, export en masse ($export, suivi, fichier)", _ror_export, keep="export*"),
+    Step("ror-jwks", "ror", "ROR, clés publiques des jetons (JWKS)", _ror_jwks),
+    Step("ror-routage", "ror", "ROR, opération inconnue, chemin inconnu, méthode non permise", _ror_routing_errors),
     Step("ror-oauth-refus", "ror", "ROR, secret client faux : erreur OAuth", _ror_oauth_error),
     Step("ror-sans-en-tetes", "ror", "ROR, en-têtes Ror-Profil-Utilisateur-* et Ror-Role-Metier-* absents",
          _ror_without_headers),
