@@ -85,10 +85,29 @@ def sample(service: str, name: str) -> Sample | None:
 
 
 PKI_DIR = ".socle-bench/pki"
+# headers curl computes itself, or that say nothing about the request a vendor reproduces
+NOT_REPLAYED = {"host", "content-length", "connection", "accept-encoding", "user-agent", "keep-alive", "x-request-id"}
 
 
-def curl(sample: Sample, base_url: str = "") -> str:
-    """The request as a curl command (HTTP samples); certificates as the bench's PKI lays them out."""
+def client_certificate(service: str, operation: str, request_text: str, caller_kind: str = "") -> str:
+    """The default-PKI certificate a request of this kind presents in mutual TLS ("" when none), by the
+    service's documented profile: INSi certificate profile INSI-AUTO (not the CPx one, whose SAML assertion is in
+    the body), DMP the structure's AUTH_CLI, ROR profiles 1-5 at the token endpoint."""
+    if service == "ins":
+        cpx = caller_kind == "saml" or re.search(r"<\w+:Assertion\b", request_text)
+        return "" if cpx else "insi-auto"
+    if service == "dmp":
+        return "org-auth-cli"
+    if service == "ror" and operation == "token":
+        return "org-auth-cli" if re.search(r"client_id=bench-profil-[1-5]", request_text) else ""
+    return ""
+
+
+def curl(sample: Sample, base_url: str = "", *, body_from: str = "") -> str:
+    """The request as a curl command (HTTP samples); certificates as the bench's PKI lays them out.
+
+    The body is read from `request.body`, or piped from `body_from` (the admin API's raw request of a journaled
+    exchange) so the command runs as copied."""
     if sample.protocol != "http":
         return ""
     base_url = base_url or sample.origin or "https://localhost:8443"
@@ -98,11 +117,26 @@ def curl(sample: Sample, base_url: str = "") -> str:
                   "--key", f"{PKI_DIR}/certs/{sample.client_cert}.key"]
     parts += ["-X", sample.method]
     for name, value in sample.request_headers.items():
-        parts += ["-H", f"{name}: {value}"]
+        if name.lower() not in NOT_REPLAYED:
+            parts += ["-H", f"{name}: {value}"]
     if sample.request_body:
-        parts += ["--data-binary", "@request.body"]
+        parts += ["--data-binary", "@-" if body_from else "@request.body"]
     parts.append(base_url.rstrip("/") + sample.path)
-    return " ".join(_quote(p) for p in parts)
+    command = " ".join(_quote(p) for p in parts)
+    if sample.request_body and body_from:
+        command = f"curl -s {_quote(body_from)} | {command}"
+    return command
+
+
+def exchange_sample(exchange: Any, origin: str) -> Sample:
+    """A journaled exchange (simulators.core.exchange.Exchange) as a sample, bodies whole: what the dashboard's
+    "copier en curl" reproduces."""
+    text = exchange.request_body.decode("utf-8", errors="replace")
+    return Sample(service=exchange.service, name=exchange.id, title=exchange.operation, protocol=exchange.protocol,
+                  operation=exchange.operation, method=exchange.method, path=exchange.path,
+                  request_headers=dict(exchange.request_headers), request_body=text, status=exchange.status,
+                  response_headers={}, response_body="", origin=origin,
+                  client_cert=client_certificate(exchange.service, exchange.operation, text, exchange.caller.kind))
 
 
 def _quote(text: str) -> str:
@@ -161,4 +195,5 @@ def _json_paths(value: Any, prefix: str = "") -> Iterable[str]:
             yield from _json_paths(item, f"{prefix}[]")
 
 
-__all__ = ["INDEX", "Sample", "body_shape", "curl", "index", "sample", "samples", "services", "shape"]
+__all__ = ["INDEX", "Sample", "body_shape", "client_certificate", "curl", "exchange_sample", "index", "sample",
+           "samples", "services", "shape"]

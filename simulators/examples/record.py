@@ -27,7 +27,7 @@ from lxml import etree
 
 from simulators.core.config import DEFAULT_PORTS
 from simulators.core.xmlsafe import parse_xml
-from simulators.examples import INDEX, Sample, body_shape, curl
+from simulators.examples import INDEX, Sample, body_shape, client_certificate, curl
 from simulators.examples import tour
 
 JOURNEYS = ("fanny", "elliot", "elise")
@@ -196,19 +196,6 @@ def _origin(ex: dict[str, Any]) -> str:
     return f"https://{host}" if host and ex.get("protocol", "http") == "http" else ""
 
 
-def _client_cert(ex: dict[str, Any]) -> str:
-    """The PKI certificate the request needs in mutual TLS, by the service's documented profile."""
-    service = ex["service"]
-    if service == "ins":  # the CPx profile authenticates by the SAML assertion in the body
-        cpx = (ex.get("caller") or {}).get("kind") == "saml" or re.search(r"<\w+:Assertion\b", _raw_text(ex, "request"))
-        return "" if cpx else "insi-auto"
-    if service == "dmp":
-        return "org-auth-cli"
-    if service == "ror" and ex.get("operation") == "token":
-        return "org-auth-cli" if re.search(r"client_id=bench-profil-[1-5]", _body(ex, "request")) else ""
-    return ""
-
-
 def to_sample(ex: dict[str, Any], outcome: str, note: str = "") -> Sample:
     operation = ex["operation"] or "requete"
     name = re.sub(r"[^a-z0-9._-]+", "-", operation.lower()).strip("-")[:60] or "requete"
@@ -220,7 +207,8 @@ def to_sample(ex: dict[str, Any], outcome: str, note: str = "") -> Sample:
                   request_headers=_headers(ex.get("request_headers") or {}), request_body=_body(ex, "request"),
                   status=int(ex.get("status") or 0), response_headers=_headers(ex.get("response_headers") or {}),
                   response_body=_body(ex, "response"), note=note, origin=_origin(ex),
-                  client_cert=_client_cert(ex),
+                  client_cert=client_certificate(ex["service"], operation, _raw_text(ex, "request"),
+                                                 (ex.get("caller") or {}).get("kind", "")),
                   paths={"request": body_shape(_raw_text(ex, "request")),
                          "response": body_shape(_raw_text(ex, "response"))},
                   checks=[f"{v.get('outcome')} {v.get('check')}: {v.get('message', '')}"[:300]
