@@ -23,7 +23,8 @@ def _files(service: str) -> list[Path]:
     """Source files of a service's protocol adapter (PSC may live in simulators/psc or simulators/mss/psc.py)."""
     if service == "psc":
         own = ROOT / "simulators" / "psc"
-        return sorted(own.rglob("*.py")) if own.is_dir() else [ROOT / "simulators" / "mss" / "psc.py"]
+        return sorted(p for p in own.rglob("*.py") if p.stem not in NOT_ADAPTERS) if own.is_dir() \
+            else [ROOT / "simulators" / "mss" / "psc.py"]
     if service == "mss":
         return sorted(p for p in (ROOT / "simulators" / "mss").glob("*.py") if p.stem.startswith(("smtp", "imap")))
     return sorted(p for p in (ROOT / "simulators" / service).rglob("*.py") if p.stem not in NOT_ADAPTERS)
