@@ -56,16 +56,17 @@ def record(out: Path = PACKAGE_DATA, docs: Path | None = DOCS, *, log: Any = sys
                     missing[f"journey-{journey}"] = why
                     print(f"journey {journey} did not run: {why[:300]}", file=log)
             journeys = [e for journey in JOURNEYS for e in _exchanges(admin, f"exemples-{journey}")]
-            ran = tour.play(admin, str(work / "data" / "pki"), log=log)
+            transcripts: dict[str, str] = {}
+            ran = tour.play(admin, str(work / "data" / "pki"), log=log, transcripts=transcripts)
             missing.update({label: why for label, why in ran.items() if why})
             steps = [(step, _exchanges(admin, tour.SESSION_PREFIX + step.label)) for step in tour.STEPS]
             ports = _port_map(admin)
         finally:
             proc.send_signal(signal.SIGINT)
             proc.communicate(timeout=30)
-    chosen = [_with_ports(s, ports) for s in select(steps, journeys)]
+    chosen = [_with_ports(s, ports) for s in transcript_samples(transcripts) + select(steps, journeys)]
     for step, exchanges in steps:
-        if not exchanges and step.label not in missing:
+        if not exchanges and step.journaled and step.label not in missing:
             missing[step.label] = "no exchange journaled"
     write_samples(chosen, out, missing)
     if docs is not None:
@@ -73,6 +74,21 @@ def record(out: Path = PACKAGE_DATA, docs: Path | None = DOCS, *, log: Any = sys
     print(f"{len(chosen)} samples from {len(journeys) + sum(len(e) for _, e in steps)} exchanges -> {out}"
           + (f"; missing: {', '.join(sorted(missing))}" if missing else ""), file=log)
     return chosen
+
+
+def transcript_samples(transcripts: dict[str, str]) -> list[Sample]:
+    """Client-side transcripts (C: / S: lines) as samples of the mail service."""
+    out = []
+    for name, text in sorted(transcripts.items()):
+        protocol = "imap" if name.endswith("imap") else "smtp"
+        text = re.sub(r"/s/(exemples|ex)-[a-z0-9.-]+", "/s/<session>", text)
+        out.append(Sample(service="mss", name=name, title=f"transcription {protocol.upper()} côté client",
+                          protocol=protocol, operation="transcript", method="SESSION", path="", request_headers={},
+                          request_body=text, status=0, response_headers={}, response_body="",
+                          note=f"Une session {protocol.upper()} complète telle que le client l'écrit (C:) et la lit "
+                               "(S:), relevée par smtplib / imaplib en mode debug ; la chaîne XOAUTH2 est remplacée "
+                               "par sa recette.", paths={"request": body_shape(text), "response": []}))
+    return out
 
 
 def _port_map(admin: str) -> dict[str, str]:
@@ -168,7 +184,9 @@ def select(steps: list[tuple["tour.Step", list[dict[str, Any]]]], journeys: list
         for ex in exchanges:
             firsts.setdefault(_key(ex), ex)
         new = {k: ex for k, ex in firsts.items() if k not in seen or fnmatch.fnmatch(k[1], step.keep or "\0")}
-        if not new and exchanges:
+        if not step.journaled:
+            new = {}
+        elif not new and exchanges:
             new = {_key(exchanges[-1]): exchanges[-1]}
         seen.update(firsts)
         for (_, _, outcome), ex in new.items():
@@ -277,7 +295,9 @@ def render_section(items: list[Sample]) -> str:
         lines += [f"### `{item.service}/{item.name}` — {item.title}", ""]
         if item.note:
             lines += [f"_{item.note}_", ""]
-        if item.protocol == "http":
+        if item.operation == "transcript":
+            lines += ["```text", item.request_body.rstrip(), "```", ""]
+        elif item.protocol == "http":
             lines += ["```http", f"{item.method} {item.path}",
                       *[f"{k}: {v}" for k, v in item.request_headers.items()], "", pretty(item.request_body), "```",
                       "", "```http", f"HTTP {item.status}",

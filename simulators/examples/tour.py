@@ -7,7 +7,11 @@ raised, so ``python -m simulators.examples`` records what exists and says what d
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import imaplib
+import io
+import re
 import smtplib
 import ssl
 import time
@@ -28,6 +32,7 @@ class Step:
     title: str  # what a vendor reads in the guide
     run: Callable[["Tour"], Any]
     keep: str = ""  # glob of operations shown even when an earlier step showed them
+    journaled: bool = True  # False: the step's samples are its client transcripts, not its exchanges
 
 
 @dataclass
@@ -37,6 +42,7 @@ class Tour:
     seed: int = 20261122
     services: dict[str, str] = field(default_factory=dict)
     session: str = ""
+    transcripts: dict[str, str] = field(default_factory=dict)  # client-side transcripts a step writes
     _pki: Any = None
     _world: Any = None
 
@@ -257,6 +263,74 @@ def _mss_session(t: Tour) -> None:
     msg = compose(sender, "Exemple", [recipient], "Exemple de message", "Bonjour,\n\nMessage d'exemple.\n")
     mail.send(msg, sender, _token(t, sender))
     mail.fetch_all(recipient, _token(t, recipient))
+
+
+REDACTED_AUTH = "<base64 de « user=<adresse>\\x01auth=Bearer <jeton PSC>\\x01\\x01 »>"
+
+
+class _TracedSMTP(smtplib.SMTP):
+    debuglevel = 1  # from the greeting on (set_debuglevel after the constructor would miss it)
+
+
+def _mss_transcript(t: Tour) -> None:
+    """The client side of an SMTP then an IMAP session as smtplib / imaplib print it (what goes on the wire),
+    the XOAUTH2 string replaced by its recipe. Kept as the samples mss/transcription-smtp and -imap."""
+    from simulators.mss.client import compose, wire_bytes, xoauth2
+
+    sender, recipient = _boxes(t)
+    smtp_url, imap_url = urlsplit(t.services["smtp"]), urlsplit(t.services["imap"])
+    context = ssl.create_default_context(cafile=t.verify)
+    msg = compose(sender, "Exemple", [recipient], "Transcription SMTP", "Bonjour,\n\nMessage d'exemple.\n")
+    written = io.StringIO()
+    with contextlib.redirect_stderr(written):
+        client = _TracedSMTP(smtp_url.hostname or "localhost", smtp_url.port or 587, timeout=30)
+        client.ehlo("dui.example.test")
+        client.starttls(context=context)
+        client.ehlo("dui.example.test")
+        token = _token(t, sender)
+        client.auth("XOAUTH2", lambda challenge=None: "" if challenge else xoauth2(sender, token).decode(),
+                    initial_response_ok=True)
+        client.sendmail(sender, [recipient], wire_bytes(msg))
+        client.quit()
+    t.transcripts["transcription-smtp"] = _smtp_lines(written.getvalue())
+    written = io.StringIO()
+    token = _token(t, recipient)
+    with contextlib.redirect_stderr(written):
+        box = imaplib.IMAP4(imap_url.hostname or "localhost", imap_url.port or 143, timeout=30)
+        box.debug = 4
+        box.starttls(ssl_context=context)
+        box.authenticate("XOAUTH2", lambda _: xoauth2(recipient, token))
+        box.select("INBOX")
+        _, found = box.uid("SEARCH", None, "ALL")
+        last = (found[0] or b"").split()[-1:]
+        if last:
+            box.uid("FETCH", last[0].decode(), "(BODY.PEEK[HEADER.FIELDS (FROM SUBJECT X-MSS-NIL)])")
+        box.logout()
+    t.transcripts["transcription-imap"] = _imap_lines(written.getvalue())
+
+
+def _smtp_lines(debug: str) -> str:
+    """smtplib's "send: b'...'" / "reply: b'...'" lines as C: / S: lines."""
+    out: list[str] = []
+    for kind, raw in re.findall(r"^(send|reply): (b?'.*'|b?\".*\")$", debug, flags=re.M):
+        value = ast.literal_eval(raw)
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+        for line in text.replace("\r\n", "\n").rstrip("\n").split("\n"):
+            out.append(("C: " if kind == "send" else "S: ") + line)
+    return "\n".join(re.sub(r"^(C: AUTH XOAUTH2) \S+$", lambda m: f"{m.group(1)} {REDACTED_AUTH}", line) for line in out) + "\n"
+
+
+def _imap_lines(debug: str) -> str:
+    """imaplib's "> b'...'" / "< b'...'" lines as C: / S: lines; the base64 answer to AUTHENTICATE redacted."""
+    out: list[str] = []
+    for way, raw in re.findall(r"^\s*\d\d:\d\d\.\d\d ([<>]) (b'.*'|b\".*\")$", debug, flags=re.M):
+        line = ast.literal_eval(raw).decode("utf-8", "replace").rstrip("\r\n")
+        if re.fullmatch(r"[A-Za-z0-9+/=]{40,}", line):
+            line = REDACTED_AUTH
+        out.append(("C: " if way == ">" else "S: ") + line)
+        if way == "<" and line.startswith("+") and len(out) > 1 and "AUTHENTICATE XOAUTH2" in out[-2]:
+            out.append(f"C: {REDACTED_AUTH}")  # imaplib writes the continuation without printing it
+    return "\n".join(out) + "\n"
 
 
 def _mss_without_nil(t: Tour) -> None:
@@ -556,6 +630,8 @@ STEPS: tuple[Step, ...] = (
     Step("psc-patient", "psc", "Pro Santé Connect, jeton demandé pour l'adresse Mon espace santé d'un patient",
          _psc_patient),
     Step("mss-session", "mss", "MSSanté, jeton PSC, SMTP STARTTLS + XOAUTH2 puis IMAP XOAUTH2", _mss_session),
+    Step("mss-transcription", "mss", "MSSanté, côté client : une session SMTP puis IMAP telle qu'elle passe sur le fil",
+         _mss_transcript, journaled=False),
     Step("mss-sans-nil", "mss", "MSSanté, message sans en-tête X-MSS-NIL : refus SMTP 5xx", _mss_without_nil),
     Step("mss-jeton-invalide", "mss", "MSSanté, XOAUTH2 avec un jeton invalide (SMTP et IMAP)", _mss_bad_token),
     Step("mss-hors-espace-de-confiance", "mss", "MSSanté, destinataire hors de l'espace de confiance : 550 5.7.1",
@@ -591,12 +667,15 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def play(admin: str, pki_dir: str, *, seed: int = 20261122, log: Any = None) -> dict[str, str]:
-    """Run every step; returns {label: "" when it ran, else why it did not}."""
+def play(admin: str, pki_dir: str, *, seed: int = 20261122, log: Any = None,
+         transcripts: dict[str, str] | None = None) -> dict[str, str]:
+    """Run every step; returns {label: "" when it ran, else why it did not}; client transcripts go to
+    `transcripts` ({name: text})."""
     services = {e["service"]: e["url"] for e in requests.get(f"{admin}/_bench/services", timeout=30).json()}
     outcome: dict[str, str] = {}
     for step in STEPS:
-        tour = Tour(admin, pki_dir, seed, services, SESSION_PREFIX + step.label)
+        tour = Tour(admin, pki_dir, seed, services, SESSION_PREFIX + step.label,
+                    transcripts if transcripts is not None else {})
         started = time.monotonic()
         try:
             step.run(tour)

@@ -3,7 +3,9 @@ the committed samples, the error shapes the guides promise are there. Fast: no b
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,12 @@ import pytest
 from simulators import examples
 from simulators.examples import Sample, body_shape, curl, shape
 from simulators.examples.record import GUIDES, render_section
+from simulators.mss.client import xoauth2
 from tests.docs.operations import handled_operations
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
+SECRET = r"auth=Bearer eyJ|dXNlcj"  # an XOAUTH2 string, plain or base64 ("user=" in base64)
 BEGIN, END = "<!-- samples:begin -->", "<!-- samples:end -->"
 
 
@@ -96,7 +100,15 @@ def test_samples_hold_no_secret() -> None:
     for s in all_samples():
         headers = {k.lower(): v for k, v in s.request_headers.items()}
         assert headers.get("authorization", "Bearer <jeton>") == "Bearer <jeton>", s.name
-        assert "auth=Bearer" not in s.request_body, s.name
+        assert not re.search(SECRET, s.request_body), s.name
+
+
+def test_the_secret_check_catches_a_real_xoauth2_string() -> None:
+    raw = xoauth2("helene.marchetti@paramedical.mssante.test", "eyJhbGciOiJFUzI1NiJ9.e30.c2ln")
+    for leaked in (raw.decode(), base64.b64encode(raw).decode()):
+        assert re.search(SECRET, leaked)
+    transcript = examples.sample("mss", "transcription-smtp")
+    assert transcript is not None and "AUTH XOAUTH2 <base64 de" in transcript.request_body
 
 
 def test_shape_ignores_values_but_not_structure() -> None:
