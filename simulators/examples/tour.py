@@ -317,7 +317,8 @@ def _smtp_lines(debug: str) -> str:
         text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
         for line in text.replace("\r\n", "\n").rstrip("\n").split("\n"):
             out.append(("C: " if kind == "send" else "S: ") + line)
-    return "\n".join(re.sub(r"^(C: AUTH XOAUTH2) \S+$", lambda m: f"{m.group(1)} {REDACTED_AUTH}", line) for line in out) + "\n"
+    redacted = (re.sub(r"^(C: AUTH XOAUTH2) \S+$", lambda m: f"{m.group(1)} {REDACTED_AUTH}", line) for line in out)
+    return "\n".join(redacted) + "\n"
 
 
 def _imap_lines(debug: str) -> str:
@@ -524,7 +525,8 @@ def _annuaire_unknown_parameter(t: Tour) -> None:
 def _ror(t: Tour, **kwargs: Any) -> Any:
     from simulators.ror.client import RorApiClient
 
-    return RorApiClient(t.url("ror", "/ws-diffusion-fhir"), t.url("ror", "/auth/realms/ror/protocol/openid-connect/token"),
+    return RorApiClient(t.url("ror", "/ws-diffusion-fhir"),
+                        t.url("ror", "/auth/realms/ror/protocol/openid-connect/token"),
                         client_id=kwargs.pop("client_id", "bench-profil-0"),
                         client_secret=kwargs.pop("client_secret", "secret-profil-0"), verify=t.verify, **kwargs)
 
@@ -590,7 +592,8 @@ def _ror_oauth_error(t: Tour) -> None:
 
 
 def _ror_without_headers(t: Tour) -> None:
-    _quietly(lambda: _ror(t, headers={"Accept-Language": "fr"}).search("HealthcareService", [("_count", "1")], max_pages=1))
+    client = _ror(t, headers={"Accept-Language": "fr"})  # a header, but none of the four Ror-* ones
+    _quietly(lambda: client.search("HealthcareService", [("_count", "1")], max_pages=1))
 
 
 def _ror_unknown_parameter(t: Tour) -> None:
@@ -600,7 +603,8 @@ def _ror_unknown_parameter(t: Tour) -> None:
 STEPS: tuple[Step, ...] = (
     Step("insi-traits-mtls", "ins", "INSi, recherche par traits, profil certificat (mTLS INSI-AUTO)",
          lambda t: _ins_traits(t, _mtls(t))),
-    Step("insi-vitale-mtls", "ins", "INSi, recherche par carte Vitale, profil certificat", lambda t: _ins_vitale(t, _mtls(t))),
+    Step("insi-vitale-mtls", "ins", "INSi, recherche par carte Vitale, profil certificat",
+         lambda t: _ins_vitale(t, _mtls(t))),
     Step("insi-traits-cpx", "ins", "INSi, recherche par traits, profil CPx (assertion SAML signée par la CPS)",
          lambda t: _ins_traits(t, _cpx(t))),
     Step("insi-vitale-cpx", "ins", "INSi, recherche par carte Vitale, profil CPx", lambda t: _ins_vitale(t, _cpx(t))),

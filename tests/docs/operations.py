@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LITERAL = re.compile(r"""(?:\.operation\s*=\s*|\boperation=|guarded\(\s*|ctx\.fault\(\s*|_record\(\s*(?:self|server),\s*)(f?)"([^"]+)\"""")
+LITERAL = re.compile(r"(?:\.operation\s*=\s*|\boperation=|guarded\(\s*|ctx\.fault\(\s*"
+                     r"|_record\(\s*(?:self|server),\s*)(f?)\"([^\"]+)\"")
 # IMAP commands are the IMAP protocol's (pymap answers them all): the samples must show a DUI's reading session.
 NOT_ADAPTERS = {"admin", "client", "client_codec", "dashboard_view", "journey", "seed"}  # they query, not journal
 IMAP_SESSION = ("imap.auth", "imap.select", "imap.uid search", "imap.uid fetch", "imap.logout")
