@@ -600,6 +600,41 @@ def _ror_unknown_parameter(t: Tour) -> None:
     _quietly(lambda: _ror(t).search("HealthcareService", [("parametre-inconnu", "x")], max_pages=1))
 
 
+# --- injected faults (POST /_bench/faults, limited to the step's session) -------------------------------------
+
+def _inject(t: Tour, service: str, fault: str, operation: str = "*") -> None:
+    answer = requests.post(f"{t.admin}/_bench/faults", timeout=30, json={
+        "kind": "fault", "service": service, "fault": fault, "operation": operation, "session": t.session,
+        "max_hits": 1})
+    answer.raise_for_status()
+
+
+def _ins_injected(t: Tour) -> None:
+    _inject(t, "ins", "insi_102")
+    _quietly(lambda: _ins_traits(t, _mtls(t)))
+
+
+def _dmp_injected(t: Tour) -> None:
+    _inject(t, "dmp", "dmp_indisponible")
+    _quietly(lambda: _dmp(t).test_existence(*_ins_of(t)))
+
+
+def _mss_injected(t: Tour) -> None:
+    from simulators.mss.client import compose
+
+    sender, recipient = _boxes(t)
+    token = _token(t, sender)
+    _inject(t, "mss", "smtp_451", "send")
+    _quietly(lambda: _mail(t).send(compose(sender, "Exemple", [recipient], "Panne", "Bonjour.\n"), sender, token))
+
+
+def _ror_injected(t: Tour) -> None:
+    client = _ror(t)
+    client.access_token()
+    _inject(t, "ror", "ror_rate_limited", "search-*")
+    _quietly(lambda: client.search("HealthcareService", [("_count", "1")], max_pages=1))
+
+
 STEPS: tuple[Step, ...] = (
     Step("insi-traits-mtls", "ins", "INSi, recherche par traits, profil certificat (mTLS INSI-AUTO)",
          lambda t: _ins_traits(t, _mtls(t))),
@@ -612,6 +647,8 @@ STEPS: tuple[Step, ...] = (
     Step("insi-faute-certificat", "ins", "INSi, certificat qui n'est ni INSI-AUTO ni INSI-MANU : faute SOAP",
          _ins_fault),
     Step("insi-wsdl", "ins", "INSi, WSDL du service", _ins_wsdl),
+    Step("insi-panne-injectee", "ins", "INSi, panne injectée insi_102 (POST /_bench/faults) : faute SOAP Receiver",
+         _ins_injected),
     Step("insi-operation-inconnue", "ins", "INSi, opération inconnue : faute SOAP", _ins_unknown_operation),
     Step("dmp-patient", "dmp", "DMP, TD0.2 test d'existence et TD0.5 recherche de patients", _dmp_patients),
     Step("dmp-gestion", "dmp", "DMP, TD1.1 création, TD1.x fermeture puis réactivation", _dmp_create),
@@ -622,6 +659,7 @@ STEPS: tuple[Step, ...] = (
          _dmp_registry_error),
     Step("dmp-sans-autorisation", "dmp", "DMP, ITI-18 sans autorisation d'accès : RegistryError",
          _dmp_without_authorization),
+    Step("dmp-panne-injectee", "dmp", "DMP, panne injectée dmp_indisponible : faute SOAP Receiver", _dmp_injected),
     Step("dmp-get", "dmp", "DMP, GET sur un point d'accès SOAP", _dmp_get),
     Step("dmp-faute-vihf", "dmp", "DMP, VIHF signé par un certificat expiré : SOAP Fault", _dmp_vihf_fault),
     Step("psc-flux", "psc", "Pro Santé Connect, découverte, jetons, userinfo, introspection, JWKS", _psc_flows),
@@ -636,6 +674,7 @@ STEPS: tuple[Step, ...] = (
     Step("mss-session", "mss", "MSSanté, jeton PSC, SMTP STARTTLS + XOAUTH2 puis IMAP XOAUTH2", _mss_session),
     Step("mss-transcription", "mss", "MSSanté, côté client : une session SMTP puis IMAP telle qu'elle passe sur le fil",
          _mss_transcript, journaled=False),
+    Step("mss-panne-injectee", "mss", "MSSanté, panne injectée smtp_451 sur l'envoi", _mss_injected, keep="send"),
     Step("mss-sans-nil", "mss", "MSSanté, message sans en-tête X-MSS-NIL : refus SMTP 5xx", _mss_without_nil),
     Step("mss-jeton-invalide", "mss", "MSSanté, XOAUTH2 avec un jeton invalide (SMTP et IMAP)", _mss_bad_token),
     Step("mss-hors-espace-de-confiance", "mss", "MSSanté, destinataire hors de l'espace de confiance : 550 5.7.1",
@@ -664,6 +703,8 @@ STEPS: tuple[Step, ...] = (
     Step("ror-export", "ror", "ROR, export en masse ($export, suivi, fichier)", _ror_export, keep="export*"),
     Step("ror-jwks", "ror", "ROR, clés publiques des jetons (JWKS)", _ror_jwks),
     Step("ror-routage", "ror", "ROR, opération inconnue, chemin inconnu, méthode non permise", _ror_routing_errors),
+    Step("ror-panne-injectee", "ror", "ROR, panne injectée ror_rate_limited : 429 et Retry-After", _ror_injected,
+         keep="search-*"),
     Step("ror-oauth-refus", "ror", "ROR, secret client faux : erreur OAuth", _ror_oauth_error),
     Step("ror-sans-en-tetes", "ror", "ROR, en-têtes Ror-Profil-Utilisateur-* et Ror-Role-Metier-* absents",
          _ror_without_headers),
