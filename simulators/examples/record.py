@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,11 @@ def record(out: Path = PACKAGE_DATA, docs: Path | None = DOCS, *, log: Any = sys
             ports = _port_map(admin)
         finally:
             proc.send_signal(signal.SIGINT)
-            proc.communicate(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)
     chosen = [_with_ports(s, ports) for s in transcript_samples(transcripts) + select(steps, journeys)]
     for step, exchanges in steps:
         if not exchanges and step.journaled and step.label not in missing:
@@ -142,7 +147,8 @@ def _serve(work: Path) -> tuple[subprocess.Popen, str]:
             break
         lines.append(line)
         match = re.search(r"admin (http://\S+)/_bench/health", line)
-        if match:
+        if match:  # keep reading its output, or a full pipe would stall the bench
+            threading.Thread(target=lambda: [None for _ in proc.stdout or ()], daemon=True).start()
             return proc, match.group(1)
     proc.kill()
     raise RuntimeError("the bench did not start:\n" + "".join(lines))
@@ -327,7 +333,7 @@ def pretty(body: str) -> str:
             return etree.tostring(element, encoding="unicode")
         if text.startswith(("{", "[")):
             return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
-    except (ValueError, etree.LxmlError, Exception):  # noqa: BLE001 - not parseable as recorded: shown raw
+    except Exception:  # noqa: BLE001 - not parseable as recorded (shortened, multipart): shown raw
         pass
     return body.rstrip()
 
