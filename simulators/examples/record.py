@@ -104,9 +104,15 @@ def _port_map(admin: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in ports.items() if k and v}
 
 
+SESSIONS = re.compile("|".join(re.escape(name) for name in sorted(
+    [tour.SESSION_PREFIX + step.label for step in tour.STEPS] + [f"exemples-{j}" for j in JOURNEYS], key=len,
+    reverse=True)) + r"(?![\w.-])")
+
+
 def _with_ports(sample: Sample, ports: dict[str, str]) -> Sample:
+    """Documented default ports instead of the ephemeral ones, `<session>` instead of the recorder's sessions."""
     def fix(text: str) -> str:
-        text = re.sub(r"/s/(exemples|ex)-[a-z0-9.-]+/", "/s/<session>/", text)
+        text = SESSIONS.sub("<session>", text)
         return re.sub(r"\b(localhost|127\.0\.0\.1):(\d+)",
                       lambda m: f"{m.group(1)}:{ports.get(m.group(2), m.group(2))}", text)
 
@@ -114,7 +120,8 @@ def _with_ports(sample: Sample, ports: dict[str, str]) -> Sample:
         sample, path=fix(sample.path), origin=fix(sample.origin), request_body=fix(sample.request_body),
         response_body=fix(sample.response_body),
         request_headers={k: fix(v) for k, v in sample.request_headers.items()},
-        response_headers={k: fix(v) for k, v in sample.response_headers.items()})
+        response_headers={k: fix(v) for k, v in sample.response_headers.items()},
+        checks=[fix(c) for c in sample.checks])
 
 
 def write_samples(chosen: list[Sample], out: Path, missing: dict[str, str]) -> None:
