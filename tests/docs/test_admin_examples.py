@@ -92,3 +92,18 @@ def test_serve_mounts_the_examples(tmp_path: Path) -> None:
         assert answer.status_code == 200 and "auth/realms/ror/protocol/openid-connect/token" in answer.text
     finally:
         served.stop()
+
+
+def test_a_tour_step_that_cannot_run_is_reported_not_raised(admin: str, monkeypatch: pytest.MonkeyPatch,
+                                                             tmp_path: Path) -> None:
+    """A service absent from the bench (here every one but the admin API) or a client that changed: the step
+    is named with its reason, the following steps still run."""
+    from simulators.examples import tour
+
+    ran: list[str] = []
+    steps = (tour.Step("absent", "ins", "service absent", lambda t: t.url("ins", "/lps")),
+             tour.Step("present", "ins", "runs", lambda t: ran.append(t.session)))
+    monkeypatch.setattr(tour, "STEPS", steps)
+    outcome = tour.play(admin.removesuffix("/_bench/examples"), str(tmp_path))
+    assert outcome["absent"].startswith("KeyError") and outcome["present"] == ""
+    assert ran == ["ex-present"]
