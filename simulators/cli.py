@@ -99,8 +99,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     from .dashboard import Dashboard  # the trainers' page on the admin port, whatever --only says
+    from .examples.server import Examples  # the guides' samples at /_bench/examples
 
-    bench = Bench(config, [*simulators, Dashboard(scenarios="reference")], live_checker=_live_checker(), pki=pki)
+    bench = Bench(config, [*simulators, Dashboard(scenarios="reference"), Examples()], live_checker=_live_checker(),
+                  pki=pki)
     try:
         bench.start()
     except OSError as exc:

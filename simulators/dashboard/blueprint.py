@@ -93,7 +93,7 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
             return problem(404, f"échange inconnu : {exchange_id}")
         if not session_access().allowed(exchange.session):
             return refuse_session(exchange.session)
-        return jsonify(detail_document(exchange, ctx.evidence))
+        return jsonify({**detail_document(exchange, ctx.evidence), "curl": exchange_curl(exchange)})
 
     @bp.get("/ui/api/stream")
     def stream():  # noqa: ANN202
@@ -167,6 +167,21 @@ def resume_cursor(rows: list[dict[str, Any]], *, now: float | None = None) -> st
     the current time; the feed rewinds a second from there (see `stream.rewind`), which keeps a
     brand-new session from losing the exchanges recorded while the page was loading."""
     return rows[-1]["id"] if rows else id_floor(time.time() if now is None else now)
+
+
+def exchange_curl(exchange: Any) -> str:
+    """"copier en curl": the exchange's request as a curl command, its body piped from the admin API's raw
+    request, the certificate from the bench PKI's layout ("" for SMTP/IMAP, which curl cannot replay)."""
+    from simulators.examples import curl, exchange_sample
+
+    if exchange.protocol != "http":
+        return ""
+    host = next((v for k, v in exchange.request_headers.items() if k.lower() == "host"), "")
+    view = current_app.view_functions.get("bench_admin.services")
+    urls = [s["url"] for s in view().get_json()] if view is not None else []
+    scheme = next((u.partition("://")[0] for u in urls if u.partition("://")[2].partition("/")[0] == host), "https")
+    raw = f"{request.host_url.rstrip('/')}/_bench/exchanges/{exchange.id}/request"
+    return curl(exchange_sample(exchange, f"{scheme}://{host}" if host else ""), body_from=raw)
 
 
 def detail_document(exchange: Any, evidence: Evidence) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Used by the tests, the benchmark and the reference DUI driver of the conformance
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from lxml import etree
 
 from simulators.core.mtom import build_mtom, split_soap_request
 from simulators.core.soap import SOAP12_NS, Addressing, build_envelope, parse_envelope, parse_fault, soap12_content_type
-from simulators.dmp.cda import CdaSpec, build_cda
+from simulators.dmp.cda import CdaSpec, build_cda, new_oid
 from simulators.dmp.codec import habilitations as hab
 from simulators.dmp.codec import hl7v3, xds
 from simulators.dmp.codec.ebrim import submit_objects_request
@@ -198,6 +199,8 @@ class DmpClient:
         docs = []
         links = {}
         for spec, visibility in specs:
+            if not spec.unique_id:  # one id for the CDA's ClinicalDocument/id and the entry's uniqueId
+                spec = dataclasses.replace(spec, unique_id=new_oid())
             data = build_cda(spec)
             uid = spec.unique_id
             entry = document_entry(spec, data, author, unique_id=uid, visibility=visibility)

@@ -193,3 +193,19 @@ def test_parents_without_authority_lose_access_the_ase_gains_it(make_client, wor
     patient_view = requests.get(f"{url}/documents", params={"vue": "patient"}, timeout=10).json()
     titles = {d["titre"] for d in patient_view}
     assert "Consultation confidentielle" in titles and "Résultat avant annonce" not in titles
+
+
+def test_a_spec_without_unique_id_gets_one_shared_by_the_cda_and_the_entry(make_client, world) -> None:  # noqa: ANN001
+    """CdaSpec.unique_id says "generated when empty": ITI-41 accepts it and the CDA id is the entry's uniqueId."""
+    ins, oid = ins_of(world, "elise")
+    educator = make_client("mecs-educateur")
+    spec = cda_for(world, "elise", "mecs-educateur", "projet-personnalise")
+    spec.unique_id = ""
+    fed = educator.feed([(spec, ())])
+    assert fed.ok, fed.errors
+    entry = next(e for e in fed.submission.entries if e.type_code and e.type_code.code == spec.kind.type_code)
+    assert entry.unique_id.startswith("2.25.") and spec.unique_id == ""
+    cda = fed.submission.documents[entry.entry_uuid]
+    assert f'root="{entry.unique_id}"'.encode() in cda
+    found = educator.find_documents(ins, oid)
+    assert entry.unique_id in {e.unique_id for e in found.entries}

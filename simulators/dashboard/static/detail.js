@@ -51,6 +51,7 @@ window.SB.detail = (function () {
       verdictsSection(doc.verdicts),
       vihfSection(doc.vihf),
       summarySection(ex.summary),
+      curlSection(doc.curl),
       bodySection("Requête", doc.request, doc.raw.request, ex.request_headers),
       bodySection("Réponse", doc.response, doc.raw.response, ex.response_headers),
       el("p", {}, el("a", { href: doc.raw.json, target: "_blank" }, "Échange complet (JSON)")),
@@ -90,6 +91,35 @@ window.SB.detail = (function () {
       el("table", { class: "data" }, el("thead", {}, el("tr", {}, el("th", {}, "Attribut"), el("th", {}, "Valeur"))),
         el("tbody", {}, a.attributes.map((attr) => el("tr", {},
           el("td", { title: attr.name }, attr.label), el("td", {}, attr.values.join(" | ") || "—"))))))));
+  }
+
+  function curlSection(command) {
+    if (!command) return null;
+    const text = el("pre", { class: "body", "data-testid": "curl-command", tabindex: "0" }, command);
+    const state = el("span", { class: "note", "data-testid": "curl-state", "aria-live": "polite" }, "");
+    const button = el("button", { type: "button", "data-testid": "copy-curl",
+      title: "Copier la requête comme commande curl (le corps est relu depuis l'API d'administration)" },
+    "Copier en curl");
+    button.addEventListener("click", () => copy(command, text).then((ok) => {
+      state.textContent = ok ? " copiée dans le presse-papiers" : " sélectionnée : Ctrl+C pour copier";
+    }));
+    return el("section", {}, el("h3", {}, "Rejouer la requête"), el("p", {}, button, state),
+      el("details", {}, el("summary", {}, "Commande curl"), text));
+  }
+
+  async function copy(command, pre) {
+    try {
+      await navigator.clipboard.writeText(command);
+      return true;
+    } catch (error) {  // no clipboard permission (plain http, old browser): select the text instead
+      const range = document.createRange();
+      pre.parentElement.open = true;
+      range.selectNodeContents(pre);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      return document.execCommand && document.execCommand("copy");
+    }
   }
 
   function summarySection(summary) {

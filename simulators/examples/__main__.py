@@ -1,0 +1,5 @@
+import sys
+
+from simulators.examples.record import main
+
+sys.exit(main())
