@@ -92,6 +92,13 @@ def _dmp_get(t: Tour) -> None:
                  verify=t.verify, timeout=30)
 
 
+def _dmp_wsdl(t: Tour) -> None:
+    from simulators.core.tls import requests_cert
+
+    requests.get(t.url("dmp", "/si-dmp-server/v2/services/registry") + "?wsdl",
+                 cert=requests_cert(t.pki, "org-auth-cli"), verify=t.verify, timeout=30)
+
+
 def _dmp_injected(t: Tour) -> None:
     inject(t, "dmp", "dmp_indisponible")
     quietly(lambda: dmp_client(t).test_existence(*ins_of(t)))
@@ -109,5 +116,6 @@ STEPS: tuple[Step, ...] = (
          _dmp_without_authorization),
     Step("dmp-panne-injectee", "dmp", "DMP, panne injectée dmp_indisponible : faute SOAP Receiver", _dmp_injected),
     Step("dmp-get", "dmp", "DMP, GET sur un point d'accès SOAP", _dmp_get),
+    Step("dmp-wsdl", "dmp", "DMP, description WSDL d'un point d'accès (?wsdl)", _dmp_wsdl),
     Step("dmp-faute-vihf", "dmp", "DMP, VIHF signé par un certificat expiré : SOAP Fault", _dmp_vihf_fault),
 )

@@ -224,6 +224,18 @@ def _psc_flows(t: Tour) -> None:
                           verify=t.verify, timeout=30)
 
 
+def _psc_ciba_and_logout(t: Tour) -> None:
+    """CIBA for the e-CPS app (poll mode: pending, then the token once the professional approved), then the
+    end of the PSC session (end_session with the id token)."""
+    from simulators.psc.client import PscClient
+
+    pro = next(p for p in t.world.professionals if p.rpps and p.mss_address)
+    psc = PscClient(f"{t.origin('psc')}/s/{t.session}", verify=t.verify)
+    tokens = psc.ciba_login(pro.rpps, timeout_s=30, interval_s=1)
+    if tokens.get("id_token"):
+        psc.logout(tokens["id_token"])
+
+
 def _psc_bad_password(t: Tour) -> None:
     sender, _ = boxes(t)
     requests.post(t.url("psc", OIDC_PATH + "/token"), data={"grant_type": "password", "username": sender,
@@ -245,6 +257,8 @@ def _psc_bad_token(t: Tour) -> None:
 
 PSC_STEPS: tuple[Step, ...] = (
     Step("psc-flux", "psc", "Pro Santé Connect, découverte, jetons, userinfo, introspection, JWKS", _psc_flows),
+    Step("psc-ciba", "psc", "Pro Santé Connect, CIBA (application e-CPS) puis fin de session", _psc_ciba_and_logout,
+         keep="*"),
     Step("psc-mot-de-passe-faux", "psc", "Pro Santé Connect, mot de passe faux : invalid_grant", _psc_bad_password),
     Step("psc-grant-inconnu", "psc", "Pro Santé Connect, grant_type inconnu : unsupported_grant_type",
          _psc_unknown_grant),
