@@ -68,7 +68,11 @@ class MssSimulator:
                 return False
             return box is not None and box.kind != "APP"
 
-        psc_service = build_psc(data_dir=rt.config.data_dir, seed=seed, options=options, known_address=known_address)
+        def session_allowed(session: str, secret: str) -> bool:
+            return not rt.sessions.is_protected(session) or rt.sessions.secret_matches(session, secret)
+
+        psc_service = build_psc(data_dir=rt.config.data_dir, seed=seed, options=options, known_address=known_address,
+                                session_allowed=session_allowed)
         rt.faults.register_catalogue("psc", psc_service.faults)
         operator = Operator(store, trust, OperatorOptions.from_options(options))
         authenticator = MailAuthenticator(store, psc_service.issuer, rt.sessions)

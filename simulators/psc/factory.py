@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,8 @@ class PscService:
         return self.psc.issuer
 
 
-def build_psc(*, data_dir: Path | str, seed: int, options: dict[str, Any], known_address: KnownAddress) -> PscService:
+def build_psc(*, data_dir: Path | str, seed: int, options: dict[str, Any], known_address: KnownAddress,
+              session_allowed: Callable[[str, str], bool] | None = None) -> PscService:
     """Options (in `[services.mss]`, where PSC has always been configured): `psc_password` (the
     e-CPS code), `allow_test_password_grant` (true), `psc_access_ttl_s` (300), `psc_refresh_ttl_s`
     (1800), `psc_ciba_approval_delay_s` (2), `psc_ciba_expires_in_s` (120), `psc_ciba_interval_s`
@@ -35,4 +38,6 @@ def build_psc(*, data_dir: Path | str, seed: int, options: dict[str, Any], known
                        refresh_ttl_s=int(options.get("psc_refresh_ttl_s", REFRESH_TTL_S)))
     psc = ProSanteConnect(issuer, Directory(world_users(seed)), clients_from_options(options), GrantStore(),
                           PscOptions.from_options(options), known_address)
+    if session_allowed is not None:
+        psc.session_allowed = session_allowed
     return PscService(psc, create_app(psc), dict(FAULTS))

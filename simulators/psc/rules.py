@@ -70,6 +70,9 @@ class ProSanteConnect:
         self.grants = grants
         self.options = options
         self.known_address = known_address
+        # (session, secret) -> may a token be minted for that bench session? A protected session (admin
+        # API, `secret`) gives tokens, hence its mailboxes over SMTP/IMAP, only to who knows its secret.
+        self.session_allowed: Callable[[str, str], bool] = lambda _session, _secret: True
 
     # -- clients ---------------------------------------------------------------------------
     def client(self, client_id: str) -> Client:

@@ -137,6 +137,7 @@ def authorize() -> Response:
     ctx.operation = "authorize"
     params = {k: v for k, v in (request.form if request.method == "POST" else request.args).items()}
     try:
+        _check_session(psc, ctx.session, params)
         auth = psc.authorize(params, ctx.session)
     except RedirectError as exc:
         ctx.summary.update(granted=False, error=exc.error)
@@ -145,6 +146,18 @@ def authorize() -> Response:
     except OAuthError as exc:
         return _error_page(exc)
     return _login_page(auth.request_id)
+
+
+SESSION_SECRET_HEADER = "X-Bench-Session-Secret"  # the admin API's header (core.admin_auth.SECRET_HEADER)
+
+
+def _check_session(psc: ProSanteConnect, session: str, form: Any) -> None:
+    """A token opens the session's mailboxes: for a protected bench session, only with its secret
+    (header, or `session_secret` where a browser cannot set headers)."""
+    secret = request.headers.get(SESSION_SECRET_HEADER, "") or str(form.get("session_secret", "") or "")
+    if not psc.session_allowed(session or "default", secret):
+        raise OAuthError(401, "invalid_client", f"session de banc protégée {session[:60]!r} : secret de session "
+                                                f"requis ({SESSION_SECRET_HEADER} ou session_secret)")
 
 
 # -- token endpoint ------------------------------------------------------------------------
@@ -167,6 +180,7 @@ def token() -> Response:
         body = psc.refresh(form, client)
     elif grant == "password":
         ttl = form.get("expires_in")
+        _check_session(psc, form.get("session", "") or ctx.session, form)
         body = psc.password(form, form.get("session", "") or ctx.session,
                             int(ttl) if ttl and ttl.lstrip("-").isdigit() and len(ttl) < 10 else None)
     else:
@@ -190,6 +204,7 @@ def backchannel_authentication() -> Response:
     psc = _psc()
     form = _form()
     client = psc.authenticate_client(form, basic_credentials(request.headers.get("Authorization", "")))
+    _check_session(psc, ctx.session, form)
     body = psc.backchannel(form, client, ctx.session, refused=refused)
     ctx.summary.update(login_hint=form.get("login_hint", "")[:64], refused=refused)
     return jsonify(body)

@@ -14,6 +14,7 @@ import requests
 from simulators.core.admin_auth import SECRET_HEADER
 from simulators.core.bench import Bench
 from simulators.dashboard import Dashboard
+from simulators.identities.world import build_world
 from simulators.registry import load_simulators
 from tests.conftest import make_config
 
@@ -129,3 +130,23 @@ def test_the_secret_is_never_served(teams: Teams) -> None:
     one = teams.call("GET", "/_bench/sessions/{a}", teams.secret_a).text
     for text in (listing, one):
         assert teams.secret_a not in text and "sha256:" not in text and "_secret" not in text
+
+
+def test_mailboxes_of_a_protected_session_need_its_secret_for_a_token(teams: Teams) -> None:
+    """IMAP/SMTP are opened by a PSC token, which carries its bench session: a token for a protected session
+    is minted only with that session's secret (header or `session_secret`), so team B cannot read A's boxes."""
+    psc = urlsplit(teams.bench.url("psc"))
+    token_url = f"{psc.scheme}://{psc.netloc}/auth/realms/esante-wallet/protocol/openid-connect/token"
+    box = next(p.mss_address for p in build_world(teams.bench.config.seed).professionals if p.mss_address)
+    form = {"grant_type": "password", "username": box, "password": "socle-bench", "client_id": "socle-bench-dui",
+            "session": teams.a}
+    refused = requests.post(token_url, data=form, timeout=10)
+    assert refused.status_code == 401 and refused.json()["error"] == "invalid_client"
+    wrong = requests.post(token_url, data=form, headers={SECRET_HEADER: teams.secret_b}, timeout=10)
+    assert wrong.status_code == 401
+    granted = requests.post(token_url, data=form, headers={SECRET_HEADER: teams.secret_a}, timeout=10)
+    assert granted.status_code == 200 and granted.json()["access_token"]
+    in_form = requests.post(token_url, data={**form, "session_secret": teams.secret_a}, timeout=10)
+    assert in_form.status_code == 200
+    open_session = requests.post(token_url, data={**form, "session": f"ouverte-{teams.a}"}, timeout=10)
+    assert open_session.status_code == 200  # unprotected sessions are unchanged
