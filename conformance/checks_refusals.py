@@ -87,6 +87,8 @@ REFUSAL_REQUIREMENTS: dict[str, dict[str, tuple[str, ...]]] = {
         "smtp.5.3.4": ("mss@15",),
         "smtp.5.6.0": ("mss@7",),
         "smtp.5.5.0": (GENERIC,),
+        "smtp.5.5.1": (GENERIC,),  # command out of sequence (e.g. a second STARTTLS inside TLS)
+        "smtp.5.5.2": (GENERIC,),  # bare LF: lines end with CRLF (RFC 5321 §2.3.8)
         "smtp.552": ("mss@15",),  # too much mail data
         "smtp.500": ("mss@7",),  # line too long (RFC 5322 §2.1.1)
         **_each(("smtp.501", "smtp.503"), (GENERIC,)),  # SMTP syntax / command order
@@ -94,7 +96,7 @@ REFUSAL_REQUIREMENTS: dict[str, dict[str, tuple[str, ...]]] = {
         "imap.auth.cleartext": ("mss@1",),
         **_each(tuple(f"imap.auth.{r}" for r in ("refused", "mechanism", "malformed", "session", "mismatch", "mailbox",
                                                  "no-certificate", "algorithm", "signature", "issuer", "type",
-                                                 "expired")), ("mss@4",)),
+                                                 "expired", "invalid")), ("mss@4",)),
         "imap.command": (GENERIC,),
     },
     "psc": {  # Pro Santé Connect token endpoint: "oauth.<error>"

@@ -79,6 +79,7 @@ class Kit:
     def send(self, session: str, raw: bytes, recipients: list[str] | None = None, *,
              rcpt_options: list[str] | None = None, sender: str | None = None) -> None:
         sender = sender or self.sender
+        raw = re.sub(rb"(?<!\r)\n", b"\r\n", raw)  # CRLF on the wire, as every mail library writes it
         with self.client(session).smtp(sender, self.token(session, sender)) as smtp:
             try:
                 smtp.sendmail(sender, recipients or [self.reader], raw,
@@ -226,7 +227,9 @@ def smtp_auth(mechanism: str, blob: Callable[[Kit, str, MailClient], bytes]) -> 
             smtp.ehlo("dui.test")
             smtp.starttls(context=kit.context)
             smtp.ehlo("dui.test")
-            smtp.docmd("AUTH", f"{mechanism} " + base64.b64encode(blob(kit, session, client)).decode())
+            code, _ = smtp.docmd("AUTH", f"{mechanism} " + base64.b64encode(blob(kit, session, client)).decode())
+            if code == 334:  # RFC 7628 error challenge: the client answers with an empty line, then 535
+                smtp.docmd("")
         finally:
             smtp.close()
     return defect
