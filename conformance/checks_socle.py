@@ -12,7 +12,7 @@ reserved to MSSanté are not fed to the DMP).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from simulators.core.exchange import Exchange
 
@@ -73,16 +73,23 @@ def _recipients(exchange: Exchange) -> list[dict[str, Any]]:
     return [r for r in exchange.summary.get("recipients") or [] if isinstance(r, dict)]
 
 
-def ins_used_after_qualification(exchanges: Sequence[Exchange]) -> list[Finding]:
+def _with_qualified_so_far(exchanges: Sequence[Exchange]) -> Iterator[tuple[Exchange, set[str]]]:
+    """Each exchange that is not an INSi answer, in time order, with the INS qualified before it (INSi CR 00
+    answers and the session's identity base declarations seen so far)."""
     qualified: set[str] = set()
-    findings: list[Finding] = []
-    judged = 0
     for exchange in _ordered(exchanges):
         qualified |= declared_qualified(exchange)
         answer = insi_answer(exchange)
         if answer:
             qualified.add(answer)
             continue
+        yield exchange, qualified
+
+
+def ins_used_after_qualification(exchanges: Sequence[Exchange]) -> list[Finding]:
+    findings: list[Finding] = []
+    judged = 0
+    for exchange, qualified in _with_qualified_so_far(exchanges):
         if exchange.service == "dmp":
             used = _dmp_ins(exchange)
         elif exchange.service == "mss" and exchange.operation == "send":
@@ -102,15 +109,9 @@ def ins_used_after_qualification(exchanges: Sequence[Exchange]) -> list[Finding]
 
 
 def patient_address_from_qualified_ins(exchanges: Sequence[Exchange]) -> list[Finding]:
-    qualified: set[str] = set()
     findings: list[Finding] = []
     judged = 0
-    for exchange in _ordered(exchanges):
-        qualified |= declared_qualified(exchange)
-        answer = insi_answer(exchange)
-        if answer:
-            qualified.add(answer)
-            continue
+    for exchange, qualified in _with_qualified_so_far(exchanges):
         if exchange.service != "mss" or exchange.operation != "send":
             continue
         for recipient in _recipients(exchange):
