@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.bench import Runtime
-from .core.config import BenchConfig, load_config
+from .core.config import BenchConfig, environment_overrides, load_config
 from .core.db import open_database
 from .core.events import EventBus
 from .core.faults import FaultEngine, FaultRule, SharedFaultStore
@@ -73,10 +73,10 @@ class WorkerBench:
 
 
 def config_from_env(env: Mapping[str, str]) -> BenchConfig:
+    """The same SOCLE_BENCH_* table as `serve` (database, data dir, names, admin token...), plus the worker's own."""
     seed = env.get("SOCLE_BENCH_SEED")
-    config = load_config(env.get("SOCLE_BENCH_CONFIG") or None, database=env.get("SOCLE_BENCH_DATABASE") or None,
-                         data_dir=env.get("SOCLE_BENCH_DATA_DIR") or None, seed=int(seed) if seed else None,
-                         tls=env.get("SOCLE_BENCH_TLS", "") in ("1", "true", "yes"))
+    config = load_config(env.get("SOCLE_BENCH_CONFIG") or None, **environment_overrides(env),
+                         seed=int(seed) if seed else None, tls=env.get("SOCLE_BENCH_TLS", "") in ("1", "true", "yes"))
     return config.ephemeral()  # the factory's own servers are never started: gunicorn listens
 
 

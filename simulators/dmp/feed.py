@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from simulators.dmp.cda import read_cda_header
-from simulators.dmp.codec.xds import RegistryFailure
+from simulators.dmp.codec.xds import RegistryErrorItem, RegistryFailure
 from simulators.dmp.context import Caller, Services
 from simulators.dmp.model import (
     APPROVED, HAS_MEMBER, RPLC, SIGNS, Association, DocumentEntry, DuplicateUniqueId, Submission,
@@ -63,6 +63,9 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[Any] = []
 
+    def add(self, code: str, context: str, location: str = "") -> None:
+        self.errors.append(RegistryErrorItem(code, context, location))
+
     def run(self, check: Any, *args: Any) -> None:
         try:
             check(*args)
@@ -87,19 +90,16 @@ def check_structure(sub: Submission, caller: Caller, services: Services, problem
     for name, value in (("uniqueId", ss.unique_id), ("sourceId", ss.source_id), ("submissionTime", ss.submission_time),
                         ("patientId", ss.patient_id)):
         if not value:
-            local.errors.append(RegistryFailure(META, f"Lot de soumission : {name} obligatoire.",
-                                                location=ss.entry_uuid).errors[0])
+            local.add(META, f"Lot de soumission : {name} obligatoire.", ss.entry_uuid)
     local.run(_check_content_type, ss, services)
     if not ss.authors or not ss.authors[0].person:
-        local.errors.append(RegistryFailure(META, "Lot de soumission : author/authorPerson obligatoire.",
-                                            location=ss.entry_uuid).errors[0])
+        local.add(META, "Lot de soumission : author/authorPerson obligatoire.", ss.entry_uuid)
     if ss.patient_id:
         local.run(_check_patient, ss, caller, services)
     for e in sub.entries:
         if e.patient_id != ss.patient_id:
-            local.errors.append(RegistryFailure("XDSPatientIdDoesNotMatch", f"Fiche {e.unique_id or e.entry_uuid} : "
-                                                f"patientId {e.patient_id!r} différent de celui du lot "
-                                                f"{ss.patient_id!r}.", location=e.entry_uuid).errors[0])
+            local.add("XDSPatientIdDoesNotMatch", f"Fiche {e.unique_id or e.entry_uuid} : patientId "
+                      f"{e.patient_id!r} différent de celui du lot {ss.patient_id!r}.", e.entry_uuid)
     if problems is None:
         local.raise_if_any()
 
@@ -226,12 +226,10 @@ def provide_and_register(sub: Submission, caller: Caller, services: Services) ->
     docs_ids = {e.entry_uuid for e in sub.entries}
     extra = set(sub.documents) - docs_ids
     if extra:
-        problems.errors.append(RegistryFailure("XDSMissingDocumentMetadata", "Document(s) sans fiche : "
-                                               f"{', '.join(sorted(extra))}.").errors[0])
+        problems.add("XDSMissingDocumentMetadata", f"Document(s) sans fiche : {', '.join(sorted(extra))}.")
     uids = [e.unique_id for e in sub.entries]
     if len(set(uids)) != len(uids):
-        problems.errors.append(RegistryFailure("XDSDuplicateUniqueIdInRegistry", "uniqueId en double dans le lot.")
-                               .errors[0])
+        problems.add("XDSDuplicateUniqueIdInRegistry", "uniqueId en double dans le lot.")
     for e in sub.entries:
         before = len(problems.errors)
         problems.run(check_entry_metadata, e, services)

@@ -4,15 +4,12 @@ On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 import threading
-import time
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from simulators.core.db import open_database
@@ -21,7 +18,7 @@ from simulators.core.tls import requests_verify
 from simulators.dmp.client import DmpClient
 from simulators.dmp.store import DmpStore
 from tests.dmp.conftest import cda_for, identity_for
-from tests.support.serve import database_url, serve
+from tests.support.serve import database_url, journaled_request_bodies, kill_during_burst, serve
 
 SESSION = "crash"
 
@@ -44,37 +41,16 @@ def _kill_during_burst(tmp_path: Path, source_pki: Pki, world, database: str) ->
     pki = Pki.load(data_dir / "pki")
     identity = identity_for(pki, world, "medecin-elise")
     served = serve(data_dir, database, "dmp")
-    acknowledged: list[str] = []
-    stop = threading.Event()
     try:
         url = served.urls["dmp"]
-        threads = [threading.Thread(target=_burst, args=(url, identity, pki, world, acknowledged, stop))
-                   for _ in range(4)]
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 90
-        while len(acknowledged) < 12 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        served.kill9()
-        stop.set()
-        for t in threads:
-            t.join(timeout=20)
+        acknowledged = kill_during_burst(
+            served, lambda acked, stop: _burst(url, identity, pki, world, acked, stop), at_least=12)
     finally:
         served.stop()
     assert len(acknowledged) >= 12
     again = serve(data_dir, database, "dmp")  # the restarted bench serves the evidence
     try:
-        journaled = b""
-        after = None
-        while True:
-            page = requests.get(again.admin + "/_bench/exchanges", timeout=30, params={
-                "session": SESSION, "service": "dmp", "bodies": "1", "limit": 200, **({"after": after} if after else {})}).json()
-            for ex in page["exchanges"]:
-                if ex["status"] == 200:
-                    journaled += base64.b64decode(ex.get("request_body") or "")
-            after = page["next_after"]
-            if not after:
-                break
+        journaled = journaled_request_bodies(again.admin, SESSION, "dmp", 200)
     finally:
         again.stop()
     missing_evidence = [uid for uid in acknowledged if uid.encode() not in journaled]

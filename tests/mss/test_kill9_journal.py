@@ -4,17 +4,14 @@ On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import base64
 import shutil
 import smtplib
 import threading
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import requests
 from sqlalchemy import MetaData, Table, select
 
 from simulators.core.db import open_database
@@ -22,7 +19,7 @@ from simulators.core.pki import Pki
 from simulators.core.tls import client_context
 from simulators.identities.world import build_world
 from simulators.mss.client import MailClient, compose, get_token, wire_bytes
-from tests.support.serve import database_url, serve
+from tests.support.serve import database_url, journaled_request_bodies, kill_during_burst, serve
 
 SESSION = "crash"
 WORLD = build_world(20261122)
@@ -51,8 +48,6 @@ def _kill_during_burst(tmp_path: Path, source_pki: Pki, database: str) -> None:
     shutil.copytree(source_pki.directory, data_dir / "pki")
     pki = Pki.load(data_dir / "pki")
     served = serve(data_dir, database, "mss")
-    acknowledged: list[str] = []
-    stop = threading.Event()
     try:
         smtp_port = urlparse(served.urls["smtp"]).port
         imap_port = urlparse(served.urls["imap"]).port
@@ -60,32 +55,13 @@ def _kill_during_burst(tmp_path: Path, source_pki: Pki, database: str) -> None:
                           session=SESSION)
         token = get_token(served.urls["psc"].split("/auth/")[0], SENDER, session=SESSION,
                           verify=str(pki.root_path)).access_token
-        threads = [threading.Thread(target=_burst, args=(mail, token, acknowledged, stop)) for _ in range(4)]
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 90
-        while len(acknowledged) < 20 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        served.kill9()
-        stop.set()
-        for t in threads:
-            t.join(timeout=20)
+        acknowledged = kill_during_burst(served, lambda acked, stop: _burst(mail, token, acked, stop), at_least=20)
     finally:
         served.stop()
     assert len(acknowledged) >= 20
     again = serve(data_dir, database, "mss")
     try:
-        journaled = b""
-        after = None
-        while True:
-            page = requests.get(again.admin + "/_bench/exchanges", timeout=30, params={
-                "session": SESSION, "service": "mss", "operation": "send", "bodies": "1", "limit": 500,
-                **({"after": after} if after else {})}).json()
-            journaled += b"".join(base64.b64decode(ex.get("request_body") or "")
-                                  for ex in page["exchanges"] if ex["status"] == 250)
-            after = page["next_after"]
-            if not after:
-                break
+        journaled = journaled_request_bodies(again.admin, SESSION, "mss", 250, operation="send")
     finally:
         again.stop()
     missing_evidence = [s for s in acknowledged if s.encode() not in journaled]

@@ -3,12 +3,15 @@ the service URLs read from the admin API, and a real `kill -9`."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -80,3 +83,36 @@ def _drain(proc: subprocess.Popen) -> None:
         for _ in proc.stdout:  # type: ignore[union-attr]
             pass
     threading.Thread(target=read, daemon=True).start()
+
+
+def kill_during_burst(served: Served, burst: Callable[[list[str], threading.Event], None], *,
+                      at_least: int, workers: int = 4) -> list[str]:
+    """Run `workers` threads of `burst(acknowledged, stop)` and `kill -9` the bench once `at_least` requests
+    were acknowledged (the client holds the success answer); returns what was acknowledged."""
+    acknowledged: list[str] = []
+    stop = threading.Event()
+    threads = [threading.Thread(target=burst, args=(acknowledged, stop)) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 90
+    while len(acknowledged) < at_least and time.monotonic() < deadline:
+        time.sleep(0.01)
+    served.kill9()
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=20)
+    return acknowledged
+
+
+def journaled_request_bodies(admin: str, session: str, service: str, status: int, **filters: str) -> bytes:
+    """Every request body the journal holds for the session's exchanges answered with `status` (all pages)."""
+    journaled, after = b"", None
+    while True:
+        params = {"session": session, "service": service, "bodies": "1", "limit": 500, **filters,
+                  **({"after": after} if after else {})}
+        page = requests.get(admin + "/_bench/exchanges", timeout=30, params=params).json()
+        journaled += b"".join(base64.b64decode(ex.get("request_body") or "")
+                              for ex in page["exchanges"] if ex["status"] == status)
+        after = page["next_after"]
+        if not after:
+            return journaled
