@@ -8,8 +8,11 @@ killed mid-write leaves the last committed transaction intact. PostgreSQL is the
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData, Table, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
@@ -78,13 +81,26 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API objects
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
+        _set_wal(cur)
+        cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
     return engine
+
+
+def _set_wal(cur: Any) -> None:
+    """Switching a new database to WAL needs an exclusive lock that SQLite may refuse at once (SQLITE_BUSY,
+    no busy handler) while another process opens the same file: retry a bounded number of times."""
+    for attempt in range(50):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 49:
+                raise
+            time.sleep(0.05)
 
 
 def _server_engine(url: str, schema: str | None) -> Engine:

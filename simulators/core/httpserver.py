@@ -203,8 +203,16 @@ class _Framing(Exception):
         self.message = message
 
 
+# An over-limit body announced by Content-Length is answered 413 at once; the client is usually still
+# sending it, and a close in the middle of its upload makes it see a reset instead of the answer. So the
+# rest is read and discarded (lingering close, RFC 9112 §9.6), within a bound in bytes and time.
+DRAIN_MAX_BYTES = 16 * 1024 * 1024
+DRAIN_MAX_S = 2.0
+
+
 class _Request(HTTPRequest):
     body_error: tuple[int, str] | None = None
+    unread: int = 0  # bytes of an over-limit body still on the wire after the 413
 
     def respond(self) -> None:
         limits: HttpLimits = self.server.limits
@@ -237,6 +245,7 @@ class _Request(HTTPRequest):
             self.ensure_headers_sent()
         if self.chunked_write:
             self.conn.wfile.write(b"0\r\n\r\n")
+        self._drain()
 
     def _read_body(self, rfile: "_TimedReader", limit: int) -> bytes:
         if self.chunked_read:
@@ -251,8 +260,25 @@ class _Request(HTTPRequest):
             raise _Framing(400, "en-tête Content-Length invalide")
         length = int(raw)
         if length > limit:
+            self.unread = length
             raise _Framing(413, f"requête trop volumineuse (limite {limit} octets)")
         return _read_exact(rfile, length)
+
+    def _drain(self) -> None:
+        """Discard what the client still sends of a refused body, so it reads the answer (bounded)."""
+        if not self.unread or self.unread > DRAIN_MAX_BYTES:
+            return
+        try:
+            self.conn.wfile.flush()
+            reader = _TimedReader(self.conn.rfile, self.conn.socket, time.monotonic() + DRAIN_MAX_S)
+            left = self.unread
+            while left > 0:
+                chunk = reader.read(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except (OSError, _Framing):
+            pass
 
 
 class _TimedReader:

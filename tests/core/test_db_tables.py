@@ -47,7 +47,7 @@ def test_other_database_errors_are_not_swallowed(tmp_path: Path, monkeypatch: py
 def _open_and_create(path: str, barrier: multiprocessing.synchronize.Barrier) -> None:
     db = open_database(f"sqlite:///{path}")
     tables = [_table(db.metadata, f"t{i}") for i in range(20)]
-    barrier.wait()
+    barrier.wait(timeout=120)  # spawned interpreters start slowly on a loaded machine
     db.ensure_tables(*tables)
 
 
@@ -58,5 +58,28 @@ def test_processes_creating_the_same_tables_at_once_all_succeed(tmp_path: Path) 
     for proc in procs:
         proc.start()
     for proc in procs:
-        proc.join(60)
+        proc.join(180)
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+
+
+def test_switching_to_wal_is_retried_while_another_process_holds_the_file(tmp_path: Path) -> None:
+    """SQLite can refuse the WAL switch at once (no busy handler) while another connection holds a lock:
+    the bench retries instead of failing to start."""
+    import sqlite3
+    import threading
+
+    from simulators.core import db as dbmod
+
+    path = tmp_path / "b.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    threading.Timer(0.3, lambda: holder.execute("COMMIT")).start()
+    cursor = sqlite3.connect(path, timeout=0, check_same_thread=False).cursor()
+    dbmod._set_wal(cursor)  # locked for 0.3 s, then switched
+    assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    blocked = sqlite3.connect(tmp_path / "c.db", timeout=0).cursor()
+    other = sqlite3.connect(tmp_path / "c.db", isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        blocked.execute("PRAGMA journal_mode=WAL")  # what the retry protects against
+    other.execute("COMMIT")
