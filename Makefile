@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.socle-bench-installed
 ARGS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: map-data install browser mailclients serve test bench clean help communes-cog
+.PHONY: map-data install browser mailclients replicas-deps serve test bench clean help communes-cog
 
 help:
 	@echo "make serve   start the bench (all simulators + admin API on :8080)"
@@ -49,7 +49,17 @@ mailclients:
 	elif command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund --prefix tests/clients/node; \
 	else echo "npm not available: the imapflow/nodemailer test will be skipped"; fi
 
-test: install browser mailclients
+# HAProxy from Debian for the replicas test and `socle-bench bench replicas` (N benches over one
+# PostgreSQL behind a load balancer, docs/replicas.md). Without root or apt-get the test is skipped.
+replicas-deps:
+	@if command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian haproxy for the replicas test"; \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null 2>&1 || \
+	   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)); \
+	else echo "haproxy not available: the replicas test will be skipped"; fi
+
+test: install browser mailclients replicas-deps
 	$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS)
 
 bench: install

@@ -1,4 +1,4 @@
-"""Benchmark script: `python -m loadtests.bench [journal|ins|dmp|mss|ror|all] [--quick] [--json F]`.
+"""Benchmark script: `python -m loadtests.bench [journal|ins|dmp|mss|ror|replicas|all] [--quick] [--json F]`.
 
 Every figure of one run is measured on the same machine in the same process run, so ratios between
 them are meaningful; the table is printed and the raw figures are written as JSON.
@@ -22,7 +22,9 @@ SUITES = {
     "dmp": "loadtests.bench_dmp",
     "mss": "loadtests.bench_mss",
     "ror": "loadtests.bench_ror",
+    "replicas": "loadtests.bench_replicas",  # N serve processes over PostgreSQL behind HAProxy
 }
+EXPLICIT = ("replicas",)  # started only when named: needs PostgreSQL and HAProxy
 
 PEERED = ("ins", "dmp", "mss", "ror")  # suites with peer columns (loadtests/compare.py)
 
@@ -42,7 +44,7 @@ def available_suites() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loadtests.bench", description=__doc__)
-    parser.add_argument("suites", nargs="*", default=["all"], help="journal, ins, dmp, mss, ror or all")
+    parser.add_argument("suites", nargs="*", default=["all"], help="journal, ins, dmp, mss, ror, replicas or all (all: without replicas)")
     parser.add_argument("--quick", action="store_true", help="short runs (smoke test of the script)")
     parser.add_argument("--json", type=Path, default=None, help="where to write the figures")
     parser.add_argument("--no-peers", action="store_true",
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=os.environ.get("SOCLE_BENCH_BENCH_PG"),
                         help="also measure journal writes on this PostgreSQL URL")
     args = parser.parse_args(argv)
-    names = available_suites() if "all" in args.suites else args.suites
+    names = [n for n in available_suites() if n not in EXPLICIT] if "all" in args.suites else args.suites
     unknown = [n for n in names if n not in SUITES]
     if unknown:
         parser.error(f"unknown suite(s): {', '.join(unknown)}")
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             results["suites"][name] = {"skipped": "run/table missing"}
             continue
         kwargs = {"quick": args.quick}
-        if name == "journal" and args.postgres:
+        if name in ("journal", "replicas") and args.postgres:
             kwargs["postgres_url"] = args.postgres
         t0 = time.perf_counter()
         result = module.run(**kwargs)

@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argpars
 
     bench = sub.add_parser("bench", help="benchmark the simulators against their peers (WireMock, MailDev, floor)",
                            description="Same as python -m loadtests.bench.")
-    bench.add_argument("suites", nargs="*", default=["all"], help="journal, ins, dmp, mss, ror or all")
+    bench.add_argument("suites", nargs="*", default=["all"], help="journal, ins, dmp, mss, ror, replicas or all (all: without replicas)")
     bench.add_argument("--quick", action="store_true", help="short runs (smoke test)")
     bench.add_argument("--json", type=Path, help="where to write the figures")
     bench.add_argument("--no-peers", action="store_true", help="skip the WireMock / MailDev / floor columns")

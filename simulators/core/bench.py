@@ -21,7 +21,7 @@ from .config import BenchConfig
 from .db import Database, open_database
 from .events import EventBus
 from .exchange import Caller
-from .faults import FaultEngine, FaultRule
+from .faults import FaultEngine, FaultRule, SharedFaultStore
 from .files import private_dir
 from .journal import Journal, LiveChecker
 from .httpserver import HttpLimits
@@ -179,9 +179,14 @@ class Bench:
                           queue_size=cfg.journal.queue_size, keep_bodies=cfg.journal.keep_bodies,
                           durable=cfg.journal.durable, keep_secrets=cfg.journal.keep_secrets)
         journal.start()
-        sessions = SessionRegistry(db, auto_create=cfg.auto_create_sessions, events=events)
+        # on PostgreSQL the bench may be one of several replicas (docs/replicas.md): sessions and fault
+        # rules are read back from the database; on SQLite they stay in this process as always
+        sessions = SessionRegistry(db, auto_create=cfg.auto_create_sessions, events=events, shared=db.shared)
         sessions.start()
-        faults = FaultEngine(cfg.seed)
+        fault_store = SharedFaultStore(db) if db.shared else None
+        if fault_store is not None:
+            fault_store.create_tables()
+        faults = FaultEngine(cfg.seed, store=fault_store)
         sessions.on_reset(journal.delete_session)
         sessions.on_reset(faults.reseed)
         rt = Runtime(config=cfg, db=db, journal=journal, sessions=sessions, faults=faults,
@@ -194,8 +199,13 @@ class Bench:
         try:
             for factory in self.simulator_factories:
                 self.servers.extend(factory(rt))
-            for rule in cfg.faults:
-                faults.add(FaultRule.from_json(dict(rule)))
+            for i, rule in enumerate(cfg.faults):
+                if fault_store is None:
+                    faults.add(FaultRule.from_json(dict(rule)))
+                else:  # every replica puts the configured rules under fixed ids, without restarting their clock
+                    data = {"id": f"config-{i}", **dict(rule)}
+                    fault_store.put(FaultRule.from_json(data).validate(faults.catalogues), replace=False)
+            faults.refresh(force=True)
             admin_app = create_admin_app(self, rt.admin_blueprints, rt.ui_blueprints)
             policy, self.admin_token_created = policy_from_config(cfg)
             install_guard(admin_app, policy, sessions)

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, Table, create_engine, event, text
+
+from .shared import ChangeFeed
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
@@ -36,10 +38,21 @@ def _created_meanwhile(exc: DBAPIError) -> bool:
 class Database:
     engine: Engine
     metadata: MetaData
+    changes: ChangeFeed | None = None
+
+    def __post_init__(self) -> None:
+        if self.changes is None:
+            self.changes = ChangeFeed(self, shared=self.shared)
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def shared(self) -> bool:
+        """Replicas may share this database (PostgreSQL): state that must be the same on every replica
+        lives in it, and in-memory caches follow the `changes` feed (docs/replicas.md)."""
+        return not self.is_sqlite
 
     def create_all(self) -> None:
         self.ensure_tables(*self.metadata.sorted_tables)

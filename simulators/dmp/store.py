@@ -111,6 +111,7 @@ class DmpStore:
         self.seeder = seeder
         self._seeded: set[str] = set()
         self._seed_lock = threading.Lock()
+        db.changes.subscribe("dmp", self._seeded.discard)  # replicas: reset elsewhere (docs/replicas.md)
 
     def create_tables(self) -> None:
         for table in self.t.values():
@@ -118,6 +119,7 @@ class DmpStore:
 
     # --- sessions -------------------------------------------------------------------------------------
     def ensure_seeded(self, session: str) -> None:
+        self.db.changes.poll()
         if session in self._seeded or self.seeder is None:
             return
         with self._seed_lock:
@@ -141,6 +143,7 @@ class DmpStore:
                 for table in self.t.values():
                     conn.execute(delete(table).where(table.c.session == session))
             self._seeded.discard(session)
+        self.db.changes.publish("dmp", session)
 
     # --- dossiers and authorisations ------------------------------------------------------------------
     def dossier(self, session: str, ins: str) -> Dossier | None:

@@ -48,6 +48,7 @@ class InsStore:
         self._lock = threading.Lock()
         self.default_persons = self._default_persons()
         self._statuses: dict[str, str] | None = None
+        db.changes.subscribe("ins", self._drop_cached)  # replicas: another one wrote (docs/replicas.md)
 
     @staticmethod
     def _table(db: Database) -> Table:
@@ -76,6 +77,7 @@ class InsStore:
 
     # --- reading ------------------------------------------------------------------------------
     def base(self, session: str) -> SessionBase:
+        self.db.changes.poll()
         cached = self._cache.get(session)
         if cached is not None and time.monotonic() - cached.loaded_at < self.options.cache_ttl_s:
             return cached
@@ -140,5 +142,9 @@ class InsStore:
         self._invalidate(session)
 
     def _invalidate(self, session: str) -> None:
+        self._drop_cached(session)
+        self.db.changes.publish("ins", session)
+
+    def _drop_cached(self, session: str) -> None:
         with self._lock:
             self._cache.pop(session, None)

@@ -72,7 +72,7 @@ class MssSimulator:
             return not rt.sessions.is_protected(session) or rt.sessions.secret_matches(session, secret)
 
         psc_service = build_psc(data_dir=rt.config.data_dir, seed=seed, options=options, known_address=known_address,
-                                session_allowed=session_allowed)
+                                session_allowed=session_allowed, db=rt.db)
         rt.faults.register_catalogue("psc", psc_service.faults)
         operator = Operator(store, trust, OperatorOptions.from_options(options))
         authenticator = MailAuthenticator(store, psc_service.issuer, rt.sessions)

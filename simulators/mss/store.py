@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import (Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text,
                         UniqueConstraint, and_, delete, func, select, update)
 
+from sqlalchemy.exc import IntegrityError
+
 from simulators.core.db import Database
 
 from .model import Mailbox, StoredMessage, Thread
@@ -85,30 +87,45 @@ class MssStore:
         self.changes: dict[tuple[str, str], int] = defaultdict(int)
         self.generations: dict[str, int] = defaultdict(int)  # bumped when a session is dropped
         self.listeners: list[Callable[[str, str], None]] = []
+        db.changes.subscribe("mss", self._changed_elsewhere)  # replicas: another one wrote (docs/replicas.md)
 
     def create_tables(self) -> None:
         for table in self.t.values():
             self.db.ensure_tables(table)
 
     # --- mailboxes ------------------------------------------------------------------------------
+    def _changed_elsewhere(self, session: str) -> None:
+        """Mailboxes changed or session dropped by another replica: reload them, and let IMAP re-check."""
+        with self._lock:
+            self._boxes.pop(session, None)
+            self.generations[session] += 1
+        for listener in self.listeners:
+            listener(session, "*")
+
     def mailboxes(self, session: str) -> dict[str, Mailbox]:
+        self.db.changes.poll()
         boxes = self._boxes.get(session)
         if boxes is not None:
             return boxes
         with self._lock:
             if session in self._boxes:
                 return self._boxes[session]
-            t = self.t["mss_mailboxes"]
-            with self.db.engine.begin() as conn:
-                rows = conn.execute(select(t.c.data).where(t.c.session == session)).all()
-                if not rows:
-                    seeded = self._seeder(session)
-                    conn.execute(t.insert(), [self._box_row(session, b) for b in seeded])
-                    loaded = seeded
-                else:
-                    loaded = [Mailbox.from_json(json.loads(r.data)) for r in rows]
+            try:
+                loaded = self._load_boxes(session)
+            except IntegrityError:  # another replica seeded the session meanwhile: read its rows
+                loaded = self._load_boxes(session)
             self._boxes[session] = {b.address.lower(): b for b in loaded}
             return self._boxes[session]
+
+    def _load_boxes(self, session: str) -> list[Mailbox]:
+        t = self.t["mss_mailboxes"]
+        with self.db.engine.begin() as conn:
+            rows = conn.execute(select(t.c.data).where(t.c.session == session)).all()
+            if rows:
+                return [Mailbox.from_json(json.loads(r.data)) for r in rows]
+            seeded = self._seeder(session)
+            conn.execute(t.insert(), [self._box_row(session, b) for b in seeded])
+            return seeded
 
     @staticmethod
     def _box_row(session: str, box: Mailbox) -> dict:
@@ -125,6 +142,7 @@ class MssStore:
             conn.execute(delete(t).where(and_(t.c.session == session, t.c.address == box.address.lower())))
             conn.execute(t.insert().values(**self._box_row(session, box)))
             self._boxes[session][box.address.lower()] = box
+        self.db.changes.publish("mss", session)
 
     def delete_mailbox(self, session: str, address: str) -> bool:
         self.mailboxes(session)
@@ -132,6 +150,7 @@ class MssStore:
         with self._lock, self.db.engine.begin() as conn:
             done = conn.execute(delete(t).where(and_(t.c.session == session, t.c.address == address.lower())))
             self._boxes[session].pop(address.lower(), None)
+        self.db.changes.publish("mss", session)
         return bool(done.rowcount)
 
     def boxes_for_certificate(self, session: str, cn: str) -> list[Mailbox]:
@@ -300,6 +319,7 @@ class MssStore:
                 conn.execute(delete(table).where(table.c.session == session))
             self._boxes.pop(session, None)
             self.generations[session] += 1
+        self.db.changes.publish("mss", session)
         for key in [k for k in self.changes if k[0] == session]:
             self.changes[key] += 1
         for listener in self.listeners:

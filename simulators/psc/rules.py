@@ -245,6 +245,7 @@ class ProSanteConnect:
             request.last_poll = now
             raise OAuthError(400, "authorization_pending", "en attente de validation sur l'e-CPS")
         request.consumed = True
+        self.grants.put_ciba(request)  # written back: a store shared by replicas holds a copy
         return self._tokens_for(request.national_id, client.client_id, request.scope, request.session,
                                 sid=request.sid, auth_time=int(request.ready_at))
 

@@ -56,13 +56,15 @@ class TokenRequest:
 
 class TokenIssuer:
     """ES256 access tokens through the shared JOSE codec (`simulators.codecs.jose`, PyJWT). The key
-    is random per process: a restart invalidates tokens, as a Keycloak key rotation would."""
+    is random per process: a restart invalidates tokens, as a Keycloak key rotation would. Replicas
+    sharing a database pass the one `key` they share (docs/replicas.md)."""
 
-    def __init__(self, issuer: str, *, ttl_s: int = 300, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, issuer: str, *, ttl_s: int = 300, clock: Callable[[], float] = time.time,
+                 key: SigningKey | None = None) -> None:
         self.issuer = issuer
         self.ttl_s = ttl_s
         self.clock = clock
-        self._key = SigningKey.generate()
+        self._key = key or SigningKey.generate()
         self.kid = self._key.kid
 
     def jwks(self) -> dict[str, Any]:

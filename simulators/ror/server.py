@@ -25,6 +25,8 @@ from simulators.fhir.dates import instant
 from simulators.fhir.formats import negotiate, render
 from simulators.fhir.query import prefer_handling
 from simulators.ror import codec
+from simulators.codecs.jose import SigningKey
+from simulators.core.shared import shared_signing_key_pem
 from simulators.ror.auth import STAND_IN_HEADER, OAuthError, TokenIssuer, TokenRequest, authenticate
 from simulators.ror.capability import capability_statement
 from simulators.ror.codec import SearchError, dumps, operation_outcome
@@ -293,7 +295,8 @@ class RorSimulator:
                          default_volume=options.volume, default_region=options.region)
         store.create_tables()
         tls = bool(rt.pki is not None and rt.config.tls)
-        issuer = TokenIssuer("ror-simulateur/auth/realms/ror", ttl_s=options.token_ttl_s)
+        shared_key = SigningKey.from_pem(shared_signing_key_pem(rt.db, "ror")) if rt.db.shared else None
+        issuer = TokenIssuer("ror-simulateur/auth/realms/ror", ttl_s=options.token_ttl_s, key=shared_key)
         service = RorService(store, options, issuer)
         exports = ExportJobs(options.export_delay_s)
         rt.sessions.on_reset(store.drop_session)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Column, Float, Integer, String, Table, Text, delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from simulators.core.db import Database
 from simulators.ror.index import SessionIndex
@@ -56,6 +57,7 @@ class RorStore:
         self._guard = threading.Lock()
         self.on_write: list[Callable[[str], None]] = []
         self.warmers: list[Callable[[SessionIndex], None]] = []
+        db.changes.subscribe("ror", self._changed_elsewhere)  # replicas: another one wrote (docs/replicas.md)
 
     def create_tables(self) -> None:
         self.db.ensure_tables(self.resources)
@@ -66,7 +68,12 @@ class RorStore:
             return self._locks.setdefault(session, threading.Lock())
 
     # --- reading --------------------------------------------------------------------------------------
+    def _changed_elsewhere(self, session: str) -> None:
+        self._indexes.pop(session, None)
+        self._written(session, here=False)
+
     def index(self, session: str) -> SessionIndex:
+        self.db.changes.poll()
         index = self._indexes.get(session)
         if index is not None:
             return index
@@ -102,11 +109,14 @@ class RorStore:
         if done is not None:
             return None
         resources = self.seeder(session)
-        with self.db.engine.begin() as conn:
-            conn.execute(delete(self.resources).where(self.resources.c.session == session))
-            self._insert(conn, session, resources, 0)
-            conn.execute(self.seeded.insert().values(session=session, seeded_at=time.time(),
-                                                     volume=self.default_volume, region=self.default_region))
+        try:
+            with self.db.engine.begin() as conn:
+                conn.execute(delete(self.resources).where(self.resources.c.session == session))
+                self._insert(conn, session, resources, 0)
+                conn.execute(self.seeded.insert().values(session=session, seeded_at=time.time(),
+                                                         volume=self.default_volume, region=self.default_region))
+        except IntegrityError:  # another replica seeded the session meanwhile: read its rows
+            return None
         return resources
 
     def set_volume(self, session: str, volume: int, region: str | None = None) -> None:
@@ -160,7 +170,9 @@ class RorStore:
             self._indexes.pop(session, None)
         self._written(session)
 
-    def _written(self, session: str) -> None:
+    def _written(self, session: str, *, here: bool = True) -> None:
+        if here:
+            self.db.changes.publish("ror", session)
         for hook in self.on_write:
             hook(session)
 
