@@ -29,15 +29,17 @@ import requests
 import responses
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from simulators.core.bench import Runtime
+from simulators.core.admin import create_admin_app
+from simulators.core.admin_auth import AdminPolicy, install_guard
 from simulators.core.config import load_config
-from simulators.core.db import open_database
-from simulators.core.events import EventBus
 from simulators.core.exchange import Exchange
-from simulators.core.faults import FaultEngine
-from simulators.core.journal import ExchangeQuery, Journal
+from simulators.core.journal import ExchangeQuery
 from simulators.core.lifecycle import Endpoint
-from simulators.core.sessions import DEFAULT_SESSION, SessionRegistry
+from simulators.core.runtime import Runtime, build_runtime, close_runtime
+from simulators.core.sessions import DEFAULT_SESSION
+from simulators.registry import load_simulators
+
+from conformance.live import default_live_checker
 
 #: Real hostnames of the specs (insi.md §1, dmp.md §9, ror.md §1.2, mss.md §2.3 and §5.1) -> endpoint name.
 REAL_HOSTS: dict[str, str] = {
@@ -100,7 +102,7 @@ class InProcessBench:
     """The simulators as WSGI apps behind the real hostnames, for the duration of a ``with`` block.
 
     ``session``: the bench session every routed call lands in (real URLs carry no ``/s/<session>/``).
-    ``services``: simulators to build (default: every available one, see ``local_bench``); ``factories``
+    ``services``: simulators to build (default: every registered one, see ``simulators.registry``); ``factories``
     replaces them (e.g. a test-only simulator) and ``hosts`` adds hostname -> endpoint routes.
     """
 
@@ -128,26 +130,19 @@ class InProcessBench:
         self.stop()
 
     def start(self) -> None:
-        from conformance.drivers.local_bench import shipped_factories
-        from conformance.live import default_live_checker
-
         overrides: dict[str, Any] = {"tls": False}
         if self.seed is not None:
             overrides["seed"] = self.seed
         config = load_config(None, data_dir=self.directory / "bench-data", **overrides).ephemeral()
-        db = open_database(config.database_url)
-        events = EventBus()
-        journal = Journal(db, events=events, live_checker=default_live_checker())
-        journal.start()
-        sessions = SessionRegistry(db, auto_create=True, events=events)
-        sessions.start()
-        faults = FaultEngine(config.seed)
-        sessions.on_reset(journal.delete_session)
-        rt = InProcessRuntime(config=config, db=db, journal=journal, sessions=sessions, faults=faults, events=events)
+        factories = self.factories if self.factories is not None else load_simulators(self.services)
+        rt = build_runtime(config, live_checker=default_live_checker(), runtime_class=InProcessRuntime)
         self.runtime = rt
-        factories = self.factories if self.factories is not None else shipped_factories(self.services)[0]
-        for factory in factories:
-            factory(rt)
+        try:
+            for factory in factories:
+                factory(rt)
+        except BaseException:
+            self.stop()
+            raise
         self.admin_app = _admin_app(rt)
         self.mock = responses.RequestsMock(assert_all_requests_are_fired=False)
         for prefix in self.passthrough:
@@ -164,10 +159,7 @@ class InProcessBench:
             self.mock = None
         rt = self.runtime
         if rt is not None:
-            for hook in rt.shutdown_hooks:
-                hook()
-            rt.journal.close()
-            rt.db.dispose()
+            close_runtime(rt)
             self.runtime = None
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -217,9 +209,6 @@ class InProcessBench:
 
 def _admin_app(rt: InProcessRuntime) -> Any:
     """The admin API over the same runtime (its ``bench`` argument only needs endpoints())."""
-    from simulators.core.admin import create_admin_app
-    from simulators.core.admin_auth import AdminPolicy, install_guard
-
     class _View:
         runtime = rt
 

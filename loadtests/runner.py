@@ -22,6 +22,12 @@ from typing import Any, TextIO
 
 import requests
 
+from conformance.live import default_live_checker
+from simulators.core.bench import Bench
+from simulators.core.config import load_config
+from simulators.core.pki import open_or_init
+from simulators.registry import UnknownServiceError, load_factory, load_service, load_simulators
+
 from .profiles import find_profile
 from .thresholds import judge, load_limits, read_stats
 
@@ -160,48 +166,23 @@ def _healthy(admin_url: str) -> bool:
         return False
 
 
-def _start_bench(opts: LoadOptions, services: tuple[str, ...]) -> Any:
-    from simulators.core.bench import Bench
-    from simulators.core.config import load_config
-    from simulators.registry import SHIPPED, load_factory
-
+def _start_bench(opts: LoadOptions, services: tuple[str, ...]) -> Bench:
+    """The bench a load run starts when none answers: `Bench` (hence `build_runtime`), with the live
+    checker like `serve`, so the journal of a load run carries the same verdicts."""
     env = os.environ
     data_dir = opts.data_dir or env.get("SOCLE_BENCH_DATA_DIR")
     config = load_config(opts.config or env.get("SOCLE_BENCH_CONFIG"), data_dir=data_dir,
                          database=env.get("SOCLE_BENCH_DATABASE") or None).ephemeral()
-    specs = {**_known_factories(), **SHIPPED}
-    unknown = [s for s in services if ":" not in s and s not in specs]
-    if unknown:
-        raise LoadUsageError(f"service(s) not available in this bench: {', '.join(unknown)}")
-    factories = [load_factory(s if ":" in s else specs[s]) for s in services or list(specs)]
+    try:
+        factories = [load_factory(s) if ":" in s else load_service(s) for s in services] or load_simulators()
+    except UnknownServiceError as exc:
+        raise LoadUsageError(f"service(s) not available in this bench: {exc}") from exc
     pki = None
     if config.tls:
-        from simulators.core.pki import open_or_init
-
         pki = open_or_init(Path(config.data_dir) / "pki", base_url=config.public_base_url or "http://127.0.0.1:8080")
     opts.data_dir = Path(config.data_dir)
     opts.seed = config.seed
-    return Bench(config, factories, live_checker=_live_checker(), pki=pki).start()
-
-
-# Used for the services simulators.registry does not list yet (the lead registers them there).
-KNOWN_FACTORIES = {
-    "ins": "simulators.ins.server:InsSimulator",
-    "dmp": "simulators.dmp.simulator:DmpSimulator",
-    "mss": "simulators.mss.simulator:MssSimulator",
-    "ror": "simulators.ror.server:RorSimulator",
-}
-
-
-def _known_factories() -> dict[str, str]:
-    return dict(KNOWN_FACTORIES)
-
-
-def _live_checker() -> Any:
-    """Load runs judge every exchange like `serve` does (the journal carries the verdicts)."""
-    from conformance.live import default_live_checker
-
-    return default_live_checker()
+    return Bench(config, factories, live_checker=default_live_checker(), pki=pki).start()
 
 
 def _install_faults(admin_url: str, rules: list[dict[str, Any]]) -> list[str]:

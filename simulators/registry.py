@@ -1,25 +1,38 @@
-"""The explicit list of shipped simulators: service name -> "module:factory".
+"""The simulators this installation offers, read from the entry points of `socle_bench.simulators`.
 
-Imported lazily so that `socle-bench serve --only ins` does not import the MSS stack.
+The shipped services are listed once, in pyproject.toml (`[project.entry-points."socle_bench.simulators"]`,
+`ins = "simulators.ins.factory:SERVICE"`...); a third-party package adds a simulator by declaring an
+entry point in the same group. An entry point is loaded only when its service is asked for, so
+`socle-bench serve --only ins` does not import the MSS stack.
 """
 
 from __future__ import annotations
 
 import importlib
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from .core.errors import BenchError
+from .core.simulator import ENTRY_POINT_GROUP
 
-SHIPPED: dict[str, str] = {
-    "ins": "simulators.ins.server:InsSimulator",
-    "dmp": "simulators.dmp.simulator:DmpSimulator",
-    "mss": "simulators.mss.simulator:MssSimulator",
-    "ror": "simulators.ror.server:RorSimulator",
-}
+__all__ = ["ENTRY_POINT_GROUP", "ServiceLoadError", "UnknownServiceError", "load_factory", "load_service",
+           "load_simulators", "registered_services"]
 
 
 class UnknownServiceError(BenchError, ValueError):
-    """`--only` or the configuration names a service that is not shipped."""
+    """`--only`, the configuration or SOCLE_BENCH_SERVICE names a service no entry point declares."""
+
+
+class ServiceLoadError(BenchError, ImportError):
+    """The entry point of a service exists but cannot be loaded (module missing, attribute absent...)."""
+
+
+def registered_services() -> dict[str, EntryPoint]:
+    """Service name -> entry point, in declaration order (the first declaration of a name wins)."""
+    found: dict[str, EntryPoint] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep)
+    return found
 
 
 def load_factory(spec: str) -> Any:
@@ -29,10 +42,34 @@ def load_factory(spec: str) -> Any:
     return obj() if isinstance(obj, type) else obj
 
 
+def load_service(name: str) -> Any:
+    """The factory (a `ServiceDefinition`, or an older `SimulatorFactory`) a service's entry point names."""
+    services = registered_services()
+    ep = services.get(name)
+    if ep is None:
+        known = ", ".join(services) or "(aucun)"
+        raise UnknownServiceError(f"service inconnu : {name} ; services installés : {known}")
+    try:
+        obj = ep.load()
+    except Exception as exc:  # noqa: BLE001 - any failure of a third party's import is reported with its name
+        raise ServiceLoadError(f"service {name} : le point d'entrée {ep.value!r} ({ENTRY_POINT_GROUP}) "
+                               f"ne se charge pas : {type(exc).__name__}: {exc}") from exc
+    return obj() if isinstance(obj, type) else obj
+
+
 def load_simulators(only: tuple[str, ...] | list[str] = ()) -> list[Any]:
-    names = list(only) or list(SHIPPED)
-    unknown = [n for n in names if n not in SHIPPED]
+    """The factories of `only` (every registered service when empty), unknown names refused together."""
+    services = registered_services()
+    names = list(only) or list(services)
+    unknown = [n for n in names if n not in services]
     if unknown:
-        known = ", ".join(SHIPPED) or "(aucun)"
-        raise UnknownServiceError(f"unknown service(s): {', '.join(unknown)}; known: {known}")
-    return [load_factory(SHIPPED[name]) for name in names]
+        known = ", ".join(services) or "(aucun)"
+        raise UnknownServiceError(f"service(s) inconnu(s) : {', '.join(unknown)} ; services installés : {known}")
+    return [load_service(name) for name in names]
+
+
+def __getattr__(name: str) -> Any:
+    """`SHIPPED` (service -> "module:attr"), kept for one release as a view of the entry points."""
+    if name == "SHIPPED":
+        return {n: ep.value for n, ep in registered_services().items()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,15 +31,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .core.bench import Runtime
+from conformance.live import default_live_checker
+
+from .core.admin import create_admin_app
+from .core.admin_auth import install_guard, policy_from_config
 from .core.config import BenchConfig, environment_overrides, load_config
-from .core.db import open_database
-from .core.events import EventBus
-from .core.faults import FaultEngine, FaultRule, SharedFaultStore
-from .core.journal import Journal
+from .core.faults import FaultRule
 from .core.httpserver import SOCKET_KEY
 from .core.lifecycle import Endpoint, WsgiServer
-from .core.sessions import SessionRegistry
+from .core.pki import open_or_init
+from .core.runtime import Runtime, build_runtime, close_runtime
+from .registry import UnknownServiceError, load_factory, load_service
 
 log = logging.getLogger("socle_bench.wsgi")
 
@@ -64,12 +66,7 @@ class WorkerBench:
         return [Endpoint(self.service, self.public_url, self.configure), *self.extra]
 
     def close(self) -> None:
-        rt = self.runtime
-        rt.faults.stopping.set()
-        for hook in rt.shutdown_hooks:
-            hook()
-        rt.journal.close()
-        rt.db.dispose()
+        close_runtime(self.runtime)
 
 
 def config_from_env(env: Mapping[str, str]) -> BenchConfig:
@@ -81,44 +78,27 @@ def config_from_env(env: Mapping[str, str]) -> BenchConfig:
 
 
 def build_worker(env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
-    """Compose the runtime like `Bench.start`, with shared faults and sessions, and return
-    (bench, service WSGI app, admin WSGI app)."""
-    from .registry import SHIPPED, load_factory
-
+    """Build the runtime with `build_runtime` (shared faults and sessions) and return
+    (bench, service WSGI app, admin WSGI app). Each worker judges its own exchanges live, like
+    `socle-bench serve` (`conformance.live.default_live_checker`)."""
     spec = env.get("SOCLE_BENCH_SERVICE", "")
     if not spec:
         raise WsgiSetupError("SOCLE_BENCH_SERVICE manquant (nom du service, ex. ins, ou module:fabrique)")
-    if ":" not in spec and spec not in SHIPPED:
-        raise WsgiSetupError(f"service inconnu {spec!r}; connus: {', '.join(SHIPPED) or '(aucun)'}")
-    factory = load_factory(spec if ":" in spec else SHIPPED[spec])
+    try:
+        factory = load_factory(spec) if ":" in spec else load_service(spec)
+    except UnknownServiceError as exc:
+        raise WsgiSetupError(str(exc)) from exc
     config = config_from_env(env)
-    db = open_database(config.database_url)
-    events = EventBus()
-    journal = Journal(db, events=events, live_checker=_live_checker(), batch_size=config.journal.batch_size,
-                      flush_interval_s=config.journal.flush_interval_s, queue_size=config.journal.queue_size,
-                      keep_bodies=config.journal.keep_bodies)
-    journal.start()
-    sessions = SessionRegistry(db, auto_create=config.auto_create_sessions, events=events, shared=True)
-    sessions.start()
-    store = SharedFaultStore(db)
-    store.create_tables()
-    faults = FaultEngine(config.seed, store=store)
-    sessions.on_reset(journal.delete_session)
-    sessions.on_reset(faults.reseed)
-    pki = _open_pki(config) if config.tls else None
-    rt = Runtime(config=config, db=db, journal=journal, sessions=sessions, faults=faults, events=events, pki=pki)
+    pki = open_or_init(Path(config.data_dir) / "pki", base_url=config.crl_base_url) if config.tls else None
+    rt = build_runtime(config, live_checker=default_live_checker(), pki=pki, shared=True)
     try:
         return _compose(rt, factory, env)
     except BaseException:
-        journal.close()
-        db.dispose()
+        close_runtime(rt)
         raise
 
 
 def _compose(rt: Runtime, factory: Any, env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
-    from .core.admin import create_admin_app
-    from .core.admin_auth import install_guard, policy_from_config
-
     config, faults, store = rt.config, rt.faults, rt.faults.store
     lifecycles = factory(rt)
     wanted = env.get("SOCLE_BENCH_APP") or factory.name
@@ -136,25 +116,12 @@ def _compose(rt: Runtime, factory: Any, env: Mapping[str, str]) -> tuple[WorkerB
     faults.refresh(force=True)
     bench = WorkerBench(rt, service=chosen.name, configure=chosen.configure,
                         public_url=env.get("SOCLE_BENCH_PUBLIC_URL", "").rstrip("/"))
-    admin = create_admin_app(bench, rt.admin_blueprints, rt.ui_blueprints)  # type: ignore[arg-type]
+    admin = create_admin_app(bench, rt.admin_blueprints, rt.ui_blueprints)
     policy, created = policy_from_config(config)
     if created:
         log.warning("admin token generated into %s/admin-token (required off loopback)", config.data_dir)
     install_guard(admin, policy, rt.sessions)
     return bench, chosen.app, admin
-
-
-def _live_checker() -> Any:
-    """Each worker judges its own exchanges live, like `socle-bench serve` (one construction path)."""
-    from conformance.live import default_live_checker
-
-    return default_live_checker()
-
-
-def _open_pki(config: BenchConfig) -> Any:
-    from .core.pki import open_or_init
-
-    return open_or_init(Path(config.data_dir) / "pki", base_url=config.crl_base_url)
 
 
 def _peer_certificate_pem(environ: dict) -> str | None:

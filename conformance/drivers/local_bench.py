@@ -17,42 +17,33 @@ from typing import Any
 
 from simulators.core.bench import Bench
 from simulators.core.config import load_config
+from simulators.core.errors import BenchError
+from simulators.registry import load_service, registered_services
 from simulators.identities.world import World, build_world
 
 from conformance.drivers.base import BenchTarget, ClientCredentials, DriverError
 from conformance.drivers.probe import BenchProbe, admin_root
+from conformance.live import default_live_checker
 
 log = logging.getLogger("socle_bench.journeys")
 
 DEFAULT_SEED = 20261122  # BenchConfig's default seed: the world every simulator seeds itself from
-
-# Used while simulators.registry.SHIPPED does not list a service yet (the lead registers them).
-KNOWN_FACTORIES = {
-    "ins": "simulators.ins.server:InsSimulator",
-    "mss": "simulators.mss.simulator:MssSimulator",
-    "dmp": "simulators.dmp.simulator:DmpSimulator",
-    "ror": "simulators.ror.server:RorSimulator",
-}
-
 
 def fresh_session_name(prefix: str = "parcours") -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
 
 
 def shipped_factories(only: tuple[str, ...] = ()) -> tuple[list[Any], dict[str, str]]:
-    """(factories, {service: why missing}) — a missing simulator is reported, never fatal."""
-    from simulators.registry import SHIPPED, load_factory
-
-    specs = dict(KNOWN_FACTORIES)
-    specs.update(SHIPPED)
+    """(factories, {service: why missing}) of the registered simulators (entry points of
+    `socle_bench.simulators`) — one that fails to load is reported, never fatal."""
     factories, missing = [], {}
-    for name, spec in specs.items():
+    for name in registered_services():
         if only and name not in only:
             continue
         try:
-            factories.append(load_factory(spec))
-        except (ImportError, AttributeError) as exc:
-            missing[name] = f"{type(exc).__name__}: {exc}"
+            factories.append(load_service(name))
+        except BenchError as exc:
+            missing[name] = str(exc)
     return factories, missing
 
 
@@ -110,8 +101,6 @@ def start_local_bench(directory: Path | None = None, *, seed: int = DEFAULT_SEED
     factories, missing = shipped_factories(only)
     for name, why in missing.items():
         log.info("simulateur %s indisponible : %s", name, why)
-    from conformance.live import default_live_checker
-
     bench = Bench(config, factories, live_checker=default_live_checker(), pki=pki).start()
     return LocalBench(bench, pki, missing, tmp)
 

@@ -10,10 +10,11 @@ import json
 import platform
 import time
 from importlib import resources
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 
 from flask import Blueprint, Flask, Request, Response, jsonify, request, stream_with_context
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from .. import __version__
 from .faults import FaultRule, FaultRuleError
@@ -22,8 +23,17 @@ from .journal import ExchangeQuery
 from .admin_auth import refuse_session, session_access
 from .sessions import SessionError
 
-if TYPE_CHECKING:
-    from .bench import Bench
+from .lifecycle import Endpoint
+from .runtime import Runtime
+
+
+class BenchView(Protocol):
+    """What the admin app reads of the process serving it (`Bench`, a gunicorn worker, the in-process
+    bench): its runtime and the endpoints it publishes."""
+
+    runtime: Runtime | None
+
+    def endpoints(self) -> list[Endpoint]: ...
 
 PREFIX = "/_bench"
 
@@ -57,15 +67,13 @@ def _float_arg(name: str) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        from datetime import datetime
-
         try:
             return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
         except ValueError:
             raise ValueError(f"{name}: attendu un horodatage epoch ou ISO 8601, obtenu {raw!r}") from None
 
 
-def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
+def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
                      ui_blueprints: list[Blueprint] | None = None) -> Flask:
     rt = bench.runtime
     assert rt is not None
@@ -260,8 +268,6 @@ def create_admin_app(bench: "Bench", blueprints: list[Blueprint],
 
     @app.errorhandler(Exception)
     def internal(exc):  # noqa: ANN001, ANN202
-        from werkzeug.exceptions import HTTPException
-
         if isinstance(exc, HTTPException):
             return problem(exc.code or 500, exc.description or "")
         app.logger.exception("admin error")

@@ -1,141 +1,30 @@
-"""The composition root: one `Bench` owns the store, journal, sessions, faults and every server.
+"""The composition root of `socle-bench serve`: one `Bench` owns the runtime and every server.
 
-Simulators are factories (`SimulatorFactory`) that build their servers from the shared `Runtime`;
-they receive storage, journal and fault engine from here and never import them on their own.
+The runtime (store, journal, sessions, faults) is built by `simulators.core.runtime.build_runtime`,
+the same function every other mode calls. Simulators are factories (`SimulatorFactory`, or a
+`ServiceDefinition`) that build their servers from the shared `Runtime`; they receive storage,
+journal and fault engine from here and never import them on their own.
 """
 
 from __future__ import annotations
 
 import logging
-import ssl
 from pathlib import Path
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 from typing import Any, Protocol
 
-from flask import Blueprint
-
+from .admin import create_admin_app
 from .admin_auth import install_guard, policy_from_config
 from .config import BenchConfig
-from .db import Database, open_database
-from .events import EventBus
-from .exchange import Caller
-from .faults import FaultEngine, FaultRule, SharedFaultStore
-from .files import private_dir
-from .journal import Journal, LiveChecker
-from .httpserver import HttpLimits
+from .faults import FaultRule
+from .journal import LiveChecker
 from .lifecycle import Endpoint, Lifecycle, WsgiServer
-from .service import ErrorRenderer, Identify, ServiceMiddleware, plain_error
+from .runtime import Runtime, build_runtime, close_runtime, http_limits
+
+__all__ = ["Bench", "Runtime", "SimulatorFactory", "http_limits"]
 
 log = logging.getLogger("socle_bench")
-
-
-@dataclass
-class Runtime:
-    """What a simulator factory receives."""
-
-    config: BenchConfig
-    db: Database
-    journal: Journal
-    sessions: Any  # SessionRegistry
-    faults: FaultEngine
-    events: EventBus
-    pki: Any = None  # simulators.core.pki.Pki when TLS is on
-    admin_blueprints: list[Blueprint] = field(default_factory=list)  # mounted under /_bench
-    ui_blueprints: list[Blueprint] = field(default_factory=list)  # mounted at the admin port's root
-    shutdown_hooks: list[Callable[[], None]] = field(default_factory=list)
-
-    def server_tls(self, server_name: str, *, client_auth: str = "optional",
-                   dns_names: tuple[str, ...] = ()) -> ssl.SSLContext | None:
-        """TLS context for a simulator's server, or None when the bench runs without TLS.
-
-        Extra certificate names come from `dns_names` and the configuration's `tls_names` and
-        `public_host` (names a DUI uses to reach the bench, e.g. compose service names)."""
-        if self.pki is None or not self.config.tls:
-            return None
-        from . import tls  # imported lazily: the PKI is optional in unit tests
-
-        names = tuple(dns_names) + self.config.server_names
-        return tls.server_context(self.pki, server_name, client_auth=client_auth, dns_names=names)
-
-    def identify_tls(self) -> Identify | None:
-        if self.pki is None or not self.config.tls:
-            return None
-        from . import tls
-        from .pki.revocation import RevocationIndex
-
-        index = RevocationIndex.of(self.pki)
-
-        def identify(environ: dict) -> Caller | None:
-            """The TLS client certificate, checked against the current CRLs on every request: a connection
-            kept alive since before a `pki revoke` does not keep its rights."""
-            caller = tls.caller_from_environ(environ)
-            if caller is not None:
-                try:
-                    revoked = index.is_revoked_serial(int(str(caller.attributes.get("serial", "")), 16))
-                except ValueError:
-                    revoked = False
-                if revoked:
-                    caller.attributes["revoked"] = True
-            return caller
-
-        return identify
-
-    def wrap(self, app, *, service: str, render_error: ErrorRenderer = plain_error,  # noqa: ANN001
-             identify: Identify | None = None) -> ServiceMiddleware:
-        if hasattr(app, "config"):  # Flask: let errors reach the middleware, which renders the protocol's own
-            app.config["PROPAGATE_EXCEPTIONS"] = True
-            _render_http_errors(app, render_error)
-        return ServiceMiddleware(app, service=service, journal=self.journal, sessions=self.sessions,
-                                 faults=self.faults, identify=identify or self.identify_tls(),
-                                 render_error=render_error, max_body_bytes=self.config.max_body_bytes)
-
-    def http_limits(self) -> HttpLimits:
-        """Deadlines, body limit and worker threads of every HTTP server (`[server]` table)."""
-        return http_limits(self.config)
-
-    def http_server(self, app, *, service: str, port_name: str | None = None,  # noqa: ANN001
-                    client_auth: str = "optional", configure: str = "", path: str = "") -> WsgiServer:
-        return WsgiServer(app, name=service, host=self.config.host,
-                          port=self.config.port(port_name or service),
-                          ssl_context=self.server_tls("localhost", client_auth=client_auth),
-                          configure=configure, path=path, limits=self.http_limits())
-
-
-_HTTP_ERRORS_FR = {400: "requête invalide", 404: "ressource inconnue", 405: "méthode HTTP non permise",
-                   406: "format de réponse non disponible", 413: "requête trop volumineuse",
-                   415: "type de contenu non supporté"}
-
-
-def _render_http_errors(app, render_error: ErrorRenderer) -> None:  # noqa: ANN001
-    """Flask answers routing errors (unknown path, wrong method...) with its own HTML page, before the
-    middleware sees anything: render them in the service's protocol shape instead."""
-    from flask import Response, request
-    from werkzeug.exceptions import HTTPException
-
-    from .service import ENVIRON_KEY
-
-    def handle(exc: HTTPException) -> Response:
-        code = exc.code or 400
-        message = f"{_HTTP_ERRORS_FR.get(code, 'requête refusée')} : {request.method} {request.path}"
-        status, headers, body = render_error(code, message, request.environ.get(ENVIRON_KEY))
-        response = Response(body, status=status, headers=headers)
-        for key, value in exc.get_headers():
-            if key.lower() == "allow":
-                response.headers[key] = value
-        return response
-
-    app.register_error_handler(HTTPException, handle)
-
-
-def http_limits(config: BenchConfig) -> HttpLimits:
-    from .config import ConfigError
-
-    try:
-        return HttpLimits.from_options(config.service_options("server"), max_body_bytes=config.max_body_bytes)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
 
 
 def _with_host(url: str, host: str) -> str:
@@ -167,35 +56,11 @@ class Bench:
         self.admin_token_file = Path(config.data_dir) / "admin-token"
 
     def start(self) -> "Bench":
-        from .admin import create_admin_app
-        from .sessions import SessionRegistry
-
         cfg = self.config
-        private_dir(cfg.data_dir)
-        db = open_database(cfg.database_url, schema=self.db_schema)
-        events = EventBus()
-        journal = Journal(db, events=events, live_checker=self.live_checker,
-                          batch_size=cfg.journal.batch_size, flush_interval_s=cfg.journal.flush_interval_s,
-                          queue_size=cfg.journal.queue_size, keep_bodies=cfg.journal.keep_bodies,
-                          durable=cfg.journal.durable, keep_secrets=cfg.journal.keep_secrets)
-        journal.start()
-        # on PostgreSQL the bench may be one of several replicas (docs/replicas.md): sessions and fault
-        # rules are read back from the database; on SQLite they stay in this process as always
-        sessions = SessionRegistry(db, auto_create=cfg.auto_create_sessions, events=events, shared=db.shared)
-        sessions.start()
-        fault_store = SharedFaultStore(db) if db.shared else None
-        if fault_store is not None:
-            fault_store.create_tables()
-        faults = FaultEngine(cfg.seed, store=fault_store)
-        sessions.on_reset(journal.delete_session)
-        sessions.on_reset(faults.reseed)
-        rt = Runtime(config=cfg, db=db, journal=journal, sessions=sessions, faults=faults,
-                     events=events, pki=self.pki)
+        rt = build_runtime(cfg, live_checker=self.live_checker, pki=self.pki, db_schema=self.db_schema)
         self.runtime = rt
-        if self.pki is not None:
-            from .pki.blueprint import crl_blueprint
-
-            rt.admin_blueprints.append(crl_blueprint(self.pki))  # CRL distribution points
+        faults, sessions = rt.faults, rt.sessions
+        fault_store = faults.store
         try:
             for factory in self.simulator_factories:
                 self.servers.extend(factory(rt))
@@ -223,7 +88,7 @@ class Bench:
     def stop(self) -> None:
         rt = self.runtime
         if rt is not None:
-            rt.faults.stopping.set()
+            rt.faults.stopping.set()  # injected delays end now, before the servers wait for their threads
         for server in reversed(self.servers):
             try:
                 server.stop()
@@ -234,10 +99,7 @@ class Bench:
             self.admin.stop()
             self.admin = None
         if rt is not None:
-            for hook in rt.shutdown_hooks:
-                hook()
-            rt.journal.close()
-            rt.db.dispose()
+            close_runtime(rt)
             self.runtime = None
 
     def endpoints(self) -> list[Endpoint]:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from importlib.metadata import entry_points
+from typing import Any, Generic, TypeVar
 
-if TYPE_CHECKING:  # typing only: the runtime imports nothing of the services
-    from .bench import Runtime
-    from .lifecycle import Lifecycle
+from .errors import BenchError
+from .lifecycle import Lifecycle
+from .runtime import Runtime
 
 ENTRY_POINT_GROUP = "socle_bench.simulators"
 
@@ -43,6 +44,29 @@ class ServiceDefinition(Generic[O]):
     def build(self, runtime: Runtime) -> Simulator:
         return self.create(runtime, self.options(runtime.config.service_options(self.name)))
 
-    def __call__(self, runtime: Runtime) -> list[Lifecycle]:
-        """The older `SimulatorFactory` shape (kept for one release: custom factories use it)."""
+    def __call__(self, runtime: Runtime | None = None) -> Any:
+        """The older shapes, kept for one release: `factory(runtime) -> servers` (`SimulatorFactory`), and
+        `InsSimulator()` (the class the old paths named, instantiated without arguments) -> the factory."""
+        if runtime is None:
+            return self
         return self.build(runtime).servers
+
+
+@dataclass(frozen=True)
+class ServiceAlias:
+    """A deprecated path of a service's factory (`simulators.ins.server:InsSimulator`...), kept for one
+    release: it stands for the `ServiceDefinition` installed under `name` in the entry point group, looked
+    up when used. The old module then needs no import of the new `factory` module (which imports it)."""
+
+    name: str
+
+    def definition(self) -> ServiceDefinition[Any]:
+        for ep in entry_points(group=ENTRY_POINT_GROUP, name=self.name):
+            return ep.load()
+        raise BenchError(f"service {self.name} : aucun point d'entrée {ENTRY_POINT_GROUP} (paquet non installé ?)")
+
+    def build(self, runtime: Runtime) -> Simulator:
+        return self.definition().build(runtime)
+
+    def __call__(self, runtime: Runtime | None = None) -> Any:
+        return self.definition()(runtime)

@@ -12,6 +12,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
@@ -19,8 +20,14 @@ from flask import Blueprint, Response, current_app, jsonify, request, stream_wit
 from simulators.core.admin import problem
 from simulators.core.admin_auth import refuse_session, session_access
 from simulators.core.journal import ExchangeQuery
+from simulators.dmp.valuesets import load_valuesets
+from simulators.examples import curl, exchange_sample
 
-from . import extensions, geo, presets
+import simulators.dashboard.extensions as extensions  # module imports, not `from . import`: no edge to the package
+import simulators.dashboard.geo as geo
+import simulators.dashboard.mapdata as mapdata
+import simulators.dashboard.presets as presets
+
 from .decode import decode_body, xml_documents
 from .evidence import EmptySessionError, Evidence
 from .rows import exchange_row, verdict_status
@@ -126,11 +133,6 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
     def habilitations():  # noqa: ANN202
         """Beside the DMP view: the DMP's matrix (groups -> categories of documents) and, for comparison,
         the Santélien e-parcours rights by professional group (seed material, shipped as data)."""
-        import json
-        from pathlib import Path
-
-        from simulators.dmp.valuesets import load_valuesets
-
         here = Path(__file__).parent / "data" / "santelien.json"
         matrix = load_valuesets().habilitations
         dmp = [{"groupe": name, "categories": spec["categories"]} for name, spec in matrix["groups"].items()
@@ -140,8 +142,6 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
     @bp.get("/ui/api/departements")
     def departements():  # noqa: ANN202
         """The départements as shapes, their régions and the projection (simulators/dashboard/mapdata.py)."""
-        from simulators.dashboard import mapdata
-
         response = jsonify(mapdata.load())
         response.headers["Cache-Control"] = "max-age=3600"
         return response
@@ -172,8 +172,6 @@ def resume_cursor(rows: list[dict[str, Any]], *, now: float | None = None) -> st
 def exchange_curl(exchange: Any) -> str:
     """"copier en curl": the exchange's request as a curl command, its body piped from the admin API's raw
     request, the certificate from the bench PKI's layout ("" for SMTP/IMAP, which curl cannot replay)."""
-    from simulators.examples import curl, exchange_sample
-
     if exchange.protocol != "http":
         return ""
     host = next((v for k, v in exchange.request_headers.items() if k.lower() == "host"), "")

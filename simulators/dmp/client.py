@@ -7,6 +7,7 @@ Used by the tests, the benchmark and the reference DUI driver of the conformance
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import time
 import uuid
@@ -25,9 +26,8 @@ from simulators.dmp.codec import hl7v3, xds
 from simulators.dmp.codec.ebrim import submit_objects_request
 from simulators.dmp.metadata import Person, Structure, assemble, document_entry, ins_cx, submission_set, xds_author
 from simulators.dmp.model import (
-    APPROVED, HAS_MEMBER, UPDATE_STATUS, VISIBILITY_SYSTEM, Association, Code, DocumentEntry, Submission, SubmissionSet,
+    BASE_PATH, APPROVED, HAS_MEMBER, UPDATE_STATUS, VISIBILITY_SYSTEM, Association, Code, DocumentEntry, Submission, SubmissionSet,
 )
-from simulators.dmp.server import BASE_PATH
 from simulators.dmp.vihf import Role, VihfClaims, build_vihf, security_header
 
 
@@ -218,8 +218,6 @@ class DmpClient:
         oid = rest.split("&")[1]
         payload, attachments = xds.provide_and_register_request(sub)
         if not mtom:
-            import base64
-
             for document, (_cid, _type, data) in zip(payload.iter(f"{{{xds.XDSB}}}Document"), attachments):
                 for child in list(document):
                     document.remove(child)

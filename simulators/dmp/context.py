@@ -4,40 +4,20 @@ caller of the current request (verified VIHF + actor + dossier + authorisation).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from simulators.dmp.codec.xds import RegistryFailure
 from simulators.dmp.model import AccessRecord, Authorization, Dossier
-from simulators.dmp.rules import AccessOptions, AccessPolicy, Actor, Decision
+from simulators.dmp.options import DEFAULT_REPOSITORY_UID, DmpOptions
+from simulators.dmp.rules import AccessPolicy, Actor, Decision
 from simulators.dmp.valuesets import ValueSets
 from simulators.dmp.vihf import Vihf
 
 if TYPE_CHECKING:
     from simulators.dmp.store import DmpStore
 
-DEFAULT_REPOSITORY_UID = "1.2.250.1.213.4.1.1.1.1"
-
-
-@dataclass
-class DmpOptions:
-    repository_uid: str = DEFAULT_REPOSITORY_UID
-    max_results: int = 1000
-    validate_cda: bool = True
-    require_submission_signature: bool = True
-    max_document_bytes: int = 20_000_000
-    max_parts: int = 200
-    error_codes: dict[str, str] = field(default_factory=dict)
-    error_contexts: dict[str, str] = field(default_factory=dict)  # key -> codeContext replacing the bench's text
-    access: AccessOptions = field(default_factory=AccessOptions)
-
-    @classmethod
-    def from_options(cls, options: dict[str, Any]) -> "DmpOptions":
-        known = {k: v for k, v in options.items() if k in ("repository_uid", "max_results", "validate_cda",
-                                                           "require_submission_signature", "error_codes", "error_contexts",
-                                                           "max_document_bytes", "max_parts")}
-        return cls(**known, access=AccessOptions.from_options(options))
-
+__all__ = ["DEFAULT_REPOSITORY_UID", "Caller", "DmpOptions", "Services", "load_caller"]
 
 @dataclass
 class Services:

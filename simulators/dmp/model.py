@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+BASE_PATH = "/si-dmp-server/v2/services"  # of the four LPS v2 endpoints (server and reference client)
+
 APPROVED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Approved"
 DEPRECATED = "urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated"
 ARCHIVED = "urn:asip:ci-sis:2010:StatusType:Archived"

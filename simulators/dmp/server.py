@@ -1,4 +1,4 @@
-"""The DMP protocol adapter: one Flask app with the four LPS v2 endpoints (factory: simulator.py).
+"""The DMP protocol adapter: one Flask app with the four LPS v2 endpoints (factory: factory.py).
 
 Order of work for every request: unpack MTOM/XOP, parse the SOAP 1.2 envelope, dispatch on the
 WS-Addressing Action (it must belong to the endpoint called), let fault injection speak, verify the
@@ -18,13 +18,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 from lxml import etree
 
 from simulators.core.errors import ProtocolError, SoapError
 from simulators.core.exchange import Caller as ExchangeCaller
 from simulators.core.mtom import build_mtom, split_soap_request
 from simulators.core.service import RequestContext, request_context
+from simulators.core.simulator import ServiceAlias
 from simulators.core.refusal import record_refusal
 from simulators.core.soap import (
     SOAP12_CONTENT_TYPE, SOAP12_MEDIA_TYPE, Addressing, SoapFault, build_envelope, check_media_type,
@@ -36,9 +37,9 @@ from simulators.dmp.codec import habilitations as hab
 from simulators.dmp.codec import hl7v3, wsdl, xds
 from simulators.dmp.codec.ebrim import LCM, parse_submit_objects, q
 from simulators.dmp.context import Services, load_caller
+from simulators.dmp.model import BASE_PATH
 from simulators.dmp.vihf import WSSE_NS, VihfError, VihfVerifier
 
-BASE_PATH = "/si-dmp-server/v2/services"
 ENDPOINTS = ("patients", "habilitations", "registry", "repository")
 
 
@@ -236,39 +237,44 @@ class DmpApp:
         return Response(envelope, status=200, content_type=soap12_content_type(action))
 
 
+EXTENSION_KEY = "socle_bench.dmp"
+blueprint = Blueprint("dmp", __name__)
+
+
+def _dmp() -> DmpApp:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+@blueprint.post(f"{BASE_PATH}/<endpoint>")
+def endpoint(endpoint: str) -> Response:
+    return _dmp().handle(endpoint)
+
+
+@blueprint.post("/si-dmp-server/v1/services/<endpoint>")
+def endpoint_v1(endpoint: str) -> Response:
+    return _dmp().handle(endpoint)
+
+
+@blueprint.get(f"{BASE_PATH}/<endpoint>")
+def wsdl_or_hint(endpoint: str) -> Response:
+    ctx = request_context(request.environ)
+    if "wsdl" in {k.lower() for k in request.args} and endpoint in wsdl.endpoints():
+        ctx.operation = "wsdl"
+        address = request.host_url.rstrip("/") + ctx.base_path + f"{BASE_PATH}/{endpoint}"
+        return Response(wsdl.build_wsdl(endpoint, address), content_type="text/xml;charset=UTF-8")
+    ctx.operation = "GET"
+    return Response(fault_to_bytes(SoapFault(code="Sender", reason="Le DMP attend des requêtes SOAP 1.2 en POST "
+                                             "(la description du service est à ?wsdl).")),
+                    status=405, content_type=SOAP12_CONTENT_TYPE, headers={"Allow": "POST"})
+
+
 def create_app(services: Services, verifier: VihfVerifier) -> Flask:
     """Flask app of the four endpoints (also under /v1 paths some clients still use)."""
     app = Flask("dmp")
-    dmp = DmpApp(services, verifier)
-
-    @app.post(f"{BASE_PATH}/<endpoint>")
-    def endpoint(endpoint: str) -> Response:
-        return dmp.handle(endpoint)
-
-    @app.post("/si-dmp-server/v1/services/<endpoint>")
-    def endpoint_v1(endpoint: str) -> Response:
-        return dmp.handle(endpoint)
-
-    @app.get(f"{BASE_PATH}/<endpoint>")
-    def wsdl_or_hint(endpoint: str) -> Response:
-        ctx = request_context(request.environ)
-        if "wsdl" in {k.lower() for k in request.args} and endpoint in wsdl.endpoints():
-            ctx.operation = "wsdl"
-            address = request.host_url.rstrip("/") + ctx.base_path + f"{BASE_PATH}/{endpoint}"
-            return Response(wsdl.build_wsdl(endpoint, address), content_type="text/xml;charset=UTF-8")
-        ctx.operation = "GET"
-        return Response(fault_to_bytes(SoapFault(code="Sender", reason="Le DMP attend des requêtes SOAP 1.2 en POST "
-                                                 "(la description du service est à ?wsdl).")),
-                        status=405, content_type=SOAP12_CONTENT_TYPE, headers={"Allow": "POST"})
-
+    app.extensions[EXTENSION_KEY] = DmpApp(services, verifier)
+    app.register_blueprint(blueprint)
     return app
 
 
-def __getattr__(name: str) -> Any:
-    """`simulators.dmp.server:DmpSimulator` also resolves, lazily: the factory lives in simulator.py so that
-    this adapter never imports the storage layer (ARCHITECTURE.md, layering rule 2)."""
-    if name == "DmpSimulator":
-        from simulators.dmp.simulator import DmpSimulator
-
-        return DmpSimulator
-    raise AttributeError(name)
+#: Deprecated path, kept for one release: use `simulators.dmp.factory:SERVICE` (the `dmp` entry point).
+DmpSimulator = ServiceAlias("dmp")

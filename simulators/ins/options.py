@@ -1,11 +1,13 @@
 """The `[services.ins]` options, read once at start-up and validated with French messages.
 
-Their meaning is documented in simulators/ins/server.py (module docstring), next to where they act.
+Their meaning is documented in simulators/ins/server.py (module docstring); the factory (factory.py)
+parses them once with `InsOptions.from_mapping`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
 from typing import Any
 
 from simulators.identities.ins import OID_INS_NIR, OID_INS_NIR_TEST
@@ -44,7 +46,7 @@ class InsOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_mapping(cls, data: dict[str, Any] | None) -> "InsOptions":
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> "InsOptions":
         data = dict(data or {})
         known = {f.name for f in fields(cls)} - {"extra"}
         kwargs: dict[str, Any] = {}

@@ -1,4 +1,4 @@
-"""INSi simulator: `POST /lps` (SOAP 1.2 document/literal), `GET /lps?wsdl` (self-contained WSDL of
+"""INSi protocol adapter (`create_app`, the views of the `ins` blueprint; factory: factory.py): `POST /lps` (SOAP 1.2 document/literal), `GET /lps?wsdl` (self-contained WSDL of
 the profile, see contract.py) and `GET /lps?xsd=<file>` (the schemas alone), in two profiles.
 
 - port "ins" (8443 in `serve`): mutual TLS, client certificate required, CN INSI-AUTO / INSI-MANU
@@ -38,29 +38,29 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
 
-from simulators.core.bench import Runtime
 from simulators.core.errors import BenchError, SoapError
-from simulators.core.lifecycle import Lifecycle
 from simulators.core.refusal import record_refusal
 from simulators.core.service import RequestContext, request_context
+from simulators.core.simulator import ServiceAlias
 from simulators.core.soap import fault_to_bytes
 
-from simulators.ins import contract, faults
-from simulators.ins.admin import admin_blueprint
+from simulators.ins import contract
 from simulators.ins.auth import CpxAuthenticator, check_org_certificate
 from simulators.ins.codec import build_resultat, check_soap_binding, parse_request, request_summary, validate_request
 from simulators.ins.faults import FAULTS, InsiFault, render_fault
 from simulators.ins.model import InsiRequest
 from simulators.ins.options import InsOptions
 from simulators.ins.rules import decide, match_traits, match_vitale, usage_name_suspects
-from simulators.ins.saml import AssertionVerifier
 from simulators.ins.store import InsStore
 
+EXTENSION_KEY = "socle_bench.ins"
 SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
-CPX_PORT_NAME = "ins-cpx"
+CPX_PORT_NAME = "ins-cpx"  # kept here for the importers of the old path (the factory uses it)
 SUGGESTED_CPX_PORT = 8448
 
 
@@ -123,135 +123,125 @@ class SessionLimits:
         return value
 
 
+@dataclass(frozen=True)
+class InsApp:
+    """What the views of one INSi app read (`current_app.extensions["socle_bench.ins"]`)."""
+
+    options: InsOptions
+    store: InsStore
+    profile: str = "mtls"  # "mtls" or "cpx" (then `cpx` verifies the assertions)
+    enforce_cn: bool = True
+    cpx: CpxAuthenticator | None = None
+    limits: SessionLimits | None = None
+
+    @property
+    def allowlist(self) -> frozenset[str]:
+        return frozenset(self.options.idam_allowlist)
+
+
+blueprint = Blueprint("ins", __name__)
+
+
+def _state() -> InsApp:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def answer(state: InsApp, ctx: RequestContext, req: InsiRequest) -> Response:
+    """Match against the session's base and build RESULTAT (or the person's forced fault)."""
+    options = state.options
+    base = state.store.base(ctx.session)
+    if req.traits is not None:
+        matches = match_traits(base.index, req.traits, options.prenom_match)
+    else:
+        matches = match_vitale(base.persons, req.vitale)  # type: ignore[arg-type]
+    result = decide(matches)
+    ctx.summary["candidates"] = list(result.candidates)
+    if result.fault:
+        raise InsiFault(result.fault)
+    ctx.summary["cr"] = result.cr
+    if result.cr == "01" and req.traits is not None:
+        suspects = usage_name_suspects(base.persons, req.traits)
+        if suspects:
+            ctx.summary["nom_usage"] = suspects
+    if result.person is not None and result.person.ins is not None:
+        ctx.summary["ins"] = {"matricule": result.person.ins.value, "oid": result.person.ins.oid,
+                              "history": len(result.person.history)}
+    body = build_resultat(result, include_prenom=options.include_prenom, style=options.response_style)
+    return Response(body, status=200, content_type=SOAP_CONTENT_TYPE)
+
+
+def lookup(state: InsApp, ctx: RequestContext) -> Response:
+    """One parse, then: injected fault, authentication, the service's own checks, the answer."""
+    message_id = ""
+    fault_style = state.options.fault_style
+    limits = state.limits or SessionLimits(state.options.bulk_per_minute)
+    try:
+        req, env = parse_request(ctx.body, request.content_type)
+        message_id = req.message_id
+        check_soap_binding(env, request.content_type)
+        ctx.operation = req.operation
+        ctx.summary.update(request_summary(req, env), profile=state.profile,
+                           bulk_limit=limits.bulk_per_minute(ctx.session))
+        decision = ctx.fault(req.operation)
+        if decision.action in ("fault", "error"):
+            ctx.fault_rendered = True
+            injected = decision.fault if decision.action == "fault" else ""
+            raise InsiFault(injected if injected in FAULTS else "desir_1020")
+        if state.profile == "cpx":
+            ctx.caller = state.cpx.authenticate(req)  # type: ignore[union-attr]
+        elif state.enforce_cn:
+            check_org_certificate(ctx.caller)
+        validate_request(req, idam_allowlist=state.allowlist)
+        return answer(state, ctx, req)
+    except InsiFault as fault:
+        return fault_response(fault, ctx, message_id, fault_style)
+    except SoapError as exc:
+        ctx.summary["error"] = exc.reason
+        if exc.fault.code in SOAP_LEVEL_FAULTS:  # the SOAP stack answers before the INSi application
+            return soap_level_fault(exc, ctx)
+        return fault_response(InsiFault("bench_requete", exc.message[:300]), ctx, message_id, fault_style)
+
+
+@blueprint.route("/lps", methods=["GET", "POST"])
+def lps() -> Response:
+    state = _state()
+    fault_style = state.options.fault_style
+    ctx = request_context(request.environ)
+    if request.method == "POST":
+        return lookup(state, ctx)
+    ctx.operation = "wsdl"
+    if "xsd" in request.args:
+        try:
+            return Response(contract.schema(request.args["xsd"]), content_type="text/xml;charset=UTF-8")
+        except KeyError:
+            return fault_response(InsiFault("bench_requete", "schéma inconnu"), ctx, "", fault_style)
+    if "wsdl" not in {k.lower() for k in request.args}:
+        return fault_response(InsiFault("bench_requete", "POST SOAP 1.2 attendu (ou GET ?wsdl)"),
+                              ctx, "", fault_style)
+    address = request.host_url.rstrip("/") + ctx.base_path + "/lps"
+    return Response(contract.served_wsdl(state.profile, address), content_type="text/xml;charset=UTF-8")
+
+
+@blueprint.app_errorhandler(404)
+@blueprint.app_errorhandler(405)
+def not_here(exc: HTTPException) -> Response:
+    ctx = request_context(request.environ)
+    ctx.operation = "unknown"
+    detail = f"ressource inconnue : {request.method} {request.path} (service sur /lps)"
+    response = fault_response(InsiFault("bench_requete", detail), ctx, "", _state().options.fault_style)
+    response.status_code = exc.code or 404
+    return response
+
+
 def create_app(options: InsOptions, *, store: InsStore, profile: str = "mtls", enforce_cn: bool = True,
                cpx: CpxAuthenticator | None = None, limits: SessionLimits | None = None) -> Flask:
     """The protocol adapter; `profile` is "mtls" or "cpx" (then `cpx` verifies the assertions)."""
     app = Flask(f"ins-{profile}")
-    allowlist = frozenset(options.idam_allowlist)
-    fault_style = options.fault_style
-    limits = limits or SessionLimits(options.bulk_per_minute)
-
-    def answer(ctx: RequestContext, req: InsiRequest) -> Response:
-        """Match against the session's base and build RESULTAT (or the person's forced fault)."""
-        base = store.base(ctx.session)
-        if req.traits is not None:
-            matches = match_traits(base.index, req.traits, options.prenom_match)
-        else:
-            matches = match_vitale(base.persons, req.vitale)  # type: ignore[arg-type]
-        result = decide(matches)
-        ctx.summary["candidates"] = list(result.candidates)
-        if result.fault:
-            raise InsiFault(result.fault)
-        ctx.summary["cr"] = result.cr
-        if result.cr == "01" and req.traits is not None:
-            suspects = usage_name_suspects(base.persons, req.traits)
-            if suspects:
-                ctx.summary["nom_usage"] = suspects
-        if result.person is not None and result.person.ins is not None:
-            ctx.summary["ins"] = {"matricule": result.person.ins.value, "oid": result.person.ins.oid,
-                                  "history": len(result.person.history)}
-        body = build_resultat(result, include_prenom=options.include_prenom, style=options.response_style)
-        return Response(body, status=200, content_type=SOAP_CONTENT_TYPE)
-
-    def lookup(ctx: RequestContext) -> Response:
-        """One parse, then: injected fault, authentication, the service's own checks, the answer."""
-        message_id = ""
-        try:
-            req, env = parse_request(ctx.body, request.content_type)
-            message_id = req.message_id
-            check_soap_binding(env, request.content_type)
-            ctx.operation = req.operation
-            ctx.summary.update(request_summary(req, env), profile=profile,
-                               bulk_limit=limits.bulk_per_minute(ctx.session))
-            decision = ctx.fault(req.operation)
-            if decision.action in ("fault", "error"):
-                ctx.fault_rendered = True
-                injected = decision.fault if decision.action == "fault" else ""
-                raise InsiFault(injected if injected in FAULTS else "desir_1020")
-            if profile == "cpx":
-                ctx.caller = cpx.authenticate(req)  # type: ignore[union-attr]
-            elif enforce_cn:
-                check_org_certificate(ctx.caller)
-            validate_request(req, idam_allowlist=allowlist)
-            return answer(ctx, req)
-        except InsiFault as fault:
-            return fault_response(fault, ctx, message_id, fault_style)
-        except SoapError as exc:
-            ctx.summary["error"] = exc.reason
-            if exc.fault.code in SOAP_LEVEL_FAULTS:  # the SOAP stack answers before the INSi application
-                return soap_level_fault(exc, ctx)
-            return fault_response(InsiFault("bench_requete", exc.message[:300]), ctx, message_id, fault_style)
-
-    @app.route("/lps", methods=["GET", "POST"])
-    def lps():  # noqa: ANN202
-        ctx = request_context(request.environ)
-        if request.method == "POST":
-            return lookup(ctx)
-        ctx.operation = "wsdl"
-        if "xsd" in request.args:
-            try:
-                return Response(contract.schema(request.args["xsd"]), content_type="text/xml;charset=UTF-8")
-            except KeyError:
-                return fault_response(InsiFault("bench_requete", "schéma inconnu"), ctx, "", fault_style)
-        if "wsdl" not in {k.lower() for k in request.args}:
-            return fault_response(InsiFault("bench_requete", "POST SOAP 1.2 attendu (ou GET ?wsdl)"),
-                                  ctx, "", fault_style)
-        address = request.host_url.rstrip("/") + ctx.base_path + "/lps"
-        return Response(contract.served_wsdl(profile, address), content_type="text/xml;charset=UTF-8")
-
-    @app.errorhandler(404)
-    @app.errorhandler(405)
-    def not_here(exc):  # noqa: ANN001, ANN202
-        ctx = request_context(request.environ)
-        ctx.operation = "unknown"
-        detail = f"ressource inconnue : {request.method} {request.path} (service sur /lps)"
-        response = fault_response(InsiFault("bench_requete", detail), ctx, "", fault_style)
-        response.status_code = exc.code or 404
-        return response
-
+    app.extensions[EXTENSION_KEY] = InsApp(options, store, profile, enforce_cn, cpx,
+                                           limits or SessionLimits(options.bulk_per_minute))
+    app.register_blueprint(blueprint)
     return app
 
 
-class InsSimulator:
-    """Factory registered as `simulators.ins.server:InsSimulator`."""
-
-    name = "ins"
-
-    def __call__(self, rt: Runtime) -> list[Lifecycle]:
-        options = InsOptions.from_mapping(rt.config.service_options("ins"))
-        rt.faults.register_catalogue("ins", faults.catalogue())
-        store = InsStore(rt.db, seed=rt.config.seed, options=options)
-        store.create_tables()
-        rt.sessions.on_reset(store.drop_session)
-        rt.admin_blueprints.append(admin_blueprint(store, rt.sessions, journal=rt.journal))
-        renderer = make_error_renderer(options.fault_style)
-        tls_on = rt.pki is not None and rt.config.tls
-        limits = SessionLimits(options.bulk_per_minute, lambda name: rt.sessions.get(name).options)
-        app = create_app(options, store=store, profile="mtls", enforce_cn=tls_on, limits=limits)
-        hint = ("INSi, certificate profile: this URL (or /s/<session>/lps), client certificate "
-                "INSI-AUTO or INSI-MANU; WSDL: ?wsdl")
-        servers = [rt.http_server(rt.wrap(app, service="ins", render_error=renderer), service="ins",
-                                  client_auth="required", path="/lps", configure=hint)]
-        if tls_on:
-            servers.append(self._cpx_server(rt, options, store, renderer, limits))
-        return servers
-
-    @staticmethod
-    def _cpx_server(rt: Runtime, options: InsOptions, store: InsStore, renderer,  # noqa: ANN001
-                    limits: SessionLimits) -> Lifecycle:
-        pki = rt.pki
-
-        def is_revoked(cert) -> bool:  # noqa: ANN001
-            for slug in ("organisations", "personnes"):
-                if pki.crl(slug).get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
-                    return True
-            return False
-
-        verifier = AssertionVerifier(str(pki.trust_path), max_age_s=options.assertion_max_age_s,
-                                     clock_skew_s=options.clock_skew_s, is_revoked=is_revoked)
-        cpx = CpxAuthenticator(verifier, options.require_vitale_assertion, options.vitale_assertion_max_age_s)
-        app = create_app(options, store=store, profile="cpx", cpx=cpx, limits=limits)
-        return rt.http_server(rt.wrap(app, service="ins", render_error=renderer), service=CPX_PORT_NAME,
-                              port_name=CPX_PORT_NAME, client_auth="optional", path="/lps",
-                              configure="INSi, CPx profile: this URL (or /s/<session>/lps), signed SAML assertion "
-                                        "(CPS card) in wsse:Security; WSDL: ?wsdl")
+#: Deprecated path, kept for one release: use `simulators.ins.factory:SERVICE` (the `ins` entry point).
+InsSimulator = ServiceAlias("ins")

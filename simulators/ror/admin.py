@@ -24,7 +24,7 @@ from simulators.core.sessions import valid_session_name
 from simulators.ror.codec import SearchError, loads_resource
 from simulators.ror.codes import nomenclatures
 from simulators.ror.dashboard_view import EstablishmentView
-from simulators.ror.engine import RorOptions
+from simulators.ror.options import RorOptions
 from simulators.ror.model import RESOURCE_TYPES, RorClient, nos
 from simulators.ror.store import RorStore
 

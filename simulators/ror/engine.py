@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -19,13 +18,11 @@ from simulators.ror.auth import TokenInvalid, TokenIssuer
 from simulators.ror.codec import SearchError, SearchRequest, parse_search, searchset
 from simulators.ror.index import SessionIndex
 from simulators.ror.model import (
-    DEFAULT_BASE,
     RESOURCE_TYPES,
     ROR_HEADERS,
-    RorClient,
     TokenClaims,
-    default_clients,
 )
+from simulators.ror.options import RorOptions
 from simulators.ror.params import PARAMS
 from simulators.ror.results import (
     Snapshot,
@@ -50,50 +47,6 @@ class Denied(Exception):
         self.message = message
         self.code = code
         self.headers = dict(headers or {})
-
-
-@dataclass
-class RorOptions:
-    base: str = DEFAULT_BASE
-    header_status: int = 403
-    token_ttl_s: int = 300
-    capacity_same_entry: bool = False
-    mecs: str = "offers"
-    ig_examples: bool = True
-    volume: int = 0
-    region: str | None = None
-    export_delay_s: float = 0.5
-    unknown_params: str = "hapi"
-    clients: dict[str, RorClient] = field(default_factory=default_clients)
-
-    @classmethod
-    def from_config(cls, options: Mapping[str, Any]) -> "RorOptions":
-        """`[services.ror]` keys: base, header_status, token_ttl_s, capacity_semantics ("hapi" |
-        "same-entry"), mecs, ig_examples, volume, region, export_delay_s, unknown_params ("hapi": unknown
-        `_x` ignored and unknown names refused as HAPI 6.x; "lenient"; "strict"), and `[services.ror.clients.<id>]`
-        tables with profile / secret / cert_cn."""
-        result = cls()
-        base = str(options.get("base", DEFAULT_BASE)).rstrip("/")
-        result.base = base if base.startswith("/") else "/" + base
-        result.header_status = int(options.get("header_status", 403))
-        if result.header_status not in (400, 401, 403):
-            raise ValueError("services.ror.header_status doit valoir 400, 401 ou 403")
-        result.token_ttl_s = int(options.get("token_ttl_s", 300))
-        result.capacity_same_entry = options.get("capacity_semantics", "hapi") == "same-entry"
-        result.mecs = str(options.get("mecs", "offers"))
-        if result.mecs not in ("offers", "organizations", "absent"):
-            raise ValueError("services.ror.mecs doit valoir offers, organizations ou absent")
-        result.ig_examples = bool(options.get("ig_examples", True))
-        result.volume = int(options.get("volume", 0))
-        result.region = options.get("region")
-        result.export_delay_s = float(options.get("export_delay_s", 0.5))
-        result.unknown_params = str(options.get("unknown_params", "hapi"))
-        if result.unknown_params not in ("hapi", "lenient", "strict"):
-            raise ValueError("services.ror.unknown_params doit valoir hapi, lenient ou strict")
-        for cid, spec in (options.get("clients") or {}).items():
-            result.clients[cid] = RorClient(cid, int(spec.get("profile", 0)), str(spec.get("secret", "")),
-                                            str(spec.get("cert_cn", "")))
-        return result
 
 
 class RorService:
@@ -281,3 +234,6 @@ class RorService:
                     out["Organization"][ancestor] = org
         return {t: list(v.values()) for t, v in out.items()}
 
+
+
+__all__ = ["Denied", "RorOptions", "RorService"]  # RorOptions: options.py, re-exported for one release

@@ -7,14 +7,13 @@ Big candidate sets are first cut to a latitude band of the index; distances are 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from simulators.identities.communes import find_commune, haversine_km
 from simulators.ror.codec import Clause, SearchError
+from simulators.ror.evaluation import Evaluation
 from simulators.ror.params import ParamDef
 
-if TYPE_CHECKING:
-    from simulators.ror.search import Evaluation
 
 _DISTANCE_UNITS = {"km": 1.0, "m": 0.001, "mi": 1.609344, "[mi_i]": 1.609344}
 MAX_RADIUS_KM = 2000.0

@@ -9,28 +9,14 @@ same-entry semantics (ror.md §1.12 item 5), `organization.<p>:above` matches th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from simulators.fhir.predicates import token_key, token_test, value_predicate
 from simulators.ror import model as m
 from simulators.ror.codec import Clause, SearchError
+from simulators.ror.evaluation import Evaluation
 from simulators.ror.geo import LARGE_SET, near
-from simulators.ror.index import SessionIndex
 from simulators.ror.params import PARAMS, ParamDef, capacity_entry_values, extensions, normal_reference, normalise
-
-
-@dataclass
-class Evaluation:
-    """State of one search: distances found by geographic criteria, keyed by "Location/id"."""
-
-    index: SessionIndex
-    hidden: frozenset[str] = frozenset()
-    same_entry_capacity: bool = False
-    distances: dict[str, float] = field(default_factory=dict)
-
-    def visible(self, rtype: str) -> frozenset[str]:
-        return self.index.visible_ids(rtype, self.hidden)
 
 
 def definition(rtype: str, name: str) -> ParamDef:

@@ -67,7 +67,7 @@ def test_serve_prints_the_table_answers_health_and_stops_on_ctrl_c(tmp_path):
 
 def test_unknown_service_and_bad_config_exit_2(tmp_path, capsys):
     assert main(["serve", "--only", "nope", "--data-dir", str(tmp_path)]) == 2
-    assert "unknown service" in capsys.readouterr().err
+    assert "service(s) inconnu(s) : nope" in capsys.readouterr().err
     bad = tmp_path / "bad.toml"
     bad.write_text("colour = 1\n", encoding="utf-8")
     assert main(["serve", "--config", str(bad)]) == 2

@@ -25,7 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ..config import DEFAULT_PORTS
-from . import crl as crls
+from .crl import RevokedEntry, build_crl, crl_der, crl_pem, is_stale, next_last_update, utcnow
 from .authority import CA_SPECS, TRUSTED_CAS, Authority, PrivateKey, create_ca, generate_key, issue_leaf
 from .defaults import DEFAULT_PASSWORD, default_requests, server_request
 from .files import PkiFiles
@@ -99,7 +99,7 @@ class Pki:
         return pki
 
     def _create(self, base_url: str, key_type: str) -> None:
-        now = crls.utcnow()
+        now = utcnow()
         self._index = {"version": INDEX_VERSION, "base_url": base_url.rstrip("/"), "key_type": key_type,
                        "password": DEFAULT_PASSWORD, "created_at": now.isoformat(), "authorities": {},
                        "certificates": {}}
@@ -213,7 +213,7 @@ class Pki:
                 self._retire(self._index["certificates"][name])
             issuer = self._authority(issuer_slug_for(req))
             key = generate_key(req.key_type or self.key_type)
-            cert = issue_leaf(issuer, req, key.public_key(), now=crls.utcnow(),
+            cert = issue_leaf(issuer, req, key.public_key(), now=utcnow(),
                               crl_url=self.crl_url(issuer.slug), serial=x509.random_serial_number())
             files = {"cert": f"certs/{name}.crt", "key": f"certs/{name}.key",
                      "chain": f"certs/{name}.chain.pem", "p12": f"certs/{name}.p12"}
@@ -235,7 +235,7 @@ class Pki:
     def _retire(self, old: dict[str, Any]) -> None:
         """A replaced certificate stays revoked (reason superseded) so its old PKCS#12 stops working."""
         meta = self._index["authorities"][old["issuer"]]
-        revoked_at = old["revoked_at"] or crls.utcnow().replace(microsecond=0).isoformat()
+        revoked_at = old["revoked_at"] or utcnow().replace(microsecond=0).isoformat()
         meta.setdefault("retired", []).append({"serial": old["serial"], "revoked_at": revoked_at})
         self._write_crl(old["issuer"])
 
@@ -248,7 +248,7 @@ class Pki:
                 cert = self.certificate(req.name)
                 san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
                 have = {*san.get_values_for_type(x509.DNSName), *map(str, san.get_values_for_type(x509.IPAddress))}
-                if {*req.dns_names, *req.ip_addresses} <= have and cert.not_valid_after_utc > crls.utcnow():
+                if {*req.dns_names, *req.ip_addresses} <= have and cert.not_valid_after_utc > utcnow():
                     return self.get(req.name)
             return self.issue(req, replace=True)
 
@@ -260,7 +260,7 @@ class Pki:
                 raise PkiError(f"unknown certificate {name!r}")
             if not data["revoked"]:
                 data["revoked"] = True
-                data["revoked_at"] = crls.utcnow().replace(microsecond=0).isoformat()
+                data["revoked_at"] = utcnow().replace(microsecond=0).isoformat()
                 self._save_index()
                 self._write_crl(data["issuer"])
             return CertRecord(**data)
@@ -271,10 +271,10 @@ class Pki:
 
     def ensure_fresh_crls(self) -> bool:
         """Regenerate CRLs that expire within the hour; True when some file changed."""
-        now = crls.utcnow()
+        now = utcnow()
         with self._locked():
             self._reload_if_changed()
-            stale = [s for s in self.ca_slugs() if crls.is_stale(self.crl(s), now)]
+            stale = [s for s in self.ca_slugs() if is_stale(self.crl(s), now)]
             for slug in stale:
                 self._write_crl(slug)
         return bool(stale)
@@ -283,16 +283,16 @@ class Pki:
         authority = self._authority(ca_slug)
         meta = self._index["authorities"][ca_slug]
         meta["crl_number"] = int(meta.get("crl_number", 0)) + 1
-        revoked = [crls.RevokedEntry(int(c["serial"], 16), datetime.fromisoformat(c["revoked_at"]))
+        revoked = [RevokedEntry(int(c["serial"], 16), datetime.fromisoformat(c["revoked_at"]))
                    for c in self._index["certificates"].values() if c["issuer"] == ca_slug and c["revoked"]]
-        revoked += [crls.RevokedEntry(int(r["serial"], 16), datetime.fromisoformat(r["revoked_at"]),
+        revoked += [RevokedEntry(int(r["serial"], 16), datetime.fromisoformat(r["revoked_at"]),
                                       x509.ReasonFlags.superseded) for r in meta.get("retired", [])]
         path = self.crl_path(ca_slug)
         previous = x509.load_der_x509_crl(path.read_bytes()) if path.exists() else None
-        crl = crls.build_crl(authority, revoked, number=meta["crl_number"],
-                             now=crls.next_last_update(previous, crls.utcnow()))
-        self._write_bytes(f"ca/{ca_slug}.crl", crls.crl_der(crl))
-        self._write_pem(f"ca/{ca_slug}.crl.pem", crls.crl_pem(crl))
+        crl = build_crl(authority, revoked, number=meta["crl_number"],
+                             now=next_last_update(previous, utcnow()))
+        self._write_bytes(f"ca/{ca_slug}.crl", crl_der(crl))
+        self._write_pem(f"ca/{ca_slug}.crl.pem", crl_pem(crl))
         self._save_index()
         if all(self.crl_path(s).exists() for s in TRUSTED_CAS):
             self._write_pem("crls.pem", b"".join(self.crl_path(s, pem=True).read_bytes() for s in TRUSTED_CAS))
