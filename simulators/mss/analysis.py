@@ -10,4 +10,7 @@ from simulators.mss.codec.mime import (  # noqa: F401
     parse_message,
 )
 
-__all__ = ['HEADERS_KEPT', 'MAX_PARTS', 'REPORT_BODIES', 'XDM_NAME_RE', 'analyse_message', 'analyse_xdm', 'parse_message']
+__all__ = [
+    "HEADERS_KEPT", "MAX_PARTS", "REPORT_BODIES", "XDM_NAME_RE", "analyse_message", "analyse_xdm",
+    "parse_message",
+]

@@ -12,4 +12,7 @@ from simulators.mss.server.auth import (  # noqa: F401
     split_login,
 )
 
-__all__ = ['AuthError', 'MailAuthenticator', 'OAUTHBEARER_RE', 'Principal', 'claimed_session', 'oauth_failure_challenge', 'parse_oauthbearer', 'parse_xoauth2', 'split_login']
+__all__ = [
+    "AuthError", "MailAuthenticator", "OAUTHBEARER_RE", "Principal", "claimed_session",
+    "oauth_failure_challenge", "parse_oauthbearer", "parse_xoauth2", "split_login",
+]

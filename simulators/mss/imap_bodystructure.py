@@ -9,4 +9,7 @@ from simulators.mss.server.imap_bodystructure import (  # noqa: F401
     StoreLoadedMessage,
 )
 
-__all__ = ['Disposition', 'FixedContent', 'FixedMessage', 'FixedMultipart', 'FixedText', 'StoreLoadedMessage']
+__all__ = [
+    "Disposition", "FixedContent", "FixedMessage", "FixedMultipart", "FixedText",
+    "StoreLoadedMessage",
+]

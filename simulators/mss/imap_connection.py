@@ -9,4 +9,7 @@ from simulators.mss.server.imap_connection import (  # noqa: F401
     current_connection,
 )
 
-__all__ = ['DISCARD_LIMIT', 'LineRefused', 'MssIMAPConnection', 'PREAUTH_LITERAL_LIMIT', 'RefusedCommand', 'current_connection']
+__all__ = [
+    "DISCARD_LIMIT", "LineRefused", "MssIMAPConnection", "PREAUTH_LITERAL_LIMIT", "RefusedCommand",
+    "current_connection",
+]

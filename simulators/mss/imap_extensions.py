@@ -11,4 +11,7 @@ from simulators.mss.server.imap_extensions import (  # noqa: F401
     special_use_attributes,
 )
 
-__all__ = ['CAPABILITIES', 'EXTRA_COMMANDS', 'EnableCommand', 'NamespaceCommand', 'SPECIAL_USE', 'SaslIrAuthenticateCommand', 'UnselectCommand', 'special_use_attributes']
+__all__ = [
+    "CAPABILITIES", "EXTRA_COMMANDS", "EnableCommand", "NamespaceCommand", "SPECIAL_USE",
+    "SaslIrAuthenticateCommand", "UnselectCommand", "special_use_attributes",
+]

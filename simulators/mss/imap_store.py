@@ -11,4 +11,7 @@ from simulators.mss.server.imap_store import (  # noqa: F401
     folder_name_refusal,
 )
 
-__all__ = ['FOLDER_DEPTH_MAX', 'FOLDER_NAME_MAX', 'Loader', 'RECHECK_S', 'StoreMailbox', 'StoreMailboxSet', 'StoreMessage', 'folder_name_refusal']
+__all__ = [
+    "FOLDER_DEPTH_MAX", "FOLDER_NAME_MAX", "Loader", "RECHECK_S", "StoreMailbox", "StoreMailboxSet",
+    "StoreMessage", "folder_name_refusal",
+]

@@ -11,4 +11,7 @@ from simulators.mss.codec.mdn import (  # noqa: F401
     parse_mdn,
 )
 
-__all__ = ['DISPOSITION_RE', 'INTEGRATION_ERRORS', 'KO_PREFIX', 'MdnReport', 'build_mdn', 'decoded_subject', 'is_mdn', 'parse_mdn']
+__all__ = [
+    "DISPOSITION_RE", "INTEGRATION_ERRORS", "KO_PREFIX", "MdnReport", "build_mdn",
+    "decoded_subject", "is_mdn", "parse_mdn",
+]

@@ -9,4 +9,7 @@ from simulators.mss.server.smtp import (  # noqa: F401
     smtp_lifecycle,
 )
 
-__all__ = ['BEARER_MECHANISMS', 'CALL_LIMITS', 'FAULT_REPLIES', 'MssSmtpHandler', 'smtp_factory', 'smtp_lifecycle']
+__all__ = [
+    "BEARER_MECHANISMS", "CALL_LIMITS", "FAULT_REPLIES", "MssSmtpHandler", "smtp_factory",
+    "smtp_lifecycle",
+]

@@ -16,5 +16,10 @@ from simulators.mss.codec.xdm import (  # noqa: F401
     read_members,
     safe_member_name,
 )
+from simulators.mss.xdm_metadata import DocumentEntry, SubmissionSet  # noqa: F401 - imported here before
 
-__all__ = ['MAX_MEMBERS', 'MAX_RATIO', 'MAX_TOTAL_BYTES', 'XdmDocument', 'XdmError', 'XdmPackage', 'XdmProblem', 'XdmSubset', 'build_xdm', 'cda_documents', 'check_xdm', 'parse_xdm', 'read_members', 'safe_member_name']
+__all__ = [
+    "MAX_MEMBERS", "MAX_RATIO", "MAX_TOTAL_BYTES", "XdmDocument", "XdmError", "XdmPackage",
+    "XdmProblem", "XdmSubset", "build_xdm", "cda_documents", "check_xdm", "parse_xdm",
+    "read_members", "safe_member_name", "DocumentEntry", "SubmissionSet",
+]
