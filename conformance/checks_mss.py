@@ -1,7 +1,7 @@
 """``mss@`` checks: what a DUI's MSSanté client looks like on the wire (``annuaire@``: checks_annuaire.py).
 
 They read only what the simulator journalled: the SMTP `send`/`auth` and IMAP exchanges (summary
-built by `simulators.mss.analysis`, raw message in the request body). Messages the operator generated
+built by `simulators.mss.codec.mime`, raw message in the request body). Messages the operator generated
 itself (DSN, MDN) never appear as `send` exchanges.
 """
 
@@ -329,7 +329,7 @@ def _mdn_attempt(exchange: Exchange) -> bool:
 
 
 def mdn_well_formed(exchange: Exchange) -> str:
-    from simulators.mss.mdn import parse_mdn
+    from simulators.mss.codec.mdn import parse_mdn
 
     if not _mdn_attempt(exchange):
         skip("ce courriel n'est pas un MDN")

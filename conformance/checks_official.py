@@ -17,8 +17,8 @@ from typing import Sequence
 from simulators.core.errors import ProtocolError
 from simulators.core.exchange import Exchange
 from simulators.core.xmlsafe import parse_xml
-from simulators.mss.analysis import parse_message
-from simulators.mss.xdm import XdmError, cda_documents, parse_xdm
+from simulators.mss.codec.mime import parse_message
+from simulators.mss.codec.xdm import XdmError, cda_documents, parse_xdm
 
 from conformance.checks import LIVE, SESSION, Check, Finding, expect_true, skip
 from conformance.outcomes import Outcome

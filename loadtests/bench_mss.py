@@ -43,11 +43,11 @@ def _serve(work_dir: str, conn: Any) -> None:  # pragma: no cover - child proces
     from simulators.core.bench import Bench
     from simulators.core.config import load_config
     from simulators.core.pki import Pki
-    from simulators.mss import MssSimulator
+    from simulators.mss.factory import SERVICE as MSS
 
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
-    with Bench(config, [MssSimulator()], pki=pki) as bench:
+    with Bench(config, [MSS], pki=pki) as bench:
         conn.send({"urls": {name: bench.url(name) for name in ("smtp", "imap", "psc")}, "seed": config.seed})
         conn.recv()
         flushed = bench.runtime.journal.flush(60)

@@ -3,6 +3,8 @@ documentation pages `resources/*.md`, `use-case/uc-bal-mss.md`, `getting-started
 
 from __future__ import annotations
 
+from typing import Protocol
+
 IG = "https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/"
 FR_CORE = "https://hl7.fr/ig/fhir/core/StructureDefinition/"
 NOS = "https://mos.esante.gouv.fr/NOS/"
@@ -45,3 +47,52 @@ RPPS_SYSTEM = "https://rpps.esante.gouv.fr"
 FINESS_SYSTEM = "https://finess.esante.gouv.fr"
 ARHGOS_SYSTEM = "https://arhgos.esante.gouv.fr"  # UNCONFIRMED system of the ARHGOS authorisation number
 BENCH_SYSTEM = "https://socle-bench.test/identifiant"
+
+# What the directory publishes comes from the MSSanté operator's mailboxes (mss.md §7 "Feed the same
+# data to the directory mock"); the Annuaire only reads them, through this structural type, so it
+# imports nothing of the operator (the dependency goes MSS -> Annuaire). `simulators.mss.model.Mailbox`
+# is one; the kind "PAT" (a Mon espace santé box of a person) is never published.
+PATIENT_KIND = "PAT"
+
+
+class PublishedMailbox(Protocol):
+    """The fields of a mailbox the directory reads (a `simulators.mss.model.Mailbox` fits)."""
+
+    @property
+    def address(self) -> str: ...
+    @property
+    def kind(self) -> str: ...  # PER | ORG | APP | CAB | PAT
+    @property
+    def owner_id(self) -> str: ...
+    @property
+    def rpps(self) -> str: ...
+    @property
+    def idnps(self) -> str: ...
+    @property
+    def idnst(self) -> str: ...
+    @property
+    def finess(self) -> str: ...
+    @property
+    def establishment_id(self) -> str: ...
+    @property
+    def organisation_name(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def liste_rouge(self) -> bool: ...
+    @property
+    def digitization(self) -> bool: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def profession_code(self) -> str: ...
+    @property
+    def profession_label(self) -> str: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def civility(self) -> str: ...

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulators.identities.model import Establishment
-from simulators.mss.model import PATIENT_KIND, Mailbox
 
 from . import model as m
+from .model import PATIENT_KIND, PublishedMailbox
 
 EstablishmentLookup = Callable[[str], "Establishment | None"]
 HOSPITAL_CATEGORIES = {"101", "106", "355", "362", "365"}
 
 
-def mailbox_telecom(box: Mailbox) -> dict[str, Any]:
+def mailbox_telecom(box: PublishedMailbox) -> dict[str, Any]:
     metadata: list[dict[str, Any]] = [
         {"url": "type", "valueCodeableConcept": {"coding": [{"system": m.TRE_R257, "code": box.kind}]}}]
     if box.description:
@@ -63,9 +63,9 @@ class Directory:
     """The five resource types, indexed by id, with the mailboxes each carries (for searching)."""
 
     resources: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
-    boxes: dict[tuple[str, str], list[Mailbox]] = field(default_factory=lambda: defaultdict(list))
+    boxes: dict[tuple[str, str], list[PublishedMailbox]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, resource: dict[str, Any], boxes: list[Mailbox] | None = None) -> None:
+    def add(self, resource: dict[str, Any], boxes: list[PublishedMailbox] | None = None) -> None:
         self.resources[resource["resourceType"]][resource["id"]] = resource
         self.boxes[(resource["resourceType"], resource["id"])] = list(boxes or ())
 
@@ -82,8 +82,8 @@ def _org_type(system: str, code: str, kind: str = "") -> dict[str, Any]:
     return concept
 
 
-def _organization(est_id: str, sample: Mailbox | None, est: Establishment | None,
-                  boxes: list[Mailbox]) -> dict[str, Any]:
+def _organization(est_id: str, sample: PublishedMailbox | None, est: Establishment | None,
+                  boxes: list[PublishedMailbox]) -> dict[str, Any]:
     idnst = (est.idnst if est else "") or (sample.idnst if sample else "")
     finess = (est.finess_et if est else "") or (sample.finess if sample else "")
     resource = _head("Organization", f"org-{est_id}", "Organization", ("FINESS",) if finess else ("RPPS",))
@@ -145,13 +145,13 @@ def _device(est: Establishment) -> dict[str, Any]:
     return resource
 
 
-def build_directory(mailboxes: Iterable[Mailbox], establishments: Iterable[Establishment] = ()) -> Directory:
+def build_directory(mailboxes: Iterable[PublishedMailbox], establishments: Iterable[Establishment] = ()) -> Directory:
     published = [b for b in mailboxes if b.kind != PATIENT_KIND and b.active]
     world = {e.id: e for e in establishments}
     directory = Directory()
-    org_boxes: dict[str, list[Mailbox]] = defaultdict(list)
-    cabinets: dict[str, list[Mailbox]] = defaultdict(list)
-    samples: dict[str, Mailbox] = {}
+    org_boxes: dict[str, list[PublishedMailbox]] = defaultdict(list)
+    cabinets: dict[str, list[PublishedMailbox]] = defaultdict(list)
+    samples: dict[str, PublishedMailbox] = {}
     for box in published:
         if box.establishment_id:
             samples.setdefault(box.establishment_id, box)
@@ -177,7 +177,7 @@ def build_directory(mailboxes: Iterable[Mailbox], establishments: Iterable[Estab
     return directory
 
 
-def _practitioner(directory: Directory, box: Mailbox, cabinet_boxes: list[Mailbox]) -> None:
+def _practitioner(directory: Directory, box: PublishedMailbox, cabinet_boxes: list[PublishedMailbox]) -> None:
     idents = []
     if box.idnps:
         idents.append(identifier(m.OID_IDNPS, box.idnps, "IDNPS"))

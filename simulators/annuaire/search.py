@@ -11,6 +11,7 @@ from typing import Any
 from simulators.fhir.errors import SearchError
 from simulators.fhir.includes import collect_includes
 from simulators.fhir.predicates import token_key, value_predicate
+from simulators.fhir.sorting import SortKey, sort_results
 from simulators.fhir.syntax import Clause, IncludeSpec
 from simulators.fhir.values import ParamDef, normal_reference, normalise
 
@@ -111,20 +112,22 @@ def search(directory: Directory, rtype: str, clauses: list[Clause],
     hits = [r for r in directory.resources.get(rtype, {}).values()
             if all(matches(directory, rtype, c, r) for c in clauses)]
     hits.sort(key=lambda r: r["id"])
-    for name, descending in reversed(sort):
-        pdef = definition(rtype, name)
-        if pdef.type == "reference":
-            raise SearchError(f"_sort impossible sur {name}")
+    keys = [(_sort_key(rtype, name), descending) for name, descending in reversed(sort)]  # last one checked first
+    return sort_results(hits, keys[::-1])
 
-        def key(resource: dict[str, Any], pdef: ParamDef = pdef) -> tuple[int, str]:
-            values = pdef.extract(resource)
-            first = values[0] if values else ""
-            return (0 if values else 1, str(first[-1] if isinstance(first, tuple) else first))
-        present = [r for r in hits if pdef.extract(r)]
-        absent = [r for r in hits if not pdef.extract(r)]
-        present.sort(key=key, reverse=descending)
-        hits = present + absent
-    return hits
+
+def _sort_key(rtype: str, name: str) -> SortKey:
+    pdef = definition(rtype, name)
+    if pdef.type == "reference":
+        raise SearchError(f"_sort impossible sur {name}")
+
+    def key(resource: dict[str, Any]) -> str | None:
+        values = pdef.extract(resource)
+        if not values:
+            return None
+        first = values[0]
+        return str(first[-1] if isinstance(first, tuple) else first)
+    return key
 
 
 def check_includes(specs: list[IncludeSpec]) -> None:

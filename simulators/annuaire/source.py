@@ -4,14 +4,14 @@ world's establishments, rebuilt only when the session's mailboxes change."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from simulators.identities.model import Establishment
-from simulators.mss.model import Mailbox
 
+from .model import PublishedMailbox
 from .resources import Directory, build_directory
 
-MailboxSource = Callable[[str], dict[str, Mailbox]]
+MailboxSource = Callable[[str], Mapping[str, PublishedMailbox]]
 
 
 def directory_source(mailboxes: MailboxSource,

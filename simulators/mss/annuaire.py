@@ -1,5 +1,5 @@
-"""Moved to `simulators.annuaire` (its own service package, on the shared FHIR layer); this module
-keeps the old import path working for one release.
+"""Deprecated path, kept for one release: use `simulators.annuaire` (`server.create_app`,
+`source.directory_source`, `factory`), its own service package on the shared FHIR layer.
 
 `create_app(mailboxes, api_keys=...)` builds the Annuaire app from a session -> mailboxes source, as
 before; an empty `api_keys` now means the documented default test keys

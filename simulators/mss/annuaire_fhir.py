@@ -1,4 +1,4 @@
-"""Moved to `simulators.annuaire.resources` / `.model`; kept as a re-export for one release."""
+"""Deprecated path, kept for one release: use `simulators.annuaire.resources` / `.model`."""
 
 from simulators.annuaire.model import (  # noqa: F401
     BENCH_SYSTEM,

@@ -21,9 +21,9 @@ import requests
 
 from simulators.identities.ins import ins_cx
 
-from .analysis import analyse_message, parse_message
+from .codec.mime import analyse_message, parse_message
 from .cda import CdaSpec, build_cda, parse_cda
-from .xdm import XdmDocument, build_xdm, cda_documents, parse_xdm
+from .codec.xdm import XdmDocument, build_xdm, cda_documents, parse_xdm
 from .xdm_metadata import DocumentEntry, SubmissionSet
 
 NIL = "SOCLE-BENCH-DUI-1"

@@ -15,9 +15,9 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
-from .analysis import XDM_NAME_RE, parse_message
-from .dsn import is_dsn, parse_dsn
-from .mdn import decoded_subject, is_mdn, parse_mdn
+from .codec.mime import XDM_NAME_RE, parse_message
+from .codec.dsn import is_dsn, parse_dsn
+from .codec.mdn import decoded_subject, is_mdn, parse_mdn
 from .model import Mailbox, StoredMessage
 
 KIND_LABELS = {"PER": "personnelle", "ORG": "organisationnelle", "APP": "applicative", "CAB": "de cabinet",

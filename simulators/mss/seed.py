@@ -9,10 +9,14 @@ included (their own address, mss.md §4). One PER box is on the liste rouge, to 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from functools import lru_cache
+
+from cryptography.hazmat.primitives import serialization
 
 from simulators.core.pki.defaults import DUI_CN
 from simulators.identities.mssante import slug
@@ -92,10 +96,6 @@ def dui_fingerprint(pki: Any) -> str:
     registered for; "" without a PKI (plain demos: no EXTERNAL authentication anyway)."""
     if pki is None:
         return ""
-    import hashlib
-
-    from cryptography.hazmat.primitives import serialization
-
     try:
         cert = pki.certificate("org-auth-cli")
     except Exception:  # noqa: BLE001 - a PKI without the default certificates
@@ -105,7 +105,5 @@ def dui_fingerprint(pki: Any) -> str:
 
 def bind_app_boxes(boxes: Iterable[Mailbox], fingerprint: str) -> list[Mailbox]:
     """Seeded APP boxes open with the bench DUI's certificate itself, not with any certificate of that CN."""
-    from dataclasses import replace
-
     return [replace(b, cert_sha256=fingerprint) if b.kind == "APP" and fingerprint and not b.cert_sha256 else b
             for b in boxes]

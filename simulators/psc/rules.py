@@ -12,7 +12,7 @@ Flows (mss.md §2.3; ANS "Pro Santé Connect" technical pages, [S25b]):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,14 +20,20 @@ from simulators.codecs.jose import JoseError
 
 from .codec import PKCE_CHALLENGE_RE, absolute_http_uri, pkce_matches
 from .model import AuthorizationCode, AuthorizationRequest, CibaRequest, Client, OAuthError, PscUser
+from .seed import DEFAULT_CLIENT_ID, clients_from_options
 from .store import GrantStore, new_handle
-from .tokens import PscIssuer, identity_claims
+from .tokens import ACCESS_TTL_S, REFRESH_TTL_S, PscIssuer, identity_claims
 
 KnownAddress = Callable[[str, str], bool]  # (session, address) -> a PER/ORG/CAB (or patient) box exists
 
 
 @dataclass(frozen=True)
 class PscOptions:
+    """The options of Pro Santé Connect, read from `[services.mss]` where PSC has always been
+    configured (or `[services.psc]` when it runs alone): `psc_password` (the e-CPS code),
+    `allow_test_password_grant`, `psc_access_ttl_s`, `psc_refresh_ttl_s`, `psc_ciba_approval_delay_s`,
+    `psc_ciba_expires_in_s`, `psc_ciba_interval_s`, `psc_clients` (default: public client `socle-bench-dui`)."""
+
     ecps_code: str = "socle-bench"  # the code every bench user types on the login page (option psc_password)
     allow_test_password_grant: bool = True
     code_ttl_s: int = 60
@@ -35,14 +41,26 @@ class PscOptions:
     ciba_approval_delay_s: float = 2.0
     ciba_expires_in_s: int = 120
     ciba_interval_s: int = 5
+    access_ttl_s: int = ACCESS_TTL_S
+    refresh_ttl_s: int = REFRESH_TTL_S
+    clients: tuple[Client, ...] = (Client(DEFAULT_CLIENT_ID),)
 
     @classmethod
-    def from_options(cls, options: dict[str, Any]) -> PscOptions:
+    def from_mapping(cls, options: Mapping[str, Any]) -> PscOptions:
         return cls(ecps_code=str(options.get("psc_password", cls.ecps_code)),
                    allow_test_password_grant=bool(options.get("allow_test_password_grant", True)),
                    ciba_approval_delay_s=float(options.get("psc_ciba_approval_delay_s", cls.ciba_approval_delay_s)),
                    ciba_expires_in_s=int(options.get("psc_ciba_expires_in_s", cls.ciba_expires_in_s)),
-                   ciba_interval_s=int(options.get("psc_ciba_interval_s", cls.ciba_interval_s)))
+                   ciba_interval_s=int(options.get("psc_ciba_interval_s", cls.ciba_interval_s)),
+                   access_ttl_s=int(options.get("psc_access_ttl_s", ACCESS_TTL_S)),
+                   refresh_ttl_s=int(options.get("psc_refresh_ttl_s", REFRESH_TTL_S)),
+                   clients=tuple(clients_from_options(options).values()))
+
+    from_options = from_mapping  # the older name
+
+    @property
+    def clients_by_id(self) -> dict[str, Client]:
+        return {client.client_id: client for client in self.clients}
 
 
 class Directory:

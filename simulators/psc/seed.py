@@ -4,7 +4,9 @@ national : RPPS (ou ADELI)")."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from simulators.identities.world import build_world
 
@@ -31,7 +33,7 @@ def world_users(seed: int) -> tuple[PscUser, ...]:
     return tuple(users)
 
 
-def clients_from_options(options: dict) -> dict[str, Client]:
+def clients_from_options(options: Mapping[str, Any]) -> dict[str, Client]:
     """`[services.mss] psc_clients = {id = {secret = "...", redirect_uris = [...]}}`; default: one
     public client `socle-bench-dui` accepting any redirect URI (PKCE required for it)."""
     configured = options.get("psc_clients") or {DEFAULT_CLIENT_ID: {}}

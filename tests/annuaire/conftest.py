@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from simulators.core.bench import Bench
-from simulators.mss.simulator import MssSimulator
+from simulators.mss.factory import SERVICE as MSS
 from tests.conftest import make_config
 
 KEY = "socle-bench-test-key"
@@ -17,5 +17,5 @@ KEY = "socle-bench-test-key"
 @pytest.fixture(scope="module")
 def annuaire_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     config = make_config(tmp_path_factory.mktemp("annuaire"), tls=False)
-    with Bench(config, [MssSimulator()]) as bench:
+    with Bench(config, [MSS]) as bench:
         yield bench.url("annuaire").rstrip("/")

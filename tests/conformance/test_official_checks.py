@@ -11,7 +11,7 @@ from conformance.checks import AssertionFailed, CheckSkipped
 from conformance.outcomes import Outcome
 from simulators.core.exchange import Exchange
 from simulators.mss.client import Patient, build_patient_xdm, compose
-from simulators.mss.xdm import XdmDocument, build_xdm, parse_xdm
+from simulators.mss.codec.xdm import XdmDocument, build_xdm, parse_xdm
 
 import pytest
 

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, settings
 from simulators.core.bench import Bench
 from simulators.core.pki.testing import pki_fixture
 from simulators.core.tls import client_context
-from simulators.mss import MssSimulator
+from simulators.mss.factory import SERVICE as MSS
 from simulators.mss.client import get_token
 from tests.conftest import make_config
 
@@ -41,7 +41,7 @@ pki = pki_fixture(key_type="ec-p256")
 def mail_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:  # noqa: ANN001
     config = make_config(tmp_path_factory.mktemp("hostile-mail"), tls=True,
                          services={"mss": {"max_message_bytes": 1_000_000, "max_recipients": 20}})
-    with Bench(config, [MssSimulator()], pki=pki) as bench:
+    with Bench(config, [MSS], pki=pki) as bench:
         yield bench
 
 

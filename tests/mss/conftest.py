@@ -10,7 +10,7 @@ import pytest
 from simulators.core.bench import Bench
 from simulators.core.pki.testing import pki_fixture
 from simulators.core.tls import client_context
-from simulators.mss import MssSimulator
+from simulators.mss.factory import SERVICE as MSS
 from simulators.mss.client import MailClient, get_token
 from tests.conftest import make_config
 
@@ -21,7 +21,7 @@ pki = pki_fixture(key_type="ec-p256")
 def mss_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:  # noqa: ANN001
     tmp = tmp_path_factory.mktemp("mss")
     config = make_config(tmp, tls=True, services={"mss": {"max_message_bytes": 2_000_000, "max_recipients": 100}})
-    with Bench(config, [MssSimulator()], pki=pki) as bench:
+    with Bench(config, [MSS], pki=pki) as bench:
         yield bench
 
 

@@ -78,7 +78,7 @@ def test_minors_have_their_own_patient_box(mss_bench, session) -> None:
 def test_liste_blanche_file_replaces_the_trust_space(tmp_path, pki) -> None:  # noqa: ANN001
     from simulators.core.bench import Bench
     from simulators.core.tls import client_context
-    from simulators.mss import MssSimulator
+    from simulators.mss.factory import SERVICE as MSS
     from simulators.mss.client import MailClient, get_token
     from tests.conftest import make_config
     from tests.mss.conftest import port_of
@@ -86,7 +86,7 @@ def test_liste_blanche_file_replaces_the_trust_space(tmp_path, pki) -> None:  # 
     path = tmp_path / "listeblanche.xml"
     path.write_bytes(TrustSpace.of(["paramedical.mssante.test", "horizon-enfance.mssante.test"]).to_xml())
     config = make_config(tmp_path, tls=True, services={"mss": {"liste_blanche": str(path)}})
-    with Bench(config, [MssSimulator()], pki=pki) as bench:
+    with Bench(config, [MSS], pki=pki) as bench:
         mail = MailClient("127.0.0.1", port_of(bench, "smtp"), port_of(bench, "imap"), client_context(pki))
         token = get_token(bench.url("psc").split("/auth/")[0], ERGO, verify=str(pki.root_path)).access_token
         refused = mail.send(compose(ERGO, "Ergo", [CRIP, AEMO_EDUC], "x", "x"), ERGO, token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from simulators.mss.annuaire_fhir import EMAIL_TYPE_URL, METADATA_URL
+from simulators.annuaire.model import EMAIL_TYPE_URL, METADATA_URL
 from tests.mss.test_operator import CRIP, ERGO, WORLD
 
 KEY = {"ESANTE-API-KEY": "socle-bench-test-key"}

@@ -123,7 +123,7 @@ def test_directory_checks(mss_bench, pki, session) -> None:
 
 
 def test_receipt_requests_and_mdn_format(mail, token_for, session, mss_bench) -> None:
-    from simulators.mss.mdn import build_mdn
+    from simulators.mss.codec.mdn import build_mdn
 
     session_checks = {c.id: c for c in REGISTRY.session_checks("mss")}
     token = token_for(AEMO_EDUC, session=session)

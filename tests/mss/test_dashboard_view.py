@@ -69,7 +69,7 @@ def test_the_pfi_mdn_and_a_failure_are_linked_and_boxes_are_capped(mss_bench, ma
 def test_receipts_are_read_from_the_report_not_the_subject() -> None:
     original = (b"From: <a@cd93.mssante.test>\r\nTo: <b@cd93.mssante.test>\r\nSubject: =?utf-8?q?R=C3=A9sum=C3=A9?="
                 b"\r\nMessage-ID: <m1@cd93.mssante.test>\r\n\r\nCorps\r\n")
-    from simulators.mss.mdn import build_mdn
+    from simulators.mss.codec.mdn import build_mdn
 
     mdn = build_mdn(original, reporter="pfi@cd93.mssante.test", error_code="902")
     boxes = [Mailbox("b@cd93.mssante.test", "ORG", "B"), Mailbox("a@cd93.mssante.test", "PER", "A", first_name="Anne",

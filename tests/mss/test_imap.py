@@ -7,7 +7,7 @@ from pathlib import Path
 
 from simulators.core.bench import Bench
 from simulators.core.tls import client_context
-from simulators.mss import MssSimulator
+from simulators.mss.factory import SERVICE as MSS
 from simulators.mss.client import MailClient, compose, get_token
 from tests.conftest import make_config
 from tests.mss.conftest import exchanges, port_of
@@ -70,7 +70,7 @@ def test_messages_and_flags_survive_a_restart(tmp_path: Path, pki) -> None:  # n
         mail = MailClient("127.0.0.1", port_of(bench, "smtp"), port_of(bench, "imap"), client_context(pki))
         return mail, psc
 
-    with Bench(config, [MssSimulator()], pki=pki) as bench:
+    with Bench(config, [MSS], pki=pki) as bench:
         mail, psc = client(bench)
         token = get_token(psc, ERGO, verify=str(pki.root_path)).access_token
         mail.send(compose(ERGO, "Ergo", [CRIP_EVAL], "Durable", "Toujours là"), ERGO, token)
@@ -79,7 +79,7 @@ def test_messages_and_flags_survive_a_restart(tmp_path: Path, pki) -> None:  # n
         imap.select("INBOX")
         imap.store("1", "+FLAGS", "(\\Seen)")
         imap.logout()
-    with Bench(config, [MssSimulator()], pki=pki) as bench:
+    with Bench(config, [MSS], pki=pki) as bench:
         mail, _ = client(bench)
         imap = mail.imap(CRIP_EVAL, crip_token)  # same seed: the token of the first run still verifies
         imap.select("INBOX")

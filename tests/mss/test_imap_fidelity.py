@@ -9,7 +9,7 @@ import pytest
 from imapclient import IMAPClient
 
 from simulators.mss.client import MailClient, build_patient_xdm, compose, xdm_subject
-from simulators.mss.imap_bodystructure import Disposition
+from simulators.mss.server.imap_bodystructure import Disposition
 from tests.mss.conftest import port_of
 from tests.mss.test_operator import CRIP, ELLIOT, ERGO
 

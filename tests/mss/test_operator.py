@@ -7,8 +7,8 @@ import smtplib
 import pytest
 
 from simulators.mss.client import MailClient, Patient, build_patient_xdm, compose, integrate, xdm_subject
-from simulators.mss.dsn import parse_dsn
-from simulators.mss.mdn import parse_mdn
+from simulators.mss.codec.dsn import parse_dsn
+from simulators.mss.codec.mdn import parse_mdn
 from simulators.core.config import BenchConfig
 from simulators.identities.nir import with_key
 from simulators.identities.world import build_world
@@ -69,7 +69,7 @@ def test_failure_at_data_time_for_one_recipient_gives_a_dsn(tmp_path) -> None:  
     """A failure the client was not told about (DATA got 250 for the others) is reported by DSN; a message
     refused for everyone at DATA (5xx) is not. 25 Mo + 1 octet: too big for Mon espace santé only."""
     from simulators.core.db import open_database
-    from simulators.mss.delivery import Operator, OperatorOptions
+    from simulators.mss.server.delivery import Operator, OperatorOptions
     from simulators.mss.model import Mailbox, RecipientOutcome
     from simulators.mss.rules import MES_LIMIT_BYTES, TrustSpace
     from simulators.mss.store import MssStore

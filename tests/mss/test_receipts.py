@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import email
 
-from simulators.mss.dsn import build_dsn, parse_dsn
-from simulators.mss.mdn import KO_PREFIX, build_mdn, parse_mdn
+from simulators.mss.codec.dsn import build_dsn, parse_dsn
+from simulators.mss.codec.mdn import KO_PREFIX, build_mdn, parse_mdn
 from simulators.mss.model import RecipientOutcome, Refusal
 
 ORIGINAL = (b"From: <a@cd93.mssante.test>\r\nTo: <greffe@tribunal-judiciaire.justice.test>\r\n"

@@ -7,10 +7,10 @@ import email
 import pytest
 
 from simulators.identities.nir import with_key
-from simulators.mss.auth import AuthError, parse_oauthbearer, parse_xoauth2, split_login
+from simulators.mss.server.auth import AuthError, parse_oauthbearer, parse_xoauth2, split_login
 from simulators.mss.model import PATIENT_KIND, Mailbox, Thread
 from simulators.codecs.jose import SigningKey
-from simulators.mss.psc_tokens import PscIssuer, TokenError
+from simulators.psc.tokens import PscIssuer, TokenError
 from simulators.mss.rules import (MES_LIMIT_BYTES, TrustSpace, closes_thread, patient_refusal, patient_reply_refusal,
                                   size_refusal, trust_space_refusal)
 

@@ -16,7 +16,7 @@ from simulators.core.bench import Bench
 from simulators.core.pki.defaults import DUI_CN
 from simulators.core.pki.profiles import CertRequest
 from simulators.core.tls import client_context
-from simulators.mss import MssSimulator
+from simulators.mss.factory import SERVICE as MSS
 from simulators.mss.client import MailClient, compose, wire_bytes, xoauth2
 from tests.conftest import make_config
 from tests.mss.conftest import exchanges, port_of
@@ -116,7 +116,7 @@ def test_app_mailbox_with_expired_or_unmapped_certificate_is_refused(mss_bench, 
 
 
 def test_without_tls_no_authentication_is_possible(tmp_path) -> None:
-    with Bench(make_config(tmp_path, tls=False), [MssSimulator()]) as bench:
+    with Bench(make_config(tmp_path, tls=False), [MSS]) as bench:
         client = smtplib.SMTP("127.0.0.1", port_of(bench, "smtp"), timeout=10)
         client.ehlo("x")
         assert "starttls" not in client.esmtp_features
@@ -224,7 +224,7 @@ def test_operator_can_present_an_expired_certificate_that_a_good_client_refuses(
     pki.issue(CertRequest("server", name="mss-server-expired", cn="localhost", dns_names=("localhost",),
                           ip_addresses=("127.0.0.1",), variant="expired"), exist_ok=True)
     config = make_config(tmp_path, tls=True, services={"mss": {"tls_certificate": "mss-server-expired"}})
-    with Bench(config, [MssSimulator()], pki=pki) as bench:
+    with Bench(config, [MSS], pki=pki) as bench:
         mail = MailClient("127.0.0.1", port_of(bench, "smtp"), port_of(bench, "imap"), client_context(pki))
         with pytest.raises(ssl.SSLCertVerificationError, match="expired"):
             mail.smtp(ERGO, "unused")

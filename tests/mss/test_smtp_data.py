@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from simulators.mss.smtp_data import read_data
+from simulators.mss.server.smtp_data import read_data
 
 
 def _read(wire: bytes, **kwargs) -> tuple[object, bytes]:  # noqa: ANN003

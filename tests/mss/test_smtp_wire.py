@@ -9,8 +9,8 @@ import re
 import pytest
 
 from simulators.mss.client import xoauth2
-from simulators.mss.psc_tokens import PscIssuer
-from simulators.mss.smtp_replies import enhance
+from simulators.psc.tokens import PscIssuer
+from simulators.mss.server.smtp_replies import enhance
 from tests.mss.conftest import port_of
 from tests.mss.test_operator import CRIP, ERGO
 from tests.mss.wire import RawImap, RawSmtp

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from simulators.mss.client import Patient, build_patient_xdm
-from simulators.mss.xdm import XdmError, check_xdm, parse_xdm, read_members, safe_member_name
+from simulators.mss.codec.xdm import XdmError, check_xdm, parse_xdm, read_members, safe_member_name
 
 ELLIOT = Patient("112067511497918", "1.2.250.1.213.1.4.10", "Dumontier", "Elliot", "2012-06-03", "M")
 

@@ -8,7 +8,7 @@ import pytest
 
 from simulators.core.bench import Bench
 from simulators.core.pki.testing import pki_fixture
-from simulators.mss import MssSimulator
+from simulators.mss.factory import SERVICE as MSS
 from simulators.psc.client import PscClient
 from tests.conftest import make_config
 
@@ -25,7 +25,7 @@ def psc_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:
                "psc_clients": {"socle-bench-dui": {},
                                CONFIDENTIAL: {"secret": SECRET, "redirect_uris": [REDIRECT]}}}
     config = make_config(tmp, tls=True, services={"mss": options})
-    with Bench(config, [MssSimulator()], pki=pki) as bench:
+    with Bench(config, [MSS], pki=pki) as bench:
         yield bench
 
 

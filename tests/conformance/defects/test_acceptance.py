@@ -157,7 +157,7 @@ def test_the_same_actions_without_defect_pass_those_ids(defect_bench: DefectBenc
 def test_a_correct_mdn_passes_mss7_and_mss20(defect_bench: DefectBench, tmp_path: Path) -> None:
     """The receiving DUI answers a Disposition-Notification-To with an RFC 8098 MDN (multipart/report)."""
     from simulators.mss.client import compose, wire_bytes
-    from simulators.mss.mdn import build_mdn
+    from simulators.mss.codec.mdn import build_mdn
 
     session = defect_bench.session("mdn")
     dui = _dui(defect_bench, session)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from simulators.mss.client import MailClient, Patient, build_patient_xdm, compose, get_token, wire_bytes, xoauth2
-from simulators.mss.mdn import build_mdn
+from simulators.mss.codec.mdn import build_mdn
 from features.steps.cast import Cast
 from tests.conformance.defects.harness import DefectBench, assert_caught
 
