@@ -5,6 +5,10 @@ PyJWT checks the structure, the algorithm allow-list (so `alg: none` and HS256-w
 are refused) and the signature; the time claims are checked here, strictly: RFC 7519 §2 defines
 `exp`/`nbf`/`iat` as NumericDate, a JSON number, so a string, a list, a boolean, NaN or an infinity
 is a refusal ("claims"), never an exception and never "valid forever".
+
+`verify` takes the bench's own `SigningKey`s or `PublicKeys`: verification without any private part,
+from a JWKS document (RFC 7517, key chosen by the token's `kid` through `jwt.PyJWKSet`) or from one
+public key (PEM or key object), limited to an allow-list of asymmetric JWS algorithms.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -22,13 +26,18 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from simulators.core.errors import ProtocolError
 
 ALGORITHM = "ES256"
 MAX_TOKEN_CHARS = 8192
 TIME_CLAIMS = ("exp", "nbf", "iat")
+# Asymmetric JWS algorithms (RFC 7518 §3, RFC 8037): `none` and the HMAC family can never be allowed
+# for public verification (an HMAC "key" taken from a public JWK is the classic confusion attack).
+PUBLIC_ALGORITHMS = frozenset({"ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+                               "EdDSA"})
+_EC_CURVES = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
 
 
 class JoseError(ProtocolError):
@@ -99,6 +108,92 @@ class SigningKey:
         return str(self.public_jwk()["kid"])
 
 
+@dataclass(frozen=True)
+class VerificationKey:
+    """One public key, the one algorithm it verifies, and its `kid` (None: a pinned key, any kid)."""
+
+    key: Any  # cryptography public key (EC, RSA or Ed25519)
+    algorithm: str
+    kid: str | None = None
+
+
+class PublicKeys:
+    """Keys a token is verified against, public parts only. Built from a JWKS document (`from_jwks`)
+    or one public key (`from_public_key`); a key set that cannot be used is a ValueError at load time
+    (configuration), never at verification."""
+
+    def __init__(self, keys: Sequence[VerificationKey]) -> None:
+        if not keys:
+            raise ValueError("clés de vérification JOSE : aucune clé")
+        for key in keys:
+            _check_public(key.key, key.algorithm)
+        self.keys = tuple(keys)
+
+    @property
+    def algorithms(self) -> frozenset[str]:
+        return frozenset(key.algorithm for key in self.keys)
+
+    @classmethod
+    def from_jwks(cls, document: Mapping[str, Any] | str | bytes, *,
+                  algorithms: Collection[str] = (ALGORITHM,)) -> PublicKeys:
+        """The signing keys of a JWKS document whose algorithm is in `algorithms` (a JWK's `alg`, or
+        the one its `kty`/`crv` implies). Encryption keys (`use: enc`) are left out; a member holding a
+        private part (`d`, …) is refused: a published key set never carries one."""
+        allowed = _allow_list(algorithms)
+        data = json.loads(document) if isinstance(document, (str, bytes)) else document
+        members = data.get("keys") if isinstance(data, Mapping) else None
+        if not isinstance(members, list):
+            raise ValueError("JWKS : membre 'keys' (liste) attendu")
+        if any(isinstance(m, Mapping) and set(m) & {"d", "p", "q", "k"} for m in members):
+            raise ValueError("JWKS : une clé contient une partie privée ou secrète")
+        try:
+            keyset = jwt.PyJWKSet(members)
+        except jwt.PyJWTError as exc:
+            raise ValueError(f"JWKS inutilisable : {exc}") from exc
+        keys = [VerificationKey(jwk.key, jwk.algorithm_name, jwk.key_id) for jwk in keyset.keys
+                if jwk.public_key_use in (None, "sig") and jwk.algorithm_name in allowed]
+        if not keys:
+            raise ValueError(f"JWKS : aucune clé de signature pour {sorted(allowed)}")
+        return cls(keys)
+
+    @classmethod
+    def from_public_key(cls, key: Any, *, algorithm: str = ALGORITHM, kid: str | None = None) -> PublicKeys:
+        """One public key (a PEM document or a `cryptography` public key) for `algorithm`. Without
+        `kid` the key is pinned: whatever `kid` a token names, only this key is tried."""
+        _allow_list([algorithm])
+        if isinstance(key, (bytes, str)):
+            key = serialization.load_pem_public_key(key.encode() if isinstance(key, str) else key)
+        return cls([VerificationKey(key, algorithm, kid)])
+
+    @classmethod
+    def of(cls, keys: Sequence[SigningKey]) -> PublicKeys:
+        """The public halves of the bench's own signing keys (what `jwks(keys)` publishes)."""
+        return cls([VerificationKey(k.private_key.public_key(), ALGORITHM, k.kid) for k in keys])
+
+    def candidates(self, header: Mapping[str, Any]) -> list[VerificationKey]:
+        alg, kid = header.get("alg"), header.get("kid")
+        usable = [k for k in self.keys if k.algorithm == alg]
+        if kid is None:
+            return usable
+        return [k for k in usable if k.kid is None or k.kid == kid]
+
+
+def _allow_list(algorithms: Collection[str]) -> frozenset[str]:
+    refused = set(algorithms) - PUBLIC_ALGORITHMS
+    if refused or not algorithms:
+        raise ValueError(f"algorithmes JOSE refusés pour une vérification publique : {sorted(refused) or 'aucun'}")
+    return frozenset(algorithms)
+
+
+def _check_public(key: Any, algorithm: str) -> None:
+    family = (ed25519.Ed25519PublicKey if algorithm == "EdDSA" else
+              ec.EllipticCurvePublicKey if algorithm.startswith("ES") else rsa.RSAPublicKey)
+    if not isinstance(key, family):
+        raise ValueError(f"clé de vérification JOSE : clé publique {type(key).__name__} inadaptée à {algorithm}")
+    if algorithm in _EC_CURVES and key.curve.name != _EC_CURVES[algorithm]:
+        raise ValueError(f"clé de vérification JOSE : courbe {key.curve.name} inadaptée à {algorithm}")
+
+
 def jwks(keys: Sequence[SigningKey]) -> dict[str, Any]:
     return {"keys": [key.public_jwk() for key in keys]}
 
@@ -129,9 +224,11 @@ def check_times(claims: dict[str, Any], *, now: float, leeway: float = 0.0) -> N
         raise JoseError("claims", "revendication 'iat' dans le futur")
 
 
-def verify(token: str, keys: Sequence[SigningKey], *, issuer: str, audience: str | None = None,
+def verify(token: str, keys: Sequence[SigningKey] | PublicKeys, *, issuer: str, audience: str | None = None,
            now: float | None = None, leeway: float = 0.0, check_expiry: bool = True) -> dict[str, Any]:
     """The claims of a token signed by one of `keys` for `issuer` (and `audience`), else JoseError.
+    With the bench's `SigningKey`s the `kid` only orders the tries (ES256); with `PublicKeys` the
+    token's `alg` must be one of the set's and its `kid`, when present, must name a key of the set.
     `check_expiry=False` still demands numeric time claims (an expired ID token may name a session)."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS or token.count(".") != 2:
         raise JoseError("malformed", "jeton mal formé (JWT compact attendu)")
@@ -139,22 +236,20 @@ def verify(token: str, keys: Sequence[SigningKey], *, issuer: str, audience: str
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
         raise JoseError("malformed", "en-tête du jeton illisible") from exc
-    if header.get("alg") != ALGORITHM:
-        raise JoseError("algorithm", f"algorithme {str(header.get('alg'))[:20]!r} refusé ({ALGORITHM} attendu)")
-    candidates = [k for k in keys if k.kid == header.get("kid")] or list(keys)
-    options = {"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False,
-               "verify_iss": False, "require": []}
-    claims: Any = None
-    for key in candidates:
-        try:
-            claims = jwt.decode(token, key.private_key.public_key(), algorithms=[ALGORITHM], options=options)
-            break
-        except jwt.InvalidSignatureError:
-            continue
-        except jwt.PyJWTError as exc:
-            raise JoseError("malformed", "jeton illisible") from exc
-    if claims is None:
-        raise JoseError("signature", "signature du jeton invalide (émetteur ou clé inconnus)")
+    alg = header.get("alg")
+    if isinstance(keys, PublicKeys):
+        if not isinstance(alg, str) or alg not in keys.algorithms:
+            raise JoseError("algorithm", f"algorithme {str(alg)[:20]!r} refusé ({', '.join(sorted(keys.algorithms))} "
+                                         f"attendu)")
+        candidates = keys.candidates(header)
+        if not candidates:
+            raise JoseError("signature", f"clé du jeton inconnue (kid {str(header.get('kid'))[:60]!r} absent du JWKS)")
+    else:
+        if alg != ALGORITHM:
+            raise JoseError("algorithm", f"algorithme {str(alg)[:20]!r} refusé ({ALGORITHM} attendu)")
+        signing = [k for k in keys if k.kid == header.get("kid")] or list(keys)
+        candidates = [VerificationKey(k.private_key.public_key(), ALGORITHM, k.kid) for k in signing]
+    claims = _decode(token, candidates)
     if not isinstance(claims, dict) or claims.get("iss") != issuer:
         raise JoseError("issuer", "émetteur du jeton inattendu")
     if audience is not None:
@@ -167,6 +262,20 @@ def verify(token: str, keys: Sequence[SigningKey], *, issuer: str, audience: str
         for name in TIME_CLAIMS:
             _numeric(claims, name)
     return claims
+
+
+def _decode(token: str, candidates: Sequence[VerificationKey]) -> Any:
+    """The payload under the first candidate whose signature holds (PyJWT: structure, alg, signature)."""
+    options = {"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False,
+               "verify_iss": False, "require": []}
+    for candidate in candidates:
+        try:
+            return jwt.decode(token, candidate.key, algorithms=[candidate.algorithm], options=options)
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError as exc:
+            raise JoseError("malformed", "jeton illisible") from exc
+    raise JoseError("signature", "signature du jeton invalide (émetteur ou clé inconnus)")
 
 
 def unverified_claims(token: str) -> dict[str, Any]:
