@@ -87,7 +87,7 @@ def wiremock_jar(cache: Path = CACHE) -> Path:
 
 @contextmanager
 def _process(cmd: list[str], port: int, name: str, timeout: float = 60.0) -> Iterator[subprocess.Popen]:
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below, after the process
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     try:
         try:
@@ -155,12 +155,12 @@ def maildev() -> Iterator[RunningPeer]:
         yield RunningPeer("maildev", f"smtp://127.0.0.1:{smtp}", notes=["plain SMTP, no authentication"])
 
 
-def _fixed_app(response: CannedResponse):  # noqa: ANN202 - WSGI callable
+def _fixed_app(response: CannedResponse):  # WSGI callable
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "connection")]
     headers.append(("Content-Length", str(len(response.body))))
     status = f"{response.status} {'OK' if response.status < 400 else 'Error'}"
 
-    def app(environ, start_response):  # noqa: ANN001, ANN202
+    def app(environ, start_response):
         stream = environ["wsgi.input"]
         stream.read(int(environ.get("CONTENT_LENGTH") or 0))
         start_response(status, headers)

@@ -15,12 +15,12 @@ these records, so a driver cannot pass a step by saying it did something.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from simulators.identities.model import Address, Establishment, Person, Professional
 from simulators.identities.world import World
 
-Recipient = Union[Professional, Establishment, Person]
+Recipient = Professional | Establishment | Person
 
 
 class DriverError(Exception):

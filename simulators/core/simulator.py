@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # typing only: the runtime imports nothing of the services
 
 ENTRY_POINT_GROUP = "socle_bench.simulators"
 
-O = TypeVar("O")
+O = TypeVar("O")  # noqa: E741 - the factory contract's name for the options type
 
 
 @dataclass

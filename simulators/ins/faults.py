@@ -108,7 +108,7 @@ def render_fault(spec: FaultSpec, message_id: str = "", *, style: str = "2026", 
         f"<{p}:Subcode><{p}:Value>{p}:{spec.subcode}</{p}:Value></{p}:Subcode></{p}:Code>"
         f'<{p}:Reason><{p}:Text xml:lang="{lang}">{_escape(spec.reason)}</{p}:Text></{p}:Reason>'
         f"<{p}:Detail>{erreur}</{p}:Detail></{p}:Fault></env:Body></soap:Envelope>"
-    ).encode("utf-8")
+    ).encode()
 
 
 class InsiFault(Exception):

@@ -87,7 +87,7 @@ def soap_level_fault(exc: SoapError, ctx: RequestContext | None) -> Response:
     return Response(body, status=500, content_type=SOAP_CONTENT_TYPE)
 
 
-def make_error_renderer(style: str):  # noqa: ANN201 - the core's ErrorRenderer signature
+def make_error_renderer(style: str):  # the core's ErrorRenderer signature
     """Middleware errors (unknown session, body too large, crash, unrendered injected fault) as INSi
     faults, keeping the HTTP status the middleware chose."""
     def render(status: int, message: str, ctx: RequestContext | None) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -183,7 +183,7 @@ def create_app(options: InsOptions, *, store: InsStore, profile: str = "mtls", e
             return fault_response(InsiFault("bench_requete", exc.message[:300]), ctx, message_id, fault_style)
 
     @app.route("/lps", methods=["GET", "POST"])
-    def lps():  # noqa: ANN202
+    def lps():
         ctx = request_context(request.environ)
         if request.method == "POST":
             return lookup(ctx)
@@ -201,7 +201,7 @@ def create_app(options: InsOptions, *, store: InsStore, profile: str = "mtls", e
 
     @app.errorhandler(404)
     @app.errorhandler(405)
-    def not_here(exc):  # noqa: ANN001, ANN202
+    def not_here(exc):
         ctx = request_context(request.environ)
         ctx.operation = "unknown"
         detail = f"ressource inconnue : {request.method} {request.path} (service sur /lps)"
@@ -237,11 +237,11 @@ class InsSimulator:
         return servers
 
     @staticmethod
-    def _cpx_server(rt: Runtime, options: InsOptions, store: InsStore, renderer,  # noqa: ANN001
+    def _cpx_server(rt: Runtime, options: InsOptions, store: InsStore, renderer,
                     limits: SessionLimits) -> Lifecycle:
         pki = rt.pki
 
-        def is_revoked(cert) -> bool:  # noqa: ANN001
+        def is_revoked(cert) -> bool:
             for slug in ("organisations", "personnes"):
                 if pki.crl(slug).get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
                     return True

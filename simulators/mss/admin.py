@@ -36,7 +36,7 @@ def admin_blueprint(store: MssStore, trust: TrustSpace, psc: ProSanteConnect) ->
         return name
 
     @bp.get("/dashboard")
-    def dashboard():  # noqa: ANN202
+    def dashboard():
         session = _session(request.args.get("session") or "default")
         try:
             per_box = max(1, min(int(request.args.get("limit", DASHBOARD_MESSAGES)), 1000))
@@ -46,17 +46,17 @@ def admin_blueprint(store: MssStore, trust: TrustSpace, psc: ProSanteConnect) ->
         return jsonify(session=session, **dashboard_document(store.mailboxes(session).values(), messages, counts))
 
     @bp.get("/liste-blanche.xml")
-    def liste_blanche():  # noqa: ANN202
+    def liste_blanche():
         return Response(trust.to_xml(), mimetype="application/xml")
 
     @bp.get("/sessions/<session>/mailboxes")
-    def list_mailboxes(session: str):  # noqa: ANN202
+    def list_mailboxes(session: str):
         kind = request.args.get("kind")
         boxes = [b.to_json() for b in store.mailboxes(_session(session)).values() if not kind or b.kind == kind]
         return jsonify(sorted(boxes, key=lambda b: b["address"]))
 
     @bp.post("/sessions/<session>/mailboxes")
-    def put_mailbox(session: str):  # noqa: ANN202
+    def put_mailbox(session: str):
         data = request.get_json(silent=True)
         if not isinstance(data, dict) or not ADDRESS_RE.match(str(data.get("address", ""))):
             return _problem(400, "corps JSON attendu avec une adresse valide")
@@ -69,27 +69,27 @@ def admin_blueprint(store: MssStore, trust: TrustSpace, psc: ProSanteConnect) ->
         return jsonify(box.to_json()), 201
 
     @bp.delete("/sessions/<session>/mailboxes/<address>")
-    def delete_mailbox(session: str, address: str):  # noqa: ANN202
+    def delete_mailbox(session: str, address: str):
         if not store.delete_mailbox(_session(session), address):
             return _problem(404, f"boîte inconnue : {address}")
         return "", 204
 
     @bp.get("/sessions/<session>/mailboxes/<address>/messages")
-    def list_messages(session: str, address: str):  # noqa: ANN202
+    def list_messages(session: str, address: str):
         if store.mailbox(_session(session), address) is None:
             return _problem(404, f"boîte inconnue : {address}")
         folder = request.args.get("folder", INBOX)
         return jsonify([m.to_json() for m in store.messages(session, address, folder)])
 
     @bp.get("/sessions/<session>/mailboxes/<address>/messages/<int:uid>")
-    def get_message(session: str, address: str, uid: int):  # noqa: ANN202
+    def get_message(session: str, address: str, uid: int):
         raw = store.raw(_session(session), address, request.args.get("folder", INBOX), uid)
         if raw is None:
             return _problem(404, f"message {uid} introuvable")
         return Response(raw, mimetype="message/rfc822")
 
     @bp.post("/sessions/<session>/tokens")
-    def token(session: str):  # noqa: ANN202
+    def token(session: str):
         data = request.get_json(silent=True) or {}
         if not isinstance(data, dict):
             return _problem(400, "corps JSON attendu : un objet {\"address\": ...}")

@@ -59,7 +59,7 @@ def annuaire_blueprint(mailboxes_of: Any) -> Blueprint:
     bp = Blueprint("bench_annuaire", __name__, url_prefix="/annuaire")
 
     @bp.get("/dashboard")
-    def dashboard():  # noqa: ANN202
+    def dashboard():
         session = request.args.get("session") or "default"
         if not valid_session_name(session):
             return jsonify({"detail": f"nom de session invalide : {session!r}"}), 400
