@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulators.core.errors import BenchError
 from simulators.core.lifecycle import WsgiServer, wait_for_port
 
 CACHE = Path(__file__).with_name(".cache")
 NPM_PACKAGES = {"wiremock": "wiremock", "maildev": "maildev@2.2.1"}  # maildev 3.0.0 misses a dependency
 
 
-class PeerUnavailable(RuntimeError):
+class PeerUnavailable(BenchError, RuntimeError):
     """The peer cannot run here (no Java, no npm, install failed); the message says why, in French."""
 
 

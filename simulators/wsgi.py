@@ -40,13 +40,14 @@ from .core.journal import Journal
 from .core.httpserver import SOCKET_KEY
 from .core.lifecycle import Endpoint, WsgiServer
 from .core.sessions import SessionRegistry
+from simulators.core.errors import BenchError
 
 log = logging.getLogger("socle_bench.wsgi")
 
 WORKER_HEADER = "X-Socle-Bench-Worker"
 
 
-class WsgiSetupError(RuntimeError):
+class WsgiSetupError(BenchError, RuntimeError):
     """The environment does not describe a servable simulator; the message says what to set."""
 
 

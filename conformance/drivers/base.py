@@ -17,13 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulators.core.errors import BenchError
 from simulators.identities.model import Address, Establishment, Person, Professional
 from simulators.identities.world import World
 
 Recipient = Professional | Establishment | Person
 
 
-class DriverError(Exception):
+class DriverError(BenchError):
     """The driver could not perform an action (its message, in French, is shown in the step)."""
 
 

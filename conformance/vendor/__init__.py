@@ -15,6 +15,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from simulators.core.errors import BenchError
 from conformance.drivers.base import DuiDriver
 from simulators import __version__
 
@@ -35,7 +36,7 @@ LAYOUT = {
 }
 
 
-class VendorProjectError(ValueError):
+class VendorProjectError(BenchError, ValueError):
     """The target folder or the names given cannot make a project."""
 
 

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from lxml import etree
 
-from simulators.core.errors import XmlRejected
+from simulators.core.errors import BenchError, XmlRejected
 from simulators.core.xmlsafe import parse_xml, to_bytes
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -34,7 +34,7 @@ DIGESTS = {"http://www.w3.org/2001/04/xmlenc#sha256": "sha256", "http://www.w3.o
 PURPOSE = "1.2.840.10065.1.12.1.14"
 
 
-class SignatureProblem(Exception):
+class SignatureProblem(BenchError):
     """The submission-set signature is missing a piece or does not verify (French message)."""
 
 

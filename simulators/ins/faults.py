@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulators.core.errors import BenchError
 from simulators.core.soap import SOAP11_NS, SOAP12_NS
 
 from simulators.ins.model import NS_SIRAM, XML_DECLARATION
@@ -111,7 +112,7 @@ def render_fault(spec: FaultSpec, message_id: str = "", *, style: str = "2026", 
     ).encode()
 
 
-class InsiFault(Exception):
+class InsiFault(BenchError):
     """Raised where an INSi-level refusal is understood; the adapter renders it with `render_fault`."""
 
     def __init__(self, name: str, detail: str = "") -> None:

@@ -22,6 +22,7 @@ from lxml import etree
 from signxml import SignatureConfiguration, XMLSigner, XMLVerifier
 from signxml.exceptions import InvalidInput, InvalidSignature
 
+from simulators.core.errors import BenchError
 from simulators.core.pki.profiles import dn_string
 from simulators.core.xmlsafe import parse_xml, to_bytes
 
@@ -33,7 +34,7 @@ EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 _S = f"{{{NS_SAML2}}}"
 
 
-class AssertionRejected(Exception):
+class AssertionRejected(BenchError):
     """The assertion cannot be trusted; the message (French) says why."""
 
 

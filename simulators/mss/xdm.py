@@ -15,7 +15,7 @@ import posixpath
 import zipfile
 from dataclasses import dataclass, field
 
-from simulators.core.errors import XmlRejected
+from simulators.core.errors import BenchError, XmlRejected
 from simulators.core.xmlsafe import parse_xml
 
 from . import xdm_metadata as meta
@@ -27,7 +27,7 @@ MAX_RATIO = 200  # uncompressed / compressed, per member (text compresses ~10x)
 _CHUNK = 64 * 1024
 
 
-class XdmError(ValueError):
+class XdmError(BenchError, ValueError):
     """The archive is unreadable or hostile (French message, for the conformance report)."""
 
 
