@@ -170,12 +170,12 @@ def vihf_signature(exchange: Exchange) -> str:
     signature = assertion.find(f"{{{DS_NS}}}Signature")
     expect_true(signature is not None, "attendu une signature XML-DSig enveloppée dans le VIHF, obtenu aucune",
                 exchanges=[exchange])
-    ref = signature.find(f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}Reference")  # type: ignore[union-attr]
+    ref = signature.find(f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}Reference")
     uri = ref.get("URI", "") if ref is not None else ""
     expect_true(uri == "#" + assertion.get("ID", ""), f"attendu Reference URI=\"#{assertion.get('ID')}\", obtenu {uri!r}",
                 exchanges=[exchange], evidence=[uri] if uri else [])
     try:
-        cert = _signer_certificate(signature)  # type: ignore[arg-type]
+        cert = _signer_certificate(signature)
         config = SignatureConfiguration(signature_methods=frozenset(SignatureMethod), digest_algorithms=frozenset(DigestAlgorithm),
                                         ignore_ambiguous_key_info=True,
                                         verification_time=datetime.fromtimestamp(exchange.started_at, timezone.utc))

@@ -63,5 +63,5 @@ class Evidence:
         report = build_report(session=session, exchanges=exchanges, registry=registry, catalogue=catalogue,
                               source=source)
         buffer = io.BytesIO()
-        manifest = write_bundle(buffer, report, catalogue)  # type: ignore[arg-type] - zipfile takes a file
+        manifest = write_bundle(buffer, report, catalogue)  # type: ignore[arg-type]  # zipfile takes a file
         return buffer.getvalue(), manifest

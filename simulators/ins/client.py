@@ -87,7 +87,7 @@ def cps_assertion_factory(certificate, key, *, ps_id: str, secteur: str = "SA05"
                 certificate, key, ps_id=ps_id, lifetime=lifetime, now=now,
                 attributes={"identifiantFacturation": ps_id, "secteurActivite": secteur})
             state["expires"] = now + lifetime
-        return state["assertion"]  # type: ignore[return-value]
+        return state["assertion"]
 
     return factory
 

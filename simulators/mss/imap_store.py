@@ -62,7 +62,7 @@ class StoreMessage(Message):
         self._loader = loader
 
     @classmethod
-    def copy(cls, msg: Message, *, uid: int | None = None, recent: bool = False,  # type: ignore[override]
+    def copy(cls, msg: Message, *, uid: int | None = None, recent: bool = False,
              expunged: bool = False) -> "StoreMessage":
         return cls(msg.uid if uid is None else uid, msg.internal_date, msg.permanent_flags,
                    loader=msg._loader, expunged=expunged, recent=recent, content=msg._content)
