@@ -13,6 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, NoReturn, Sequence
 
+from simulators.core.errors import BenchError
 from simulators.core.exchange import Exchange
 
 from conformance.outcomes import EXIGENCE, Outcome
@@ -22,7 +23,7 @@ LIVE: CheckKind = "live"
 SESSION: CheckKind = "session"
 
 
-class AssertionFailed(Exception):
+class AssertionFailed(BenchError):
     """The DUI did not do what a requirement says: the check fails.
 
     ``evidence`` lists fragments of the judged request/response (a wrong header value, the
@@ -36,7 +37,7 @@ class AssertionFailed(Exception):
         self.evidence = tuple(evidence)
 
 
-class CheckSkipped(Exception):
+class CheckSkipped(BenchError):
     """The check has nothing to judge (precondition not met): the check is skipped."""
 
     def __init__(self, message: str, exchange_ids: Sequence[str] = ()) -> None:

@@ -346,7 +346,7 @@ def mdn_well_formed(exchange: Exchange) -> str:
 
 def checks() -> list[Check]:
     auth = ("auth", "imap.auth")
-    send = lambda e: _is_submission(e)  # noqa: E731
+    send = _is_submission
     with_xdm = lambda e: send(e) and bool(e.summary.get("xdm"))  # noqa: E731
     # "not applicable" is an `applies` filter, not a skip: a skip result would hide the passes of the others
     return [

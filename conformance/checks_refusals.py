@@ -34,7 +34,7 @@ _MTOM = ("boundary_missing", "boundary_not_found", "duplicate_cid", "no_parts", 
 
 
 def _each(codes: tuple[str, ...], ids: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    return {code: ids for code in codes}
+    return dict.fromkeys(codes, ids)
 
 
 REFUSAL_REQUIREMENTS: dict[str, dict[str, tuple[str, ...]]] = {

@@ -20,6 +20,7 @@ from simulators.ror.params import PARAMS
 
 from conformance.checks import LIVE, SESSION, Check, Finding, expect_true, skip
 from conformance.outcomes import Outcome
+import itertools
 
 NOS_RE = re.compile(r"^https://mos\.esante\.gouv\.fr/NOS/(TRE|JDV)_([A-Z0-9]+)-([A-Za-z0-9]+)"
                     r"/FHIR/(TRE|JDV)-([A-Z0-9]+)-([A-Za-z0-9]+)$")
@@ -232,7 +233,7 @@ def token_reused(exchanges: Sequence[Exchange]) -> Iterable[Finding]:
             rejected[client].append(exchange.started_at)
     findings = []
     for client, issued in tokens.items():
-        for previous, current in zip(issued, issued[1:]):
+        for previous, current in itertools.pairwise(issued):
             lifetime = float(previous.summary.get("token_exp_in", 0))
             left = previous.started_at + lifetime - current.started_at
             forced = any(previous.started_at <= t <= current.started_at for t in rejected.get(client, ()))

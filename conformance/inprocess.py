@@ -82,8 +82,8 @@ class InProcessRuntime(Runtime):
 
     mounted: dict[str, MountedApp] = field(default_factory=dict)
 
-    def http_server(self, app, *, service: str, port_name: str | None = None,  # noqa: ANN001
-                    client_auth: str = "optional", configure: str = "", path: str = "") -> MountedApp:  # type: ignore[override]
+    def http_server(self, app, *, service: str, port_name: str | None = None,
+                    client_auth: str = "optional", configure: str = "", path: str = "") -> MountedApp:
         mounted = MountedApp(port_name or service, app, path, configure)
         self.mounted[mounted.name] = mounted
         return mounted

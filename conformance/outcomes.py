@@ -16,7 +16,7 @@ RECOMMANDATION = "RECOMMANDATION"
 LEVELS = (EXIGENCE, RECOMMANDATION)
 
 
-class Outcome(str, Enum):
+class Outcome(str, Enum):  # noqa: UP042 - StrEnum would change str(Outcome.X) seen in reports
     ERROR = "error"  # the bench is wrong (unexpected exception in a check)
     FAIL = "fail"  # the DUI is wrong (failed assertion)
     SKIP = "skip"  # the check could not apply (precondition missing)

@@ -12,13 +12,14 @@ from typing import Iterable
 
 from types import ModuleType
 
+from simulators.core.errors import BenchError
 from conformance import (checks_annuaire, checks_bench, checks_dmp, checks_ins, checks_mss, checks_official,
                          checks_parcours, checks_refusals, checks_ror, checks_socle)
 from conformance.checks import LIVE, SESSION, Check
 from conformance.requirements import EMPTY_CATALOGUE, Catalogue
 
 
-class RegistryError(ValueError):
+class RegistryError(BenchError, ValueError):
     """Bad registry composition (duplicate check id, unloadable --checks reference)."""
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from simulators.core.errors import BenchError
 from conformance.outcomes import LEVELS
 
 DEFAULT_CATALOGUE = Path(__file__).with_name("requirements.csv")
@@ -30,7 +31,7 @@ ALL_SERVICES = "*"
 _ID = re.compile(r"^(?P<set>[a-z][a-z0-9_]*)@(?P<n>[1-9][0-9]*)$")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(BenchError, ValueError):
     """The catalogue file is malformed (shown to the user as an input error)."""
 
 

@@ -14,6 +14,7 @@ from typing import TextIO
 
 import requests
 
+from simulators.core.errors import BenchError
 from conformance.bundle import write_bundle
 from conformance.registry import CheckRegistry, RegistryError, default_registry, load_registry_reference
 from conformance.report import EXIT_USAGE, Report
@@ -26,7 +27,7 @@ from conformance.evaluate import build_report
 DEFAULT_BENCH_URL = "http://127.0.0.1:8080"
 
 
-class UsageError(Exception):
+class UsageError(BenchError):
     """Bad combination of options; exit code 2."""
 
 

@@ -15,13 +15,14 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import requests
 
+from simulators.core.errors import BenchError
 from simulators.core.exchange import Exchange
 
 PAGE_SIZE = 1000
 MAX_PAGES = 10_000  # a guard against a server whose cursor never advances
 
 
-class SourceError(Exception):
+class SourceError(BenchError):
     """Exchanges could not be read (missing file, bad JSON, unreachable bench)."""
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from pytest_bdd import scenarios
 
 from features.catalog import JOURNEYS
-from features.steps import *  # noqa: F401,F403 - step definitions and the ``parcours`` fixture
+from features.steps import *  # noqa: F403 - step definitions and the ``parcours`` fixture
 
 HERE = Path(__file__).parent
 

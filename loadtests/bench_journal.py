@@ -20,7 +20,7 @@ from simulators.core.lifecycle import WsgiServer
 from .common import http_load_process
 
 
-def trivial_app(environ, start_response):  # noqa: ANN001, ANN201
+def trivial_app(environ, start_response):
     stream = environ["wsgi.input"]
     stream.read(int(environ.get("CONTENT_LENGTH") or 0))
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])

@@ -61,7 +61,7 @@ def client_tls(cafile: str | None, certfile: str | None = None, keyfile: str | N
     return ctx
 
 
-def http_load_process(url: str, *, tls: dict | None = None, **kwargs) -> LoadResult:  # noqa: ANN003
+def http_load_process(url: str, *, tls: dict | None = None, **kwargs) -> LoadResult:
     """`http_load` in a separate (spawned) process, so the client does not share the server's GIL.
 
     `tls` holds `client_tls` arguments (paths), since SSL contexts cannot cross processes.
@@ -157,7 +157,7 @@ def spawned_server(target: Callable[..., None], work_dir: str, *extra: Any) -> I
             server.terminate()
 
 
-def smtp_load_process(host: str, port: int, **kwargs) -> LoadResult:  # noqa: ANN003
+def smtp_load_process(host: str, port: int, **kwargs) -> LoadResult:
     """`smtp_load` in a separate (spawned) process, like `http_load_process`."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulators.core.errors import BenchError
 from simulators.core.lifecycle import WsgiServer, wait_for_port
 
 CACHE = Path(__file__).with_name(".cache")
 NPM_PACKAGES = {"wiremock": "wiremock", "maildev": "maildev@2.2.1"}  # maildev 3.0.0 misses a dependency
 
 
-class PeerUnavailable(RuntimeError):
+class PeerUnavailable(BenchError, RuntimeError):
     """The peer cannot run here (no Java, no npm, install failed); the message says why, in French."""
 
 
@@ -87,7 +88,7 @@ def wiremock_jar(cache: Path = CACHE) -> Path:
 
 @contextmanager
 def _process(cmd: list[str], port: int, name: str, timeout: float = 60.0) -> Iterator[subprocess.Popen]:
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below, after the process
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     try:
         try:
@@ -155,12 +156,12 @@ def maildev() -> Iterator[RunningPeer]:
         yield RunningPeer("maildev", f"smtp://127.0.0.1:{smtp}", notes=["plain SMTP, no authentication"])
 
 
-def _fixed_app(response: CannedResponse):  # noqa: ANN202 - WSGI callable
+def _fixed_app(response: CannedResponse):  # WSGI callable
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "connection")]
     headers.append(("Content-Length", str(len(response.body))))
     status = f"{response.status} {'OK' if response.status < 400 else 'Error'}"
 
-    def app(environ, start_response):  # noqa: ANN001, ANN202
+    def app(environ, start_response):
         stream = environ["wsgi.input"]
         stream.read(int(environ.get("CONTENT_LENGTH") or 0))
         start_response(status, headers)

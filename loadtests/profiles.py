@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from simulators.core.errors import BenchError
 
 LOCUSTFILES = Path(__file__).with_name("locustfiles")
 
@@ -26,7 +27,7 @@ PROFILES: tuple[Profile, ...] = (
 )
 
 
-class UnknownProfileError(LookupError):
+class UnknownProfileError(BenchError, LookupError):
     pass
 
 

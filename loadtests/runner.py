@@ -30,12 +30,13 @@ from simulators.registry import UnknownServiceError, load_factory, load_service,
 
 from .profiles import find_profile
 from .thresholds import judge, load_limits, read_stats
+from simulators.core.errors import BenchError
 
 ROOT = Path(__file__).resolve().parent.parent
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
 
 
-class LoadUsageError(ValueError):
+class LoadUsageError(BenchError, ValueError):
     """Bad options; the message says which."""
 
 

@@ -12,11 +12,12 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from simulators.core.errors import BenchError
 
 DEFAULT_FILE = Path(__file__).with_name("thresholds.toml")
 
 
-class ThresholdError(ValueError):
+class ThresholdError(BenchError, ValueError):
     """The thresholds file is unreadable or names an unknown limit."""
 
 

@@ -63,7 +63,7 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
                                          "SOCLE_BENCH_ADMIN_TOKEN, the config, else generated once into the data dir)")
 
 
-def config_from_args(args: argparse.Namespace):  # noqa: ANN201
+def config_from_args(args: argparse.Namespace):
     """Options win over SOCLE_BENCH_* environment variables (containers), which win over the file."""
     env = os.environ
     overrides = {**environment_overrides(env), "seed": args.seed}
@@ -135,7 +135,7 @@ def cmd_health(args: argparse.Namespace) -> int:
         port = os.environ.get("SOCLE_BENCH_ADMIN_PORT") or config.port("admin")
         url = f"http://127.0.0.1:{port}"
     try:
-        with urllib.request.urlopen(url.rstrip("/") + "/_bench/health", timeout=3) as answer:
+        with urllib.request.urlopen(url.rstrip("/") + "/_bench/health", timeout=3) as answer:  # noqa: S310 - the bench's own admin URL (http/https), given by the operator
             status = json.loads(answer.read()).get("status")
     except (OSError, ValueError) as exc:
         print(f"socle-bench health: {url}: {exc}", file=sys.stderr)
@@ -144,7 +144,7 @@ def cmd_health(args: argparse.Namespace) -> int:
     return 0 if status == "ok" else 1
 
 
-def print_endpoints(bench) -> None:  # noqa: ANN001
+def print_endpoints(bench) -> None:
     rows = [("service", "URL / port", "configure in the DUI")]
     rows += [(e.service, e.url, e.configure) for e in bench.endpoints()]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
@@ -154,7 +154,7 @@ def print_endpoints(bench) -> None:  # noqa: ANN001
             print("  ".join("-" * w for w in widths))
 
 
-def _open_pki(config):  # noqa: ANN001, ANN202
+def _open_pki(config):
     """Create the test PKI on first start (idempotent) when TLS is on."""
     if not config.tls:
         return None
@@ -165,7 +165,7 @@ def _open_pki(config):  # noqa: ANN001, ANN202
     return open_or_init(Path(config.data_dir) / "pki", base_url=config.crl_base_url)
 
 
-def _live_checker():  # noqa: ANN202
+def _live_checker():
     """Live conformance verdicts on every exchange (the shipped check registry)."""
     from conformance.live import default_live_checker
 

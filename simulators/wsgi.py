@@ -35,6 +35,7 @@ from conformance.live import default_live_checker
 
 from .core.admin import create_admin_app
 from .core.admin_auth import install_guard, policy_from_config
+from .core.errors import BenchError
 from .core.config import BenchConfig, environment_overrides, load_config
 from .core.faults import FaultRule
 from .core.httpserver import SOCKET_KEY
@@ -48,7 +49,7 @@ log = logging.getLogger("socle_bench.wsgi")
 WORKER_HEADER = "X-Socle-Bench-Worker"
 
 
-class WsgiSetupError(RuntimeError):
+class WsgiSetupError(BenchError, RuntimeError):
     """The environment does not describe a servable simulator; the message says what to set."""
 
 

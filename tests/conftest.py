@@ -13,7 +13,7 @@ from simulators.core.config import BenchConfig, load_config
 from tests.support.echo import EchoSimulator
 
 
-def make_config(tmp_path: Path, **overrides) -> BenchConfig:  # noqa: ANN003
+def make_config(tmp_path: Path, **overrides) -> BenchConfig:
     overrides.setdefault("tls", False)
     return load_config(None, data_dir=tmp_path / "bench-data", **overrides).ephemeral()
 

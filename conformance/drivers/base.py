@@ -15,15 +15,16 @@ these records, so a driver cannot pass a step by saying it did something.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
+from simulators.core.errors import BenchError
 from simulators.identities.model import Address, Establishment, Person, Professional
 from simulators.identities.world import World
 
-Recipient = Union[Professional, Establishment, Person]
+Recipient = Professional | Establishment | Person
 
 
-class DriverError(Exception):
+class DriverError(BenchError):
     """The driver could not perform an action (its message, in French, is shown in the step)."""
 
 

@@ -24,7 +24,7 @@ from simulators.core.lifecycle import Lifecycle
 
 from conformance.drivers.stepper import Journey, JourneyRun, StepOutcome, load_journey
 
-from features.catalog import CATALOG, JOURNEYS, SECTORS  # noqa: E402 - the sixteen shipped journeys, by sector
+from features.catalog import CATALOG, JOURNEYS, SECTORS  # the sixteen shipped journeys, by sector
 
 
 def step_document(journey: Journey, run: JourneyRun | None) -> list[dict[str, Any]]:
@@ -118,12 +118,12 @@ class ScenarioPlayer:
         bp = Blueprint("scenario_player", __name__, url_prefix="/scenarios")
 
         @bp.get("")
-        def list_journeys():  # noqa: ANN202
+        def list_journeys():
             session = request.args.get("session") or "default"
             return jsonify(journeys=[document(j, session) for j in self.journeys])
 
         @bp.post("/<journey_id>/step")
-        def step(journey_id: str):  # noqa: ANN202
+        def step(journey_id: str):
             if journey_id not in self.journeys:
                 return problem(404, f"parcours inconnu : {journey_id!r}")
             session = body_session()
@@ -146,7 +146,7 @@ class ScenarioPlayer:
                            step={"n": n, **outcome_document(outcome)})
 
         @bp.post("/<journey_id>/reset")
-        def reset(journey_id: str):  # noqa: ANN202
+        def reset(journey_id: str):
             if journey_id not in self.journeys:
                 return problem(404, f"parcours inconnu : {journey_id!r}")
             session = body_session()
@@ -170,7 +170,7 @@ def admin_url(rt: Runtime) -> str:
     """The admin API of this very bench, on the loopback when it listens on every address: the
     port is the one serving the current request (ephemeral ports are only known once bound)."""
     host = rt.config.host or "127.0.0.1"
-    if host in ("0.0.0.0", "::", ""):
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - recognises a wildcard bind, binds nothing
         host = "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from simulators.core.errors import BenchError
 from conformance.drivers.base import BenchTarget, DuiDriver
 from conformance.drivers.narrator import ExchangeReport, exchange_report
 from conformance.drivers.probe import BenchProbe
@@ -25,7 +26,7 @@ SERVICE_TAGS = {"insi": "ins", "ins": "ins", "mss": "mss", "dmp": "dmp", "ror": 
 DEMO_SUFFIX = "-demo"  # the session where the bench's own demonstrations run (see features/steps/checks.py)
 
 
-class StepDefinitionMissing(LookupError):
+class StepDefinitionMissing(BenchError, LookupError):
     """A sentence of a feature matches no step of the French library."""
 
 

@@ -8,6 +8,6 @@ The pytest plugin (``conformance.pytest_plugin``, loaded by the ``pytest11`` ent
 the bench, the world and the DUI driver these steps act through.
 """
 
-from features.steps.checks import *  # noqa: F401,F403
-from features.steps.mes import *  # noqa: F401,F403
-from features.steps.socle import *  # noqa: F401,F403
+from features.steps.checks import *  # noqa: F403
+from features.steps.mes import *  # noqa: F403
+from features.steps.socle import *  # noqa: F403

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from simulators.core.errors import BenchError
 from simulators.identities.model import Establishment, Person, Professional
 from simulators.identities.world import World
 
@@ -28,7 +29,7 @@ RELATION_KINDS = {"epouse": ("conjoint",), "epoux": ("conjoint",), "conjointe": 
                   "cousine": ("cousin",), "tutrice": ("tuteur",)}
 
 
-class CastError(LookupError):
+class CastError(BenchError, LookupError):
     """A phrase of a feature names nobody (or several) in the world."""
 
 

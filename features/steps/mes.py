@@ -25,7 +25,7 @@ from conformance.drivers.documents import make_document
 from conformance.drivers.recipients import mss_address_of
 from features.steps.cast import document_kind, fold, split_documents
 from features.steps.context import Parcours
-from features.steps.socle import OF, TO
+from features.steps.socle import TO
 from features.steps import verify
 
 MES_OF = r'Mon espace santé (?:de |d\'|d’)"(?P<person>[^"]+)"'

@@ -128,7 +128,7 @@ def _send(parcours: Parcours, actor: str, document: str, person: str, recipients
     parcours.sent.append(Sent(sender.id, message, result))
 
 
-def _structure_or_professional(cast: Cast, phrase: str):  # noqa: ANN202 - Establishment | Professional
+def _structure_or_professional(cast: Cast, phrase: str):  # Establishment | Professional
     return cast.establishment(phrase) if _is_structure(cast, phrase) else cast.professional(phrase)
 
 

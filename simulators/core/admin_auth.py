@@ -41,7 +41,7 @@ SECRET_HEADER = "X-Bench-Session-Secret"
 TOKEN_FILE = "admin-token"
 DEFAULT_TRUSTED = ("127.0.0.0/8", "::1/128")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
-_WILDCARD_BINDS = ("", "0.0.0.0", "::")
+_WILDCARD_BINDS = ("", "0.0.0.0", "::")  # noqa: S104 - recognises a wildcard bind, binds nothing
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 _SESSION_ARGS = ("session", "name")  # URL variables naming a session in admin routes
 

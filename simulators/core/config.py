@@ -95,7 +95,7 @@ class BenchConfig:
 
     def ephemeral(self) -> "BenchConfig":
         """Same configuration with every port set to 0 (tests, parallel CI)."""
-        return replace(self, ports={k: 0 for k in self.ports})
+        return replace(self, ports=dict.fromkeys(self.ports, 0))
 
 
 class ConfigError(BenchError, ValueError):

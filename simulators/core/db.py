@@ -92,7 +92,7 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API objects
+    def _pragmas(dbapi_conn, _record) -> None:  # DB-API objects
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout=30000")
         _set_wal(cur)

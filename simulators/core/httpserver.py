@@ -33,6 +33,7 @@ from cheroot import errors as cheroot_errors
 from cheroot import wsgi as cheroot_wsgi
 from cheroot.makefile import StreamReader, StreamWriter
 from cheroot.server import HTTPConnection, HTTPRequest
+from simulators.core.errors import BenchError
 
 log = logging.getLogger("socle_bench.server")
 
@@ -196,7 +197,7 @@ class _Connection(HTTPConnection):
         return True
 
 
-class _Framing(Exception):
+class _Framing(BenchError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status

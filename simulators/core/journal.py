@@ -69,7 +69,7 @@ class JournalTicket:
             self._callbacks.append(wake)
         try:
             return await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
 
     def _set(self) -> None:
@@ -212,7 +212,7 @@ class Journal:
         if self.live_checker is not None:
             try:
                 exchange.verdicts.extend(self.live_checker(exchange))
-            except Exception as exc:  # a broken check must never lose an exchange
+            except Exception as exc:  # noqa: BLE001 - a broken check must never lose an exchange
                 exchange.verdicts.append(Verdict(check="bench.live", outcome="error",
                                                  message=f"erreur du banc: {exc!r}"))
         if not self.keep_secrets:  # after the live checks, before anything is stored or published
@@ -281,11 +281,11 @@ class Journal:
     def _write_batch(self, batch: list[JournalTicket]) -> None:
         try:
             self._insert([t.exchange for t in batch])
-        except Exception:  # one bad row must not cost its batch-mates their evidence
+        except Exception:  # noqa: BLE001 - one bad row must not cost its batch-mates their evidence
             for ticket in batch:
                 try:
                     self._insert([ticket.exchange])
-                except Exception as exc:  # keep serving; the admin health endpoint reports it
+                except Exception as exc:  # noqa: BLE001 - keep serving; the admin health endpoint reports it
                     self.write_errors += 1
                     self.last_error = repr(exc)
         finally:

@@ -41,7 +41,7 @@ class Lifecycle(Protocol):
 class WsgiServer:
     """Lifecycle of one WSGI app on one port (0 = ephemeral, bound and resolved at construction)."""
 
-    def __init__(self, app, *, name: str = "", host: str = "127.0.0.1", port: int = 0,  # noqa: ANN001
+    def __init__(self, app, *, name: str = "", host: str = "127.0.0.1", port: int = 0,
                  ssl_context: ssl.SSLContext | None = None, configure: str = "",
                  path: str = "", limits: HttpLimits | None = None) -> None:
         self.name = name
@@ -61,7 +61,7 @@ class WsgiServer:
 
     @property
     def url(self) -> str:
-        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host  # noqa: S104 - recognises a wildcard bind, binds nothing
         return f"{self.scheme}://{host}:{self.port}"
 
     def start(self, ready_timeout: float = 5.0) -> None:
@@ -92,7 +92,7 @@ class WsgiServer:
 def wait_for_port(host: str, port: int, timeout: float = 5.0) -> None:
     """Block until a TCP connect succeeds (the server is accepting) or raise TimeoutError."""
     deadline = time.monotonic() + timeout
-    target = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)
+    target = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)  # noqa: S104 - recognises a wildcard bind, binds nothing
     while True:
         try:
             with socket.create_connection((target, port), timeout=0.5):

@@ -83,7 +83,7 @@ def request_context(environ: dict) -> RequestContext:
 
 
 class ServiceMiddleware:
-    def __init__(self, app, *, service: str, journal: Journal, sessions: SessionRegistry,  # noqa: ANN001
+    def __init__(self, app, *, service: str, journal: Journal, sessions: SessionRegistry,
                  faults: FaultEngine, identify: Identify | None = None,
                  render_error: ErrorRenderer = plain_error, max_body_bytes: int = 50 * 1024 * 1024,
                  protocol: str = "http") -> None:
@@ -97,7 +97,7 @@ class ServiceMiddleware:
         self.max_body_bytes = max_body_bytes
         self.protocol = protocol
 
-    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:  # noqa: ANN001
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         started = time.time()
         t0 = time.perf_counter()
         session_name, path = split_session_prefix(environ.get("PATH_INFO", "") or "/")
@@ -160,7 +160,7 @@ class ServiceMiddleware:
             log.debug("cannot identify caller", exc_info=True)
             return Caller()
 
-    def _finish(self, environ, start_response, exchange: Exchange, ctx: RequestContext, t0: float,  # noqa: ANN001
+    def _finish(self, environ, start_response, exchange: Exchange, ctx: RequestContext, t0: float,
                 response: tuple[int, list[tuple[str, str]], bytes],
                 decision: FaultDecision = NO_FAULT) -> Iterable[bytes]:
         status, headers, body = response
@@ -230,10 +230,10 @@ def _read_body(environ: dict, limit: int) -> tuple[bytes, bool]:
     return (data[:limit], True) if len(data) > limit else (data, False)
 
 
-def _call_app(app, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:  # noqa: ANN001
+def _call_app(app, environ: dict) -> tuple[int, list[tuple[str, str]], bytes]:
     captured: dict[str, Any] = {}
 
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):  # noqa: ANN001, ANN202
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):
         captured["status"] = int(status.split(" ", 1)[0])
         captured["headers"] = list(headers)
         return lambda data: captured.setdefault("written", []).append(data)

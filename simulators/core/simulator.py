@@ -22,7 +22,7 @@ from .runtime import Runtime
 
 ENTRY_POINT_GROUP = "socle_bench.simulators"
 
-O = TypeVar("O")
+O = TypeVar("O")  # noqa: E741 - the factory contract's name for the options type
 
 
 @dataclass

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Union
 
 from lxml import etree
 
@@ -35,9 +34,9 @@ WSA_HEADERS = frozenset(
     (WSA_NS, name) for name in ("Action", "MessageID", "To", "RelatesTo", "ReplyTo", "FaultTo", "From")
 )
 
-QName = tuple[Union[str, None], str]  # (namespace, local name)
-QNameLike = Union[QName, etree.QName, str]
-XmlInput = Union[etree._Element, bytes]
+QName = tuple[str | None, str]  # (namespace, local name)
+QNameLike = QName | etree.QName | str
+XmlInput = etree._Element | bytes
 
 _PARAM_RE = re.compile(r'\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))\s*(?:;|$)', re.S)
 _PREFIX_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
@@ -373,7 +372,7 @@ def build_envelope(
 # --- Faults --------------------------------------------------------------------------------
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-DetailInput = Union[Sequence[XmlInput], XmlInput, None]
+DetailInput = Sequence[XmlInput] | XmlInput | None
 
 
 @dataclass

@@ -63,12 +63,12 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
     rt = ctx.rt
 
     @bp.get("/")
-    def page():  # noqa: ANN202
+    def page():
         html = static.joinpath("index.html").read_text(encoding="utf-8")
         return Response(html, mimetype="text/html", headers={"Cache-Control": "no-cache"})
 
     @bp.get("/ui/api/meta")
-    def meta():  # noqa: ANN202
+    def meta():
         running = running_services(rt.faults.catalogues)
         return jsonify(lanes=extensions.lanes(running), running=running,
                        views=extensions.view_catalogue(current_app, running),
@@ -77,7 +77,7 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
                        feed={"interval_ms": int(ctx.feed.interval_s * 1000)})
 
     @bp.get("/ui/api/exchanges")
-    def exchanges_page():  # noqa: ANN202
+    def exchanges_page():
         session = request.args.get("session") or "default"
         before = request.args.get("before") or None
         try:
@@ -94,7 +94,7 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
                        next_before=rows[0]["id"] if len(page) == limit else None)
 
     @bp.get("/ui/api/exchanges/<exchange_id>")
-    def exchange_detail(exchange_id: str):  # noqa: ANN202
+    def exchange_detail(exchange_id: str):
         exchange = rt.journal.get(exchange_id)
         if exchange is None:
             return problem(404, f"échange inconnu : {exchange_id}")
@@ -103,7 +103,7 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
         return jsonify({**detail_document(exchange, ctx.evidence), "curl": exchange_curl(exchange)})
 
     @bp.get("/ui/api/stream")
-    def stream():  # noqa: ANN202
+    def stream():
         session = request.args.get("session") or "default"
         after = request.headers.get("Last-Event-ID") or request.args.get("after") or None
         hidden = session_access().hidden() if session == ALL_SESSIONS else ()
@@ -113,11 +113,11 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
                         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @bp.get("/ui/api/requirements")
-    def requirements():  # noqa: ANN202
+    def requirements():
         return jsonify(ctx.evidence.requirements())
 
     @bp.get("/ui/api/faults")
-    def fault_buttons():  # noqa: ANN202
+    def fault_buttons():
         session = request.args.get("session") or "default"
         hidden = set(session_access().hidden())
         rules = [r.to_json() for r in rt.faults.rules(session) if r.session not in hidden]
@@ -126,11 +126,11 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
         return jsonify(presets=[{**s.__dict__, "active": s.active} for s in states], rules=rules)
 
     @bp.get("/ui/api/map")
-    def schematic_map():  # noqa: ANN202
+    def schematic_map():
         return jsonify(geo.schematic_map())
 
     @bp.get("/ui/api/habilitations")
-    def habilitations():  # noqa: ANN202
+    def habilitations():
         """Beside the DMP view: the DMP's matrix (groups -> categories of documents) and, for comparison,
         the Santélien e-parcours rights by professional group (seed material, shipped as data)."""
         here = Path(__file__).parent / "data" / "santelien.json"
@@ -140,14 +140,14 @@ def create_blueprint(ctx: DashboardContext) -> Blueprint:
         return jsonify(dmp=dmp, santelien=json.loads(here.read_text(encoding="utf-8")))
 
     @bp.get("/ui/api/departements")
-    def departements():  # noqa: ANN202
+    def departements():
         """The départements as shapes, their régions and the projection (simulators/dashboard/mapdata.py)."""
         response = jsonify(mapdata.load())
         response.headers["Cache-Control"] = "max-age=3600"
         return response
 
     @bp.get("/ui/api/sessions/<name>/bundle.zip")
-    def bundle(name: str):  # noqa: ANN202
+    def bundle(name: str):
         if not rt.sessions.exists(name):
             return problem(404, f"session inconnue : {name!r}")
         try:

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from simulators.core.errors import BenchError
 from simulators.core.journal import Journal
 
 from conformance.bundle import write_bundle
@@ -22,7 +23,7 @@ from conformance.requirements import Catalogue, load_catalogue
 RegistryFactory = Callable[[], CheckRegistry]
 
 
-class EmptySessionError(LookupError):
+class EmptySessionError(BenchError, LookupError):
     """No exchange to judge; a bundle of nothing would prove nothing."""
 
 
@@ -62,5 +63,5 @@ class Evidence:
         report = build_report(session=session, exchanges=exchanges, registry=registry, catalogue=catalogue,
                               source=source)
         buffer = io.BytesIO()
-        manifest = write_bundle(buffer, report, catalogue)  # type: ignore[arg-type] - zipfile takes a file
+        manifest = write_bundle(buffer, report, catalogue)  # type: ignore[arg-type]  # zipfile takes a file
         return buffer.getvalue(), manifest

@@ -22,6 +22,7 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+import itertools
 
 HERE = Path(__file__).parent
 DATA = HERE / "data" / "departements.json"
@@ -108,7 +109,7 @@ def ring_path(ring: list[Point]) -> str:
     """Relative moves after the first point, 0.1 px: the shortest text for the browser."""
     cells = [(round(x * 10), round(y * 10)) for x, y in ring]
     out = [f"M{cells[0][0] / 10:g},{cells[0][1] / 10:g}l"]
-    for (x0, y0), (x1, y1) in zip(cells, cells[1:]):
+    for (x0, y0), (x1, y1) in itertools.pairwise(cells):
         if (x0, y0) != (x1, y1):
             out.append(f"{(x1 - x0) / 10:g},{(y1 - y0) / 10:g} ")
     return "".join(out).rstrip() + "z"
@@ -198,7 +199,7 @@ def build(package_dir: Path) -> dict[str, Any]:
         ys = [y for r in rings for _, y in r]
         region = REGION_OF[code]
         box = boxes.setdefault(region, [1e9, 1e9, -1e9, -1e9])
-        boxes[region] = [min(box[0], min(xs)), min(box[1], min(ys)), max(box[2], max(xs)), max(box[3], max(ys))]
+        boxes[region] = [min(box[0], *xs), min(box[1], *ys), max(box[2], *xs), max(box[3], *ys)]
         cx, cy = centroid(rings)
         departments.append({"code": code, "name": location["name"], "region": region,
                             "path": "".join(ring_path(r) for r in rings), "cx": round(cx, 1), "cy": round(cy, 1),

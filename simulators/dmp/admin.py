@@ -22,23 +22,23 @@ def admin_blueprint(store: Any, policy: AccessPolicy, world_seed: int = DEFAULT_
     bp = Blueprint("dmp_admin", __name__, url_prefix="/dmp")
 
     @bp.get("/dashboard")
-    def dashboard():  # noqa: ANN202
+    def dashboard():
         session = request.args.get("session") or "default"
         if not valid_session_name(session):
             return jsonify({"detail": f"nom de session invalide : {session!r}"}), 400
         return jsonify(dashboard_document(store, policy, session, world_seed))
 
     @bp.get("/<session>/patients")
-    def dossiers(session: str):  # noqa: ANN202
+    def dossiers(session: str):
         store.ensure_seeded(session)
         return jsonify([d.to_json() | {"mineur": policy.is_minor(d)} for d in store.dossiers(session)])
 
     @bp.get("/<session>/patients/<ins>/historique")
-    def history(session: str, ins: str):  # noqa: ANN202
+    def history(session: str, ins: str):
         return jsonify([asdict(r) for r in store.access_history(session, ins)])
 
     @bp.get("/<session>/patients/<ins>/documents")
-    def view(session: str, ins: str):  # noqa: ANN202
+    def view(session: str, ins: str):
         """?vue=patient|representant_legal[&representant=<person id>]: documents that person sees."""
         store.ensure_seeded(session)
         dossier = store.dossier(session, ins)
@@ -58,7 +58,7 @@ def admin_blueprint(store: Any, policy: AccessPolicy, world_seed: int = DEFAULT_
                         for e in entries if policy.visible(e, dossier, None, actor)[0]])
 
     @bp.patch("/<session>/patients/<ins>")
-    def patient_settings(session: str, ins: str):  # noqa: ANN202
+    def patient_settings(session: str, ins: str):
         """What the patient sets in Mon espace santé: blocked professionals, oppositions, treating physicians."""
         store.ensure_seeded(session)
         dossier = store.dossier(session, ins)
@@ -82,7 +82,7 @@ def admin_blueprint(store: Any, policy: AccessPolicy, world_seed: int = DEFAULT_
         return jsonify(dossier.to_json())
 
     @bp.get("/<session>/stats")
-    def stats(session: str):  # noqa: ANN202
+    def stats(session: str):
         store.ensure_seeded(session)
         return jsonify(store.counts(session))
 

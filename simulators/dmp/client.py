@@ -18,6 +18,7 @@ from typing import Any, Callable
 import requests
 from lxml import etree
 
+from simulators.core.errors import BenchError
 from simulators.core.mtom import build_mtom, split_soap_request
 from simulators.core.soap import SOAP12_NS, Addressing, build_envelope, parse_envelope, parse_fault, soap12_content_type
 from simulators.dmp.cda import CdaSpec, build_cda, new_oid
@@ -31,7 +32,7 @@ from simulators.dmp.model import (
 from simulators.dmp.vihf import Role, VihfClaims, build_vihf, security_header
 
 
-class DmpFault(Exception):
+class DmpFault(BenchError):
     """The DMP answered with a SOAP Fault."""
 
     def __init__(self, reason: str, code: str, subcodes: list[Any], status: int) -> None:

@@ -153,7 +153,7 @@ def check_content(e: DocumentEntry, data: bytes | None, caller: Caller, services
     if data is None:
         raise RegistryFailure("XDSMissingDocument", f"Fiche {loc} : aucun document (xdsb:Document) ne lui correspond.",
                               location=loc)
-    digest = hashlib.sha1(data).hexdigest()
+    digest = hashlib.sha1(data, usedforsecurity=False).hexdigest()
     if e.hash and e.hash.lower() != digest:
         raise RegistryFailure("XDSNonIdenticalHash", f"Fiche {loc} : hash déclaré {e.hash} ≠ SHA-1 du document "
                               f"{digest}.", location=loc)

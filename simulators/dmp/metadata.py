@@ -70,7 +70,7 @@ def document_entry(spec: CdaSpec, data: bytes, author: Author, *, unique_id: str
         format_code=Code(kind.format_code, kind.format_system),
         facility_code=Code(spec.facility_code, SECTOR_SYSTEM), practice_code=Code(spec.practice_setting, PRACTICE_SYSTEM),
         confidentiality=conf, authors=[author], legal_authenticator=author.person,
-        mime_type="text/xml", hash=hashlib.sha1(data).hexdigest(), size=len(data), creation_time=start,
+        mime_type="text/xml", hash=hashlib.sha1(data, usedforsecurity=False).hexdigest(), size=len(data), creation_time=start,
         service_start=start, service_stop=start, language="fr-FR", title=spec.title or kind.display)
 
 
@@ -94,7 +94,7 @@ def signature_entry(ss: SubmissionSet, author: Author, data: bytes, unique_id: s
                          Code("INVISIBLE_PATIENT", VISIBILITY_SYSTEM)],
         event_codes=[Code("1.2.840.10065.1.12.1.14", "1.2.840.10065.1.12", "Source")],
         authors=[author], legal_authenticator=author.person, mime_type="text/xml",
-        hash=hashlib.sha1(data).hexdigest(), size=len(data), creation_time=now_dtm(), language="art", title="Source")
+        hash=hashlib.sha1(data, usedforsecurity=False).hexdigest(), size=len(data), creation_time=now_dtm(), language="art", title="Source")
 
 
 def assemble(ss: SubmissionSet, documents: list[tuple[DocumentEntry, bytes]], *,

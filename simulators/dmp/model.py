@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from simulators.core.errors import BenchError
 
 BASE_PATH = "/si-dmp-server/v2/services"  # of the four LPS v2 endpoints (server and reference client)
 
@@ -35,7 +36,7 @@ VISIBILITY_CODES = (MASQUE_PS, INVISIBLE_PATIENT, INVISIBLE_REPS)
 SIGNATURE_CLASS = "urn:oid:1.3.6.1.4.1.19376.1.2.1.1.1"
 
 
-class DuplicateUniqueId(Exception):
+class DuplicateUniqueId(BenchError):
     """A document uniqueId already exists in the session's repository (raised by the store)."""
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
+from simulators.core.errors import BenchError
 from simulators.dmp.codec import habilitations as hab
 from simulators.dmp.codec import hl7v3
 from simulators.dmp.context import Caller, Services
@@ -25,7 +26,7 @@ OPP_BREAK_GLASS = "OPPOSITION_BRIS_DE_GLACE"
 OPP_EMERGENCY = "OPPOSITION_ACCES_URGENCE"
 
 
-class PatientRefusal(Exception):
+class PatientRefusal(BenchError):
     """A patient transaction refused with an AE acknowledgement (French text)."""
 
 

@@ -117,10 +117,10 @@ def _cached(seed: int) -> tuple[list[Dossier], list[Submission]]:
     return dossiers_from_world(world), seed_submissions(world)
 
 
-def make_seeder(world_seed: int, *, documents: bool = True, repository_uid: str):  # noqa: ANN201
+def make_seeder(world_seed: int, *, documents: bool = True, repository_uid: str):
     """The callable the store runs on a session's first use."""
 
-    def seed(store, session: str) -> None:  # noqa: ANN001
+    def seed(store, session: str) -> None:
         dossiers, subs = _cached(world_seed)
         try:
             with store.db.engine.begin() as conn:

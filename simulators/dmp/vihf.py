@@ -24,7 +24,7 @@ from lxml import etree
 
 from simulators.core.xmlsafe import parse_xml, to_bytes
 from simulators.dmp.valuesets import ValueSets
-from simulators.dmp.vihf_attributes import (  # noqa: F401 - re-exported: vihf is the public entry point
+from simulators.dmp.vihf_attributes import (  # re-exported: vihf is the public entry point
     SAML_NS,
     DS_NS,
     WSSE_NS,
@@ -286,7 +286,7 @@ class VihfVerifier:
         except (InvalidSignature, InvalidInput) as exc:
             raise VihfError(f"VIHF : signature XML-DSig invalide ({exc}).", reason="vihf_signature",
                             attribute="Signature") from None
-        except Exception as exc:  # signxml raises several lxml/crypto errors on garbage
+        except Exception as exc:  # noqa: BLE001 - signxml raises several lxml/crypto errors on garbage
             raise VihfError(f"VIHF : signature XML-DSig illisible ({type(exc).__name__}: {exc}).",
                             reason="vihf_signature", attribute="Signature") from None
         signed = result.signed_xml
@@ -351,7 +351,7 @@ def check_certificate(trust: VihfTrust, cert: x509.Certificate, now: datetime, *
                         reason="vihf_cert_untrusted", attribute="Signature")
     try:
         cert.verify_directly_issued_by(issuer)
-    except Exception:
+    except Exception:  # noqa: BLE001 - cryptography raises several types for a bad signature
         raise VihfError(f"{what} : signature du certificat par son autorité invalide.",
                         reason="vihf_cert_untrusted", attribute="Signature") from None
     try:
@@ -391,6 +391,6 @@ def load_certificate(der: bytes) -> x509.Certificate:
         cert = x509.load_der_x509_certificate(der)
         _ = (cert.subject, cert.issuer, cert.not_valid_before_utc, cert.not_valid_after_utc, cert.public_key(),
              list(cert.extensions))
-    except Exception as exc:  # cryptography raises ValueError and a few internal parse errors
+    except Exception as exc:  # noqa: BLE001 - cryptography raises ValueError and a few internal parse errors
         raise ValueError(f"certificat X509 illisible : {exc}") from None
     return cert

@@ -165,7 +165,7 @@ def _play(journey: str, admin: str, work: Path) -> str:
     """"" when the journey ran, else why not (the recorder goes on with what the bench does)."""
     proc = subprocess.run([sys.executable, "-m", "simulators.cli", "play", journey, "--bench-url", admin,
                            "--bench-pki", str(work / "data" / "pki"), "--session", f"exemples-{journey}"],
-                          capture_output=True, text=True, timeout=600, cwd=work)
+                          check=False, capture_output=True, text=True, timeout=600, cwd=work)
     if proc.returncode == 0:
         return ""
     return f"play {journey} exited {proc.returncode}: {proc.stdout[-1500:]} {proc.stderr[-1500:]}"
@@ -340,7 +340,7 @@ def pretty(body: str) -> str:
             return etree.tostring(element, encoding="unicode")
         if text.startswith(("{", "[")):
             return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
-    except Exception:  # noqa: BLE001 - not parseable as recorded (shortened, multipart): shown raw
+    except Exception:  # noqa: BLE001, S110 - not parseable as recorded (shortened, multipart): shown raw
         pass
     return body.rstrip()
 

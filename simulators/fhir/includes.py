@@ -58,6 +58,6 @@ def collect_includes(matches: list[Resource], specs: list[IncludeSpec], *,
         apply(spec, matches + first_pass)
     iterating = [s for s in specs if s.iterate]
     for _ in range(MAX_ITERATIONS if iterating else 0):
-        if not any([apply(spec, matches + list(included.values())) for spec in iterating]):
+        if not any(apply(spec, matches + list(included.values())) for spec in iterating):
             break
     return list(included.values())

@@ -92,7 +92,7 @@ def unknown_parameter(name: str, rtype: str, handling: str, known: list[str]) ->
 
 def parse_search(pairs: list[tuple[str, str]], *, page_max: int, default_count: int | None = None,
                  rtype: str = "", known: Callable[[str], bool] | None = None, handling: str = "strict",
-                 known_names: Callable[[], list[str]] = lambda: []) -> SearchRequest:
+                 known_names: Callable[[], list[str]] = list) -> SearchRequest:
     """Syntax of a search-type request. `known(name)` says whether a (first-link) parameter name
     exists for `rtype`; unknown ones follow `handling` (module docstring)."""
     request = SearchRequest(count=default_count or page_max)

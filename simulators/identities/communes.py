@@ -111,7 +111,7 @@ def communes_of(department: str) -> tuple[Commune, ...]:
 
 def department_of(code: str) -> str:
     """Department of a COG code without a table lookup (``97105`` -> ``971``, ``2A004`` -> ``2A``)."""
-    return code[:3] if code.startswith("97") or code.startswith("98") else code[:2]
+    return code[:3] if code.startswith(("97", "98")) else code[:2]
 
 
 def is_born_abroad(code: str) -> bool:

@@ -20,7 +20,7 @@ LIVE = "insi.md §5, réponse observée en qualification (padoa/tlsi-ins)"
 def _person(
     pid: str, name: str, given: str, sex: str, date: str, place: str, nir13: str | None,
     oid: str, *, key: str | None = None, history: tuple[InsMatricule, ...] = (),
-    behaviour: InsiBehaviour = InsiBehaviour(source=LIVE), tags: tuple[str, ...] = (),
+    behaviour: InsiBehaviour = InsiBehaviour(source=LIVE), tags: tuple[str, ...] = (),  # noqa: B008 - frozen dataclass: one shared immutable default
     story: str = "",
 ) -> Person:
     kind = "NIA" if oid == OID_INS_NIA else "NIR"

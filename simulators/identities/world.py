@@ -51,7 +51,7 @@ class World:
     def __post_init__(self) -> None:
         # Plain attribute, not a field: invisible to asdict() and to equality.
         index: dict[str, Any] = {}
-        for record in self.persons + self.professionals + self.establishments:  # type: ignore[operator]
+        for record in self.persons + self.professionals + self.establishments:
             if record.id in index:
                 raise ValueError(f"identifiant en double dans le monde : {record.id}")
             index[record.id] = record

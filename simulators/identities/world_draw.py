@@ -81,14 +81,14 @@ def draw_establishments(
     for key in sorted(est_specs.LEGAL_ENTITIES):
         _, department, has_finess = est_specs.LEGAL_ENTITIES[key]
         rng = seeded_rng(seed, f"legal-entity:{key}")
-        finess_ej = _unique(lambda: ids.random_finess(rng, department), used) if has_finess else None
-        entities[key] = (finess_ej, _unique(lambda: ids.random_siren(rng), used))
+        finess_ej = _unique(lambda: ids.random_finess(rng, department), used) if has_finess else None  # noqa: B023 - _unique calls it at once, in this iteration
+        entities[key] = (finess_ej, _unique(lambda: ids.random_siren(rng), used))  # noqa: B023 - _unique calls it at once
     records = []
     for spec in specs:
         rng = seeded_rng(seed, f"establishment:{spec.id}")
         department = department_of(spec.commune)
         finess_ej, siren = entities[spec.legal_entity]
-        finess_et = _unique(lambda: ids.random_finess(rng, department), used) if spec.category else None
+        finess_et = _unique(lambda: ids.random_finess(rng, department), used) if spec.category else None  # noqa: B023 - _unique calls it at once
         siret = ids.random_siret(rng, siren)
         offers = tuple(
             Offer(f"{spec.id}-offre-{i + 1}", o.label, o.offer_type, o.label, "04", o.age_min,
@@ -122,7 +122,7 @@ def draw_persons(
     for spec in specs:
         rng = seeded_rng(seed, f"person:{spec.id}")
         nir13 = _unique(
-            lambda: generate_nir(spec.sex, spec.birth_date, spec.birth_place, rng.randrange(1, 1000)),
+            lambda: generate_nir(spec.sex, spec.birth_date, spec.birth_place, rng.randrange(1, 1000)),  # noqa: B023 - _unique calls it at once
             used_nirs,
         )
         ins = InsMatricule(nir13, nir_key(nir13), oid)
@@ -159,7 +159,7 @@ def draw_professionals(
         rng = seeded_rng(seed, f"professional:{spec.id}")
         code, system, label, in_rpps = PROFESSIONS[spec.profession]
         place = establishments[spec.establishment_id]
-        rpps = _unique(lambda: ids.random_rpps(rng), used) if in_rpps else None
+        rpps = _unique(lambda: ids.random_rpps(rng), used) if in_rpps else None  # noqa: B023 - _unique calls it at once
         judiciary = place.mss_domain == JUDICIARY_DOMAIN
         address = person_address(spec.first_name, spec.last_name, place.mss_domain)
         records.append(Professional(

@@ -117,26 +117,26 @@ def dashboard_document(store: InsStore, session: str, journal: Journal | None) -
     return {"session": session, "persons": persons}
 
 
-def admin_blueprint(store: InsStore, sessions, journal: Journal | None = None) -> Blueprint:  # noqa: ANN001
+def admin_blueprint(store: InsStore, sessions, journal: Journal | None = None) -> Blueprint:
     """`sessions` is the SessionRegistry; `journal` (read only) tells the dashboard which persons
     INSi returned in a session."""
     bp = Blueprint("ins_admin", __name__, url_prefix="/ins")
 
-    def session_or_problem(name: str):  # noqa: ANN202
+    def session_or_problem(name: str):
         try:
             return sessions.resolve(name), None
         except SessionError as exc:
             return None, problem(404, str(exc))
 
     @bp.get("/dashboard")
-    def dashboard():  # noqa: ANN202
+    def dashboard():
         session, error = session_or_problem(request.args.get("session") or "default")
         if error:
             return error
         return jsonify(dashboard_document(store, session, journal))
 
     @bp.get("/sessions/<name>/persons")
-    def list_persons(name: str):  # noqa: ANN202
+    def list_persons(name: str):
         session, error = session_or_problem(name)
         if error:
             return error
@@ -145,7 +145,7 @@ def admin_blueprint(store: InsStore, sessions, journal: Journal | None = None) -
         return jsonify(session=session, count=len(persons), persons=persons)
 
     @bp.post("/sessions/<name>/persons")
-    def add_persons(name: str):  # noqa: ANN202
+    def add_persons(name: str):
         session, error = session_or_problem(name)
         if error:
             return error
@@ -162,7 +162,7 @@ def admin_blueprint(store: InsStore, sessions, journal: Journal | None = None) -
         return jsonify(added[0] if isinstance(data, dict) else added), 201
 
     @bp.get("/sessions/<name>/persons/<person_id>")
-    def get_person(name: str, person_id: str):  # noqa: ANN202
+    def get_person(name: str, person_id: str):
         session, error = session_or_problem(name)
         if error:
             return error
@@ -172,7 +172,7 @@ def admin_blueprint(store: InsStore, sessions, journal: Journal | None = None) -
         return jsonify(person.to_json())
 
     @bp.delete("/sessions/<name>/persons/<person_id>")
-    def delete_person(name: str, person_id: str):  # noqa: ANN202
+    def delete_person(name: str, person_id: str):
         session, error = session_or_problem(name)
         if error:
             return error

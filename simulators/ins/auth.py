@@ -36,11 +36,11 @@ class CpxAuthenticator:
         if not request.assertions:
             raise InsiFault("bench_authentification", "wsse:Security sans assertion SAML")
         try:
-            info = self.verifier.verify(request.assertions[0])  # type: ignore[arg-type]
+            info = self.verifier.verify(request.assertions[0])
             if request.operation == OP_VITALE and self.require_vitale_assertion:
                 if len(request.assertions) < 2:
                     raise AssertionRejected("assertion Vitale absente")
-                self.verifier.verify(request.assertions[1], max_age_s=self.vitale_max_age_s)  # type: ignore[arg-type]
+                self.verifier.verify(request.assertions[1], max_age_s=self.vitale_max_age_s)
         except AssertionRejected as exc:
             raise InsiFault("bench_authentification", str(exc)) from exc
         attributes = dict(info.attributes)

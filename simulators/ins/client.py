@@ -74,7 +74,7 @@ class InsiOutcome:
         return "RECUP" if self.usable else ""
 
 
-def cps_assertion_factory(certificate, key, *, ps_id: str, secteur: str = "SA05",  # noqa: ANN001
+def cps_assertion_factory(certificate, key, *, ps_id: str, secteur: str = "SA05",
                           lifetime: timedelta = timedelta(hours=1)) -> AssertionFactory:
     """Mint the CPx assertion once and reuse it until five minutes before it expires."""
     state: dict[str, object] = {}
@@ -87,7 +87,7 @@ def cps_assertion_factory(certificate, key, *, ps_id: str, secteur: str = "SA05"
                 certificate, key, ps_id=ps_id, lifetime=lifetime, now=now,
                 attributes={"identifiantFacturation": ps_id, "secteurActivite": secteur})
             state["expires"] = now + lifetime
-        return state["assertion"]  # type: ignore[return-value]
+        return state["assertion"]
 
     return factory
 
@@ -183,15 +183,15 @@ class InsiClient:
         return outcome
 
 
-def mtls_client(url: str, pki, cert_name: str = "insi-auto", **kwargs) -> InsiClient:  # noqa: ANN001, ANN003
+def mtls_client(url: str, pki, cert_name: str = "insi-auto", **kwargs) -> InsiClient:
     """Client of the certificate profile with a bench PKI certificate (INSI-AUTO by default)."""
     from simulators.core.tls import requests_cert, requests_verify
 
     return InsiClient(url, cert=requests_cert(pki, cert_name), verify=requests_verify(pki), **kwargs)
 
 
-def cpx_client(url: str, pki, cert_name: str = "cps", ps_id: str = "00B6087510",  # noqa: ANN001
-               **kwargs) -> InsiClient:  # noqa: ANN003
+def cpx_client(url: str, pki, cert_name: str = "cps", ps_id: str = "00B6087510",
+               **kwargs) -> InsiClient:
     """Client of the CPx profile: TLS without client certificate, assertion from a bench CPS certificate."""
     from simulators.core.tls import requests_verify
 

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
+from simulators.core.errors import BenchError
 from simulators.core.soap import SOAP12_NS, WSA_NS, parse_envelope
 from simulators.core.xmlsafe import to_bytes
 
@@ -36,7 +37,7 @@ class LpsIdentity:
     idam_r: str = "4"
 
 
-class InsiServiceFault(Exception):
+class InsiServiceFault(BenchError):
     """The service answered with a SOAP fault (HTTP 500 + siram:Erreur)."""
 
     def __init__(self, fault: FaultView, status: int) -> None:

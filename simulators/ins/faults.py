@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulators.core.errors import BenchError
 from simulators.core.soap import SOAP11_NS, SOAP12_NS
 
 from simulators.ins.model import NS_SIRAM, XML_DECLARATION
@@ -108,10 +109,10 @@ def render_fault(spec: FaultSpec, message_id: str = "", *, style: str = "2026", 
         f"<{p}:Subcode><{p}:Value>{p}:{spec.subcode}</{p}:Value></{p}:Subcode></{p}:Code>"
         f'<{p}:Reason><{p}:Text xml:lang="{lang}">{_escape(spec.reason)}</{p}:Text></{p}:Reason>'
         f"<{p}:Detail>{erreur}</{p}:Detail></{p}:Fault></env:Body></soap:Envelope>"
-    ).encode("utf-8")
+    ).encode()
 
 
-class InsiFault(Exception):
+class InsiFault(BenchError):
     """Raised where an INSi-level refusal is understood; the adapter renders it with `render_fault`."""
 
     def __init__(self, name: str, detail: str = "") -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from collections.abc import Mapping
 from typing import Any
 
+from simulators.core.errors import BenchError
 from simulators.identities.ins import OID_INS_NIR, OID_INS_NIR_TEST
 
 from simulators.ins.codec import RESPONSE_STYLES
@@ -20,7 +21,7 @@ from simulators.ins.rules import PRENOM_RULES
 ENVIRONMENTS = ("qualification", "production")
 
 
-class OptionsError(ValueError):
+class OptionsError(BenchError, ValueError):
     """An option of [services.ins] is invalid; the message names it."""
 
 

@@ -22,6 +22,7 @@ from lxml import etree
 from signxml import SignatureConfiguration, XMLSigner, XMLVerifier
 from signxml.exceptions import InvalidInput, InvalidSignature
 
+from simulators.core.errors import BenchError
 from simulators.core.pki.profiles import dn_string
 from simulators.core.xmlsafe import parse_xml, to_bytes
 
@@ -33,7 +34,7 @@ EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 _S = f"{{{NS_SAML2}}}"
 
 
-class AssertionRejected(Exception):
+class AssertionRejected(BenchError):
     """The assertion cannot be trusted; the message (French) says why."""
 
 
@@ -62,7 +63,7 @@ def _parse_time(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def build_assertion(certificate: x509.Certificate, key, *, ps_id: str,  # noqa: ANN001 - RSA or EC key
+def build_assertion(certificate: x509.Certificate, key, *, ps_id: str,  # RSA or EC key
                     attributes: dict[str, str] | None = None, lifetime: timedelta = timedelta(hours=1),
                     now: datetime | None = None, qualifier: str = "CPS") -> etree._Element:
     """A signed assertion element, ready to go inside wsse:Security."""
@@ -106,7 +107,7 @@ class AssertionVerifier:
                                           expect_config=self._config, ee_policy=ExtensionPolicy.permit_all())
         except (InvalidSignature, InvalidInput) as exc:
             raise AssertionRejected(f"signature de l'assertion invalide : {str(exc)[:200]}") from exc
-        except Exception as exc:  # noqa: BLE001 - chain building errors come from several libraries
+        except Exception as exc:  # chain building errors come from several libraries
             # the libraries' text names their internals (ASN.1 parser states): the DUI gets the cause only
             raise AssertionRejected("certificat de signature non reconnu : illisible ou hors de la chaîne de "
                                     "confiance IGC-Santé") from exc

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from simulators.core.errors import BenchError
 from simulators.identities.ins import OID_INS_NIA, OID_INS_NIR, OID_INS_NIR_TEST, InsMatricule
 from simulators.identities.model import Person
 from simulators.identities.nir import nir_key
@@ -27,7 +28,7 @@ _TRAIT = re.compile(r"^[A-Z]+(?:(?:-{1,2}|[' ])[A-Z]+)*$")
 _PARENT_KINDS = ("mere", "pere", "tuteur")
 
 
-class PersonError(ValueError):
+class PersonError(BenchError, ValueError):
     """A vendor identity cannot be loaded; the message (French) names the field."""
 
 

@@ -11,14 +11,14 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from simulators.core.errors import XmlRejected
+from simulators.core.errors import BenchError, XmlRejected
 from simulators.core.xmlsafe import parse_xml
 from simulators.identities.ins import INS_OIDS
 
 NS = {"hl7": "urn:hl7-org:v3"}
 
 
-class CdaError(ValueError):
+class CdaError(BenchError, ValueError):
     """The document is not a readable CDA (French message)."""
 
 

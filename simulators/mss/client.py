@@ -227,7 +227,7 @@ def integrate(raw: bytes) -> Integration:
             pid = package.subsets[0].submission_set.patient_id if package.subsets else ""
             result.patient_ins, _, rest = pid.partition("^^^&")
             result.patient_oid = rest.partition("&")[0]
-            for entry, content in cda_documents(package):
+            for _entry, content in cda_documents(package):
                 result.documents.append(parse_cda(content).unique_id)
     result.problems = list(summary.get("problems", [])) + [p["message"] for p in summary.get("xdm", {}).get("problems", [])]
     return result

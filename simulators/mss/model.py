@@ -50,7 +50,7 @@ class Mailbox:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Mailbox":
-        known = {f for f in cls.__dataclass_fields__}  # noqa: C416
+        known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
 
 

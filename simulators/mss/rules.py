@@ -41,7 +41,7 @@ class TrustSpace:
     def to_xml(self) -> bytes:
         names = "".join(f"<Domaine><Nom>{d}</Nom></Domaine>" for d in sorted(self.domains))
         return (f'<?xml version="1.0" encoding="UTF-8"?><ListeBlanche xmlns="{LISTE_BLANCHE_NS}">'
-                f"{names}</ListeBlanche>").encode("utf-8")
+                f"{names}</ListeBlanche>").encode()
 
     @classmethod
     def from_xml(cls, data: bytes) -> "TrustSpace":

@@ -16,6 +16,7 @@ import requests
 
 from .codec import REALM, s256
 from .model import CIBA_GRANT
+from simulators.core.errors import BenchError
 
 DISCOVERY = REALM + "/.well-known/wallet-openid-configuration"
 DEFAULT_CLIENT = "socle-bench-dui"
@@ -24,7 +25,7 @@ _HIDDEN_RE = re.compile(r'name="request_id" value="([^"]*)"')
 _FORM_RE = re.compile(r'<form method="post" action="([^"]*)"')
 
 
-class PscClientError(Exception):
+class PscClientError(BenchError):
     """PSC answered with an OAuth error (`error`, `description`) or an unexpected page."""
 
     def __init__(self, error: str, description: str = "", status: int = 0) -> None:

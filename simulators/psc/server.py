@@ -34,7 +34,7 @@ def _psc() -> ProSanteConnect:
     return current_app.extensions["psc"]
 
 
-def _ctx():  # noqa: ANN202 - the bench's RequestContext
+def _ctx():  # the bench's RequestContext
     return request_context(request.environ)
 
 

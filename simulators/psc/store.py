@@ -52,7 +52,7 @@ def new_handle(nbytes: int = 24) -> str:
 class GrantStore:
     """Pending authorization requests, codes, CIBA requests and ended login sessions (`sid`)."""
 
-    def __init__(self, clock=time.time) -> None:  # noqa: ANN001 - a zero-argument callable
+    def __init__(self, clock=time.time) -> None:  # a zero-argument callable
         self.clock = clock
         self._lock = threading.Lock()
         self._requests: dict[str, AuthorizationRequest] = {}

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from simulators.core.errors import BenchError
 from simulators.codecs import jose
 from simulators.codecs.jose import JoseError, SigningKey
 from simulators.core.exchange import Caller
@@ -26,7 +27,7 @@ STAND_IN_HEADER = "X-Client-Cert-CN"
 MAX_TOKEN_CHARS = 4096
 
 
-class OAuthError(Exception):
+class OAuthError(BenchError):
     """Token endpoint refusal, rendered as RFC 6749 §5.2 JSON."""
 
     def __init__(self, status: int, error: str, description: str) -> None:
@@ -36,7 +37,7 @@ class OAuthError(Exception):
         self.description = description
 
 
-class TokenInvalid(Exception):
+class TokenInvalid(BenchError):
     """Bearer token missing, malformed, badly signed or expired (401 on the FHIR side)."""
 
 

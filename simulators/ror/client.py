@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from simulators.core.errors import BenchError
 from simulators.codecs.jose import unverified_claims
 from simulators.ror import model as m
 from simulators.ror.params import codings, extensions
@@ -34,7 +35,7 @@ def token(system_tre: str, code: str) -> str:
     return f"{m.nos(system_tre)}|{code}"
 
 
-class RorClientError(Exception):
+class RorClientError(BenchError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(f"{status}: {message}")
         self.status = status

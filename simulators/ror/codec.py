@@ -38,5 +38,5 @@ def parse_search(pairs: list[tuple[str, str]], *, rtype: str = "", handling: str
         known = table.__contains__
         names = lambda: list(table)  # noqa: E731
     else:
-        names = lambda: []  # noqa: E731
+        names = list
     return _parse_search(pairs, page_max=PAGE_MAX, rtype=rtype, known=known, handling=handling, known_names=names)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from simulators.core.errors import BenchError
 from simulators.fhir.dates import instant
 from simulators.fhir.filter import leaves
 from simulators.fhir.query import without_params
@@ -38,7 +39,7 @@ MAX_FILTER_LEAVES = 60
 MAX_NEAR_VALUES = 10
 
 
-class Denied(Exception):
+class Denied(BenchError):
     """Refused before any search: 401 (token), the configured 4xx (headers), 403 (profile)."""
 
     def __init__(self, status: int, message: str, code: str, headers: Mapping[str, str] | None = None) -> None:

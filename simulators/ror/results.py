@@ -51,7 +51,7 @@ def order(index: SessionIndex, rtype: str, matched: set[str], sort: list[tuple[s
             raise SearchError(f"_sort impossible sur {name}")
         column = index.column(rtype, pdef)
 
-        def key(rid: str, column: dict = column) -> tuple[int, Any]:
+        def key(rid: str, column: dict = column, pdef: Any = pdef) -> tuple[int, Any]:
             values = column.get(rid)
             if not values:
                 return (1, "")

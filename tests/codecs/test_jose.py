@@ -70,7 +70,7 @@ def test_forged_unsigned_and_confused_tokens() -> None:
         assert _reason(garbage) in ("malformed", "signature", "algorithm"), garbage
 
 
-def test_key_file_is_private_and_stable(tmp_path) -> None:  # noqa: ANN001
+def test_key_file_is_private_and_stable(tmp_path) -> None:
     path = tmp_path / "data" / "k.pem"
     first = SigningKey.load_or_create(path)
     assert path.stat().st_mode & 0o777 == 0o600 and SigningKey.load_or_create(path).kid == first.kid

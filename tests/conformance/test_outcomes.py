@@ -7,7 +7,7 @@ from conformance.outcomes import (EXIGENCE, RECOMMANDATION, Outcome, display_sta
 from conformance.report import RequirementVerdict
 from tests.conformance.factories import report_with, requirement, result
 
-E, F, S, P, O = Outcome.ERROR, Outcome.FAIL, Outcome.SKIP, Outcome.PASS, Outcome.OMIT
+E, F, S, P, O = Outcome.ERROR, Outcome.FAIL, Outcome.SKIP, Outcome.PASS, Outcome.OMIT  # noqa: E741 - one letter per outcome, as in the tables below
 
 
 @pytest.mark.parametrize("outcomes, expected", [

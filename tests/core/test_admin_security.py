@@ -46,7 +46,7 @@ def test_body_types_a_browser_sends_cross_site_are_refused() -> None:
 
 
 @pytest.fixture
-def untrusted_bench(tmp_path: Path):  # noqa: ANN201
+def untrusted_bench(tmp_path: Path):
     """A bench whose admin port trusts no network: every request is "off loopback"."""
     config = make_config(tmp_path, admin=AdminConfig(trusted_networks=()))
     with Bench(config, [EchoSimulator()]) as bench:

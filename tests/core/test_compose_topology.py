@@ -25,7 +25,7 @@ from cryptography import x509
 
 from simulators.cli import main
 from simulators.core.pki import Pki
-from tests.core.test_cli import start_serve, stop_serve
+from tests.core.test_cli import stop_serve
 
 ROOT = Path(__file__).resolve().parents[2]
 VOLUME = "/var/lib/socle-bench"
@@ -83,7 +83,7 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
             cmd = [sys.executable, "-m", "simulators.cli", *svc["command"]]
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=volume, env=env)
             procs[name] = proc
-        for name, proc in procs.items():
+        for proc in procs.values():
             _wait_ready(proc)
         yield {"volume": volume, "resolve": resolve, "services": servers, "compose": compose}
     finally:

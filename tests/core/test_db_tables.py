@@ -23,7 +23,7 @@ def test_lost_race_is_retried_not_raised(tmp_path: Path, monkeypatch: pytest.Mon
     real = Table.create
     calls = []
 
-    def racing(self: Table, bind, checkfirst: bool = False) -> None:  # noqa: ANN001
+    def racing(self: Table, bind, checkfirst: bool = False) -> None:
         calls.append(checkfirst)
         real(self, bind, checkfirst=checkfirst and len(calls) > 1)  # first call: "checked" before the winner
 
@@ -36,7 +36,7 @@ def test_other_database_errors_are_not_swallowed(tmp_path: Path, monkeypatch: py
     db = open_database(f"sqlite:///{tmp_path / 'b.db'}")
     table = _table(db.metadata)
 
-    def broken(self: Table, bind, checkfirst: bool = False) -> None:  # noqa: ANN001
+    def broken(self: Table, bind, checkfirst: bool = False) -> None:
         raise DBAPIError("CREATE TABLE", {}, Exception("disk I/O error"))
 
     monkeypatch.setattr(Table, "create", broken)

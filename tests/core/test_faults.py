@@ -80,7 +80,7 @@ def test_validation_names_the_problem():
         engine.add(FaultRule(session="*", kind="explode"))
     with pytest.raises(FaultRuleError, match="probability"):
         engine.add(FaultRule(session="*", kind="error", probability=2))
-    with pytest.raises(FaultRuleError, match="unknown fault 'nope'.*insi_102"):
+    with pytest.raises(FaultRuleError, match=r"unknown fault 'nope'.*insi_102"):
         engine.add(FaultRule(session="*", kind="fault", service="ins", fault="nope"))
     with pytest.raises(FaultRuleError, match="unknown fields"):
         FaultRule.from_json({"kind": "drop", "colour": "red"})

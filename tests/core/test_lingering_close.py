@@ -25,7 +25,7 @@ def _uploads(url: str, size: int, times: int, verify: str) -> list[object]:
     return outcomes
 
 
-def test_client_still_sending_reads_the_413(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_client_still_sending_reads_the_413(tmp_path: Path, monkeypatch) -> None:
     pki = open_or_init(tmp_path / "pki")
     config = make_config(tmp_path, max_body_bytes=64 * 1024, tls=True)
     with Bench(config, [EchoSimulator()], pki=pki) as bench:

@@ -27,7 +27,7 @@ def test_lifecycle_ports_and_health(bench):
 def test_each_request_is_journaled_in_its_session(bench):
     echo = bench.url("echo")
     with requests.Session() as http:
-        assert http.post(echo + "/echo", data="bonjour".encode(), timeout=5).text == "bonjour"
+        assert http.post(echo + "/echo", data=b"bonjour", timeout=5).text == "bonjour"
         assert http.post(echo + "/s/ci-a/echo", data=b"A1", timeout=5).text == "A1"
         assert http.post(echo + "/s/ci-b/echo", data=b"B1", timeout=5).text == "B1"
         assert http.get(echo + "/s/ci-a/status/404", timeout=5).status_code == 404

@@ -270,7 +270,7 @@ def test_parse_fault_refuses_non_fault_and_unknown_code() -> None:
     with pytest.raises(ProtocolError) as info:
         parse_fault(_env("<p/>"))
     assert info.value.reason == "not_a_fault"
-    bad = _env(f'<s:Fault><s:Code><s:Value>s:Client</s:Value></s:Code></s:Fault>')
+    bad = _env('<s:Fault><s:Code><s:Value>s:Client</s:Value></s:Code></s:Fault>')
     with pytest.raises(ProtocolError) as info:
         parse_fault(bad)
     assert info.value.reason == "fault_code_unknown"

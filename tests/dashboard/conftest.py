@@ -25,7 +25,7 @@ def live_registry() -> CheckRegistry:
                          requirements=full.requirements)
 
 
-def start_bench(tmp_path: Path, *extra, feed: FeedSettings | None = None) -> Bench:  # noqa: ANN002
+def start_bench(tmp_path: Path, *extra, feed: FeedSettings | None = None) -> Bench:
     return Bench(make_config(tmp_path), [EchoSimulator(), *extra, Dashboard(echo_registry, feed=feed)],
                  live_checker=make_live_checker(live_registry())).start()
 

@@ -65,7 +65,7 @@ def _service_app() -> Flask:
     app = Flask("fake")
 
     @app.route("/ping", methods=["GET", "POST"])
-    def ping():  # noqa: ANN202
+    def ping():
         return Response("pong")
 
     return app
@@ -143,11 +143,11 @@ class FakeJourneys:
         bp = Blueprint("fake_scenarios", __name__, url_prefix="/scenarios")
 
         @bp.get("")
-        def journeys():  # noqa: ANN202
+        def journeys():
             return jsonify(journeys=[document(request.args.get("session", "default"))])
 
         @bp.post("/demo/step")
-        def step():  # noqa: ANN202
+        def step():
             session = (request.get_json(silent=True) or {}).get("session", "default")
             state = states.setdefault(session, JourneyState())
             n = state.next
@@ -161,7 +161,7 @@ class FakeJourneys:
             return jsonify(journey=document(session), step={"n": n})
 
         @bp.post("/demo/reset")
-        def reset():  # noqa: ANN202
+        def reset():
             session = (request.get_json(silent=True) or {}).get("session", "default")
             states[session] = JourneyState()
             return jsonify(journey=document(session))

@@ -14,7 +14,7 @@ from simulators.dashboard import Dashboard
 from simulators.registry import load_simulators
 
 
-def shared_pki(config: pytest.Config, tmp_path: Path):  # noqa: ANN201
+def shared_pki(config: pytest.Config, tmp_path: Path):
     from simulators.core.pki.testing import make_test_pki
 
     cache = getattr(config, "cache", None)

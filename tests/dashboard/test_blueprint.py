@@ -109,7 +109,7 @@ def test_fault_buttons_post_rules_that_the_admin_api_accepts(full_dash: Bench) -
     assert response.status_code == 500  # insi_102 not rendered by the fake: the middleware's error
 
 
-def test_bundle_download_is_a_verified_evidence_zip(dash: Bench, tmp_path) -> None:  # noqa: ANN001
+def test_bundle_download_is_a_verified_evidence_zip(dash: Bench, tmp_path) -> None:
     post_echo(dash, "HELLO", session="preuves", n=3)
     response = requests.get(dash.admin_url + "/ui/api/sessions/preuves/bundle.zip")
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/zip"

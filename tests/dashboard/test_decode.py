@@ -20,7 +20,7 @@ SOAP_WITH_VIHF = """<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-en
 <hl7:Role code="10" codeSystem="1.2.250.1.71.1.2.7" displayName="Médecin"/></saml:AttributeValue></saml:Attribute>
 <saml:Attribute Name="Secteur_Activite"><saml:AttributeValue>SA07^1.2.250.1.71.4.2.4</saml:AttributeValue></saml:Attribute>
 <saml:Attribute Name="Custom"><saml:AttributeValue>x</saml:AttributeValue></saml:Attribute>
-</saml:AttributeStatement></saml:Assertion></wsse:Security></soap:Header><soap:Body><a/></soap:Body></soap:Envelope>""".encode("utf-8")
+</saml:AttributeStatement></saml:Assertion></wsse:Security></soap:Header><soap:Body><a/></soap:Body></soap:Envelope>""".encode()
 
 
 def xdm_zip() -> bytes:
@@ -72,7 +72,7 @@ def test_mtom_multipart_lists_parts_and_opens_the_xdm_attachment() -> None:
     root, attachment = view.parts
     assert root.kind == "xml" and root.headers["Content-ID"] == "<root>"
     assert attachment.kind == "zip" and attachment.title == "pièce jointe : xdm.zip"
-    assert [e["name"] for e in attachment.entries][0] == "IHE_XDM/SUBSET01/METADATA.XML"
+    assert next(e["name"] for e in attachment.entries) == "IHE_XDM/SUBSET01/METADATA.XML"
     assert attachment.note.startswith("archive XDM")
 
 

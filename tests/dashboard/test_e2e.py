@@ -24,7 +24,7 @@ from tests.dashboard.providers import FakeJourneys, FakeServices
 pytestmark = pytest.mark.timeout(120)
 
 
-def wait_ready(page, url: str) -> float:  # noqa: ANN001
+def wait_ready(page, url: str) -> float:
     started = time.perf_counter()
     page.goto(url)
     page.wait_for_selector("body[data-ready=true]", timeout=15_000)
@@ -32,12 +32,12 @@ def wait_ready(page, url: str) -> float:  # noqa: ANN001
     return time.perf_counter() - started
 
 
-def wait_text(page, selector: str, text: str) -> None:  # noqa: ANN001
+def wait_text(page, selector: str, text: str) -> None:
     page.wait_for_function("([s, t]) => document.querySelector(s).innerText.includes(t)", arg=[selector, text],
                            timeout=60_000)
 
 
-def row_count(page) -> int:  # noqa: ANN001
+def row_count(page) -> int:
     return page.evaluate("SB.sequence.rows.length")
 
 

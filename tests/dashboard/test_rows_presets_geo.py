@@ -28,7 +28,7 @@ def test_compact_row_keeps_only_what_an_arrow_needs() -> None:
     assert "request_headers" not in row and len(str(row)) < 600
 
 
-def _by_id(states):  # noqa: ANN001, ANN202
+def _by_id(states):
     return {s.id: s for s in states}
 
 

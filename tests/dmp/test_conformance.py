@@ -14,13 +14,13 @@ from simulators.dmp.model import APPROVED
 from tests.dmp.conftest import cda_for
 
 
-def exchanges(bench, session: str) -> list:  # noqa: ANN001
+def exchanges(bench, session: str) -> list:
     journal = bench.runtime.journal
     journal.flush()
     return list(journal.iter_session(session))
 
 
-def outcomes(bench, session: str) -> dict[str, set[Outcome]]:  # noqa: ANN001
+def outcomes(bench, session: str) -> dict[str, set[Outcome]]:
     recorded = exchanges(bench, session)
     result: dict[str, set[Outcome]] = {}
     for check in checks():
@@ -42,7 +42,7 @@ def test_every_check_cites_a_known_requirement() -> None:
     assert dmp_ids <= cited
 
 
-def test_reference_client_passes(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_reference_client_passes(make_client, world, dmp_bench, session) -> None:
     elise = world.person("elise")
     ins, oid = elise.ins.value, elise.ins.oid
     client = make_client("medecin-elise")
@@ -64,7 +64,7 @@ def test_reference_client_passes(make_client, world, dmp_bench, session) -> None
     assert Outcome.PASS in result["dmp.consultation-authorized"] and Outcome.PASS in result["dmp.new-documents"]
 
 
-def test_bad_dui_is_flagged(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_bad_dui_is_flagged(make_client, world, dmp_bench, session) -> None:
     elise = world.person("elise")
     ins, oid = elise.ins.value, elise.ins.oid
     client = make_client("medecin-elise")
@@ -84,7 +84,7 @@ def test_bad_dui_is_flagged(make_client, world, dmp_bench, session) -> None:  # 
         assert Outcome.FAIL in result[check], (check, result[check])
 
 
-def test_envelope_and_mtom_rules_are_judged(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_envelope_and_mtom_rules_are_judged(make_client, world, dmp_bench, session) -> None:
     import base64
 
     from simulators.core.soap import Addressing, build_envelope, soap12_content_type

@@ -24,7 +24,7 @@ from tests.dmp.conftest import cda_for, identity_for
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_kill_during_iti41_burst_leaves_no_half_document(tmp_path: Path, pki, world) -> None:  # noqa: ANN001
+def test_kill_during_iti41_burst_leaves_no_half_document(tmp_path: Path, pki, world) -> None:
     identity = identity_for(pki, world, "medecin-elise")
     proc = subprocess.Popen([sys.executable, "-m", "tests.dmp.serve_for_crash", str(tmp_path), str(pki.directory)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

@@ -15,7 +15,7 @@ from tests.dmp.conftest import cda_for
 LONG_AGO = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
-def view(bench, session: str) -> dict:  # noqa: ANN001
+def view(bench, session: str) -> dict:
     reply = requests.get(f"{bench.admin_url}/_bench/dmp/dashboard", params={"session": session}, timeout=30)
     assert reply.status_code == 200, reply.text
     document = reply.json()
@@ -31,13 +31,13 @@ def seen_by(row: dict, viewer: str) -> set[str]:
     return {d["unique_id"] for d in row["documents"] if d["visible_to"][viewer]}
 
 
-def found(client, ins: str, oid: str) -> set[str]:  # noqa: ANN001
+def found(client, ins: str, oid: str) -> set[str]:
     result = client.find_documents(ins, oid, since=LONG_AGO)
     return {e.unique_id for e in result.entries} if result.status.endswith("Success") else set()
 
 
 def test_elise_projet_personnalise_hidden_from_the_pharmacist_shown_to_the_authorised_psychologist(
-        make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+        make_client, world, dmp_bench, session) -> None:
     elise = world.person("elise")
     ins, oid = elise.ins.value, elise.ins.oid
     educator = make_client("mecs-educateur")
@@ -78,7 +78,7 @@ def test_elise_projet_personnalise_hidden_from_the_pharmacist_shown_to_the_autho
 
 
 def test_confidentiality_codes_hide_documents_from_parents_patient_and_professionals(
-        world, dmp_bench, session) -> None:  # noqa: ANN001
+        world, dmp_bench, session) -> None:
     elise = world.person("elise")
     document = view(dmp_bench, session)
     ids = [v["id"] for v in document["viewers"]]
@@ -110,7 +110,7 @@ def test_confidentiality_codes_hide_documents_from_parents_patient_and_professio
 
 
 def test_a_replaced_document_is_listed_once_with_its_versions(
-        make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+        make_client, world, dmp_bench, session) -> None:
     fanny = world.person("fanny")
     puericultrice = make_client("pmi-puericultrice")
     first = cda_for(world, "fanny", "pmi-puericultrice", "evaluation-medico-sociale", title="Évaluation v1")
@@ -128,6 +128,6 @@ def test_a_replaced_document_is_listed_once_with_its_versions(
         (first.unique_id, "remplacé"), (second.unique_id, "actif")]
 
 
-def test_invalid_session_name_is_refused(dmp_bench) -> None:  # noqa: ANN001
+def test_invalid_session_name_is_refused(dmp_bench) -> None:
     reply = requests.get(f"{dmp_bench.admin_url}/_bench/dmp/dashboard", params={"session": "../x"}, timeout=10)
     assert reply.status_code == 400 and "session" in reply.json()["detail"]

@@ -23,7 +23,7 @@ SEEDED_DOCS = 11
 
 
 @pytest.fixture(scope="module")
-def dmp_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:  # noqa: ANN001
+def dmp_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:
     config = make_config(Path(tmp_path_factory.mktemp("dmp-hostile")), tls=True, seed=SEED, max_body_bytes=2_000_000,
                          services={"dmp": {"max_document_bytes": 300_000, "max_parts": 20}})
     with Bench(config, [DmpSimulator()], pki=pki) as bench:
@@ -34,18 +34,18 @@ def stored(bench: Bench, session: str) -> int:
     return requests.get(f"{bench.admin_url}/_bench/dmp/{session}/stats", timeout=10).json()["docs"]
 
 
-def envelope(client, payload, ins: str, oid: str) -> bytes:  # noqa: ANN001
+def envelope(client, payload, ins: str, oid: str) -> bytes:
     return build_envelope(payload, headers=[security_header(client.vihf(ins, oid))],
                           addressing=Addressing(action=xds.ACTION_ITI41, message_id="urn:uuid:x", must_understand=True))
 
 
-def post(client, body: bytes, content_type: str) -> requests.Response:  # noqa: ANN001
+def post(client, body: bytes, content_type: str) -> requests.Response:
     return requests.post(client.endpoint("repository"), data=body, headers={"Content-Type": content_type},
                          timeout=30, verify=client.verify, cert=client.identity.tls_cert)
 
 
 @pytest.fixture
-def feed_parts(make_client, world):  # noqa: ANN001, ANN201
+def feed_parts(make_client, world):
     client = make_client("medecin-elise")
     spec = cda_for(world, "elise", "medecin-elise", "ordonnance")
     sub = client.prepare([(spec, ())])
@@ -58,7 +58,7 @@ def expect_fault(response: requests.Response, *, status: int = 400) -> str:
     return parse_fault(response.content).reason
 
 
-def test_xxe_is_refused(feed_parts, dmp_bench, session) -> None:  # noqa: ANN001
+def test_xxe_is_refused(feed_parts, dmp_bench, session) -> None:
     client, env, attachments = feed_parts
     evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + env
     body, ctype = build_mtom(evil, attachments, action=xds.ACTION_ITI41)
@@ -66,27 +66,27 @@ def test_xxe_is_refused(feed_parts, dmp_bench, session) -> None:  # noqa: ANN001
     assert stored(dmp_bench, session) == SEEDED_DOCS
 
 
-def test_broken_xop_include_is_refused(feed_parts, dmp_bench, session) -> None:  # noqa: ANN001
+def test_broken_xop_include_is_refused(feed_parts, dmp_bench, session) -> None:
     client, env, attachments = feed_parts
     body, ctype = build_mtom(env.replace(b"cid:doc0", b"cid:nowhere"), attachments, action=xds.ACTION_ITI41)
     assert "Content-ID" in expect_fault(post(client, body, ctype))
     assert stored(dmp_bench, session) == SEEDED_DOCS
 
 
-def test_mismatched_start_content_id_is_refused(feed_parts) -> None:  # noqa: ANN001
+def test_mismatched_start_content_id_is_refused(feed_parts) -> None:
     client, env, attachments = feed_parts
     body, ctype = build_mtom(env, attachments, action=xds.ACTION_ITI41)
     assert "start" in expect_fault(post(client, body, ctype.replace("root.message@socle-bench", "autre@x")))
 
 
-def test_missing_boundary_and_truncated_body_are_refused(feed_parts) -> None:  # noqa: ANN001
+def test_missing_boundary_and_truncated_body_are_refused(feed_parts) -> None:
     client, env, attachments = feed_parts
     body, ctype = build_mtom(env, attachments, action=xds.ACTION_ITI41)
     assert expect_fault(post(client, body[: len(body) // 2], ctype))
     assert expect_fault(post(client, body, 'multipart/related; type="application/xop+xml"'))
 
 
-def test_huge_part_is_refused(feed_parts, dmp_bench, session) -> None:  # noqa: ANN001
+def test_huge_part_is_refused(feed_parts, dmp_bench, session) -> None:
     client, env, attachments = feed_parts
     cid, mime, _ = attachments[0]
     body, ctype = build_mtom(env, [(cid, mime, b"A" * 400_000)] + attachments[1:], action=xds.ACTION_ITI41)
@@ -96,14 +96,14 @@ def test_huge_part_is_refused(feed_parts, dmp_bench, session) -> None:  # noqa: 
     assert stored(dmp_bench, session) == SEEDED_DOCS
 
 
-def test_garbage_is_refused(make_client) -> None:  # noqa: ANN001
+def test_garbage_is_refused(make_client) -> None:
     client = make_client("medecin-elise")
     for body, ctype in ((b"\x00\x01garbage", "application/soap+xml"), (b"<a><b></a>", "application/soap+xml"),
                         (b"{}", "application/json")):
         assert expect_fault(post(client, body, ctype))
 
 
-def test_a_failing_document_rolls_back_the_whole_lot(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_a_failing_document_rolls_back_the_whole_lot(make_client, world, dmp_bench, session) -> None:
     client = make_client("medecin-elise")
     first = cda_for(world, "elise", "medecin-elise", "ordonnance")
     second = cda_for(world, "elise", "medecin-elise", "bilan-sante-enfant")
@@ -114,7 +114,7 @@ def test_a_failing_document_rolls_back_the_whole_lot(make_client, world, dmp_ben
     assert stored(dmp_bench, session) == SEEDED_DOCS
 
 
-def test_cda_with_a_doctype_is_refused_and_not_stored(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_cda_with_a_doctype_is_refused_and_not_stored(make_client, world, dmp_bench, session) -> None:
     client = make_client("medecin-elise")
     spec = cda_for(world, "elise", "medecin-elise", "ordonnance")
     sub = client.prepare([(spec, ())], sign=False)
@@ -127,7 +127,7 @@ def test_cda_with_a_doctype_is_refused_and_not_stored(make_client, world, dmp_be
     assert stored(dmp_bench, session) == SEEDED_DOCS
 
 
-def test_seeded_mutations_never_crash_the_simulator(feed_parts, dmp_bench, session) -> None:  # noqa: ANN001
+def test_seeded_mutations_never_crash_the_simulator(feed_parts, dmp_bench, session) -> None:
     """Random truncations and byte flips of a valid ITI-41: every answer is a SOAP fault or a
     RegistryResponse, never the internal-error fault of an unhandled exception in the simulator."""
     import random

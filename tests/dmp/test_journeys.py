@@ -17,16 +17,16 @@ from tests.dmp.conftest import cda_for
 REPO = DEFAULT_REPOSITORY_UID
 
 
-def ins_of(world, pid: str) -> tuple[str, str]:  # noqa: ANN001
+def ins_of(world, pid: str) -> tuple[str, str]:
     p = world.person(pid)
     return p.ins.value, p.ins.oid
 
 
-def history(bench, session: str, ins: str) -> list[dict]:  # noqa: ANN001
+def history(bench, session: str, ins: str) -> list[dict]:
     return requests.get(f"{bench.admin_url}/_bench/dmp/{session}/patients/{ins}/historique", timeout=10).json()
 
 
-def parent_client(bench, pki, session: str, parent_id: str) -> DmpClient:  # noqa: ANN001
+def parent_client(bench, pki, session: str, parent_id: str) -> DmpClient:
     """A legal representative's access (Mon espace santé, simulated with the TRE_A00 role code)."""
     name = "dmp-mes-citoyen"
     common = {"cn": "MON ESPACE SANTE", "organisation": "CNAM", "structure_id": "1990000001"}
@@ -39,7 +39,7 @@ def parent_client(bench, pki, session: str, parent_id: str) -> DmpClient:  # noq
     return DmpClient(bench.url("dmp"), identity, verify=requests_verify(pki), session=session)
 
 
-def test_elise_projet_personnalise_fed_found_and_retrieved_byte_identical(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_elise_projet_personnalise_fed_found_and_retrieved_byte_identical(make_client, world, dmp_bench, session) -> None:
     ins, oid = ins_of(world, "elise")
     educator = make_client("mecs-educateur")
     spec = cda_for(world, "elise", "mecs-educateur", "projet-personnalise")
@@ -58,7 +58,7 @@ def test_elise_projet_personnalise_fed_found_and_retrieved_byte_identical(make_c
     assert {("alimentation", "autorise"), ("recherche", "autorise"), ("consultation", "autorise")} <= actions
 
 
-def test_consultation_refused_without_authorization_except_break_glass(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_consultation_refused_without_authorization_except_break_glass(make_client, world, dmp_bench, session) -> None:
     ins, oid = ins_of(world, "elise")
     psychologist = make_client("mecs-psychologue")
     refused = psychologist.find_documents(ins, oid)
@@ -71,7 +71,7 @@ def test_consultation_refused_without_authorization_except_break_glass(make_clie
     assert ("recherche", "bris_de_glace", "autorise") in modes and ("recherche", "normal", "refuse") in modes
 
 
-def test_break_glass_refused_when_patient_opposed(make_client, world) -> None:  # noqa: ANN001
+def test_break_glass_refused_when_patient_opposed(make_client, world) -> None:
     from simulators.dmp.seed import OPPOSES_BREAK_GLASS
 
     ins, oid = ins_of(world, OPPOSES_BREAK_GLASS)
@@ -79,7 +79,7 @@ def test_break_glass_refused_when_patient_opposed(make_client, world) -> None:  
     assert result.status.endswith("Failure") and "opposé" in result.errors[0].context
 
 
-def test_invisible_to_legal_representatives_hidden_from_a_parent(make_client, world, dmp_bench, pki, session) -> None:  # noqa: ANN001
+def test_invisible_to_legal_representatives_hidden_from_a_parent(make_client, world, dmp_bench, pki, session) -> None:
     ins, oid = ins_of(world, "elise")
     doctor = make_client("medecin-elise")
     secret = cda_for(world, "elise", "medecin-elise", "ordonnance", title="Ordonnance confidentielle")
@@ -95,13 +95,13 @@ def test_invisible_to_legal_representatives_hidden_from_a_parent(make_client, wo
     assert stranger.find_documents(ins, oid).status.endswith("Failure")
 
 
-def test_secret_connection_requires_the_invisible_code(make_client, world) -> None:  # noqa: ANN001
+def test_secret_connection_requires_the_invisible_code(make_client, world) -> None:
     doctor = make_client("medecin-elise")
     result = doctor.feed([(cda_for(world, "elise", "medecin-elise", "ordonnance"), ())], secret=True)
     assert not result.ok and "INVISIBLE_REPRESENTANTS_LEGAUX" in result.errors[0].context
 
 
-def test_masking_by_iti57_creates_a_new_metadata_version(make_client, world) -> None:  # noqa: ANN001
+def test_masking_by_iti57_creates_a_new_metadata_version(make_client, world) -> None:
     ins, oid = ins_of(world, "elise")
     doctor = make_client("medecin-elise")
     spec = cda_for(world, "elise", "medecin-elise", "ordonnance")
@@ -122,7 +122,7 @@ def test_masking_by_iti57_creates_a_new_metadata_version(make_client, world) -> 
     assert stale.endswith("Failure") and errors[0].code == "XDSMetadataVersionError"
 
 
-def test_patient_id_mismatch_is_refused(make_client, world) -> None:  # noqa: ANN001
+def test_patient_id_mismatch_is_refused(make_client, world) -> None:
     doctor = make_client("medecin-elise")
     spec = cda_for(world, "elise", "medecin-elise", "ordonnance")
     sub = doctor.prepare([(spec, ())])
@@ -141,7 +141,7 @@ def test_patient_id_mismatch_is_refused(make_client, world) -> None:  # noqa: AN
     assert "recordTarget" in result.errors[0].context
 
 
-def test_fanny_social_worker_sees_medico_social_and_administrative_only(make_client, world) -> None:  # noqa: ANN001
+def test_fanny_social_worker_sees_medico_social_and_administrative_only(make_client, world) -> None:
     ins, oid = ins_of(world, "fanny")
     social = make_client("sls-assistante-sociale")
     social.set_authorization(ins, oid)
@@ -154,7 +154,7 @@ def test_fanny_social_worker_sees_medico_social_and_administrative_only(make_cli
     assert "Bilan psychologique" not in titles
 
 
-def test_accesses_are_published_for_the_dashboard(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_accesses_are_published_for_the_dashboard(make_client, world, dmp_bench, session) -> None:
     subscription = dmp_bench.runtime.events.subscribe()
     try:
         spec = cda_for(world, "elise", "mecs-educateur")
@@ -165,7 +165,7 @@ def test_accesses_are_published_for_the_dashboard(make_client, world, dmp_bench,
     assert [(e.data["action"], e.data["document"]) for e in events] == [("alimentation", spec.unique_id)]
 
 
-def test_patient_blocks_a_structure_from_mon_espace_sante(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_patient_blocks_a_structure_from_mon_espace_sante(make_client, world, dmp_bench, session) -> None:
     ins, oid = ins_of(world, "elise")
     psychologist = make_client("mecs-psychologue")
     psychologist.set_authorization(ins, oid)
@@ -178,7 +178,7 @@ def test_patient_blocks_a_structure_from_mon_espace_sante(make_client, world, dm
     assert requests.patch(url, json={"blocked": "x"}, timeout=10).status_code == 400
 
 
-def test_parents_without_authority_lose_access_the_ase_gains_it(make_client, world, dmp_bench, pki, session) -> None:  # noqa: ANN001
+def test_parents_without_authority_lose_access_the_ase_gains_it(make_client, world, dmp_bench, pki, session) -> None:
     ins, oid = ins_of(world, "elise")
     mother = parent_client(dmp_bench, pki, session, "elise-mere")
     assert mother.find_documents(ins, oid).status.endswith("Success")
@@ -195,7 +195,7 @@ def test_parents_without_authority_lose_access_the_ase_gains_it(make_client, wor
     assert "Consultation confidentielle" in titles and "Résultat avant annonce" not in titles
 
 
-def test_a_spec_without_unique_id_gets_one_shared_by_the_cda_and_the_entry(make_client, world) -> None:  # noqa: ANN001
+def test_a_spec_without_unique_id_gets_one_shared_by_the_cda_and_the_entry(make_client, world) -> None:
     """CdaSpec.unique_id says "generated when empty": ITI-41 accepts it and the CDA id is the entry's uniqueId."""
     ins, oid = ins_of(world, "elise")
     educator = make_client("mecs-educateur")

@@ -23,7 +23,7 @@ from tests.support.serve import database_url, journaled_request_bodies, kill_dur
 SESSION = "crash"
 
 
-def _burst(url: str, identity, pki: Pki, world, acknowledged: list[str], stop: threading.Event) -> None:  # noqa: ANN001
+def _burst(url: str, identity, pki: Pki, world, acknowledged: list[str], stop: threading.Event) -> None:
     client = DmpClient(url, identity, verify=requests_verify(pki), session=SESSION, timeout=10)
     while not stop.is_set():
         specs = [(cda_for(world, "elise", "medecin-elise", "ordonnance", body=os.urandom(5_000)), ())]
@@ -35,7 +35,7 @@ def _burst(url: str, identity, pki: Pki, world, acknowledged: list[str], stop: t
             acknowledged.append(result.submission.submission_set.unique_id)  # type: ignore[union-attr]
 
 
-def _kill_during_burst(tmp_path: Path, source_pki: Pki, world, database: str) -> None:  # noqa: ANN001
+def _kill_during_burst(tmp_path: Path, source_pki: Pki, world, database: str) -> None:
     data_dir = tmp_path / "data"
     shutil.copytree(source_pki.directory, data_dir / "pki")
     pki = Pki.load(data_dir / "pki")
@@ -64,11 +64,11 @@ def _kill_during_burst(tmp_path: Path, source_pki: Pki, world, database: str) ->
     assert set(acknowledged) <= registered
 
 
-def test_kill_9_loses_no_acknowledged_iti41_on_sqlite(tmp_path: Path, pki: Pki, world) -> None:  # noqa: ANN001
+def test_kill_9_loses_no_acknowledged_iti41_on_sqlite(tmp_path: Path, pki: Pki, world) -> None:
     _kill_during_burst(tmp_path, pki, world, database_url("sqlite", tmp_path / "data"))
 
 
 @pytest.mark.postgres
-def test_kill_9_loses_no_acknowledged_iti41_on_postgresql(tmp_path: Path, pki: Pki, world, postgres_url: str,  # noqa: ANN001
+def test_kill_9_loses_no_acknowledged_iti41_on_postgresql(tmp_path: Path, pki: Pki, world, postgres_url: str,
                                                           pg_schema: str) -> None:
     _kill_during_burst(tmp_path, pki, world, database_url("postgresql", tmp_path / "data", postgres_url, pg_schema))

@@ -16,7 +16,7 @@ NEW_ADULT = with_key("1800175111123")
 TEST_OID = "1.2.250.1.213.1.4.10"
 
 
-def test_td02_reports_state_authorization_and_minor(make_client, world) -> None:  # noqa: ANN001
+def test_td02_reports_state_authorization_and_minor(make_client, world) -> None:
     fanny = world.person("fanny")
     nurse = make_client("pmi-puericultrice")
     before = nurse.test_existence(fanny.ins.value, fanny.ins.oid)
@@ -31,7 +31,7 @@ def test_td02_reports_state_authorization_and_minor(make_client, world) -> None:
     assert unknown.query_code == "NF" and unknown.ack == "AA"
 
 
-def test_create_minor_needs_consent_and_a_legal_representative(make_client) -> None:  # noqa: ANN001
+def test_create_minor_needs_consent_and_a_legal_representative(make_client) -> None:
     doctor = make_client("medecin-elise")
     child = dict(family="MARTIN", given="LOU", gender="F", birth_date="2015-01-20")
     no_consent = doctor.create_dmp(NEW_CHILD, TEST_OID, consent=False, **child)
@@ -46,7 +46,7 @@ def test_create_minor_needs_consent_and_a_legal_representative(make_client) -> N
     assert doctor.create_dmp(NEW_CHILD, TEST_OID, representatives=[Representative("MTH")], **child).ack == "AE"
 
 
-def test_close_then_reactivate(make_client) -> None:  # noqa: ANN001
+def test_close_then_reactivate(make_client) -> None:
     doctor = make_client("medecin-elise")
     assert doctor.create_dmp(NEW_ADULT, TEST_OID, family="DURAND", given="PAUL", gender="M", birth_date="1980-01-05").ack == "AA"
     assert doctor.close_dmp(NEW_ADULT, TEST_OID).ack == "AA"
@@ -57,19 +57,19 @@ def test_close_then_reactivate(make_client) -> None:  # noqa: ANN001
     assert doctor.test_existence(NEW_ADULT, TEST_OID).observations["ETAT_DMP"] == "ACTIF"
 
 
-def test_ase_is_yanis_legal_representative(dmp_bench, session, world) -> None:  # noqa: ANN001
+def test_ase_is_yanis_legal_representative(dmp_bench, session, world) -> None:
     rows = requests.get(f"{dmp_bench.admin_url}/_bench/dmp/{session}/patients", timeout=10).json()
     yanis = next(r for r in rows if r["person_id"] == "yanis")
     assert yanis["mineur"] and yanis["legal_representatives"][0]["relation"] == "RESPRSN"
     assert yanis["legal_representatives"][0]["person_id"] == world.establishment("ase-93").idnst
 
 
-def _post(client, endpoint: str, body: bytes, content_type: str = "application/soap+xml; charset=utf-8"):  # noqa: ANN001, ANN202
+def _post(client, endpoint: str, body: bytes, content_type: str = "application/soap+xml; charset=utf-8"):
     return requests.post(client.endpoint(endpoint), data=body, headers={"Content-Type": content_type}, timeout=10,
                          verify=client.verify, cert=client.identity.tls_cert)
 
 
-def test_envelope_errors_are_soap_faults(make_client, world) -> None:  # noqa: ANN001
+def test_envelope_errors_are_soap_faults(make_client, world) -> None:
     client = make_client("medecin-elise")
     fanny = world.person("fanny")
     payload = hl7v3.build_patient_request(hl7v3.PatientRequest(hl7v3.QUERY, "TEST_EXST", fanny.ins.value, fanny.ins.oid))
@@ -84,7 +84,7 @@ def test_envelope_errors_are_soap_faults(make_client, world) -> None:  # noqa: A
     assert parse_fault(_post(client, "registry", soap11, "text/xml").content).code == "VersionMismatch"
 
 
-def test_vihf_of_another_patient_cannot_read(make_client, world) -> None:  # noqa: ANN001
+def test_vihf_of_another_patient_cannot_read(make_client, world) -> None:
     doctor = make_client("medecin-elise")
     fanny, elise = world.person("fanny"), world.person("elise")
     payload = hl7v3.build_patient_request(hl7v3.PatientRequest(hl7v3.QUERY, "TEST_EXST", fanny.ins.value, fanny.ins.oid))
@@ -93,7 +93,7 @@ def test_vihf_of_another_patient_cannot_read(make_client, world) -> None:  # noq
     assert answer.ack == "AE" and "INS du VIHF" in answer.details[0]
 
 
-def test_broken_vihf_signature_is_a_fault_over_the_wire(make_client, world) -> None:  # noqa: ANN001
+def test_broken_vihf_signature_is_a_fault_over_the_wire(make_client, world) -> None:
     from simulators.core.xmlsafe import parse_xml, to_bytes
 
     doctor = make_client("medecin-elise")
@@ -109,7 +109,7 @@ def test_broken_vihf_signature_is_a_fault_over_the_wire(make_client, world) -> N
         raise AssertionError("a tampered VIHF must be refused")
 
 
-def test_td05_finds_patients_by_traits(make_client, world) -> None:  # noqa: ANN001
+def test_td05_finds_patients_by_traits(make_client, world) -> None:
     doctor = make_client("medecin-elise")
     elise = world.person("elise")
     found = doctor.find_patients(family="d'Almeida", given="Élise", birth_date=elise.birth_date, gender="F",

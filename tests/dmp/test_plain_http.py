@@ -13,7 +13,7 @@ from tests.conftest import make_config
 from tests.dmp.conftest import SEED
 
 
-def test_plain_http_bench(tmp_path: Path, pki, world) -> None:  # noqa: ANN001
+def test_plain_http_bench(tmp_path: Path, pki, world) -> None:
     with Bench(make_config(tmp_path, seed=SEED), [DmpSimulator()]) as bench:
         identity = identity_for(pki, world, "mecs-psychologue")
         identity.tls_cert = None

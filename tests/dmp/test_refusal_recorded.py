@@ -12,7 +12,7 @@ from simulators.core.journal import ExchangeQuery
 from tests.dmp.conftest import cda_for
 
 
-def test_a_refused_patient_mismatch_fails_dmp_7_with_the_dmp_diagnosis(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_a_refused_patient_mismatch_fails_dmp_7_with_the_dmp_diagnosis(make_client, world, dmp_bench, session) -> None:
     doctor = make_client("medecin-elise")
     spec = cda_for(world, "elise", "medecin-elise", "ordonnance")
     sub = doctor.prepare([(spec, ())])

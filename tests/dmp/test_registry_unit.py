@@ -22,7 +22,7 @@ from tests.dmp.conftest import SEED
 
 
 @pytest.fixture
-def services(tmp_path: Path):  # noqa: ANN201
+def services(tmp_path: Path):
     db = open_database(f"sqlite:///{tmp_path / 'r.db'}")
     options = DmpOptions.from_options({"max_results": 3, "error_contexts": {"access_denied": "Accès refusé (texte du site)."}})
     store = DmpStore(db, seeder=make_seeder(SEED, repository_uid=options.repository_uid))
@@ -31,7 +31,7 @@ def services(tmp_path: Path):  # noqa: ANN201
     db.dispose()
 
 
-def caller_for(services: Services, world, *, authorized: bool):  # noqa: ANN001, ANN201
+def caller_for(services: Services, world, *, authorized: bool):
     elise = world.person("elise")
     structure = world.establishment("cabinet-medical-montreuil").idnst
     claims = VihfClaims(structure_id=structure, activity_sector="SA41", subject_name="LEFEBVRE Marc",
@@ -49,14 +49,14 @@ def find(ins: str, oid: str) -> xds.StoredQuery:
                                                        "$XDSDocumentEntryStatus": [APPROVED]})
 
 
-def test_too_many_results(services, world) -> None:  # noqa: ANN001
+def test_too_many_results(services, world) -> None:
     caller = caller_for(services, world, authorized=True)
     with pytest.raises(xds.RegistryFailure) as info:
         stored_query(find(caller.ins, world.person("elise").ins.oid), caller, services)
     assert info.value.errors[0].code == "XDSTooManyResults"
 
 
-def test_site_specific_refusal_text(services, world) -> None:  # noqa: ANN001
+def test_site_specific_refusal_text(services, world) -> None:
     stranger = caller_for(services, world, authorized=False)
     stranger.actor = replace(stranger.actor, structure_id="1000")  # authored nothing, no authorisation
     with pytest.raises(xds.RegistryFailure) as info:

@@ -46,14 +46,14 @@ def valid_auth() -> Authorization:
     return Authorization("211099304809419", "1111", "VALIDE", time.time(), time.time() + 3600)
 
 
-def test_minor_from_birth_date_and_majority_age(policy) -> None:  # noqa: ANN001
+def test_minor_from_birth_date_and_majority_age(policy) -> None:
     assert policy.is_minor(dossier("2011-09-22")) and not policy.is_minor(dossier("2008-11-21"))
     assert policy.is_minor(dossier("2008-11-23"))
     older = AccessPolicy(load_valuesets(), AccessOptions(today=TODAY, age_majority=15))
     assert not older.is_minor(dossier("2011-09-22"))
 
 
-def test_authorization_states(policy) -> None:  # noqa: ANN001
+def test_authorization_states(policy) -> None:
     d = dossier()
     assert policy.can_consult(d, None, actor()).status == "NON_EXISTE"
     expired = Authorization("i", "1111", "VALIDE", 0, time.time() - 1)
@@ -64,7 +64,7 @@ def test_authorization_states(policy) -> None:  # noqa: ANN001
     assert policy.can_consult(d, valid_auth(), actor()).status == "INTERDIT"
 
 
-def test_emergency_modes_and_oppositions(policy) -> None:  # noqa: ANN001
+def test_emergency_modes_and_oppositions(policy) -> None:
     assert policy.can_consult(dossier(), None, actor(mode="bris_de_glace")).allowed
     assert not policy.can_consult(dossier(opposition_break_glass=True), None, actor(mode="bris_de_glace")).allowed
     assert not policy.can_consult(dossier(), None, actor(mode="centre_15")).allowed  # not a doctor
@@ -75,7 +75,7 @@ def test_emergency_modes_and_oppositions(policy) -> None:  # noqa: ANN001
     assert policy.can_consult(closed, valid_auth(), actor()).key == "dmp_closed"
 
 
-def test_legal_representatives_only_with_authority_and_for_minors(policy) -> None:  # noqa: ANN001
+def test_legal_representatives_only_with_authority_and_for_minors(policy) -> None:
     assert policy.can_consult(dossier(), None, actor(REPRESENTATIVE, subject="elise-mere")).allowed
     assert not policy.can_consult(dossier(), None, actor(REPRESENTATIVE, subject="elise-pere")).allowed
     assert not policy.can_consult(dossier("2000-01-01"), None, actor(REPRESENTATIVE, subject="elise-mere")).allowed
@@ -83,7 +83,7 @@ def test_legal_representatives_only_with_authority_and_for_minors(policy) -> Non
     assert policy.can_consult(ase, None, actor(REPRESENTATIVE, subject="referente", structure="338678313804501")).allowed
 
 
-def test_visibility_by_viewer(policy) -> None:  # noqa: ANN001
+def test_visibility_by_viewer(policy) -> None:
     d, auth = dossier(), valid_auth()
     rep, patient = actor(REPRESENTATIVE, subject="elise-mere"), actor(PATIENT)
     assert not policy.visible(entry("80788-3", INVISIBLE_REPS), d, None, rep)[0]
@@ -102,11 +102,11 @@ def test_visibility_by_viewer(policy) -> None:  # noqa: ANN001
     (ADMIN, "AUTORIS-SOINS", True), (ADMIN, "80788-3", False), ("21^1.2.250.1.71.1.2.7", "57833-6", True),
     ("10^1.2.250.1.71.1.2.7", "68599-0", True), ("60^1.2.250.1.71.1.2.7", "68817-6", True),
 ])
-def test_habilitation_matrix(policy, profession: str, type_code: str, seen: bool) -> None:  # noqa: ANN001
+def test_habilitation_matrix(policy, profession: str, type_code: str, seen: bool) -> None:
     assert policy.visible(entry(type_code), dossier(), valid_auth(), actor(profession=profession))[0] is seen
 
 
-def test_feed_rules(policy) -> None:  # noqa: ANN001
+def test_feed_rules(policy) -> None:
     ps = actor()
     assert policy.check_feed(dossier(), [entry()], ps).allowed
     assert policy.check_feed(dossier(), [entry("80788-3", MASQUE_PS, INVISIBLE_PATIENT)], ps).key == "visibility_cumul"

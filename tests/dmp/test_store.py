@@ -14,7 +14,7 @@ from simulators.dmp.store import DmpStore
 from tests.dmp.conftest import SEED
 
 
-def _exercise(store: DmpStore, world) -> None:  # noqa: ANN001
+def _exercise(store: DmpStore, world) -> None:
     store.create_tables()
     store.ensure_seeded("a")
     elise = world.person("elise").ins.value
@@ -35,7 +35,7 @@ def _exercise(store: DmpStore, world) -> None:  # noqa: ANN001
     assert store.counts("a")["docs"] == 11
 
 
-def test_store_on_sqlite(tmp_path: Path, world) -> None:  # noqa: ANN001
+def test_store_on_sqlite(tmp_path: Path, world) -> None:
     db = open_database(f"sqlite:///{tmp_path / 'dmp.db'}")
     try:
         _exercise(DmpStore(db, seeder=make_seeder(SEED, repository_uid="1.2.3")), world)
@@ -43,7 +43,7 @@ def test_store_on_sqlite(tmp_path: Path, world) -> None:  # noqa: ANN001
         db.dispose()
 
 
-def test_store_on_postgresql(postgres_url: str, pg_schema: str, world) -> None:  # noqa: ANN001
+def test_store_on_postgresql(postgres_url: str, pg_schema: str, world) -> None:
     db = open_database(postgres_url, schema=pg_schema)
     try:
         _exercise(DmpStore(db, seeder=make_seeder(SEED, repository_uid="1.2.3")), world)

@@ -32,7 +32,7 @@ def test_unknown_endpoint_has_no_wsdl() -> None:
 
 
 @pytest.mark.parametrize("endpoint", wsdl.endpoints())
-def test_zeep_loads_each_endpoint_wsdl(dmp_bench, pki, world, endpoint: str) -> None:  # noqa: ANN001
+def test_zeep_loads_each_endpoint_wsdl(dmp_bench, pki, world, endpoint: str) -> None:
     identity = identity_for(pki, world, "medecin-elise")
     url = f"{dmp_bench.url('dmp').rstrip('/')}/{endpoint}"
     session = requests.Session()

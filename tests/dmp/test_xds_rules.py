@@ -13,16 +13,16 @@ from simulators.dmp.model import (
 from tests.dmp.conftest import cda_for
 
 
-def elise(world):  # noqa: ANN001, ANN201
+def elise(world):
     p = world.person("elise")
     return p.ins.value, p.ins.oid
 
 
-def stats(bench, session: str) -> dict:  # noqa: ANN001
+def stats(bench, session: str) -> dict:
     return requests.get(f"{bench.admin_url}/_bench/dmp/{session}/stats", timeout=10).json()
 
 
-def test_duplicate_unique_id_is_refused(make_client, world) -> None:  # noqa: ANN001
+def test_duplicate_unique_id_is_refused(make_client, world) -> None:
     doctor = make_client("medecin-elise")
     spec = cda_for(world, "elise", "medecin-elise", "ordonnance")
     assert doctor.feed([(spec, ())]).ok
@@ -30,7 +30,7 @@ def test_duplicate_unique_id_is_refused(make_client, world) -> None:  # noqa: AN
     assert not again.ok and again.errors[0].code == "XDSDuplicateUniqueIdInRegistry"
 
 
-def test_replacement_deprecates_the_replaced_entry(make_client, world) -> None:  # noqa: ANN001
+def test_replacement_deprecates_the_replaced_entry(make_client, world) -> None:
     ins, oid = elise(world)
     doctor = make_client("medecin-elise")
     first = cda_for(world, "elise", "medecin-elise", "ordonnance")
@@ -42,7 +42,7 @@ def test_replacement_deprecates_the_replaced_entry(make_client, world) -> None: 
     assert both == {first.unique_id: DEPRECATED, second.unique_id: APPROVED}
 
 
-def test_hash_and_size_must_match(make_client, world) -> None:  # noqa: ANN001
+def test_hash_and_size_must_match(make_client, world) -> None:
     doctor = make_client("medecin-elise")
     sub = doctor.prepare([(cda_for(world, "elise", "medecin-elise", "ordonnance"), ())])
     sub.entries[0].hash = "0" * 40
@@ -50,7 +50,7 @@ def test_hash_and_size_must_match(make_client, world) -> None:  # noqa: ANN001
     assert not result.ok and result.errors[0].code == "XDSNonIdenticalHash"
 
 
-def test_coded_values_come_from_the_dmp_value_sets(make_client, world) -> None:  # noqa: ANN001
+def test_coded_values_come_from_the_dmp_value_sets(make_client, world) -> None:
     doctor = make_client("medecin-elise")
     sub = doctor.prepare([(cda_for(world, "elise", "medecin-elise", "ordonnance"), ())])
     sub.entries[0].practice_code = Code("CLINIQUE", "1.2.250.1.213.1.1.4.9")
@@ -59,7 +59,7 @@ def test_coded_values_come_from_the_dmp_value_sets(make_client, world) -> None: 
     assert "practiceSettingCode" in result.errors[0].context and "JDV_J62" in result.errors[0].context
 
 
-def test_unsigned_or_tampered_lot_is_refused(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_unsigned_or_tampered_lot_is_refused(make_client, world, dmp_bench, session) -> None:
     doctor = make_client("medecin-elise")
     unsigned = doctor.provide_and_register(doctor.prepare([(cda_for(world, "elise", "medecin-elise", "ordonnance"), ())], sign=False))
     assert not unsigned.ok and "non signé" in unsigned.errors[0].context
@@ -73,20 +73,20 @@ def test_unsigned_or_tampered_lot_is_refused(make_client, world, dmp_bench, sess
     assert stats(dmp_bench, session)["docs"] == 11  # the seed only: nothing half-stored
 
 
-def test_cumul_masque_ps_and_invisible_patient_is_refused(make_client, world) -> None:  # noqa: ANN001
+def test_cumul_masque_ps_and_invisible_patient_is_refused(make_client, world) -> None:
     result = make_client("medecin-elise").feed([(cda_for(world, "elise", "medecin-elise", "ordonnance"),
                                                  (MASQUE_PS, INVISIBLE_PATIENT))])
     assert not result.ok and "cumul" in result.errors[0].context
 
 
-def test_closed_dmp_cannot_be_fed(make_client, world) -> None:  # noqa: ANN001
+def test_closed_dmp_cannot_be_fed(make_client, world) -> None:
     from simulators.dmp.seed import CLOSED
 
     result = make_client("medecin-elise").feed([(cda_for(world, CLOSED, "medecin-elise", "ordonnance"), ())])
     assert not result.ok and result.errors[0].code == "XDSUnknownPatientId"
 
 
-def test_delete_by_author_only_and_archive(make_client, world) -> None:  # noqa: ANN001
+def test_delete_by_author_only_and_archive(make_client, world) -> None:
     ins, oid = elise(world)
     doctor = make_client("medecin-elise")
     spec = cda_for(world, "elise", "medecin-elise", "ordonnance")
@@ -106,7 +106,7 @@ def test_delete_by_author_only_and_archive(make_client, world) -> None:  # noqa:
     assert not docs and errors[0].code == "XDSDocumentUniqueIdError"
 
 
-def test_new_documents_since_last_connection(make_client, world) -> None:  # noqa: ANN001
+def test_new_documents_since_last_connection(make_client, world) -> None:
     ins, oid = elise(world)
     doctor = make_client("medecin-elise")
     doctor.set_authorization(ins, oid)
@@ -117,7 +117,7 @@ def test_new_documents_since_last_connection(make_client, world) -> None:  # noq
     assert [e.unique_id for e in fresh] == [spec.unique_id]
 
 
-def test_query_errors_and_object_refs(make_client, world) -> None:  # noqa: ANN001
+def test_query_errors_and_object_refs(make_client, world) -> None:
     ins, oid = elise(world)
     doctor = make_client("medecin-elise")
     doctor.set_authorization(ins, oid)
@@ -136,7 +136,7 @@ def test_query_errors_and_object_refs(make_client, world) -> None:  # noqa: ANN0
     assert not pharmacist.find_documents(ins, oid, extra=flag).entries
 
 
-def test_treating_physician_sees_masked_documents(make_client, world) -> None:  # noqa: ANN001
+def test_treating_physician_sees_masked_documents(make_client, world) -> None:
     ins, oid = elise(world)
     doctor = make_client("medecin-elise")
     doctor.set_authorization(ins, oid, role="MEDECIN_TRAITANT")
@@ -144,7 +144,7 @@ def test_treating_physician_sees_masked_documents(make_client, world) -> None:  
     assert "Compte rendu masqué" in titles
 
 
-def test_injected_faults_take_the_protocol_shape(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
+def test_injected_faults_take_the_protocol_shape(make_client, world, dmp_bench, session) -> None:
     from simulators.core.faults import FaultRule
     from simulators.dmp.client import DmpFault
 
@@ -169,7 +169,7 @@ def test_injected_faults_take_the_protocol_shape(make_client, world, dmp_bench, 
         raise AssertionError("injected error expected")
 
 
-def test_author_filter_and_iti57_changes_only_visibility(make_client, world) -> None:  # noqa: ANN001
+def test_author_filter_and_iti57_changes_only_visibility(make_client, world) -> None:
     from dataclasses import replace
     import uuid
 
@@ -190,7 +190,7 @@ def test_author_filter_and_iti57_changes_only_visibility(make_client, world) -> 
     assert status.endswith("Failure") and errors[0].code == "XDSMetadataUpdateError" and "type_code" in errors[0].context
 
 
-def test_independent_metadata_errors_are_all_reported(make_client, world) -> None:  # noqa: ANN001
+def test_independent_metadata_errors_are_all_reported(make_client, world) -> None:
     """IHE registries report one RegistryError per problem: two documents each with its own metadata error,
     and a submission-set error, give three RegistryError elements, each with its location."""
     doctor = make_client("medecin-elise")
@@ -209,7 +209,7 @@ def test_independent_metadata_errors_are_all_reported(make_client, world) -> Non
     assert {sub.entries[0].unique_id, sub.entries[1].unique_id} <= locations
 
 
-def test_one_error_is_still_one_registry_error(make_client, world) -> None:  # noqa: ANN001
+def test_one_error_is_still_one_registry_error(make_client, world) -> None:
     doctor = make_client("medecin-elise")
     sub = doctor.prepare([(cda_for(world, "elise", "medecin-elise", "ordonnance"), ())])
     sub.entries[0].language = ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import conformance.pytest_plugin as socle_bench_plugin
-from features.steps import *  # noqa: F401,F403 - step definitions and the ``parcours`` fixture
+from features.steps import *  # noqa: F403 - step definitions and the ``parcours`` fixture
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -24,9 +24,9 @@ def test_echo_app_answers_behind_a_hostname_and_is_journaled(tmp_path: Path) -> 
 
 
 def test_unknown_host_is_refused_with_a_readable_message(tmp_path: Path) -> None:
-    with InProcessBench(tmp_path, factories=[EchoSimulator()]):
-        with pytest.raises(requests.ConnectionError, match="hôte non simulé 'example.org'"):
-            requests.get("https://example.org/", timeout=5)
+    with InProcessBench(tmp_path, factories=[EchoSimulator()]), \
+            pytest.raises(requests.ConnectionError, match=r"hôte non simulé 'example.org'"):
+        requests.get("https://example.org/", timeout=5)
 
 
 def test_real_hostnames_map_to_the_spec_services() -> None:

@@ -29,7 +29,7 @@ def test_load_driver_builtins_and_plugins() -> None:
     assert isinstance(load_driver("reference"), ReferenceDui)
     assert isinstance(load_driver("observe", timeout_s=1), ObserveDriver)
     assert load_driver("tests.features.defective_dui:DefectiveDui").name == "defectueux"
-    with pytest.raises(DriverLoadError, match="paquet.module:Classe"):
+    with pytest.raises(DriverLoadError, match=r"paquet.module:Classe"):
         load_driver("pas-un-pilote")
     with pytest.raises(DriverLoadError, match="impossible de charger"):
         load_driver("tests.features.absent:Driver")
@@ -52,7 +52,7 @@ def _run_features(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
         f"scenarios({str(FEATURES / 'fanny.feature')!r}, {str(FEATURES / 'elliot.feature')!r}, "
         f"{str(FEATURES / 'elise.feature')!r})\n"))
     env_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    pytester._monkeypatch.setenv("PYTHONPATH", env_path)  # noqa: SLF001 - the subprocess imports tests.*
+    pytester._monkeypatch.setenv("PYTHONPATH", env_path)  # the subprocess imports tests.*
     return pytester.runpytest_subprocess(*plugin_args(), "-p", "no:cacheprovider",
                                          "-p", "no:xdist", "-q", "-rA", *args, timeout=120)
 

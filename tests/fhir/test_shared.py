@@ -16,7 +16,7 @@ from simulators.fhir.xml import to_xml
 KNOWN = {"name", "identifier", "_id"}.__contains__
 
 
-def _parse(pairs: list[tuple[str, str]], handling: str):  # noqa: ANN202
+def _parse(pairs: list[tuple[str, str]], handling: str):
     return parse_search(pairs, page_max=50, rtype="Practitioner", known=KNOWN, handling=handling,
                         known_names=lambda: ["_id", "identifier", "name"])
 

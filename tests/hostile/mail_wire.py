@@ -38,7 +38,7 @@ pki = pki_fixture(key_type="ec-p256")
 
 
 @pytest.fixture(scope="module")
-def mail_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:  # noqa: ANN001
+def mail_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:
     config = make_config(tmp_path_factory.mktemp("hostile-mail"), tls=True,
                          services={"mss": {"max_message_bytes": 1_000_000, "max_recipients": 20}})
     with Bench(config, [MSS], pki=pki) as bench:
@@ -49,7 +49,7 @@ def port_of(bench: Bench, name: str) -> int:
     return int(urlparse(bench.url(name)).port or 0)
 
 
-def token_of(bench: Bench, pki, address: str, session: str) -> str:  # noqa: ANN001
+def token_of(bench: Bench, pki, address: str, session: str) -> str:
     psc = bench.url("psc").split("/auth/")[0]
     return get_token(psc, address, session=session, verify=str(pki.root_path)).access_token
 
@@ -179,5 +179,5 @@ class MemoryWatch:
         return growth
 
 
-def context_of(pki) -> ssl.SSLContext:  # noqa: ANN001
+def context_of(pki) -> ssl.SSLContext:
     return client_context(pki)

@@ -15,7 +15,7 @@ from tests.hostile.wire import LEAKS, connect, read_all, read_response, status_o
 HTTP_PORTS = ("ins", "ins-cpx", "dmp", "ror", "annuaire", "psc", "admin")
 
 
-def _open(target: Target, name: str):  # noqa: ANN202
+def _open(target: Target, name: str):
     host, port, tls = target.origin(name)
     return connect(host, port, target.tls_context() if tls else None)
 
@@ -66,7 +66,7 @@ def test_chunked_body_is_dechunked_by_the_server_and_keep_alive_goes_on(target: 
             assert b"CR>00<" in answer or b"CodeResultat" in answer
 
 
-def _on_every_port(check) -> None:  # noqa: ANN001
+def _on_every_port(check) -> None:
     """Run one stalling client per port at once (the deadlines run concurrently: the suite stays short)."""
     failures: dict[str, BaseException] = {}
 

@@ -208,7 +208,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _judge(target: Target, reply: requests.Response, check) -> None:  # noqa: ANN001
+def _judge(target: Target, reply: requests.Response, check) -> None:
     assert target.alive(), "the bench process died"
     if reply.request.method == "OPTIONS" and reply.status_code in (200, 204) and not reply.content:
         return  # the Allow list of HTTP, not an answer of the protocol

@@ -36,7 +36,7 @@ TAGGED = re.compile(rb"^(T\d+) (\S+)")
 
 
 @st.composite
-def streams(draw, commands: list[bytes]) -> tuple[bytes, int]:  # noqa: ANN001
+def streams(draw, commands: list[bytes]) -> tuple[bytes, int]:
     lines = draw(st.lists(st.sampled_from(commands), min_size=1, max_size=10))
     parts = [b"T%d " % i + _mutate(draw, line) + draw(st.sampled_from([b"\r\n"] * 6 + [b"\n", b""]))
              for i, line in enumerate(lines)]
@@ -58,7 +58,7 @@ def memory() -> MemoryWatch:
     return MemoryWatch()
 
 
-def test_mutated_clear_text_streams(mail_bench, memory) -> None:  # noqa: ANN001, F811
+def test_mutated_clear_text_streams(mail_bench, memory) -> None:  # noqa: F811
     port = port_of(mail_bench, "imap")
 
     @HOSTILE
@@ -74,7 +74,7 @@ def test_mutated_clear_text_streams(mail_bench, memory) -> None:  # noqa: ANN001
     memory.check()
 
 
-def test_mutated_streams_inside_tls_after_auth(mail_bench, pki, memory) -> None:  # noqa: ANN001, F811
+def test_mutated_streams_inside_tls_after_auth(mail_bench, pki, memory) -> None:  # noqa: F811
     port, context = port_of(mail_bench, "imap"), context_of(pki)
     token = token_of(mail_bench, pki, CRIP, "hostile-imap")
     blob = base64.b64encode(xoauth2(f"hostile-imap/{CRIP}", token))

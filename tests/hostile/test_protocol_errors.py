@@ -15,7 +15,7 @@ SOAP = "http://www.w3.org/2003/05/soap-envelope"
 UNKNOWN_HEADER = b'<x:Tracking xmlns:x="urn:example:tracking" soap:mustUnderstand="%s">1</x:Tracking>'
 
 
-def _post(target: Target, surface: str, name: str, body: bytes, content_type: str | None = None):  # noqa: ANN202
+def _post(target: Target, surface: str, name: str, body: bytes, content_type: str | None = None):
     seed = _seed(target, surface)
     headers = {k: v for k, v in seed.headers.items() if k.lower() == "content-type"}
     if content_type is not None:
@@ -98,6 +98,6 @@ def test_garbage_iti18_time_parameter_gets_a_registry_error(target: Target, valu
 def test_valid_iti18_time_precisions_are_accepted(target: Target) -> None:
     for value in ("2024", "202412", "20241203", "2024120312", "202412031214"):
         body = re.sub(rb"(ServiceStartTimeFrom\"><rim:ValueList><rim:Value>)\d+",
-                      lambda m: m.group(1) + value.encode(), _seed(target, "dmp").body)
+                      lambda m, value=value: m.group(1) + value.encode(), _seed(target, "dmp").body)
         reply = _post(target, "dmp", "dmp", body)
         assert b"ResponseStatusType:Success" in reply.content, (value, reply.content[-600:])

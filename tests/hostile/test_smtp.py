@@ -32,7 +32,7 @@ TLS_COMMANDS = [b"EHLO dui.test", b"NOOP", b"RSET", f"MAIL FROM:<{ERGO}>".encode
                 b"Subject: x\r\nX-MSS-NIL: DEV\r\n\r\nbody\r\n.", b"AUTH XOAUTH2 =", b"STARTTLS", b"VRFY " + CRIP.encode()]
 
 
-def _mutate(draw, line: bytes) -> bytes:  # noqa: ANN001
+def _mutate(draw, line: bytes) -> bytes:
     kind = draw(st.sampled_from(["keep", "keep", "insert", "cut", "repeat", "huge", "bytes", "eol", "utf8"]))
     if kind == "insert":
         at = draw(st.integers(0, len(line)))
@@ -53,7 +53,7 @@ def _mutate(draw, line: bytes) -> bytes:  # noqa: ANN001
 
 
 @st.composite
-def streams(draw, commands: list[bytes]) -> bytes:  # noqa: ANN001
+def streams(draw, commands: list[bytes]) -> bytes:
     lines = draw(st.lists(st.sampled_from(commands), min_size=1, max_size=12))
     return b"".join(_mutate(draw, line) + draw(st.sampled_from([b"\r\n"] * 6 + [b"\n", b""])) for line in lines)
 
@@ -74,7 +74,7 @@ def memory() -> MemoryWatch:
     return MemoryWatch()
 
 
-def test_mutated_clear_text_streams(mail_bench, memory) -> None:  # noqa: ANN001, F811
+def test_mutated_clear_text_streams(mail_bench, memory) -> None:  # noqa: F811
     port = port_of(mail_bench, "smtp")
 
     @HOSTILE
@@ -90,7 +90,7 @@ def test_mutated_clear_text_streams(mail_bench, memory) -> None:  # noqa: ANN001
     memory.check()
 
 
-def test_mutated_streams_inside_tls_after_auth(mail_bench, pki, memory) -> None:  # noqa: ANN001, F811
+def test_mutated_streams_inside_tls_after_auth(mail_bench, pki, memory) -> None:  # noqa: F811
     port, context = port_of(mail_bench, "smtp"), context_of(pki)
     token = token_of(mail_bench, pki, ERGO, "hostile-smtp")
     auth = b"AUTH XOAUTH2 " + base64.b64encode(xoauth2(f"hostile-smtp/{ERGO}", token)) + b"\r\n"

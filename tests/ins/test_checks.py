@@ -26,7 +26,7 @@ from tests.ins.helpers import ZOE, post
 CATALOGUE = load_catalogue()
 
 
-def _verdicts(bench: Bench, session: str, **limits) -> dict[str, set[str]]:  # noqa: ANN003
+def _verdicts(bench: Bench, session: str, **limits) -> dict[str, set[str]]:
     exchanges = bench.runtime.journal.query(ExchangeQuery(session=session))
     results = evaluate(exchanges, CheckRegistry(checks_ins.checks(**limits)), CATALOGUE)
     by_outcome: dict[str, set[str]] = {}
@@ -107,7 +107,7 @@ def test_bulk_calls_and_fault_loops(http_bench: Bench) -> None:
     assert "insi@15" in _verdicts(http_bench, "loop")["fail"]
 
 
-def test_live_checks_run_on_the_journal_write_path(tmp_path) -> None:  # noqa: ANN001
+def test_live_checks_run_on_the_journal_write_path(tmp_path) -> None:
     from conformance.live import make_live_checker
     from simulators.ins.server import InsSimulator
     from tests.conftest import make_config

@@ -113,7 +113,7 @@ def test_content_type_action_must_agree_with_wsa_action() -> None:
     assert caught.value.spec.erreur_code == "bench_action"
 
 
-def _schema(name: str):  # noqa: ANN202
+def _schema(name: str):
     from lxml import etree
 
     from simulators.ins.contract import schema

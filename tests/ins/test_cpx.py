@@ -27,7 +27,7 @@ from tests.ins.conftest import session_url
 ZOE = TraitsQuery("ADRUN", ("ZOE",), "F", "1975-12-31")
 
 
-def cpx_client(bench: Bench, pki: Pki, session: str, factory) -> InsiClient:  # noqa: ANN001
+def cpx_client(bench: Bench, pki: Pki, session: str, factory) -> InsiClient:
     return InsiClient(session_url(bench, session, "ins-cpx"), verify=requests_verify(pki), assertion_factory=factory)
 
 
@@ -52,7 +52,7 @@ def test_only_a_cps_card_may_sign_the_assertion(tls_bench: Bench, pki: Pki, cert
     assert "CPS" in caught.value.fault.text
 
 
-def _refused(bench: Bench, pki: Pki, session: str, factory) -> str:  # noqa: ANN001
+def _refused(bench: Bench, pki: Pki, session: str, factory) -> str:
     with pytest.raises(InsiServiceFault) as caught:
         cpx_client(bench, pki, session, factory).send(ZOE)
     assert caught.value.status == 500

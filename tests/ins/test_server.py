@@ -147,7 +147,7 @@ def test_options_change_the_wire_and_the_rules(tuned_bench: Bench) -> None:
     assert {e.summary.get("bulk_limit") for e in recorded} == {5}
 
 
-def test_unknown_option_value_stops_the_start(tmp_path) -> None:  # noqa: ANN001
+def test_unknown_option_value_stops_the_start(tmp_path) -> None:
     from simulators.ins.options import OptionsError
 
     config = make_config(tmp_path, services={"ins": {"prenom_match": "fuzzy"}})

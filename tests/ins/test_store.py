@@ -15,7 +15,7 @@ ALICE = {"id": "alice", "nom_naissance": "EDITEUR", "prenoms": "ALICE", "sexe": 
          "ins": "2900535238001"}
 
 
-def _store(path: Path, **options) -> InsStore:  # noqa: ANN003
+def _store(path: Path, **options) -> InsStore:
     db = open_database(f"sqlite:///{path / 'ins.db'}")
     store = InsStore(db, seed=7, options=InsOptions.from_mapping(options))
     store.create_tables()

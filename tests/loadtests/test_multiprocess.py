@@ -41,7 +41,7 @@ def http(database_url: str, tmp_path: Path) -> requests.Session:
     return session
 
 
-def _wait_for(predicate, timeout: float = 10.0) -> None:  # noqa: ANN001
+def _wait_for(predicate, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "condition not met in time"

@@ -20,7 +20,7 @@ def _engine(url: str, refresh_s: float = 0.05) -> FaultEngine:
     return FaultEngine(seed=1, store=store, refresh_s=refresh_s)
 
 
-def _eventually(predicate, timeout: float = 3.0) -> None:  # noqa: ANN001
+def _eventually(predicate, timeout: float = 3.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "not propagated in time"

@@ -18,7 +18,7 @@ pki = pki_fixture(key_type="ec-p256")
 
 
 @pytest.fixture(scope="session")
-def mss_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:  # noqa: ANN001
+def mss_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:
     tmp = tmp_path_factory.mktemp("mss")
     config = make_config(tmp, tls=True, services={"mss": {"max_message_bytes": 2_000_000, "max_recipients": 100}})
     with Bench(config, [MSS], pki=pki) as bench:
@@ -30,21 +30,21 @@ def port_of(bench: Bench, name: str) -> int:
 
 
 @pytest.fixture(scope="session")
-def mail(mss_bench: Bench, pki) -> MailClient:  # noqa: ANN001
+def mail(mss_bench: Bench, pki) -> MailClient:
     return MailClient("127.0.0.1", port_of(mss_bench, "smtp"), port_of(mss_bench, "imap"), client_context(pki))
 
 
 @pytest.fixture(scope="session")
-def app_mail(mss_bench: Bench, pki) -> MailClient:  # noqa: ANN001
+def app_mail(mss_bench: Bench, pki) -> MailClient:
     return MailClient("127.0.0.1", port_of(mss_bench, "smtp"), port_of(mss_bench, "imap"),
                       client_context(pki, "org-auth-cli"))
 
 
 @pytest.fixture(scope="session")
-def token_for(mss_bench: Bench, pki):  # noqa: ANN001, ANN201
+def token_for(mss_bench: Bench, pki):
     psc = mss_bench.url("psc").split("/auth/")[0]
 
-    def issue(address: str, **kwargs) -> str:  # noqa: ANN003
+    def issue(address: str, **kwargs) -> str:
         return get_token(psc, address, verify=str(pki.root_path), **kwargs).access_token
     return issue
 
@@ -57,7 +57,7 @@ def session(request: pytest.FixtureRequest) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", request.node.name)[:60].strip("-")
 
 
-def exchanges(bench: Bench, session: str, operation: str | None = None) -> list:  # noqa: ANN001
+def exchanges(bench: Bench, session: str, operation: str | None = None) -> list:
     from simulators.core.journal import ExchangeQuery
 
     assert bench.runtime is not None

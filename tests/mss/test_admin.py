@@ -75,7 +75,7 @@ def test_minors_have_their_own_patient_box(mss_bench, session) -> None:
     assert boxes["elliot-mere"]["address"] == WORLD.person("elliot-mere").mes_address
 
 
-def test_liste_blanche_file_replaces_the_trust_space(tmp_path, pki) -> None:  # noqa: ANN001
+def test_liste_blanche_file_replaces_the_trust_space(tmp_path, pki) -> None:
     from simulators.core.bench import Bench
     from simulators.core.tls import client_context
     from simulators.mss.factory import SERVICE as MSS

@@ -12,10 +12,10 @@ KEY = {"ESANTE-API-KEY": "socle-bench-test-key"}
 
 
 @pytest.fixture(scope="module")
-def fhir(mss_bench, pki):  # noqa: ANN001, ANN201
+def fhir(mss_bench, pki):
     base = mss_bench.url("annuaire")
 
-    def get(path: str, params=None, headers=KEY, method: str = "GET"):  # noqa: ANN001, ANN202
+    def get(path: str, params=None, headers=KEY, method: str = "GET"):
         if method == "POST":
             return requests.post(base + path, data=params, headers=headers, verify=str(pki.root_path), timeout=10)
         return requests.get(base + path, params=params, headers=headers, verify=str(pki.root_path), timeout=10)
@@ -26,13 +26,13 @@ def _addresses(bundle: dict) -> set[str]:
     return {t["value"] for e in bundle["entry"] for t in e["resource"].get("telecom", [])}
 
 
-def test_api_key_is_mandatory(fhir) -> None:  # noqa: ANN001
+def test_api_key_is_mandatory(fhir) -> None:
     response = fhir("/Practitioner", headers={})
     assert response.status_code == 401
     assert response.json()["resourceType"] == "OperationOutcome"
 
 
-def test_mailbox_search_and_representation(fhir) -> None:  # noqa: ANN001
+def test_mailbox_search_and_representation(fhir) -> None:
     bundle = fhir("/Practitioner", {"mailbox-mss": ERGO}).json()
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "searchset" and bundle["total"] == 1
     [telecom] = [t for t in bundle["entry"][0]["resource"]["telecom"] if t["value"] == ERGO]
@@ -47,7 +47,7 @@ def test_mailbox_search_and_representation(fhir) -> None:  # noqa: ANN001
     assert CRIP in _addresses(orgs)
 
 
-def test_identifier_name_and_includes(fhir) -> None:  # noqa: ANN001
+def test_identifier_name_and_includes(fhir) -> None:
     ergo = WORLD.professional("ergotherapeute-fanny")
     by_rpps = fhir("/Practitioner", {"identifier": f"https://rpps.esante.gouv.fr|{ergo.rpps}"}).json()
     assert by_rpps["total"] == 1
@@ -59,13 +59,13 @@ def test_identifier_name_and_includes(fhir) -> None:  # noqa: ANN001
     assert modes == {"match", "include"}
 
 
-def test_liste_rouge_and_patients_are_hidden(fhir) -> None:  # noqa: ANN001
+def test_liste_rouge_and_patients_are_hidden(fhir) -> None:
     hidden = WORLD.professional("mecs-psychologue").mss_address
     assert fhir("/Practitioner", {"mailbox-mss": hidden}).json()["total"] == 0
     assert fhir("/Practitioner", {"mailbox-mss:contains": "patient.mssante.fr"}).json()["total"] == 0
 
 
-def test_paging_with_next_links(fhir, pki) -> None:  # noqa: ANN001
+def test_paging_with_next_links(fhir, pki) -> None:
     page = fhir("/Practitioner", {"mailbox-mss:contains": "@", "_count": "10"}).json()
     total, seen = page["total"], []
     while True:
@@ -79,7 +79,7 @@ def test_paging_with_next_links(fhir, pki) -> None:  # noqa: ANN001
     assert len(capped["entry"]) == min(total, 500)  # the gateway accepts _count up to 10000 (50 by default)
 
 
-def test_unknown_parameter_and_writes_are_refused(fhir, mss_bench, pki) -> None:  # noqa: ANN001
+def test_unknown_parameter_and_writes_are_refused(fhir, mss_bench, pki) -> None:
     response = fhir("/Practitioner", {"bogus": "1"})
     assert response.status_code == 400 and "bogus" in response.json()["issue"][0]["diagnostics"]
     base = mss_bench.url("annuaire")
@@ -87,7 +87,7 @@ def test_unknown_parameter_and_writes_are_refused(fhir, mss_bench, pki) -> None:
     assert put.status_code == 405
 
 
-def test_organization_revinclude_and_app_boxes(fhir) -> None:  # noqa: ANN001
+def test_organization_revinclude_and_app_boxes(fhir) -> None:
     org = fhir("/Organization", {"mailbox-mss": CRIP, "_revinclude": "PractitionerRole:organization"}).json()
     assert org["total"] == 1
     included = [e["resource"] for e in org["entry"] if e["search"]["mode"] == "include"]

@@ -17,7 +17,7 @@ from simulators.mss.client import MailClient
 APP_BOX = "lps.crip@cd93.mssante.test"
 
 
-def test_same_cn_from_another_organisation_cannot_open_the_app_box(mss_bench, mail: MailClient, pki) -> None:  # noqa: ANN001
+def test_same_cn_from_another_organisation_cannot_open_the_app_box(mss_bench, mail: MailClient, pki) -> None:
     record = pki.issue(CertRequest("auth-cli", name="mss-same-cn-other-org", cn=DUI_CN, organisation="AUTRE ORGANISME",
                                    structure_id="1750000099"), exist_ok=True)
     impostor = MailClient(mail.host, mail.smtp_port, mail.imap_port, client_context(pki, record.name))
@@ -28,6 +28,6 @@ def test_same_cn_from_another_organisation_cannot_open_the_app_box(mss_bench, ma
         impostor.imap(APP_BOX)
 
 
-def test_the_registered_certificate_opens_it(mss_bench, app_mail: MailClient) -> None:  # noqa: ANN001
+def test_the_registered_certificate_opens_it(mss_bench, app_mail: MailClient) -> None:
     app_mail.smtp(APP_BOX).quit()
     app_mail.imap(APP_BOX).logout()

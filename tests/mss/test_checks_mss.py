@@ -110,7 +110,7 @@ def test_directory_checks(mss_bench, pki, session) -> None:
     session_checks = {c.id: c for c in REGISTRY.session_checks("annuaire")}
     next_links = run_check(session_checks["annuaire.next-links"], calls, [])
     assert next_links[0].outcome == Outcome.FAIL
-    follow = [link["url"] for link in page["link"] if link["relation"] == "next"][0]
+    follow = next(link["url"] for link in page["link"] if link["relation"] == "next")
     requests.get(follow, headers={"ESANTE-API-KEY": "socle-bench-test-key"}, verify=verify, timeout=10)
     calls = mss_bench.runtime.journal.query(ExchangeQuery(session=session, service="annuaire"))
     assert run_check(session_checks["annuaire.next-links"], calls, [])[0].outcome == Outcome.PASS

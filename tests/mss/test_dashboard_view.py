@@ -12,7 +12,7 @@ from tests.dashboard.view_contract import assert_view
 from tests.mss.test_operator import AEMO_EDUC, CRIP, ELLIOT, ERGO, PFI
 
 
-def view(bench, session: str, **params: str) -> dict:  # noqa: ANN001
+def view(bench, session: str, **params: str) -> dict:
     reply = requests.get(f"{bench.admin_url}/_bench/mss/dashboard", params={"session": session, **params},
                          timeout=10)
     assert reply.status_code == 200, reply.text
@@ -21,7 +21,7 @@ def view(bench, session: str, **params: str) -> dict:  # noqa: ANN001
 
 
 def test_a_message_sent_appears_in_the_crip_box_with_its_attachment_and_receipts(
-        mss_bench, mail, token_for, session) -> None:  # noqa: ANN001
+        mss_bench, mail, token_for, session) -> None:
     token = token_for(ERGO, session=session)
     xdm, _ = build_patient_xdm(ELLIOT, code="11488-4", label="CR")
     msg = compose(ERGO, "Mme_Hélène_MARCHETTI", [CRIP], "Information préoccupante - Fanny L.", "Formulaire joint.",
@@ -49,7 +49,7 @@ def test_a_message_sent_appears_in_the_crip_box_with_its_attachment_and_receipts
     assert boxes[f"{ELLIOT.ins}@patient.mssante.fr"]["kind"] == "Mon espace santé (patient)"
 
 
-def test_the_pfi_mdn_and_a_failure_are_linked_and_boxes_are_capped(mss_bench, mail, token_for, session) -> None:  # noqa: ANN001
+def test_the_pfi_mdn_and_a_failure_are_linked_and_boxes_are_capped(mss_bench, mail, token_for, session) -> None:
     token = token_for(AEMO_EDUC, session=session)
     xdm, _ = build_patient_xdm(ELLIOT, code="11488-4", label="CR")
     msg = compose(AEMO_EDUC, "AEMO", [PFI], xdm_subject("CR", ELLIOT), "CR", xdm=xdm, cda_codes=["11488-4"],

@@ -62,7 +62,7 @@ def test_sessions_do_not_see_each_other(mail: MailClient, token_for, session) ->
     assert mail.fetch_all(CRIP, token_for(CRIP, session=session + "-b")) == []
 
 
-def test_messages_and_flags_survive_a_restart(tmp_path: Path, pki) -> None:  # noqa: ANN001
+def test_messages_and_flags_survive_a_restart(tmp_path: Path, pki) -> None:
     config = make_config(tmp_path, tls=True)
 
     def client(bench: Bench) -> tuple[MailClient, str]:

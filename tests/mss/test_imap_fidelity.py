@@ -28,14 +28,14 @@ def test_disposition_is_written_as_the_rfc_3501_list() -> None:
     assert bytes(Disposition(None)) == b"NIL"
 
 
-def send_with_attachments(mail: MailClient, token_for, session: str) -> None:  # noqa: ANN001
+def send_with_attachments(mail: MailClient, token_for, session: str) -> None:
     xdm, _ = build_patient_xdm(ELLIOT, code="11488-4", label="CR", sender="Ergo")
     msg = compose(ERGO, "Ergo", [CRIP], xdm_subject("CR", ELLIOT), "CR joint.", xdm=xdm, cda_codes=["11488-4"],
                   ins_qualified=True, attachments=[(PDF_NAME, "application/pdf", PDF)])
     assert mail.send(msg, ERGO, token_for(ERGO, session=session)) == {}
 
 
-def imapclient_for(mss_bench, mail: MailClient, token: str, session: str) -> IMAPClient:  # noqa: ANN001
+def imapclient_for(mss_bench, mail: MailClient, token: str, session: str) -> IMAPClient:
     client = IMAPClient("127.0.0.1", port=port_of(mss_bench, "imap"), ssl=False, timeout=20)
     context: ssl.SSLContext = mail.context
     client.starttls(context)
@@ -43,14 +43,14 @@ def imapclient_for(mss_bench, mail: MailClient, token: str, session: str) -> IMA
     return client
 
 
-def _leaves(structure) -> list:  # noqa: ANN001
-    if isinstance(structure[0], list | tuple) and structure[0] and isinstance(structure[0][0], list | tuple | bytes):
-        if structure.is_multipart:
-            return [leaf for part in structure[0] for leaf in _leaves(part)]
+def _leaves(structure) -> list:
+    if (isinstance(structure[0], list | tuple) and structure[0]
+            and isinstance(structure[0][0], list | tuple | bytes) and structure.is_multipart):
+        return [leaf for part in structure[0] for leaf in _leaves(part)]
     return [structure]
 
 
-def test_imapclient_reads_both_attachment_names_from_bodystructure(mss_bench, mail, token_for, session) -> None:  # noqa: ANN001
+def test_imapclient_reads_both_attachment_names_from_bodystructure(mss_bench, mail, token_for, session) -> None:
     send_with_attachments(mail, token_for, session)
     client = imapclient_for(mss_bench, mail, token_for(CRIP, session=session), session)
     try:
@@ -68,7 +68,7 @@ def test_imapclient_reads_both_attachment_names_from_bodystructure(mss_bench, ma
         client.logout()
 
 
-def test_keywords_persist_across_sessions(mss_bench, mail, token_for, session) -> None:  # noqa: ANN001
+def test_keywords_persist_across_sessions(mss_bench, mail, token_for, session) -> None:
     send_with_attachments(mail, token_for, session)
     token = token_for(CRIP, session=session)
     client = imapclient_for(mss_bench, mail, token, session)
@@ -89,7 +89,7 @@ def test_keywords_persist_across_sessions(mss_bench, mail, token_for, session) -
         again.logout()
 
 
-def test_namespace_enable_unselect_and_special_use(mss_bench, mail, token_for, session) -> None:  # noqa: ANN001
+def test_namespace_enable_unselect_and_special_use(mss_bench, mail, token_for, session) -> None:
     client = imapclient_for(mss_bench, mail, token_for(CRIP, session=session), session)
     try:
         caps = client.capabilities()
@@ -108,7 +108,7 @@ def test_namespace_enable_unselect_and_special_use(mss_bench, mail, token_for, s
         client.logout()
 
 
-def test_close_after_examine_succeeds(mss_bench, mail, token_for, session) -> None:  # noqa: ANN001
+def test_close_after_examine_succeeds(mss_bench, mail, token_for, session) -> None:
     client = imapclient_for(mss_bench, mail, token_for(CRIP, session=session), session)
     try:
         client.select_folder("INBOX", readonly=True)

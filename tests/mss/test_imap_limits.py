@@ -13,14 +13,14 @@ from tests.mss.wire import RawImap
 
 
 @pytest.fixture
-def raw(mss_bench, mail):  # noqa: ANN001, ANN201
+def raw(mss_bench, mail):
     client = RawImap(port_of(mss_bench, "imap"), mail.context)
     yield client
     client.close()
 
 
 @pytest.fixture
-def logged(raw: RawImap, token_for, session):  # noqa: ANN001, ANN201
+def logged(raw: RawImap, token_for, session):
     raw.login(f"{session}/{CRIP}", token_for(CRIP, session=session))
     return raw
 

@@ -65,7 +65,7 @@ def test_partial_refusal_delivers_the_others_and_refuses_at_rcpt_only(mail, toke
     assert mail.fetch_all(CRIP_EVAL, token) == []
 
 
-def test_failure_at_data_time_for_one_recipient_gives_a_dsn(tmp_path) -> None:  # noqa: ANN001
+def test_failure_at_data_time_for_one_recipient_gives_a_dsn(tmp_path) -> None:
     """A failure the client was not told about (DATA got 250 for the others) is reported by DSN; a message
     refused for everyone at DATA (5xx) is not. 25 Mo + 1 octet: too big for Mon espace santé only."""
     from simulators.core.db import open_database

@@ -9,7 +9,7 @@ from tests.mss.test_operator import CRIP, ERGO
 REALM = "/auth/realms/esante-wallet"
 
 
-def test_discovery_token_userinfo_and_refusals(mss_bench, pki) -> None:  # noqa: ANN001
+def test_discovery_token_userinfo_and_refusals(mss_bench, pki) -> None:
     verify = str(pki.root_path)
     root = mss_bench.url("psc").split("/auth/")[0]
     discovery = requests.get(root + REALM + "/.well-known/wallet-openid-configuration", verify=verify, timeout=10).json()

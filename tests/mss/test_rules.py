@@ -49,7 +49,7 @@ def test_thread_closing(header: str, subject: str, closed: bool) -> None:
     assert closes_thread(msg) is closed
 
 
-def test_psc_tokens_expiry_refresh_and_forgery(tmp_path) -> None:  # noqa: ANN001
+def test_psc_tokens_expiry_refresh_and_forgery(tmp_path) -> None:
     issuer = PscIssuer(SigningKey.load_or_create(tmp_path / "k.pem"))
     tokens = issuer.issue("810000000001", email="a@b.test", session="s1")
     claims = issuer.verify(tokens["access_token"])

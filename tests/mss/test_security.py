@@ -220,7 +220,7 @@ def test_silent_client_does_not_block_others(mail: MailClient, token_for) -> Non
         idle.close()
 
 
-def test_operator_can_present_an_expired_certificate_that_a_good_client_refuses(tmp_path, pki) -> None:  # noqa: ANN001
+def test_operator_can_present_an_expired_certificate_that_a_good_client_refuses(tmp_path, pki) -> None:
     pki.issue(CertRequest("server", name="mss-server-expired", cn="localhost", dns_names=("localhost",),
                           ip_addresses=("127.0.0.1",), variant="expired"), exist_ok=True)
     config = make_config(tmp_path, tls=True, services={"mss": {"tls_certificate": "mss-server-expired"}})

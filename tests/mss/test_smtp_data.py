@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from simulators.mss.server.smtp_data import read_data
 
 
-def _read(wire: bytes, **kwargs) -> tuple[object, bytes]:  # noqa: ANN003
+def _read(wire: bytes, **kwargs) -> tuple[object, bytes]:
     async def go() -> tuple[object, bytes]:
         reader = asyncio.StreamReader()
         reader.feed_data(wire)

@@ -19,7 +19,7 @@ ENHANCED = re.compile(rb"^\d{3}[ -][245]\.\d{1,3}\.\d{1,3}( |$)")
 
 
 @pytest.fixture
-def raw(mss_bench, mail):  # noqa: ANN001, ANN201
+def raw(mss_bench, mail):
     client = RawSmtp(port_of(mss_bench, "smtp"), mail.context)
     yield client
     client.close()
@@ -107,11 +107,11 @@ def test_forged_token_claims_get_535_with_the_error_challenge(raw: RawSmtp) -> N
     assert raw.command(b"")[0].startswith(b"535 5.7.8")
 
 
-def test_any_verification_error_is_an_authentication_failure(mail, token_for, session, monkeypatch) -> None:  # noqa: ANN001
+def test_any_verification_error_is_an_authentication_failure(mail, token_for, session, monkeypatch) -> None:
     """Whatever the token verifier raises (here a TypeError, as `exp=[1]` once did), SMTP says 535 and IMAP NO."""
     token = token_for(ERGO, session=session)
 
-    def broken(self, token):  # noqa: ANN001, ANN202
+    def broken(self, token):
         raise TypeError("'<' not supported between instances of 'list' and 'int'")
     monkeypatch.setattr(PscIssuer, "verify", broken)
     import smtplib

@@ -17,7 +17,7 @@ CURL = shutil.which("curl")
 pytestmark = pytest.mark.skipif(CURL is None, reason="curl is not installed on this machine")
 
 
-def _curl(mss_bench, pki, scheme: str, path: str, user: str, token: str, *extra: str) -> subprocess.CompletedProcess:  # noqa: ANN001
+def _curl(mss_bench, pki, scheme: str, path: str, user: str, token: str, *extra: str) -> subprocess.CompletedProcess:
     port = port_of(mss_bench, scheme)
     return subprocess.run(
         [CURL, "--silent", "--show-error", "--ssl-reqd", "--cacert", str(pki.root_path), "--max-time", "30",
@@ -26,7 +26,7 @@ def _curl(mss_bench, pki, scheme: str, path: str, user: str, token: str, *extra:
         capture_output=True, timeout=60, check=False)
 
 
-def test_curl_sends_over_smtp_and_reads_over_imap_with_oauth2_bearer(mss_bench, pki, mail, token_for, session,  # noqa: ANN001
+def test_curl_sends_over_smtp_and_reads_over_imap_with_oauth2_bearer(mss_bench, pki, mail, token_for, session,
                                                                    tmp_path) -> None:
     message = tmp_path / "message.eml"
     message.write_bytes(wire_bytes(compose(ERGO, "Ergo", [CRIP], "Envoi par curl", "Bonjour depuis curl.")))
@@ -45,7 +45,7 @@ def test_curl_sends_over_smtp_and_reads_over_imap_with_oauth2_bearer(mss_bench, 
     assert f'("attachment" ("filename" "{PDF_NAME}"))'.encode() in structure.stdout
 
 
-def test_curl_with_an_expired_token_is_refused(mss_bench, pki, token_for, session) -> None:  # noqa: ANN001
+def test_curl_with_an_expired_token_is_refused(mss_bench, pki, token_for, session) -> None:
     expired = token_for(ERGO, session=session, expires_in=-30)
     refused = _curl(mss_bench, pki, "imap", "/INBOX?ALL", f"{session}/{ERGO}", expired)
     assert refused.returncode == 67, refused  # CURLE_LOGIN_DENIED
@@ -67,7 +67,7 @@ def _jakarta_missing() -> str:
 
 
 @pytest.mark.skipif(bool(_jakarta_missing()), reason=_jakarta_missing() or "ok")
-def test_jakarta_mail_sends_and_opens_a_message_with_pdf_and_xdm(mss_bench, pki, token_for, session,  # noqa: ANN001
+def test_jakarta_mail_sends_and_opens_a_message_with_pdf_and_xdm(mss_bench, pki, token_for, session,
                                                                  tmp_path) -> None:
     """Jakarta Mail used to fail on any message with an attachment: 'bad single part disposition'."""
     from pathlib import Path
@@ -110,7 +110,7 @@ def _node_missing() -> str:
 
 
 @pytest.mark.skipif(bool(_node_missing()), reason=_node_missing() or "ok")
-def test_nodemailer_and_imapflow_send_and_read_both_attachment_names(mss_bench, pki, token_for, session,  # noqa: ANN001
+def test_nodemailer_and_imapflow_send_and_read_both_attachment_names(mss_bench, pki, token_for, session,
                                                                      tmp_path) -> None:
     import os
 

@@ -9,7 +9,7 @@ from simulators.core.pki import Pki
 from simulators.core.pki.blueprint import crl_blueprint
 
 
-def _client(pki: Pki):  # noqa: ANN202
+def _client(pki: Pki):
     app = Flask("admin")
     app.register_blueprint(crl_blueprint(pki), url_prefix="/_bench/pki")
     return app.test_client()

@@ -39,7 +39,7 @@ class MtlsEcho:
         app = Flask("mtls")  # the Bench mounts the CRL blueprint itself when given a PKI
 
         @app.get("/whoami")
-        def whoami():  # noqa: ANN202
+        def whoami():
             ctx = request_context(request.environ)
             ctx.operation = "whoami"
             return jsonify(subject=ctx.caller.subject, kind=ctx.caller.kind, cn=ctx.caller.attributes.get("cn"))

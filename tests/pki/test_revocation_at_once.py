@@ -15,7 +15,7 @@ from simulators.ror.server import RorSimulator
 from tests.conftest import make_config
 
 
-def test_revocation_index_follows_pki_revoke(pki) -> None:  # noqa: ANN001
+def test_revocation_index_follows_pki_revoke(pki) -> None:
     record = pki.issue(CertRequest("auth-cli", name="revocation-index", cn="REVOCATION-INDEX", organisation="TEST",
                                    structure_id="1750000001"), exist_ok=True)
     index = RevocationIndex.of(pki)
@@ -25,7 +25,7 @@ def test_revocation_index_follows_pki_revoke(pki) -> None:  # noqa: ANN001
     assert index.is_revoked(cert) and index.is_revoked_serial(cert.serial_number)
 
 
-def test_a_kept_alive_tls_client_loses_its_rights_at_once(tmp_path, pki) -> None:  # noqa: ANN001
+def test_a_kept_alive_tls_client_loses_its_rights_at_once(tmp_path, pki) -> None:
     record = pki.issue(CertRequest("auth-cli", name="keepalive-revoked", cn="KEEPALIVE-DUI", organisation="TEST",
                                    structure_id="1750000003"), exist_ok=True)
     with Bench(make_config(tmp_path, tls=True), [RorSimulator()], pki=pki) as bench:

@@ -19,7 +19,7 @@ REDIRECT = "https://dui.socle-bench.test/retour"
 
 
 @pytest.fixture(scope="session")
-def psc_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:  # noqa: ANN001
+def psc_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:
     tmp = tmp_path_factory.mktemp("psc")
     options = {"psc_ciba_approval_delay_s": 0.5, "psc_ciba_interval_s": 1,
                "psc_clients": {"socle-bench-dui": {},
@@ -35,10 +35,10 @@ def psc_root(psc_bench: Bench) -> str:
 
 
 @pytest.fixture
-def psc(psc_root: str, pki) -> PscClient:  # noqa: ANN001
+def psc(psc_root: str, pki) -> PscClient:
     return PscClient(psc_root, verify=str(pki.root_path))
 
 
 @pytest.fixture
-def confidential(psc_root: str, pki) -> PscClient:  # noqa: ANN001
+def confidential(psc_root: str, pki) -> PscClient:
     return PscClient(psc_root, client_id=CONFIDENTIAL, client_secret=SECRET, verify=str(pki.root_path))

@@ -14,7 +14,7 @@ from simulators.psc.seed import world_users
 USER = world_users(BenchConfig().seed)[0]
 
 
-def test_browser_login_with_pkce_opens_imap(psc: PscClient, psc_bench, pki, browser) -> None:  # noqa: ANN001
+def test_browser_login_with_pkce_opens_imap(psc: PscClient, psc_bench, pki, browser) -> None:
     verifier, challenge = pkce_pair()
     url = psc.authorization_url(redirect_uri=DEFAULT_REDIRECT, challenge=challenge, state="etat-navigateur")
     landed: list[str] = []

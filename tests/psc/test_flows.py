@@ -116,7 +116,7 @@ def test_authorization_errors(psc: PscClient, confidential: PscClient) -> None:
     assert denied.status_code == 401 and "incorrect" in denied.text
 
 
-def test_confidential_client_and_ciba(confidential: PscClient, psc_root: str, pki) -> None:  # noqa: ANN001
+def test_confidential_client_and_ciba(confidential: PscClient, psc_root: str, pki) -> None:
     tokens = confidential.ciba_login(USER.national_id, interval_s=0.2, timeout_s=30)
     assert confidential.userinfo(tokens["access_token"])["sub"] == USER.national_id
     assert confidential.introspect(tokens["access_token"])["azp"] == confidential.client_id
@@ -135,7 +135,7 @@ def test_confidential_client_and_ciba(confidential: PscClient, psc_root: str, pk
     assert spent.value.error == "invalid_grant"
 
 
-def test_ciba_refused_through_the_fault_engine(psc_bench, confidential: PscClient) -> None:  # noqa: ANN001
+def test_ciba_refused_through_the_fault_engine(psc_bench, confidential: PscClient) -> None:
     session = "psc-ciba-refus"
     rule = requests.post(f"{psc_bench.admin_url}/_bench/faults", timeout=10, json={
         "session": session, "service": "psc", "operation": "ciba.auth", "kind": "fault", "fault": "ciba_refus"})

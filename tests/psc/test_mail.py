@@ -31,7 +31,7 @@ MY_ORG = next(b.address for b in BOXES.values() if b.kind in ("ORG", "CAB") and 
 
 
 @pytest.fixture(scope="module")
-def mail(psc_bench, pki) -> MailClient:  # noqa: ANN001
+def mail(psc_bench, pki) -> MailClient:
     def port(name: str) -> int:
         return int(urlparse(psc_bench.url(name)).port or 0)
     return MailClient("127.0.0.1", port("smtp"), port("imap"), client_context(pki))
@@ -76,7 +76,7 @@ def _claims(**overrides: object) -> dict:
     return claims
 
 
-def test_seed_minted_forged_and_hostile_tokens_are_refused(mail: MailClient, psc_bench) -> None:  # noqa: ANN001
+def test_seed_minted_forged_and_hostile_tokens_are_refused(mail: MailClient, psc_bench) -> None:
     real_key = SigningKey.load_or_create(Path(psc_bench.config.data_dir) / KEY_FILE)
     assert jose.verify(jose.sign(_claims(), real_key), [real_key], issuer=ISSUER)  # the control: accepted shape
     mail.imap(ME.email, jose.sign(_claims(), real_key)).logout()

@@ -16,12 +16,12 @@ USERS = world_users(42)
 CLIENT = Client("dui")
 
 
-def _psc(now: list[float], **options) -> ProSanteConnect:  # noqa: ANN003
+def _psc(now: list[float], **options) -> ProSanteConnect:
     return ProSanteConnect(PscIssuer(SigningKey.generate()), Directory(USERS), {"dui": CLIENT},
                            GrantStore(clock=lambda: now[0]), PscOptions(**options), lambda _s, _a: False)
 
 
-def _error(call) -> str:  # noqa: ANN001
+def _error(call) -> str:
     with pytest.raises(OAuthError) as refused:
         call()
     return refused.value.error

@@ -22,7 +22,7 @@ _sessions = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def ror_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:  # noqa: ANN001
+def ror_bench(tmp_path_factory: pytest.TempPathFactory, pki) -> Iterator[Bench]:
     config = make_config(tmp_path_factory.mktemp("ror"), tls=True,
                          services={"ror": {"export_delay_s": 0.2, "header_status": 403}})
     with Bench(config, [RorSimulator()], pki=pki) as bench:
@@ -42,8 +42,8 @@ def urls(bench: Bench, session: str) -> tuple[str, str, str]:
 
 
 @pytest.fixture
-def client_factory(ror_bench: Bench, pki, session_name: str) -> Callable[..., RorApiClient]:  # noqa: ANN001
-    def make(profile: int = 0, *, session: str | None = None, **kwargs) -> RorApiClient:  # noqa: ANN003
+def client_factory(ror_bench: Bench, pki, session_name: str) -> Callable[..., RorApiClient]:
+    def make(profile: int = 0, *, session: str | None = None, **kwargs) -> RorApiClient:
         _, base, token_url = urls(ror_bench, session or session_name)
         if profile == 0:
             return RorApiClient(base, token_url, client_id="bench-profil-0", client_secret="secret-profil-0",

@@ -52,7 +52,7 @@ def test_missing_ror_header_is_the_configured_status(client: RorApiClient) -> No
     assert "Ror-Role-Metier-Code" in _outcome(_get(client, "Organization", headers=headers), 403)
 
 
-def test_expired_token_is_401(tmp_path: Path, pki) -> None:  # noqa: ANN001
+def test_expired_token_is_401(tmp_path: Path, pki) -> None:
     config = make_config(tmp_path, tls=True, services={"ror": {"token_ttl_s": 3}})
     with Bench(config, [RorSimulator()], pki=pki) as bench:
         _, base, token_url = urls(bench, "expiry")
@@ -65,7 +65,7 @@ def test_expired_token_is_401(tmp_path: Path, pki) -> None:  # noqa: ANN001
         assert "expiré" in _outcome(_get(client, "Organization", headers=stale), 401)
 
 
-def test_token_endpoint_rules(ror_bench: Bench, pki) -> None:  # noqa: ANN001
+def test_token_endpoint_rules(ror_bench: Bench, pki) -> None:
     _, _, token_url = urls(ror_bench, "default")
     verify = requests_verify(pki)
     wrong = requests.post(token_url, data={"grant_type": "client_credentials", "client_id": "bench-profil-0",

@@ -55,7 +55,7 @@ def test_reference_client_passes(ror_bench: Bench, client: RorApiClient, session
         assert Outcome.PASS in outcomes[cid], cid
 
 
-def test_careless_dui_fails_each_rule(ror_bench: Bench, pki, session_name: str,  # noqa: ANN001
+def test_careless_dui_fails_each_rule(ror_bench: Bench, pki, session_name: str,
                                       client_factory: Callable[..., RorApiClient]) -> None:
     _, base, token_url = urls(ror_bench, session_name)
     verify = requests_verify(pki)

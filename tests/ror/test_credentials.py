@@ -16,13 +16,13 @@ from tests.ror.conftest import HEADERS, urls
 from tests.ror.test_api import _outcome
 
 
-def _token(bench: Bench, pki, session: str, client_id: str, cert: str | None = None, **form: str) -> requests.Response:  # noqa: ANN001
+def _token(bench: Bench, pki, session: str, client_id: str, cert: str | None = None, **form: str) -> requests.Response:
     _, _, token_url = urls(bench, session)
     return requests.post(token_url, data={"grant_type": "client_credentials", "client_id": client_id, **form},
                          cert=requests_cert(pki, cert) if cert else None, verify=requests_verify(pki), timeout=10)
 
 
-def test_a_token_from_session_a_is_refused_on_session_b(ror_bench: Bench, client_factory, session_name: str) -> None:  # noqa: ANN001
+def test_a_token_from_session_a_is_refused_on_session_b(ror_bench: Bench, client_factory, session_name: str) -> None:
     in_a: RorApiClient = client_factory(0, session=f"{session_name}-a")
     token = in_a.access_token()
     _, base_b, _ = urls(ror_bench, f"{session_name}-b")
@@ -35,7 +35,7 @@ def test_a_token_from_session_a_is_refused_on_session_b(ror_bench: Bench, client
     assert on_a.status_code == 200
 
 
-def test_a_cps_card_gets_no_editor_profile(ror_bench: Bench, pki, session_name: str) -> None:  # noqa: ANN001
+def test_a_cps_card_gets_no_editor_profile(ror_bench: Bench, pki, session_name: str) -> None:
     for profile in range(1, 6):
         refused = _token(ror_bench, pki, session_name, f"bench-profil-{profile}", "cps")
         assert refused.status_code == 401, refused.text
@@ -43,7 +43,7 @@ def test_a_cps_card_gets_no_editor_profile(ror_bench: Bench, pki, session_name: 
     assert _token(ror_bench, pki, session_name, "bench-profil-1", "org-auth-cli").status_code == 200
 
 
-def test_a_registered_certificate_is_the_only_one_accepted(ror_bench: Bench, pki, session_name: str) -> None:  # noqa: ANN001
+def test_a_registered_certificate_is_the_only_one_accepted(ror_bench: Bench, pki, session_name: str) -> None:
     der = pki.certificate("insi-auto").public_bytes(serialization.Encoding.DER)
     fingerprint = hashlib.sha256(der).hexdigest()
     registered = requests.post(ror_bench.admin_url + "/_bench/ror/clients", timeout=10, json={

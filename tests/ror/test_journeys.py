@@ -72,7 +72,7 @@ def test_token_is_reused_until_expiry(client: RorApiClient) -> None:
     assert client.tokens_obtained == 1
 
 
-def test_profile_2_obtains_its_token_with_a_certificate(client_factory) -> None:  # noqa: ANN001
+def test_profile_2_obtains_its_token_with_a_certificate(client_factory) -> None:
     client = client_factory(2)
     result = client.search("HealthcareService", [("service-category", "https://mos.esante.gouv.fr/NOS/"
                            "TRE_R244-CategorieOrganisation/FHIR/TRE-R244-CategorieOrganisation|61")])

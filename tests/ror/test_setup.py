@@ -88,7 +88,7 @@ def test_admin_api(ror_bench: Bench, client: RorApiClient, session_name: str) ->
     assert codes["TRE_R244-CategorieOrganisation"]["concepts"]["24"].startswith("Accueil ou hébergement")
 
 
-def test_profiles_shape_what_is_served(client_factory) -> None:  # noqa: ANN001
+def test_profiles_shape_what_is_served(client_factory) -> None:
     profile5 = client_factory(5)
     location = profile5.read("Location", "camsp-bondy-offre-1-lieu")
     assert not [e for e in location["extension"] if "capacity" in e["url"]]

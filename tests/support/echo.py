@@ -16,7 +16,7 @@ def create_app() -> Flask:
     app = Flask("echo")
 
     @app.post("/echo")
-    def echo():  # noqa: ANN202
+    def echo():
         ctx = request_context(request.environ)
         decision = ctx.fault("echo")
         if decision.action == "fault" and decision.fault == "teapot":
@@ -28,12 +28,12 @@ def create_app() -> Flask:
         return Response(body, content_type=request.content_type or "application/octet-stream")
 
     @app.get("/status/<int:code>")
-    def status(code: int):  # noqa: ANN202
+    def status(code: int):
         request_context(request.environ).operation = "status"
         return Response(f"status {code}", status=code if 100 <= code < 600 else 400)
 
     @app.get("/boom")
-    def boom():  # noqa: ANN202
+    def boom():
         request_context(request.environ).operation = "boom"
         raise RuntimeError("deliberate failure with a secret stack trace")
 

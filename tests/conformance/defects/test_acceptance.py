@@ -54,7 +54,7 @@ def _dui(bench: DefectBench, session: str, *defects: str) -> ReferenceDui:
     return dui
 
 
-def _attempt(action) -> None:  # noqa: ANN001
+def _attempt(action) -> None:
     """The DUI acts; the simulator may refuse (that refusal is what the report must judge)."""
     try:
         action()
@@ -120,7 +120,7 @@ ACCEPTANCE = [
 @pytest.mark.parametrize(("defect", "action", "expected"), ACCEPTANCE, ids=[a[0] for a in ACCEPTANCE])
 def test_each_acceptance_defect_makes_check_exit_1_with_its_id(defect_bench: DefectBench, tmp_path: Path,
                                                                request: pytest.FixtureRequest, defect: str, action,
-                                                               expected: str) -> None:  # noqa: ANN001
+                                                               expected: str) -> None:
     assert defect in DEFECTS
     from conformance.requirements import load_catalogue
 
@@ -185,5 +185,5 @@ def test_the_seeded_defects_are_reachable_from_the_command_line() -> None:
     driver = load_driver("reference+mss.no-receipts,dmp.no-mtom")
     assert isinstance(driver, ReferenceDui) and driver.defects == {"mss.no-receipts", "dmp.no-mtom"}
     assert load_driver("reference").defects == frozenset()
-    with pytest.raises(DriverLoadError, match="défauts inconnus : mss.oubli"):
+    with pytest.raises(DriverLoadError, match=r"défauts inconnus : mss.oubli"):
         load_driver("reference+mss.oubli")

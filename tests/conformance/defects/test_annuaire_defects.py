@@ -93,7 +93,7 @@ def kit(defect_bench: DefectBench) -> Kit:
 
 
 @pytest.mark.parametrize(("name", "expected", "defect"), DEFECTS, ids=[d[0] for d in DEFECTS])
-def test_annuaire_defect_is_caught(kit: Kit, request: pytest.FixtureRequest, name: str, expected: str, defect) -> None:  # noqa: ANN001
+def test_annuaire_defect_is_caught(kit: Kit, request: pytest.FixtureRequest, name: str, expected: str, defect) -> None:
     session = kit.bench.session("annuaire")
     defect(kit, session)
     assert_caught(request.node, kit.bench, session, service="annuaire", defect=name, expected=expected)

@@ -83,7 +83,7 @@ DEFECTS: list[tuple[str, str, Callable[[DefectBench, str], None]]] = [
 
 @pytest.mark.parametrize(("name", "expected", "defect"), DEFECTS, ids=[d[0] for d in DEFECTS])
 def test_bench_defect_is_caught(defect_bench: DefectBench, request: pytest.FixtureRequest, name: str, expected: str,
-                                defect) -> None:  # noqa: ANN001
+                                defect) -> None:
     session = defect_bench.session("banc")
     defect(defect_bench, session)
     assert_caught(request.node, defect_bench, session, service="bench", defect=name, expected=expected)

@@ -42,7 +42,7 @@ class Kit:
         return DmpClient(self.bench.target(session).service_url("dmp"), identity,
                          verify=self.bench.credentials.trust_bundle, session=session, tamper=tamper)
 
-    def spec(self, kind_name: str = "ordonnance", **changes: Any):  # noqa: ANN201
+    def spec(self, kind_name: str = "ordonnance", **changes: Any):
         spec = cda_for(self.bench.world, self.elise.id, self.actor.id, kind_name)
         return dataclasses.replace(spec, **changes) if changes else spec
 
@@ -252,7 +252,7 @@ def cda_bytes(old: bytes, new: bytes) -> Callable[[Kit, str], None]:
         ss = submission_set(ins_cx(kit.ins, kit.oid), author, content_type=(client.identity.structure.sector,
                                                                           "1.2.250.1.71.4.2.4"))
         entry = document_entry(spec, data, author, unique_id=spec.unique_id, visibility=())
-        entry.hash, entry.size = hashlib.sha1(data).hexdigest(), len(data)
+        entry.hash, entry.size = hashlib.sha1(data, usedforsecurity=False).hexdigest(), len(data)
         sub = assemble(ss, [(entry, data)], replaces={}, signer=(client.identity.sign_cert, client.identity.sign_key))
         try:
             client.provide_and_register(sub)
@@ -371,7 +371,7 @@ def kit(defect_bench: DefectBench) -> Kit:
 
 
 @pytest.mark.parametrize(("name", "expected", "defect"), DEFECTS, ids=[d[0] for d in DEFECTS])
-def test_dmp_defect_is_caught(kit: Kit, request: pytest.FixtureRequest, name: str, expected: str, defect) -> None:  # noqa: ANN001
+def test_dmp_defect_is_caught(kit: Kit, request: pytest.FixtureRequest, name: str, expected: str, defect) -> None:
     session = kit.bench.session("dmp")
     defect(kit, session)
     assert_caught(request.node, kit.bench, session, service="dmp", defect=name, expected=expected)

@@ -33,7 +33,7 @@ class Kit:
         self.http = requests.Session()
 
     def post(self, session: str, query: TraitsQuery, edit: Edit | None = None, *, endpoint: str = "ins",
-             cert: tuple[str, str] | None | bool = True, lps: LpsIdentity | None = None,
+             cert: tuple[str, str] | bool | None = True, lps: LpsIdentity | None = None,
              assertions: tuple[Any, ...] = ()) -> requests.Response:
         body, action, _ = build_request(query, lps or LpsIdentity(), assertions=assertions)
         ctype = f'application/soap+xml;charset=UTF-8;action="{action}"'
@@ -188,7 +188,7 @@ def kit(defect_bench: DefectBench) -> Kit:
 
 
 @pytest.mark.parametrize(("name", "expected", "defect"), DEFECTS, ids=[d[0] for d in DEFECTS])
-def test_ins_defect_is_caught(kit: Kit, request: pytest.FixtureRequest, name: str, expected: str, defect) -> None:  # noqa: ANN001
+def test_ins_defect_is_caught(kit: Kit, request: pytest.FixtureRequest, name: str, expected: str, defect) -> None:
     session = kit.bench.session("ins")
     defect(kit, session)
     assert_caught(request.node, kit.bench, session, service="insi", defect=name, expected=expected)

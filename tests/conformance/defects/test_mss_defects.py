@@ -123,14 +123,14 @@ def rezip(xdm: bytes, edits: dict[str, Callable[[bytes], bytes | None]]) -> byte
     return out.getvalue()
 
 
-def xdm_edited(edits: Callable[[Kit, bytes], dict[str, Callable[[bytes], bytes | None]]], **message: Any):  # noqa: ANN201
+def xdm_edited(edits: Callable[[Kit, bytes], dict[str, Callable[[bytes], bytes | None]]], **message: Any):
     def defect(kit: Kit, session: str) -> None:
         xdm, cda = kit.xdm()
         kit.send(session, raw_of(kit.xdm_message(rezip(xdm, edits(kit, cda)), **message)))
     return defect
 
 
-def metadata_replace(old: Callable[[Kit, bytes], str], new: Callable[[Kit, bytes], str]):  # noqa: ANN201
+def metadata_replace(old: Callable[[Kit, bytes], str], new: Callable[[Kit, bytes], str]):
     return xdm_edited(lambda kit, cda: {"METADATA.XML": lambda d: d.replace(old(kit, cda).encode(),
                                                                                new(kit, cda).encode())})
 
@@ -291,9 +291,9 @@ DEFECTS: list[tuple[str, str, Callable[[Kit, str], None]]] = [
                                                                 lambda kit, cda: _bad_key(kit.elise.ins.value))),
     ("metadata-patientid-oid-nir-faux", "mss@11", metadata_replace(lambda kit, cda: f"{kit.elise.ins.oid}&amp;ISO",
                                                                    lambda kit, cda: "1.2.250.1.213.1.4.2&amp;ISO")),
-    ("metadata-hash-faux", "mss@11", metadata_replace(lambda kit, cda: hashlib.sha1(cda).hexdigest(),
+    ("metadata-hash-faux", "mss@11", metadata_replace(lambda kit, cda: hashlib.sha1(cda, usedforsecurity=False).hexdigest(),
                                                       lambda kit, cda: "0" * 40)),
-    ("metadata-hash-sha256", "mss@11", metadata_replace(lambda kit, cda: hashlib.sha1(cda).hexdigest(),
+    ("metadata-hash-sha256", "mss@11", metadata_replace(lambda kit, cda: hashlib.sha1(cda, usedforsecurity=False).hexdigest(),
                                                         lambda kit, cda: hashlib.sha256(cda).hexdigest())),
     ("metadata-taille-fausse", "mss@11", metadata_replace(lambda kit, cda: f"<rim:Value>{len(cda)}</rim:Value>",
                                                           lambda kit, cda: f"<rim:Value>{len(cda) + 7}</rim:Value>")),
@@ -349,7 +349,7 @@ def kit(defect_bench: DefectBench) -> Kit:
 
 
 @pytest.mark.parametrize(("name", "expected", "defect"), DEFECTS, ids=[d[0] for d in DEFECTS])
-def test_mss_defect_is_caught(kit: Kit, request: pytest.FixtureRequest, name: str, expected: str, defect) -> None:  # noqa: ANN001
+def test_mss_defect_is_caught(kit: Kit, request: pytest.FixtureRequest, name: str, expected: str, defect) -> None:
     session = kit.bench.session("mss")
     defect(kit, session)
     kit.bench.wait_for_exchanges(session)

@@ -55,7 +55,7 @@ class Kit:
                              verify=self.bench.credentials.trust_bundle, timeout=30)
 
 
-def search(params: Params | Callable[[], Params] = BASE, rtype: str = "HealthcareService", **get: Any):  # noqa: ANN201
+def search(params: Params | Callable[[], Params] = BASE, rtype: str = "HealthcareService", **get: Any):
     def defect(kit: Kit, session: str) -> None:
         kit.get(session, rtype, params() if callable(params) else params, **get)
     return defect
@@ -155,7 +155,7 @@ def kit(defect_bench: DefectBench) -> Kit:
 
 
 @pytest.mark.parametrize(("name", "expected", "defect"), DEFECTS, ids=[d[0] for d in DEFECTS])
-def test_ror_defect_is_caught(kit: Kit, request: pytest.FixtureRequest, name: str, expected: str, defect) -> None:  # noqa: ANN001
+def test_ror_defect_is_caught(kit: Kit, request: pytest.FixtureRequest, name: str, expected: str, defect) -> None:
     session = kit.bench.session("ror")
     defect(kit, session)
     assert_caught(request.node, kit.bench, session, service="ror", defect=name, expected=expected)
