@@ -142,6 +142,7 @@ class Journal:
         self._writer: threading.Thread | None = None
         self._judge: Judge | None = None
         self._conn: Connection | None = None  # the writer thread's own
+        self._sqlite_insert = str(self.table.insert().compile(dialect=db.engine.dialect)) if db.is_sqlite else ""
         self._update = self.table.update().where(self.table.c.id == bindparam("b_id")).values(
             verdicts=bindparam("b_verdicts"), summary=bindparam("b_summary"))
         self.write_errors = 0
@@ -299,7 +300,10 @@ class Journal:
         conn = self._conn if mine and self._conn is not None else self.db.engine.connect()
         try:
             with conn.begin():
-                if rows:
+                if rows and self._sqlite_insert:  # the driver's executemany: no statement machinery per commit
+                    conn.connection.dbapi_connection.cursor().executemany(
+                        self._sqlite_insert, [tuple(row[c.name] for c in self.table.columns) for row in rows])
+                elif rows:
                     conn.execute(self.table.insert(), rows)
                 if updates:
                     conn.execute(self._update, updates)
