@@ -1,17 +1,19 @@
 """The exchange journal: every request every simulator receives, durable and queryable.
 
-Recording is on each simulator's hot path: `record()` runs the live checks and enqueues, a single
-writer thread inserts batches in one transaction each. With `durable` (the default), `record()` returns
-only once the transaction holding the exchange is committed, so the answer the DUI sees is never ahead
-of the evidence: a `kill -9` loses no acknowledged exchange. Throughput comes from group commit: the
-writer does not linger while someone waits, and everything queued during one commit goes into the next.
-Asynchronous servers use `submit()` and await the returned ticket instead of blocking their loop.
-Reads flush the queue first, so a caller always reads its own writes. `close()` drains everything.
+Recording is on each simulator's hot path, so `record()` only enqueues: a single writer thread masks the
+secrets and inserts batches in one transaction each. With `durable` (the default), `record()` returns only
+once the transaction holding the exchange is committed, so the answer the DUI sees is never ahead of the
+evidence: a `kill -9` loses no acknowledged exchange. Throughput comes from group commit: the writer does
+not linger while someone waits, and everything queued during one commit goes into the next.
+The live checks run after the commit, off the request path, in the judge thread (`judge.py`); their
+verdicts go into the writer's next transaction and the exchange is published (with them) once stored.
+Asynchronous servers use `submit()` and await the returned ticket. Reads flush the queue first (verdicts
+included), so a caller always reads its own writes, judged. `close()` drains everything.
 """
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import json
 import logging
 import queue
@@ -21,66 +23,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (Column, Float, Index, Integer, LargeBinary, String, Table, Text, delete,
-                        func, select)
+from sqlalchemy import (Column, Float, Index, Integer, LargeBinary, String, Table, Text, bindparam,
+                        delete, func, select)
+
+from sqlalchemy.engine import Connection
 
 from .db import Database
 from .events import Event, EventBus
 from .exchange import Caller, Exchange, Verdict
+from .judge import Judge, Judged, LiveChecker, judge_exchange
 from .redact import redact_exchange
-
-LiveChecker = Callable[[Exchange], list[Verdict]]
+from .ticket import COMMIT_WAIT_S, JournalTicket
 log = logging.getLogger("socle_bench.journal")
-COMMIT_WAIT_S = 30.0  # a stuck database must not hold a client forever; write_errors reports it
-
-
-class JournalTicket:
-    """One submitted exchange; `wait()` / `await committed()` return once it is in the store."""
-
-    __slots__ = ("exchange", "durable", "_done", "_callbacks", "_lock")
-
-    def __init__(self, exchange: Exchange, durable: bool = True) -> None:
-        self.exchange = exchange
-        self.durable = durable
-        self._done = threading.Event()
-        self._callbacks: list[Callable[[], None]] = []
-        self._lock = threading.Lock()
-
-    @property
-    def done(self) -> bool:
-        return self._done.is_set()
-
-    def wait(self, timeout: float = COMMIT_WAIT_S) -> bool:
-        return self._done.wait(timeout)
-
-    async def committed(self, timeout: float = COMMIT_WAIT_S) -> bool:
-        """Wait without blocking the event loop; immediate when the journal is not `durable`."""
-        if not self.durable:
-            return self._done.is_set()
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future = loop.create_future()
-
-        def wake() -> None:
-            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(True))
-
-        with self._lock:
-            if self._done.is_set():
-                return True
-            self._callbacks.append(wake)
-        try:
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            return False
-
-    def _set(self) -> None:
-        with self._lock:
-            self._done.set()
-            callbacks, self._callbacks = self._callbacks, []
-        for callback in callbacks:
-            try:
-                callback()
-            except RuntimeError:  # the waiting loop is closed: nobody to wake
-                pass
 
 
 def exchanges_table(db: Database) -> Table:
@@ -145,6 +99,11 @@ def _from_row(m: Mapping[str, Any]) -> Exchange:
     )
 
 
+def _verdict_row(ex: Exchange) -> dict:
+    return {"b_id": ex.id, "b_summary": json.dumps(ex.summary, ensure_ascii=False, default=str),
+            "b_verdicts": json.dumps([v.__dict__ for v in ex.verdicts], ensure_ascii=False)}
+
+
 @dataclass
 class ExchangeQuery:
     session: str | None = None
@@ -176,17 +135,25 @@ class Journal:
         self.keep_bodies = keep_bodies
         self.durable = durable
         self.keep_secrets = keep_secrets
-        self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._room = threading.Semaphore(queue_size)  # backpressure: submitters wait when this many are pending
         self._pending = 0
         self._pending_lock = threading.Condition()
         self._writer: threading.Thread | None = None
+        self._judge: Judge | None = None
+        self._conn: Connection | None = None  # the writer thread's own
+        self._sqlite_insert = str(self.table.insert().compile(dialect=db.engine.dialect)) if db.is_sqlite else ""
+        self._update = self.table.update().where(self.table.c.id == bindparam("b_id")).values(
+            verdicts=bindparam("b_verdicts"), summary=bindparam("b_summary"))
         self.write_errors = 0
         self.last_error: str = ""
 
-    # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         self.db.ensure_tables(self.table)
         if self._writer is None:
+            if self.live_checker is not None:
+                self._judge = Judge(self.live_checker, self._queue.put, self.batch_size)
+                self._judge.start()
             self._writer = threading.Thread(target=self._run, name="journal-writer", daemon=True)
             self._writer.start()
 
@@ -198,41 +165,29 @@ class Journal:
 
     # --- writing ---------------------------------------------------------------------------
     def record(self, exchange: Exchange, *, wait: bool | None = None) -> Exchange:
-        """Run the live checks, store and publish; with `durable` (or `wait=True`) return only once
-        the exchange is committed. Blocks also when the queue is full."""
+        """Store (judged and published after); with `durable` or `wait=True`, return once committed."""
         ticket = self.submit(exchange)
         if (self.durable if wait is None else wait) and not ticket.wait():
             log.warning("journal commit still pending after %.0f s for %s", COMMIT_WAIT_S, exchange.id)
         return exchange
 
     def submit(self, exchange: Exchange) -> JournalTicket:
-        """Run the live checks, enqueue and publish; the ticket says when the exchange is committed."""
+        """Enqueue (waits while `queue_size` are pending); the ticket says when it is committed."""
         exchange.request_size = len(exchange.request_body)
         exchange.response_size = len(exchange.response_body)
-        if self.live_checker is not None:
-            try:
-                exchange.verdicts.extend(self.live_checker(exchange))
-            except Exception as exc:  # noqa: BLE001 - a broken check must never lose an exchange
-                exchange.verdicts.append(Verdict(check="bench.live", outcome="error",
-                                                 message=f"erreur du banc: {exc!r}"))
-        if not self.keep_secrets:  # after the live checks, before anything is stored or published
-            redact_exchange(exchange)
-        if not self.keep_bodies:
-            exchange.request_body = exchange.request_body[:4096]
-            exchange.response_body = exchange.response_body[:4096]
         ticket = JournalTicket(exchange, self.durable)
+        self._room.acquire()
         with self._pending_lock:
             self._pending += 1
-        if self._writer is None:
-            self._write_batch([ticket])
+        if self._writer is None:  # not started (or closed): judge, store and publish here and now
+            if self.live_checker is not None:
+                judge_exchange(self.live_checker, exchange)
+            self._write([ticket], [], judged_now=True)
         else:
             self._queue.put(ticket)
-        if self.events is not None and self.events.has_subscribers:
-            self.events.publish(Event("exchange", exchange.session, exchange.to_json(bodies=False)))
         return ticket
 
-    def flush(self, timeout: float = 30.0) -> bool:
-        """Wait until everything recorded so far is committed."""
+    def flush(self, timeout: float = 30.0) -> bool:  # everything recorded so far committed and judged
         deadline = time.monotonic() + timeout
         with self._pending_lock:
             while self._pending > 0:
@@ -243,61 +198,123 @@ class Journal:
         return True
 
     def _run(self) -> None:
+        stopping = False  # the stop marker came: the judge is being drained
         while True:
             item = self._queue.get()
-            batch = []
-            stop = item is self._STOP
-            if not stop:
-                batch.append(item)
+            new: list[JournalTicket] = []
+            judged: list[JournalTicket] = []
+            stop = False
             # group commit: linger for company only when nobody waits for this commit
             linger = 0.0 if self.durable else self.flush_interval_s
             deadline = time.monotonic() + linger
-            while not stop and len(batch) < self.batch_size:
-                timeout = deadline - time.monotonic()
-                try:
-                    item = self._queue.get(timeout=max(timeout, 0)) if timeout > 0 else self._queue.get_nowait()
-                except queue.Empty:
-                    break
+            while True:
                 if item is self._STOP:
                     stop = True
+                elif isinstance(item, Judged):
+                    judged.extend(item.tickets)
+                else:
+                    new.append(item)
+                if stop or len(new) + len(judged) >= self.batch_size:
                     break
-                batch.append(item)
-            if batch:
-                self._write_batch(batch)
-            if stop:
-                # drain whatever raced in after the stop marker
-                rest = []
-                while True:
-                    try:
-                        item = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if item is not self._STOP:
-                        rest.append(item)
-                if rest:
-                    self._write_batch(rest)
-                return
-
-    def _write_batch(self, batch: list[JournalTicket]) -> None:
-        try:
-            self._insert([t.exchange for t in batch])
-        except Exception:  # noqa: BLE001 - one bad row must not cost its batch-mates their evidence
-            for ticket in batch:
+                timeout = deadline - time.monotonic()
                 try:
-                    self._insert([ticket.exchange])
-                except Exception as exc:  # noqa: BLE001 - keep serving; the admin health endpoint reports it
-                    self.write_errors += 1
-                    self.last_error = repr(exc)
-        finally:
-            for ticket in batch:
-                ticket._set()
+                    item = self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            if stopping:  # the judge is gone: whatever raced in is judged here
+                self._judge_inline(new)
+            if new or judged:
+                self._write(new, judged, judged_now=stopping)
+            if stop and stopping:
+                if self._conn is not None:
+                    self._conn.close()
+                    self._conn = None
+                return
+            if stop:  # the judge judges what it holds and delivers it here, then ends: drain that, then end
+                stopping = True
+                judge, self._judge = self._judge, None
+                if judge is not None:
+                    judge.stop()
+                self._queue.put(self._STOP)
+
+    def _judge_inline(self, tickets: list[JournalTicket]) -> None:
+        for ticket in tickets if self.live_checker is not None else ():
+            judge_exchange(self.live_checker, ticket.exchange)
+
+    def _stored_form(self, exchange: Exchange) -> Exchange:
+        """Secrets masked, bodies maybe cut: a shallow copy sharing `verdicts` and `summary`."""
+        if self.keep_secrets and self.keep_bodies:
+            return exchange
+        stored = dataclasses.replace(exchange)
+        if not self.keep_secrets:
+            try:
+                redact_exchange(stored)
+            except Exception as exc:  # noqa: BLE001 - never store what could not be masked
+                self.last_error = f"masquage impossible: {exc!r}"
+                stored.request_headers = stored.response_headers = {}
+                stored.request_body = stored.response_body = b""
+        if not self.keep_bodies:
+            stored.request_body = stored.request_body[:4096]
+            stored.response_body = stored.response_body[:4096]
+        return stored
+
+    def _write(self, new: list[JournalTicket], judged: list[JournalTicket], *, judged_now: bool) -> None:
+        """One transaction: insert the new exchanges, store the verdicts of the judged ones. Then wake the
+        waiters, hand the new ones to the judge, publish and release what is complete."""
+        for ticket in new:
+            ticket.stored = self._stored_form(ticket.exchange)
+        try:
+            self._commit([_to_row(t.stored) for t in new], [_verdict_row(t.stored) for t in judged])
+        except Exception:  # one bad row must not cost its batch-mates their evidence
+            for ticket in new:
+                self._try_commit([_to_row(ticket.stored)], [])
+            for ticket in judged:
+                self._try_commit([], [_verdict_row(ticket.stored)])
+        for ticket in new:
+            ticket._set()
+        if self._judge is not None and not judged_now:
+            self._judge.put(new)
+            done = judged
+        else:
+            done = new + judged
+        if done:
+            if self.events is not None and self.events.has_subscribers:
+                for ticket in done:
+                    ex = ticket.stored
+                    self.events.publish(Event("exchange", ex.session, ex.to_json(bodies=False)))
+            self._room.release(len(done))
             with self._pending_lock:
-                self._pending -= len(batch)
+                self._pending -= len(done)
                 self._pending_lock.notify_all()
 
-    def _insert(self, exchanges: list[Exchange]) -> None:
-        with self.db.engine.begin() as conn:
-            conn.execute(self.table.insert(), [_to_row(ex) for ex in exchanges])
+    def _try_commit(self, rows: list[dict], updates: list[dict]) -> None:
+        try:
+            self._commit(rows, updates)
+        except Exception as exc:  # keep serving; the admin health endpoint reports it
+            self.write_errors += 1
+            self.last_error = repr(exc)
+
+    def _commit(self, rows: list[dict], updates: list[dict]) -> None:
+        """The writer keeps one connection (no pool checkout and reset per commit); others borrow one."""
+        mine = threading.current_thread() is self._writer
+        conn = self._conn if mine and self._conn is not None else self.db.engine.connect()
+        try:
+            with conn.begin():
+                if rows and self._sqlite_insert:  # the driver's executemany: no statement machinery per commit
+                    conn.connection.dbapi_connection.cursor().executemany(
+                        self._sqlite_insert, [tuple(row[c.name] for c in self.table.columns) for row in rows])
+                elif rows:
+                    conn.execute(self.table.insert(), rows)
+                if updates:
+                    conn.execute(self._update, updates)
+        except Exception:
+            conn.close()  # a broken connection is not kept: the next commit opens a fresh one
+            self._conn = None if mine else self._conn
+            raise
+        if mine:
+            self._conn = conn
+        else:
+            conn.close()
 
     # --- reading ---------------------------------------------------------------------------
     def query(self, q: ExchangeQuery, *, bodies: bool = True) -> list[Exchange]:

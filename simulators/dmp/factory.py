@@ -33,6 +33,7 @@ def create(rt: Runtime, options: DmpOptions) -> Simulator:
                                                repository_uid=options.repository_uid), events=rt.events)
     store.create_tables()
     rt.sessions.on_reset(store.drop_session)
+    rt.shutdown_hooks.append(store.close)  # the access history still queued
     policy = AccessPolicy(vs, options.access)
     trust = VihfTrust.from_pki(rt.pki) if rt.pki is not None else None
     if rt.pki is not None:

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from simulators.core.db import Database
+from simulators.dmp.access_log import AccessLog
 from simulators.dmp.model import (
     DEPRECATED, AccessRecord, DuplicateUniqueId, pad_time, Association, Authorization, DocumentEntry, Dossier, SubmissionSet,
 )
@@ -112,6 +113,11 @@ class DmpStore:
         self._seeded: set[str] = set()
         self._seed_lock = threading.Lock()
         db.changes.subscribe("dmp", self._seeded.discard)  # replicas: reset elsewhere (docs/replicas.md)
+        self.access_log = AccessLog(self._insert_access)  # write-behind: reads pay no transaction
+
+    def close(self) -> None:
+        """Write the access history still queued (bench shutdown)."""
+        self.access_log.close()
 
     def create_tables(self) -> None:
         for table in self.t.values():
@@ -138,6 +144,7 @@ class DmpStore:
             self._seeded.add(session)
 
     def drop_session(self, session: str) -> None:
+        self.access_log.flush()
         with self._seed_lock:
             with self.db.engine.begin() as conn:
                 for table in self.t.values():
@@ -206,9 +213,12 @@ class DmpStore:
     def record_access(self, session: str, records: Iterable[AccessRecord]) -> None:
         rows = [{"session": session, **asdict(r)} for r in records]
         if rows:
-            with self.db.engine.begin() as conn:
-                conn.execute(insert(self.t["access"]), rows)
+            self.access_log.add(rows)  # stored within milliseconds; any history read flushes first
             self._publish(session, rows)
+
+    def _insert_access(self, rows: list[dict[str, Any]]) -> None:
+        with self.db.engine.begin() as conn:
+            conn.execute(insert(self.t["access"]), rows)
 
     def _publish(self, session: str, rows: list[dict[str, Any]]) -> None:
         if self.events is None or not self.events.has_subscribers:
@@ -219,6 +229,7 @@ class DmpStore:
             self.events.publish(Event("dmp", session, {k: v for k, v in row.items() if k != "session"}))
 
     def access_history(self, session: str, ins: str, limit: int = 500) -> list[AccessRecord]:
+        self.access_log.flush()
         t = self.t["access"]
         with self.db.engine.connect() as conn:
             rows = conn.execute(select(t).where(t.c.session == session, t.c.ins == ins)
@@ -340,6 +351,7 @@ class DmpStore:
         from sqlalchemy import func
 
         out = {}
+        self.access_log.flush()
         with self.db.engine.connect() as conn:
             for name in ("entries", "subsets", "assocs", "docs", "dossiers", "access"):
                 t = self.t[name]

@@ -1,9 +1,11 @@
 import os
+import json
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -130,3 +132,71 @@ def test_postgresql_store(postgres_url, pg_schema):
     assert [e.id for e in got] == sorted(ids)
     assert got[0].response_body == b"\x00\xffbinary" and got[0].summary["nom"] == "Élise"
     j.close()
+
+
+def _stored_rows(db_path) -> list[tuple]:
+    """What is committed right now, read behind the journal's back (no flush)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute("select id, verdicts, request_headers from exchanges").fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_answer_does_not_wait_for_the_live_checks(tmp_path):
+    """record() returns once the exchange is committed, while its live check is still running; the
+    verdict is stored afterwards, and a reader (flush) sees it."""
+    release, started = threading.Event(), threading.Event()
+
+    def slow_checker(ex):
+        started.set()
+        release.wait(10)
+        return [Verdict(check="slow", outcome="pass")]
+
+    j = _journal(f"sqlite:///{tmp_path}/j.db", live_checker=slow_checker)
+    ex = j.record(_exchange(0))
+    assert not release.is_set()  # the check is still blocked: the answer did not wait for it
+    rows = _stored_rows(tmp_path / "j.db")
+    assert [r[0] for r in rows] == [ex.id] and json.loads(rows[0][1]) == []  # committed, not judged yet
+    assert started.wait(5)
+    release.set()
+    assert j.flush(10)
+    assert [v.check for v in j.get(ex.id).verdicts] == ["slow"]
+    j.close()
+
+
+def test_live_checks_read_the_secrets_the_store_never_sees(tmp_path):
+    seen = []
+
+    def checker(ex):
+        seen.append(ex.request_headers["Authorization"])
+        return [Verdict(check="auth", outcome="pass")]
+
+    bus = EventBus()
+    sub = bus.subscribe()
+    j = _journal(f"sqlite:///{tmp_path}/j.db", live_checker=checker, events=bus)
+    ex = _exchange(0)
+    ex.request_headers["Authorization"] = "Bearer opaque-secret"
+    j.record(ex)
+    event = sub.get(timeout=10)  # published once judged: with its verdict, masked
+    assert event is not None and [v["check"] for v in event.data["verdicts"]] == ["auth"]
+    assert event.data["request_headers"]["Authorization"] == "Bearer [masqué]"
+    assert seen == ["Bearer opaque-secret"]
+    stored = j.get(ex.id)
+    assert stored.request_headers["Authorization"] == "Bearer [masqué]" and stored.verdicts[0].check == "auth"
+    assert "opaque-secret" not in json.dumps([list(r) for r in _stored_rows(tmp_path / "j.db")])
+    j.close()
+
+
+def test_close_stores_the_verdicts_still_being_judged(tmp_path):
+    url = f"sqlite:///{tmp_path}/j.db"
+
+    def checker(ex):
+        time.sleep(0.002)
+        return [Verdict(check="late", outcome="fail", requirements=["bench@2"])]
+
+    j = _journal(url, live_checker=checker, batch_size=16)
+    ids = [j.record(_exchange(i)).id for i in range(100)]
+    j.close()
+    rows = dict((r[0], json.loads(r[1])) for r in _stored_rows(tmp_path / "j.db"))
+    assert sorted(rows) == sorted(ids) and all(v and v[0]["check"] == "late" for v in rows.values())
