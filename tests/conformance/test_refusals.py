@@ -84,7 +84,7 @@ def prefixed_codes(files: list[Path], calls: dict[str, tuple[int | str, str, str
 
 def smtp_reply_codes() -> set[str]:
     """Every definitive SMTP reply written in the MSSanté package (``"550 5.7.1 …"``, ``Refusal(550, "5.7.1"…)``)."""
-    files = list((ROOT / "mss").glob("*.py"))
+    files = list((ROOT / "mss").rglob("*.py"))
     codes = prefixed_codes(files, {"Refusal": (1, "smtp.", "")})
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -97,7 +97,7 @@ def smtp_reply_codes() -> set[str]:
 
 def imap_codes() -> set[str]:
     """IMAP refusals: the authenticator's and the PSC token verifier's reasons, the server's own ones."""
-    files = list((ROOT / "mss").glob("*.py"))
+    files = list((ROOT / "mss").rglob("*.py"))
     reasons = prefixed_codes(files, {"AuthError": (0, "imap.auth.", ""), "TokenError": (0, "imap.auth.", "")})
     return reasons | {"imap.auth.cleartext", "imap.auth.mechanism", "imap.auth.refused", "imap.command"}
 
