@@ -87,33 +87,39 @@ _REASON_KEYS = ("unavailable", "skipped", "error")
 
 
 def resolve(results: Any, path: str) -> tuple[Any, str]:
-    """(value, "") or (None, why it is missing, in French)."""
+    """(value, "") or (None, why it is missing, in French: the nearest reason a node on the way
+    gives — `unavailable`, `skipped`, `error` — else the first segment not found)."""
     node = results
     walked: list[str] = []
+    trail: list[tuple[str, Any]] = [("résultats", results)]
     for segment in path.split("."):
         match = _SEGMENT.match(segment)
         if match is None:
             return None, f"chemin invalide : {path}"
         name, key, wanted = match.groups()
-        if isinstance(node, dict):
-            for reason_key in _REASON_KEYS:
-                if isinstance(node.get(reason_key), str) and name not in node:
-                    return None, f"{'.'.join(walked) or 'résultats'} : {node[reason_key]}"
         if not isinstance(node, dict) or name not in node:
-            return None, f"absent des résultats : {'.'.join([*walked, name])}"
+            return None, _reason(trail) or f"absent des résultats : {'.'.join([*walked, name])}"
         node = node[name]
         walked.append(name)
         if key is not None:
             items = [i for i in node if isinstance(i, dict) and str(i.get(key)) == wanted] if isinstance(node, list) else []
             if not items:
-                return None, f"pas de mesure {key}={wanted} dans {'.'.join(walked)}"
+                return None, _reason(trail) or f"pas de mesure {key}={wanted} dans {'.'.join(walked)}"
             node = items[0]
             walked[-1] = segment
-    if isinstance(node, dict):
-        for reason_key in _REASON_KEYS:
-            if isinstance(node.get(reason_key), str):
-                return None, f"{'.'.join(walked)} : {node[reason_key]}"
+        trail.append((".".join(walked), node))
+    if isinstance(node, dict) and _reason(trail[-1:]):
+        return None, _reason(trail[-1:])
     return node, ""
+
+
+def _reason(trail: list[tuple[str, Any]]) -> str:
+    for where, node in reversed(trail):
+        if isinstance(node, dict):
+            for reason_key in _REASON_KEYS:
+                if isinstance(node.get(reason_key), str) and node[reason_key]:
+                    return f"{where} : {node[reason_key]}"
+    return ""
 
 
 def _number(value: Any) -> float | None:

@@ -78,6 +78,8 @@ def test_resolve_picks_list_items_and_reports_reasons():
     assert resolve(results, "a.items[size=9].v")[0] is None
     value, why = resolve(results, "b.per_second")
     assert value is None and "pas de Java" in why
+    no_peers = {"peers": {"workloads": [], "skipped": "pairs non mesurés (--no-peers)"}}
+    assert "--no-peers" in resolve(no_peers, "peers.workloads[label=x].peers.wiremock.per_second")[1]
 
 
 def test_figures_are_truncated_not_rounded_up_to_the_target():
