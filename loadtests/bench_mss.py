@@ -52,7 +52,16 @@ def _serve(work_dir: str, conn: Any) -> None:  # pragma: no cover - child proces
         conn.recv()
         flushed = bench.runtime.journal.flush(60)
         conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed,
-                   "facts": runtime_facts(bench), **rss_mb()})
+                   "xdm_analysed": _xdm_analysed(bench.runtime.journal), "facts": runtime_facts(bench),
+                   **rss_mb()})
+
+
+def _xdm_analysed(journal: Any) -> int:
+    """Journaled SMTP submissions whose IHE_XDM.zip the operator parsed and checked (summary "xdm")."""
+    from simulators.core.journal import ExchangeQuery
+
+    page = journal.query(ExchangeQuery(session=SESSION, limit=10_000), bodies=False)
+    return sum(1 for e in page if e.protocol == "smtp" and isinstance(e.summary.get("xdm"), dict))
 
 
 
@@ -278,7 +287,8 @@ def table(result: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("MailDev", md["skipped"]))
     else:
         rows.append(("MailDev", f"v{md['version']}: plain SMTP without AUTH; fetch = GET /email/<id>/source"))
-    rows.append(("socle-bench", "STARTTLS + XOAUTH2, journal on; fetch = IMAP UID FETCH BODY[]"))
+    rows.append(("socle-bench", f"STARTTLS + XOAUTH2, journal on, XDM checked on {op.get('xdm_analysed', '-')} "
+                                f"messages; fetch = IMAP UID FETCH BODY[]"))
     return rows
 
 
