@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from loadtests.production import production_bench, rss_mb, runtime_facts
 from loadtests.common import percentile, spawned_server
 from urllib.parse import urlparse
 
@@ -40,18 +41,27 @@ SENDER_ID, RECIPIENT_ID = "aemo-educateur", "crip-93"
 
 
 def _serve(work_dir: str, conn: Any) -> None:  # pragma: no cover - child process
-    from simulators.core.bench import Bench
     from simulators.core.config import load_config
     from simulators.core.pki import Pki
     from simulators.mss.factory import SERVICE as MSS
 
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
-    with Bench(config, [MSS], pki=pki) as bench:
+    with production_bench(config, [MSS], pki=pki) as bench:
         conn.send({"urls": {name: bench.url(name) for name in ("smtp", "imap", "psc")}, "seed": config.seed})
         conn.recv()
         flushed = bench.runtime.journal.flush(60)
-        conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed})
+        conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed,
+                   "xdm_analysed": _xdm_analysed(bench.runtime.journal), "facts": runtime_facts(bench),
+                   **rss_mb()})
+
+
+def _xdm_analysed(journal: Any) -> int:
+    """Journaled SMTP submissions whose IHE_XDM.zip the operator parsed and checked (summary "xdm")."""
+    from simulators.core.journal import ExchangeQuery
+
+    page = journal.query(ExchangeQuery(session=SESSION, limit=10_000), bodies=False)
+    return sum(1 for e in page if e.protocol == "smtp" and isinstance(e.summary.get("xdm"), dict))
 
 
 
@@ -277,7 +287,8 @@ def table(result: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("MailDev", md["skipped"]))
     else:
         rows.append(("MailDev", f"v{md['version']}: plain SMTP without AUTH; fetch = GET /email/<id>/source"))
-    rows.append(("socle-bench", "STARTTLS + XOAUTH2, journal on; fetch = IMAP UID FETCH BODY[]"))
+    rows.append(("socle-bench", f"STARTTLS + XOAUTH2, journal on, XDM checked on {op.get('xdm_analysed', '-')} "
+                                f"messages; fetch = IMAP UID FETCH BODY[]"))
     return rows
 
 
