@@ -17,8 +17,8 @@ from lxml import etree
 
 from simulators.core.errors import ProtocolError
 from simulators.core.exchange import Exchange
-from simulators.core.mtom import split_soap_request
-from simulators.core.soap import SoapEnvelope, parse_content_type, parse_envelope
+from simulators.codecs.mtom import split_soap_request
+from simulators.codecs.soap import SoapEnvelope, parse_content_type, parse_envelope
 from simulators.dmp.cda import read_cda_header
 from simulators.dmp.codec import hl7v3, xds
 from simulators.dmp.codec import habilitations as hab
@@ -163,7 +163,7 @@ def vihf_signature(exchange: Exchange) -> str:
         skip("VIHF absent : jugé par dmp@2")
     from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLVerifier
 
-    from simulators.core.xmlsafe import to_bytes
+    from simulators.codecs.xmlsafe import to_bytes
     from simulators.dmp.vihf import _signer_certificate
 
     assertion = r.assertion
@@ -396,7 +396,7 @@ def replacement_not_duplicate(exchanges: Sequence[Exchange]) -> list[Finding]:
                 continue
             root_ok = read_cda_header(data)
             try:
-                from simulators.core.xmlsafe import parse_xml
+                from simulators.codecs.xmlsafe import parse_xml
 
                 document = parse_xml(data)
                 set_id = document.find("{urn:hl7-org:v3}setId")

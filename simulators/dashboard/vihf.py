@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 
 SAML_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
 

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from lxml import etree
 
 from simulators.core.errors import XmlRejected
-from simulators.core.xmlsafe import parse_xml, to_bytes
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
 
 HL7 = "urn:hl7-org:v3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -17,8 +17,8 @@ from typing import Any, Callable
 import requests
 from lxml import etree
 
-from simulators.core.mtom import build_mtom, split_soap_request
-from simulators.core.soap import SOAP12_NS, Addressing, build_envelope, parse_envelope, parse_fault, soap12_content_type
+from simulators.codecs.mtom import build_mtom, split_soap_request
+from simulators.codecs.soap import SOAP12_NS, Addressing, build_envelope, parse_envelope, parse_fault, soap12_content_type
 from simulators.dmp.cda import CdaSpec, build_cda, new_oid
 from simulators.dmp.codec import habilitations as hab
 from simulators.dmp.codec import hl7v3, xds

@@ -23,10 +23,10 @@ from lxml import etree
 
 from simulators.core.errors import ProtocolError, SoapError
 from simulators.core.exchange import Caller as ExchangeCaller
-from simulators.core.mtom import build_mtom, split_soap_request
+from simulators.codecs.mtom import build_mtom, split_soap_request
 from simulators.core.service import RequestContext, request_context
 from simulators.core.refusal import record_refusal
-from simulators.core.soap import (
+from simulators.codecs.soap import (
     SOAP12_CONTENT_TYPE, SOAP12_MEDIA_TYPE, Addressing, SoapFault, build_envelope, check_media_type,
     check_must_understand, fault_to_bytes,
     parse_envelope, soap12_content_type,

@@ -22,7 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
-from simulators.core.xmlsafe import parse_xml, to_bytes
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
 from simulators.dmp.valuesets import ValueSets
 from simulators.dmp.vihf_attributes import (  # noqa: F401 - re-exported: vihf is the public entry point
     SAML_NS,

@@ -23,7 +23,7 @@ from signxml import SignatureConfiguration, XMLSigner, XMLVerifier
 from signxml.exceptions import InvalidInput, InvalidSignature
 
 from simulators.core.pki.profiles import dn_string
-from simulators.core.xmlsafe import parse_xml, to_bytes
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
 
 from simulators.ins.model import NS_SAML2
 

@@ -46,7 +46,7 @@ from simulators.core.errors import BenchError, SoapError
 from simulators.core.lifecycle import Lifecycle
 from simulators.core.refusal import record_refusal
 from simulators.core.service import RequestContext, request_context
-from simulators.core.soap import fault_to_bytes
+from simulators.codecs.soap import fault_to_bytes
 
 from simulators.ins import contract, faults
 from simulators.ins.admin import admin_blueprint

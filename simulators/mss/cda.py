@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from simulators.core.errors import XmlRejected
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 from simulators.identities.ins import INS_OIDS
 
 NS = {"hl7": "urn:hl7-org:v3"}

@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from simulators.core.errors import XmlRejected
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 
 from . import xdm_metadata as meta
 from .xdm_metadata import DocumentEntry, SubmissionSet

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from simulators.core.xmlsafe import parse_xml, to_bytes
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
 from simulators.dmp.cda import build_cda, read_cda_header
 from simulators.dmp.codec import habilitations as hab
 from simulators.dmp.codec import hl7v3, xds

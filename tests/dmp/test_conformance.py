@@ -87,7 +87,7 @@ def test_bad_dui_is_flagged(make_client, world, dmp_bench, session) -> None:  # 
 def test_envelope_and_mtom_rules_are_judged(make_client, world, dmp_bench, session) -> None:  # noqa: ANN001
     import base64
 
-    from simulators.core.soap import Addressing, build_envelope, soap12_content_type
+    from simulators.codecs.soap import Addressing, build_envelope, soap12_content_type
     from simulators.dmp.codec import xds
     from simulators.dmp.vihf import security_header
 

@@ -10,7 +10,7 @@ from lxml import etree
 
 from simulators.core.pki import CertRequest
 from simulators.core.pki.profiles import dn_string
-from simulators.core.xmlsafe import parse_xml, to_bytes
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
 from simulators.dmp.valuesets import load_valuesets
 from simulators.dmp.vihf import (
     A_VERSION, SAML_NS, Role, VihfClaims, VihfError, VihfTrust, VihfVerifier, build_assertion,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from simulators.core.errors import ProtocolError
-from simulators.core.mtom import Part, resolve_xop, xop_include
+from simulators.codecs.mtom import Part, resolve_xop, xop_include
 from simulators.dmp.codec.ebrim import LCM, QUERY, RIM, RS, XDSB, parse_submit_objects, q, submit_objects_request
 from simulators.dmp.model import Submission
 
