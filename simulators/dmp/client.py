@@ -22,7 +22,7 @@ from simulators.codecs.soap import SOAP12_NS, Addressing, build_envelope, parse_
 from simulators.dmp.cda import CdaSpec, build_cda, new_oid
 from simulators.dmp.codec import habilitations as hab
 from simulators.dmp.codec import hl7v3, xds
-from simulators.dmp.codec.ebrim import submit_objects_request
+from simulators.codecs.ebrim import submit_objects_request
 from simulators.dmp.metadata import Person, Structure, assemble, document_entry, ins_cx, submission_set, xds_author
 from simulators.dmp.model import (
     APPROVED, HAS_MEMBER, UPDATE_STATUS, VISIBILITY_SYSTEM, Association, Code, DocumentEntry, Submission, SubmissionSet,

@@ -34,7 +34,7 @@ from simulators.codecs.soap import (
 from simulators.dmp import feed, patients, queries, update
 from simulators.dmp.codec import habilitations as hab
 from simulators.dmp.codec import hl7v3, wsdl, xds
-from simulators.dmp.codec.ebrim import LCM, parse_submit_objects, q
+from simulators.codecs.ebrim import LCM, parse_submit_objects, q
 from simulators.dmp.context import Services, load_caller
 from simulators.dmp.vihf import WSSE_NS, VihfError, VihfVerifier
 

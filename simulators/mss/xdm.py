@@ -15,10 +15,11 @@ import posixpath
 import zipfile
 from dataclasses import dataclass, field
 
-from simulators.core.errors import XmlRejected
+from simulators.codecs.errors import XmlRejected
 from simulators.codecs.xmlsafe import parse_xml
 
 from . import xdm_metadata as meta
+from .cda import CdaError, parse_cda
 from .xdm_metadata import DocumentEntry, SubmissionSet
 
 MAX_MEMBERS = 500
@@ -178,8 +179,6 @@ def check_xdm(package: XdmPackage, parsed: dict[str, object] | None = None) -> l
 
     `parsed`, when given, receives the CDA headers read on the way (by URI) so callers need not
     parse the documents twice."""
-    from .cda import CdaError, parse_cda  # local: cda is a sibling codec
-
     problems: list[XdmProblem] = []
     if not package.readme:
         problems.append(XdmProblem("readme", "attendu README.TXT à la racine de l'archive, obtenu absent"))
