@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from conformance import checks_dmp, checks_dmp_session, checks_dmp_vihf
 from conformance.checks import run_check
-from conformance.checks_dmp import checks
 from conformance.outcomes import Outcome
 from conformance.registry import default_registry
 from conformance.requirements import load_catalogue
 from simulators.dmp.model import APPROVED
 from tests.dmp.conftest import cda_for
+
+
+def checks() -> list:
+    """The whole DMP check set, in catalogue order (envelope and VIHF, content, session)."""
+    return [*checks_dmp_vihf.checks(), *checks_dmp.checks(), *checks_dmp_session.checks()]
 
 
 def exchanges(bench, session: str) -> list:  # noqa: ANN001
