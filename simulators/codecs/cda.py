@@ -79,6 +79,11 @@ class CdaHeader:
     birth_time: str
     sex: str
     replaces: str  # relatedDocument[@typeCode='RPLC']/parentDocument/id
+    code_system: str = ""  # ClinicalDocument/code/@codeSystem
+    confidentiality: str = ""  # confidentialityCode/@code
+    author_id: str = ""  # author/assignedAuthor/id/@extension (PS_IdNat)
+    author_structure: str = ""  # author/assignedAuthor/representedOrganization/id/@extension
+    related_document: str = ""  # first relatedDocument/parentDocument/id/@root, whatever its typeCode
 
     @property
     def unique_id(self) -> str:
@@ -98,7 +103,11 @@ def _first(root: etree._Element, path: str) -> str:
 
 def parse_cda(data: bytes, *, any_namespace: bool = False) -> CdaHeader:
     """Header facts of a CDA (see `parse_clinical_document` for `any_namespace`); CdaError otherwise."""
-    root = parse_clinical_document(data, any_namespace=any_namespace)
+    return header_facts(parse_clinical_document(data, any_namespace=any_namespace))
+
+
+def header_facts(root: etree._Element) -> CdaHeader:
+    """The header facts of a parsed ClinicalDocument (absent parts read as "")."""
     ins, ins_oid = "", ""
     for pid in root.xpath("hl7:recordTarget/hl7:patientRole/hl7:id", namespaces=NS):
         if pid.get("root") in INS_OIDS:
@@ -115,6 +124,11 @@ def parse_cda(data: bytes, *, any_namespace: bool = False) -> CdaHeader:
         birth_time=_first(root, patient + "hl7:birthTime/@value"),
         sex=_first(root, patient + "hl7:administrativeGenderCode/@code"),
         replaces=_first(root, "hl7:relatedDocument[@typeCode='RPLC']/hl7:parentDocument/hl7:id/@root"),
+        code_system=_first(root, "hl7:code/@codeSystem"),
+        confidentiality=_first(root, "hl7:confidentialityCode/@code"),
+        author_id=_first(root, "hl7:author[1]/hl7:assignedAuthor/hl7:id[1]/@extension"),
+        author_structure=_first(root, "hl7:author[1]/hl7:assignedAuthor/hl7:representedOrganization/hl7:id[1]/@extension"),
+        related_document=_first(root, "hl7:relatedDocument[1]/hl7:parentDocument/hl7:id[1]/@root"),
     )
 
 

@@ -15,8 +15,8 @@ Every refusal is a `SamlError` with a stable `reason` ("saml_time", "saml_signat
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Union
 
@@ -222,3 +222,37 @@ def coded_child(value: etree._Element) -> etree._Element | None:
     """The first element inside an AttributeValue (hl7:Role, hl7:PurposeOfUse...), None for plain text."""
     return next((c for c in value if isinstance(c.tag, str)), None)
 
+
+
+def plain_text(value: etree._Element) -> str:
+    return (value.text or "").strip()
+
+
+@dataclass
+class AssertionSummary:
+    """An assertion's parts as written, for display (nothing verified); attributes as
+    {"name", "label", "values"} dictionaries in document order."""
+
+    issuer: str = ""
+    subject: str = ""
+    not_before: str = ""
+    not_on_or_after: str = ""
+    signed: bool = False
+    attributes: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summarize(assertion: etree._Element, *, labels: Mapping[str, str] | None = None,
+              value_text: Callable[[etree._Element], str] = plain_text) -> AssertionSummary:
+    """Every Attribute below the assertion, labelled from `labels` (else FriendlyName, else Name)."""
+    not_before, not_on_or_after = conditions(assertion)
+    summary = AssertionSummary(issuer=child_text(assertion, "Issuer"), subject=child_text(assertion, "Subject/NameID"),
+                               not_before=not_before or "", not_on_or_after=not_on_or_after or "",
+                               signed=is_signed(assertion))
+    for attribute, values in attributes(assertion, anywhere=True):
+        name = attribute.get("Name", "")
+        label = (labels or {}).get(name, attribute.get("FriendlyName") or name)
+        summary.attributes.append({"name": name, "label": label, "values": [value_text(v) for v in values]})
+    return summary

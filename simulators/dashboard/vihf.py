@@ -9,9 +9,6 @@ service produced it; the SAML reading itself is the codec `simulators.codecs.sam
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
-
 from lxml import etree
 
 from simulators.codecs import saml
@@ -40,17 +37,7 @@ LABELS_FR: dict[str, str] = {
 }
 
 
-@dataclass
-class AssertionView:
-    issuer: str = ""
-    subject: str = ""
-    not_before: str = ""
-    not_on_or_after: str = ""
-    signed: bool = False
-    attributes: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+AssertionView = saml.AssertionSummary  # the view the detail panel renders (to_json)
 
 
 def decode_assertions(xml_texts: list[bytes]) -> list[AssertionView]:
@@ -67,15 +54,7 @@ def decode_assertions(xml_texts: list[bytes]) -> list[AssertionView]:
 
 
 def _assertion(el: etree._Element) -> AssertionView:
-    not_before, not_on_or_after = saml.conditions(el)
-    view = AssertionView(issuer=saml.child_text(el, "Issuer"), subject=saml.child_text(el, "Subject/NameID"),
-                         not_before=not_before or "", not_on_or_after=not_on_or_after or "",
-                         signed=saml.is_signed(el))
-    for attribute, values in saml.attributes(el, anywhere=True):
-        name = attribute.get("Name", "")
-        view.attributes.append({"name": name, "label": LABELS_FR.get(name, attribute.get("FriendlyName") or name),
-                                "values": [_value(v) for v in values]})
-    return view
+    return saml.summarize(el, labels=LABELS_FR, value_text=_value)
 
 
 def _value(value: etree._Element) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from simulators.codecs import cda
 from simulators.codecs.cda import (  # noqa: F401 - re-exported: the DMP's historical CDA entry point
     CONFIDENTIALITY_SYSTEM,
     HL7,
@@ -59,22 +60,29 @@ class CdaIssue:
     message: str  # French
 
 
+# DMP name -> codec fact. unique_id is id@root alone (the DMP ignores an extension); replaces is the parent
+# document of any relatedDocument (RPLC, APND, XFRM...).
+_FACT_NAMES = {"unique_id": "id_root", "type_code": "code", "type_system": "code_system", "patient_ins": "ins",
+               "patient_oid": "ins_oid", "confidentiality": "confidentiality", "author_id": "author_id",
+               "author_structure": "author_structure", "replaces": "related_document"}
+
+
 @dataclass
 class CdaHeader:
-    unique_id: str = ""
-    type_code: str = ""
-    type_system: str = ""
-    patient_ins: str = ""
-    patient_oid: str = ""
-    confidentiality: str = ""
-    author_id: str = ""
-    author_structure: str = ""
-    replaces: str = ""
+    """The DMP's reading of a fed CDA: the codec's header facts and every CI-SIS rule the header breaks."""
+
+    facts: cda.CdaHeader | None = None  # None when the document is no readable ClinicalDocument
     issues: list[CdaIssue] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.issues
+
+    def __getattr__(self, name: str) -> str:
+        """The facts under the DMP's names (unique_id, type_code, patient_ins...); "" when unreadable."""
+        if name not in _FACT_NAMES:
+            raise AttributeError(name)
+        return getattr(self.facts, _FACT_NAMES[name]) if self.facts is not None else ""
 
 
 def _find(root: etree._Element, path: str) -> etree._Element | None:
@@ -93,15 +101,14 @@ def read_cda_header(data: bytes) -> CdaHeader:
             header.issues.append(CdaIssue("cda_root", f"Élément racine {exc.detail} : ClinicalDocument "
                                           "(urn:hl7-org:v3) attendu."))
         return header
+    header.facts = cda.header_facts(root)
     _check_header(root, header)
     return header
 
 
-def _need(header: CdaHeader, el: etree._Element | None, attr: str, code: str, message: str) -> str:
-    value = el.get(attr, "") if el is not None else ""
-    if not value:
+def _need(header: CdaHeader, el: etree._Element | None, attr: str, code: str, message: str) -> None:
+    if not (el.get(attr, "") if el is not None else ""):
         header.issues.append(CdaIssue(code, message))
-    return value
 
 
 def _check_header(root: etree._Element, h: CdaHeader) -> None:
@@ -115,14 +122,11 @@ def _check_header(root: etree._Element, h: CdaHeader) -> None:
     for required in TEMPLATES[:2]:
         if required not in templates:
             h.issues.append(CdaIssue("cda_template", f"templateId {required} (CI-SIS) absent de l'en-tête."))
-    h.unique_id = _need(h, _find(root, "h:id"), "root", "cda_id", "ClinicalDocument/id@root absent (= uniqueId XDS).")
-    code = _find(root, "h:code")
-    h.type_code = _need(h, code, "code", "cda_code", "ClinicalDocument/code absent (= typeCode XDS).")
-    h.type_system = code.get("codeSystem", "") if code is not None else ""
+    _need(h, _find(root, "h:id"), "root", "cda_id", "ClinicalDocument/id@root absent (= uniqueId XDS).")
+    _need(h, _find(root, "h:code"), "code", "cda_code", "ClinicalDocument/code absent (= typeCode XDS).")
     if _find(root, "h:effectiveTime") is None:
         h.issues.append(CdaIssue("cda_time", "effectiveTime absent."))
     conf = _find(root, "h:confidentialityCode")
-    h.confidentiality = conf.get("code", "") if conf is not None else ""
     if h.confidentiality not in ("N", "R", "V") or conf.get("codeSystem") != CONFIDENTIALITY_SYSTEM:
         h.issues.append(CdaIssue("cda_confidentiality", f"confidentialityCode {h.confidentiality!r} : N, R ou V du "
                                  f"système {CONFIDENTIALITY_SYSTEM} attendu."))
@@ -131,11 +135,9 @@ def _check_header(root: etree._Element, h: CdaHeader) -> None:
         h.issues.append(CdaIssue("cda_language", "languageCode code=\"fr-FR\" attendu."))
     _check_record_target(root, h)
     author_id = _find(root, "h:author/h:assignedAuthor/h:id")
-    h.author_id = _need(h, author_id, "extension", "cda_author", "author/assignedAuthor/id (PS_IdNat) absent.")
+    _need(h, author_id, "extension", "cda_author", "author/assignedAuthor/id (PS_IdNat) absent.")
     if author_id is not None and author_id.get("root") != OID_PS:
         h.issues.append(CdaIssue("cda_author", f"author/assignedAuthor/id@root {author_id.get('root')} : {OID_PS} attendu."))
-    org = _find(root, "h:author/h:assignedAuthor/h:representedOrganization/h:id")
-    h.author_structure = org.get("extension", "") if org is not None else ""
     custodian = _find(root, "h:custodian/h:assignedCustodian/h:representedCustodianOrganization/h:id")
     if custodian is None or custodian.get("root") != OID_STRUCT or not custodian.get("extension"):
         h.issues.append(CdaIssue("cda_custodian", f"custodian : representedCustodianOrganization/id root={OID_STRUCT} "
@@ -146,8 +148,6 @@ def _check_header(root: etree._Element, h: CdaHeader) -> None:
     if facility is None or facility.get("codeSystem") != OID_SECTOR:
         h.issues.append(CdaIssue("cda_facility", "componentOf/.../healthCareFacility/code (secteur d'activité "
                                  f"{OID_SECTOR}) absent."))
-    related = _find(root, "h:relatedDocument/h:parentDocument/h:id")
-    h.replaces = related.get("root", "") if related is not None else ""
 
 
 def _check_record_target(root: etree._Element, h: CdaHeader) -> None:
@@ -157,7 +157,6 @@ def _check_record_target(root: etree._Element, h: CdaHeader) -> None:
         h.issues.append(CdaIssue("cda_ins", "recordTarget/patientRole/id : aucun INS (OID 1.2.250.1.213.1.4.8, .9, "
                                  ".10 ou .11)."))
         return
-    h.patient_ins, h.patient_oid = ins_ids[0].get("extension", ""), ins_ids[0].get("root", "")
     reason = explain_nir(h.patient_ins)
     if reason:
         h.issues.append(CdaIssue("cda_ins", f"recordTarget : INS {h.patient_ins!r} invalide ({reason})."))
