@@ -157,7 +157,8 @@ def verify_signature(data: bytes, *, config: SignatureConfiguration, ca_pem_file
 
 
 def certificate_der(signature: etree._Element | None, *, strict_path: bool = True) -> bytes | None:
-    """DER of the X509Certificate in the signature's KeyInfo/X509Data (anywhere below it unless `strict_path`)."""
+    """DER of the X509Certificate in the signature's KeyInfo/X509Data (anywhere below it unless `strict_path`);
+    None when there is none, ValueError (binascii.Error) when its base64 does not decode."""
     if signature is None:
         return None
     path = f"{_DS}KeyInfo/{_DS}X509Data/{_DS}X509Certificate" if strict_path else f".//{_DS}X509Certificate"

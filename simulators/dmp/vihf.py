@@ -334,12 +334,12 @@ def check_certificate(trust: VihfTrust, cert: x509.Certificate, now: datetime, *
 
 def signer_certificate(signature: etree._Element) -> x509.Certificate:
     """The certificate of a VIHF signature's KeyInfo/X509Data, fully parsed; VihfError if absent or unreadable."""
-    der = saml.certificate_der(signature)
-    if der is None:
-        raise VihfError("VIHF : KeyInfo/X509Data/X509Certificate absent de la signature.", reason="vihf_signature",
-                        attribute="Signature")
     try:
+        der = saml.certificate_der(signature)
+        if der is None:
+            raise VihfError("VIHF : KeyInfo/X509Data/X509Certificate absent de la signature.", reason="vihf_signature",
+                            attribute="Signature")
         return load_certificate(der)
-    except ValueError:
+    except ValueError:  # base64 or DER that does not decode
         raise VihfError("VIHF : certificat X509 de la signature illisible.", reason="vihf_signature",
                         attribute="Signature") from None

@@ -103,6 +103,10 @@ def test_unreadable_times_and_certificates_are_refused() -> None:
     with pytest.raises(ValueError, match="illisible"):
         saml.load_certificate(b"\x30\x03\x02\x01\x00")
     assert saml.certificate_der(None) is None
+    signature = _assertion().find(f"{{{saml.DS_NS}}}Signature")
+    signature.find(f".//{{{saml.DS_NS}}}X509Certificate").text = "ds:X509Certificate>MIIE"
+    with pytest.raises(ValueError):
+        saml.certificate_der(signature)
 
 
 def test_distinguished_names_compare_without_order_or_case() -> None:
