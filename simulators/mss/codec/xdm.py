@@ -15,6 +15,7 @@ import posixpath
 import zipfile
 from dataclasses import dataclass, field
 
+from simulators.core.errors import BenchError
 from simulators.codecs.errors import XmlRejected
 from simulators.codecs.xmlsafe import parse_xml
 
@@ -27,7 +28,7 @@ MAX_RATIO = 200  # uncompressed / compressed, per member (text compresses ~10x)
 _CHUNK = 64 * 1024
 
 
-class XdmError(ValueError):
+class XdmError(BenchError, ValueError):
     """The archive is unreadable or hostile (French message, for the conformance report)."""
 
 

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulators.core.errors import BenchError
 from simulators.codecs.jose import unverified_claims
 from simulators.core.exchange import Caller
 from simulators.core.sessions import DEFAULT_SESSION, valid_session_name
@@ -35,7 +36,7 @@ from ..store import MssStore
 OAUTHBEARER_RE = re.compile(rb"^n,(?:a=(?P<authzid>[^,]*))?,(?P<kv>.*)$", re.DOTALL)
 
 
-class AuthError(Exception):
+class AuthError(BenchError):
     """Login refused; `reason` is stable for the journal, the message French."""
 
     def __init__(self, reason: str, message: str, session: str = "") -> None:

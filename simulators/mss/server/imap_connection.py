@@ -33,6 +33,8 @@ from pymap.parsing.command import Command
 from pymap.parsing.exceptions import NotParseable
 from pymap.parsing.state import ParsingInterrupt, ParsingState
 
+from simulators.core.errors import BenchError
+
 PREAUTH_LITERAL_LIMIT = 8192  # a LOGIN or SASL literal; RFC 7888 §4 lets a server bound literals
 DISCARD_LIMIT = 64 * 1024 * 1024  # an endless line is cut after this many discarded bytes
 _TAG = re.compile(rb"[A-Za-z0-9.\-_:/]{1,64}(?= )")
@@ -41,7 +43,7 @@ _LITERAL_AT_END = re.compile(rb"~?\{(\d{1,20})(\+?)\}\r?\n\Z")
 current_connection: ContextVar["MssIMAPConnection"] = ContextVar("mss_imap_connection")
 
 
-class LineRefused(Exception):
+class LineRefused(BenchError):
     """A command line refused before parsing; answered with the client's tag."""
 
     def __init__(self, line: bytes, text: bytes, code: bytes = b"", *, bad: bool = True, close: bool = False) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from aiosmtpd.smtp import MISSING, SMTP
 
+from simulators.core.errors import BenchError
 from .auth import AuthError, Principal, claimed_session, parse_oauthbearer, parse_xoauth2
 from ..model import RecipientOutcome
 from .smtp_data import read_data
@@ -32,7 +33,7 @@ from .smtp_replies import ascii_text, enhance
 BARE_LF_REPLY = "500 5.5.2 LF nu refuse : les lignes SMTP se terminent par CRLF (RFC 5321 section 2.3.8)"
 
 
-class BareLineFeed(Exception):
+class BareLineFeed(BenchError):
     """A command line ended with LF alone; answered by the handler's `handle_exception`."""
 
 
