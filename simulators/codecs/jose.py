@@ -28,7 +28,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from simulators.core.errors import ProtocolError
+from simulators.codecs.errors import ProtocolError
 
 ALGORITHM = "ES256"
 MAX_TOKEN_CHARS = 8192

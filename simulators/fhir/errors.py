@@ -5,8 +5,10 @@ Servers render it as an OperationOutcome with the given HTTP status (400 by defa
 
 from __future__ import annotations
 
+from simulators.codecs.errors import BenchError
 
-class SearchError(Exception):
+
+class SearchError(BenchError):
     """A request the server refuses; `status` and a message for the OperationOutcome."""
 
     def __init__(self, message: str, status: int = 400, code: str = "invalid") -> None:

@@ -12,9 +12,6 @@ import simulators.codecs
 from simulators.codecs import errors as codec_errors
 
 CODECS = Path(simulators.codecs.__file__).parent
-# jose.py predates the layer and still takes ProtocolError from core.errors (same class, re-exported);
-# it is owned elsewhere (issue 16 follow-up), so it is the one listed exception.
-KNOWN = {("jose.py", "simulators.core.errors")}
 
 
 def project_imports(source: str) -> set[str]:
@@ -38,7 +35,7 @@ def layering_violations(root: Path = CODECS) -> set[tuple[str, str]]:
 
 
 def test_codecs_import_only_codecs() -> None:
-    assert layering_violations() - KNOWN == set()
+    assert layering_violations() == set()
 
 
 def test_the_layering_guard_sees_a_forbidden_import(tmp_path: Path) -> None:
