@@ -5,19 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from simulators.core.errors import ProtocolError
+from simulators.codecs.oauth import OAuthError as OAuthError  # PSC's refusals: the shared RFC 6749 error
 
 CIBA_GRANT = "urn:openid:params:grant-type:ciba"
-
-
-class OAuthError(ProtocolError):
-    """Rendered as `{"error", "error_description"}` JSON with `status` (RFC 6749 §5.2, OIDC CIBA §13)."""
-
-    def __init__(self, status: int, error: str, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.error = error
-        self.description = description
 
 
 @dataclass(frozen=True)

@@ -20,21 +20,12 @@ from typing import Any
 from simulators.core.errors import BenchError
 from simulators.codecs import jose
 from simulators.codecs.jose import JoseError, SigningKey
+from simulators.codecs.oauth import OAuthError  # the token endpoint's refusal (RFC 6749 §5.2)
 from simulators.core.exchange import Caller
 from simulators.ror.model import RorClient, TokenClaims
 
 STAND_IN_HEADER = "X-Client-Cert-CN"
 MAX_TOKEN_CHARS = 4096
-
-
-class OAuthError(BenchError):
-    """Token endpoint refusal, rendered as RFC 6749 §5.2 JSON."""
-
-    def __init__(self, status: int, error: str, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.error = error
-        self.description = description
 
 
 class TokenInvalid(BenchError):
