@@ -15,7 +15,7 @@ from simulators.fhir.predicates import token_key, token_test, value_predicate
 from simulators.ror import model as m
 from simulators.ror.codec import Clause, SearchError
 from simulators.ror.evaluation import Evaluation
-from simulators.ror.geo import LARGE_SET, near
+from simulators.ror.geo import LARGE_SET, chained_near, near
 from simulators.ror.params import PARAMS, ParamDef, capacity_entry_values, extensions, normal_reference, normalise
 
 
@@ -180,6 +180,10 @@ def _chained(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -
         raise SearchError(":above n'est pris en charge que sur la hiérarchie des organisations")
     inner = Clause(clause.name, clause.values, clause.chain[1:], "" if above else clause.modifier, clause.op)
     geographic = not inner.chain and inner.name in ("near", "near-insee-code")
+    if geographic and not above and not inner.modifier and inner.op in ("", "eq"):
+        fast = chained_near(ev, rtype, link, inner, candidates)
+        if fast is not None:
+            return fast
     if geographic and len(candidates) > LARGE_SET:
         pool: Any = ev.visible(link.target)  # the latitude band of the index does the narrowing
     else:
