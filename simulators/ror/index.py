@@ -14,6 +14,7 @@ from typing import Any
 
 from simulators.ror.grid import Grid
 from simulators.ror.params import PARAMS, ParamDef, normal_reference, normalise
+from simulators.ror.rendered import Presented
 
 TokenKey = tuple[str, ...]
 
@@ -43,6 +44,7 @@ class SessionIndex:
         self._grids: dict[tuple[str, ...], Grid] = {}
         self._value_sets: dict[tuple[str, str], dict[Any, frozenset[str]] | None] = {}
         self._hides: dict[tuple[int, str], tuple[frozenset[str], bool]] = {}
+        self.presented = Presented()  # resources as each profile sees them, and their JSON (rendered.py)
 
     # --- resources ---------------------------------------------------------------------------------
     def get(self, rtype: str, rid: str) -> dict[str, Any] | None:

@@ -91,6 +91,13 @@ def evaluate(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -
     if clause.modifier and not (pdef.type == "string" and clause.modifier in ("exact", "contains")):
         raise SearchError(f"modificateur :{clause.modifier} non applicable à {clause.name}")
     predicate = value_predicate(pdef, clause)
+    by_value = ev.index.value_sets(rtype, pdef)
+    if by_value is not None and len(by_value) * 8 < len(candidates):  # test each distinct value once
+        found: set[str] = set()
+        for value, holders in by_value.items():
+            if predicate(value):
+                found |= holders & candidates  # type: ignore[operator]
+        return found
     column = ev.index.column(rtype, pdef)
     result = set()
     for rid in candidates:
@@ -119,6 +126,11 @@ def _token(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidate
     if clause.modifier not in ("", "not", "of-type") or clause.op not in ("", "eq", "ne"):
         raise SearchError(f"modificateur ou opérateur non applicable au jeton {clause.name}")
     inverted = ev.index.tokens(rtype, pdef)
+    if len(clause.values) == 1 and not clause.modifier and clause.op in ("", "eq"):
+        key = token_key(clause.values[0], False, clause.name)
+        if key == ("", "*") or not key[-1]:
+            raise SearchError(f"valeur de jeton vide pour {clause.name}")
+        return candidates & inverted.get(key, frozenset())  # type: ignore[operator]
     matched: set[str] = set()
     for raw in clause.values:
         key = token_key(raw, clause.modifier == "of-type", clause.name)
