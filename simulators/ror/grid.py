@@ -55,6 +55,7 @@ class Grid:
         for point in points:
             cells.setdefault((math.floor(point[1] / CELL_DEG), math.floor(point[2] / CELL_DEG)), []).append(point)
         self.cells = cells
+        self._classes: dict[Centre, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
         self.members = {k: frozenset(p[0] for p in pts) for k, pts in cells.items()}
         self.bounds = {k: (min(p[1] for p in pts), max(p[1] for p in pts), min(p[2] for p in pts),
                            max(p[2] for p in pts)) for k, pts in cells.items()}
@@ -82,18 +83,29 @@ class Grid:
         return all(haversine_km(clat, clon, lat, lon) <= radius - _MARGIN_KM
                    for lat in (lat_min, lat_max) for lon in (lon_min, lon_max))
 
+    def _classified(self, c: Centre) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Cells wholly inside / crossed by the circle of one centre (cached: DUIs search around the
+        same communes again and again; the grid never changes)."""
+        found = self._classes.get(c)
+        if found is None:
+            inside, crossed = [], []
+            for cell in self._cells_near(c):
+                (inside if self._inside(c, cell) else crossed).append(cell)
+            found = (inside, crossed)
+            if len(self._classes) >= 1024:
+                self._classes.clear()
+            self._classes[c] = found
+        return found
+
     def within(self, centres: list[Centre], candidates: Collection[str] | None = None) -> set[str]:
         """Keys (among `candidates`, None: all) with a point matching one of the centres."""
         inside: set[tuple[int, int]] = set()
         crossed: set[tuple[int, int]] = set()
         for c in centres:
-            for cell in self._cells_near(c):
-                if cell not in inside:
-                    if self._inside(c, cell):
-                        inside.add(cell)
-                        crossed.discard(cell)
-                    else:
-                        crossed.add(cell)
+            c_inside, c_crossed = self._classified(c)
+            inside.update(c_inside)
+            crossed.update(c_crossed)
+        crossed -= inside
         result: set[str] = set()
         for cell in inside:
             result |= self.members[cell] if candidates is None else self.members[cell] & candidates  # type: ignore[operator]

@@ -41,9 +41,10 @@ class SessionIndex:
         self._content: dict[str, dict[str, str]] = {}
         self._visible: dict[Any, tuple[frozenset[str], frozenset[str]]] = {}
         self._positions: dict[str, dict[str, int]] = {}
-        self._grids: dict[tuple[str, ...], Grid] = {}
+        self._grids: dict[tuple[Any, ...], Grid] = {}
         self._value_sets: dict[tuple[str, str], dict[Any, frozenset[str]] | None] = {}
         self._hides: dict[tuple[int, str], tuple[frozenset[str], bool]] = {}
+        self._visible_tokens: dict[tuple[Any, ...], tuple[frozenset[str], frozenset[str]]] = {}
         self.presented = Presented()  # resources as each profile sees them, and their JSON (rendered.py)
 
     # --- resources ---------------------------------------------------------------------------------
@@ -60,7 +61,7 @@ class SessionIndex:
 
     def grid(self, rtype: str, pdef: ParamDef) -> Grid:
         """Positions (`near`) of `rtype` resources, by grid cell."""
-        key = (rtype, pdef.name)
+        key = (rtype, pdef.extract)  # `near` and `near-insee-code` share their positions
         grid = self._grids.get(key)
         if grid is None:
             grid = Grid((rid, lat, lon) for rid, values in self.column(rtype, pdef).items() for lat, lon in values)
@@ -70,7 +71,7 @@ class SessionIndex:
     def chain_grid(self, rtype: str, link: ParamDef, pdef: ParamDef) -> Grid:
         """Positions of the `link.target` resources an `rtype` resource points at through `link`,
         keyed by the `rtype` id (`location.near` on offers without going through every place)."""
-        key = (rtype, link.name, pdef.name)
+        key = (rtype, link.name, pdef.extract)
         grid = self._grids.get(key)
         if grid is None:
             prefix = link.target + "/"
@@ -97,6 +98,19 @@ class SessionIndex:
                 sets = None
             self._value_sets[key] = None if sets is None else {v: frozenset(ids) for v, ids in sets.items()}
         return self._value_sets[key]
+
+    def visible_with(self, rtype: str, pdef: ParamDef, key: TokenKey, hidden: frozenset[str]) -> frozenset[str]:
+        """Visible resources holding one token (the first criterion of most searches), cached per
+        visibility set: an offer type is asked again and again."""
+        cache_key = (rtype, pdef.name, key, id(hidden))
+        cached = self._visible_tokens.get(cache_key)
+        if cached is None or cached[0] is not hidden:
+            if len(self._visible_tokens) > 4096:
+                self._visible_tokens.clear()
+            found = self.visible_ids(rtype, hidden) & self.tokens(rtype, pdef).get(key, frozenset())
+            cached = (hidden, frozenset(found))
+            self._visible_tokens[cache_key] = cached
+        return cached[1]
 
     def hides(self, hidden: frozenset[str], rtype: str) -> bool:
         """Whether a visibility set hides any resource of `rtype`."""
@@ -203,7 +217,7 @@ class SessionIndex:
         costs what the others cost (done once, when the index is built)."""
         wanted = {"HealthcareService": ("service-category", "age-range-low", "age-range-high", "location",
                                         "organization"),
-                  "Location": ("near", "capacity-status", "nb-capacity"),
+                  "Location": ("near", "near-insee-code", "capacity-status", "nb-capacity"),
                   "Organization": ("type", "partof"),
                   "PractitionerRole": ("service",)}
         for rtype, names in wanted.items():

@@ -130,6 +130,8 @@ def _token(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidate
         key = token_key(clause.values[0], False, clause.name)
         if key == ("", "*") or not key[-1]:
             raise SearchError(f"valeur de jeton vide pour {clause.name}")
+        if candidates is ev.visible(rtype):
+            return ev.index.visible_with(rtype, pdef, key, ev.hidden)
         return candidates & inverted.get(key, frozenset())  # type: ignore[operator]
     matched: set[str] = set()
     for raw in clause.values:
