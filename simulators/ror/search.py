@@ -199,7 +199,7 @@ def _chained(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -
         if fast is not None:
             return fast
     if geographic and len(candidates) > LARGE_SET:
-        pool: Any = ev.visible(link.target)  # the latitude band of the index does the narrowing
+        pool: Any = ev.visible(link.target)  # the spatial grid of the index does the narrowing
     else:
         pool = {ref[len(prefix):] for rid in candidates for ref in column.get(rid, ()) if ref.startswith(prefix)}
     if above:
