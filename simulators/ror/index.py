@@ -228,12 +228,15 @@ class SessionIndex:
                 elif pdef.type == "reference":
                     self.referrers(rtype, pdef)
                 elif pdef.type == "special":
+                    self.column(rtype, pdef)  # read by the distances of a page
                     self.grid(rtype, pdef)
                 else:
                     self.value_sets(rtype, pdef)
         positions = PARAMS["Location"]["near"]
         for rtype, link in (("HealthcareService", "location"), ("Location", "partof")):
             self.chain_grid(rtype, PARAMS[rtype][link], positions)
+        for rtype in wanted:
+            self.in_order(rtype, ())
         self.parent_of("")
 
     # --- visibility by access profile -------------------------------------------------------------------
