@@ -88,7 +88,8 @@ class Grid:
         same communes again and again; the grid never changes)."""
         found = self._classes.get(c)
         if found is None:
-            inside, crossed = [], []
+            inside: list[tuple[int, int]] = []
+            crossed: list[tuple[int, int]] = []
             for cell in self._cells_near(c):
                 (inside if self._inside(c, cell) else crossed).append(cell)
             found = (inside, crossed)

@@ -52,7 +52,7 @@ def entry_json(full_url: str, resource_json: bytes, search: dict[str, Any]) -> b
                      dumps(search), b"}"))
 
 
-class RenderedBundle(dict):  # type: ignore[type-arg]
+class RenderedBundle(dict[str, Any]):
     """A searchset Bundle (a plain dict for every reader) with its entries' JSON bytes."""
 
     def __init__(self, bundle: dict[str, Any], entries_json: list[bytes]) -> None:

@@ -9,7 +9,7 @@ if the data changes meanwhile.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,7 @@ class Snapshot:
     rtype: str
     ids: list[str]
     request: SearchRequest
-    distances: dict[str, float]
+    distances: Mapping[str, float]  # evaluation.Distances: computed for the places a page shows
     profile: int
     hidden: frozenset[str] = frozenset()
     created: float = field(default_factory=time.monotonic)

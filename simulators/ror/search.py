@@ -96,7 +96,7 @@ def evaluate(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -
         found: set[str] = set()
         for value, holders in by_value.items():
             if predicate(value):
-                found |= holders & candidates  # type: ignore[operator]
+                found |= holders & candidates
         return found
     column = ev.index.column(rtype, pdef)
     result = set()
@@ -131,8 +131,8 @@ def _token(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidate
         if key == ("", "*") or not key[-1]:
             raise SearchError(f"valeur de jeton vide pour {clause.name}")
         if candidates is ev.visible(rtype):
-            return ev.index.visible_with(rtype, pdef, key, ev.hidden)
-        return candidates & inverted.get(key, frozenset())  # type: ignore[operator]
+            return ev.index.visible_with(rtype, pdef, key, ev.hidden)  # type: ignore[return-value]  # a frozenset: read-only, as callers use it
+        return candidates & inverted.get(key, frozenset())
     matched: set[str] = set()
     for raw in clause.values:
         key = token_key(raw, clause.modifier == "of-type", clause.name)
