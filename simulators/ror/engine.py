@@ -25,6 +25,7 @@ from simulators.ror.model import (
 )
 from simulators.ror.options import RorOptions
 from simulators.ror.params import PARAMS
+from simulators.ror.rendered import RenderedBundle
 from simulators.ror.results import (
     Snapshot,
     SnapshotCache,
@@ -160,8 +161,9 @@ class RorService:
     def _render(self, index: SessionIndex, snapshot: Snapshot, token: str, offset: int, count: int,
                 base_url: str, self_url: str, summary: dict[str, Any]) -> dict[str, Any]:
         total = len(snapshot.ids)
+        entries_json: list[bytes] = []
         entries = [] if snapshot.request.summary_count or count == 0 else page_entries(
-            index, snapshot, offset, count, base_url, self._presenter(index, snapshot.profile))
+            index, snapshot, offset, count, base_url, self._presenter(index, snapshot.profile), entries_json)
         links = [("self", self_url)]
         fmt = f"&_format={quote(snapshot.request.format, safe='')}" if snapshot.request.format else ""
 
@@ -177,8 +179,8 @@ class RorService:
                        match_ids=[e["resource"]["id"] for e in matches][:50],
                        included_refs=[f"{e['resource']['resourceType']}/{e['resource']['id']}"
                                       for e in entries if e["search"]["mode"] == "include"][:500])
-        return searchset(total=total, entries=entries, links=links, bundle_id=str(uuid.uuid4()),
-                         last_updated=instant(self.clock()))
+        return RenderedBundle(searchset(total=total, entries=entries, links=links, bundle_id=str(uuid.uuid4()),
+                                        last_updated=instant(self.clock())), entries_json)
 
     # --- read ---------------------------------------------------------------------------------------------
     def read(self, session: str, claims: TokenClaims, rtype: str, rid: str, summary: dict[str, Any]) -> dict[str, Any]:

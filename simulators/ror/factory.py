@@ -13,7 +13,7 @@ from simulators.core.shared import shared_signing_key_pem
 from simulators.ror.auth import SigningKey, TokenIssuer
 from simulators.ror.engine import RorService
 from simulators.ror.export import ExportJobs
-from simulators.ror.generator import generated
+from simulators.ror.generator import generated, prepare
 from simulators.ror.model import TOKEN_PATH
 from simulators.ror.options import RorOptions
 from simulators.ror.seed import seed_resources
@@ -31,6 +31,8 @@ def create(rt: Runtime, options: RorOptions) -> Simulator:
                      generator=lambda volume, region: generated(volume, seed, region),
                      default_volume=options.volume, default_region=options.region)
     store.create_tables()
+    if options.volume:
+        prepare(options.volume, seed, options.region)  # generated at start-up, not on the first search
     tls = bool(rt.pki is not None and rt.config.tls)
     # replicas over one PostgreSQL share the signing key (random, created once in the database)
     shared_key = SigningKey.from_pem(shared_signing_key_pem(rt.db, "ror")) if rt.db.shared else None

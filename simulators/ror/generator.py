@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import random
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -44,10 +45,27 @@ NAMES = ("Les Tilleuls", "Les Peupliers", "Le Verger", "La Source", "Les Acacias
          "La Clairière", "Les Érables", "Le Val", "Les Jardins", "La Roseraie", "Les Coteaux", "Le Parc")
 
 
-@lru_cache(maxsize=2)
+_generating = threading.Lock()
+
+
 def generated(volume: int, seed: int = 2026, region: str | None = None) -> tuple[dict[str, Any], ...]:
-    """Cached per process and shared by sessions (the index never modifies a resource). The GC is
-    paused while 50,000 resources are built: its generation scans would otherwise double the time."""
+    """Cached per process and shared by sessions (the index never modifies a resource). One build at
+    a time: the factory starts it when the service starts (`prepare`), and a first search arriving
+    meanwhile waits for that build instead of making a second one."""
+    with _generating:
+        return _generated(volume, seed, region)
+
+
+def prepare(volume: int, seed: int = 2026, region: str | None = None) -> threading.Thread:
+    """Generate the configured volume in the background, at start-up rather than on the first search."""
+    thread = threading.Thread(target=generated, args=(volume, seed, region), name="ror-volume", daemon=True)
+    thread.start()
+    return thread
+
+
+@lru_cache(maxsize=2)
+def _generated(volume: int, seed: int, region: str | None) -> tuple[dict[str, Any], ...]:
+    """The GC is paused while 50,000 resources are built: its generation scans would otherwise double the time."""
     enabled = gc.isenabled()
     gc.disable()
     try:

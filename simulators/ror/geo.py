@@ -1,18 +1,18 @@
 """Geographic criteria (ror.md §1.9): `near=lat|lon|distance|unit` (WGS84, haversine) and the ROR's
 `near-insee-code=<COG>|distance|unit`, whose centre is the commune centre of the bench's COG table.
-Big candidate sets are first cut to a latitude band of the index; distances are kept for the
-`location-distance` extension.
+The index's spatial grid (grid.py) narrows the places to the cells around the centre; distances are
+computed for the places a page shows (`location-distance` extension, evaluation.Distances).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
-from simulators.identities.communes import find_commune, haversine_km
+from simulators.identities.communes import find_commune
 from simulators.ror.codec import Clause, SearchError
 from simulators.ror.evaluation import Evaluation
-from simulators.ror.params import ParamDef
+from simulators.ror.grid import Centre, centre
+from simulators.ror.params import PARAMS, ParamDef
 
 
 _DISTANCE_UNITS = {"km": 1.0, "m": 0.001, "mi": 1.609344, "[mi_i]": 1.609344}
@@ -52,29 +52,41 @@ def parse_near(pdef: ParamDef, raw: str) -> tuple[float, float, float]:
     return lat, lon, radius
 
 
-def near(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: set[str]) -> set[str]:
+def centres_of(pdef: ParamDef, clause: Clause) -> list[Centre]:
     if clause.modifier or clause.op not in ("", "eq"):
         raise SearchError(f"modificateur non applicable à {clause.name}")
-    centres = [parse_near(pdef, raw) for raw in clause.values]
-    column = ev.index.column(rtype, pdef)
-    pool: Any = candidates
-    if len(candidates) > LARGE_SET:
-        band: set[str] = set()
-        for clat, _clon, radius in centres:
-            band.update(ev.index.latitude_band(rtype, pdef, clat - radius / 111.0, clat + radius / 111.0))
-        pool = band.intersection(candidates)
-    scaled = [(clat, clon, radius, 111.2 * math.cos(math.radians(clat))) for clat, clon, radius in centres]
-    result = set()
-    for rid in pool:
-        best = None
-        for lat, lon in column.get(rid, ()):
-            for clat, clon, radius, km_per_lon in scaled:
-                if abs(lat - clat) * 111.2 > radius or abs(lon - clon) * km_per_lon > radius * 1.01:
-                    continue
-                dist = haversine_km(clat, clon, lat, lon)
-                if dist <= radius and (best is None or dist < best):
-                    best = dist
-        if best is not None:
-            result.add(rid)
-            ev.distances[f"{rtype}/{rid}"] = round(best, 2)
+    return [centre(*parse_near(pdef, raw)) for raw in clause.values]
+
+
+def near(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: set[str]) -> set[str]:
+    centres = centres_of(pdef, clause)
+    result = ev.index.grid(rtype, pdef).within(centres, candidates)
+    ev.distances.record(rtype, centres, ev.index.column(rtype, pdef), result.__contains__, lambda: result)
+    return result
+
+
+def chained_near(ev: Evaluation, rtype: str, link: ParamDef, inner: Clause, candidates: set[str]) -> set[str] | None:
+    """`<link>.near…` on `rtype` (offers near here) through the grid of the linked places, keyed by
+    the offer: None when the visibility set hides some place (then the generic chain applies).
+    Same results and distances as the generic chain: a place gets its distance when it matches and,
+    for a small candidate set, when a candidate points at it (the generic chain's pool)."""
+    target = link.target
+    if ev.index.hides(ev.hidden, target):
+        return None
+    pdef = PARAMS[target].get(inner.name)
+    if pdef is None or pdef.type != "special":
+        return None
+    centres = centres_of(pdef, inner)
+    result = ev.index.chain_grid(rtype, link, pdef).within(centres, candidates)
+    column = ev.index.column(target, pdef)
+    if len(candidates) > LARGE_SET:  # the generic chain searched every (visible) place
+        def member(rid: str) -> bool:
+            return rid in column
+    else:
+        reverse = ev.index.referrers(rtype, link)
+        pool = frozenset(candidates)
+
+        def member(rid: str) -> bool:
+            return not pool.isdisjoint(reverse.get(f"{target}/{rid}", ()))
+    ev.distances.record(target, centres, column, member, lambda: {r for r in column if member(r)})
     return result

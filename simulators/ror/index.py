@@ -9,11 +9,12 @@ Concurrent builders may compute the same column twice; the result is identical, 
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from simulators.ror.grid import Grid
 from simulators.ror.params import PARAMS, ParamDef, normal_reference, normalise
+from simulators.ror.rendered import Presented
 
 TokenKey = tuple[str, ...]
 
@@ -40,7 +41,11 @@ class SessionIndex:
         self._content: dict[str, dict[str, str]] = {}
         self._visible: dict[Any, tuple[frozenset[str], frozenset[str]]] = {}
         self._positions: dict[str, dict[str, int]] = {}
-        self._latitudes: dict[tuple[str, str], tuple[list[float], list[str]]] = {}
+        self._grids: dict[tuple[Any, ...], Grid] = {}
+        self._value_sets: dict[tuple[str, str], dict[Any, frozenset[str]] | None] = {}
+        self._hides: dict[tuple[int, str], tuple[frozenset[str], bool]] = {}
+        self._visible_tokens: dict[tuple[Any, ...], tuple[frozenset[str], frozenset[str]]] = {}
+        self.presented = Presented()  # resources as each profile sees them, and their JSON (rendered.py)
 
     # --- resources ---------------------------------------------------------------------------------
     def get(self, rtype: str, rid: str) -> dict[str, Any] | None:
@@ -54,16 +59,68 @@ class SessionIndex:
         """Ids in insertion order (the store's order), the default result order."""
         return list(self.by_type.get(rtype, {}))
 
-    def latitude_band(self, rtype: str, pdef: ParamDef, low: float, high: float) -> list[str]:
-        """Ids whose position lies between two latitudes (bisect over a sorted copy of the column)."""
+    def grid(self, rtype: str, pdef: ParamDef) -> Grid:
+        """Positions (`near`) of `rtype` resources, by grid cell."""
+        key = (rtype, pdef.extract)  # `near` and `near-insee-code` share their positions
+        grid = self._grids.get(key)
+        if grid is None:
+            grid = Grid((rid, lat, lon) for rid, values in self.column(rtype, pdef).items() for lat, lon in values)
+            self._grids[key] = grid
+        return grid
+
+    def chain_grid(self, rtype: str, link: ParamDef, pdef: ParamDef) -> Grid:
+        """Positions of the `link.target` resources an `rtype` resource points at through `link`,
+        keyed by the `rtype` id (`location.near` on offers without going through every place)."""
+        key = (rtype, link.name, pdef.extract)
+        grid = self._grids.get(key)
+        if grid is None:
+            prefix = link.target + "/"
+            positions = self.column(link.target, pdef)
+            grid = Grid((rid, lat, lon) for rid, refs in self.column(rtype, link).items() for ref in refs
+                        if ref.startswith(prefix) for lat, lon in positions.get(ref[len(prefix):], ()))
+            self._grids[key] = grid
+        return grid
+
+    def value_sets(self, rtype: str, pdef: ParamDef) -> dict[Any, frozenset[str]] | None:
+        """Distinct value -> ids holding it, for columns of few distinct values (ages, place counts):
+        a comparison is then tested once per value, not once per resource. None for the others."""
         key = (rtype, pdef.name)
-        band = self._latitudes.get(key)
-        if band is None:
-            pairs = sorted((lat, rid) for rid, values in self.column(rtype, pdef).items() for lat, _ in values)
-            band = ([p[0] for p in pairs], [p[1] for p in pairs])
-            self._latitudes[key] = band
-        lats, ids = band
-        return ids[bisect.bisect_left(lats, low):bisect.bisect_right(lats, high)]
+        if key not in self._value_sets:
+            sets: dict[Any, set[str]] | None = {}
+            column = self.column(rtype, pdef)
+            try:
+                for rid, values in column.items():
+                    for value in values:
+                        sets.setdefault(value, set()).add(rid)  # type: ignore[union-attr]
+                        if len(sets) > 256:  # type: ignore[arg-type]
+                            raise TypeError("too many distinct values")
+            except TypeError:  # unhashable or too many: the scan is the better way
+                sets = None
+            self._value_sets[key] = None if sets is None else {v: frozenset(ids) for v, ids in sets.items()}
+        return self._value_sets[key]
+
+    def visible_with(self, rtype: str, pdef: ParamDef, key: TokenKey, hidden: frozenset[str]) -> frozenset[str]:
+        """Visible resources holding one token (the first criterion of most searches), cached per
+        visibility set: an offer type is asked again and again."""
+        cache_key = (rtype, pdef.name, key, id(hidden))
+        cached = self._visible_tokens.get(cache_key)
+        if cached is None or cached[0] is not hidden:
+            if len(self._visible_tokens) > 4096:
+                self._visible_tokens.clear()
+            found = self.visible_ids(rtype, hidden) & self.tokens(rtype, pdef).get(key, frozenset())
+            cached = (hidden, frozenset(found))
+            self._visible_tokens[cache_key] = cached
+        return cached[1]
+
+    def hides(self, hidden: frozenset[str], rtype: str) -> bool:
+        """Whether a visibility set hides any resource of `rtype`."""
+        key = (id(hidden), rtype)
+        cached = self._hides.get(key)
+        if cached is None or cached[0] is not hidden:
+            prefix = rtype + "/"
+            cached = (hidden, any(h.startswith(prefix) for h in hidden))
+            self._hides[key] = cached
+        return cached[1]
 
     def in_order(self, rtype: str, subset: Iterable[str]) -> list[str]:
         """`subset` in store order (sorting a few ids beats scanning 20,000)."""
@@ -160,7 +217,7 @@ class SessionIndex:
         costs what the others cost (done once, when the index is built)."""
         wanted = {"HealthcareService": ("service-category", "age-range-low", "age-range-high", "location",
                                         "organization"),
-                  "Location": ("near", "capacity-status", "nb-capacity"),
+                  "Location": ("near", "near-insee-code", "capacity-status", "nb-capacity"),
                   "Organization": ("type", "partof"),
                   "PractitionerRole": ("service",)}
         for rtype, names in wanted.items():
@@ -170,8 +227,16 @@ class SessionIndex:
                     self.tokens(rtype, pdef)
                 elif pdef.type == "reference":
                     self.referrers(rtype, pdef)
+                elif pdef.type == "special":
+                    self.column(rtype, pdef)  # read by the distances of a page
+                    self.grid(rtype, pdef)
                 else:
-                    self.column(rtype, pdef)
+                    self.value_sets(rtype, pdef)
+        positions = PARAMS["Location"]["near"]
+        for rtype, link in (("HealthcareService", "location"), ("Location", "partof")):
+            self.chain_grid(rtype, PARAMS[rtype][link], positions)
+        for rtype in wanted:
+            self.in_order(rtype, ())
         self.parent_of("")
 
     # --- visibility by access profile -------------------------------------------------------------------

@@ -9,11 +9,12 @@ if the data changes meanwhile.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from simulators.fhir.bundle import SUBSETTED, subset, summarise  # noqa: F401 - SUBSETTED re-exported
+from simulators.fhir.bundle import dumps
 from simulators.fhir.bundle import entry as fhir_entry
 from simulators.fhir.includes import collect_includes as shared_includes
 from simulators.fhir.paging import PageCache
@@ -21,6 +22,7 @@ from simulators.ror.codec import IncludeSpec, SearchError, SearchRequest
 from simulators.ror.index import SessionIndex
 from simulators.ror.model import EXT_DISTANCE
 from simulators.ror.params import INCLUDES, PARAMS
+from simulators.ror.rendered import entry_json
 from simulators.ror.search import definition
 
 MAX_INCLUDED = 5000
@@ -33,7 +35,7 @@ class Snapshot:
     rtype: str
     ids: list[str]
     request: SearchRequest
-    distances: dict[str, float]
+    distances: Mapping[str, float]  # evaluation.Distances: computed for the places a page shows
     profile: int
     hidden: frozenset[str] = frozenset()
     created: float = field(default_factory=time.monotonic)
@@ -125,18 +127,29 @@ def entry(full_url: str, resource: dict[str, Any], mode: str, distance: float | 
 
 
 def page_entries(index: SessionIndex, snapshot: Snapshot, offset: int, count: int, base_url: str,
-                 present: Callable[[dict[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:
+                 present: Callable[[dict[str, Any]], dict[str, Any]],
+                 entries_json: list[bytes] | None = None) -> list[dict[str, Any]]:
+    """The entries of one page; with `entries_json`, their JSON bytes too (resources serialised once
+    per index and profile in `index.presented`, unless `_elements` / `_summary` reshape them)."""
     page_ids = snapshot.ids[offset:offset + count]
     matches = [r for r in (index.get(snapshot.rtype, rid) for rid in page_ids) if r is not None]
     includes = collect_includes(index, matches, snapshot.request.includes, snapshot.hidden)
     entries = []
+    reshaped = bool(snapshot.request.summary and snapshot.request.summary != "false")
     for resource, mode in [(r, "match") for r in matches] + [(r, "include") for r in includes]:
         ref = f"{resource['resourceType']}/{resource['id']}"
-        shown = present(resource)
-        if mode == "match" and snapshot.request.elements:
-            shown = subset(shown, snapshot.request.elements)
-        elif snapshot.request.summary:
-            shown = summarise(shown, snapshot.request.summary)
-        entries.append(entry(f"{base_url}/{ref}", shown, mode, snapshot.distances.get(ref)))
+        full_url = f"{base_url}/{ref}"
+        if (mode == "match" and snapshot.request.elements) or reshaped:
+            shown = present(resource)
+            if mode == "match" and snapshot.request.elements:
+                shown = subset(shown, snapshot.request.elements)
+            else:
+                shown = summarise(shown, snapshot.request.summary)
+            raw = dumps(shown) if entries_json is not None else b""
+        else:
+            shown, raw = index.presented.get(snapshot.profile, ref, resource, present)
+        item = entry(full_url, shown, mode, snapshot.distances.get(ref))
+        entries.append(item)
+        if entries_json is not None:
+            entries_json.append(entry_json(full_url, raw, item["search"]))
     return entries
-

@@ -15,7 +15,7 @@ from simulators.fhir.predicates import token_key, token_test, value_predicate
 from simulators.ror import model as m
 from simulators.ror.codec import Clause, SearchError
 from simulators.ror.evaluation import Evaluation
-from simulators.ror.geo import LARGE_SET, near
+from simulators.ror.geo import LARGE_SET, chained_near, near
 from simulators.ror.params import PARAMS, ParamDef, capacity_entry_values, extensions, normal_reference, normalise
 
 
@@ -91,6 +91,13 @@ def evaluate(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -
     if clause.modifier and not (pdef.type == "string" and clause.modifier in ("exact", "contains")):
         raise SearchError(f"modificateur :{clause.modifier} non applicable à {clause.name}")
     predicate = value_predicate(pdef, clause)
+    by_value = ev.index.value_sets(rtype, pdef)
+    if by_value is not None and len(by_value) * 8 < len(candidates):  # test each distinct value once
+        found: set[str] = set()
+        for value, holders in by_value.items():
+            if predicate(value):
+                found |= holders & candidates
+        return found
     column = ev.index.column(rtype, pdef)
     result = set()
     for rid in candidates:
@@ -119,6 +126,13 @@ def _token(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidate
     if clause.modifier not in ("", "not", "of-type") or clause.op not in ("", "eq", "ne"):
         raise SearchError(f"modificateur ou opérateur non applicable au jeton {clause.name}")
     inverted = ev.index.tokens(rtype, pdef)
+    if len(clause.values) == 1 and not clause.modifier and clause.op in ("", "eq"):
+        key = token_key(clause.values[0], False, clause.name)
+        if key == ("", "*") or not key[-1]:
+            raise SearchError(f"valeur de jeton vide pour {clause.name}")
+        if candidates is ev.visible(rtype):
+            return ev.index.visible_with(rtype, pdef, key, ev.hidden)  # type: ignore[return-value]  # a frozenset: read-only, as callers use it
+        return candidates & inverted.get(key, frozenset())
     matched: set[str] = set()
     for raw in clause.values:
         key = token_key(raw, clause.modifier == "of-type", clause.name)
@@ -180,8 +194,12 @@ def _chained(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -
         raise SearchError(":above n'est pris en charge que sur la hiérarchie des organisations")
     inner = Clause(clause.name, clause.values, clause.chain[1:], "" if above else clause.modifier, clause.op)
     geographic = not inner.chain and inner.name in ("near", "near-insee-code")
+    if geographic and not above and not inner.modifier and inner.op in ("", "eq"):
+        fast = chained_near(ev, rtype, link, inner, candidates)
+        if fast is not None:
+            return fast
     if geographic and len(candidates) > LARGE_SET:
-        pool: Any = ev.visible(link.target)  # the latitude band of the index does the narrowing
+        pool: Any = ev.visible(link.target)  # the spatial grid of the index does the narrowing
     else:
         pool = {ref[len(prefix):] for rid in candidates for ref in column.get(rid, ()) if ref.startswith(prefix)}
     if above:

@@ -32,6 +32,7 @@ from simulators.ror.engine import Denied, RorService
 from simulators.ror.export import ExportJobs, parse_kickoff
 from simulators.ror.model import FHIR_JSON, JWKS_PATH, TOKEN_PATH
 from simulators.ror.options import RorOptions
+from simulators.ror.rendered import RenderedBundle
 
 CATALOGUE = {
     "ror_token_rejected": "Jeton refusé (401 OperationOutcome) alors qu'il est valide",
@@ -55,7 +56,11 @@ def response_format() -> str:
 
 
 def fhir_response(resource: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body, content_type = render(resource, response_format())
+    fmt = response_format()
+    if fmt == "json" and isinstance(resource, RenderedBundle):  # entries serialised once (rendered.py)
+        return Response(resource.to_json(), status=status, headers=headers or {},
+                        content_type=f"{FHIR_JSON};charset=UTF-8")
+    body, content_type = render(resource, fmt)
     return Response(body, status=status, headers=headers or {}, content_type=content_type)
 
 
