@@ -8,7 +8,7 @@ import pytest
 from conformance.checks import AssertionFailed, CheckSkipped
 from conformance.checks_official import n1_pdf_identical
 from simulators.mss.codec import mime
-from simulators.mss.codec.mime import PartsMemo, analyse_message, analyse_submission, message_parts, parse_message
+from simulators.mss.codec.mime import HANDED_OVER, PartsMemo, analyse_message, analyse_submission, message_parts, parse_message
 from tests.conformance.test_official_checks import PDF, n1_xdm, send
 
 
@@ -60,3 +60,11 @@ def test_the_memo_is_bounded_in_entries_and_bytes() -> None:
     for n in range(4):
         memo.put(bytes([n]) * 90, mime.MessageParts())
     assert len(memo) == 3 and memo.pop(b"\x00" * 90) is None
+
+
+def test_nothing_is_handed_over_when_no_live_check_will_read_it() -> None:
+    raw = send(n1_xdm(PDF), PDF).request_body
+    analyse_submission(raw, parse_message(raw), hand_over=False)
+    assert HANDED_OVER.pop(raw) is None
+    analyse_submission(raw, parse_message(raw))
+    assert HANDED_OVER.pop(raw) is not None

@@ -242,11 +242,12 @@ class PartsMemo:
 HANDED_OVER = PartsMemo(MEMO_SIZE, MEMO_BYTES)
 
 
-def analyse_submission(raw: bytes, msg: Message) -> dict[str, Any]:
-    """`analyse_message` on the submission path: also keeps the decoded attachments and XDM package for
-    `message_parts`, so the live checks of this exchange do not parse the message again."""
+def analyse_submission(raw: bytes, msg: Message, *, hand_over: bool = True) -> dict[str, Any]:
+    """`analyse_message` on the submission path: with `hand_over` (live checks will judge the exchange),
+    also keeps the decoded attachments and XDM package for `message_parts`, so those checks do not parse
+    the message again."""
     summary, archive = _analyse(raw, msg)
-    if not HANDED_OVER.keeps(raw):  # a huge message would not be kept: do not decode it for nothing
+    if not hand_over or not HANDED_OVER.keeps(raw):  # nobody to read it, or too big to pin: not kept
         return summary
     try:
         HANDED_OVER.put(raw, _parts(msg, archive))

@@ -231,7 +231,7 @@ class MssSmtpHandler:
         def process() -> tuple[dict[str, Any], list[RecipientOutcome]]:  # one worker-thread hop, one MIME parse
             try:
                 msg = parse_message(raw)
-                summary = analyse_submission(raw, msg)
+                summary = analyse_submission(raw, msg, hand_over=self.rt.journal.live_checker is not None)
             except RecursionError:  # thousands of nested multiparts: refuse for good, never retry
                 refusal = Refusal(554, "5.6.0", "Message mal formé : imbrication MIME excessive")
                 for outcome in accepted:
