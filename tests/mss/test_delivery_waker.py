@@ -9,7 +9,7 @@ class FakeLoop:
     def __init__(self) -> None:
         self.scheduled: list = []
 
-    def call_soon_threadsafe(self, fn, *args) -> None:  # noqa: ANN001
+    def call_soon_threadsafe(self, fn, *args) -> None:
         self.scheduled.append((fn, args))
 
     def run(self) -> None:

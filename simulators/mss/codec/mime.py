@@ -186,7 +186,8 @@ def _parts(msg: Message, known: tuple[bytes, XdmPackage | None] | None) -> Messa
             continue
         content_type = part.get_content_type().lower()
         name = (part.get_filename() or "").lower()
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)  # bytes (or None) for a leaf part
+        payload = decoded if isinstance(decoded, bytes) else b""
         if content_type == PDF_TYPE or name.endswith(".pdf"):
             found.pdfs.append(payload)
         elif name.endswith(".zip") or content_type in ZIP_TYPES:
@@ -251,7 +252,7 @@ def analyse_submission(raw: bytes, msg: Message, *, hand_over: bool = True) -> d
         return summary
     try:
         HANDED_OVER.put(raw, _parts(msg, archive))
-    except Exception:  # noqa: BLE001 - hostile MIME: the check parses it again (and judges it) itself
+    except Exception:  # hostile MIME: the check parses it again (and judges it) itself
         log.debug("attachments not kept for the live checks", exc_info=True)
     return summary
 
