@@ -17,8 +17,8 @@ from typing import Sequence
 from simulators.core.errors import ProtocolError
 from simulators.core.exchange import Exchange
 from simulators.codecs.xmlsafe import parse_xml
-from simulators.mss.codec.mime import parse_message
-from simulators.mss.codec.xdm import XdmError, cda_documents, parse_xdm
+from simulators.mss.codec.mime import message_parts
+from simulators.mss.codec.xdm import XdmPackage, cda_documents
 
 from conformance.checks import LIVE, SESSION, Check, Finding, expect_true, skip
 from conformance.outcomes import Outcome
@@ -27,29 +27,11 @@ HL7 = "urn:hl7-org:v3"
 PDF = "application/pdf"
 
 
-def _attachments(raw: bytes) -> tuple[list[bytes], list[bytes]]:
-    """(PDF attachments, IHE_XDM zip attachments) of a sent message."""
-    pdfs, zips = [], []
-    for part in parse_message(raw).walk():
-        if part.is_multipart():
-            continue
-        content_type = part.get_content_type().lower()
-        name = (part.get_filename() or "").lower()
-        payload = part.get_payload(decode=True) or b""
-        if content_type == PDF or name.endswith(".pdf"):
-            pdfs.append(payload)
-        elif name.endswith(".zip") or content_type in ("application/zip", "application/x-zip-compressed"):
-            zips.append(payload)
-    return pdfs, zips
-
-
-def _encapsulated_pdfs(archive: bytes) -> list[tuple[str, bytes]]:
+def _encapsulated_pdfs(package: XdmPackage | None) -> list[tuple[str, bytes]]:
     """(document uniqueId, PDF bytes) for every CDA of the archive whose nonXMLBody is a B64 PDF."""
-    found = []
-    try:
-        package = parse_xdm(archive)
-    except (XdmError, ValueError):
-        return []
+    found: list[tuple[str, bytes]] = []
+    if package is None:  # not a readable archive
+        return found
     for entry, content in cda_documents(package):
         try:
             root = parse_xml(content)
@@ -69,8 +51,9 @@ def _encapsulated_pdfs(archive: bytes) -> list[tuple[str, bytes]]:
 def n1_pdf_identical(exchange: Exchange) -> str:
     if not exchange.request_body:
         skip("corps du message non conservé dans le journal")
-    pdfs, zips = _attachments(exchange.request_body)
-    encapsulated = [item for archive in zips for item in _encapsulated_pdfs(archive)]
+    parts = message_parts(exchange.request_body)  # parsed once by the SMTP handler, or here when read back
+    pdfs = parts.pdfs
+    encapsulated = [item for package in parts.packages for item in _encapsulated_pdfs(package)]
     if not encapsulated:
         skip("aucun CDA de niveau 1 encapsulant un PDF dans ce message")
     if not pdfs:

@@ -49,11 +49,15 @@ def _serve(work_dir: str, conn: Any) -> None:  # pragma: no cover - child proces
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
     with production_bench(config, [MSS], pki=pki) as bench:
         conn.send({"urls": {name: bench.url(name) for name in ("smtp", "imap", "psc")}, "seed": config.seed})
-        conn.recv()
+        conn.recv()  # the sending starts (connections, STARTTLS and AUTH included)
+        cpu0 = time.process_time()
+        conn.recv()  # every message is delivered
+        send_cpu = time.process_time() - cpu0
+        conn.recv()  # the run is over
         flushed = bench.runtime.journal.flush(60)
         conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed,
                    "xdm_analysed": _xdm_analysed(bench.runtime.journal), "facts": runtime_facts(bench),
-                   **rss_mb()})
+                   "server_cpu_s": round(send_cpu, 3), **rss_mb()})
 
 
 def _xdm_analysed(journal: Any) -> int:
@@ -128,7 +132,7 @@ def _send_all(connect: Callable[[], smtplib.SMTP], sender: str, recipient: str, 
 
 
 def _bench_operator(urls: dict[str, str], pki: Any, seed: int, count: int, threads: int, fetches: int,
-                    message: bytes, sender: str, recipient: str) -> dict[str, Any]:
+                    message: bytes, sender: str, recipient: str, mark: Callable[[], None]) -> dict[str, Any]:
     from simulators.core.tls import client_context
     from simulators.mss.client import MailClient, get_token
 
@@ -139,7 +143,8 @@ def _bench_operator(urls: dict[str, str], pki: Any, seed: int, count: int, threa
                       client_context(pki))
     watcher = mail.imap(recipient, tokens[recipient])
     watcher.select("INBOX")
-    started = time.perf_counter()
+    mark()
+    started, cpu0 = time.perf_counter(), time.process_time()
     seconds, latencies, errors = _send_all(lambda: mail.smtp(sender, tokens[sender]), sender, recipient, message,
                                            count, threads)
     exists = 0
@@ -149,6 +154,8 @@ def _bench_operator(urls: dict[str, str], pki: Any, seed: int, count: int, threa
         typ, data = watcher.select("INBOX", readonly=True)
         exists = int(data[0] or 0)
     delivered_s = time.perf_counter() - started
+    client_cpu_s = time.process_time() - cpu0  # the senders' smtplib + TLS, in this (GIL-bound) process
+    mark()
     typ, data = watcher.uid("SEARCH", None, "ALL")
     uids = (data[0] or b"").split()
     rng = random.Random(seed)
@@ -163,7 +170,8 @@ def _bench_operator(urls: dict[str, str], pki: Any, seed: int, count: int, threa
             "delivered": exists, "delivered_per_s": round(exists / delivered_s, 1) if delivered_s else 0.0,
             "smtp_p50_ms": _ms(latencies, 0.5), "smtp_p99_ms": _ms(latencies, 0.99),
             "fetch_p50_ms": _ms(fetch_latencies, 0.5), "fetch_p99_ms": _ms(fetch_latencies, 0.99),
-            "fetch_mean_ms": round(statistics.fmean(fetch_latencies) * 1000, 2) if fetch_latencies else 0.0}
+            "fetch_mean_ms": round(statistics.fmean(fetch_latencies) * 1000, 2) if fetch_latencies else 0.0,
+            "client_cpu_ms_per_message": round(client_cpu_s * 1000 / max(exists, 1), 2)}
 
 
 # --- MailDev ---------------------------------------------------------------------------------------
@@ -259,9 +267,11 @@ def bench_mss(*, messages: int = 400, threads: int = 4, fetches: int = 200, mail
             recipient = world.establishment(RECIPIENT_ID).mss_org_address
             message = build_message(info["seed"], sender, recipient)
             operator = _bench_operator(info["urls"], pki, info["seed"], messages, threads, fetches, message,
-                                       sender, recipient)
+                                       sender, recipient, lambda: parent.send("mark"))
             parent.send("stop")
             operator.update(parent.recv() if parent.poll(90) else {})
+            if operator.get("server_cpu_s") and operator.get("delivered"):
+                operator["server_cpu_ms_per_message"] = round(operator["server_cpu_s"] * 1000 / operator["delivered"], 2)
     other = _bench_maildev(messages, threads, fetches, message, sender, recipient, info["seed"]) if maildev \
         else {"skipped": "MailDev disabled (--no-maildev)"}
     return {"service": "mss", "messages": messages, "threads": threads, "message_bytes": len(message),
@@ -280,6 +290,8 @@ def table(result: dict[str, Any]) -> list[tuple[str, str]]:
     labels = [("accepted/s", "accepted_per_s"), ("delivered/s", "delivered_per_s"), ("delivered", "delivered"),
               ("SMTP p50 ms", "smtp_p50_ms"), ("SMTP p99 ms", "smtp_p99_ms"), ("fetch p50 ms", "fetch_p50_ms"),
               ("fetch p99 ms", "fetch_p99_ms"), ("errors", "errors")]
+    rows.append(("server CPU ms/message", str(op.get("server_cpu_ms_per_message", "-"))))
+    rows.append(("bench client CPU ms/message", str(op.get("client_cpu_ms_per_message", "-"))))
     for label, key in labels:
         other = md.get(key, "-") if "skipped" not in md else "-"
         rows.append((label, f"socle-bench {op.get(key)}  |  MailDev {other}"))

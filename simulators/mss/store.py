@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import (Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text,
-                        UniqueConstraint, and_, delete, func, select, update)
+                        UniqueConstraint, and_, bindparam, delete, func, select, update)
 
 from sqlalchemy.exc import IntegrityError
 
@@ -88,6 +88,14 @@ class MssStore:
         self.generations: dict[str, int] = defaultdict(int)  # bumped when a session is dropped
         self.listeners: list[Callable[[str, str], None]] = []
         db.changes.subscribe("mss", self._changed_elsewhere)  # replicas: another one wrote (docs/replicas.md)
+        f = self.t["mss_folders"]
+        folder_key = and_(f.c.session == bindparam("k_session"), f.c.address == bindparam("k_address"),
+                          f.c.name == bindparam("k_folder"))
+        # Delivery statements built once (the hot path): the UID is taken by one UPDATE ... RETURNING, which
+        # locks the folder row until commit on PostgreSQL as SELECT ... FOR UPDATE did (SQLite >= 3.35).
+        self._take_uid = update(f).where(folder_key).values(next_uid=f.c.next_uid + 1).returning(f.c.next_uid)
+        self._new_folder = f.insert()
+        self._insert_messages = self.t["mss_messages"].insert()
 
     def create_tables(self) -> None:
         for table in self.t.values():
@@ -197,28 +205,26 @@ class MssStore:
         """Store messages in one transaction; returns their UIDs (the store allocates them)."""
         items = list(deliveries)
         uids = []
-        f, m = self.t["mss_folders"], self.t["mss_messages"]
         now = time.time()
         with self._lock, self.db.engine.begin() as conn:
             rows = []
             for item in items:
                 address = item.address.lower()
-                key = and_(f.c.session == session, f.c.address == address, f.c.name == item.folder)
-                row = conn.execute(select(f.c.next_uid).where(key).with_for_update()).first()
-                if row is None:
-                    conn.execute(f.insert().values(session=session, address=address, name=item.folder,
-                                                   uid_validity=int(now) & 0x7FFFFFFF, next_uid=2))
+                taken = conn.execute(self._take_uid, {"k_session": session, "k_address": address,
+                                                      "k_folder": item.folder}).first()
+                if taken is None:
+                    conn.execute(self._new_folder, {"session": session, "address": address, "name": item.folder,
+                                                    "uid_validity": int(now) & 0x7FFFFFFF, "next_uid": 2})
                     uid = 1
                 else:
-                    uid = row.next_uid
-                    conn.execute(update(f).where(key).values(next_uid=uid + 1))
+                    uid = taken.next_uid - 1
                 uids.append(uid)
                 rows.append({"session": session, "address": address, "folder": item.folder, "uid": uid,
                              "flags": " ".join(item.flags), "internal_date": now, "size": len(item.raw),
                              "message_id": item.message_id[:998], "subject": item.subject[:998],
                              "sender": item.sender[:320], "raw": item.raw})
             if rows:
-                conn.execute(m.insert(), rows)
+                conn.execute(self._insert_messages, rows)
         for item in items:
             self.changes[(session, item.address.lower())] += 1
             for listener in self.listeners:

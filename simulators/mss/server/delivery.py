@@ -69,9 +69,11 @@ class Operator:
 
     # --- delivery ---------------------------------------------------------------------------------
     def accept(self, session: str, sender: Mailbox, mail_from: str, outcomes: list[RecipientOutcome], raw: bytes,
-               *, envelope_id: str = "", arrival: float | None = None, msg: Any = None) -> list[RecipientOutcome]:
+               *, envelope_id: str = "", arrival: float | None = None, msg: Any = None,
+               summary: Mapping[str, Any] | None = None) -> list[RecipientOutcome]:
         """Deliver to the accepted recipients (those not refused at RCPT); report by DSN the failures of a
-        message that was accepted for others, and the requested successes."""
+        message that was accepted for others, and the requested successes. `msg` and `summary`, when the
+        caller has them, spare parsing and analysing `raw` again."""
         msg = msg if msg is not None else parse_message(raw)
         size = len(raw)
         accepted = [o for o in outcomes if o.refusal is None]
@@ -91,7 +93,7 @@ class Operator:
         # A failure DSN only when DATA was answered 250: a 5xx reply has already told the client.
         self._report(session, mail_from, raw, outcomes if to_store else [], envelope_id, arrival, msg)
         if self.options.auto_mdn:
-            self._auto_mdn(session, mail_from, raw, msg, to_store)
+            self._auto_mdn(session, mail_from, raw, msg, to_store, summary)
         return outcomes
 
     def _trace_headers(self, mail_from: str, session: str) -> bytes:
@@ -132,7 +134,8 @@ class Operator:
             self.store.deliver(session, [Delivery(mail_from, r, make_msgid(domain=self.options.hostname),
                                                   "DSN", f"MAILER-DAEMON@{self.options.hostname}") for r in reports])
 
-    def _auto_mdn(self, session: str, mail_from: str, raw: bytes, msg: Any, delivered: list[RecipientOutcome]) -> None:
+    def _auto_mdn(self, session: str, mail_from: str, raw: bytes, msg: Any, delivered: list[RecipientOutcome],
+                  summary: Mapping[str, Any] | None = None) -> None:
         dnt = [a for _, a in getaddresses([str(v) for v in msg.get_all("Disposition-Notification-To", [])]) if a]
         if not dnt:
             return
@@ -143,13 +146,14 @@ class Operator:
             box = self.store.mailbox(session, outcome.recipient)
             if box is None or not box.auto_mdn or self.store.mailbox(session, dnt[0]) is None:
                 continue
-            code = self.integration_error(session, raw)
+            code = self.integration_error(session, raw, summary)
             mdn = build_mdn(raw, reporter=box.address, error_code=code)
             self.store.deliver(session, [Delivery(dnt[0], mdn, "", "MDN", box.address)])
 
-    def integration_error(self, session: str, raw: bytes) -> str:
-        """What the PFI answers (ANS error codes 902/903/905/906), or "" when it integrates."""
-        summary = analyse_message(raw)
+    def integration_error(self, session: str, raw: bytes, summary: Mapping[str, Any] | None = None) -> str:
+        """What the PFI answers (ANS error codes 902/903/905/906), or "" when it integrates; `summary` is
+        `analyse_message(raw)` when the caller already has it."""
+        summary = summary if summary is not None else analyse_message(raw)
         xdm = summary.get("xdm")
         if not xdm or not xdm.get("readable") or not xdm.get("documents"):
             return "906"

@@ -46,7 +46,7 @@ from .auth import AuthError, MailAuthenticator, Principal, oauth_failure_challen
 from .imap_config import MssImapConfig
 from .imap_extensions import special_use_attributes
 from .imap_connection import LineRefused, MssIMAPConnection, RefusedCommand, current_connection
-from .imap_store import StoreMailboxSet, folder_name_refusal
+from .imap_store import DeliveryWaker, StoreMailboxSet, folder_name_refusal
 from ..store import MssStore
 
 log = logging.getLogger("socle_bench.mss.imap")
@@ -125,6 +125,11 @@ class MssLogin(LoginInterface):
             if cached is None or cached.generation != self.store.generations[principal.session]:
                 self._sets[key] = await StoreMailboxSet(self.store, *key).load()
             return self._sets[key]
+
+    def watches(self, session: str, address: str) -> bool:
+        """Whether `forget(session, address)` would touch anything (callable from any thread: one dict
+        lookup; a set loaded after this answer reads the store afresh anyway)."""
+        return address == "*" or (session, address) in self._sets
 
     def forget(self, session: str, address: str) -> None:
         for key in [k for k in self._sets if k[0] == session and address in ("*", k[1])]:
@@ -379,9 +384,7 @@ def imap_lifecycle(store: MssStore, authenticator: MailAuthenticator, journal: A
                 connection_exit.set(stack)
                 await serve(r, w, info)
 
-        def notify(session: str, address: str) -> None:
-            loop.call_soon_threadsafe(login.forget, session, address)
-        store.listeners.append(notify)
+        store.listeners.append(DeliveryWaker(loop, login))
         return await asyncio.start_server(reader.get_callback(callback), host=host, port=port)
 
     return AsyncServerThread("imap", start, host=host, port=port, scheme="imap", configure=configure)

@@ -11,8 +11,10 @@ are loaded lazily, on the first FETCH that needs them.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
 from datetime import datetime, timezone
 
 from pymap.backend.dict.mailbox import MailboxData, MailboxSet, Message
@@ -51,6 +53,39 @@ def folder_name_refusal(name: str, delimiter: str = "/") -> bytes:
     if any(ord(ch) < 0x20 or ch in "\x7f\\*%" for ch in name):
         return b"Invalid folder name: control or wildcard character."
     return b""
+
+
+class Watcher(Protocol):
+    def watches(self, session: str, address: str) -> bool: ...
+
+    def forget(self, session: str, address: str) -> None: ...
+
+
+class DeliveryWaker:
+    """Store listener (called in the delivering thread): wakes the IMAP sessions of a box on their loop,
+    once per burst of deliveries, and only when a session has that box loaded (a delivery to a box
+    nobody watches costs no loop wake-up)."""
+
+    def __init__(self, loop: Any, watcher: Watcher) -> None:
+        self.loop = loop
+        self.watcher = watcher
+        self._pending: set[tuple[str, str]] = set()  # wake-ups scheduled on the loop, not run yet
+        self._guard = threading.Lock()
+
+    def __call__(self, session: str, address: str) -> None:
+        key = (session, address)
+        if not self.watcher.watches(*key):
+            return
+        with self._guard:
+            if key in self._pending:
+                return
+            self._pending.add(key)
+        self.loop.call_soon_threadsafe(self._wake, key)
+
+    def _wake(self, key: tuple[str, str]) -> None:
+        with self._guard:
+            self._pending.discard(key)
+        self.watcher.forget(*key)
 
 
 class StoreMessage(Message):

@@ -25,7 +25,7 @@ from simulators.core.journal import JournalTicket
 from simulators.core.refusal import record_refusal
 
 from .aio import AsyncServerThread
-from ..codec.mime import analyse_message, parse_message
+from ..codec.mime import analyse_submission, parse_message
 from .auth import AuthError, MailAuthenticator, Principal, oauth_failure_challenge, parse_oauthbearer, parse_xoauth2
 from .delivery import Operator
 from ..model import PATIENT_KIND, RecipientOutcome, Refusal
@@ -231,7 +231,7 @@ class MssSmtpHandler:
         def process() -> tuple[dict[str, Any], list[RecipientOutcome]]:  # one worker-thread hop, one MIME parse
             try:
                 msg = parse_message(raw)
-                summary = analyse_message(raw, msg)
+                summary = analyse_submission(raw, msg, hand_over=self.rt.journal.live_checker is not None)
             except RecursionError:  # thousands of nested multiparts: refuse for good, never retry
                 refusal = Refusal(554, "5.6.0", "Message mal formé : imbrication MIME excessive")
                 for outcome in accepted:
@@ -240,7 +240,7 @@ class MssSmtpHandler:
             if sender is None:
                 return summary, accepted + refused
             outcomes = self.operator.accept(principal.session, sender, envelope.mail_from, accepted, raw,
-                                            envelope_id=envid, arrival=started, msg=msg)
+                                            envelope_id=envid, arrival=started, msg=msg, summary=summary)
             return summary, outcomes + refused  # RCPT refusals: answered 5xx already, journalled, no DSN
         summary, outcomes = await asyncio.to_thread(process)
         delivered = [o for o in outcomes if o.delivered]
