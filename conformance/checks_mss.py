@@ -17,6 +17,8 @@ from simulators.mss.rules import MES_LIMIT_BYTES
 
 from conformance.checks import LIVE, SESSION, AssertionFailed, Check, Finding, expect, expect_true, skip
 from conformance.outcomes import Outcome
+from conformance.checks_socle import insi_answer
+from simulators.mss.codec.mdn import parse_mdn
 
 MSG_ID_RE = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
 XDM_SUBJECT_RE = re.compile(r"^XDM/1\.0/DDM\+(?P<label>.+) (?P<family>[^ ]+(?: [^ ]+)*?) (?P<given>[^ ]+) "
@@ -185,8 +187,6 @@ def ins_header_from_insi(exchanges: Sequence[Exchange]) -> list[Finding]:
     """X-MSS-INS: O says the INS was qualified: INSi must have answered it (CR 00) earlier in the session.
 
     What the CDA carries is what the DUI wrote; only INSi's answer shows the qualification (ECO.2.4.2)."""
-    from conformance.checks_socle import insi_answer
-
     qualified: set[str] = set()
     findings: list[Finding] = []
     for exchange in sorted(exchanges, key=lambda e: (e.started_at, e.id)):
@@ -329,8 +329,6 @@ def _mdn_attempt(exchange: Exchange) -> bool:
 
 
 def mdn_well_formed(exchange: Exchange) -> str:
-    from simulators.mss.codec.mdn import parse_mdn
-
     if not _mdn_attempt(exchange):
         skip("ce courriel n'est pas un MDN")
     try:

@@ -22,6 +22,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from conformance.drivers import load_driver
+from conformance.drivers.judge import judge, judge_run
+from conformance.drivers.local_bench import (
+    credentials_from_dir,
+    DEFAULT_SEED,
+    pki_credentials,
+    start_local_bench,
+    target_for,
+)
+from conformance.drivers.observe import jsonl_notifier
+from conformance.drivers.probe import BenchProbe
+from conformance.reporters import all_reporters
+from simulators.core.exchange import Exchange
 
 if TYPE_CHECKING:  # the plugin loads with every pytest run: the bench is imported only when used
     from simulators.core.exchange import Exchange
@@ -44,7 +57,7 @@ def journey_markers() -> dict[str, str]:
     """Sector, journey and person tags of the shipped features (features/catalog.py), registered so that
     ``@daniel`` or ``@pa`` never raise an unknown-mark warning."""
     try:
-        from features.catalog import markers
+        from features.catalog import markers  # optional: features/ (a vendor may install the plugin without it)
     except ImportError:  # the plugin installed without the shipped features
         return {}
     return markers()
@@ -126,12 +139,6 @@ def pytest_configure_node(node: Any) -> None:
 @pytest.fixture(scope="session")
 def bench_target(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BenchTarget]:
     """The bench of this run and its session: the running one of --bench-url, else an in-process one."""
-    from conformance.drivers.local_bench import (
-        DEFAULT_SEED, credentials_from_dir, pki_credentials, start_local_bench, target_for,
-    )
-
-    from conformance.drivers.probe import BenchProbe
-
     state: RunState = pytestconfig.stash[STATE_KEY]
     seed = pytestconfig.getoption("bench_seed") or DEFAULT_SEED
     timeout = pytestconfig.getoption("dui_timeout")
@@ -177,16 +184,12 @@ def socle_world(bench_target: BenchTarget) -> Any:
 
 @pytest.fixture(scope="session")
 def bench_probe(bench_target: BenchTarget) -> BenchProbe:
-    from conformance.drivers.probe import BenchProbe
-
     return BenchProbe(bench_target.admin_url, bench_target.session)
 
 
 @pytest.fixture(scope="session")
 def dui(pytestconfig: pytest.Config, bench_target: BenchTarget) -> Iterator[DuiDriver]:
     """The DUI under test, opened on the bench session (``--dui``)."""
-    from conformance.drivers import load_driver
-
     spec = pytestconfig.getoption("dui")
     kwargs: dict[str, Any] = {}
     if spec == "observe":
@@ -200,8 +203,6 @@ def dui(pytestconfig: pytest.Config, bench_target: BenchTarget) -> Iterator[DuiD
 
 
 def _observe_notifier(config: pytest.Config) -> Any:
-    from conformance.drivers.observe import jsonl_notifier
-
     log_path = config.getoption("observe_log")
     to_file = jsonl_notifier(log_path) if log_path else None
 
@@ -221,8 +222,6 @@ def _observe_notifier(config: pytest.Config) -> Any:
 @pytest.fixture
 def conformance_report(bench_probe: BenchProbe) -> Any:
     """``judge(services=None, after="")``: the conformance report of the session's exchanges so far."""
-    from conformance.drivers.judge import judge
-
     def run(services: list[str] | None = None, after: str = "") -> Any:
         exchanges = bench_probe.exchanges(after=after or None, bodies=True)
         if services:
@@ -242,16 +241,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     exchanges = list(state.exchanges)
     if state.exchanges_dir:
-        from simulators.core.exchange import Exchange
-
         for path in sorted(Path(state.exchanges_dir).glob("*.jsonl")):
             exchanges.extend(Exchange.from_json(json.loads(line)) for line in path.read_text("utf-8").splitlines() if line)
     targets = _report_paths(config)
     if not exchanges or not targets:
         state.exchanges = exchanges
         return
-    from conformance.drivers.judge import judge_run
-    from conformance.reporters import all_reporters
 
     report = judge_run(exchanges, session=state.session, source=state.source or "pytest")
     reporters = all_reporters()

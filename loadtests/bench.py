@@ -25,6 +25,11 @@ import traceback
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from .bench_sizes import merge_suite_points
+from .compare import compare, rows as peer_rows
+from .goals import collect, evaluate, exit_code, table_lines
+from .production import notes_lines
+from .report_html import render
 
 # name -> module exposing run(quick: bool, ...) -> dict and table(result) -> rows; `all` runs them in order
 SUITES = {
@@ -87,8 +92,6 @@ def _run_suite(name: str, module: ModuleType, args: argparse.Namespace) -> dict[
                 "wall_seconds": round(time.perf_counter() - t0, 1)}
     result["wall_seconds"] = round(time.perf_counter() - t0, 1)
     if name in PEERED and not args.no_peers:
-        from .compare import compare
-
         t1 = time.perf_counter()
         result["peers"] = compare(name, result, quick=args.quick, module=module)
         result["peers"]["wall_seconds"] = round(time.perf_counter() - t1, 1)
@@ -103,8 +106,6 @@ def _print_table(name: str, module: ModuleType, result: dict[str, Any]) -> None:
     else:
         rows = list(module.table(result))
         if "peers" in result:
-            from .compare import rows as peer_rows
-
             rows += peer_rows(result["peers"])
     width = max((len(r[0]) for r in rows), default=0)
     print(f"\n== {name} ({result['wall_seconds']} s)")
@@ -115,10 +116,6 @@ def _print_table(name: str, module: ModuleType, result: dict[str, Any]) -> None:
 
 def conclude(results: dict[str, Any], modules: list[ModuleType]) -> list[dict[str, Any]]:
     """Series, goals and notes of a finished run, stored into `results`; returns the goal rows."""
-    from .bench_sizes import merge_suite_points
-    from .goals import collect, evaluate
-    from .production import notes_lines
-
     sizes = results["suites"].get("sizes")
     series = dict(sizes.get("series", {})) if isinstance(sizes, dict) else {}
     merge_suite_points(series, results["suites"])
@@ -163,7 +160,6 @@ def main(argv: list[str] | None = None) -> int:
         results["suites"][name] = _run_suite(name, module, args)
         _print_table(name, module, results["suites"][name])
     rows = conclude(results, modules)
-    from .goals import exit_code, table_lines
 
     print("\n== notes")
     for line in results["notes"]:
@@ -175,7 +171,6 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     html = args.html or out.with_name("bench-report.html")
-    from .report_html import render
 
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(render(results, rows, results["notes"]), encoding="utf-8")

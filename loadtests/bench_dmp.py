@@ -26,6 +26,21 @@ from typing import Any
 from loadtests.production import production_bench, rss_mb, runtime_facts
 from loadtests.common import percentile, spawned_server
 from loadtests.seedcache import schema_digest, seeded_file, working_copy
+from simulators.core.config import load_config
+from simulators.core.db import open_database
+from simulators.core.pki import Pki
+from simulators.core.pki.testing import make_test_pki
+from simulators.core.tls import requests_verify
+from simulators.dmp.cda import CdaSpec, KINDS
+from simulators.dmp.client import DmpClient
+from simulators.dmp.journey import cda_for, identity_for
+from simulators.dmp.metadata import document_entry, xds_author
+from simulators.dmp.model import Code
+from simulators.dmp.seed import professional_identity
+from simulators.dmp.simulator import DmpSimulator
+from simulators.dmp.store import DmpStore, entry_row
+from simulators.identities.nir import with_key
+from simulators.identities.world import build_world
 
 SESSION = "bench"
 QUERY_PATIENTS = ("elise", "fanny", "elliot", "yanis", "lucas", "adrien", "irene", "louis", "samir", "claude")
@@ -34,9 +49,6 @@ SEED_VERSION = 1  # bump when bulk_seed changes the rows it writes (a new cached
 
 
 def _serve(work_dir: str, conn: Any, seed: int) -> None:  # pragma: no cover - child process
-    from simulators.core.config import load_config
-    from simulators.core.pki import Pki
-    from simulators.dmp.simulator import DmpSimulator
 
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True, seed=seed).ephemeral()
@@ -53,16 +65,6 @@ def bulk_seed(database_url: str, seed: int, documents: int, *, batch: int = 5000
     Each of the ten journey patients the queries read gets 100 documents of five types (what a
     child's DMP holds after years of follow-up); the rest spreads over 2,000 synthetic INS, so every
     FindDocuments has to pick its rows out of the whole table through the indexes."""
-    from simulators.core.db import open_database
-    from simulators.dmp.cda import KINDS, CdaSpec
-    from simulators.dmp.journey import cda_for
-    from simulators.dmp.metadata import document_entry, xds_author
-    from simulators.dmp.model import Code
-    from simulators.dmp.seed import professional_identity
-    from simulators.dmp.store import DmpStore, entry_row
-    from simulators.identities.nir import with_key
-    from simulators.identities.world import build_world
-
     world = build_world(seed)
     t0 = time.perf_counter()
     db = open_database(database_url)
@@ -110,16 +112,10 @@ def bulk_seed(database_url: str, seed: int, documents: int, *, batch: int = 5000
 
 
 def _client(url: str, pki: Any, world: Any, professional: str) -> Any:
-    from simulators.core.tls import requests_verify
-    from simulators.dmp.client import DmpClient
-    from simulators.dmp.journey import identity_for
-
     return DmpClient(url, identity_for(pki, world, professional), verify=requests_verify(pki), session=SESSION)
 
 
 def _feed_worker(client: Any, world: Any, deadline: float, latencies: list[float], errors: list[str]) -> None:
-    from simulators.dmp.journey import cda_for
-
     body = b"%PDF-1.4\n" + os.urandom(CDA_BYTES * 3 // 4 - 40)  # ~30 KB once base64-encoded in the CDA
     while time.perf_counter() < deadline:
         spec = cda_for(world, "elise", "medecin-elise", "ordonnance", body=body)
@@ -162,9 +158,6 @@ def _threads(target: Any, args_for: Any, threads: int) -> None:
 
 def seeded_registry(documents: int, seed: int) -> tuple[Path, dict[str, Any]]:
     """The cached registry of `documents` entries (built once by `bulk_seed`, see loadtests/seedcache)."""
-    from simulators.core.db import open_database
-    from simulators.dmp.store import DmpStore
-
     probe = open_database("sqlite://")
     DmpStore(probe).create_tables()
     digest = schema_digest(probe.metadata, SEED_VERSION)
@@ -177,9 +170,6 @@ def bench_dmp(*, documents: int = 100_000, duration_s: float = 8.0, threads: int
               feed: bool = True) -> dict[str, Any]:
     """Run both phases (`feed=False`: ITI-18 only, for the cost-against-size series); returns
     documents/s, FindDocuments p50/p99 (ms), counts, the server's RSS. Default ~50 s."""
-    from simulators.core.pki.testing import make_test_pki
-    from simulators.identities.world import build_world
-
     world = build_world(seed)
     with tempfile.TemporaryDirectory(prefix="bench-dmp-") as work_dir:
         pki = make_test_pki(Path(work_dir) / "pki")

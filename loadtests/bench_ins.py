@@ -23,6 +23,13 @@ from typing import Any
 
 from loadtests.production import production_bench, rss_mb, runtime_facts
 from loadtests.common import percentile
+from simulators.core.config import load_config
+from simulators.core.pki import Pki
+from simulators.core.pki.testing import make_test_pki
+from simulators.core.tls import requests_cert, requests_verify
+from simulators.ins.client_codec import build_request, LpsIdentity
+from simulators.ins.model import TraitsQuery
+from simulators.ins.server import InsSimulator
 
 MIX = [
     ("ADRTROIS", ("DOMINIQUE",), "F", "1997-02-26"),
@@ -37,9 +44,6 @@ MIX = [
 
 
 def _serve(work_dir: str, conn: Any, journal_keep_bodies: bool) -> None:  # pragma: no cover - child process
-    from simulators.core.config import load_config
-    from simulators.core.pki import Pki
-    from simulators.ins.server import InsSimulator
 
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
@@ -59,8 +63,6 @@ def _worker(url: str, cert: tuple[str, str], verify: str, deadline: float, laten
             errors: list[str], offset: int) -> None:
     import requests
 
-    from simulators.ins.client_codec import LpsIdentity, build_request
-    from simulators.ins.model import TraitsQuery
 
     session = requests.Session()
     session.trust_env = False
@@ -91,9 +93,6 @@ def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1
     RSA keys by default, as IGC-Santé certificates; the handshake cost is paid once per connection.
     `in_process` runs the bench in a thread of this process (quick smoke test, lower figures).
     """
-    from simulators.core.pki.testing import make_test_pki
-    from simulators.core.tls import requests_cert, requests_verify
-
     with tempfile.TemporaryDirectory(prefix="bench-ins-") as work_dir:
         pki = make_test_pki(Path(work_dir) / "pki", key_type=key_type)
         context = multiprocessing.get_context("spawn")

@@ -21,6 +21,7 @@ from simulators.core.tls import server_context
 
 from .common import http_load_process
 from .production import production_bench, runtime_facts
+from simulators.core.db import drop_schema
 
 
 def trivial_app(environ, start_response):
@@ -78,8 +79,6 @@ def run(*, quick: bool = False, postgres_url: str | None = None) -> dict:
         sqlite = journal_writes(f"sqlite:///{tmp}/journal.db", n=5_000 if quick else 20_000)
     result = {"sqlite_writes": sqlite, "request": request_overhead(duration_s=2 if quick else 5)}
     if postgres_url:
-        from simulators.core.db import drop_schema
-
         schema = f"bench_{int(time.time())}"
         db_url = postgres_url
         try:

@@ -30,6 +30,12 @@ from simulators.core.exchange import Verdict
 from loadtests.common import percentile, spawned_server
 from loadtests.production import production_bench, rss_mb, runtime_facts
 from loadtests.seedcache import schema_digest, seeded_file, working_copy
+from simulators.core.config import load_config
+from simulators.core.db import open_database
+from simulators.core.journal import exchanges_table
+from simulators.core.pki import Pki
+from simulators.core.pki.testing import make_test_pki
+from simulators.dashboard import Dashboard
 
 SESSION = "bench"
 SEED_VERSION = 1
@@ -38,9 +44,6 @@ FIRST_PAINT = ("/", "/ui/api/meta", "/_bench/sessions", f"/ui/api/exchanges?sess
 
 
 def _serve(work_dir: str, conn: Any) -> None:  # pragma: no cover - child process
-    from simulators.core.config import load_config
-    from simulators.core.pki import Pki
-    from simulators.dashboard import Dashboard
 
     # TLS on as under `serve` (the admin port and its dashboard are plain HTTP there too)
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
@@ -72,9 +75,6 @@ def _rows(first: int, n: int, start: float) -> list[dict[str, Any]]:
 
 def bulk_seed_journal(database_url: str, exchanges: int, *, batch: int = 10_000) -> None:
     """`exchanges` journal rows through bulk inserts (90 % in the measured session)."""
-    from simulators.core.db import open_database
-    from simulators.core.journal import exchanges_table
-
     db = open_database(database_url)
     table = exchanges_table(db)
     db.create_all()
@@ -86,9 +86,6 @@ def bulk_seed_journal(database_url: str, exchanges: int, *, batch: int = 10_000)
 
 
 def seeded_journal(exchanges: int) -> tuple[Path, dict[str, Any]]:
-    from simulators.core.db import open_database
-    from simulators.core.journal import exchanges_table
-
     probe = open_database("sqlite://")
     exchanges_table(probe)
     digest = schema_digest(probe.metadata, SEED_VERSION)
@@ -114,8 +111,6 @@ def _timed(conn: http.client.HTTPConnection, path: str, repeat: int) -> dict[str
 
 def measure(exchanges: int, *, repeat: int = 20) -> dict[str, Any]:
     """One point of the series: journal pages, dashboard API, first paint, RSS, seeding time."""
-    from simulators.core.pki.testing import make_test_pki
-
     cached, seeding = seeded_journal(exchanges)
     with tempfile.TemporaryDirectory(prefix="bench-journal-size-") as work_dir:
         working_copy(cached, Path(work_dir) / "data" / "bench.db")

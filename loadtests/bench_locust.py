@@ -17,15 +17,18 @@ from typing import Any
 
 from loadtests.common import spawned_server
 from loadtests.production import production_bench, rss_mb, runtime_facts
+from loadtests.profiles import find_profile
+from loadtests.runner import LoadOptions, run_load
+from loadtests.thresholds import read_stats
+from simulators.core.config import load_config
+from simulators.core.pki import open_or_init
+from simulators.registry import load_factory, SHIPPED
 
 PROFILE = "dmp"
 USERS = 200
 
 
 def _serve(work_dir: str, conn: Any, services: tuple[str, ...]) -> None:  # pragma: no cover - child process
-    from simulators.core.config import load_config
-    from simulators.core.pki import open_or_init
-    from simulators.registry import SHIPPED, load_factory
 
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
     pki = open_or_init(Path(config.data_dir) / "pki", base_url="http://127.0.0.1:8080")
@@ -36,10 +39,6 @@ def _serve(work_dir: str, conn: Any, services: tuple[str, ...]) -> None:  # prag
 
 
 def run(quick: bool = False, users: int = USERS) -> dict[str, Any]:
-    from loadtests.profiles import find_profile
-    from loadtests.runner import LoadOptions, run_load
-    from loadtests.thresholds import read_stats
-
     duration = "30s" if quick else "90s"
     profile = find_profile(PROFILE)
     with tempfile.TemporaryDirectory(prefix="bench-locust-") as work_dir:

@@ -32,6 +32,14 @@ from typing import Any
 from loadtests.production import production_bench, rss_mb, runtime_facts
 from loadtests.common import percentile, spawned_server
 from urllib.parse import urlparse
+from simulators.core.config import load_config
+from simulators.core.journal import ExchangeQuery
+from simulators.core.pki import Pki
+from simulators.core.pki.testing import make_test_pki
+from simulators.core.tls import client_context
+from simulators.identities.world import build_world
+from simulators.mss.client import build_patient_xdm, compose, get_token, MailClient, Patient, wire_bytes, xdm_subject
+from simulators.mss.factory import SERVICE as MSS
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 MAILDEV_BIN = CACHE / "node_modules" / "maildev" / "bin" / "maildev"
@@ -41,9 +49,6 @@ SENDER_ID, RECIPIENT_ID = "aemo-educateur", "crip-93"
 
 
 def _serve(work_dir: str, conn: Any) -> None:  # pragma: no cover - child process
-    from simulators.core.config import load_config
-    from simulators.core.pki import Pki
-    from simulators.mss.factory import SERVICE as MSS
 
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
@@ -62,8 +67,6 @@ def _serve(work_dir: str, conn: Any) -> None:  # pragma: no cover - child proces
 
 def _xdm_analysed(journal: Any) -> int:
     """Journaled SMTP submissions whose IHE_XDM.zip the operator parsed and checked (summary "xdm")."""
-    from simulators.core.journal import ExchangeQuery
-
     page = journal.query(ExchangeQuery(session=SESSION, limit=10_000), bodies=False)
     return sum(1 for e in page if e.protocol == "smtp" and isinstance(e.summary.get("xdm"), dict))
 
@@ -75,9 +78,6 @@ def _ms(values: list[float], q: float) -> float:
 
 def build_message(seed: int, sender: str, recipient: str) -> bytes:
     """One realistic submission: X-MSS-* headers and a ~50 KB IHE_XDM.zip (incompressible CDA text)."""
-    from simulators.identities.world import build_world
-    from simulators.mss.client import Patient, build_patient_xdm, compose, wire_bytes, xdm_subject
-
     person = build_world(seed).person("elliot")
     patient = Patient(person.ins.value, person.ins.oid, person.birth_name, person.first_given_name,
                       person.birth_date, person.sex)
@@ -133,9 +133,6 @@ def _send_all(connect: Callable[[], smtplib.SMTP], sender: str, recipient: str, 
 
 def _bench_operator(urls: dict[str, str], pki: Any, seed: int, count: int, threads: int, fetches: int,
                     message: bytes, sender: str, recipient: str, mark: Callable[[], None]) -> dict[str, Any]:
-    from simulators.core.tls import client_context
-    from simulators.mss.client import MailClient, get_token
-
     psc = urls["psc"].split("/auth/")[0]
     verify = str(pki.root_path)
     tokens = {a: get_token(psc, a, session=SESSION, verify=verify).access_token for a in (sender, recipient)}
@@ -253,9 +250,6 @@ def _bench_maildev(count: int, threads: int, fetches: int, message: bytes, sende
 
 def bench_mss(*, messages: int = 400, threads: int = 4, fetches: int = 200, maildev: bool = True) -> dict[str, Any]:
     """Run both sides; default run ~20-40 s depending on the machine."""
-    from simulators.core.pki.testing import make_test_pki
-    from simulators.identities.world import build_world
-
     with tempfile.TemporaryDirectory(prefix="bench-mss-") as work_dir:
         pki = make_test_pki(Path(work_dir) / "pki", key_type="ec-p256")
         with spawned_server(_serve, work_dir) as parent:

@@ -23,6 +23,7 @@ from .common import LoadResult, http_load_process, percentile
 from .goals import Goal
 from .haproxy import haproxy_binary
 from .replicas import replica_cluster
+from simulators.core.db import drop_schema, open_database
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -40,8 +41,6 @@ def _load(url: str, *, clients: int, threads: int, duration_s: float) -> dict:
 
 
 def _measure(url: str, count: int, *, clients: int, threads: int, duration_s: float) -> dict:
-    from simulators.core.db import drop_schema, open_database
-
     schema = f"bench_rep_{uuid.uuid4().hex[:10]}"
     open_database(url, schema=schema).dispose()
     try:

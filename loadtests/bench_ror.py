@@ -23,6 +23,13 @@ from typing import Any
 
 from loadtests.production import production_bench, rss_mb, runtime_facts
 from loadtests.common import percentile, spawned_server
+from simulators.core.config import load_config
+from simulators.core.pki import Pki
+from simulators.core.pki.testing import make_test_pki
+from simulators.core.tls import requests_cert, requests_verify
+from simulators.ror.client import RorApiClient, token
+from simulators.ror.model import TOKEN_PATH
+from simulators.ror.server import RorSimulator
 
 SESSION = "bench"
 # (offer type TRE_R244, age, commune COG): a geographic + age + category search each time
@@ -33,9 +40,6 @@ PAGE = 20
 
 
 def _serve(work_dir: str, conn: Any, volume: int) -> None:  # pragma: no cover - child process
-    from simulators.core.config import load_config
-    from simulators.core.pki import Pki
-    from simulators.ror.server import RorSimulator
 
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True,
@@ -49,8 +53,6 @@ def _serve(work_dir: str, conn: Any, volume: int) -> None:  # pragma: no cover -
 
 
 def search_params(i: int) -> list[tuple[str, str]]:
-    from simulators.ror.client import token
-
     category, age, commune = MIX[i % len(MIX)]
     return [("service-category", token("TRE_R244-CategorieOrganisation", category)),
             ("age-range-low", f"le{age}"), ("age-range-high", f"ge{age}"),
@@ -86,11 +88,6 @@ def _worker(base: str, headers: dict[str, str], cert: tuple[str, str], verify: s
 
 def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_000) -> dict[str, Any]:
     """Run the benchmark; returns searches/s, p50/p99 (ms), counts. Default run ~30 s."""
-    from simulators.core.pki.testing import make_test_pki
-    from simulators.core.tls import requests_cert, requests_verify
-    from simulators.ror.client import RorApiClient
-    from simulators.ror.model import TOKEN_PATH
-
     with tempfile.TemporaryDirectory(prefix="bench-ror-") as work_dir:
         pki = make_test_pki(Path(work_dir) / "pki", key_type="ec-p256")
         with spawned_server(_serve, work_dir, volume) as parent:

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from loadtests.bench_dmp import bench_dmp
+from loadtests.bench_journal_sizes import measure
+from loadtests.bench_ror import bench_ror
 
 SIZES = {"dmp": (10_000, 100_000, 1_000_000), "ror": (2_000, 20_000, 200_000), "journal": (10_000, 1_000_000)}
 
@@ -42,8 +45,6 @@ SERIES: dict[str, dict[str, Any]] = {
 
 
 def dmp_point(size: int, quick: bool) -> dict[str, Any]:
-    from loadtests.bench_dmp import bench_dmp
-
     r = bench_dmp(documents=size, duration_s=2.0 if quick else 5.0, feed=False)
     return {"size": size, "seed_s": r["bulk_seed_s"], "seed_cached": r["seed_cached"],
             **{k: r.get(k) for k in ("iti18_p50_ms", "iti18_p99_ms", "iti18_per_s", "iti18_errors", "rss_mb",
@@ -51,8 +52,6 @@ def dmp_point(size: int, quick: bool) -> dict[str, Any]:
 
 
 def ror_point(size: int, quick: bool) -> dict[str, Any]:
-    from loadtests.bench_ror import bench_ror
-
     r = bench_ror(volume=size, duration_s=2.0 if quick else 5.0)
     return {"size": size, "seed_s": r["first_search_s"], "seed_cached": False,
             **{k: r.get(k) for k in ("p50_ms", "p99_ms", "searches_per_s", "errors", "rss_mb", "rss_peak_mb",
@@ -60,8 +59,6 @@ def ror_point(size: int, quick: bool) -> dict[str, Any]:
 
 
 def journal_point(size: int, quick: bool) -> dict[str, Any]:
-    from loadtests.bench_journal_sizes import measure
-
     return measure(size, repeat=10 if quick else 30)
 
 

@@ -7,6 +7,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
+from simulators.core.pki import CertRequest
+from simulators.core.tls import requests_cert
+from simulators.dmp.cda import CdaAuthor, CdaPatient, CdaSpec, KINDS, new_oid
+from simulators.dmp.client import DmpIdentity
+from simulators.dmp.seed import professional_identity
+from simulators.dmp.vihf import Role
+from simulators.mss.client import build_patient_xdm, compose, Patient, xdm_subject
+from simulators.mss.seed import world_mailboxes
 
 # (professional, patient, document kind): authors and patients of simulators.dmp.seed
 DMP_WRITERS = (("medecin-elise", "elise", "bilan-sante-enfant"), ("pmi-medecin", "fanny", "bilan-sante-enfant"))
@@ -22,20 +30,12 @@ def lookup_persons(world: Any) -> list[Any]:
 @lru_cache(maxsize=4)
 def personal_boxes(seed: int) -> list[Any]:
     """The professionals' MSSanté mailboxes (XOAUTH2 with a PSC token) of the world."""
-    from simulators.mss.seed import world_mailboxes
-
     return [b for b in world_mailboxes(seed) if b.kind == "PER"]
 
 
 def dmp_identity(pki: Any, world: Any, professional_id: str) -> Any:
     """The DUI's DMP identity for a professional: AUTH_CLI and SIGN certificates of the structure are
     issued in the bench's PKI on first use, as `socle-bench pki issue` would."""
-    from simulators.core.pki import CertRequest
-    from simulators.core.tls import requests_cert
-    from simulators.dmp.client import DmpIdentity
-    from simulators.dmp.seed import professional_identity
-    from simulators.dmp.vihf import Role
-
     pro = world.professional(professional_id)
     est = world.establishment(pro.establishment_id)
     common = {"cn": est.name.upper()[:60], "organisation": est.legal_entity[:60], "structure_id": est.idnst}
@@ -52,8 +52,6 @@ def dmp_identity(pki: Any, world: Any, professional_id: str) -> Any:
 
 def dmp_spec(identity: Any, patient: Any, kind: str, *, body_bytes: int = 20_000) -> Any:
     """A fresh CDA document by the identity's professional about `patient` (a world Person)."""
-    from simulators.dmp.cda import KINDS, CdaAuthor, CdaPatient, CdaSpec, new_oid
-
     now = datetime.now(timezone.utc)
     return CdaSpec(kind=KINDS[kind], title="Bilan de santé (charge)", unique_id=new_oid(), effective_time=now,
                    facility_code=identity.structure.sector,
@@ -66,16 +64,12 @@ def dmp_spec(identity: Any, patient: Any, kind: str, *, body_bytes: int = 20_000
 
 
 def mss_patients(world: Any, limit: int = 20) -> list[Any]:
-    from simulators.mss.client import Patient
-
     return [Patient(p.ins.value, p.ins.oid, p.birth_name, p.first_given_name, p.birth_date, p.sex)
             for p in lookup_persons(world)][:limit]
 
 
 def xdm_message(sender: Any, recipient: Any, patient: Any, *, padding: int = 48 * 1024) -> Any:
     """A report with a ~50 KB IHE_XDM.zip from one mailbox to another (an EmailMessage)."""
-    from simulators.mss.client import build_patient_xdm, compose, xdm_subject
-
     xdm, _cda = build_patient_xdm(patient, code="11488-4", label="Compte rendu de consultation", padding=padding,
                                   sender=sender.address)
     return compose(sender.address, sender.display_name, [recipient.address], xdm_subject("Compte rendu", patient),

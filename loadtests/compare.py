@@ -10,6 +10,7 @@ from typing import Any
 from . import peers
 from .common import LoadResult, http_load_process, smtp_load_process
 from .peer_workloads import DEFAULT_WORKLOADS, HttpWorkload, SmtpWorkload, Workload
+from simulators.core.pki.testing import make_test_pki
 
 
 def find_metric(result: Any, keys: tuple[str, ...]) -> float | None:
@@ -39,8 +40,6 @@ def compare(suite: str, result: dict[str, Any], *, quick: bool = False, module: 
     threads = int(result.get("threads", 4)) if isinstance(result.get("threads"), int) else 4
     out: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-peers-") as tmp:
-        from simulators.core.pki.testing import make_test_pki
-
         pki = make_test_pki(Path(tmp) / "pki")  # RSA, as `serve` creates it (the DMP signs with RSA)
         try:
             workloads = builder(Path(tmp), pki)

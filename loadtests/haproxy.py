@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from simulators.core.config import DEFAULT_PORTS
 
 SERVICES = ("ins", "ins-cpx", "dmp", "ror", "annuaire", "psc", "smtp", "imap")  # TCP mode (TLS passthrough)
 SHIPPED = Path(__file__).resolve().parents[1] / "deploy" / "haproxy" / "haproxy.cfg"
@@ -79,8 +80,6 @@ def render(replicas: Sequence[Replica], listen: dict[str, int], *, bind: str = '
 
 def shipped_config() -> str:
     """What deploy/haproxy/haproxy.cfg holds: two replicas on the default ports."""
-    from simulators.core.config import DEFAULT_PORTS
-
     replicas = [Replica(f"replica{i}", f'"${{REPLICA{i}}}"', dict(DEFAULT_PORTS)) for i in (1, 2)]
     return render(replicas, {s: DEFAULT_PORTS[s] for s in ("admin", *SERVICES)})
 

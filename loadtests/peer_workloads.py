@@ -19,6 +19,20 @@ from pathlib import Path
 from typing import Any
 
 from .peers import CannedResponse
+from .clients import dmp_identity, dmp_spec, DMP_WRITERS, mss_patients, personal_boxes, xdm_message
+from simulators.core.bench import Bench
+from simulators.core.config import load_config
+from simulators.core.journal import ExchangeQuery
+from simulators.core.tls import requests_cert, requests_verify
+from simulators.dmp.client import DmpClient
+from simulators.dmp.simulator import DmpSimulator
+from simulators.identities.world import build_world
+from simulators.ins.client import InsiClient
+from simulators.ins.server import InsSimulator
+from simulators.mss.client import wire_bytes
+from simulators.ror.client import RorApiClient
+from simulators.ror.model import TOKEN_PATH
+from simulators.ror.server import RorSimulator
 
 SESSION = "peers"
 DEFAULT_SEED = 20261122  # BenchConfig's default: the world the simulators seed themselves from
@@ -54,10 +68,6 @@ Workload = HttpWorkload | SmtpWorkload
 
 def recorded(factory: Any, work_dir: Path, pki: Any, drive: Callable[[Any, Any], None]) -> list[Any]:
     """Exchanges of one scripted conversation of the reference client with a throw-away bench."""
-    from simulators.core.bench import Bench
-    from simulators.core.config import load_config
-    from simulators.core.journal import ExchangeQuery
-
     config = load_config(None, data_dir=work_dir / "capture", tls=True).ephemeral()
     with Bench(config, [factory], pki=pki) as bench:
         drive(bench, pki)
@@ -82,10 +92,6 @@ def http_workload(exchange: Any, label: str, rate_keys: tuple[str, ...], p99_key
 
 
 def ins_workloads(work_dir: Path, pki: Any) -> list[Workload]:
-    from simulators.core.tls import requests_cert, requests_verify
-    from simulators.ins.client import InsiClient
-    from simulators.ins.server import InsSimulator
-
     def drive(bench: Any, pki: Any) -> None:
         client = InsiClient(_session_url(bench, "ins"), cert=requests_cert(pki, "insi-auto"), verify=requests_verify(pki))
         client.search_traits("ADRUN", "ZOE", "F", "1975-12-31")
@@ -96,12 +102,6 @@ def ins_workloads(work_dir: Path, pki: Any) -> list[Workload]:
 
 
 def dmp_workloads(work_dir: Path, pki: Any) -> list[Workload]:
-    from simulators.dmp.client import DmpClient
-    from simulators.dmp.simulator import DmpSimulator
-    from simulators.identities.world import build_world
-
-    from .clients import DMP_WRITERS, dmp_identity, dmp_spec
-
     pro_id, patient_id, kind = DMP_WRITERS[0]
 
     def drive(bench: Any, pki: Any) -> None:
@@ -124,12 +124,6 @@ def dmp_workloads(work_dir: Path, pki: Any) -> list[Workload]:
 
 
 def ror_workloads(work_dir: Path, pki: Any) -> list[Workload]:
-    from simulators.core.tls import requests_cert, requests_verify
-    from simulators.identities.world import build_world
-    from simulators.ror.client import RorApiClient
-    from simulators.ror.model import TOKEN_PATH
-    from simulators.ror.server import RorSimulator
-
     def drive(bench: Any, pki: Any) -> None:
         origin = bench.url("ror").split("/ws-diffusion-fhir")[0]
         client = RorApiClient(f"{origin}/s/{SESSION}/ws-diffusion-fhir", f"{origin}/s/{SESSION}{TOKEN_PATH}",
@@ -146,11 +140,6 @@ def ror_workloads(work_dir: Path, pki: Any) -> list[Workload]:
 
 
 def mss_workloads(work_dir: Path, pki: Any) -> list[Workload]:
-    from simulators.identities.world import build_world
-    from simulators.mss.client import wire_bytes
-
-    from .clients import mss_patients, personal_boxes, xdm_message
-
     boxes = personal_boxes(DEFAULT_SEED)
     sender, recipient = boxes[0], boxes[1]
     message = wire_bytes(xdm_message(sender, recipient, mss_patients(build_world(DEFAULT_SEED))[0]))

@@ -33,6 +33,7 @@ from typing import Any
 
 from simulators.core.errors import BenchError
 from simulators.core.lifecycle import WsgiServer, wait_for_port
+from simulators.core import tls as bench_tls
 
 CACHE = Path(__file__).with_name(".cache")
 NPM_PACKAGES = {"wiremock": "wiremock", "maildev": "maildev@2.2.1"}  # maildev 3.0.0 misses a dependency
@@ -177,8 +178,6 @@ def floor_http(response: CannedResponse, *, pki: Any = None, client_cert: str | 
     context: ssl.SSLContext | None = None
     tls = None
     if pki is not None:
-        from simulators.core import tls as bench_tls
-
         context = bench_tls.server_context(pki, "localhost", client_auth="required" if client_cert else "none")
         tls = {"cafile": str(pki.trust_path)}
         if client_cert:

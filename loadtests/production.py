@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import resource
 from typing import Any
+from conformance.live import default_live_checker
+from simulators.core.bench import Bench
 
 # what `socle-bench serve` does with the default configuration
 PRODUCTION: dict[str, Any] = {"live_checks": True, "journal_durable": True, "journal_keep_bodies": True,
@@ -27,15 +29,11 @@ FACT_LABELS = {
 
 def live_checker() -> Any:
     """The live checker `serve` installs (conformance.live's single construction path)."""
-    from conformance.live import default_live_checker
-
     return default_live_checker()
 
 
 def production_bench(config: Any, simulators: list[Any], *, pki: Any = None) -> Any:
     """A `Bench` built as `socle-bench serve` builds it (not started)."""
-    from simulators.core.bench import Bench
-
     return Bench(config, simulators, live_checker=live_checker(), pki=pki)
 
 

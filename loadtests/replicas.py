@@ -22,6 +22,7 @@ from pathlib import Path
 from simulators.core.config import DEFAULT_PORTS
 
 from .haproxy import SERVICES, Replica, render, running_haproxy
+from simulators.core.pki import open_or_init
 
 ROOT = Path(__file__).resolve().parents[1]
 PORT_NAMES = ("admin", *SERVICES)
@@ -52,8 +53,6 @@ class Cluster:
 
     @property
     def root_ca(self) -> Path:
-        from simulators.core.pki import open_or_init
-
         return open_or_init(self.data_dir / "pki").root_path
 
 

@@ -14,8 +14,14 @@ import time
 import urllib.request
 from pathlib import Path
 
+from conformance.live import default_live_checker
+
 from . import __version__
+from .core.bench import Bench
 from .core.config import ConfigError, environment_overrides, load_config
+from .core.pki import open_or_init
+from .dashboard import Dashboard
+from .examples.server import Examples
 from .registry import UnknownServiceError, load_simulators
 
 # Sub-command groups contributed by other packages: module exposing register(subparsers).
@@ -85,8 +91,6 @@ def config_from_args(args: argparse.Namespace):
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .core.bench import Bench
-
     try:
         config = config_from_args(args)
         simulators = load_simulators(config.only)
@@ -98,9 +102,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    from .dashboard import Dashboard  # the trainers' page on the admin port, whatever --only says
-    from .examples.server import Examples  # the guides' samples at /_bench/examples
-
+    # the trainers' page on the admin port whatever --only says, and the guides' samples at /_bench/examples
     bench = Bench(config, [*simulators, Dashboard(scenarios="reference"), Examples()], live_checker=_live_checker(),
                   pki=pki)
     try:
@@ -158,17 +160,11 @@ def _open_pki(config):
     """Create the test PKI on first start (idempotent) when TLS is on."""
     if not config.tls:
         return None
-    try:
-        from .core.pki import open_or_init
-    except ImportError:
-        return None
     return open_or_init(Path(config.data_dir) / "pki", base_url=config.crl_base_url)
 
 
 def _live_checker():
     """Live conformance verdicts on every exchange (the shipped check registry)."""
-    from conformance.live import default_live_checker
-
     return default_live_checker()
 
 

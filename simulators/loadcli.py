@@ -9,6 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from loadtests.profiles import PROFILES
+from loadtests.runner import LoadOptions, LoadUsageError, parse_fault, run_load
+
 from .extras import require_extra
 
 
@@ -67,9 +70,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argpars
 def cmd_load(args: argparse.Namespace) -> int:
     if not args.list and not require_extra("load", "load", ("locust",)):
         return 2
-    from loadtests.profiles import PROFILES
-    from loadtests.runner import LoadOptions, LoadUsageError, parse_fault, run_load
-
     if args.list:
         for profile in PROFILES:
             print(f"{profile.name:10} {profile.description}")
@@ -91,6 +91,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     if not require_extra("bench", "load"):
         return 2
+    # lazy: the benchmark imports every simulator (DMP, MSS, INSi, ROR stacks); `socle-bench --help` does not
     from loadtests.bench import main
 
     argv = list(args.suites) + (["--quick"] if args.quick else []) + (["--no-peers"] if args.no_peers else [])

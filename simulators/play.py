@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
+import features
+from conformance.drivers.narrator import Narrator
 from features.catalog import JOURNEYS  # the sixteen shipped journeys
 
 
@@ -37,11 +40,8 @@ def play(journey: str, *, bench_url: str | None = None, bench_pki: str | None = 
     """Run one journey's feature with the narrator; returns pytest's exit code (0 when all passed)."""
     import pytest
 
+    # lazy: the plugin brings pytest and the step library, loaded only when a journey is played
     from conformance.pytest_plugin import plugin_args
-    from pathlib import Path
-
-    import features
-    from conformance.drivers.narrator import Narrator
 
     narrator = Narrator(out or sys.stdout)
     args = [str(Path(features.__file__).with_name("journeys.py")), *plugin_args(), "-p", "no:xdist", "-p", "no:cacheprovider", "-o", "addopts=", "-p", "no:terminal",

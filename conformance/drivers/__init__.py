@@ -13,6 +13,7 @@ import importlib
 from typing import Any
 
 from conformance.drivers.base import DriverError, DuiDriver
+from conformance.drivers.reference import ReferenceDui
 
 BUILTIN = {
     "reference": "conformance.drivers.reference:ReferenceDui",
@@ -26,8 +27,6 @@ class DriverLoadError(DriverError):
 
 def load_driver(spec: str, **kwargs: Any) -> DuiDriver:
     if spec.startswith("reference+"):
-        from conformance.drivers.reference import ReferenceDui
-
         defects = tuple(d.strip() for d in spec.partition("+")[2].split(",") if d.strip())
         try:
             return ReferenceDui(defects=defects)

@@ -24,6 +24,8 @@ from simulators.identities.world import World, build_world
 from conformance.drivers.base import BenchTarget, ClientCredentials, DriverError
 from conformance.drivers.probe import BenchProbe, admin_root
 from conformance.live import default_live_checker
+from simulators.core.pki import Pki, PkiError
+from simulators.core.pki.testing import make_test_pki
 
 log = logging.getLogger("socle_bench.journeys")
 
@@ -89,9 +91,6 @@ def start_local_bench(directory: Path | None = None, *, seed: int = DEFAULT_SEED
         directory = Path(tmp.name)
     pki = None
     if tls:
-        from simulators.core.pki.testing import make_test_pki
-        from simulators.core.pki import PkiError
-
         try:
             pki = make_test_pki(pki_dir or directory / "pki", key_type=key_type)
         except PkiError as exc:  # a shared PKI from an older format: make a private one
@@ -126,6 +125,5 @@ def credentials_from_dir(pki_dir: str | Path | None) -> ClientCredentials | None
     path = Path(pki_dir)
     if not (path / "trust.pem").exists():
         raise DriverError(f"{path} n'est pas un répertoire de PKI du banc (trust.pem absent)")
-    from simulators.core.pki import Pki
 
     return pki_credentials(Pki.load(path))

@@ -27,6 +27,9 @@ from conformance.drivers.base import (
 from conformance.drivers.documents import kind_of
 from conformance.drivers.probe import BenchProbe, WaitTimeout
 from conformance.drivers.recipients import born, de, mss_address_of, who
+from simulators.codecs.mtom import split_soap_request
+from simulators.codecs.soap import parse_envelope
+from simulators.dmp.codec import xds
 
 Notify = Callable[[dict[str, Any]], None]
 
@@ -49,10 +52,6 @@ def jsonl_notifier(path: str) -> Notify:
 
 def entries_seen(exchange: Exchange) -> list[DmpEntry]:
     """The document entries the DMP returned in an ITI-18 answer (what the professional could see)."""
-    from simulators.codecs.mtom import split_soap_request
-    from simulators.codecs.soap import parse_envelope
-    from simulators.dmp.codec import xds
-
     content_type = next((v for k, v in exchange.response_headers.items() if k.lower() == "content-type"), "")
     root, _parts = split_soap_request(exchange.response_body, content_type)
     payload = parse_envelope(root, content_type).payload

@@ -22,6 +22,7 @@ from conformance.drivers.base import (
     IdentityResult, OutgoingMessage, ReceivedMessage, RecordResult, RorCandidate, RorQuery, SendResult,
 )
 from conformance.drivers.documents import kind_of, may_feed_dmp
+from conformance.drivers.recipients import mss_address_of
 
 PARTS = {
     # part -> (module, class, service endpoint it needs, French service name)
@@ -133,8 +134,6 @@ class ReferenceDui(DuiDriver):
         return self.part("mss").reply(actor, original, body, documents)
 
     def forward_message(self, actor: Professional, original: ReceivedMessage, recipients: tuple, note: str = "") -> SendResult:
-        from conformance.drivers.recipients import mss_address_of
-
         for recipient in recipients:
             if isinstance(recipient, Person):
                 self.qualified(recipient)

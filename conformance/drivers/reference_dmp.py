@@ -13,6 +13,12 @@ from typing import Any
 from simulators.identities.model import Person, Professional
 
 from conformance.drivers.base import BenchTarget, DmpEntry, Document, DriverError, IdentityResult
+from conformance.drivers.documents import kind_of
+from simulators.core.pki import Pki
+from simulators.dmp.cda import DocumentKind, KINDS
+from simulators.dmp.client import DmpClient, DmpFault
+from simulators.dmp.journey import cda_for, identity_for
+from simulators.dmp.metadata import ins_cx
 
 INVISIBLE_REPS = "INVISIBLE_REPRESENTANTS_LEGAUX"
 # documents.py kind -> simulators.dmp.cda.KINDS key; anything else is sent as an export of the DUI
@@ -28,10 +34,6 @@ FALLBACK_KIND = "rapport-echeance"  # EXPORT_DUI: what a DUI that feeds everythi
 def cda_kind(document: Document) -> Any:
     """The XDS coding of a document kind the DMP journeys name (documents.DOCUMENT_KINDS); a kind
     without DMP codes is sent as an export of the DUI, which the DMP refuses (never_dmp.json)."""
-    from simulators.dmp.cda import KINDS, DocumentKind
-
-    from conformance.drivers.documents import kind_of
-
     kind = kind_of(document)
     if not kind.type_code:
         return KINDS[FALLBACK_KIND]
@@ -46,7 +48,6 @@ class DmpPart:
         if credentials is None or not credentials.pki_dir:
             raise DriverError("le DMP exige les certificats de la structure : PKI du banc inaccessible "
                               "(--bench-pki)")
-        from simulators.core.pki import Pki
 
         self.target = target
         self.pki = Pki.load(credentials.pki_dir)
@@ -57,9 +58,6 @@ class DmpPart:
     defects: frozenset[str] = frozenset()  # set by ReferenceDui (see reference.DEFECTS)
 
     def client(self, actor: Professional) -> Any:
-        from simulators.dmp.client import DmpClient
-        from simulators.dmp.journey import identity_for
-
         if actor.id not in self._clients:
             identity = identity_for(self.pki, self.target.world, actor.id)
             if "dmp.foreign-signer" in self.defects:  # defect: another structure's signing certificate
@@ -72,8 +70,6 @@ class DmpPart:
         return self._clients[actor.id]
 
     def consult(self, actor: Professional, person: Person, identity: IdentityResult) -> list[DmpEntry]:
-        from simulators.dmp.client import DmpFault
-
         client = self.client(actor)
         try:
             if (actor.id, identity.ins) not in self._authorized:
@@ -91,9 +87,6 @@ class DmpPart:
                 for e in found.entries if not getattr(e, "is_signature", False)]
 
     def feed(self, actor: Professional, person: Person, identity: IdentityResult, document: Document) -> str:
-        from simulators.dmp.client import DmpFault
-        from simulators.dmp.journey import cda_for
-
         spec = cda_for(self.target.world, person.id, actor.id, DMP_KINDS.get(document.kind, FALLBACK_KIND),
                        title=document.title)
         if document.kind not in DMP_KINDS:
@@ -103,7 +96,6 @@ class DmpPart:
         try:
             submission = client.prepare([(spec, visibility)])
             if "dmp.cda-other-patient" in self.defects:  # defect: the CDA of another patient, filed under this one
-                from simulators.dmp.metadata import ins_cx
 
                 other = next(p for p in self.target.world.persons if p.ins is not None and p.id != person.id
                              and p.ins.value != identity.ins)

@@ -11,14 +11,11 @@ from simulators.identities.model import Person, Professional
 from simulators.identities.traits import normalise_birth_name, normalise_given_names
 
 from conformance.drivers.base import BenchTarget, DriverError, IdentityResult
+from simulators.ins.client import InsiClient, InsiServiceFault, LpsIdentity
 
 
 class InsPart:
     def __init__(self, target: BenchTarget) -> None:
-        try:
-            from simulators.ins.client import InsiClient, LpsIdentity
-        except ImportError as exc:  # pragma: no cover - the INSi client ships with the bench
-            raise DriverError(f"service INSi pas encore disponible ({exc})") from exc
         credentials = target.credentials
         self.client = InsiClient(
             target.session_url("ins", "/lps"),
@@ -28,8 +25,6 @@ class InsPart:
             timeout=30.0)
 
     def qualify(self, actor: Professional, person: Person) -> IdentityResult:
-        from simulators.ins.client import InsiServiceFault
-
         written_name = person.display_last_name if not person.used_name else person.birth_name
         try:
             outcome = self.client.search_traits(written_name, person.display_first_name, person.sex,

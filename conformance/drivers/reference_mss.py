@@ -23,6 +23,8 @@ from conformance.drivers.base import (
 )
 from conformance.drivers.documents import kind_of, patient_filename
 from conformance.drivers.recipients import mss_address_of, who
+from simulators.mss.client import build_patient_xdm, compose, get_token, MailClient, Patient, xdm_subject
+from simulators.psc.client import PscClient, PscClientError
 
 API_KEY = "socle-bench-dui-de-reference"
 
@@ -44,8 +46,6 @@ class MssPart:
     defects: frozenset[str] = frozenset()  # set by ReferenceDui (see reference.DEFECTS)
 
     def __init__(self, target: BenchTarget) -> None:
-        from simulators.mss.client import MailClient
-
         self.target = target
         smtp = urlsplit(target.service_url("smtp"))
         imap = urlsplit(target.service_url("imap"))
@@ -60,9 +60,6 @@ class MssPart:
         """A professional opening their own box logs in as on the real Pro Santé Connect (authorization
         code + PKCE through the e-CPS page, identified by their RPPS); other boxes (organisation,
         patient) use the bench's test password grant."""
-        from simulators.mss.client import get_token
-        from simulators.psc.client import PscClient, PscClientError
-
         if address not in self._tokens:
             try:
                 if actor is not None and actor.rpps and (actor.mss_address or "").lower() == address.lower():
@@ -76,8 +73,6 @@ class MssPart:
         return self._tokens[address]
 
     def send(self, actor: Professional, message: OutgoingMessage, patient: IdentityResult | None) -> SendResult:
-        from simulators.mss.client import Patient, build_patient_xdm, compose, xdm_subject
-
         addresses = [a for a in (mss_address_of(r) for r in message.recipients) if a]
         if "mss.patient-address-bad-key" in self.defects:
             addresses = [_typo_in_key(a) if a.endswith("@patient.mssante.fr") else a for a in addresses]
@@ -112,8 +107,6 @@ class MssPart:
     def send_outside(self, actor: Professional, message: OutgoingMessage) -> SendResult:
         """Defect "mss.outside-trust-space": ordinary addresses through the MSSanté operator, and the same
         message sent again after the operator's refusal (its failure DSN ignored)."""
-        from simulators.mss.client import compose
-
         outside = [getattr(r, "email", "") for r in message.recipients if not mss_address_of(r)]
         outside = [a for a in outside if a]
         if not outside or not actor.mss_address:
@@ -172,7 +165,6 @@ class MssPart:
         """In the thread: to the sender, ``Re:`` subject, In-Reply-To/References (what MES checks)."""
         from email.utils import parseaddr
 
-        from simulators.mss.client import compose
 
         box = original.mailbox
         to = parseaddr(original.sender)[1]
@@ -186,8 +178,6 @@ class MssPart:
 
     def forward(self, actor: Professional, original: ReceivedMessage, addresses: list[str], note: str) -> SendResult:
         """``TR:`` with every attachment byte for byte; the X-MSS-CODECDA/X-MSS-INS of an XDM kept."""
-        from simulators.mss.client import compose
-
         source = self._raw(original)
         attachments = [(part.get_filename(), part.get_content_type(), part.get_payload(decode=True) or b"")
                        for part in source.iter_attachments() if part.get_filename()]

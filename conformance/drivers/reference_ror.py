@@ -11,14 +11,13 @@ from __future__ import annotations
 from simulators.identities.model import Professional
 
 from conformance.drivers.base import BenchTarget, DriverError, RorCandidate, RorQuery
+from simulators.ror.client import RorApiClient, RorClientError
 
 TOKEN_PATH = "/auth/realms/ror/protocol/openid-connect/token"
 
 
 class RorPart:
     def __init__(self, target: BenchTarget) -> None:
-        from simulators.ror.client import RorApiClient
-
         base = target.service_url("ror")
         origin, _, path = base.partition("/ws-diffusion-fhir")
         credentials = target.credentials
@@ -33,8 +32,6 @@ class RorPart:
                                        client_secret="secret-profil-0", verify=verify)
 
     def search(self, actor: Professional, query: RorQuery) -> list[RorCandidate]:
-        from simulators.ror.client import RorClientError
-
         try:
             offers = self.client.find_offers(offer_type=query.offer_type or None,
                                              establishment_category=query.category_code or None, age=query.age,

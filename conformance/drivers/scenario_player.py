@@ -25,6 +25,9 @@ from simulators.core.lifecycle import Lifecycle
 from conformance.drivers.stepper import Journey, JourneyRun, StepOutcome, load_journey
 
 from features.catalog import CATALOG, JOURNEYS, SECTORS  # the sixteen shipped journeys, by sector
+from conformance.drivers import load_driver
+from conformance.drivers.local_bench import pki_credentials, target_for
+from simulators.identities.world import build_world
 
 
 def step_document(journey: Journey, run: JourneyRun | None) -> list[dict[str, Any]]:
@@ -99,10 +102,6 @@ class ScenarioPlayer:
                     "next": nxt if nxt <= len(j.scenarios) else None, "finished": nxt > len(j.scenarios)}
 
         def start_run(journey_id: str, session: str) -> JourneyRun:
-            from conformance.drivers import load_driver
-            from conformance.drivers.local_bench import pki_credentials, target_for
-            from simulators.identities.world import build_world
-
             if not world:
                 world.append(build_world(rt.config.seed))
             credentials = pki_credentials(rt.pki) if rt.pki is not None else None

@@ -21,6 +21,9 @@ from simulators.core.errors import BenchError
 from conformance.drivers.base import BenchTarget, DuiDriver
 from conformance.drivers.narrator import ExchangeReport, exchange_report
 from conformance.drivers.probe import BenchProbe
+import features.steps  # the whole step library: registers the steps step_definitions() reads back
+from features.steps.cast import Cast
+from features.steps.context import JourneyMemory, Parcours
 
 SERVICE_TAGS = {"insi": "ins", "ins": "ins", "mss": "mss", "dmp": "dmp", "ror": "ror", "annuaire": "annuaire"}
 DEMO_SUFFIX = "-demo"  # the session where the bench's own demonstrations run (see features/steps/checks.py)
@@ -50,8 +53,6 @@ class Journey:
 
 
 def features_dir() -> Path:
-    import features
-
     return Path(features.__file__).parent
 
 
@@ -94,7 +95,6 @@ def sentence(keyword: str) -> str:
 
 def step_definitions() -> list[Any]:
     """The French step library as pytest-bdd registered it (``StepFunctionContext`` records)."""
-    import features.steps  # noqa: F401 - registers the steps
     from pytest_bdd.steps import step_function_context_registry
 
     return [c for c in step_function_context_registry.values() if c.step_func.__module__.startswith("features.steps")]
@@ -138,9 +138,6 @@ class JourneyRun:
 
     def play_next(self) -> tuple[int, StepOutcome]:
         """Play the next scenario (its background included), judge what it sent, move on."""
-        from features.steps.cast import Cast
-        from features.steps.context import JourneyMemory, Parcours
-
         n = self.next
         scenario = self.journey.scenarios[n - 1]
         if self._memory is None:

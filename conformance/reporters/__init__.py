@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Protocol
 
 from conformance.report import Report
+from conformance.reporters.console import ConsoleReporter
+from conformance.reporters.html import HtmlReporter
+from conformance.reporters.json import JsonReporter
+from conformance.reporters.junit import JUnitReporter
 
 
 class Reporter(Protocol):
@@ -15,10 +19,5 @@ class Reporter(Protocol):
 
 
 def all_reporters() -> dict[str, Reporter]:
-    from conformance.reporters.console import ConsoleReporter
-    from conformance.reporters.html import HtmlReporter
-    from conformance.reporters.json import JsonReporter
-    from conformance.reporters.junit import JUnitReporter
-
     reporters: list[Reporter] = [ConsoleReporter(), JUnitReporter(), HtmlReporter(), JsonReporter()]
     return {r.name: r for r in reporters}

@@ -19,6 +19,9 @@ from features.steps.cast import document_kind, fold, split_documents, split_name
 from features.steps.context import LABELS, Parcours, service_of
 from features.steps import verify
 from features.steps.socle import OF
+from conformance.drivers.probe import BenchProbe
+from conformance.drivers.reference_mss import MssPart
+from simulators.mss.client import compose
 
 
 @then(parsers.parse('l\'Annuaire santé a été interrogé et donne la boîte "{address}"'))
@@ -103,9 +106,6 @@ def operator_refuses(parcours: Parcours, actor: str, recipient: str) -> None:
     parcours.require("smtp")
     from dataclasses import replace
 
-    from conformance.drivers.probe import BenchProbe
-    from conformance.drivers.reference_mss import MssPart
-    from simulators.mss.client import compose
 
     demo = replace(parcours.target, session=f"{parcours.target.session[:55]}-demo")
     probe = BenchProbe(demo.admin_url, demo.session)

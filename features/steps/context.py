@@ -22,6 +22,8 @@ from conformance.drivers.base import (
 )
 from conformance.drivers.probe import BenchProbe
 from features.steps.cast import Cast
+from conformance.drivers.reference import ReferenceDui
+from features.steps.cast import fold
 
 T = TypeVar("T")
 
@@ -95,8 +97,6 @@ class Parcours:
     def other_software(self) -> DuiDriver:
         """The reference DUI used as *another* professional's software, to set preconditions."""
         if self._other is None:
-            from conformance.drivers.reference import ReferenceDui
-
             self._other = ReferenceDui()
             self._other.open(self.target)
         return self._other
@@ -107,8 +107,6 @@ class Parcours:
 
 
 def service_of(label: str) -> tuple[tuple[str, ...], str]:
-    from features.steps.cast import fold
-
     key = fold(label)
     if key not in SERVICES:
         raise KeyError(f"service inconnu : « {label} » (connus : INSi, MSSanté, Annuaire santé, DMP, ROR)")

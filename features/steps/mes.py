@@ -27,6 +27,8 @@ from features.steps.cast import document_kind, fold, split_documents
 from features.steps.context import Parcours
 from features.steps.socle import TO
 from features.steps import verify
+from conformance.drivers.reference_mss import MssPart
+from simulators.mss.client import compose
 
 MES_OF = r'Mon espace santé (?:de |d\'|d’)"(?P<person>[^"]+)"'
 
@@ -82,8 +84,6 @@ class MesApp:
     """The citizen's messaging: the person's MSSanté box, on the bench's reference mail client."""
 
     def __init__(self, parcours: Parcours) -> None:
-        from conformance.drivers.reference_mss import MssPart
-
         parcours.require("smtp")
         self.part = MssPart(parcours.target)
 
@@ -130,8 +130,6 @@ def got_mes_reply(parcours: Parcours, recipients: str, person: str) -> None:
 @then(parsers.re(rf'{MES_OF} refuse un premier message (?:à|au|aux) "(?P<recipient>[^"]+)"'))
 def mes_refuses_first_message(parcours: Parcours, person: str, recipient: str) -> None:
     """MES messaging: a patient cannot open a conversation with a professional (the operator answers 5xx)."""
-    from simulators.mss.client import compose
-
     owner = parcours.cast.person(person)
     address = mss_address_of(parcours.cast.recipient(recipient))
     app = MesApp(parcours)

@@ -22,6 +22,8 @@ from conformance.drivers.recipients import de, mss_address_of
 from simulators.identities.model import Person
 from features.steps.cast import Cast, document_kind, split_documents
 from features.steps.context import JourneyMemory, Parcours, Sent
+from features.steps.cast import fold, ror_offer
+from features.steps.verify import decoded
 
 MIME_BY_KIND = {"photo": "image/jpeg", "invitation-visio": "text/calendar"}  # kept for vendors: DocumentKind.mime_type
 OWN = r"(?P<own> avec son propre logiciel)?"  # an actor outside the DUI under test (doctor, pharmacist)
@@ -166,7 +168,6 @@ def send_to_candidates(parcours: Parcours, actor: str, document: str, person: st
 def read_mailbox(parcours: Parcours, actor: str, target: str) -> None:
     cast = parcours.cast
     record = cast.establishment(target) if _is_structure(cast, target) else cast.professional(target)
-    from conformance.drivers.recipients import mss_address_of
 
     parcours.received = parcours.act("imap", parcours.dui.read_mailbox, cast.professional(actor), mss_address_of(record))
 
@@ -271,8 +272,6 @@ def _received(parcours: Parcours, reader: object, box: str, document: str) -> Re
     """The latest message of ``box`` about ``document`` (its label in the subject), read through the DUI."""
     kinds = [document_kind(phrase) for phrase in split_documents(document)]
     messages = parcours.act("imap", parcours.dui.read_mailbox, reader, box)
-    from features.steps.cast import fold
-    from features.steps.verify import decoded
 
     found = [m for m in messages if all(fold(k.label) in fold(decoded(m.subject)) for k in kinds)]
     if not found:
@@ -327,8 +326,6 @@ def search_ror(parcours: Parcours, actor: str, what: str, offer: str | None, km:
                age: str | None, places: str | None) -> None:
     """Any category (EHPAD, MECS, CAMSP, DIME, SMR...) with or without a special unit (UVP, PASA...), around
     the home of the person or of a relative ("du domicile du "cousin de Daniel""), nearest first."""
-    from features.steps.cast import ror_offer
-
     home = parcours.cast.person(person)
     assert home.address is not None, f"{home.display_first_name} n'a pas d'adresse dans le monde du banc"
     category, offer_type = ror_offer(what)

@@ -29,6 +29,10 @@ from urllib.parse import urlsplit
 import requests
 from locust import HttpUser, User
 from locust.exception import InterruptTaskSet, RescheduleTask, StopUser
+from conformance.drivers import load_driver
+from conformance.drivers.local_bench import credentials_from_dir, target_for
+from simulators.core.pki import Pki
+from simulators.identities.world import build_world
 
 DEFAULT_ADMIN_URL = "http://127.0.0.1:8080"
 _PASS_THROUGH = (StopUser, InterruptTaskSet, RescheduleTask)
@@ -78,15 +82,11 @@ class Target:
         return ("127.0.0.1" if host == "localhost" else host), int(parts.port or 0)
 
     def world(self) -> Any:
-        from simulators.identities.world import build_world
-
         return build_world(self.seed)
 
     def pki(self) -> Any:
         """The bench's test PKI, loaded once per load process (users share it)."""
         if "pki" not in self.cache:
-            from simulators.core.pki import Pki
-
             self.cache["pki"] = Pki.load(self.data_dir / "pki")
         return self.cache["pki"]
 
@@ -102,8 +102,6 @@ class Target:
         journeys), opened on this bench and session; None when the load goes straight to the bench."""
         if not self.dui_spec:
             return None
-        from conformance.drivers import load_driver
-        from conformance.drivers.local_bench import credentials_from_dir, target_for
 
         pki_dir = self.data_dir / "pki"
         credentials = credentials_from_dir(pki_dir) if (pki_dir / "trust.pem").exists() else None

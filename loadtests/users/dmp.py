@@ -16,14 +16,13 @@ from conformance.drivers.base import Document
 
 from ..clients import DEFAULT_REPOSITORY_UID, DMP_WRITERS, dmp_identity, dmp_spec
 from .base import BenchUser, Measure
+from simulators.dmp.client import DmpClient
 
 
 class DmpUser(BenchUser):
     abstract = True
 
     def on_start(self) -> None:
-        from simulators.dmp.client import DmpClient
-
         self.world = self.target.world()
         self.pro_id, self.patient_id, self.kind = self.rng.choice(DMP_WRITERS)
         self.patient = self.world.person(self.patient_id)

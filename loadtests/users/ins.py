@@ -13,6 +13,7 @@ from locust import task
 
 from ..clients import lookup_persons
 from .base import BenchUser, Measure
+from simulators.ins.client import InsiClient, LpsIdentity
 
 
 class InsUser(BenchUser):
@@ -20,8 +21,6 @@ class InsUser(BenchUser):
     certificate = "insi-auto"
 
     def on_start(self) -> None:
-        from simulators.ins.client import InsiClient, LpsIdentity
-
         world = self.target.world()
         self.persons = lookup_persons(world)
         self.actor = next(p for p in world.professionals if p.rpps)

@@ -12,15 +12,15 @@ from locust import task
 
 from ..clients import mss_patients, personal_boxes, xdm_message
 from .base import BenchUser, Measure
+from conformance.drivers.base import OutgoingMessage
+from simulators.core.tls import client_context
+from simulators.mss.client import get_token, MailClient, wire_bytes
 
 
 class MssUser(BenchUser):
     abstract = True
 
     def on_start(self) -> None:
-        from simulators.core.tls import client_context
-        from simulators.mss.client import MailClient
-
         boxes = personal_boxes(self.target.seed)
         self.box = self.rng.choice(boxes)
         self.peers = [b for b in boxes if b.address != self.box.address]
@@ -36,8 +36,6 @@ class MssUser(BenchUser):
         self.verify = str(pki.trust_path)
 
     def access_token(self) -> str:
-        from simulators.mss.client import get_token
-
         if time.time() < self.token_until:
             return self.token
         with self.measure("HTTP", "PSC jeton") as m:
@@ -49,8 +47,6 @@ class MssUser(BenchUser):
 
     @task(2)
     def send(self) -> None:
-        from simulators.mss.client import wire_bytes
-
         patient = self.rng.choice(self.patients)
         recipient = self.rng.choice(self.peers)
         token = self.access_token() if self.dui is None else ""
@@ -64,8 +60,6 @@ class MssUser(BenchUser):
                 m.fail(f"destinataires refusés : {refused}")
 
         def via_dui(dui: Any) -> Any:
-            from conformance.drivers.base import OutgoingMessage
-
             world = self.target.world()
             person = next(p for p in world.persons if p.ins is not None and p.ins.value == patient.ins)
             return dui.send_message(self.actor(), OutgoingMessage(

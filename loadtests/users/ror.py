@@ -8,6 +8,9 @@ from typing import Any
 from locust import task
 
 from .base import BenchUser, Measure
+from conformance.drivers.base import RorQuery
+from simulators.ror.client import RorApiClient
+from simulators.ror.model import TOKEN_PATH
 
 # (person of the world, establishment category or offer type, age, radius km): the journeys' searches
 SEARCHES = (
@@ -24,9 +27,6 @@ class RorUser(BenchUser):
     profile = 2  # authenticated by the organisation certificate (mutual TLS) when the bench has TLS
 
     def on_start(self) -> None:
-        from simulators.ror.client import RorApiClient
-        from simulators.ror.model import TOKEN_PATH
-
         self.world = self.target.world()
         if self.dui is not None:
             return  # the DUI calls the ROR itself
@@ -50,8 +50,6 @@ class RorUser(BenchUser):
             m.length = len(offers)
 
         def via_dui(dui: Any) -> Any:
-            from conformance.drivers.base import RorQuery
-
             return dui.search_ror(self.actor(), RorQuery(near=person.address, radius_km=radius, age=age,
                                                          category_code=what.get("establishment_category", "177")))
         self.act("FHIR", "ROR rechercher des offres", direct, via_dui)

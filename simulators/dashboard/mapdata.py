@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 import itertools
+from simulators.identities.communes import prefectures
 
 HERE = Path(__file__).parent
 DATA = HERE / "data" / "departements.json"
@@ -185,8 +186,6 @@ def project(coefficients: dict[str, list[float]], latitude: float, longitude: fl
 
 
 def build(package_dir: Path) -> dict[str, Any]:
-    from simulators.identities.communes import prefectures
-
     source = (package_dir / "index.js").read_text(encoding="utf-8")
     data = json.loads(source[source.index("{"):].rstrip().rstrip(";"))
     prefecture = {c.department: c for c in prefectures()}

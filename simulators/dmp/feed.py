@@ -21,6 +21,8 @@ from simulators.dmp.context import Caller, Services
 from simulators.dmp.model import (
     APPROVED, HAS_MEMBER, RPLC, SIGNS, Association, DocumentEntry, DuplicateUniqueId, Submission,
 )
+from simulators.dmp.vihf import check_certificate, VihfError
+from simulators.dmp.xades import SignatureProblem, verify_signature
 
 META = "XDSRegistryMetadataError"
 _ENTRY_CODES = {"class_code": "classCode", "type_code": "typeCode", "format_code": "formatCode",
@@ -182,8 +184,6 @@ def check_content(e: DocumentEntry, data: bytes | None, caller: Caller, services
 
 
 def check_signature(sub: Submission, services: Services) -> bool:
-    from simulators.dmp.xades import SignatureProblem, verify_signature
-
     signatures = [e for e in sub.entries if e.is_signature]
     ss = sub.submission_set
     assert ss is not None
@@ -200,8 +200,6 @@ def check_signature(sub: Submission, services: Services) -> bool:
     try:
         facts = verify_signature(sub.documents.get(sig.entry_uuid, b""), ss.unique_id, documents)
         if services.trust is not None:
-            from simulators.dmp.vihf import VihfError, check_certificate
-
             try:
                 check_certificate(services.trust, facts.certificate, datetime.now(timezone.utc),
                                   what="Signature du lot : certificat")

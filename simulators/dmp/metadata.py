@@ -13,6 +13,7 @@ from simulators.dmp.cda import CdaSpec, new_oid
 from simulators.dmp.model import (
     HAS_MEMBER, RPLC, SIGNS, VISIBILITY_SYSTEM, Association, Author, Code, DocumentEntry, Submission, SubmissionSet,
 )
+from simulators.dmp.xades import build_signature
 
 CONFIDENTIALITY_SYSTEM = "2.16.840.1.113883.5.25"
 SECTOR_SYSTEM = "1.2.250.1.71.4.2.4"
@@ -106,8 +107,6 @@ def assemble(ss: SubmissionSet, documents: list[tuple[DocumentEntry, bytes]], *,
         sub.entries.append(entry)
         sub.documents[entry.entry_uuid] = data
     if signer is not None:
-        from simulators.dmp.xades import build_signature
-
         sig_uid = new_oid()
         sig_data = build_signature(ss.unique_id, [(e.unique_id, d) for e, d in documents], signer[0], signer[1],
                                    signature_id=sig_uid)

@@ -19,6 +19,7 @@ from simulators.dmp.codec import hl7v3
 from simulators.dmp.context import Caller, Services
 from simulators.dmp.model import Authorization, Dossier, LegalRepresentative
 from simulators.dmp.rules import PS, VALIDE
+from simulators.identities.ins import explain_ins
 
 CONSENT_CREATE = "CONSENTEMENT_OUVERTURE_DMP"
 CONSENT_REACTIVATE = "CONSENTEMENT_REACTIVATION_DMP"
@@ -169,8 +170,6 @@ def _require_ps(caller: Caller, what: str) -> None:
 
 
 def _create(req: hl7v3.PatientRequest, caller: Caller, services: Services) -> None:
-    from simulators.identities.ins import explain_ins
-
     _require_ps(caller, "Création de DMP")
     if req.reason != "CREA_RD":
         raise PatientRefusal(f"Création : reasonCode CREA_RD attendu, reçu {req.reason!r}.")

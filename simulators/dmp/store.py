@@ -28,6 +28,7 @@ from simulators.dmp.access_log import AccessLog
 from simulators.dmp.model import (
     DEPRECATED, AccessRecord, DuplicateUniqueId, pad_time, Association, Authorization, DocumentEntry, Dossier, SubmissionSet,
 )
+from simulators.core.events import Event
 
 
 def _tables(db: Database) -> dict[str, Table]:
@@ -223,7 +224,6 @@ class DmpStore:
     def _publish(self, session: str, rows: list[dict[str, Any]]) -> None:
         if self.events is None or not self.events.has_subscribers:
             return
-        from simulators.core.events import Event
 
         for row in rows:
             self.events.publish(Event("dmp", session, {k: v for k, v in row.items() if k != "session"}))

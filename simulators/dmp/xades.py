@@ -24,6 +24,7 @@ from lxml import etree
 
 from simulators.core.errors import BenchError, XmlRejected
 from simulators.codecs.xmlsafe import parse_xml, to_bytes
+from simulators.dmp.vihf import load_certificate
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.1.1#"
@@ -135,7 +136,6 @@ def verify_signature(data: bytes, submission_set_uid: str, documents: dict[str, 
     cert_text = root.findtext(f"{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate")
     if info is None or not value or not cert_text:
         raise SignatureProblem("SignedInfo, SignatureValue et KeyInfo/X509Certificate sont obligatoires")
-    from simulators.dmp.vihf import load_certificate
 
     try:
         cert = load_certificate(base64.b64decode("".join(cert_text.split())))

@@ -25,6 +25,7 @@ from simulators.identities.traits import normalise_birth_name, normalise_given_n
 from simulators.ins.client_codec import InsiServiceFault, LpsIdentity, build_request, parse_response
 from simulators.ins.model import CR_FOUND, CR_NONE, CR_SEVERAL, Matricule, ResponseView, TraitsQuery, VitaleQuery
 from simulators.ins.saml import build_assertion
+from simulators.core.tls import requests_cert, requests_verify
 
 REPEAT_WINDOW_S = 60.0
 AssertionFactory = Callable[[], etree._Element]
@@ -185,16 +186,12 @@ class InsiClient:
 
 def mtls_client(url: str, pki, cert_name: str = "insi-auto", **kwargs) -> InsiClient:
     """Client of the certificate profile with a bench PKI certificate (INSI-AUTO by default)."""
-    from simulators.core.tls import requests_cert, requests_verify
-
     return InsiClient(url, cert=requests_cert(pki, cert_name), verify=requests_verify(pki), **kwargs)
 
 
 def cpx_client(url: str, pki, cert_name: str = "cps", ps_id: str = "00B6087510",
                **kwargs) -> InsiClient:
     """Client of the CPx profile: TLS without client certificate, assertion from a bench CPS certificate."""
-    from simulators.core.tls import requests_verify
-
     factory = cps_assertion_factory(pki.certificate(cert_name), pki.private_key(cert_name), ps_id=ps_id)
     return InsiClient(url, verify=requests_verify(pki), assertion_factory=factory, **kwargs)
 

@@ -21,7 +21,7 @@ __all__ = ["MssSimulator"]
 def __getattr__(name: str) -> Any:  # `from simulators.mss import MssSimulator` still works
     if name == "MssSimulator":
         # local import on purpose: the servers' heavy optional dependencies (aiosmtpd, pymap) load only
-        # when the factory is asked for, never for a user of the codecs or rules
+        # when the factory is asked for, never for a user of the codecs or rules (lazy on purpose)
         from .simulator import MssSimulator
 
         return MssSimulator

@@ -173,8 +173,11 @@ def _sites(modules: dict[str, Path], name: str, path: Path) -> Iterator[ImportSi
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
-            found = [(module, None)]
-            found += [(f"{module}.{alias.name}", alias.name) for alias in node.names]
+            found = [(f"{module}.{alias.name}", alias.name) for alias in node.names]
+            if not all(dotted in modules for dotted, _ in found):
+                # `from pkg import name` runs pkg/__init__ for its names; `from pkg import submodule` only
+                # reaches pkg as the submodule's parent (no edge when the importer lives inside pkg)
+                found.insert(0, (module, None))
         for dotted, imported_name in found:
             target = _resolve(modules, dotted)
             if target is None:

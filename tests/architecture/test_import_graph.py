@@ -79,6 +79,20 @@ def test_a_cycle_through_a_package_init_is_found(tmp_path):
     assert build(root, ("simulators",)).cycles() == [["simulators.other", "simulators.svc", "simulators.svc.server"]]
 
 
+def test_a_sibling_submodule_taken_from_the_package_is_not_an_edge_to_its_init(tmp_path):
+    root = _tree(tmp_path, {
+        "simulators/__init__.py": "",
+        "simulators/svc/__init__.py": "from simulators.svc.steps import *\n",
+        "simulators/svc/verify.py": "X = 1\n",
+        "simulators/svc/steps.py": "from simulators.svc import verify\n",
+    })
+    assert build(root, ("simulators",)).cycles() == []
+    # a name of the package's __init__ (not a submodule) is: the package is needed whole, a real cycle
+    (root / "simulators/svc/__init__.py").write_text("from simulators.svc.steps import *\nY = 2\n")
+    (root / "simulators/svc/steps.py").write_text("from simulators.svc import verify, Y\n")
+    assert build(root, ("simulators",)).cycles() == [["simulators.svc", "simulators.svc.steps"]]
+
+
 def test_type_checking_imports_are_not_edges(tmp_path):
     root = _tree(tmp_path, {
         "simulators/__init__.py": "",

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from simulators.core.pki import Pki
+from simulators.core.tls import requests_verify
+from simulators.identities.world import build_world
 
 
 SESSION_PREFIX = "ex-"
@@ -38,23 +41,17 @@ class Tour:
     @property
     def pki(self) -> Any:
         if self._pki is None:
-            from simulators.core.pki import Pki
-
             self._pki = Pki.load(self.pki_dir)
         return self._pki
 
     @property
     def world(self) -> Any:
         if self._world is None:
-            from simulators.identities.world import build_world
-
             self._world = build_world(self.seed)
         return self._world
 
     @property
     def verify(self) -> str:
-        from simulators.core.tls import requests_verify
-
         return requests_verify(self.pki)
 
     def url(self, service: str, path: str = "") -> str:

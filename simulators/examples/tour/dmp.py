@@ -7,12 +7,13 @@ from typing import Any
 import requests
 
 from simulators.examples.tour.base import Step, Tour, elise, inject, ins_of, quietly
+from simulators.core.tls import requests_cert
+from simulators.dmp.client import DmpClient
+from simulators.dmp.journey import cda_for, identity_for
+from simulators.identities.nir import generate_nir, with_key
 
 
 def dmp_client(t: Tour, professional: str = "mecs-educateur") -> Any:
-    from simulators.dmp.client import DmpClient
-    from simulators.dmp.journey import identity_for
-
     return DmpClient(t.services["dmp"], identity_for(t.pki, t.world, professional), verify=t.verify,
                      session=t.session)
 
@@ -28,8 +29,6 @@ def _dmp_patients(t: Tour) -> None:
 
 def _dmp_create(t: Tour) -> None:
     """TD1.1 for an adult without a DMP (synthetic NIR outside the world), then TD1.x closing and reactivation."""
-    from simulators.identities.nir import generate_nir, with_key
-
     client = dmp_client(t)
     nir = generate_nir("F", "1980-05-12", "75056", 999)
     ins, oid = (nir if len(nir) == 15 else with_key(nir)), elise(t).ins.oid
@@ -45,8 +44,6 @@ def _dmp_create_refused(t: Tour) -> None:
 
 
 def _dmp_documents(t: Tour) -> None:
-    from simulators.dmp.journey import cda_for
-
     educator = dmp_client(t)
     ins, oid = ins_of(t)
     spec = cda_for(t.world, "elise", "mecs-educateur", "projet-personnalise")
@@ -59,8 +56,6 @@ def _dmp_documents(t: Tour) -> None:
 
 
 def _dmp_registry_error(t: Tour) -> None:
-    from simulators.dmp.journey import cda_for
-
     educator = dmp_client(t)
     spec = cda_for(t.world, "elise", "mecs-educateur", "projet-personnalise")
     sub = educator.prepare([(spec, ())])
@@ -76,9 +71,6 @@ def _dmp_without_authorization(t: Tour) -> None:
 
 def _dmp_vihf_fault(t: Tour) -> None:
     """A VIHF signed with an expired SIGN certificate: the envelope is refused with a SOAP 1.2 Fault."""
-    from simulators.dmp.client import DmpClient
-    from simulators.dmp.journey import identity_for
-
     ins, oid = ins_of(t)
     client = DmpClient(t.services["dmp"], identity_for(t.pki, t.world, "mecs-educateur", sign_variant="expired"),
                        verify=t.verify, session=t.session)
@@ -86,15 +78,11 @@ def _dmp_vihf_fault(t: Tour) -> None:
 
 
 def _dmp_get(t: Tour) -> None:
-    from simulators.core.tls import requests_cert
-
     requests.get(t.url("dmp", "/si-dmp-server/v2/services/patients"), cert=requests_cert(t.pki, "org-auth-cli"),
                  verify=t.verify, timeout=30)
 
 
 def _dmp_wsdl(t: Tour) -> None:
-    from simulators.core.tls import requests_cert
-
     requests.get(t.url("dmp", "/si-dmp-server/v2/services/registry") + "?wsdl",
                  cert=requests_cert(t.pki, "org-auth-cli"), verify=t.verify, timeout=30)
 

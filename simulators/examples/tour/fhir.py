@@ -10,6 +10,10 @@ import requests
 
 from simulators.examples.tour.base import Step, Tour, inject, quietly
 from simulators.examples.tour.mail import boxes
+from simulators.annuaire.model import RESOURCE_TYPES
+from simulators.core.tls import requests_cert
+from simulators.ror.client import RorApiClient
+from simulators.ror.model import RESOURCE_TYPES as ROR_RESOURCE_TYPES
 
 
 ANNUAIRE_KEY = "socle-bench-test-key"
@@ -33,8 +37,6 @@ def _annuaire_queries(t: Tour) -> None:
 
 def _annuaire_reads(t: Tour) -> None:
     """A read by id of each resource type (the id taken from a one-entry search)."""
-    from simulators.annuaire.model import RESOURCE_TYPES
-
     headers = {"ESANTE-API-KEY": ANNUAIRE_KEY, "Accept": "application/fhir+json"}
     for rtype in RESOURCE_TYPES:
         found = requests.get(t.url("annuaire", f"/fhir/v2/{rtype}"), params={"_count": "1"}, headers=headers,
@@ -79,8 +81,6 @@ def _annuaire_unknown_parameter(t: Tour) -> None:
 
 
 def _ror(t: Tour, **kwargs: Any) -> Any:
-    from simulators.ror.client import RorApiClient
-
     return RorApiClient(t.url("ror", "/ws-diffusion-fhir"),
                         t.url("ror", "/auth/realms/ror/protocol/openid-connect/token"),
                         client_id=kwargs.pop("client_id", "bench-profil-0"),
@@ -96,18 +96,14 @@ def _ror_queries(t: Tour) -> None:
 
 
 def _ror_reads(t: Tour) -> None:
-    from simulators.ror.model import RESOURCE_TYPES
-
     client = _ror(t)
-    for rtype in RESOURCE_TYPES:
+    for rtype in ROR_RESOURCE_TYPES:
         found = client.search(rtype, [("_count", "1")], max_pages=1)
         if found.matches:
             client.read(rtype, found.matches[0]["id"])
 
 
 def _ror_mtls(t: Tour) -> None:
-    from simulators.core.tls import requests_cert
-
     client = _ror(t, client_id="bench-profil-1", client_secret="", cert=requests_cert(t.pki, "org-auth-cli"))
     quietly(lambda: client.search("HealthcareService", [("_count", "1")], max_pages=1))
 

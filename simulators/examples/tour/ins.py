@@ -7,6 +7,8 @@ from typing import Any
 import requests
 
 from simulators.examples.tour.base import Step, Tour, elise, inject, quietly
+from simulators.core.tls import requests_cert
+from simulators.ins.client import cpx_client, InsiServiceFault, mtls_client
 
 
 def ins_traits(t: Tour, client: Any) -> None:
@@ -20,20 +22,14 @@ def _ins_vitale(t: Tour, client: Any) -> None:
 
 
 def mtls(t: Tour, cert: str = "insi-auto") -> Any:
-    from simulators.ins.client import mtls_client
-
     return mtls_client(t.url("ins", "/lps"), t.pki, cert)
 
 
 def _cpx(t: Tour) -> Any:
-    from simulators.ins.client import cpx_client
-
     return cpx_client(t.url("ins-cpx", "/lps"), t.pki)
 
 
 def _ins_fault(t: Tour) -> None:
-    from simulators.ins.client import InsiServiceFault
-
     try:  # an organisation certificate whose CN is neither INSI-AUTO nor INSI-MANU
         ins_traits(t, mtls(t, "org-auth-cli"))
     except InsiServiceFault:
@@ -45,15 +41,11 @@ def _ins_unknown(t: Tour) -> None:
 
 
 def _ins_wsdl(t: Tour) -> None:
-    from simulators.core.tls import requests_cert
-
     requests.get(t.url("ins", "/lps"), params={"wsdl": ""}, cert=requests_cert(t.pki, "insi-auto"), verify=t.verify,
                  timeout=30)
 
 
 def _ins_unknown_operation(t: Tour) -> None:
-    from simulators.core.tls import requests_cert
-
     envelope = ('<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>'
                 '<OperationInconnue xmlns="urn:exemple"/></soap:Body></soap:Envelope>')
     requests.post(t.url("ins", "/lps"), data=envelope.encode(), cert=requests_cert(t.pki, "insi-auto"),

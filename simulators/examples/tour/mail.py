@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 import requests
 
 from simulators.examples.tour.base import Step, Tour, elise, inject, quietly
+from simulators.core.tls import requests_cert
+from simulators.mss.client import compose, get_token, MailClient, wire_bytes, xoauth2
+from simulators.psc.client import PscClient
 
 
 def mail_client(t: Tour) -> Any:
-    from simulators.mss.client import MailClient
-
     smtp, imap = urlsplit(t.services["smtp"]), urlsplit(t.services["imap"])
     context = ssl.create_default_context(cafile=t.verify)
     return MailClient(smtp.hostname or "localhost", smtp.port or 587, imap.port or 143, context, session=t.session)
@@ -32,14 +33,10 @@ def boxes(t: Tour) -> tuple[str, str]:
 
 
 def psc_token(t: Tour, address: str) -> str:
-    from simulators.mss.client import get_token
-
     return get_token(t.url("psc"), address, session=t.session, verify=t.verify).access_token
 
 
 def _mss_session(t: Tour) -> None:
-    from simulators.mss.client import compose
-
     sender, recipient = boxes(t)
     mail = mail_client(t)
     msg = compose(sender, "Exemple", [recipient], "Exemple de message", "Bonjour,\n\nMessage d'exemple.\n")
@@ -57,8 +54,6 @@ class _TracedSMTP(smtplib.SMTP):
 def _mss_transcript(t: Tour) -> None:
     """The client side of an SMTP then an IMAP session as smtplib / imaplib print it (what goes on the wire),
     the XOAUTH2 string replaced by its recipe. Kept as the samples mss/transcription-smtp and -imap."""
-    from simulators.mss.client import compose, wire_bytes, xoauth2
-
     sender, recipient = boxes(t)
     smtp_url, imap_url = urlsplit(t.services["smtp"]), urlsplit(t.services["imap"])
     context = ssl.create_default_context(cafile=t.verify)
@@ -117,8 +112,6 @@ def _imap_lines(debug: str) -> str:
 
 
 def _mss_without_nil(t: Tour) -> None:
-    from simulators.mss.client import compose
-
     sender, recipient = boxes(t)
     msg = compose(sender, "Exemple", [recipient], "Sans X-MSS-NIL", "Bonjour.\n")
     del msg["X-MSS-NIL"]
@@ -138,8 +131,6 @@ def _mss_bad_token(t: Tour) -> None:
 
 
 def _mss_outside_trust_space(t: Tour) -> None:
-    from simulators.mss.client import compose
-
     sender, _ = boxes(t)
     msg = compose(sender, "Exemple", ["quelquun@messagerie-grand-public.example"], "Hors espace de confiance",
                   "Bonjour.\n")
@@ -153,8 +144,6 @@ def _org_box(t: Tour) -> tuple[Any, str]:
 
 def _mss_org_box(t: Tour) -> None:
     """A BAL organisationnelle: the PSC token is asked for the ORG address, then XOAUTH2 as for a personal box."""
-    from simulators.mss.client import compose
-
     _, org = _org_box(t)
     _, recipient = boxes(t)
     msg = compose(org, "Secrétariat", [recipient], "Depuis une BAL organisationnelle", "Bonjour.\n")
@@ -163,9 +152,6 @@ def _mss_org_box(t: Tour) -> None:
 
 def _mss_app_box(t: Tour) -> None:
     """A BAL applicative: client certificate (DUI-SOCLE-BENCH) and AUTH EXTERNAL with <session>/<address>."""
-    from simulators.core.tls import requests_cert
-    from simulators.mss.client import compose
-
     est, org = _org_box(t)
     app = f"lps.{org.partition('@')[0]}@{est.mss_domain}"
     _, recipient = boxes(t)
@@ -175,8 +161,6 @@ def _mss_app_box(t: Tour) -> None:
 
 
 def _mss_injected(t: Tour) -> None:
-    from simulators.mss.client import compose
-
     sender, recipient = boxes(t)
     token = psc_token(t, sender)
     inject(t, "mss", "smtp_451", "send")
@@ -227,8 +211,6 @@ def _psc_flows(t: Tour) -> None:
 def _psc_ciba_and_logout(t: Tour) -> None:
     """CIBA for the e-CPS app (poll mode: pending, then the token once the professional approved), then the
     end of the PSC session (end_session with the id token)."""
-    from simulators.psc.client import PscClient
-
     pro = next(p for p in t.world.professionals if p.rpps and p.mss_address)
     psc = PscClient(f"{t.origin('psc')}/s/{t.session}", verify=t.verify)
     tokens = psc.ciba_login(pro.rpps, timeout_s=30, interval_s=1)
