@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from simulators.core.db import Database
 from simulators.dmp.access_log import AccessLog
+from simulators.dmp.fragments import FragmentCache
 from simulators.dmp.model import (
     DEPRECATED, AccessRecord, DuplicateUniqueId, pad_time, Association, Authorization, DocumentEntry, Dossier, SubmissionSet,
 )
@@ -112,8 +113,13 @@ class DmpStore:
         self.seeder = seeder
         self._seeded: set[str] = set()
         self._seed_lock = threading.Lock()
-        db.changes.subscribe("dmp", self._seeded.discard)  # replicas: reset elsewhere (docs/replicas.md)
+        self.fragments = FragmentCache()  # serialised ebRIM objects of ITI-18 answers (fragments.py)
+        db.changes.subscribe("dmp", self._reset_elsewhere)  # replicas: reset elsewhere (docs/replicas.md)
         self.access_log = AccessLog(self._insert_access)  # write-behind: reads pay no transaction
+
+    def _reset_elsewhere(self, session: str) -> None:
+        self._seeded.discard(session)
+        self.fragments.drop_session(session)
 
     def close(self) -> None:
         """Write the access history still queued (bench shutdown)."""
@@ -150,6 +156,7 @@ class DmpStore:
                 for table in self.t.values():
                     conn.execute(delete(table).where(table.c.session == session))
             self._seeded.discard(session)
+            self.fragments.drop_session(session)
         self.db.changes.publish("dmp", session)
 
     # --- dossiers and authorisations ------------------------------------------------------------------
@@ -282,6 +289,7 @@ class DmpStore:
         data["status"] = status
         conn.execute(update(t).where(t.c.session == session, t.c.entry_uuid == entry_uuid)
                      .values(status=status, data=json.dumps(data, ensure_ascii=False)))
+        self.fragments.discard(session, "entry", entry_uuid)
 
     def bulk_insert(self, session: str, entries: Sequence[DocumentEntry], contents: Sequence[bytes]) -> None:
         """Benchmark seeding: rows straight into the tables (no checks, one transaction)."""
@@ -300,17 +308,23 @@ class DmpStore:
             conn.execute(insert(self.t["docs"]), list(doc_rows))
 
     # --- registry reads -------------------------------------------------------------------------------
-    def entries_where(self, session: str, *conditions: Any, limit: int | None = None) -> list[DocumentEntry]:
+    def entries_where(self, session: str, *conditions: Any, limit: int | None = None,
+                      stored: dict[str, str] | None = None) -> list[DocumentEntry]:
+        """`stored`, when given, receives entryUUID -> the JSON row each entry was read from (the version
+        its cached ebRIM fragment must match)."""
         t = self.t["entries"]
         stmt = select(t.c.data).where(t.c.session == session, *conditions).order_by(t.c.created, t.c.entry_uuid)
         if limit is not None:
             stmt = stmt.limit(limit)
         with self.db.engine.connect() as conn:
             rows = conn.execute(stmt).all()
-        return [DocumentEntry.from_json(json.loads(r[0])) for r in rows]
+        entries = [DocumentEntry.from_json(json.loads(r[0])) for r in rows]
+        if stored is not None:
+            stored.update((e.entry_uuid, r[0]) for e, r in zip(entries, rows))
+        return entries
 
     def entries_by(self, session: str, *, uuids: Sequence[str] = (), unique_ids: Sequence[str] = (),
-                   lids: Sequence[str] = ()) -> list[DocumentEntry]:
+                   lids: Sequence[str] = (), stored: dict[str, str] | None = None) -> list[DocumentEntry]:
         t = self.t["entries"]
         conds = []
         if uuids:
@@ -319,14 +333,17 @@ class DmpStore:
             conds.append(t.c.unique_id.in_(list(unique_ids)))
         if lids:
             conds.append(t.c.lid.in_(list(lids)))
-        return self.entries_where(session, or_(*conds)) if conds else []
+        return self.entries_where(session, or_(*conds), stored=stored) if conds else []
 
-    def submission_sets(self, session: str, *conditions: Any) -> list[SubmissionSet]:
+    def submission_sets(self, session: str, *conditions: Any, stored: dict[str, str] | None = None) -> list[SubmissionSet]:
         t = self.t["subsets"]
         with self.db.engine.connect() as conn:
             rows = conn.execute(select(t.c.data).where(t.c.session == session, *conditions)
                                 .order_by(t.c.submission_time)).all()
-        return [SubmissionSet.from_json(json.loads(r[0])) for r in rows]
+        sets = [SubmissionSet.from_json(json.loads(r[0])) for r in rows]
+        if stored is not None:
+            stored.update((s.entry_uuid, r[0]) for s, r in zip(sets, rows))
+        return sets
 
     def associations(self, session: str, object_ids: Sequence[str]) -> list[Association]:
         t = self.t["assocs"]
