@@ -18,7 +18,7 @@ from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import (
-    Boolean, Column, Float, Index, Integer, LargeBinary, String, Table, Text, and_, delete, insert, or_, select,
+    Boolean, Column, Float, Index, Integer, LargeBinary, String, Table, Text, and_, delete, insert, select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -301,39 +301,38 @@ class DmpStore:
                  "mime_type": e.mime_type, "hash": e.hash, "size": e.size, "content": c}
                 for e, c in zip(entries, contents)])
 
-    def insert_rows(self, entry_rows: Sequence[dict[str, Any]], doc_rows: Sequence[dict[str, Any]]) -> None:
-        """Fastest bulk path (benchmark): rows already shaped like `entry_row` and the docs table."""
-        with self.db.engine.begin() as conn:
-            conn.execute(insert(self.t["entries"]), list(entry_rows))
-            conn.execute(insert(self.t["docs"]), list(doc_rows))
-
     # --- registry reads -------------------------------------------------------------------------------
     def entries_where(self, session: str, *conditions: Any, limit: int | None = None,
                       stored: dict[str, str] | None = None) -> list[DocumentEntry]:
         """`stored`, when given, receives entryUUID -> the JSON row each entry was read from (the version
         its cached ebRIM fragment must match)."""
-        t = self.t["entries"]
-        stmt = select(t.c.data).where(t.c.session == session, *conditions).order_by(t.c.created, t.c.entry_uuid)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        with self.db.engine.connect() as conn:
-            rows = conn.execute(stmt).all()
-        entries = [DocumentEntry.from_json(json.loads(r[0])) for r in rows]
-        if stored is not None:
-            stored.update((e.entry_uuid, r[0]) for e, r in zip(entries, rows))
-        return entries
+        return self._entries(session, [conditions], limit, stored)
 
     def entries_by(self, session: str, *, uuids: Sequence[str] = (), unique_ids: Sequence[str] = (),
                    lids: Sequence[str] = (), stored: dict[str, str] | None = None) -> list[DocumentEntry]:
+        """Entries matching any of the lists. One indexed lookup per list: SQLite plans `session = ? AND
+        (a IN … OR b IN …)` as a scan of the whole session (EXPLAIN in PERF_NOTES.md)."""
         t = self.t["entries"]
-        conds = []
-        if uuids:
-            conds.append(t.c.entry_uuid.in_(list(uuids)))
-        if unique_ids:
-            conds.append(t.c.unique_id.in_(list(unique_ids)))
-        if lids:
-            conds.append(t.c.lid.in_(list(lids)))
-        return self.entries_where(session, or_(*conds), stored=stored) if conds else []
+        alternatives = [(column.in_(list(values)),) for column, values in
+                        ((t.c.entry_uuid, uuids), (t.c.unique_id, unique_ids), (t.c.lid, lids)) if values]
+        return self._entries(session, alternatives, None, stored) if alternatives else []
+
+    def _entries(self, session: str, alternatives: Sequence[Sequence[Any]], limit: int | None,
+                 stored: dict[str, str] | None) -> list[DocumentEntry]:
+        t = self.t["entries"]
+        found: dict[str, tuple[float, str]] = {}
+        with self.db.engine.connect() as conn:
+            for conditions in alternatives:
+                stmt = (select(t.c.entry_uuid, t.c.created, t.c.data).where(t.c.session == session, *conditions)
+                        .order_by(t.c.created, t.c.entry_uuid))
+                if limit is not None:
+                    stmt = stmt.limit(limit)
+                for uuid_, created, data in conn.execute(stmt):
+                    found[uuid_] = (created, data)
+        order = sorted(found, key=lambda u: (found[u][0], u)) if len(alternatives) > 1 else list(found)
+        if stored is not None:
+            stored.update((u, found[u][1]) for u in order)
+        return [DocumentEntry.from_json(json.loads(found[u][1])) for u in order]
 
     def submission_sets(self, session: str, *conditions: Any, stored: dict[str, str] | None = None) -> list[SubmissionSet]:
         t = self.t["subsets"]
@@ -350,11 +349,12 @@ class DmpStore:
         ids = list(object_ids)
         if not ids:
             return []
-        with self.db.engine.connect() as conn:
-            rows = conn.execute(select(t).where(t.c.session == session,
-                                                or_(t.c.source.in_(ids), t.c.target.in_(ids)))).all()
+        rows: dict[str, Any] = {}
+        with self.db.engine.connect() as conn:  # one indexed lookup per column (see entries_by)
+            for column in (t.c.source, t.c.target):
+                rows.update((r.id, r) for r in conn.execute(select(t).where(t.c.session == session, column.in_(ids))))
         return [Association(id=r.id, type=r.type, source=r.source, target=r.target, status=r.status,
-                            slots=json.loads(r.slots)) for r in rows]
+                            slots=json.loads(r.slots)) for r in rows.values()]
 
     def document(self, session: str, unique_id: str) -> tuple[str, str, bytes] | None:
         """(repository uniqueId, mime type, content)."""
