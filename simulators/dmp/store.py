@@ -257,13 +257,13 @@ class DmpStore:
                         {"session": session, "unique_id": e.unique_id, "repository_uid": e.repository_uid,
                          "mime_type": e.mime_type, "hash": e.hash, "size": e.size, "content": data}
                         for e, data in documents])
-                if ss is not None:
-                    conn.execute(insert(self.t["subsets"]).values(
+                if ss is not None:  # parameters apart from the statement: its compiled form is cached
+                    conn.execute(insert(self.t["subsets"]), [dict(
                         session=session, entry_uuid=ss.entry_uuid, unique_id=ss.unique_id,
                         patient_ins=ss.patient_id.split("^")[0], submission_time=pad_time(ss.submission_time),
                         source_id=ss.source_id, status=ss.status,
                         author_structures=" " + " ".join(s for a in ss.authors for s in a.structure_ids) + " ",
-                        data=json.dumps(ss.to_json(), ensure_ascii=False)))
+                        data=json.dumps(ss.to_json(), ensure_ascii=False))])
                 if entries:
                     conn.execute(insert(self.t["entries"]), [entry_row(session, e, now) for e in entries])
                 if associations:
@@ -290,16 +290,6 @@ class DmpStore:
         conn.execute(update(t).where(t.c.session == session, t.c.entry_uuid == entry_uuid)
                      .values(status=status, data=json.dumps(data, ensure_ascii=False)))
         self.fragments.discard(session, "entry", entry_uuid)
-
-    def bulk_insert(self, session: str, entries: Sequence[DocumentEntry], contents: Sequence[bytes]) -> None:
-        """Benchmark seeding: rows straight into the tables (no checks, one transaction)."""
-        now = time.time()
-        with self.db.engine.begin() as conn:
-            conn.execute(insert(self.t["entries"]), [entry_row(session, e, now) for e in entries])
-            conn.execute(insert(self.t["docs"]), [
-                {"session": session, "unique_id": e.unique_id, "repository_uid": e.repository_uid,
-                 "mime_type": e.mime_type, "hash": e.hash, "size": e.size, "content": c}
-                for e, c in zip(entries, contents)])
 
     # --- registry reads -------------------------------------------------------------------------------
     def entries_where(self, session: str, *conditions: Any, limit: int | None = None,
@@ -333,6 +323,13 @@ class DmpStore:
         if stored is not None:
             stored.update((u, found[u][1]) for u in order)
         return [DocumentEntry.from_json(json.loads(found[u][1])) for u in order]
+
+    def existing_unique_id(self, session: str, unique_ids: Sequence[str]) -> str | None:
+        """One of `unique_ids` already in the registry, if any (ITI-41's duplicate check reads no metadata)."""
+        t = self.t["entries"]
+        with self.db.engine.connect() as conn:
+            return conn.execute(select(t.c.unique_id).where(t.c.session == session, t.c.unique_id.in_(list(unique_ids)))
+                                .limit(1)).scalar()
 
     def submission_sets(self, session: str, *conditions: Any, stored: dict[str, str] | None = None) -> list[SubmissionSet]:
         t = self.t["subsets"]
