@@ -2,7 +2,7 @@
 mutual TLS) and ITI-18 FindDocuments p50/p99 with 100,000 documents in the registry.
 
 The registry is bulk-seeded straight into the tables before the server starts (simulators.dmp.bulk:
-one transaction, no checks), with small document bodies since only the registry is measured by the
+batched transactions, no checks), with small document bodies since only the registry is measured by the
 queries; the ITI-41 phase then feeds real 30 KB CDA documents through the whole stack. The bench
 runs in its own process (as under `serve`); load threads keep one TLS connection each.
 

@@ -5,8 +5,9 @@ entry is one template `DocumentEntry` with a few fields replaced per row (ids, p
 The JSON kept beside the indexed columns is assembled from the template's serialisation cut at those
 fields, so a row costs a few string joins instead of a `json.dumps`; it is the very text `entry_row`
 writes for the same entry (tests/dmp/test_bulk.py). Rows go through the driver's `executemany` with
-one prepared statement per table. On SQLite, `rebuild_indexes=True` drops the entry table's secondary
-indexes for the load and builds them again at the end (much faster than maintaining them row by row).
+one prepared statement per table, one transaction per batch (a crash leaves whole batches). On SQLite,
+`rebuild_indexes=True` drops the entry table's secondary indexes for the load and builds them again at the
+end (much faster than maintaining them row by row).
 """
 
 from __future__ import annotations
@@ -114,16 +115,18 @@ def bulk_seed(store: DmpStore, session: str, template: DocumentEntry, rows: Iter
     with engine.begin() as conn:
         for index in indexes:
             conn.execute(DropIndex(index, if_exists=True))
-        e_batch: list[Any] = []
-        d_batch: list[Any] = []
+    e_batch: list[Any] = []
+    d_batch: list[Any] = []
 
-        def flush() -> None:
-            if e_batch:
+    def flush() -> None:  # one transaction per batch: the WAL stays small (one for 1M rows grew to GBs)
+        if e_batch:
+            with engine.begin() as conn:
                 conn.exec_driver_sql(esql, e_batch)
                 conn.exec_driver_sql(dsql, d_batch)
-                e_batch.clear()
-                d_batch.clear()
+            e_batch.clear()
+            d_batch.clear()
 
+    try:
         for row in rows:
             v = tpl.values(row)
             cls, typ = v["class_code"], v["type_code"]
@@ -141,8 +144,10 @@ def bulk_seed(store: DmpStore, session: str, template: DocumentEntry, rows: Iter
             if len(e_batch) >= batch:
                 flush()
         flush()
-        for index in indexes:
-            conn.execute(CreateIndex(index, if_not_exists=True))
+    finally:  # the indexes come back even when a batch failed
+        with engine.begin() as conn:
+            for index in indexes:
+                conn.execute(CreateIndex(index, if_not_exists=True))
     return count
 
 
