@@ -56,7 +56,7 @@ def bulk_seed(database_url: str, seed: int, documents: int, *, batch: int = 20_0
     from simulators.dmp.metadata import document_entry, xds_author
     from simulators.dmp.model import Code
     from simulators.dmp.seed import professional_identity
-    from simulators.dmp import bulk
+    from simulators.dmp import bulk  # lazy, as the imports around it: only a bench run loads the simulators
     from simulators.dmp.store import DmpStore
     from simulators.identities.nir import with_key
     from simulators.identities.world import build_world
