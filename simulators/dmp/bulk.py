@@ -27,7 +27,7 @@ from simulators.dmp.store import DmpStore, entry_row
 #: the fields a row may replace; lid and source_patient_id follow entry_uuid and patient_id unless given
 VARIABLE = ("entry_uuid", "lid", "unique_id", "patient_id", "source_patient_id", "class_code", "type_code",
             "creation_time", "service_start", "service_stop", "title", "status")
-_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]  # what json.dumps(ensure_ascii=False) uses
+_encode = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
 
 
 def _value_json(value: Any) -> str:
