@@ -1,8 +1,8 @@
 """DMP benchmark: ITI-41 documents per second (30 KB CDA, signed VIHF and signed lot, MTOM over
 mutual TLS) and ITI-18 FindDocuments p50/p99 with 100,000 documents in the registry.
 
-The registry is bulk-seeded straight into the tables before the server starts (store.bulk_insert:
-one transaction, no checks), with small document bodies since only the registry is measured by the
+The registry is bulk-seeded straight into the tables before the server starts (simulators.dmp.bulk:
+batched transactions, no checks), with small document bodies since only the registry is measured by the
 queries; the ITI-41 phase then feeds real 30 KB CDA documents through the whole stack. The bench
 runs in its own process (as under `serve`); load threads keep one TLS connection each.
 
@@ -19,7 +19,6 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from simulators.core.db import open_database
 from simulators.core.pki import Pki
 from simulators.core.pki.testing import make_test_pki
 from simulators.core.tls import requests_verify
+from simulators.dmp import bulk
 from simulators.dmp.cda import CdaSpec, KINDS
 from simulators.dmp.client import DmpClient
 from simulators.dmp.journey import cda_for, identity_for
@@ -38,7 +38,7 @@ from simulators.dmp.metadata import document_entry, xds_author
 from simulators.dmp.model import Code
 from simulators.dmp.seed import professional_identity
 from simulators.dmp.simulator import DmpSimulator
-from simulators.dmp.store import DmpStore, entry_row
+from simulators.dmp.store import DmpStore
 from simulators.identities.nir import with_key
 from simulators.identities.world import build_world
 
@@ -59,7 +59,7 @@ def _serve(work_dir: str, conn: Any, seed: int) -> None:  # pragma: no cover - c
         conn.send({"journal_count": bench.runtime.journal.count(SESSION), "facts": runtime_facts(bench), **rss_mb()})
 
 
-def bulk_seed(database_url: str, seed: int, documents: int, *, batch: int = 5000) -> float:
+def bulk_seed(database_url: str, seed: int, documents: int, *, batch: int = 20_000) -> float:
     """Insert `documents` entries (and small contents) for the session; returns seconds taken.
 
     Each of the ten journey patients the queries read gets 100 documents of five types (what a
@@ -81,31 +81,17 @@ def bulk_seed(database_url: str, seed: int, documents: int, *, batch: int = 5000
     journey = [f"{p.ins.value}^^^&{p.ins.oid}&ISO^NH" for p in (world.person(i) for i in QUERY_PATIENTS)]
     others = [f"{with_key(f'1{80 + n % 20:02d}0175{n:06d}'[:13])}^^^&1.2.250.1.213.1.4.10&ISO^NH" for n in range(2000)]
     per_journey_patient = min(100, documents // 20)
-    base = entry_row(SESSION, template, time.time())
-    base_data = json.loads(base["data"])
-    shapes = []
-    for type_code, class_code in types:
-        data = dict(base_data, type_code=asdict(type_code), class_code=asdict(class_code))
-        shapes.append((type_code.code, class_code.code, data))
-    entry_rows, doc_rows = [], []
-    for n in range(documents):
-        pid = journey[n // per_journey_patient] if n < per_journey_patient * 10 else others[n % 2000]
-        when = f"2025{1 + n % 12:02d}{1 + n % 28:02d}100000"
-        type_code, class_code, data = shapes[n % len(shapes)]
-        entry_uuid, unique_id = f"urn:uuid:{uuid.UUID(int=n + 1)}", f"2.25.{n + 1}"
-        data = dict(data, entry_uuid=entry_uuid, unique_id=unique_id, patient_id=pid, source_patient_id=pid,
-                    lid=entry_uuid, service_start=when, creation_time=when)
-        entry_rows.append(dict(base, entry_uuid=entry_uuid, lid=entry_uuid, unique_id=unique_id,
-                               patient_ins=pid.split("^")[0], type_code=type_code, class_code=class_code,
-                               creation_time=when, service_start=when, created=float(n),
-                               data=json.dumps(data, ensure_ascii=False)))
-        doc_rows.append({"session": SESSION, "unique_id": unique_id, "repository_uid": template.repository_uid,
-                         "mime_type": "text/xml", "hash": template.hash, "size": len(content), "content": content})
-        if len(entry_rows) >= batch:
-            store.insert_rows(entry_rows, doc_rows)
-            entry_rows, doc_rows = [], []
-    if entry_rows:
-        store.insert_rows(entry_rows, doc_rows)
+
+    def rows() -> Any:
+        for n in range(documents):
+            pid = journey[n // per_journey_patient] if n < per_journey_patient * 10 else others[n % 2000]
+            when = f"2025{1 + n % 12:02d}{1 + n % 28:02d}100000"
+            type_code, class_code = types[n % len(types)]
+            yield {"entry_uuid": f"urn:uuid:{uuid.UUID(int=n + 1)}", "unique_id": f"2.25.{n + 1}", "patient_id": pid,
+                   "type_code": type_code, "class_code": class_code, "creation_time": when, "service_start": when,
+                   "created": float(n)}
+
+    bulk.bulk_seed(store, SESSION, template, rows(), content=content, batch=batch, rebuild_indexes=True)
     db.dispose()
     return time.perf_counter() - t0
 

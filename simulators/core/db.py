@@ -89,7 +89,11 @@ def _sqlite_engine(url: str) -> Engine:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
         private_file(Path(path))  # 0600; SQLite gives its -wal/-shm files the same mode
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # Pool sized for the HTTP servers' worker threads (48 each): with SQLAlchemy's default 5 + 10, requests
+    # queued on the pool's lock and overflow connections were opened (pragmas, WAL) and closed per use
+    # (DMP under 200 locust users, PERF_NOTES.md). SQLite connections are cheap; WAL lets readers share.
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=32,
+                           max_overflow=96)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:  # DB-API objects

@@ -241,11 +241,11 @@ def provide_and_register(sub: Submission, caller: Caller, services: Services) ->
         if not any(a.type == HAS_MEMBER and a.source == ss.entry_uuid and a.target == e.entry_uuid for a in sub.associations):
             raise RegistryFailure(META, f"Fiche {e.unique_id} : association HasMember depuis le lot absente.",
                                   location=e.unique_id)
-    existing = services.store.entries_by(caller.session, unique_ids=uids)
-    if existing:
-        raise RegistryFailure("XDSDuplicateUniqueIdInRegistry", f"uniqueId {existing[0].unique_id} déjà présent dans "
+    existing = services.store.existing_unique_id(caller.session, uids)
+    if existing is not None:
+        raise RegistryFailure("XDSDuplicateUniqueIdInRegistry", f"uniqueId {existing} déjà présent dans "
                               "le DMP : utiliser un remplacement (RPLC) ou un nouvel identifiant.",
-                              location=existing[0].unique_id)
+                              location=existing)
     deprecate, replaced = _replacements(sub, caller, services)
     for e in sub.entries:
         e.status, e.version, e.lid = APPROVED, 1, e.entry_uuid

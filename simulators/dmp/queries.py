@@ -13,9 +13,6 @@ from datetime import datetime
 
 from typing import Any
 
-from lxml import etree
-
-from simulators.codecs.ebrim import association_element, entry_element, object_ref, submission_set_elements
 from simulators.dmp.codec.xds import (
     FIND_DOCUMENTS, FIND_DOCUMENTS_BY_REFERENCE_ID, FIND_SUBMISSION_SETS, GET_ASSOCIATIONS, GET_DOCUMENTS,
     GET_DOCUMENTS_AND_ASSOCIATIONS, GET_SUBMISSION_SET_AND_CONTENTS, SEVERITY_WARNING, DocumentRequest,
@@ -82,7 +79,8 @@ def _statuses(q: StoredQuery, name: str) -> list[str]:
     return values
 
 
-def _find_entries(q: StoredQuery, caller: Caller, services: Services, *, own_only: bool = False) -> list[DocumentEntry]:
+def _find_entries(q: StoredQuery, caller: Caller, services: Services, stored: dict[str, str], *,
+                  own_only: bool = False) -> list[DocumentEntry]:
     t = services.store.entries_table
     ins = _patient(q, f"{P}PatientId", caller, services)
     conds: list[Any] = [t.c.patient_ins == ins, t.c.status.in_(_statuses(q, f"{P}Status"))]
@@ -104,7 +102,7 @@ def _find_entries(q: StoredQuery, caller: Caller, services: Services, *, own_onl
     for code in _codes(q.params.get(f"{P}ConfidentialityCode", [])):
         conds.append(t.c.conf.like(f"% {code} %"))
     limit = services.options.max_results + 1
-    entries = services.store.entries_where(caller.session, *conds, limit=limit)
+    entries = services.store.entries_where(caller.session, *conds, limit=limit, stored=stored)
     if len(entries) > services.options.max_results:
         raise RegistryFailure("XDSTooManyResults", f"Plus de {services.options.max_results} résultats : affiner la "
                               "recherche (dates, types).")
@@ -161,8 +159,8 @@ class _Gate:
         return own
 
 
-def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[list[etree._Element], list[RegistryErrorItem], dict[str, Any]]:
-    """Objects of the response, warnings, and a summary for the journal."""
+def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[list[bytes], list[RegistryErrorItem], dict[str, Any]]:
+    """Objects of the response (serialised, for `fragments.splice`), warnings, and a summary for the journal."""
     gate = _Gate(caller, services, "recherche")
     if gate.own_only and q.query_id not in (FIND_DOCUMENTS, GET_DOCUMENTS, FIND_DOCUMENTS_BY_REFERENCE_ID):
         gate.refuse()
@@ -170,8 +168,10 @@ def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[li
     entries: list[DocumentEntry] = []
     sets: list[Any] = []
     assocs: list[Association] = []
+    stored: dict[str, str] = {}  # entryUUID -> JSON row read, the version of its cached fragment
+    stored_sets: dict[str, str] = {}  # the same for submission sets
     if q.query_id in (FIND_DOCUMENTS, FIND_DOCUMENTS_BY_REFERENCE_ID):
-        entries = _find_entries(q, caller, services, own_only=gate.own_only)
+        entries = _find_entries(q, caller, services, stored, own_only=gate.own_only)
     elif q.query_id == FIND_SUBMISSION_SETS:
         t = services.store.subsets_table
         ins = _patient(q, "$XDSSubmissionSetPatientId", caller, services)
@@ -184,14 +184,14 @@ def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[li
             conds.append(t.c.submission_time < high)
         if q.params.get("$XDSSubmissionSetSourceId"):
             conds.append(t.c.source_id.in_(q.params["$XDSSubmissionSetSourceId"]))
-        sets = services.store.submission_sets(caller.session, *conds)
+        sets = services.store.submission_sets(caller.session, *conds, stored=stored_sets)
     elif q.query_id in (GET_DOCUMENTS, GET_DOCUMENTS_AND_ASSOCIATIONS, GET_ASSOCIATIONS):
         uuids = q.params.get(f"{P}EntryUUID", []) or (q.params.get("$uuid", []) if q.query_id == GET_ASSOCIATIONS else [])
         uids = q.params.get(f"{P}UniqueId", [])
         if not uuids and not uids:
             raise RegistryFailure("XDSStoredQueryMissingParam", f"{q.name} : {P}EntryUUID ou {P}UniqueId (ou $uuid) "
                                   "obligatoire.")
-        entries = services.store.entries_by(caller.session, uuids=uuids, unique_ids=uids)
+        entries = services.store.entries_by(caller.session, uuids=uuids, unique_ids=uids, stored=stored)
         foreign = [e for e in entries if e.patient_ins != caller.ins]
         if foreign:
             warnings.append(RegistryErrorItem("XDSPatientIdDoesNotMatch", f"{len(foreign)} fiche(s) d'un autre patient "
@@ -208,11 +208,12 @@ def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[li
         uuid_ = q.one("$XDSSubmissionSetEntryUUID")
         uid = q.one("$XDSSubmissionSetUniqueId")
         t = services.store.subsets_table
-        sets = services.store.submission_sets(caller.session, t.c.entry_uuid == uuid_ if uuid_ else t.c.unique_id == uid)
+        sets = services.store.submission_sets(caller.session, t.c.entry_uuid == uuid_ if uuid_ else t.c.unique_id == uid,
+                                              stored=stored_sets)
         sets = [s for s in sets if s.patient_id.split("^")[0] == caller.ins]
         assocs = services.store.associations(caller.session, [s.entry_uuid for s in sets])
         members = [a.target for a in assocs if a.type == HAS_MEMBER]
-        entries = services.store.entries_by(caller.session, uuids=members) if members else []
+        entries = services.store.entries_by(caller.session, uuids=members, stored=stored) if members else []
     else:
         raise RegistryFailure("XDSUnknownStoredQuery", f"Requête stockée inconnue : {q.query_id}.")
     entries = gate.filter(entries)
@@ -221,7 +222,7 @@ def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[li
         ids = {e.entry_uuid for e in entries} | {s.entry_uuid for s in sets}
         assocs = [a for a in services.store.associations(caller.session, list(ids))
                   if a.source in ids and (a.target in ids or a.type != HAS_MEMBER)]
-    objects = _render(q, entries, sets, assocs)
+    objects = _render(q, caller.session, services, (stored, stored_sets), entries, sets, assocs)
     services.store.record_access(caller.session, [caller.access(
         "recherche", "autorise", detail=f"{q.name} : {len(entries)} fiche(s), {hidden} masquée(s) pour l'appelant")])
     summary = {"query": q.name, "return_type": q.return_type, "results": len(objects), "hidden": hidden,
@@ -229,14 +230,17 @@ def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[li
     return objects, warnings, summary
 
 
-def _render(q: StoredQuery, entries: list[DocumentEntry], sets: list[Any], assocs: list[Association]) -> list[etree._Element]:
+def _render(q: StoredQuery, session: str, services: Services, rows: tuple[dict[str, str], dict[str, str]],
+            entries: list[DocumentEntry], sets: list[Any], assocs: list[Association]) -> list[bytes]:
+    """The serialised objects, in the order the codec writes them (entries, sets, associations)."""
+    cache = services.store.fragments
+    stored, stored_sets = rows
     if q.return_type == "ObjectRef":
-        return [object_ref(x) for x in [e.entry_uuid for e in entries] + [s.entry_uuid for s in sets]
+        return [cache.object_ref(x) for x in [e.entry_uuid for e in entries] + [s.entry_uuid for s in sets]
                 + [a.id for a in assocs]]
-    objects = [entry_element(e) for e in entries]
-    for s in sets:
-        objects.extend(submission_set_elements(s))
-    objects.extend(association_element(a) for a in assocs)
+    objects = [cache.entry(session, e, stored.get(e.entry_uuid)) for e in entries]
+    objects.extend(cache.submission_set(session, s, stored_sets.get(s.entry_uuid)) for s in sets)
+    objects.extend(cache.association(session, a) for a in assocs)
     return objects
 
 

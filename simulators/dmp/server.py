@@ -32,7 +32,7 @@ from simulators.codecs.soap import (
     check_must_understand, fault_to_bytes,
     parse_envelope, soap12_content_type,
 )
-from simulators.dmp import feed, patients, queries, update
+from simulators.dmp import feed, fragments, patients, queries, update
 from simulators.dmp.codec import habilitations as hab
 from simulators.dmp.codec import hl7v3, wsdl, xds
 from simulators.codecs.ebrim import LCM, parse_submit_objects, q
@@ -159,11 +159,12 @@ class DmpApp:
             raise _sender("Body SOAP vide.", "empty_body")
         caller = load_caller(self.services, ctx.session, vihf)
         ctx.summary["ins"] = vihf.patient_ins
-        body, attachments_out, action = self._dispatch(route, env.payload, attachments, caller, ctx)
-        return self._respond(body, attachments_out, action, a, mtom=route.operation == "ITI-43")
+        objects: list[bytes] = []  # ITI-18: the serialised registry objects spliced into the response
+        body, attachments_out, action = self._dispatch(route, env.payload, attachments, caller, ctx, objects)
+        return self._respond(body, attachments_out, action, a, mtom=route.operation == "ITI-43", objects=objects)
 
     def _dispatch(self, route: Route, payload: etree._Element, attachments: dict[str, Any], caller: Any,
-                  ctx: RequestContext) -> tuple[etree._Element, list[tuple[str, str, bytes]], str]:
+                  ctx: RequestContext, objects_out: list[bytes]) -> tuple[etree._Element, list[tuple[str, str, bytes]], str]:
         s = self.services
         op = route.operation
         if op in ("TD0.2", "TD0.5", "TD1.1", "TD1.x"):
@@ -191,7 +192,8 @@ class DmpApp:
                 ctx.summary["query"] = query.name
                 objects, warnings, summary = queries.stored_query(query, caller, s)
                 ctx.summary.update(summary, outcome="Success")
-                return xds.adhoc_query_response(objects, warnings), [], route.response_action
+                objects_out.extend(objects)
+                return fragments.response_objects(warnings), [], route.response_action
             requests = xds.parse_retrieve_request(payload)
             docs, errors, summary = queries.retrieve(requests, caller, s)
             ctx.summary.update(summary, outcome="Success" if not errors else ("PartialSuccess" if docs else "Failure"))
@@ -227,10 +229,12 @@ class DmpApp:
 
     @staticmethod
     def _respond(body: etree._Element, attachments: list[tuple[str, str, bytes]], action: str, a: Addressing,
-                 *, mtom: bool) -> Response:
+                 *, mtom: bool, objects: list[bytes] | None = None) -> Response:
         addressing = Addressing(action=action, message_id=f"urn:uuid:{uuid.uuid4()}", relates_to=a.message_id,
                                 to="http://www.w3.org/2005/08/addressing/anonymous")
         envelope = build_envelope(body, addressing=addressing, wsa_prefix=None)
+        if objects:
+            envelope = fragments.splice(envelope, objects)
         if mtom or attachments:
             data, content_type = build_mtom(envelope, attachments, action=action)
             return Response(data, status=200, content_type=content_type)

@@ -18,13 +18,14 @@ from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import (
-    Boolean, Column, Float, Index, Integer, LargeBinary, String, Table, Text, and_, delete, insert, or_, select,
+    Boolean, Column, Float, Index, Integer, LargeBinary, String, Table, Text, and_, delete, insert, select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
 from simulators.core.db import Database
 from simulators.dmp.access_log import AccessLog
+from simulators.dmp.fragments import FragmentCache
 from simulators.dmp.model import (
     DEPRECATED, AccessRecord, DuplicateUniqueId, pad_time, Association, Authorization, DocumentEntry, Dossier, SubmissionSet,
 )
@@ -113,8 +114,13 @@ class DmpStore:
         self.seeder = seeder
         self._seeded: set[str] = set()
         self._seed_lock = threading.Lock()
-        db.changes.subscribe("dmp", self._seeded.discard)  # replicas: reset elsewhere (docs/replicas.md)
+        self.fragments = FragmentCache()  # serialised ebRIM objects of ITI-18 answers (fragments.py)
+        db.changes.subscribe("dmp", self._reset_elsewhere)  # replicas: reset elsewhere (docs/replicas.md)
         self.access_log = AccessLog(self._insert_access)  # write-behind: reads pay no transaction
+
+    def _reset_elsewhere(self, session: str) -> None:
+        self._seeded.discard(session)
+        self.fragments.drop_session(session)
 
     def close(self) -> None:
         """Write the access history still queued (bench shutdown)."""
@@ -151,6 +157,7 @@ class DmpStore:
                 for table in self.t.values():
                     conn.execute(delete(table).where(table.c.session == session))
             self._seeded.discard(session)
+            self.fragments.drop_session(session)
         self.db.changes.publish("dmp", session)
 
     # --- dossiers and authorisations ------------------------------------------------------------------
@@ -250,13 +257,13 @@ class DmpStore:
                         {"session": session, "unique_id": e.unique_id, "repository_uid": e.repository_uid,
                          "mime_type": e.mime_type, "hash": e.hash, "size": e.size, "content": data}
                         for e, data in documents])
-                if ss is not None:
-                    conn.execute(insert(self.t["subsets"]).values(
+                if ss is not None:  # parameters apart from the statement: its compiled form is cached
+                    conn.execute(insert(self.t["subsets"]), [dict(
                         session=session, entry_uuid=ss.entry_uuid, unique_id=ss.unique_id,
                         patient_ins=ss.patient_id.split("^")[0], submission_time=pad_time(ss.submission_time),
                         source_id=ss.source_id, status=ss.status,
                         author_structures=" " + " ".join(s for a in ss.authors for s in a.structure_ids) + " ",
-                        data=json.dumps(ss.to_json(), ensure_ascii=False)))
+                        data=json.dumps(ss.to_json(), ensure_ascii=False))])
                 if entries:
                     conn.execute(insert(self.t["entries"]), [entry_row(session, e, now) for e in entries])
                 if associations:
@@ -282,62 +289,69 @@ class DmpStore:
         data["status"] = status
         conn.execute(update(t).where(t.c.session == session, t.c.entry_uuid == entry_uuid)
                      .values(status=status, data=json.dumps(data, ensure_ascii=False)))
-
-    def bulk_insert(self, session: str, entries: Sequence[DocumentEntry], contents: Sequence[bytes]) -> None:
-        """Benchmark seeding: rows straight into the tables (no checks, one transaction)."""
-        now = time.time()
-        with self.db.engine.begin() as conn:
-            conn.execute(insert(self.t["entries"]), [entry_row(session, e, now) for e in entries])
-            conn.execute(insert(self.t["docs"]), [
-                {"session": session, "unique_id": e.unique_id, "repository_uid": e.repository_uid,
-                 "mime_type": e.mime_type, "hash": e.hash, "size": e.size, "content": c}
-                for e, c in zip(entries, contents)])
-
-    def insert_rows(self, entry_rows: Sequence[dict[str, Any]], doc_rows: Sequence[dict[str, Any]]) -> None:
-        """Fastest bulk path (benchmark): rows already shaped like `entry_row` and the docs table."""
-        with self.db.engine.begin() as conn:
-            conn.execute(insert(self.t["entries"]), list(entry_rows))
-            conn.execute(insert(self.t["docs"]), list(doc_rows))
+        self.fragments.discard(session, "entry", entry_uuid)
 
     # --- registry reads -------------------------------------------------------------------------------
-    def entries_where(self, session: str, *conditions: Any, limit: int | None = None) -> list[DocumentEntry]:
-        t = self.t["entries"]
-        stmt = select(t.c.data).where(t.c.session == session, *conditions).order_by(t.c.created, t.c.entry_uuid)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        with self.db.engine.connect() as conn:
-            rows = conn.execute(stmt).all()
-        return [DocumentEntry.from_json(json.loads(r[0])) for r in rows]
+    def entries_where(self, session: str, *conditions: Any, limit: int | None = None,
+                      stored: dict[str, str] | None = None) -> list[DocumentEntry]:
+        """`stored`, when given, receives entryUUID -> the JSON row each entry was read from (the version
+        its cached ebRIM fragment must match)."""
+        return self._entries(session, [conditions], limit, stored)
 
     def entries_by(self, session: str, *, uuids: Sequence[str] = (), unique_ids: Sequence[str] = (),
-                   lids: Sequence[str] = ()) -> list[DocumentEntry]:
+                   lids: Sequence[str] = (), stored: dict[str, str] | None = None) -> list[DocumentEntry]:
+        """Entries matching any of the lists. One indexed lookup per list: SQLite plans `session = ? AND
+        (a IN … OR b IN …)` as a scan of the whole session (EXPLAIN in PERF_NOTES.md)."""
         t = self.t["entries"]
-        conds = []
-        if uuids:
-            conds.append(t.c.entry_uuid.in_(list(uuids)))
-        if unique_ids:
-            conds.append(t.c.unique_id.in_(list(unique_ids)))
-        if lids:
-            conds.append(t.c.lid.in_(list(lids)))
-        return self.entries_where(session, or_(*conds)) if conds else []
+        alternatives = [(column.in_(list(values)),) for column, values in
+                        ((t.c.entry_uuid, uuids), (t.c.unique_id, unique_ids), (t.c.lid, lids)) if values]
+        return self._entries(session, alternatives, None, stored) if alternatives else []
 
-    def submission_sets(self, session: str, *conditions: Any) -> list[SubmissionSet]:
+    def _entries(self, session: str, alternatives: Sequence[Sequence[Any]], limit: int | None,
+                 stored: dict[str, str] | None) -> list[DocumentEntry]:
+        t = self.t["entries"]
+        found: dict[str, tuple[float, str]] = {}
+        with self.db.engine.connect() as conn:
+            for conditions in alternatives:
+                stmt = (select(t.c.entry_uuid, t.c.created, t.c.data).where(t.c.session == session, *conditions)
+                        .order_by(t.c.created, t.c.entry_uuid))
+                if limit is not None:
+                    stmt = stmt.limit(limit)
+                for uuid_, created, data in conn.execute(stmt):
+                    found[uuid_] = (created, data)
+        order = sorted(found, key=lambda u: (found[u][0], u)) if len(alternatives) > 1 else list(found)
+        if stored is not None:
+            stored.update((u, found[u][1]) for u in order)
+        return [DocumentEntry.from_json(json.loads(found[u][1])) for u in order]
+
+    def existing_unique_id(self, session: str, unique_ids: Sequence[str]) -> str | None:
+        """One of `unique_ids` already in the registry, if any (ITI-41's duplicate check reads no metadata)."""
+        t = self.t["entries"]
+        with self.db.engine.connect() as conn:
+            return conn.execute(select(t.c.unique_id).where(t.c.session == session, t.c.unique_id.in_(list(unique_ids)))
+                                .limit(1)).scalar()
+
+    def submission_sets(self, session: str, *conditions: Any, stored: dict[str, str] | None = None) -> list[SubmissionSet]:
         t = self.t["subsets"]
         with self.db.engine.connect() as conn:
             rows = conn.execute(select(t.c.data).where(t.c.session == session, *conditions)
                                 .order_by(t.c.submission_time)).all()
-        return [SubmissionSet.from_json(json.loads(r[0])) for r in rows]
+        sets = [SubmissionSet.from_json(json.loads(r[0])) for r in rows]
+        if stored is not None:
+            stored.update((s.entry_uuid, r[0]) for s, r in zip(sets, rows))
+        return sets
 
     def associations(self, session: str, object_ids: Sequence[str]) -> list[Association]:
         t = self.t["assocs"]
         ids = list(object_ids)
         if not ids:
             return []
-        with self.db.engine.connect() as conn:
-            rows = conn.execute(select(t).where(t.c.session == session,
-                                                or_(t.c.source.in_(ids), t.c.target.in_(ids)))).all()
+        rows: dict[str, Any] = {}
+        with self.db.engine.connect() as conn:  # one indexed lookup per column (see entries_by)
+            for column in (t.c.source, t.c.target):
+                rows.update((r.id, r) for r in conn.execute(select(t).where(t.c.session == session, column.in_(ids))))
         return [Association(id=r.id, type=r.type, source=r.source, target=r.target, status=r.status,
-                            slots=json.loads(r.slots)) for r in rows]
+                            slots=json.loads(r.slots)) for r in rows.values()]
 
     def document(self, session: str, unique_id: str) -> tuple[str, str, bytes] | None:
         """(repository uniqueId, mime type, content)."""
