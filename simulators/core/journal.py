@@ -25,7 +25,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,7 +161,7 @@ class Journal:
         # SQLite: the driver's executemany and commit, statements compiled once (no statement machinery per
         # commit); the same transaction as through SQLAlchemy (pysqlite's implicit BEGIN, then COMMIT)
         self._sqlite_insert = str(self.table.insert().compile(dialect=db.engine.dialect)) if db.is_sqlite else ""
-        self._sqlite_update = f"UPDATE {self.table.name} SET summary = ?, verdicts = ? WHERE id = ?"
+        self._sqlite_update = f"UPDATE {self.table.name} SET summary = ?, verdicts = ? WHERE id = ?"  # noqa: S608 - our table name
         self._values = operator.itemgetter(*(c.name for c in self.table.columns))
         self._update = self.table.update().where(self.table.c.id == bindparam("b_id")).values(
             verdicts=bindparam("b_verdicts"), summary=bindparam("b_summary"))
