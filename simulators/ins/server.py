@@ -51,7 +51,7 @@ from simulators.core.soap import fault_to_bytes
 
 from simulators.ins import contract
 from simulators.ins.auth import CpxAuthenticator, check_org_certificate
-from simulators.ins.codec import build_resultat, check_soap_binding, parse_request, request_summary, validate_request
+from simulators.ins.codec import DECODED_REQUEST, build_resultat, check_soap_binding, parse_request, request_summary, validate_request
 from simulators.ins.faults import FAULTS, InsiFault, render_fault
 from simulators.ins.model import InsiRequest
 from simulators.ins.options import InsOptions
@@ -177,6 +177,7 @@ def lookup(state: InsApp, ctx: RequestContext) -> Response:
     limits = state.limits or SessionLimits(state.options.bulk_per_minute)
     try:
         req, env = parse_request(ctx.body, request.content_type)
+        ctx.decoded[DECODED_REQUEST] = req  # the live checks read this rather than parse the body again
         message_id = req.message_id
         check_soap_binding(env, request.content_type)
         ctx.operation = req.operation
