@@ -18,104 +18,28 @@ included), so a caller always reads its own writes, judged. `close()` drains eve
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import operator
 import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import (Column, Float, Index, Integer, LargeBinary, String, Table, Text, bindparam,
-                        delete, func, select)
-
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.engine import Connection
 
 from .db import Database
 from .events import Event, EventBus
-from .exchange import Caller, Exchange, Verdict
+from .exchange import Exchange
+from .journal_rows import exchanges_table, from_row, to_row, verdict_row
 from .judge import Judge, Judged, LiveChecker, judge_exchange
 from .redact import masked
 from .ticket import COMMIT_WAIT_S, JournalTicket
+
+__all__ = ["ExchangeQuery", "Journal", "JournalTicket", "LiveChecker", "exchanges_table"]
 log = logging.getLogger("socle_bench.journal")
-
-
-def exchanges_table(db: Database) -> Table:
-    if "exchanges" in db.metadata.tables:
-        return db.metadata.tables["exchanges"]
-    return Table(
-        "exchanges", db.metadata,
-        Column("id", String(40), primary_key=True),
-        Column("session", String(64), nullable=False),
-        Column("service", String(32), nullable=False),
-        Column("operation", String(128), nullable=False),
-        Column("protocol", String(16), nullable=False),
-        Column("started_at", Float, nullable=False),
-        Column("duration_ms", Float, nullable=False),
-        Column("status", Integer, nullable=False),
-        Column("fault", String(128), nullable=False),
-        Column("method", String(16), nullable=False),
-        Column("path", Text, nullable=False),
-        Column("caller", Text, nullable=False),
-        Column("request_headers", Text, nullable=False),
-        Column("request_body", LargeBinary, nullable=False),
-        Column("response_headers", Text, nullable=False),
-        Column("response_body", LargeBinary, nullable=False),
-        Column("request_size", Integer, nullable=False),
-        Column("response_size", Integer, nullable=False),
-        Column("summary", Text, nullable=False),
-        Column("verdicts", Text, nullable=False),
-        Index("ix_exchanges_session_time", "session", "started_at"),
-        Index("ix_exchanges_session_service", "session", "service", "operation"),
-    )
-
-
-# one encoder each, built once: json.dumps with options builds a new encoder per call
-_dump_any = json.JSONEncoder(ensure_ascii=False, default=str).encode
-_dump = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _verdicts_json(verdicts: list[Verdict]) -> str:
-    return _dump([v.__dict__ for v in verdicts]) if verdicts else "[]"
-
-
-def _to_row(ex: Exchange) -> dict:
-    return {
-        "id": ex.id, "session": ex.session, "service": ex.service, "operation": ex.operation,
-        "protocol": ex.protocol, "started_at": ex.started_at, "duration_ms": ex.duration_ms,
-        "status": ex.status, "fault": ex.fault, "method": ex.method, "path": ex.path,
-        "caller": _dump_any(ex.caller.__dict__),
-        "request_headers": _dump(ex.request_headers),
-        "request_body": ex.request_body,
-        "response_headers": _dump(ex.response_headers),
-        "response_body": ex.response_body,
-        "request_size": ex.request_size, "response_size": ex.response_size,
-        "summary": _dump_any(ex.summary),
-        "verdicts": _verdicts_json(ex.verdicts),
-    }
-
-
-def _from_row(m: Mapping[str, Any]) -> Exchange:
-    return Exchange(
-        id=m["id"], session=m["session"], service=m["service"], operation=m["operation"],
-        protocol=m["protocol"], started_at=m["started_at"], duration_ms=m["duration_ms"],
-        status=m["status"], fault=m["fault"], method=m["method"], path=m["path"],
-        caller=Caller(**json.loads(m["caller"])),
-        request_headers=json.loads(m["request_headers"]),
-        request_body=bytes(m.get("request_body") or b""),
-        response_headers=json.loads(m["response_headers"]),
-        response_body=bytes(m.get("response_body") or b""),
-        summary=json.loads(m["summary"]),
-        verdicts=[Verdict(**v) for v in json.loads(m["verdicts"])],
-        request_size=m["request_size"], response_size=m["response_size"],
-    )
-
-
-def _verdict_row(ex: Exchange) -> dict:
-    return {"b_id": ex.id, "b_summary": _dump_any(ex.summary), "b_verdicts": _verdicts_json(ex.verdicts)}
 
 
 @dataclass
@@ -323,12 +247,12 @@ class Journal:
         for ticket in new:
             ticket.stored = self._stored_form(ticket.exchange)
         try:
-            self._commit([_to_row(t.stored) for t in new], [_verdict_row(t.stored) for t in judged])
+            self._commit([to_row(t.stored) for t in new], [verdict_row(t.stored) for t in judged])
         except Exception:  # one bad row must not cost its batch-mates their evidence
             for ticket in new:
-                self._try_commit([_to_row(ticket.stored)], [])
+                self._try_commit([to_row(ticket.stored)], [])
             for ticket in judged:
-                self._try_commit([], [_verdict_row(ticket.stored)])
+                self._try_commit([], [verdict_row(ticket.stored)])
         for ticket in new:
             ticket._set()
         if self._judge is not None and not judged_now:
@@ -406,13 +330,13 @@ class Journal:
         stmt = stmt.order_by(t.c.id.desc() if q.newest_first else t.c.id).limit(max(1, min(q.limit, 10_000)))
         with self.db.engine.connect() as conn:
             rows = conn.execute(stmt).all()
-        return [_from_row(r._mapping) for r in rows]
+        return [from_row(r._mapping) for r in rows]
 
     def get(self, exchange_id: str) -> Exchange | None:
         self.flush()
         with self.db.engine.connect() as conn:
             row = conn.execute(select(self.table).where(self.table.c.id == exchange_id)).first()
-        return _from_row(row._mapping) if row else None
+        return from_row(row._mapping) if row else None
 
     def count(self, session: str | None = None) -> int:
         self.flush()
