@@ -29,7 +29,12 @@ _EXTENSIONS = ("simulators.core.pki.cli", "simulators.identities.cli", "conforma
                "simulators.loadcli", "conformance.vendor")
 
 
-def build_parser() -> argparse.ArgumentParser:
+_OWN_COMMANDS = ("serve", "health", "version")  # defined here: they need none of the extensions' modules
+
+
+def build_parser(*, extensions: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; `extensions=False` leaves out the sub-command groups of other packages
+    (what `main` does for the commands defined here: `serve` starts without importing them)."""
     parser = argparse.ArgumentParser(prog="socle-bench", description=__doc__)
     parser.add_argument("--version", action="version", version=f"socle-bench {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -44,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     health.set_defaults(func=cmd_health)
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=lambda _a: print(f"socle-bench {__version__}") or 0)
-    for module_name in _EXTENSIONS:
+    for module_name in _EXTENSIONS if extensions else ():
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -169,7 +174,9 @@ def _live_checker():
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    command = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(extensions=command not in _OWN_COMMANDS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -85,6 +85,17 @@ class Exchange:
         if self.response_size < 0:
             self.response_size = len(self.response_body)
 
+    @property
+    def decoded(self) -> dict[str, Any]:
+        """In memory only, never stored nor serialised: what the simulator already decoded from this
+        exchange's bytes, by codec key (e.g. ``"ins.request"``), for the live checks to reuse instead of
+        parsing the same bytes again. Empty for an exchange read back from the journal or a file: the
+        checks then parse (and must reach the same verdicts either way)."""
+        decoded = self.__dict__.get("_decoded")
+        if decoded is None:
+            decoded = self.__dict__["_decoded"] = {}
+        return decoded
+
     def to_json(self, *, bodies: bool = True) -> dict[str, Any]:
         data = asdict(self)
         if bodies:

@@ -3,8 +3,12 @@
 Recording is on each simulator's hot path, so `record()` only enqueues: a single writer thread masks the
 secrets and inserts batches in one transaction each. With `durable` (the default), `record()` returns only
 once the transaction holding the exchange is committed, so the answer the DUI sees is never ahead of the
-evidence: a `kill -9` loses no acknowledged exchange. Throughput comes from group commit: the writer does
-not linger while someone waits, and everything queued during one commit goes into the next.
+evidence: a `kill -9` loses no acknowledged exchange. Throughput comes from group commit, led by the
+waiters themselves: a request thread that records finds either nobody committing (it takes the commit
+lock and commits everything queued, its own exchange included, in its own thread: no hand-off to the
+writer and back) or a commit in flight (it waits; whoever holds the lock looks at the queue again after
+releasing it, so nothing is left behind). The writer thread commits the rest (`submit()`, non-durable
+journals, verdicts coming back from the judge).
 The live checks run after the commit, off the request path, in the judge thread (`judge.py`); their
 verdicts go into the writer's next transaction and the exchange is published (with them) once stored.
 Asynchronous servers use `submit()` and await the returned ticket. Reads flush the queue first (verdicts
@@ -13,95 +17,29 @@ included), so a caller always reads its own writes, judged. `close()` drains eve
 
 from __future__ import annotations
 
-import dataclasses
-import json
+import copy
 import logging
+import operator
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import (Column, Float, Index, Integer, LargeBinary, String, Table, Text, bindparam,
-                        delete, func, select)
-
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.engine import Connection
 
 from .db import Database
 from .events import Event, EventBus
-from .exchange import Caller, Exchange, Verdict
+from .exchange import Exchange
+from .journal_rows import exchanges_table, from_row, to_row, verdict_row
 from .judge import Judge, Judged, LiveChecker, judge_exchange
-from .redact import redact_exchange
+from .redact import masked
 from .ticket import COMMIT_WAIT_S, JournalTicket
+
+__all__ = ["ExchangeQuery", "Journal", "JournalTicket", "LiveChecker", "exchanges_table"]
 log = logging.getLogger("socle_bench.journal")
-
-
-def exchanges_table(db: Database) -> Table:
-    if "exchanges" in db.metadata.tables:
-        return db.metadata.tables["exchanges"]
-    return Table(
-        "exchanges", db.metadata,
-        Column("id", String(40), primary_key=True),
-        Column("session", String(64), nullable=False),
-        Column("service", String(32), nullable=False),
-        Column("operation", String(128), nullable=False),
-        Column("protocol", String(16), nullable=False),
-        Column("started_at", Float, nullable=False),
-        Column("duration_ms", Float, nullable=False),
-        Column("status", Integer, nullable=False),
-        Column("fault", String(128), nullable=False),
-        Column("method", String(16), nullable=False),
-        Column("path", Text, nullable=False),
-        Column("caller", Text, nullable=False),
-        Column("request_headers", Text, nullable=False),
-        Column("request_body", LargeBinary, nullable=False),
-        Column("response_headers", Text, nullable=False),
-        Column("response_body", LargeBinary, nullable=False),
-        Column("request_size", Integer, nullable=False),
-        Column("response_size", Integer, nullable=False),
-        Column("summary", Text, nullable=False),
-        Column("verdicts", Text, nullable=False),
-        Index("ix_exchanges_session_time", "session", "started_at"),
-        Index("ix_exchanges_session_service", "session", "service", "operation"),
-    )
-
-
-def _to_row(ex: Exchange) -> dict:
-    return {
-        "id": ex.id, "session": ex.session, "service": ex.service, "operation": ex.operation,
-        "protocol": ex.protocol, "started_at": ex.started_at, "duration_ms": ex.duration_ms,
-        "status": ex.status, "fault": ex.fault, "method": ex.method, "path": ex.path,
-        "caller": json.dumps(ex.caller.__dict__, ensure_ascii=False, default=str),
-        "request_headers": json.dumps(ex.request_headers, ensure_ascii=False),
-        "request_body": ex.request_body,
-        "response_headers": json.dumps(ex.response_headers, ensure_ascii=False),
-        "response_body": ex.response_body,
-        "request_size": ex.request_size, "response_size": ex.response_size,
-        "summary": json.dumps(ex.summary, ensure_ascii=False, default=str),
-        "verdicts": json.dumps([v.__dict__ for v in ex.verdicts], ensure_ascii=False),
-    }
-
-
-def _from_row(m: Mapping[str, Any]) -> Exchange:
-    return Exchange(
-        id=m["id"], session=m["session"], service=m["service"], operation=m["operation"],
-        protocol=m["protocol"], started_at=m["started_at"], duration_ms=m["duration_ms"],
-        status=m["status"], fault=m["fault"], method=m["method"], path=m["path"],
-        caller=Caller(**json.loads(m["caller"])),
-        request_headers=json.loads(m["request_headers"]),
-        request_body=bytes(m.get("request_body") or b""),
-        response_headers=json.loads(m["response_headers"]),
-        response_body=bytes(m.get("response_body") or b""),
-        summary=json.loads(m["summary"]),
-        verdicts=[Verdict(**v) for v in json.loads(m["verdicts"])],
-        request_size=m["request_size"], response_size=m["response_size"],
-    )
-
-
-def _verdict_row(ex: Exchange) -> dict:
-    return {"b_id": ex.id, "b_summary": json.dumps(ex.summary, ensure_ascii=False, default=str),
-            "b_verdicts": json.dumps([v.__dict__ for v in ex.verdicts], ensure_ascii=False)}
 
 
 @dataclass
@@ -141,8 +79,14 @@ class Journal:
         self._pending_lock = threading.Condition()
         self._writer: threading.Thread | None = None
         self._judge: Judge | None = None
-        self._conn: Connection | None = None  # the writer thread's own
+        self._commit_lock = threading.Lock()  # one commit at a time, by the writer or a leading waiter
+        self._led: deque[JournalTicket] = deque()  # recorded by waiters, committed by whoever leads
+        self._conn: Connection | None = None  # the journal's own connection, used under `_commit_lock`
+        # SQLite: the driver's executemany and commit, statements compiled once (no statement machinery per
+        # commit); the same transaction as through SQLAlchemy (pysqlite's implicit BEGIN, then COMMIT)
         self._sqlite_insert = str(self.table.insert().compile(dialect=db.engine.dialect)) if db.is_sqlite else ""
+        self._sqlite_update = f"UPDATE {self.table.name} SET summary = ?, verdicts = ? WHERE id = ?"  # noqa: S608 - our table name
+        self._values = operator.itemgetter(*(c.name for c in self.table.columns))
         self._update = self.table.update().where(self.table.c.id == bindparam("b_id")).values(
             verdicts=bindparam("b_verdicts"), summary=bindparam("b_summary"))
         self.write_errors = 0
@@ -166,26 +110,58 @@ class Journal:
     # --- writing ---------------------------------------------------------------------------
     def record(self, exchange: Exchange, *, wait: bool | None = None) -> Exchange:
         """Store (judged and published after); with `durable` or `wait=True`, return once committed."""
-        ticket = self.submit(exchange)
-        if (self.durable if wait is None else wait) and not ticket.wait():
+        waiting = self.durable if wait is None else wait
+        if waiting and self._writer is not None:  # this thread waits anyway: it may lead the commit
+            ticket = self._ticket(exchange)
+            self._led.append(ticket)
+            self._lead()
+        else:
+            ticket = self.submit(exchange)
+        if waiting and not ticket.wait():
             log.warning("journal commit still pending after %.0f s for %s", COMMIT_WAIT_S, exchange.id)
         return exchange
 
     def submit(self, exchange: Exchange) -> JournalTicket:
         """Enqueue (waits while `queue_size` are pending); the ticket says when it is committed."""
+        ticket = self._ticket(exchange)
+        if self._writer is None:  # not started (or closed): judge, store and publish here and now
+            if self.live_checker is not None:
+                judge_exchange(self.live_checker, exchange)
+            with self._commit_lock:
+                self._write([ticket], [], judged_now=True)
+        else:
+            self._queue.put(ticket)
+        return ticket
+
+    def _ticket(self, exchange: Exchange) -> JournalTicket:
         exchange.request_size = len(exchange.request_body)
         exchange.response_size = len(exchange.response_body)
         ticket = JournalTicket(exchange, self.durable)
         self._room.acquire()
         with self._pending_lock:
             self._pending += 1
-        if self._writer is None:  # not started (or closed): judge, store and publish here and now
-            if self.live_checker is not None:
-                judge_exchange(self.live_checker, exchange)
-            self._write([ticket], [], judged_now=True)
-        else:
-            self._queue.put(ticket)
         return ticket
+
+    def _lead(self) -> None:
+        """Commit what waiters queued, unless a commit is in flight: its holder looks again after it."""
+        while self._led and self._commit_lock.acquire(blocking=False):
+            try:
+                batch, judged_now = self._take_led([]), self._judge_now()
+                if judged_now:
+                    self._judge_inline(batch)
+                self._write(batch, [], judged_now=judged_now)
+            finally:
+                self._commit_lock.release()
+
+    def _take_led(self, into: list[JournalTicket]) -> list[JournalTicket]:
+        led = self._led
+        while led and len(into) < self.batch_size:
+            into.append(led.popleft())
+        return into
+
+    def _judge_now(self) -> bool:
+        """Under the commit lock: without a judge thread (closing), the new exchanges are judged here."""
+        return self._judge is None
 
     def flush(self, timeout: float = 30.0) -> bool:  # everything recorded so far committed and judged
         deadline = time.monotonic() + timeout
@@ -221,18 +197,24 @@ class Journal:
                     item = self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
-            if stopping:  # the judge is gone: whatever raced in is judged here
-                self._judge_inline(new)
-            if new or judged:
-                self._write(new, judged, judged_now=stopping)
+            with self._commit_lock:
+                self._take_led(new)
+                judged_now = self._judge_now()
+                if judged_now:  # the judge is gone (closing) or never was: whatever came in is judged here
+                    self._judge_inline(new)
+                if new or judged:
+                    self._write(new, judged, judged_now=judged_now)
+            self._lead()  # what waiters queued during this commit, if none of them could lead
             if stop and stopping:
-                if self._conn is not None:
-                    self._conn.close()
-                    self._conn = None
+                with self._commit_lock:
+                    if self._conn is not None:
+                        self._conn.close()
+                        self._conn = None
                 return
             if stop:  # the judge judges what it holds and delivers it here, then ends: drain that, then end
                 stopping = True
-                judge, self._judge = self._judge, None
+                with self._commit_lock:  # from now on, leading waiters judge inline
+                    judge, self._judge = self._judge, None
                 if judge is not None:
                     judge.stop()
                 self._queue.put(self._STOP)
@@ -242,34 +224,35 @@ class Journal:
             judge_exchange(self.live_checker, ticket.exchange)
 
     def _stored_form(self, exchange: Exchange) -> Exchange:
-        """Secrets masked, bodies maybe cut: a shallow copy sharing `verdicts` and `summary`."""
-        if self.keep_secrets and self.keep_bodies:
-            return exchange
-        stored = dataclasses.replace(exchange)
+        """Secrets masked, bodies maybe cut: the exchange itself when there is nothing to change, else a
+        shallow copy sharing `verdicts` and `summary`."""
+        stored = exchange
         if not self.keep_secrets:
             try:
-                redact_exchange(stored)
+                stored = masked(exchange)
             except Exception as exc:  # noqa: BLE001 - never store what could not be masked
                 self.last_error = f"masquage impossible: {exc!r}"
+                stored = copy.copy(exchange)
                 stored.request_headers = stored.response_headers = {}
                 stored.request_body = stored.response_body = b""
-        if not self.keep_bodies:
+        if not self.keep_bodies and (len(stored.request_body) > 4096 or len(stored.response_body) > 4096):
+            stored = copy.copy(stored) if stored is exchange else stored
             stored.request_body = stored.request_body[:4096]
             stored.response_body = stored.response_body[:4096]
         return stored
 
     def _write(self, new: list[JournalTicket], judged: list[JournalTicket], *, judged_now: bool) -> None:
-        """One transaction: insert the new exchanges, store the verdicts of the judged ones. Then wake the
-        waiters, hand the new ones to the judge, publish and release what is complete."""
+        """Under the commit lock, one transaction: insert the new exchanges, store the verdicts of the judged
+        ones. Then wake the waiters, hand the new ones to the judge, publish and release what is complete."""
         for ticket in new:
             ticket.stored = self._stored_form(ticket.exchange)
         try:
-            self._commit([_to_row(t.stored) for t in new], [_verdict_row(t.stored) for t in judged])
+            self._commit([to_row(t.stored) for t in new], [verdict_row(t.stored) for t in judged])
         except Exception:  # one bad row must not cost its batch-mates their evidence
             for ticket in new:
-                self._try_commit([_to_row(ticket.stored)], [])
+                self._try_commit([to_row(ticket.stored)], [])
             for ticket in judged:
-                self._try_commit([], [_verdict_row(ticket.stored)])
+                self._try_commit([], [verdict_row(ticket.stored)])
         for ticket in new:
             ticket._set()
         if self._judge is not None and not judged_now:
@@ -295,26 +278,33 @@ class Journal:
             self.last_error = repr(exc)
 
     def _commit(self, rows: list[dict], updates: list[dict]) -> None:
-        """The writer keeps one connection (no pool checkout and reset per commit); others borrow one."""
-        mine = threading.current_thread() is self._writer
-        conn = self._conn if mine and self._conn is not None else self.db.engine.connect()
+        """Under the commit lock, on the journal's one connection (no pool checkout and reset per commit)."""
+        conn = self._conn if self._conn is not None else self.db.engine.connect()
         try:
-            with conn.begin():
-                if rows and self._sqlite_insert:  # the driver's executemany: no statement machinery per commit
-                    conn.connection.dbapi_connection.cursor().executemany(
-                        self._sqlite_insert, [tuple(row[c.name] for c in self.table.columns) for row in rows])
-                elif rows:
-                    conn.execute(self.table.insert(), rows)
-                if updates:
-                    conn.execute(self._update, updates)
+            if self._sqlite_insert:
+                raw = conn.connection.dbapi_connection
+                try:
+                    cursor = raw.cursor()
+                    if rows:
+                        cursor.executemany(self._sqlite_insert, [self._values(row) for row in rows])
+                    if updates:
+                        cursor.executemany(self._sqlite_update,
+                                           [(u["b_summary"], u["b_verdicts"], u["b_id"]) for u in updates])
+                    raw.commit()
+                except BaseException:
+                    raw.rollback()
+                    raise
+            else:
+                with conn.begin():
+                    if rows:
+                        conn.execute(self.table.insert(), rows)
+                    if updates:
+                        conn.execute(self._update, updates)
         except Exception:
             conn.close()  # a broken connection is not kept: the next commit opens a fresh one
-            self._conn = None if mine else self._conn
+            self._conn = None
             raise
-        if mine:
-            self._conn = conn
-        else:
-            conn.close()
+        self._conn = conn
 
     # --- reading ---------------------------------------------------------------------------
     def query(self, q: ExchangeQuery, *, bodies: bool = True) -> list[Exchange]:
@@ -340,13 +330,13 @@ class Journal:
         stmt = stmt.order_by(t.c.id.desc() if q.newest_first else t.c.id).limit(max(1, min(q.limit, 10_000)))
         with self.db.engine.connect() as conn:
             rows = conn.execute(stmt).all()
-        return [_from_row(r._mapping) for r in rows]
+        return [from_row(r._mapping) for r in rows]
 
     def get(self, exchange_id: str) -> Exchange | None:
         self.flush()
         with self.db.engine.connect() as conn:
             row = conn.execute(select(self.table).where(self.table.c.id == exchange_id)).first()
-        return _from_row(row._mapping) if row else None
+        return from_row(row._mapping) if row else None
 
     def count(self, session: str | None = None) -> int:
         self.flush()

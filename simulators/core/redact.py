@@ -7,6 +7,7 @@ which is what makes it usable: a journal export hands nobody a working token. An
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -38,6 +39,8 @@ def mask_header(value: str) -> str:
 
 
 def _headers(headers: dict[str, Any]) -> dict[str, Any]:
+    if not any(k.lower() in SECRET_HEADERS for k in headers):  # the usual case: nothing to copy
+        return headers
     return {k: mask_header(str(v)) if k.lower() in SECRET_HEADERS else v for k, v in headers.items()}
 
 
@@ -74,3 +77,19 @@ def redact_exchange(exchange: Exchange) -> Exchange:
     exchange.request_headers = _headers(exchange.request_headers)
     exchange.response_headers = _headers(exchange.response_headers)
     return exchange
+
+
+def masked(exchange: Exchange) -> Exchange:
+    """The exchange as it may be stored: itself when it holds no secret (the usual case, no copy), else a
+    shallow copy with the secrets masked (the original, which the live checks read, is left alone)."""
+    request_body = _body(exchange.request_body, _content_type(exchange.request_headers))
+    response_body = _body(exchange.response_body, _content_type(exchange.response_headers))
+    request_headers = _headers(exchange.request_headers)
+    response_headers = _headers(exchange.response_headers)
+    if (request_body is exchange.request_body and response_body is exchange.response_body
+            and request_headers is exchange.request_headers and response_headers is exchange.response_headers):
+        return exchange
+    stored = copy.copy(exchange)
+    stored.request_body, stored.response_body = request_body, response_body
+    stored.request_headers, stored.response_headers = request_headers, response_headers
+    return stored

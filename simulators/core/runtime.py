@@ -21,7 +21,6 @@ from . import tls
 from .config import BenchConfig, ConfigError
 from .db import Database, open_database
 from .events import EventBus
-from .exchange import Caller
 from .faults import FaultEngine, SharedFaultStore
 from .files import private_dir
 from .httpserver import HttpLimits
@@ -61,24 +60,10 @@ class Runtime:
         return tls.server_context(self.pki, server_name, client_auth=client_auth, dns_names=names)
 
     def identify_tls(self) -> Identify | None:
+        """The TLS client certificate, checked against the current CRLs on every request (`tls.TlsIdentify`)."""
         if self.pki is None or not self.config.tls:
             return None
-        index = RevocationIndex.of(self.pki)
-
-        def identify(environ: dict) -> Caller | None:
-            """The TLS client certificate, checked against the current CRLs on every request: a connection
-            kept alive since before a `pki revoke` does not keep its rights."""
-            caller = tls.caller_from_environ(environ)
-            if caller is not None:
-                try:
-                    revoked = index.is_revoked_serial(int(str(caller.attributes.get("serial", "")), 16))
-                except ValueError:
-                    revoked = False
-                if revoked:
-                    caller.attributes["revoked"] = True
-            return caller
-
-        return identify
+        return tls.TlsIdentify(RevocationIndex.of(self.pki))
 
     def wrap(self, app, *, service: str, render_error: ErrorRenderer = plain_error,  # noqa: ANN001
              identify: Identify | None = None) -> ServiceMiddleware:

@@ -67,6 +67,7 @@ class RequestContext:
     decision: FaultDecision | None = None
     fault_rendered: bool = False
     base_path: str = ""  # SCRIPT_NAME including the session prefix, for links the service builds
+    decoded: dict[str, Any] = field(default_factory=dict)  # handed to `Exchange.decoded` (memory only)
 
     def fault(self, operation: str | None = None) -> FaultDecision:
         """Decide once the fault for this request. The view renders `error`/`fault` actions itself
@@ -172,6 +173,8 @@ class ServiceMiddleware:
         exchange.operation = ctx.operation
         exchange.caller = ctx.caller
         exchange.summary = ctx.summary
+        if ctx.decoded:
+            exchange.decoded.update(ctx.decoded)
         exchange.fault = decision.label
         exchange.status = 0 if drop else status
         exchange.response_headers = {} if drop else dict(headers)

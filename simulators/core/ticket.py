@@ -14,27 +14,35 @@ COMMIT_WAIT_S = 30.0  # a stuck database must not hold a client forever; write_e
 class JournalTicket:
     """One submitted exchange; `wait()` / `await committed()` return once it is in the store."""
 
-    __slots__ = ("exchange", "stored", "durable", "_done", "_callbacks", "_lock")
+    __slots__ = ("exchange", "stored", "durable", "_is_done", "_latch", "_callbacks", "_lock")
 
     def __init__(self, exchange: Exchange, durable: bool = True) -> None:
         self.exchange = exchange  # as recorded: what the live checks read
         self.stored = exchange  # what is stored and published: masked, maybe truncated (set by the writer)
         self.durable = durable
-        self._done = threading.Event()
+        # a held lock released once committed: a waiter blocks in C, without the Condition of an Event
+        self._is_done = False
+        self._latch = threading.Lock()
+        self._latch.acquire()
         self._callbacks: list[Callable[[], None]] = []
         self._lock = threading.Lock()
 
     @property
     def done(self) -> bool:
-        return self._done.is_set()
+        return self._is_done
 
     def wait(self, timeout: float = COMMIT_WAIT_S) -> bool:
-        return self._done.wait(timeout)
+        if self._is_done:
+            return True
+        if self._latch.acquire(timeout=timeout):
+            self._latch.release()  # the next waiter of the same ticket, if any, passes too
+            return True
+        return self._is_done
 
     async def committed(self, timeout: float = COMMIT_WAIT_S) -> bool:
         """Wait without blocking the event loop; immediate when the journal is not `durable`."""
         if not self.durable:
-            return self._done.is_set()
+            return self._is_done
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
 
@@ -42,7 +50,7 @@ class JournalTicket:
             loop.call_soon_threadsafe(lambda: future.done() or future.set_result(True))
 
         with self._lock:
-            if self._done.is_set():
+            if self._is_done:
                 return True
             self._callbacks.append(wake)
         try:
@@ -52,7 +60,10 @@ class JournalTicket:
 
     def _set(self) -> None:
         with self._lock:
-            self._done.set()
+            if self._is_done:
+                return
+            self._is_done = True
+            self._latch.release()
             callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:
             try:

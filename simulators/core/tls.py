@@ -11,7 +11,6 @@ caller must not replace `sni_callback` on a context built here.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
 
 import hashlib
@@ -150,23 +149,56 @@ def caller_from_ssl(sslobj: ssl.SSLObject | ssl.SSLSocket | None) -> Caller | No
 def caller_from_environ(environ: Mapping[str, Any]) -> Caller | None:
     """For WSGI apps behind the bench server (or gunicorn via simulators.wsgi): the client certificate (PEM)
     is in SSL_CLIENT_CERT, set once per connection after the handshake."""
+    peer = _peer_from_environ(environ)
+    return _fresh(peer[0]) if peer is not None else None
+
+
+class TlsIdentify:
+    """The journaling middleware's `identify`: the TLS client certificate as a `Caller`, checked against
+    the current CRLs on every request, so a connection kept alive since before a `pki revoke` does not keep
+    its rights. What is per certificate (parsing, DN strings, serial) is computed once: the server sets the
+    same SSL_CLIENT_CERT string on every request of a connection, whose hash Python keeps, so finding it
+    again costs one dict lookup; what is per request is a fresh record and the revocation check (one `stat`
+    of the CRL file, re-read only when it changed)."""
+
+    def __init__(self, revocation: Any) -> None:  # pki.revocation.RevocationIndex
+        self.revocation = revocation
+
+    def __call__(self, environ: Mapping[str, Any]) -> Caller | None:
+        peer = _peer_from_environ(environ)
+        if peer is None:
+            return None
+        template, serial = peer
+        caller = _fresh(template)
+        if serial is not None and self.revocation.is_revoked_serial(serial):
+            caller.attributes["revoked"] = True
+        return caller
+
+
+def _fresh(template: Caller) -> Caller:
+    """A record per request: views may enrich the caller of their own exchange."""
+    return Caller(template.kind, template.subject, template.issuer, dict(template.attributes))
+
+
+def _peer_from_environ(environ: Mapping[str, Any]) -> tuple[Caller, int | None] | None:
     pem = environ.get("SSL_CLIENT_CERT")
     if not pem:
         return None
-    cached = _caller_from_pem(pem if isinstance(pem, str) else pem.decode("ascii", "replace"))
-    if cached is None:
-        return None
-    # a fresh record per request: views may enrich the caller of their own exchange
-    return replace(cached, attributes=dict(cached.attributes))
+    return _peer_from_pem(pem if isinstance(pem, str) else pem.decode("ascii", "replace"))
 
 
 @lru_cache(maxsize=1024)
-def _caller_from_pem(pem: str) -> Caller | None:
+def _peer_from_pem(pem: str) -> tuple[Caller, int | None] | None:
     """Parsing the certificate costs ~1 ms; a DUI presents the same one on every request."""
     try:
-        return caller_from_certificate(x509.load_pem_x509_certificate(pem.encode("ascii")))
+        caller = caller_from_certificate(x509.load_pem_x509_certificate(pem.encode("ascii")))
     except ValueError:
         return None
+    try:
+        serial: int | None = int(str(caller.attributes.get("serial", "")), 16)
+    except ValueError:
+        serial = None
+    return caller, serial
 
 
 def _first(name: x509.Name, oid: x509.ObjectIdentifier) -> str:

@@ -24,6 +24,7 @@ from simulators.ins.model import (
     VitaleQuery,
 )
 
+DECODED_REQUEST = "ins.request"  # `Exchange.decoded` key: the `InsiRequest` the server read from the body
 MAX_REQUEST_BYTES = 1_000_000  # an INSi request is ~2 kB; a CPx assertion adds ~5 kB
 _LPS, _BAM = f"{{{NS_CTXLPS}}}", f"{{{NS_CTXBAM}}}"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -56,11 +57,14 @@ def _lps(header: etree._Element | None) -> ContexteLPS | None:
 def _bam(header: etree._Element | None) -> ContexteBAM | None:
     if header is None:
         return None
-    couverture = header.find(f"{_BAM}COUVERTURE")
+    fields: dict[Any, etree._Element] = {}
+    for child in header:  # one pass, first of each name (as `find` would): this runs on every request
+        fields.setdefault(child.tag, child)
+    couverture = fields.get(f"{_BAM}COUVERTURE")
     empty = couverture is None or (len(couverture) == 0 and not (couverture.text or "").strip())
     return ContexteBAM(
-        version=header.get("Version", ""), nature=header.get("Nature", ""), id=_text(header.find(f"{_BAM}Id")),
-        temps=_text(header.find(f"{_BAM}Temps")), emetteur=_text(header.find(f"{_BAM}Emetteur")),
+        version=header.get("Version", ""), nature=header.get("Nature", ""), id=_text(fields.get(f"{_BAM}Id")),
+        temps=_text(fields.get(f"{_BAM}Temps")), emetteur=_text(fields.get(f"{_BAM}Emetteur")),
         couverture_present=couverture is not None, couverture_empty=empty,
     )
 

@@ -1,6 +1,7 @@
 """A recorded INSi exchange as the conformance checks read it: the request through the server codec,
-the answer through the client codec. Parsing is memoised per exchange id, so the live checks of one
-exchange share a single parse (they run on the journal's write path).
+the answer through the client codec. The request the server already read is taken from
+`Exchange.decoded` (in memory, live checks); an exchange read back from a journal is parsed. Readings
+are memoised per exchange id, so the checks of one exchange share them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from simulators.core.errors import ProtocolError
 from simulators.core.exchange import Exchange
 
 from simulators.ins.client_codec import InsiServiceFault, parse_response
-from simulators.ins.codec import parse_request
+from simulators.ins.codec import DECODED_REQUEST, parse_request
 from simulators.ins.faults import InsiFault
 from simulators.ins.model import InsiRequest
 
@@ -35,11 +36,12 @@ def read(exchange: Exchange) -> Reading:
     cached = _CACHE.get(exchange.id)
     if cached is not None:
         return cached
-    request, error = None, ""
-    try:
-        request, _ = parse_request(exchange.request_body, content_type(exchange))
-    except (ProtocolError, InsiFault) as exc:
-        error = getattr(exc, "message", None) or getattr(exc, "detail", "") or str(exc)
+    request, error = exchange.decoded.get(DECODED_REQUEST), ""
+    if request is None:
+        try:
+            request, _ = parse_request(exchange.request_body, content_type(exchange))
+        except (ProtocolError, InsiFault) as exc:
+            error = getattr(exc, "message", None) or getattr(exc, "detail", "") or str(exc)
     cr = fault = ""
     try:
         cr = parse_response(exchange.response_body, exchange.status).cr

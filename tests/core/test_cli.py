@@ -106,3 +106,25 @@ def test_admin_token_option_and_environment(monkeypatch):
     assert config_from_args(args).admin.token == "from-the-option"
     monkeypatch.delenv("SOCLE_BENCH_ADMIN_TOKEN")
     assert config_from_args(parser.parse_args(["serve"])).admin.token == ""
+
+
+def test_serve_is_parsed_without_the_extension_commands(monkeypatch) -> None:
+    """`socle-bench serve` does not import the other packages' sub-commands (start-up time); every other
+    command line still sees them."""
+    import simulators.cli as cli
+
+    seen: list[bool] = []
+    real = cli.build_parser
+
+    def spy(*, extensions: bool = True):
+        seen.append(extensions)
+        return real(extensions=extensions)
+
+    monkeypatch.setattr(cli, "build_parser", spy)
+    monkeypatch.setattr(cli, "cmd_serve", lambda args: 0)
+    assert cli.main(["-v", "serve", "--no-tls"]) == 0 and seen == [False]
+    assert "pki" not in real(extensions=False)._subparsers._group_actions[0].choices  # noqa: SLF001
+    assert "pki" in real()._subparsers._group_actions[0].choices  # noqa: SLF001
+    with pytest.raises(SystemExit):
+        cli.main(["pki", "--help"])
+    assert seen[-1] is True

@@ -200,3 +200,41 @@ def test_close_stores_the_verdicts_still_being_judged(tmp_path):
     j.close()
     rows = dict((r[0], json.loads(r[1])) for r in _stored_rows(tmp_path / "j.db"))
     assert sorted(rows) == sorted(ids) and all(v and v[0]["check"] == "late" for v in rows.values())
+
+
+def test_concurrent_waiters_lead_the_commit_and_each_answer_follows_its_commit(tmp_path):
+    """Durable record() from many threads: the waiters commit for each other (group commit led by a
+    request thread, not handed to the writer), and none returns before its own row is in the store."""
+    committers: set[str] = set()
+    j = _journal(f"sqlite:///{tmp_path}/j.db", live_checker=lambda ex: [Verdict(check="c", outcome="pass")])
+    real_commit = j._commit
+
+    def spying_commit(rows, updates):
+        if rows:
+            committers.add(threading.current_thread().name)
+        real_commit(rows, updates)
+
+    j._commit = spying_commit
+    reader = sqlite3.connect(tmp_path / "j.db", check_same_thread=False)
+    missing: list[str] = []
+    lock = threading.Lock()
+
+    def client(n: int) -> None:
+        for i in range(40):
+            ex = j.record(_exchange(n * 100 + i))
+            with lock:  # read with another connection, without flush(): committed means visible
+                if reader.execute("select count(*) from exchanges where id = ?", (ex.id,)).fetchone()[0] != 1:
+                    missing.append(ex.id)
+
+    threads = [threading.Thread(target=client, args=(n,), name=f"client-{n}") for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not missing
+    # the request threads committed (the writer too may, for what was queued while it held the lock)
+    assert committers & {f"client-{n}" for n in range(6)}
+    assert j.flush(10) and j.count() == 240
+    assert all(ex.verdicts and ex.verdicts[0].check == "c" for ex in j.query(ExchangeQuery(limit=300)))
+    j.close()
+    reader.close()

@@ -61,3 +61,18 @@ def test_keep_secrets_keeps_them(tmp_path: Path) -> None:
     ex = _journaled(tmp_path, keep=True)
     assert ex.request_headers["Authorization"] == "Bearer opaque-token-123"
     assert b"hunter2" in ex.request_body
+
+
+def test_masked_copies_only_when_there_is_a_secret():
+    from simulators.core.redact import masked
+
+    clean = Exchange(session="s", service="x", operation="op", started_at=0.0,
+                     request_headers={"Content-Type": "application/json"}, request_body=b'{"a": 1}')
+    assert masked(clean) is clean
+    secret = Exchange(session="s", service="x", operation="op", started_at=0.0,
+                      request_headers={"Authorization": "Bearer abc"}, request_body=b'{"password": "pw"}')
+    secret.request_headers["Content-Type"] = "application/json"
+    stored = masked(secret)
+    assert stored is not secret and stored.request_headers["Authorization"] == f"Bearer {MASK}"
+    assert b"pw" not in stored.request_body
+    assert secret.request_headers["Authorization"] == "Bearer abc" and b"pw" in secret.request_body
