@@ -33,16 +33,12 @@ from cheroot import errors as cheroot_errors
 from cheroot import wsgi as cheroot_wsgi
 from cheroot.makefile import StreamReader, StreamWriter
 from cheroot.server import HTTPConnection, HTTPRequest
-from simulators.core.errors import BenchError
+from simulators.core.httpbody import FramingError, TimedReader, read_chunked, read_exact
 
 log = logging.getLogger("socle_bench.server")
 
 BODY_ERROR_KEY = "socle.body_error"
 SOCKET_KEY = "socle.socket"
-_READ_PIECE = 1024 * 1024  # a lying Content-Length never makes the server allocate the whole of it up front
-_CHUNK_LINE_MAX = 1024
-_MAX_TRAILERS = 64
-_HEX = frozenset(b"0123456789abcdefABCDEF")
 _LINGER_S = 0.005  # how long a worker waits for the next request of its keep-alive connection
 _MAX_SERVED_IN_A_ROW = 64  # then the connection goes back to the selector: no connection hogs a worker
 
@@ -197,13 +193,6 @@ class _Connection(HTTPConnection):
         return True
 
 
-class _Framing(BenchError):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 # An over-limit body announced by Content-Length is answered 413 at once; the client is usually still
 # sending it, and a close in the middle of its upload makes it see a reset instead of the answer. So the
 # rest is read and discarded (lingering close, RFC 9112 §9.6), within a bound in bytes and time.
@@ -220,10 +209,10 @@ class _Request(HTTPRequest):
         deadline = time.monotonic() + limits.body_timeout_s
         # the timed reader answers 408 at the deadline; the watchdog cuts whoever still trickles past it
         self.server.deadlines.arm(self.conn, limits.body_timeout_s + 1.0)
-        reader = _TimedReader(self.conn.rfile, self.conn.socket, deadline)
+        reader = TimedReader(self.conn.rfile, self.conn.socket, deadline)
         try:
             body = self._read_body(reader, limits.max_body_bytes)
-        except _Framing as exc:
+        except FramingError as exc:
             body = b""
             self.body_error = (exc.status, exc.message)
             self.close_connection = True  # what is left on the wire is not a request
@@ -248,22 +237,22 @@ class _Request(HTTPRequest):
             self.conn.wfile.write(b"0\r\n\r\n")
         self._drain()
 
-    def _read_body(self, rfile: "_TimedReader", limit: int) -> bytes:
+    def _read_body(self, rfile: "TimedReader", limit: int) -> bytes:
         if self.chunked_read:
             if b"Content-Length" in self.inheaders:
-                raise _Framing(400, "Content-Length et Transfer-Encoding: chunked ensemble : requête ambiguë")
-            return _read_chunked(rfile, limit)
+                raise FramingError(400, "Content-Length et Transfer-Encoding: chunked ensemble : requête ambiguë")
+            return read_chunked(rfile, limit)
         raw = self.inheaders.get(b"Content-Length")
         if raw is None:
             return b""
         raw = raw.strip()
         if not raw.isdigit():
-            raise _Framing(400, "en-tête Content-Length invalide")
+            raise FramingError(400, "en-tête Content-Length invalide")
         length = int(raw)
         if length > limit:
             self.unread = length
-            raise _Framing(413, f"requête trop volumineuse (limite {limit} octets)")
-        return _read_exact(rfile, length)
+            raise FramingError(413, f"requête trop volumineuse (limite {limit} octets)")
+        return read_exact(rfile, length)
 
     def _drain(self) -> None:
         """Discard what the client still sends of a refused body, so it reads the answer (bounded)."""
@@ -271,95 +260,15 @@ class _Request(HTTPRequest):
             return
         try:
             self.conn.wfile.flush()
-            reader = _TimedReader(self.conn.rfile, self.conn.socket, time.monotonic() + DRAIN_MAX_S)
+            reader = TimedReader(self.conn.rfile, self.conn.socket, time.monotonic() + DRAIN_MAX_S)
             left = self.unread
             while left > 0:
                 chunk = reader.read(min(left, 65536))
                 if not chunk:
                     break
                 left -= len(chunk)
-        except (OSError, _Framing):
+        except (OSError, FramingError):
             pass
-
-
-class _TimedReader:
-    """Reads the body with the socket timeout set to what is left of the body deadline, so a client
-    that stalls gets a clean 408 (a timed-out TLS read leaves the TLS session usable for the answer)."""
-
-    def __init__(self, rfile: Any, sock: socket.socket, deadline: float) -> None:
-        self._rfile = rfile
-        self._sock = sock
-        self._deadline = deadline
-        self._timed = False
-
-    def _arm(self) -> None:
-        left = self._deadline - time.monotonic()
-        if left <= 0:
-            raise _Framing(408, "délai de réception de la requête dépassé")
-        self._sock.settimeout(left)
-        self._timed = True
-
-    def read(self, size: int) -> bytes:
-        self._arm()
-        try:
-            return self._rfile.read1(size)
-        except TimeoutError:
-            raise _Framing(408, "délai de réception de la requête dépassé") from None
-
-    def readline(self, limit: int) -> bytes:
-        self._arm()
-        try:
-            return self._rfile.readline(limit)
-        except TimeoutError:
-            raise _Framing(408, "délai de réception de la requête dépassé") from None
-
-    def restore(self, timeout_s: float) -> None:
-        if self._timed:
-            try:
-                self._sock.settimeout(timeout_s)
-            except OSError:
-                pass
-
-
-def _read_exact(rfile: Any, length: int) -> bytes:
-    parts: list[bytes] = []
-    left = length
-    while left > 0:
-        piece = rfile.read(min(left, _READ_PIECE))
-        if not piece:
-            raise _Framing(400, f"corps de requête incomplet : {length - left} octets reçus sur {length} annoncés")
-        parts.append(piece)
-        left -= len(piece)
-    return b"".join(parts)
-
-
-def _read_chunked(rfile: Any, limit: int) -> bytes:
-    """RFC 9112 §7.1 chunked coding, with every size checked before anything is read or allocated."""
-    parts: list[bytes] = []
-    total = 0
-    while True:
-        line = rfile.readline(_CHUNK_LINE_MAX)
-        if not line.endswith(b"\n"):
-            raise _Framing(400, "codage chunked invalide : ligne de taille de segment absente ou trop longue")
-        size_text = line.split(b";", 1)[0].strip()
-        if not size_text or len(size_text) > 16 or not set(size_text) <= _HEX:
-            raise _Framing(400, "codage chunked invalide : taille de segment illisible")
-        size = int(size_text, 16)
-        if size == 0:
-            break
-        total += size
-        if total > limit:
-            raise _Framing(413, f"requête trop volumineuse (limite {limit} octets)")
-        parts.append(_read_exact(rfile, size))
-        if _read_exact(rfile, 2) != b"\r\n":
-            raise _Framing(400, "codage chunked invalide : fin de segment attendue")
-    for _ in range(_MAX_TRAILERS):
-        line = rfile.readline(_CHUNK_LINE_MAX)
-        if line in (b"\r\n", b"\n"):
-            return b"".join(parts)
-        if not line.endswith(b"\n"):
-            break
-    raise _Framing(400, "codage chunked invalide : fin du corps attendue")
 
 
 _Connection.RequestHandlerClass = _Request
