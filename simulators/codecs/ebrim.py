@@ -170,6 +170,36 @@ def parse_association(el: etree._Element) -> Association:
                        target=el.get("targetObject", ""), slots=slots(el))
 
 
+def read_object_list(objects: etree._Element) -> tuple[list[DocumentEntry], list[SubmissionSet], int,
+                                                     list[Association], list[str]]:
+    """The objects of a `rim:RegistryObjectList` (a SubmitObjectsRequest's or an AdhocQueryResponse's):
+    document entries, submission sets, the number of folders, associations and ObjectRef ids."""
+    classifications, identifiers = index_objects(objects)
+    ss_ids = {cl.get("classifiedObject") for cl in objects.iter(q(RIM, "Classification"))
+              if cl.get("classificationNode") == SS_NODE}
+    entries: list[DocumentEntry] = []
+    sets: list[SubmissionSet] = []
+    associations: list[Association] = []
+    refs: list[str] = []
+    folders = 0
+    for el in objects:
+        if not isinstance(el.tag, str):
+            continue
+        oid = el.get("id", "")
+        if el.tag == q(RIM, "ExtrinsicObject"):
+            entries.append(parse_entry(el, classifications.get(oid, []), identifiers.get(oid, [])))
+        elif el.tag == q(RIM, "RegistryPackage"):
+            if oid in ss_ids:
+                sets.append(parse_submission_set(el, classifications.get(oid, []), identifiers.get(oid, [])))
+            else:
+                folders += 1
+        elif el.tag == q(RIM, "Association"):
+            associations.append(parse_association(el))
+        elif el.tag == q(RIM, "ObjectRef"):
+            refs.append(oid)
+    return entries, sets, folders, associations, refs
+
+
 def parse_submit_objects(request: etree._Element) -> Submission:
     """`lcm:SubmitObjectsRequest` -> Submission (documents are attached by the caller)."""
     if request.tag != q(LCM, "SubmitObjectsRequest"):
@@ -177,26 +207,11 @@ def parse_submit_objects(request: etree._Element) -> Submission:
     objects = request.find(q(RIM, "RegistryObjectList"))
     if objects is None:
         raise EbrimError("SubmitObjectsRequest sans RegistryObjectList.", reason="no_object_list")
-    classifications, identifiers = index_objects(objects)
-    ss_ids = {cl.get("classifiedObject") for cl in objects.iter(q(RIM, "Classification"))
-              if cl.get("classificationNode") == SS_NODE}
-    submission = Submission(submission_set=None)
-    for el in objects:
-        if not isinstance(el.tag, str):
-            continue
-        oid = el.get("id", "")
-        if el.tag == q(RIM, "ExtrinsicObject"):
-            submission.entries.append(parse_entry(el, classifications.get(oid, []), identifiers.get(oid, [])))
-        elif el.tag == q(RIM, "RegistryPackage"):
-            if oid in ss_ids:
-                if submission.submission_set is not None:
-                    raise EbrimError("Plusieurs lots de soumission dans une même requête.", reason="two_ss")
-                submission.submission_set = parse_submission_set(el, classifications.get(oid, []), identifiers.get(oid, []))
-            else:
-                submission.folders += 1
-        elif el.tag == q(RIM, "Association"):
-            submission.associations.append(parse_association(el))
-    return submission
+    entries, sets, folders, associations, _refs = read_object_list(objects)
+    if len(sets) > 1:
+        raise EbrimError("Plusieurs lots de soumission dans une même requête.", reason="two_ss")
+    return Submission(submission_set=sets[0] if sets else None, entries=entries, associations=associations,
+                      folders=folders)
 
 
 # --- writing ----------------------------------------------------------------------------------------

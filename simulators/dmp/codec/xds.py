@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from simulators.codecs.ebrim import (
-    LCM, QUERY, RIM, RS, SS_NODE, XDSB, index_objects, parse_association, parse_entry, parse_submission_set,
-    parse_submit_objects, q, submit_objects_request,
+    LCM, QUERY, RIM, RS, XDSB, parse_submit_objects, q, read_object_list, submit_objects_request,
 )
 from simulators.codecs.mtom import Part, resolve_xop, xop_include
 from simulators.core.errors import ProtocolError
@@ -300,19 +299,5 @@ def parse_adhoc_query_response(payload: etree._Element) -> QueryResult:
     objects = payload.find(q(RIM, "RegistryObjectList"))
     if objects is None:
         return result
-    classifications, identifiers = index_objects(objects)
-    ss_ids = {cl.get("classifiedObject") for cl in objects.iter(q(RIM, "Classification"))
-              if cl.get("classificationNode") == SS_NODE}
-    for el in objects:
-        if not isinstance(el.tag, str):
-            continue
-        oid = el.get("id", "")
-        if el.tag == q(RIM, "ExtrinsicObject"):
-            result.entries.append(parse_entry(el, classifications.get(oid, []), identifiers.get(oid, [])))
-        elif el.tag == q(RIM, "RegistryPackage") and oid in ss_ids:
-            result.submission_sets.append(parse_submission_set(el, classifications.get(oid, []), identifiers.get(oid, [])))
-        elif el.tag == q(RIM, "Association"):
-            result.associations.append(parse_association(el))
-        elif el.tag == q(RIM, "ObjectRef"):
-            result.refs.append(oid)
+    result.entries, result.submission_sets, _folders, result.associations, result.refs = read_object_list(objects)
     return result
