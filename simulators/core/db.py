@@ -92,8 +92,9 @@ def _sqlite_engine(url: str) -> Engine:
     # Pool sized for the HTTP servers' worker threads (48 each): with SQLAlchemy's default 5 + 10, requests
     # queued on the pool's lock and overflow connections were opened (pragmas, WAL) and closed per use
     # (DMP under 200 locust users, PERF_NOTES.md). SQLite connections are cheap; WAL lets readers share.
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=32,
-                           max_overflow=96)
+    # An in-memory database lives in one connection (SingletonThreadPool): no pool to size there.
+    pool = {"pool_size": 32, "max_overflow": 96} if path and path != ":memory:" else {}
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:  # DB-API objects
