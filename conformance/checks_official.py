@@ -29,13 +29,16 @@ PDF = "application/pdf"
 
 def _attachments(raw: bytes) -> tuple[list[bytes], list[bytes]]:
     """(PDF attachments, IHE_XDM zip attachments) of a sent message."""
-    pdfs, zips = [], []
+    pdfs: list[bytes] = []
+    zips: list[bytes] = []
     for part in parse_message(raw).walk():
         if part.is_multipart():
             continue
         content_type = part.get_content_type().lower()
         name = (part.get_filename() or "").lower()
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):  # a leaf's decoded payload (None when empty)
+            payload = b""
         if content_type == PDF or name.endswith(".pdf"):
             pdfs.append(payload)
         elif name.endswith(".zip") or content_type in ("application/zip", "application/x-zip-compressed"):

@@ -255,9 +255,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     report = judge_run(exchanges, session=state.session, source=state.source or "pytest")
     reporters = all_reporters()
-    for fmt, path in targets.items():
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(reporters[fmt].render(report), encoding="utf-8")
+    for fmt, target in targets.items():
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text(reporters[fmt].render(report), encoding="utf-8")
     state.summary = ", ".join(f"{status} {n}" for status, n in report.counts().items() if n)
     state.written = [str(p) for p in targets.values()]
 

@@ -95,7 +95,7 @@ def fetch_exchanges(bench_url: str, *, session: str, services: Sequence[str] | N
     """Page through ``GET /_bench/exchanges`` (one request per service filter) until exhausted."""
     http = http or bench_session()
     exchanges: list[Exchange] = []
-    for service in (services or [None]):
+    for service in (services or (None,)):
         exchanges.extend(_fetch_pages(http, bench_url.rstrip("/"), session, service, since, timeout))
     return exchanges
 

@@ -49,9 +49,9 @@ def _serve(work_dir: str, conn: Any, journal_keep_bodies: bool) -> None:  # prag
         conn.recv()  # warm-up over: the measured run starts
         cpu0 = time.process_time()
         conn.recv()  # the parent says when the run is over
-        flushed = bench.runtime.journal.flush(60)
-        conn.send({"journal_count": bench.runtime.journal.count("bench"), "journal_flushed": flushed,
-                   "journal_write_errors": bench.runtime.journal.write_errors,
+        flushed = bench.started_runtime.journal.flush(60)
+        conn.send({"journal_count": bench.started_runtime.journal.count("bench"), "journal_flushed": flushed,
+                   "journal_write_errors": bench.started_runtime.journal.write_errors,
                    "server_cpu_s": round(time.process_time() - cpu0, 3)})
 
 
@@ -122,7 +122,7 @@ def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1
             for message in ("go", "stop")[len(sent):]:
                 parent.send(message)
             server.join(30)
-            if server.is_alive() and not in_process:
+            if server.is_alive() and not isinstance(server, threading.Thread):  # a process (not in_process)
                 server.terminate()
     result: dict[str, Any] = {
         "service": "ins", "threads": threads, "in_process": in_process, "duration_s": round(elapsed, 2),

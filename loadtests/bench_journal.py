@@ -57,7 +57,7 @@ def request_overhead(duration_s: float = 5.0, threads: int = 4) -> dict:
         config = load_config(None, data_dir=Path(tmp), tls=False).ephemeral()
         with Bench(config, [TrivialSimulator()]) as bench:
             journaled = http_load_process(bench.url("trivial") + "/", body=body, threads=threads, duration_s=duration_s)
-            written = bench.runtime.journal.count("default")
+            written = bench.started_runtime.journal.count("default")
     return {"bare": bare.summary(), "journaled": journaled.summary(), "journaled_rows": written,
             "throughput_ratio": round(journaled.per_second / bare.per_second, 3),
             "p50_overhead_ms": round(journaled.percentile(50) - bare.percentile(50), 3)}

@@ -43,8 +43,8 @@ def _serve(work_dir: str, conn: Any, volume: int) -> None:  # pragma: no cover -
     with Bench(config, [RorSimulator()], pki=pki) as bench:
         conn.send(bench.url("ror"))
         conn.recv()
-        flushed = bench.runtime.journal.flush(60)
-        conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed})
+        flushed = bench.started_runtime.journal.flush(60)
+        conn.send({"journal_count": bench.started_runtime.journal.count(SESSION), "journal_flushed": flushed})
 
 
 def search_params(i: int) -> list[tuple[str, str]]:

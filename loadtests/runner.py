@@ -76,10 +76,12 @@ def parse_fault(text: str) -> dict[str, Any]:
     text = text.strip()
     if text.startswith("{"):
         try:
-            rule = json.loads(text)
+            parsed = json.loads(text)
         except ValueError as exc:
             raise LoadUsageError(f"invalid JSON fault rule: {exc}") from exc
-        return rule
+        if not isinstance(parsed, dict):
+            raise LoadUsageError(f"invalid JSON fault rule: an object expected, got {text!r}")
+        return parsed
     rule: dict[str, Any] = {}
     for item in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = item.partition("=")
@@ -187,7 +189,7 @@ def _start_bench(opts: LoadOptions, services: tuple[str, ...]) -> Bench:
 
 
 def _install_faults(admin_url: str, rules: list[dict[str, Any]]) -> list[str]:
-    ids = []
+    ids: list[str] = []
     for rule in rules:
         reply = requests.post(f"{admin_url}/_bench/faults", json=rule, timeout=10)
         if reply.status_code != 201:

@@ -91,7 +91,7 @@ def build_worker(env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
         raise WsgiSetupError(str(exc)) from exc
     config = config_from_env(env)
     pki = open_or_init(Path(config.data_dir) / "pki", base_url=config.crl_base_url) if config.tls else None
-    rt = build_runtime(config, live_checker=default_live_checker(), pki=pki, shared=True)
+    rt: Runtime = build_runtime(config, live_checker=default_live_checker(), pki=pki, shared=True)
     try:
         return _compose(rt, factory, env)
     except BaseException:
@@ -101,6 +101,7 @@ def build_worker(env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
 
 def _compose(rt: Runtime, factory: Any, env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
     config, faults, store = rt.config, rt.faults, rt.faults.store
+    assert store is not None, "a shared runtime keeps its fault rules in the database"
     lifecycles = factory(rt)
     wanted = env.get("SOCLE_BENCH_APP") or factory.name
     http = [s for s in lifecycles if isinstance(s, WsgiServer)]

@@ -51,8 +51,8 @@ class JUnitReporter:
             suite.set("hostname", _clean(socket.gethostname()))
             for key in totals:
                 totals[key] += counts[key]
-        for key, value in totals.items():
-            root.set(key, str(value))
+        for key, total in totals.items():
+            root.set(key, str(total))
         return etree.tostring(root, encoding="unicode", pretty_print=True)
 
 

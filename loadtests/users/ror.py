@@ -3,14 +3,19 @@ through the reference FHIR client (token reused, includes resolved, pages follow
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from locust import task
 
 from .base import BenchUser, Measure
 
+class _What(TypedDict, total=False):
+    offer_type: str
+    establishment_category: str
+
+
 # (person of the world, establishment category or offer type, age, radius km): the journeys' searches
-SEARCHES = (
+SEARCHES: tuple[tuple[str, _What, int, float], ...] = (
     ("elise", {"establishment_category": "177"}, 15, 30.0),  # MECS for a 15-year-old
     ("lucas", {"offer_type": "61"}, 3, 15.0),  # CAMSP for a 3-year-old
     ("elise", {"establishment_category": "177"}, 10, 50.0),

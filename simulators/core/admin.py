@@ -31,7 +31,8 @@ class BenchView(Protocol):
     """What the admin app reads of the process serving it (`Bench`, a gunicorn worker, the in-process
     bench): its runtime and the endpoints it publishes."""
 
-    runtime: Runtime | None
+    @property
+    def runtime(self) -> Runtime | None: ...
 
     def endpoints(self) -> list[Endpoint]: ...
 

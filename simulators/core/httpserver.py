@@ -362,11 +362,11 @@ def _read_chunked(rfile: Any, limit: int) -> bytes:
     raise _Framing(400, "codage chunked invalide : fin du corps attendue")
 
 
-_Connection.RequestHandlerClass = _Request
+_Connection.RequestHandlerClass = _Request  # type: ignore[assignment]  # cheroot's stub types this attribute None
 
 
 class _Gateway(cheroot_wsgi.Gateway_10):
-    def get_environ(self) -> dict:
+    def get_environ(self) -> dict:  # type: ignore[override]  # cheroot's stub says None; it returns the environ
         env = super().get_environ()
         req = self.req
         env[SOCKET_KEY] = req.conn.socket
@@ -383,7 +383,8 @@ class BenchHttpServer(cheroot_wsgi.Server):
     def __init__(self, app: Any, host: str, port: int, tls: ssl.SSLContext | None, limits: HttpLimits,
                  name: str) -> None:
         super().__init__((host, port), app, numthreads=limits.threads, server_name=f"socle-bench {name}".strip(),
-                         request_queue_size=256, timeout=limits.idle_timeout_s, shutdown_timeout=2)
+                         request_queue_size=256, timeout=limits.idle_timeout_s,  # type: ignore[arg-type]
+                         shutdown_timeout=2)  # (cheroot's stub says int; the socket timeout takes seconds as a float)
         self.gateway = _Gateway
         self.limits = limits
         self.deadlines = _Deadlines(name or str(port))

@@ -19,14 +19,14 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (Column, Float, Index, Integer, LargeBinary, String, Table, Text, bindparam,
                         delete, func, select)
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from .db import Database
 from .events import Event, EventBus
@@ -83,7 +83,7 @@ def _to_row(ex: Exchange) -> dict:
     }
 
 
-def _from_row(m: Mapping[str, Any]) -> Exchange:
+def _from_row(m: RowMapping) -> Exchange:
     return Exchange(
         id=m["id"], session=m["session"], service=m["service"], operation=m["operation"],
         protocol=m["protocol"], started_at=m["started_at"], duration_ms=m["duration_ms"],
@@ -238,8 +238,11 @@ class Journal:
                 self._queue.put(self._STOP)
 
     def _judge_inline(self, tickets: list[JournalTicket]) -> None:
-        for ticket in tickets if self.live_checker is not None else ():
-            judge_exchange(self.live_checker, ticket.exchange)
+        checker = self.live_checker
+        if checker is None:
+            return
+        for ticket in tickets:
+            judge_exchange(checker, ticket.exchange)
 
     def _stored_form(self, exchange: Exchange) -> Exchange:
         """Secrets masked, bodies maybe cut: a shallow copy sharing `verdicts` and `summary`."""
@@ -301,7 +304,7 @@ class Journal:
         try:
             with conn.begin():
                 if rows and self._sqlite_insert:  # the driver's executemany: no statement machinery per commit
-                    conn.connection.dbapi_connection.cursor().executemany(
+                    conn.connection.cursor().executemany(
                         self._sqlite_insert, [tuple(row[c.name] for c in self.table.columns) for row in rows])
                 elif rows:
                     conn.execute(self.table.insert(), rows)

@@ -26,7 +26,7 @@ from .faults import FaultEngine, SharedFaultStore
 from .files import private_dir
 from .httpserver import HttpLimits
 from .journal import Journal, LiveChecker
-from .lifecycle import WsgiServer
+from .lifecycle import Lifecycle, WsgiServer
 from .pki.blueprint import crl_blueprint
 from .pki.revocation import RevocationIndex
 from .service import ENVIRON_KEY, ErrorRenderer, Identify, ServiceMiddleware, plain_error
@@ -49,7 +49,7 @@ class Runtime:
     ui_blueprints: list[Blueprint] = field(default_factory=list)  # mounted at the admin port's root
     shutdown_hooks: list[Callable[[], None]] = field(default_factory=list)
 
-    def server_tls(self, server_name: str, *, client_auth: str = "optional",
+    def server_tls(self, server_name: str, *, client_auth: tls.ClientAuth = "optional",
                    dns_names: tuple[str, ...] = ()) -> ssl.SSLContext | None:
         """TLS context for a simulator's server, or None when the bench runs without TLS.
 
@@ -94,7 +94,7 @@ class Runtime:
         return http_limits(self.config)
 
     def http_server(self, app, *, service: str, port_name: str | None = None,  # noqa: ANN001
-                    client_auth: str = "optional", configure: str = "", path: str = "") -> WsgiServer:
+                    client_auth: tls.ClientAuth = "optional", configure: str = "", path: str = "") -> Lifecycle:
         return WsgiServer(app, name=service, host=self.config.host,
                           port=self.config.port(port_name or service),
                           ssl_context=self.server_tls("localhost", client_auth=client_auth),

@@ -38,8 +38,12 @@ class JournalTicket:
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
 
+        def resolve() -> None:
+            if not future.done():
+                future.set_result(True)
+
         def wake() -> None:
-            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(True))
+            loop.call_soon_threadsafe(resolve)
 
         with self._lock:
             if self._done.is_set():

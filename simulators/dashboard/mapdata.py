@@ -54,7 +54,8 @@ def parse_path(path: str) -> list[list[Point]]:
     x = y = 0.0
     start: Point = (0.0, 0.0)
     tokens = re.findall(r"[mMzZlL]|-?\d*\.?\d+(?:e-?\d+)?", path)
-    command, ring, i = "m", [], 0
+    command, i = "m", 0
+    ring: list[Point] = []
     numbers: list[float] = []
     while i < len(tokens):
         token = tokens[i]
@@ -190,7 +191,9 @@ def build(package_dir: Path) -> dict[str, Any]:
     source = (package_dir / "index.js").read_text(encoding="utf-8")
     data = json.loads(source[source.index("{"):].rstrip().rstrip(";"))
     prefecture = {c.department: c for c in prefectures()}
-    departments, pairs, boxes = [], [], {}
+    departments: list[dict[str, Any]] = []
+    pairs: list[tuple[Point, Point]] = []
+    boxes: dict[str, list[float]] = {}
     for location in data["locations"]:
         code = location["id"]
         rings = [simplify(r, 0.5) for r in parse_path(location["path"])]

@@ -218,9 +218,9 @@ def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[li
     entries = gate.filter(entries)
     entries, hidden = _visible(entries, caller, services)
     if q.query_id in (GET_DOCUMENTS_AND_ASSOCIATIONS, GET_SUBMISSION_SET_AND_CONTENTS) and entries:
-        ids = {e.entry_uuid for e in entries} | {s.entry_uuid for s in sets}
-        assocs = [a for a in services.store.associations(caller.session, list(ids))
-                  if a.source in ids and (a.target in ids or a.type != HAS_MEMBER)]
+        linked = {e.entry_uuid for e in entries} | {s.entry_uuid for s in sets}
+        assocs = [a for a in services.store.associations(caller.session, list(linked))
+                  if a.source in linked and (a.target in linked or a.type != HAS_MEMBER)]
     objects = _render(q, entries, sets, assocs)
     services.store.record_access(caller.session, [caller.access(
         "recherche", "autorise", detail=f"{q.name} : {len(entries)} fiche(s), {hidden} masquée(s) pour l'appelant")])

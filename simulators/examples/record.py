@@ -172,7 +172,7 @@ def _play(journey: str, admin: str, work: Path) -> str:
 
 
 def _exchanges(admin: str, session: str) -> list[dict[str, Any]]:
-    answer = requests.get(f"{admin}/_bench/exchanges", params={"session": session, "bodies": "1", "limit": 1000},
+    answer = requests.get(f"{admin}/_bench/exchanges", params={"session": session, "bodies": "1", "limit": "1000"},
                           timeout=30)
     answer.raise_for_status()
     return answer.json()["exchanges"]

@@ -65,8 +65,8 @@ def run_export(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     world = _world(args)
     if args.name == "list":
-        for record in world.personas():
-            print(f"{record.id:12} {record.display_first_name} {record.display_last_name} — {record.story}")
+        for persona in world.personas():
+            print(f"{persona.id:12} {persona.display_first_name} {persona.display_last_name} — {persona.story}")
         return 0
     record = world.find(args.name)
     if record is None:

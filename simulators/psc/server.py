@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns (flask's Response derives from it)
 
 from simulators.core.refusal import refuse_in
 from simulators.core.service import request_context
@@ -119,7 +120,7 @@ def _error_page(exc: OAuthError) -> Response:
 
 @bp.route(OIDC + "/auth", methods=["GET", "POST"])
 @bp.route(WALLET_AUTH, methods=["GET", "POST"])
-def authorize() -> Response:
+def authorize() -> BaseResponse:
     ctx = _ctx()
     psc = _psc()
     if request.method == "POST" and request.form.get("request_id"):
@@ -238,7 +239,7 @@ def introspect() -> Response:
 
 
 @bp.route(OIDC + "/logout", methods=["GET", "POST"])
-def end_session() -> Response:
+def end_session() -> BaseResponse:
     _ctx().operation = "logout"
     params: dict[str, Any] = dict(request.values.items())
     sid = _psc().end_session(str(params.get("id_token_hint", "")))

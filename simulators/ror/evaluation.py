@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from simulators.ror.index import SessionIndex
 
+Ids = set[str] | frozenset[str]  # resource ids: the visible ones (a cached frozenset) or what a clause kept (a set)
+
 
 @dataclass
 class Evaluation:

@@ -11,7 +11,7 @@ from typing import Any
 
 from simulators.identities.communes import find_commune, haversine_km
 from simulators.ror.codec import Clause, SearchError
-from simulators.ror.evaluation import Evaluation
+from simulators.ror.evaluation import Evaluation, Ids
 from simulators.ror.params import ParamDef
 
 
@@ -52,7 +52,7 @@ def parse_near(pdef: ParamDef, raw: str) -> tuple[float, float, float]:
     return lat, lon, radius
 
 
-def near(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: set[str]) -> set[str]:
+def near(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: Ids) -> Ids:
     if clause.modifier or clause.op not in ("", "eq"):
         raise SearchError(f"modificateur non applicable à {clause.name}")
     centres = [parse_near(pdef, raw) for raw in clause.values]

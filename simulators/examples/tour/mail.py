@@ -83,7 +83,7 @@ def _mss_transcript(t: Tour) -> None:
         box.starttls(ssl_context=context)
         box.authenticate("XOAUTH2", lambda _: xoauth2(recipient, token))
         box.select("INBOX")
-        _, found = box.uid("SEARCH", None, "ALL")
+        _, found = box.uid("SEARCH", "ALL")
         last = (found[0] or b"").split()[-1:]
         if last:
             box.uid("FETCH", last[0].decode(), "(BODY.PEEK[HEADER.FIELDS (FROM SUBJECT X-MSS-NIL)])")

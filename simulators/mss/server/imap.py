@@ -290,7 +290,9 @@ class MssConnectionState(ConnectionState):
             return ResponseNo(cmd.tag, cmd.command + b" failed.", ResponseCode.of(b"SERVERBUG"))
 
     async def do_namespace(self, cmd: Any) -> Any:
-        delimiter = self.session.mailbox_set.delimiter.encode()
+        session = self.session
+        assert isinstance(session, MssSession), "this server's logins open MssSession"
+        delimiter = session.mailbox_set.delimiter.encode()
         response = ResponseOk(cmd.tag, b"NAMESPACE completed.")
         response.add_untagged(UntaggedResponse(b'NAMESPACE (("" "' + delimiter + b'")) NIL NIL'))
         return response, None

@@ -62,7 +62,7 @@ class StoreMessage(Message):
         self._loader = loader
 
     @classmethod
-    def copy(cls, msg: Message, *, uid: int | None = None, recent: bool = False,  # type: ignore[override]
+    def copy(cls, msg: Message, *, uid: int | None = None, recent: bool = False,
              expunged: bool = False) -> "StoreMessage":
         return cls(msg.uid if uid is None else uid, msg.internal_date, msg.permanent_flags,
                    loader=getattr(msg, "_loader"), expunged=expunged, recent=recent, content=msg._content)
@@ -238,5 +238,6 @@ class StoreMailboxSet(MailboxSet):
                 self._inbox = await self._open(INBOX)
             else:
                 mbx = self._set.pop(before_name)
+                assert isinstance(mbx, StoreMailbox), "this set only opens StoreMailbox folders"
                 mbx.folder = after_name
                 self._set[after_name] = mbx

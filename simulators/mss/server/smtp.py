@@ -56,6 +56,13 @@ FAULT_REPLIES = {"smtp_421": "421 4.3.2 Service temporairement indisponible (pan
                  "smtp_554": "554 5.3.0 Transaction refusée (panne injectée)"}
 
 
+def _peer_certificate(server: MssSMTP) -> bytes | None:
+    """The client certificate (DER) of the connection, None without TLS or certificate."""
+    ssl_info = (server.session.ssl if server.session is not None else None) or {}
+    ssl_obj = ssl_info.get("ssl_object")
+    return ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
+
+
 class MssSmtpHandler:
     def __init__(self, operator: Operator, authenticator: MailAuthenticator, rt: Any) -> None:
         self.operator = operator
@@ -147,8 +154,7 @@ class MssSmtpHandler:
     async def auth_PLAIN(self, server: MssSMTP, args: list[str]) -> AuthResult:
         """APP boxes only (`app_plain_login`): the client certificate authenticates, the password is ignored."""
         blob = await self._initial(server, args)
-        ssl_obj = (server.session.ssl or {}).get("ssl_object")
-        der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
+        der = _peer_certificate(server)
 
         def attempt(data: bytes, tls: bool) -> Principal:
             if not self.operator.options.app_plain_login:
@@ -164,8 +170,7 @@ class MssSmtpHandler:
 
     async def auth_EXTERNAL(self, server: MssSMTP, args: list[str]) -> AuthResult:
         blob = await self._initial(server, args)
-        ssl_obj = (server.session.ssl or {}).get("ssl_object")
-        der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
+        der = _peer_certificate(server)
 
         def attempt(data: bytes, tls: bool) -> Principal:
             return self.auth.certificate(data.decode("utf-8", "replace"), der, tls=tls)
@@ -239,7 +244,7 @@ class MssSmtpHandler:
                 return {"problems": [refusal.text]}, accepted + refused
             if sender is None:
                 return summary, accepted + refused
-            outcomes = self.operator.accept(principal.session, sender, envelope.mail_from, accepted, raw,
+            outcomes = self.operator.accept(principal.session, sender, envelope.mail_from or "", accepted, raw,
                                             envelope_id=envid, arrival=started, msg=msg)
             return summary, outcomes + refused  # RCPT refusals: answered 5xx already, journalled, no DSN
         summary, outcomes = await asyncio.to_thread(process)
