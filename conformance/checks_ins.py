@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Iterable, Sequence
 
 from simulators.core.exchange import Exchange
-from simulators.core.soap import parse_content_type
+from simulators.codecs.soap import parse_content_type
 from simulators.identities.traits import explain_birth_date, explain_sex, explain_trait
 from simulators.ins.model import (
     ACTIONS, BAM_VERSION, LPS_VERSION, OP_TRAITS, OP_VITALE, OPERATION_BODIES, ORG_CERT_CNS, InsiRequest,

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from simulators.core.errors import ProtocolError
 from simulators.core.exchange import Exchange
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 from simulators.mss.codec.mime import parse_message
 from simulators.mss.codec.xdm import XdmError, cda_documents, parse_xdm
 

@@ -13,8 +13,8 @@ from typing import Iterable
 from types import ModuleType
 
 from simulators.core.errors import BenchError
-from conformance import (checks_annuaire, checks_bench, checks_dmp, checks_ins, checks_mss, checks_official,
-                         checks_parcours, checks_refusals, checks_ror, checks_socle)
+from conformance import (checks_annuaire, checks_bench, checks_dmp, checks_dmp_session, checks_dmp_vihf, checks_ins,
+                         checks_mss, checks_official, checks_parcours, checks_refusals, checks_ror, checks_socle)
 from conformance.checks import LIVE, SESSION, Check
 from conformance.requirements import EMPTY_CATALOGUE, Catalogue
 
@@ -69,8 +69,8 @@ class CheckRegistry:
 # must never change what is judged). tests/conformance/test_coverage.py compares this list with the
 # modules on disk, so a new check set that is not listed here fails the suite.
 SHIPPED_CHECK_MODULES: tuple[ModuleType, ...] = (
-    checks_bench, checks_ins, checks_dmp, checks_mss, checks_annuaire, checks_ror, checks_parcours, checks_refusals,
-    checks_socle, checks_official,
+    checks_bench, checks_ins, checks_dmp_vihf, checks_dmp, checks_dmp_session, checks_mss, checks_annuaire, checks_ror,
+    checks_parcours, checks_refusals, checks_socle, checks_official,
 )
 
 

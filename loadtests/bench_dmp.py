@@ -23,26 +23,28 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from loadtests.production import production_bench, rss_mb, runtime_facts
 from loadtests.common import percentile, spawned_server
+from loadtests.seedcache import schema_digest, seeded_file, working_copy
 
 SESSION = "bench"
 QUERY_PATIENTS = ("elise", "fanny", "elliot", "yanis", "lucas", "adrien", "irene", "louis", "samir", "claude")
 CDA_BYTES = 30_000
+SEED_VERSION = 1  # bump when bulk_seed changes the rows it writes (a new cached registry is built)
 
 
 def _serve(work_dir: str, conn: Any, seed: int) -> None:  # pragma: no cover - child process
-    from simulators.core.bench import Bench
     from simulators.core.config import load_config
     from simulators.core.pki import Pki
     from simulators.dmp.simulator import DmpSimulator
 
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True, seed=seed).ephemeral()
-    with Bench(config, [DmpSimulator()], pki=pki) as bench:
+    with production_bench(config, [DmpSimulator()], pki=pki) as bench:
         conn.send(bench.url("dmp"))
         conn.recv()
-        bench.started_runtime.journal.flush(60)
-        conn.send({"journal_count": bench.started_runtime.journal.count(SESSION)})
+        bench.runtime.journal.flush(60)
+        conn.send({"journal_count": bench.runtime.journal.count(SESSION), "facts": runtime_facts(bench), **rss_mb()})
 
 
 def bulk_seed(database_url: str, seed: int, documents: int, *, batch: int = 5000) -> float:
@@ -74,15 +76,15 @@ def bulk_seed(database_url: str, seed: int, documents: int, *, batch: int = 5000
     template.repository_uid = "1.2.250.1.213.4.1.1.1.1"
     kinds = [KINDS[k] for k in ("bilan-sante-enfant", "ordonnance", "bilan-fonctionnel", "dlu", "projet-personnalise")]
     types = [(Code(k.type_code, k.type_system, k.display), Code(k.class_code, "1.2.250.1.213.1.1.4.1")) for k in kinds]
-    journey = [f"{p.known_ins.value}^^^&{p.known_ins.oid}&ISO^NH" for p in (world.person(i) for i in QUERY_PATIENTS)]
+    journey = [f"{p.ins.value}^^^&{p.ins.oid}&ISO^NH" for p in (world.person(i) for i in QUERY_PATIENTS)]
     others = [f"{with_key(f'1{80 + n % 20:02d}0175{n:06d}'[:13])}^^^&1.2.250.1.213.1.4.10&ISO^NH" for n in range(2000)]
     per_journey_patient = min(100, documents // 20)
     base = entry_row(SESSION, template, time.time())
     base_data = json.loads(base["data"])
     shapes = []
-    for doc_type, doc_class in types:
-        data = dict(base_data, type_code=asdict(doc_type), class_code=asdict(doc_class))
-        shapes.append((doc_type.code, doc_class.code, data))
+    for type_code, class_code in types:
+        data = dict(base_data, type_code=asdict(type_code), class_code=asdict(class_code))
+        shapes.append((type_code.code, class_code.code, data))
     entry_rows, doc_rows = [], []
     for n in range(documents):
         pid = journey[n // per_journey_patient] if n < per_journey_patient * 10 else others[n % 2000]
@@ -158,31 +160,49 @@ def _threads(target: Any, args_for: Any, threads: int) -> None:
         w.join()
 
 
-def bench_dmp(*, documents: int = 100_000, duration_s: float = 8.0, threads: int = 4, seed: int = 20261122) -> dict[str, Any]:
-    """Run both phases; returns documents/s, FindDocuments p50/p99 (ms) and counts. Default ~50 s."""
+def seeded_registry(documents: int, seed: int) -> tuple[Path, dict[str, Any]]:
+    """The cached registry of `documents` entries (built once by `bulk_seed`, see loadtests/seedcache)."""
+    from simulators.core.db import open_database
+    from simulators.dmp.store import DmpStore
+
+    probe = open_database("sqlite://")
+    DmpStore(probe).create_tables()
+    digest = schema_digest(probe.metadata, SEED_VERSION)
+    probe.dispose()
+    return seeded_file(f"dmp-{seed}", documents, digest,
+                       lambda path: bulk_seed(f"sqlite:///{path}", seed, documents))
+
+
+def bench_dmp(*, documents: int = 100_000, duration_s: float = 8.0, threads: int = 4, seed: int = 20261122,
+              feed: bool = True) -> dict[str, Any]:
+    """Run both phases (`feed=False`: ITI-18 only, for the cost-against-size series); returns
+    documents/s, FindDocuments p50/p99 (ms), counts, the server's RSS. Default ~50 s."""
     from simulators.core.pki.testing import make_test_pki
     from simulators.identities.world import build_world
 
     world = build_world(seed)
     with tempfile.TemporaryDirectory(prefix="bench-dmp-") as work_dir:
         pki = make_test_pki(Path(work_dir) / "pki")
-        seed_s = bulk_seed(f"sqlite:///{Path(work_dir) / 'data' / 'bench.db'}", seed, documents)
+        cached, seeding = seeded_registry(documents, seed)
+        working_copy(cached, Path(work_dir) / "data" / "bench.db")
         with spawned_server(_serve, work_dir, seed) as parent:
             if not parent.poll(90):
                 raise RuntimeError("the DMP bench did not start within 90 s")
             url = parent.recv()
             feeders = [_client(url, pki, world, "medecin-elise") for _ in range(threads)]
             readers = [_client(url, pki, world, "pmi-medecin") for _ in range(threads)]
-            targets = [(p.known_ins.value, p.known_ins.oid) for p in (world.person(i) for i in QUERY_PATIENTS)]
+            targets = [(p.ins.value, p.ins.oid) for p in (world.person(i) for i in QUERY_PATIENTS)]
             for ins, oid in targets:
                 readers[0].set_authorization(ins, oid)
             feed_lat: list[float] = []
             feed_err: list[str] = []
-            _threads(_feed_worker, lambda i: (feeders[i], world, time.perf_counter() + 1.0, [], []), threads)
-            started = time.perf_counter()
-            deadline = started + duration_s
-            _threads(_feed_worker, lambda i: (feeders[i], world, deadline, feed_lat, feed_err), threads)
-            feed_elapsed = time.perf_counter() - started
+            feed_elapsed = 0.0
+            if feed:
+                _threads(_feed_worker, lambda i: (feeders[i], world, time.perf_counter() + 1.0, [], []), threads)
+                started = time.perf_counter()
+                deadline = started + duration_s
+                _threads(_feed_worker, lambda i: (feeders[i], world, deadline, feed_lat, feed_err), threads)
+                feed_elapsed = time.perf_counter() - started
             q_lat: list[float] = []
             q_err: list[str] = []
             counts: list[int] = []
@@ -194,9 +214,9 @@ def bench_dmp(*, documents: int = 100_000, duration_s: float = 8.0, threads: int
             parent.send("stop")
             journal = parent.recv() if parent.poll(90) else {}
     return {
-        "service": "dmp", "threads": threads, "registry_documents": documents, "bulk_seed_s": round(seed_s, 1),
-        "iti41_documents": len(feed_lat), "iti41_errors": len(feed_err),
-        "iti41_documents_per_s": round(len(feed_lat) / feed_elapsed, 1),
+        "service": "dmp", "threads": threads, "registry_documents": documents, "bulk_seed_s": seeding["seed_s"],
+        "seed_cached": seeding["cached"], "iti41_documents": len(feed_lat), "iti41_errors": len(feed_err),
+        **({"iti41_documents_per_s": round(len(feed_lat) / feed_elapsed, 1)} if feed else {}),
         "iti41_p50_ms": round(percentile(feed_lat, 0.5) * 1000, 1),
         "iti41_p99_ms": round(percentile(feed_lat, 0.99) * 1000, 1),
         "iti18_queries": len(q_lat), "iti18_errors": len(q_err),
@@ -215,8 +235,9 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 def table(result: dict[str, Any]) -> list[tuple[str, str]]:
     return [
-        ("registry", f"{result['registry_documents']} documents (loaded in {result['bulk_seed_s']} s)"),
-        ("ITI-41 (30 KB CDA, signed VIHF)", f"{result['iti41_documents_per_s']} documents/s, p50 {result['iti41_p50_ms']} ms, "
+        ("registry", f"{result['registry_documents']} documents (loaded in {result['bulk_seed_s']} s"
+                     f"{', cached' if result.get('seed_cached') else ''})"),
+        ("ITI-41 (30 KB CDA, signed VIHF)", f"{result.get('iti41_documents_per_s', '-')} documents/s, p50 {result['iti41_p50_ms']} ms, "
                                            f"p99 {result['iti41_p99_ms']} ms ({result['iti41_errors']} errors)"),
         ("ITI-18 FindDocuments", f"p50 {result['iti18_p50_ms']} ms, p99 {result['iti18_p99_ms']} ms, "
                                  f"{result['iti18_per_s']} req/s, {result['iti18_mean_results']} entries/response "

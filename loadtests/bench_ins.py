@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from loadtests.production import production_bench, rss_mb, runtime_facts
 from loadtests.common import percentile
 
 MIX = [
@@ -36,7 +37,6 @@ MIX = [
 
 
 def _serve(work_dir: str, conn: Any, journal_keep_bodies: bool) -> None:  # pragma: no cover - child process
-    from simulators.core.bench import Bench
     from simulators.core.config import load_config
     from simulators.core.pki import Pki
     from simulators.ins.server import InsSimulator
@@ -44,15 +44,15 @@ def _serve(work_dir: str, conn: Any, journal_keep_bodies: bool) -> None:  # prag
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
     config.journal.keep_bodies = journal_keep_bodies
-    with Bench(config, [InsSimulator()], pki=pki) as bench:
+    with production_bench(config, [InsSimulator()], pki=pki) as bench:
         conn.send(bench.url("ins"))
         conn.recv()  # warm-up over: the measured run starts
         cpu0 = time.process_time()
         conn.recv()  # the parent says when the run is over
-        flushed = bench.started_runtime.journal.flush(60)
-        conn.send({"journal_count": bench.started_runtime.journal.count("bench"), "journal_flushed": flushed,
-                   "journal_write_errors": bench.started_runtime.journal.write_errors,
-                   "server_cpu_s": round(time.process_time() - cpu0, 3)})
+        flushed = bench.runtime.journal.flush(60)
+        conn.send({"journal_count": bench.runtime.journal.count("bench"), "journal_flushed": flushed,
+                   "journal_write_errors": bench.runtime.journal.write_errors,
+                   "server_cpu_s": round(time.process_time() - cpu0, 3), "facts": runtime_facts(bench), **rss_mb()})
 
 
 def _worker(url: str, cert: tuple[str, str], verify: str, deadline: float, latencies: list[float],
@@ -122,7 +122,7 @@ def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1
             for message in ("go", "stop")[len(sent):]:
                 parent.send(message)
             server.join(30)
-            if server.is_alive() and not isinstance(server, threading.Thread):  # a process (not in_process)
+            if server.is_alive() and not in_process:
                 server.terminate()
     result: dict[str, Any] = {
         "service": "ins", "threads": threads, "in_process": in_process, "duration_s": round(elapsed, 2),

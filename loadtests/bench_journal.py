@@ -10,14 +10,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulators.core.bench import Bench, Runtime
+from simulators.core.bench import Runtime
 from simulators.core.config import load_config
 from simulators.core.db import open_database
 from simulators.core.exchange import Caller, Exchange
 from simulators.core.journal import Journal
 from simulators.core.lifecycle import WsgiServer
+from simulators.core.pki.testing import make_test_pki
+from simulators.core.tls import server_context
 
 from .common import http_load_process
+from .production import production_bench, runtime_facts
 
 
 def trivial_app(environ, start_response):
@@ -50,17 +53,24 @@ def journal_writes(url: str, n: int = 20_000, body_size: int = 2_000) -> dict:
 
 
 def request_overhead(duration_s: float = 5.0, threads: int = 4) -> dict:
+    """The same trivial app on the same server and TLS, bare and behind the journal as `serve` runs
+    it (live checks, durable journal, bodies kept): the ratio is what journaling costs."""
     body = b"x" * 100
-    with WsgiServer(trivial_app, name="floor") as floor:
-        bare = http_load_process(floor.url + "/", body=body, threads=threads, duration_s=duration_s)
     with tempfile.TemporaryDirectory() as tmp:
-        config = load_config(None, data_dir=Path(tmp), tls=False).ephemeral()
-        with Bench(config, [TrivialSimulator()]) as bench:
-            journaled = http_load_process(bench.url("trivial") + "/", body=body, threads=threads, duration_s=duration_s)
-            written = bench.started_runtime.journal.count("default")
+        pki = make_test_pki(Path(tmp) / "pki", key_type="ec-p256")
+        tls = {"cafile": str(pki.trust_path)}
+        with WsgiServer(trivial_app, name="floor", ssl_context=server_context(pki, "localhost", client_auth="optional")) as floor:
+            bare = http_load_process(floor.url.replace("localhost", "127.0.0.1") + "/", tls=tls, body=body,
+                                     threads=threads, duration_s=duration_s)
+        config = load_config(None, data_dir=Path(tmp) / "data", tls=True).ephemeral()
+        with production_bench(config, [TrivialSimulator()], pki=pki) as bench:
+            journaled = http_load_process(bench.url("trivial").replace("localhost", "127.0.0.1") + "/", tls=tls,
+                                          body=body, threads=threads, duration_s=duration_s)
+            written = bench.runtime.journal.count("default")
+            facts = runtime_facts(bench)
     return {"bare": bare.summary(), "journaled": journaled.summary(), "journaled_rows": written,
             "throughput_ratio": round(journaled.per_second / bare.per_second, 3),
-            "p50_overhead_ms": round(journaled.percentile(50) - bare.percentile(50), 3)}
+            "p50_overhead_ms": round(journaled.percentile(50) - bare.percentile(50), 3), "facts": facts}
 
 
 def run(*, quick: bool = False, postgres_url: str | None = None) -> dict:

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from loadtests.production import production_bench, rss_mb, runtime_facts
 from loadtests.common import percentile, spawned_server
 from urllib.parse import urlparse
 
@@ -40,18 +41,27 @@ SENDER_ID, RECIPIENT_ID = "aemo-educateur", "crip-93"
 
 
 def _serve(work_dir: str, conn: Any) -> None:  # pragma: no cover - child process
-    from simulators.core.bench import Bench
     from simulators.core.config import load_config
     from simulators.core.pki import Pki
     from simulators.mss.factory import SERVICE as MSS
 
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
-    with Bench(config, [MSS], pki=pki) as bench:
+    with production_bench(config, [MSS], pki=pki) as bench:
         conn.send({"urls": {name: bench.url(name) for name in ("smtp", "imap", "psc")}, "seed": config.seed})
         conn.recv()
-        flushed = bench.started_runtime.journal.flush(60)
-        conn.send({"journal_count": bench.started_runtime.journal.count(SESSION), "journal_flushed": flushed})
+        flushed = bench.runtime.journal.flush(60)
+        conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed,
+                   "xdm_analysed": _xdm_analysed(bench.runtime.journal), "facts": runtime_facts(bench),
+                   **rss_mb()})
+
+
+def _xdm_analysed(journal: Any) -> int:
+    """Journaled SMTP submissions whose IHE_XDM.zip the operator parsed and checked (summary "xdm")."""
+    from simulators.core.journal import ExchangeQuery
+
+    page = journal.query(ExchangeQuery(session=SESSION, limit=10_000), bodies=False)
+    return sum(1 for e in page if e.protocol == "smtp" and isinstance(e.summary.get("xdm"), dict))
 
 
 
@@ -65,7 +75,7 @@ def build_message(seed: int, sender: str, recipient: str) -> bytes:
     from simulators.mss.client import Patient, build_patient_xdm, compose, wire_bytes, xdm_subject
 
     person = build_world(seed).person("elliot")
-    patient = Patient(person.known_ins.value, person.known_ins.oid, person.birth_name, person.first_given_name,
+    patient = Patient(person.ins.value, person.ins.oid, person.birth_name, person.first_given_name,
                       person.birth_date, person.sex)
     rng = random.Random(seed)
     length, xdm = 60_000, b""
@@ -135,11 +145,11 @@ def _bench_operator(urls: dict[str, str], pki: Any, seed: int, count: int, threa
     exists = 0
     deadline = time.perf_counter() + 60
     while exists < len(latencies) and time.perf_counter() < deadline:
-        watcher.noop()
+        typ, data = watcher.noop()
         typ, data = watcher.select("INBOX", readonly=True)
         exists = int(data[0] or 0)
     delivered_s = time.perf_counter() - started
-    typ, data = watcher.uid("SEARCH", "ALL")
+    typ, data = watcher.uid("SEARCH", None, "ALL")
     uids = (data[0] or b"").split()
     rng = random.Random(seed)
     fetch_latencies = []
@@ -277,7 +287,8 @@ def table(result: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("MailDev", md["skipped"]))
     else:
         rows.append(("MailDev", f"v{md['version']}: plain SMTP without AUTH; fetch = GET /email/<id>/source"))
-    rows.append(("socle-bench", "STARTTLS + XOAUTH2, journal on; fetch = IMAP UID FETCH BODY[]"))
+    rows.append(("socle-bench", f"STARTTLS + XOAUTH2, journal on, XDM checked on {op.get('xdm_analysed', '-')} "
+                                f"messages; fetch = IMAP UID FETCH BODY[]"))
     return rows
 
 

@@ -1,5 +1,6 @@
 """Replicas benchmark: throughput of 1 and N `socle-bench serve` replicas over one PostgreSQL, behind
-HAProxy (docs/replicas.md). `socle-bench bench replicas [--postgres URL]` (named explicitly: not in "all").
+HAProxy (docs/replicas.md). `socle-bench bench replicas [--postgres URL]`, also part of `all` (skipped with the reason when
+HAProxy is absent; NOT MEASURED when PostgreSQL cannot be reached).
 
 The same request (ROR CapabilityStatement over TLS: middleware, fault engine and a journaled exchange
 written to PostgreSQL) is sent through HAProxy by two client processes, first with one replica behind
@@ -19,6 +20,7 @@ from pathlib import Path
 from simulators.ror.model import DEFAULT_BASE
 
 from .common import LoadResult, http_load_process, percentile
+from .goals import Goal
 from .haproxy import haproxy_binary
 from .replicas import replica_cluster
 
@@ -51,6 +53,14 @@ def _measure(url: str, count: int, *, clients: int, threads: int, duration_s: fl
             return _load(target, clients=clients, threads=threads, duration_s=duration_s)
     finally:
         drop_schema(url, schema)
+
+
+# Joined to the goals table of `bench all` (loadtests/goals.py collects a suite's GOALS).
+GOALS = [
+    Goal("replicas-scale", "Répliques : débit de N répliques ≥ 1,0 × une réplique (même PostgreSQL, HAProxy)",
+         "Replicas: N replicas' throughput >= 1.0x one replica (same PostgreSQL, HAProxy)",
+         "suites.replicas.many.per_second", ">=", 1.0, "suites.replicas.one.per_second", "1 réplique", "/s"),
+]
 
 
 def run(quick: bool = False, postgres_url: str | None = None, replicas: int = 2) -> dict:

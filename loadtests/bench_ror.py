@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from loadtests.production import production_bench, rss_mb, runtime_facts
 from loadtests.common import percentile, spawned_server
 
 SESSION = "bench"
@@ -32,7 +33,6 @@ PAGE = 20
 
 
 def _serve(work_dir: str, conn: Any, volume: int) -> None:  # pragma: no cover - child process
-    from simulators.core.bench import Bench
     from simulators.core.config import load_config
     from simulators.core.pki import Pki
     from simulators.ror.server import RorSimulator
@@ -40,11 +40,12 @@ def _serve(work_dir: str, conn: Any, volume: int) -> None:  # pragma: no cover -
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True,
                          services={"ror": {"volume": volume}}).ephemeral()
-    with Bench(config, [RorSimulator()], pki=pki) as bench:
+    with production_bench(config, [RorSimulator()], pki=pki) as bench:
         conn.send(bench.url("ror"))
         conn.recv()
-        flushed = bench.started_runtime.journal.flush(60)
-        conn.send({"journal_count": bench.started_runtime.journal.count(SESSION), "journal_flushed": flushed})
+        flushed = bench.runtime.journal.flush(60)
+        conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed,
+                   "facts": runtime_facts(bench), **rss_mb()})
 
 
 def search_params(i: int) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from .extras import require_extra
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # argparse's own type
+def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
     load = sub.add_parser(
         "load", help="run a locust load profile headless and check its thresholds",
         description="Headless load (locust) against a running bench, or one started for the run; "
@@ -51,10 +51,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # argparse's own type
     load.set_defaults(func=cmd_load, start="auto")
 
     bench = sub.add_parser("bench", help="benchmark the simulators against their peers (WireMock, MailDev, floor)",
-                           description="Same as python -m loadtests.bench.")
-    bench.add_argument("suites", nargs="*", default=["all"], help="journal, ins, dmp, mss, ror, replicas or all (all: without replicas)")
-    bench.add_argument("--quick", action="store_true", help="short runs (smoke test)")
+                           description="Same as python -m loadtests.bench: every suite, then the notes "
+                                       "(production-mode facts) and the goals table (MET/MISS/NOT MEASURED).")
+    bench.add_argument("suites", nargs="*", default=["all"],
+                       help="journal, ins, dmp, mss, ror, serve, locust, sizes (and extra bench_*.py) or all")
+    bench.add_argument("--quick", action="store_true", help="short runs, smallest data sizes (smoke test)")
     bench.add_argument("--json", type=Path, help="where to write the figures")
+    bench.add_argument("--html", type=Path, help="where to write the HTML report (default: next to the JSON)")
+    bench.add_argument("--strict", action="store_true", help="exit code 1 when a goal is not MET")
     bench.add_argument("--no-peers", action="store_true", help="skip the WireMock / MailDev / floor columns")
     bench.add_argument("--postgres", help="also measure journal writes on this PostgreSQL URL")
     bench.set_defaults(func=cmd_bench)
@@ -91,5 +95,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     argv = list(args.suites) + (["--quick"] if args.quick else []) + (["--no-peers"] if args.no_peers else [])
     argv += ["--json", str(args.json)] if args.json else []
+    argv += ["--html", str(args.html)] if args.html else []
+    argv += ["--strict"] if args.strict else []
     argv += ["--postgres", args.postgres] if args.postgres else []
     return main(argv)

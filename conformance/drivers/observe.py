@@ -49,8 +49,8 @@ def jsonl_notifier(path: str) -> Notify:
 
 def entries_seen(exchange: Exchange) -> list[DmpEntry]:
     """The document entries the DMP returned in an ITI-18 answer (what the professional could see)."""
-    from simulators.core.mtom import split_soap_request
-    from simulators.core.soap import parse_envelope
+    from simulators.codecs.mtom import split_soap_request
+    from simulators.codecs.soap import parse_envelope
     from simulators.dmp.codec import xds
 
     content_type = next((v for k, v in exchange.response_headers.items() if k.lower() == "content-type"), "")

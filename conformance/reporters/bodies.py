@@ -12,7 +12,7 @@ from typing import Iterable
 
 from lxml import etree
 
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 
 DISPLAY_LIMIT = 64 * 1024
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from lxml import etree
 
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 
 MAX_TEXT = 200_000  # characters shown per part; the raw body stays downloadable
 MAX_PARTS = 50

@@ -4,19 +4,16 @@ A trainer explaining why the DMP refused a document must show *who* the DUI clai
 (profession, structure, purpose of use, access mode), so the detail panel lists each attribute
 with a French label and its coded values spelled out ("10 — Médecin (1.2.250.1.71.1.2.7)").
 Labels are kept here, not borrowed from the DMP package: the dashboard reads the wire, whatever
-service produced it.
+service produced it; the SAML reading itself is the codec `simulators.codecs.saml`.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
-
 from lxml import etree
 
-from simulators.core.xmlsafe import parse_xml
-
-SAML_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
+from simulators.codecs import saml
+from simulators.codecs.saml import SAML_NS  # noqa: F401 - re-exported
+from simulators.codecs.xmlsafe import parse_xml
 
 LABELS_FR: dict[str, str] = {
     "VIHF_Version": "Version du VIHF",
@@ -40,17 +37,7 @@ LABELS_FR: dict[str, str] = {
 }
 
 
-@dataclass
-class AssertionView:
-    issuer: str = ""
-    subject: str = ""
-    not_before: str = ""
-    not_on_or_after: str = ""
-    signed: bool = False
-    attributes: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+AssertionView = saml.AssertionSummary  # the view the detail panel renders (to_json)
 
 
 def decode_assertions(xml_texts: list[bytes]) -> list[AssertionView]:
@@ -61,30 +48,13 @@ def decode_assertions(xml_texts: list[bytes]) -> list[AssertionView]:
             root = parse_xml(text)
         except Exception:  # noqa: BLE001, S112 - the body view already says why it is unreadable
             continue
-        for assertion in root.iter(f"{{{SAML_NS}}}Assertion"):
+        for assertion in saml.find_assertions(root):
             found.append(_assertion(assertion))
     return found
 
 
 def _assertion(el: etree._Element) -> AssertionView:
-    view = AssertionView()
-    view.issuer = _text(el.find(f"{{{SAML_NS}}}Issuer"))
-    view.subject = _text(el.find(f"{{{SAML_NS}}}Subject/{{{SAML_NS}}}NameID"))
-    conditions = el.find(f"{{{SAML_NS}}}Conditions")
-    if conditions is not None:
-        view.not_before = conditions.get("NotBefore", "")
-        view.not_on_or_after = conditions.get("NotOnOrAfter", "")
-    view.signed = el.find("{http://www.w3.org/2000/09/xmldsig#}Signature") is not None
-    for attribute in el.iter(f"{{{SAML_NS}}}Attribute"):
-        name = attribute.get("Name", "")
-        values = [_value(v) for v in attribute.findall(f"{{{SAML_NS}}}AttributeValue")]
-        view.attributes.append({"name": name, "label": LABELS_FR.get(name, attribute.get("FriendlyName") or name),
-                                "values": values})
-    return view
-
-
-def _text(el: etree._Element | None) -> str:
-    return (el.text or "").strip() if el is not None else ""
+    return saml.summarize(el, labels=LABELS_FR, value_text=_value)
 
 
 def _value(value: etree._Element) -> str:

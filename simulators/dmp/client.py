@@ -19,12 +19,12 @@ import requests
 from lxml import etree
 
 from simulators.core.errors import BenchError
-from simulators.core.mtom import build_mtom, split_soap_request
-from simulators.core.soap import SOAP12_NS, Addressing, build_envelope, parse_envelope, parse_fault, soap12_content_type
+from simulators.codecs.mtom import build_mtom, split_soap_request
+from simulators.codecs.soap import SOAP12_NS, Addressing, build_envelope, parse_envelope, parse_fault, soap12_content_type
 from simulators.dmp.cda import CdaSpec, build_cda, new_oid
 from simulators.dmp.codec import habilitations as hab
 from simulators.dmp.codec import hl7v3, xds
-from simulators.dmp.codec.ebrim import submit_objects_request
+from simulators.codecs.ebrim import submit_objects_request
 from simulators.dmp.metadata import Person, Structure, assemble, document_entry, ins_cx, submission_set, xds_author
 from simulators.dmp.model import (
     BASE_PATH, APPROVED, HAS_MEMBER, UPDATE_STATUS, VISIBILITY_SYSTEM, Association, Code, DocumentEntry, Submission, SubmissionSet,

@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from simulators.dmp.codec.ebrim import association_element, entry_element, object_ref, submission_set_elements
+from simulators.codecs.ebrim import association_element, entry_element, object_ref, submission_set_elements
 from simulators.dmp.codec.xds import (
     FIND_DOCUMENTS, FIND_DOCUMENTS_BY_REFERENCE_ID, FIND_SUBMISSION_SETS, GET_ASSOCIATIONS, GET_DOCUMENTS,
     GET_DOCUMENTS_AND_ASSOCIATIONS, GET_SUBMISSION_SET_AND_CONTENTS, SEVERITY_WARNING, DocumentRequest,

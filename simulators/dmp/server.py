@@ -23,11 +23,11 @@ from lxml import etree
 
 from simulators.core.errors import ProtocolError, SoapError
 from simulators.core.exchange import Caller as ExchangeCaller
-from simulators.core.mtom import build_mtom, split_soap_request
+from simulators.codecs.mtom import build_mtom, split_soap_request
 from simulators.core.service import RequestContext, request_context
 from simulators.core.simulator import ServiceAlias
 from simulators.core.refusal import record_refusal
-from simulators.core.soap import (
+from simulators.codecs.soap import (
     SOAP12_CONTENT_TYPE, SOAP12_MEDIA_TYPE, Addressing, SoapFault, build_envelope, check_media_type,
     check_must_understand, fault_to_bytes,
     parse_envelope, soap12_content_type,
@@ -35,7 +35,7 @@ from simulators.core.soap import (
 from simulators.dmp import feed, patients, queries, update
 from simulators.dmp.codec import habilitations as hab
 from simulators.dmp.codec import hl7v3, wsdl, xds
-from simulators.dmp.codec.ebrim import LCM, parse_submit_objects, q
+from simulators.codecs.ebrim import LCM, parse_submit_objects, q
 from simulators.dmp.context import Services, load_caller
 from simulators.dmp.model import BASE_PATH
 from simulators.dmp.vihf import WSSE_NS, VihfError, VihfVerifier

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -21,10 +22,15 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
+from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod
 
-from simulators.core.xmlsafe import parse_xml, to_bytes
+from simulators.codecs import saml
+from simulators.codecs.saml import load_certificate, norm_dn
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
+from simulators.core.pki.profiles import dn_string
+from simulators.core.pki.revocation import RevocationIndex
 from simulators.dmp.valuesets import ValueSets
-from simulators.dmp.vihf_attributes import (  # re-exported: vihf is the public entry point
+from simulators.dmp.vihf_attributes import (  # noqa: F401 - re-exported: vihf is the public entry point
     SAML_NS,
     DS_NS,
     WSSE_NS,
@@ -52,27 +58,18 @@ from simulators.dmp.vihf_attributes import (  # re-exported: vihf is the public 
     VihfClaims,
     Vihf,
     find_assertion,
+    parse_time,
     parse_vihf,
-    _time,
 )
 
-__all__ = ["SAML_NS", "DS_NS", "WSSE_NS", "HL7_NS", "XSI_NS", "X509_SUBJECT_FORMAT", "A_VERSION", "A_STRUCTURE", "A_SECTOR", "A_SUBJECT_ID", "A_ROLE", "A_PURPOSE", "A_RESOURCE_ID", "A_RESOURCE_URN", "A_AUTH_MODE", "A_CONFIDENTIALITY", "A_LPS_NAME", "A_LPS_VERSION", "A_LPS_HOMOLOGATION", "A_LPS_ID", "REQUIRED", "SECRET_CODE", "VihfError", "Role", "VihfClaims", "Vihf", "find_assertion", "parse_vihf", "build_assertion", "build_vihf",
-           "sign_assertion", "security_header", "VihfTrust", "VihfVerifier", "check_certificate"]
+__all__ = ["SAML_NS", "DS_NS", "WSSE_NS", "HL7_NS", "XSI_NS", "X509_SUBJECT_FORMAT", "A_VERSION", "A_STRUCTURE", "A_SECTOR", "A_SUBJECT_ID", "A_ROLE", "A_PURPOSE", "A_RESOURCE_ID", "A_RESOURCE_URN", "A_AUTH_MODE", "A_CONFIDENTIALITY", "A_LPS_NAME", "A_LPS_VERSION", "A_LPS_HOMOLOGATION", "A_LPS_ID", "REQUIRED", "SECRET_CODE", "VihfError", "Role", "VihfClaims", "Vihf", "find_assertion", "parse_vihf", "parse_time", "build_assertion", "build_vihf",
+           "sign_assertion", "security_header", "VihfTrust", "VihfVerifier", "check_certificate", "check_signer_role",
+           "signer_certificate", "load_certificate", "norm_dn"]
 
 # --- building ----------------------------------------------------------------------------------
 
 
-def _iso(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _attribute(parent: etree._Element, name: str, value: str | etree._Element) -> None:
-    attr = etree.SubElement(parent, f"{{{SAML_NS}}}Attribute", Name=name)
-    av = etree.SubElement(attr, f"{{{SAML_NS}}}AttributeValue")
-    if isinstance(value, str):
-        av.text = value
-    else:
-        av.append(value)
+_iso = saml.iso_instant
 
 
 def _ce(tag: str, code: str, system: str, display: str = "", system_name: str = "") -> etree._Element:
@@ -91,67 +88,47 @@ def build_assertion(claims: VihfClaims, issuer_dn: str, *, now: datetime | None 
                     validity: timedelta = timedelta(hours=8), assertion_id: str | None = None) -> etree._Element:
     """Unsigned assertion with a signature placeholder right after Issuer (SAML schema order)."""
     now = now or datetime.now(timezone.utc)
-    aid = assertion_id or "_" + uuid.uuid4().hex
-    root = etree.Element(f"{{{SAML_NS}}}Assertion", nsmap={"saml2": SAML_NS}, ID=aid, IssueInstant=_iso(now),
-                         Version="2.0")
-    etree.SubElement(root, f"{{{SAML_NS}}}Issuer", Format=X509_SUBJECT_FORMAT).text = issuer_dn
-    etree.SubElement(root, f"{{{DS_NS}}}Signature", Id="placeholder", nsmap={"ds": DS_NS})
-    subject = etree.SubElement(root, f"{{{SAML_NS}}}Subject")
-    etree.SubElement(subject, f"{{{SAML_NS}}}NameID").text = claims.subject_nameid or claims.subject_name
-    etree.SubElement(root, f"{{{SAML_NS}}}Conditions", NotBefore=_iso(now - timedelta(minutes=5)),
-                     NotOnOrAfter=_iso(now + validity))
-    authn = etree.SubElement(root, f"{{{SAML_NS}}}AuthnStatement", AuthnInstant=_iso(now))
+    root = saml.new_assertion(assertion_id=assertion_id or "_" + uuid.uuid4().hex, issuer=issuer_dn,
+                              name_id=claims.subject_nameid or claims.subject_name, issued=now,
+                              not_before=now - timedelta(minutes=5), not_on_or_after=now + validity)
+    authn = saml.add_statement(root, "AuthnStatement", AuthnInstant=_iso(now))
     ctx = etree.SubElement(etree.SubElement(authn, f"{{{SAML_NS}}}AuthnContext"), f"{{{SAML_NS}}}AuthnContextClassRef")
     ctx.text = "urn:oasis:names:tc:SAML:2.0:ac:classes:TLSClient"
-    stmt = etree.SubElement(root, f"{{{SAML_NS}}}AttributeStatement")
-    _attribute(stmt, A_VERSION, claims.version)
-    _attribute(stmt, A_STRUCTURE, claims.structure_id)
-    _attribute(stmt, A_SECTOR, f"{claims.activity_sector}^1.2.250.1.71.4.2.4")
-    _attribute(stmt, A_SUBJECT_ID, claims.subject_name)
-    role_attr = etree.SubElement(stmt, f"{{{SAML_NS}}}Attribute", Name=A_ROLE)
-    for role in claims.roles:
-        etree.SubElement(role_attr, f"{{{SAML_NS}}}AttributeValue").append(
-            _ce("Role", role.code, role.system, role.display))
-    _attribute(stmt, A_PURPOSE, _ce("PurposeOfUse", claims.purpose_of_use, "1.2.250.1.213.1.1.4.248",
+    stmt = saml.add_statement(root)
+    saml.add_attribute(stmt, A_VERSION, claims.version)
+    saml.add_attribute(stmt, A_STRUCTURE, claims.structure_id)
+    saml.add_attribute(stmt, A_SECTOR, f"{claims.activity_sector}^1.2.250.1.71.4.2.4")
+    saml.add_attribute(stmt, A_SUBJECT_ID, claims.subject_name)
+    saml.add_attribute(stmt, A_ROLE, *(_ce("Role", role.code, role.system, role.display) for role in claims.roles))
+    saml.add_attribute(stmt, A_PURPOSE, _ce("PurposeOfUse", claims.purpose_of_use, "1.2.250.1.213.1.1.4.248",
                                     {"normal": "Accès normal"}.get(claims.purpose_of_use, claims.purpose_of_use),
                                     "mode acces VIHF 1.0"))
-    _attribute(stmt, A_RESOURCE_ID, f"{claims.patient_ins}^^^&{claims.patient_oid}&ISO^NH")
-    _attribute(stmt, A_RESOURCE_URN, "urn:dmp")
-    _attribute(stmt, A_AUTH_MODE, claims.auth_mode)
+    saml.add_attribute(stmt, A_RESOURCE_ID, f"{claims.patient_ins}^^^&{claims.patient_oid}&ISO^NH")
+    saml.add_attribute(stmt, A_RESOURCE_URN, "urn:dmp")
+    saml.add_attribute(stmt, A_AUTH_MODE, claims.auth_mode)
     if claims.secret_connection:
-        _attribute(stmt, A_CONFIDENTIALITY, _ce("ConfidentialityCode", SECRET_CODE, "1.2.250.1.213.1.1.4.13"))
-    _attribute(stmt, A_LPS_NAME, claims.lps_name)
-    _attribute(stmt, A_LPS_VERSION, claims.lps_version)
-    _attribute(stmt, A_LPS_HOMOLOGATION, claims.lps_homologation)
+        saml.add_attribute(stmt, A_CONFIDENTIALITY, _ce("ConfidentialityCode", SECRET_CODE, "1.2.250.1.213.1.1.4.13"))
+    saml.add_attribute(stmt, A_LPS_NAME, claims.lps_name)
+    saml.add_attribute(stmt, A_LPS_VERSION, claims.lps_version)
+    saml.add_attribute(stmt, A_LPS_HOMOLOGATION, claims.lps_homologation)
     if claims.lps_id:
-        _attribute(stmt, A_LPS_ID, claims.lps_id)
+        saml.add_attribute(stmt, A_LPS_ID, claims.lps_id)
     return root
 
 
 def build_vihf(claims: VihfClaims, cert: x509.Certificate, key: Any, *, now: datetime | None = None,
                validity: timedelta = timedelta(hours=8), sha1: bool = False) -> etree._Element:
     """Signed assertion (enveloped XML-DSig, exclusive c14n, KeyInfo/X509Certificate)."""
-    from simulators.core.pki.profiles import dn_string
-
     assertion = build_assertion(claims, dn_string(cert.subject), now=now, validity=validity)
     return sign_assertion(assertion, cert, key, sha1=sha1)
 
 
 def sign_assertion(assertion: etree._Element, cert: x509.Certificate, key: Any, *, sha1: bool = False) -> etree._Element:
-    """Sign an assertion built by `build_assertion` (tests alter it first to make negative cases)."""
-    from signxml import XMLSigner
+    """Sign an assertion built by `build_assertion` (tests alter it first to make negative cases).
 
-    class _Signer(XMLSigner):
-        def check_deprecated_methods(self) -> None:  # DRIMbox signs RSA-SHA1: the bench must emit it too
-            if not sha1:
-                super().check_deprecated_methods()
-
-    signer = _Signer(signature_algorithm="rsa-sha1" if sha1 else "rsa-sha256",
-                       digest_algorithm="sha1" if sha1 else "sha256",
-                       c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#")
+    RSA-SHA1 on request: DRIMbox signs that way, so the bench must emit it too."""
     cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
-    return signer.sign(assertion, key=key, cert=[cert_pem], reference_uri="#" + assertion.get("ID"),
-                       id_attribute="ID")
+    return saml.sign_assertion(assertion, key, cert_pem, sha1=sha1, reference_uri="#" + assertion.get("ID"))
 
 
 def security_header(assertion: etree._Element) -> etree._Element:
@@ -161,11 +138,6 @@ def security_header(assertion: etree._Element) -> etree._Element:
 
 
 # --- verification ---------------------------------------------------------------------------------
-
-
-def _norm_dn(dn: str) -> frozenset[str]:
-    parts = [p.strip() for p in dn.replace(";", ",").split(",") if p.strip()]
-    return frozenset(p.split("=", 1)[0].strip().upper() + "=" + p.split("=", 1)[-1].strip().upper() for p in parts)
 
 
 @dataclass
@@ -183,23 +155,23 @@ class VihfTrust:
 
     @classmethod
     def from_pki(cls, pki: Any) -> "VihfTrust":
-        from simulators.core.pki.revocation import RevocationIndex
-
         cas = [pki.authority_certificate(s) for s in ("organisations", "personnes")]
         return cls(cas, RevocationIndex.of(pki).is_revoked)
 
     def recently_checked(self, cert: x509.Certificate) -> bool:
-        import time
-
         key = (cert.serial_number, cert.issuer.public_bytes())
         return self._checked.get(key, 0.0) > time.monotonic()
 
     def remember(self, cert: x509.Certificate) -> None:
-        import time
-
         if len(self._checked) > 1024:
             self._checked.clear()
         self._checked[(cert.serial_number, cert.issuer.public_bytes())] = time.monotonic() + self.cache_s
+
+
+_SIGNATURE_CONFIG = SignatureConfiguration(
+    signature_methods=frozenset({SignatureMethod.RSA_SHA1, SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA_SHA256}),
+    digest_algorithms=frozenset({DigestAlgorithm.SHA1, DigestAlgorithm.SHA256}),
+    ignore_ambiguous_key_info=True)
 
 
 class VihfVerifier:
@@ -234,7 +206,7 @@ class VihfVerifier:
         self._check_time(vihf, now)
         if cert is not None:
             self._check_certificate(cert, now)
-            if vihf.auth_mode != "DIRECTE" and tls_subject and _norm_dn(tls_subject) != _norm_dn(vihf.signer_dn):
+            if vihf.auth_mode != "DIRECTE" and tls_subject and norm_dn(tls_subject) != norm_dn(vihf.signer_dn):
                 raise VihfError(f"VIHF : le DN du certificat de signature ({vihf.signer_dn}) diffère de celui du "
                                 f"certificat TLS ({tls_subject}) ; ils doivent être identiques.",
                                 reason="vihf_tls_mismatch", attribute="Issuer")
@@ -247,7 +219,7 @@ class VihfVerifier:
                 raise VihfError("VIHF non signé : une signature XML-DSig enveloppée est obligatoire.",
                                 reason="vihf_unsigned", attribute="Signature")
             return parse_vihf(assertion, self.vs), None
-        cert = _signer_certificate(signature)
+        cert = signer_certificate(signature)
         if self.trust is None:  # bench without PKI: integrity against the carried certificate only
             vihf = parse_vihf(self._check_signature(raw, cert, assertion.get("ID", "")), self.vs)
             vihf.signed = True
@@ -255,14 +227,12 @@ class VihfVerifier:
         self._check_certificate(cert, datetime.now(timezone.utc))
         signed = self._check_signature(raw, cert, assertion.get("ID", ""))
         vihf = parse_vihf(signed, self.vs)
-        from simulators.core.pki.profiles import dn_string
-
         vihf.signer_dn = dn_string(cert.subject)
         vihf.signed = True
         if vihf.issuer.replace(" ", "").startswith(("G=", "S=")) or ",G=" in vihf.issuer or ",S=" in vihf.issuer:
             raise VihfError(f"VIHF : Issuer {vihf.issuer!r} utilise G=/S= ; le CI-SIS exige GN=/ST=.",
                             reason="vihf_issuer", attribute="Issuer")
-        if _norm_dn(vihf.issuer) != _norm_dn(vihf.signer_dn):
+        if norm_dn(vihf.issuer) != norm_dn(vihf.signer_dn):
             raise VihfError(f"VIHF : Issuer {vihf.issuer!r} ne correspond pas au DN du certificat de signature "
                             f"{vihf.signer_dn!r}.", reason="vihf_issuer", attribute="Issuer")
         check_signer_role(cert, vihf.auth_mode)
@@ -273,30 +243,22 @@ class VihfVerifier:
         return vihf, cert
 
     def _check_signature(self, raw: bytes, cert: x509.Certificate, assertion_id: str) -> etree._Element:
-        from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLVerifier
-        from signxml.exceptions import InvalidInput, InvalidSignature
-
-        config = SignatureConfiguration(
-            signature_methods=frozenset({SignatureMethod.RSA_SHA1, SignatureMethod.RSA_SHA256,
-                                         SignatureMethod.ECDSA_SHA256}),
-            digest_algorithms=frozenset({DigestAlgorithm.SHA1, DigestAlgorithm.SHA256}),
-            ignore_ambiguous_key_info=True)
         try:
-            result = XMLVerifier().verify(raw, x509_cert=cert, id_attribute="ID", expect_config=config)
-        except (InvalidSignature, InvalidInput) as exc:
-            raise VihfError(f"VIHF : signature XML-DSig invalide ({exc}).", reason="vihf_signature",
-                            attribute="Signature") from None
-        except Exception as exc:  # noqa: BLE001 - signxml raises several lxml/crypto errors on garbage
-            raise VihfError(f"VIHF : signature XML-DSig illisible ({type(exc).__name__}: {exc}).",
+            result = saml.verify_signature(raw, config=_SIGNATURE_CONFIG, certificate=cert)
+        except saml.SamlError as exc:
+            if exc.reason == "saml_signature_invalid":
+                raise VihfError(f"VIHF : signature XML-DSig invalide ({exc.cause}).", reason="vihf_signature",
+                                attribute="Signature") from None
+            raise VihfError(f"VIHF : signature XML-DSig illisible ({type(exc.cause).__name__}: {exc.cause}).",
                             reason="vihf_signature", attribute="Signature") from None
-        signed = result.signed_xml
+        signed = result.signed
         if signed is None or signed.tag != f"{{{SAML_NS}}}Assertion" or signed.get("ID") != assertion_id:
             raise VihfError("VIHF : la signature ne couvre pas l'assertion elle-même (référence #ID attendue).",
                             reason="vihf_signature", attribute="Signature")
         return parse_xml(to_bytes(signed))
 
     def _check_time(self, v: Vihf, now: datetime) -> None:
-        issued = _time(v.issue_instant, "IssueInstant")
+        issued = parse_time(v.issue_instant, "IssueInstant")
         if issued is not None and issued - self.clock_skew > now:
             raise VihfError(f"VIHF : IssueInstant {v.issue_instant} est dans le futur.", reason="vihf_expired",
                             attribute="IssueInstant")
@@ -351,7 +313,7 @@ def check_certificate(trust: VihfTrust, cert: x509.Certificate, now: datetime, *
                         reason="vihf_cert_untrusted", attribute="Signature")
     try:
         cert.verify_directly_issued_by(issuer)
-    except Exception:  # noqa: BLE001 - cryptography raises several types for a bad signature
+    except Exception:
         raise VihfError(f"{what} : signature du certificat par son autorité invalide.",
                         reason="vihf_cert_untrusted", attribute="Signature") from None
     try:
@@ -370,27 +332,14 @@ def check_certificate(trust: VihfTrust, cert: x509.Certificate, now: datetime, *
     trust.remember(cert)
 
 
-def _signer_certificate(signature: etree._Element) -> x509.Certificate:
-    import base64
-
-    el = signature.find(f"{{{DS_NS}}}KeyInfo/{{{DS_NS}}}X509Data/{{{DS_NS}}}X509Certificate")
-    if el is None or not (el.text or "").strip():
-        raise VihfError("VIHF : KeyInfo/X509Data/X509Certificate absent de la signature.", reason="vihf_signature",
-                        attribute="Signature")
+def signer_certificate(signature: etree._Element) -> x509.Certificate:
+    """The certificate of a VIHF signature's KeyInfo/X509Data, fully parsed; VihfError if absent or unreadable."""
     try:
-        return load_certificate(base64.b64decode("".join((el.text or "").split())))
-    except ValueError:
+        der = saml.certificate_der(signature)
+        if der is None:
+            raise VihfError("VIHF : KeyInfo/X509Data/X509Certificate absent de la signature.", reason="vihf_signature",
+                            attribute="Signature")
+        return load_certificate(der)
+    except ValueError:  # base64 or DER that does not decode
         raise VihfError("VIHF : certificat X509 de la signature illisible.", reason="vihf_signature",
                         attribute="Signature") from None
-
-
-def load_certificate(der: bytes) -> x509.Certificate:
-    """DER certificate with every field the checks read parsed now: `cryptography` parses names and
-    dates lazily, so a corrupted certificate would otherwise fail later, deep inside a check."""
-    try:
-        cert = x509.load_der_x509_certificate(der)
-        _ = (cert.subject, cert.issuer, cert.not_valid_before_utc, cert.not_valid_after_utc, cert.public_key(),
-             list(cert.extensions))
-    except Exception as exc:  # noqa: BLE001 - cryptography raises ValueError and a few internal parse errors
-        raise ValueError(f"certificat X509 illisible : {exc}") from None
-    return cert

@@ -8,20 +8,19 @@ also verifies signatures) share exactly one reading of the attributes. Every ref
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
 
+from simulators.codecs import saml
+from simulators.codecs.saml import DS_NS, SAML_NS, WSSE_NS, X509_SUBJECT_FORMAT, SamlError  # noqa: F401 - re-exported
 from simulators.core.errors import ProtocolError
 from simulators.dmp.valuesets import ValueSets
+from simulators.identities.nir import explain_nir
 
-SAML_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
-DS_NS = "http://www.w3.org/2000/09/xmldsig#"
-WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 HL7_NS = "urn:hl7-org:v3"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-X509_SUBJECT_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName"
 
 A_VERSION = "VIHF_Version"
 A_STRUCTURE = "Identifiant_Structure"
@@ -137,20 +136,18 @@ def find_assertion(security: etree._Element | None) -> etree._Element:
 
 
 def _value(av: etree._Element) -> Any:
-    child = next((c for c in av if isinstance(c.tag, str)), None)
+    child = saml.coded_child(av)
     if child is None:
         return (av.text or "").strip()
     return Role(child.get("code", ""), child.get("codeSystem", ""), child.get("displayName", ""))
 
 
-def _time(value: str | None, what: str) -> datetime | None:
-    if not value:
-        return None
+def parse_time(value: str | None, what: str) -> datetime | None:
+    """An xs:dateTime of the VIHF (None when absent); VihfError "vihf_time" naming `what` otherwise."""
     try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return saml.parse_instant(value)
+    except SamlError:
         raise VihfError(f"VIHF : {what} n'est pas une date ISO 8601 ({value!r}).", reason="vihf_time") from None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
 def _one(attrs: dict[str, list[Any]], name: str) -> Any:
@@ -165,24 +162,23 @@ def parse_vihf(assertion: etree._Element, vs: ValueSets) -> Vihf:
     if assertion.get("Version") != "2.0" or not assertion.get("ID") or not assertion.get("IssueInstant"):
         raise VihfError("Assertion SAML : attributs Version=\"2.0\", ID et IssueInstant obligatoires.",
                         reason="vihf_structure")
-    issuer = assertion.find(f"{{{SAML_NS}}}Issuer")
-    if issuer is None or not (issuer.text or "").strip():
+    issuer = saml.child_text(assertion, "Issuer")
+    if not issuer:
         raise VihfError("VIHF : élément Issuer absent ou vide (DN du certificat de signature attendu).",
                         reason="vihf_issuer", attribute="Issuer")
-    nameid = assertion.find(f"{{{SAML_NS}}}Subject/{{{SAML_NS}}}NameID")
-    if nameid is None or not (nameid.text or "").strip():
+    nameid = saml.child_text(assertion, "Subject/NameID")
+    if not nameid:
         raise VihfError("VIHF : Subject/NameID absent ou vide.", reason="vihf_structure", attribute="NameID")
-    cond = assertion.find(f"{{{SAML_NS}}}Conditions")
+    not_before, not_on_or_after = saml.conditions(assertion)
     attrs: dict[str, list[Any]] = {}
-    for attr in assertion.iterfind(f"{{{SAML_NS}}}AttributeStatement/{{{SAML_NS}}}Attribute"):
-        attrs.setdefault(attr.get("Name", ""), []).extend(_value(av) for av in attr.iterfind(f"{{{SAML_NS}}}AttributeValue"))
+    for attr, values in saml.attributes(assertion):
+        attrs.setdefault(attr.get("Name", ""), []).extend(_value(av) for av in values)
     if "Authentification_mode" in attrs and A_AUTH_MODE not in attrs:
         attrs[A_AUTH_MODE] = attrs["Authentification_mode"]
-    vihf = Vihf(assertion_id=assertion.get("ID", ""), issuer=(issuer.text or "").strip(),
-                issue_instant=assertion.get("IssueInstant", ""),
-                not_before=_time(cond.get("NotBefore") if cond is not None else None, "Conditions/@NotBefore"),
-                not_on_or_after=_time(cond.get("NotOnOrAfter") if cond is not None else None, "Conditions/@NotOnOrAfter"),
-                nameid=(nameid.text or "").strip(), attributes=attrs)
+    vihf = Vihf(assertion_id=assertion.get("ID", ""), issuer=issuer, issue_instant=assertion.get("IssueInstant", ""),
+                not_before=parse_time(not_before, "Conditions/@NotBefore"),
+                not_on_or_after=parse_time(not_on_or_after, "Conditions/@NotOnOrAfter"),
+                nameid=nameid, attributes=attrs)
     _check_attributes(vihf, attrs, vs)
     return vihf
 
@@ -263,8 +259,6 @@ def _check_roles(values: list[Any], rules: dict[str, Any]) -> tuple[Role, ...]:
 
 
 def _check_resource_id(value: str, rules: dict[str, Any]) -> tuple[str, str]:
-    from simulators.identities.nir import explain_nir
-
     parts = value.split("^")
     if len(parts) != 5 or parts[4] != "NH" or parts[3].count("&") != 2 or not parts[3].endswith("&ISO"):
         raise VihfError(f"VIHF : resource-id {value!r} n'est pas un CX <INS>^^^&<OID>&ISO^NH.",

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from lxml import etree
 
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 
 DATA = "data"
 INDEX = "index.json"  # every sample, and what could not be recorded

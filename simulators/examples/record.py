@@ -27,7 +27,7 @@ import requests
 from lxml import etree
 
 from simulators.core.config import DEFAULT_PORTS
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 from simulators.examples import INDEX, Sample, body_shape, client_certificate, curl
 from simulators.examples import tour
 

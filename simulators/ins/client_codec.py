@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 from lxml import etree
 
 from simulators.core.errors import BenchError
-from simulators.core.soap import SOAP12_NS, WSA_NS, parse_envelope
-from simulators.core.xmlsafe import to_bytes
+from simulators.codecs.soap import SOAP12_NS, WSA_NS, parse_envelope
+from simulators.codecs.xmlsafe import to_bytes
 
 from simulators.ins.model import (
     ACTION_PREFIX, BAM_VERSION, LPS_VERSION, NS_CTXBAM, NS_CTXLPS, NS_RECSANS, NS_RECVIT, NS_RESULTAT,

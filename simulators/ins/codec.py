@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from simulators.core.soap import SOAP12_NS, SoapEnvelope, check_media_type, check_must_understand, parse_envelope
+from simulators.codecs.soap import SOAP12_NS, SoapEnvelope, check_media_type, check_must_understand, parse_envelope
 
 from simulators.ins.faults import InsiFault
 from simulators.ins.model import (

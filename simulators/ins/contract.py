@@ -14,7 +14,7 @@ from importlib import resources
 
 from lxml import etree
 
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 SOAP12_WSDL_NS = "http://schemas.xmlsoap.org/wsdl/soap12/"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulators.core.errors import BenchError
-from simulators.core.soap import SOAP11_NS, SOAP12_NS
+from simulators.codecs.soap import SOAP11_NS, SOAP12_NS
 
 from simulators.ins.model import NS_SIRAM, XML_DECLARATION
 

@@ -5,33 +5,27 @@ id), attributes ``identifiantFacturation`` and ``secteurActivite``, enveloped XM
 exclusive c14n) placed after the Issuer, about one hour of validity. The builder is what the
 reference client uses with a bench PKI CPS (or organisation SIGN) certificate; the verifier is what
 the simulator applies: signature and certificate chain against the bench PKI, then the time window.
+The SAML mechanics (skeleton, XML-DSig on signxml, reading) are the codec `simulators.codecs.saml`;
+this module holds the CPx profile and its policy (which certificate may sign, how old, what skew).
 """
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.verification import ExtensionPolicy
 from lxml import etree
-from signxml import SignatureConfiguration, XMLSigner, XMLVerifier
-from signxml.exceptions import InvalidInput, InvalidSignature
+from signxml import SignatureConfiguration
 
+from simulators.codecs import saml
+from simulators.codecs.saml import DS_NS, EXC_C14N, X509_SUBJECT_FORMAT, SamlError  # noqa: F401 - re-exported
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
 from simulators.core.errors import BenchError
 from simulators.core.pki.profiles import dn_string
-from simulators.core.xmlsafe import parse_xml, to_bytes
-
-from simulators.ins.model import NS_SAML2
-
-X509_SUBJECT_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName"
-DS_NS = "http://www.w3.org/2000/09/xmldsig#"
-EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
-_S = f"{{{NS_SAML2}}}"
 
 
 class AssertionRejected(BenchError):
@@ -49,42 +43,28 @@ class AssertionInfo:
     certificate_subject: str = ""
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+_iso = saml.iso_instant
 
 
 def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise AssertionRejected(f"horodatage illisible dans l'assertion : {value!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return saml.parse_instant(value)
+    except SamlError as exc:
+        raise AssertionRejected(f"horodatage illisible dans l'assertion : {value!r}") from exc.cause
 
 
-def build_assertion(certificate: x509.Certificate, key, *, ps_id: str,  # RSA or EC key
+def build_assertion(certificate: x509.Certificate, key, *, ps_id: str,  # noqa: ANN001 - RSA or EC key
                     attributes: dict[str, str] | None = None, lifetime: timedelta = timedelta(hours=1),
                     now: datetime | None = None, qualifier: str = "CPS") -> etree._Element:
     """A signed assertion element, ready to go inside wsse:Security."""
     now = now or datetime.now(timezone.utc)
-    root = etree.Element(f"{_S}Assertion", nsmap={"saml": NS_SAML2},
-                         ID=f"_{uuid.uuid4()}", IssueInstant=_iso(now), Version="2.0")
-    issuer = etree.SubElement(root, f"{_S}Issuer", Format=X509_SUBJECT_FORMAT)
-    issuer.text = dn_string(certificate.subject)
-    etree.SubElement(root, f"{{{DS_NS}}}Signature", Id="placeholder", nsmap={"ds": DS_NS})
-    subject = etree.SubElement(root, f"{_S}Subject")
-    name_id = etree.SubElement(subject, f"{_S}NameID", NameQualifier=qualifier)
-    name_id.text = ps_id
-    etree.SubElement(root, f"{_S}Conditions", NotBefore=_iso(now - timedelta(minutes=1)),
-                     NotOnOrAfter=_iso(now + lifetime))
-    statement = etree.SubElement(root, f"{_S}AttributeStatement")
+    root = saml.new_assertion(assertion_id=f"_{uuid.uuid4()}", issuer=dn_string(certificate.subject), name_id=ps_id,
+                              issued=now, not_before=now - timedelta(minutes=1), not_on_or_after=now + lifetime,
+                              prefix="saml", name_qualifier=qualifier)
+    statement = saml.add_statement(root)
     for name, value in (attributes or {}).items():
-        attribute = etree.SubElement(statement, f"{_S}Attribute", Name=name)
-        etree.SubElement(attribute, f"{_S}AttributeValue").text = value
-    algorithm = "ecdsa-sha256" if isinstance(key, ec.EllipticCurvePrivateKey) else "rsa-sha256"
-    signer = XMLSigner(signature_algorithm=algorithm, digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
-    return signer.sign(root, key=key, cert=[certificate], id_attribute="ID")
+        saml.add_attribute(statement, name, value)
+    return saml.sign_assertion(root, key, certificate)
 
 
 class AssertionVerifier:
@@ -103,18 +83,18 @@ class AssertionVerifier:
         now = now or datetime.now(timezone.utc)
         data = to_bytes(assertion)
         try:
-            result = XMLVerifier().verify(data, ca_pem_file=self.trust_pem_file, id_attribute="ID",
-                                          expect_config=self._config, ee_policy=ExtensionPolicy.permit_all())
-        except (InvalidSignature, InvalidInput) as exc:
-            raise AssertionRejected(f"signature de l'assertion invalide : {str(exc)[:200]}") from exc
-        except Exception as exc:  # chain building errors come from several libraries
+            result = saml.verify_signature(data, config=self._config, ca_pem_file=self.trust_pem_file,
+                                           ee_policy=ExtensionPolicy.permit_all())
+        except SamlError as exc:
+            if exc.reason == "saml_signature_invalid":
+                raise AssertionRejected(f"signature de l'assertion invalide : {str(exc.cause)[:200]}") from exc.cause
             # the libraries' text names their internals (ASN.1 parser states): the DUI gets the cause only
             raise AssertionRejected("certificat de signature non reconnu : illisible ou hors de la chaîne de "
-                                    "confiance IGC-Santé") from exc
-        signed = result.signed_xml  # read only what the signature covers (no wrapping attack)
-        if signed is None or signed.tag != f"{_S}Assertion":
+                                    "confiance IGC-Santé") from exc.cause
+        signed = result.signed  # read only what the signature covers (no wrapping attack)
+        if signed is None or signed.tag != f"{{{saml.SAML_NS}}}Assertion":
             raise AssertionRejected("la signature ne couvre pas l'assertion")
-        cert = _signing_certificate(result.signature_xml)
+        cert = _signing_certificate(result.signature)
         _check_signing_usage(cert)
         if cert is not None and self.is_revoked is not None and self.is_revoked(cert):
             raise AssertionRejected("certificat de signature de l'assertion révoqué")
@@ -131,16 +111,15 @@ class AssertionVerifier:
 
     @staticmethod
     def _info(signed: etree._Element, cert: x509.Certificate | None) -> AssertionInfo:
-        conditions = signed.find(f"{_S}Conditions")
         attributes = {}
-        for attribute in signed.iterfind(f"{_S}AttributeStatement/{_S}Attribute"):
-            value = attribute.find(f"{_S}AttributeValue")
-            attributes[attribute.get("Name", "")] = (value.text or "") if value is not None else ""
+        for attribute, values in saml.attributes(signed):
+            attributes[attribute.get("Name", "")] = (values[0].text or "") if values else ""
+        not_before, not_on_or_after = saml.conditions(signed)
         return AssertionInfo(
-            subject=(signed.findtext(f"{_S}Subject/{_S}NameID") or "").strip(),
-            issuer=(signed.findtext(f"{_S}Issuer") or "").strip(),
-            not_before=_parse_time(conditions.get("NotBefore")) if conditions is not None else None,
-            not_on_or_after=_parse_time(conditions.get("NotOnOrAfter")) if conditions is not None else None,
+            subject=saml.child_text(signed, "Subject/NameID"),
+            issuer=saml.child_text(signed, "Issuer"),
+            not_before=_parse_time(not_before),
+            not_on_or_after=_parse_time(not_on_or_after),
             issue_instant=_parse_time(signed.get("IssueInstant")),
             attributes=attributes,
             certificate_subject=dn_string(cert.subject) if cert is not None else "",
@@ -172,12 +151,8 @@ def _check_signing_usage(cert: x509.Certificate | None) -> None:
 
 
 def _signing_certificate(signature: etree._Element | None) -> x509.Certificate | None:
-    if signature is None:
-        return None
-    text = signature.findtext(f".//{{{DS_NS}}}X509Certificate")
-    if not text:
-        return None
-    return x509.load_der_x509_certificate(base64.b64decode("".join(text.split())))
+    der = saml.certificate_der(signature, strict_path=False)
+    return x509.load_der_x509_certificate(der) if der else None
 
 
 def assertion_from_bytes(data: bytes) -> etree._Element:

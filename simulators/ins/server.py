@@ -47,7 +47,7 @@ from simulators.core.errors import BenchError, SoapError
 from simulators.core.refusal import record_refusal
 from simulators.core.service import RequestContext, request_context
 from simulators.core.simulator import ServiceAlias
-from simulators.core.soap import fault_to_bytes
+from simulators.codecs.soap import fault_to_bytes
 
 from simulators.ins import contract
 from simulators.ins.auth import CpxAuthenticator, check_org_certificate

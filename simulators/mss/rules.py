@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Iterable
 
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 from simulators.identities.ins import PATIENT_MSS_DOMAIN
 from simulators.identities.nir import explain_nir
 

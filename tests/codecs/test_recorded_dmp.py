@@ -10,8 +10,8 @@ import hashlib
 import pytest
 
 from simulators.core.errors import MtomError, ProtocolError, SoapError
-from simulators.core.mtom import parse_mtom, split_soap_request
-from simulators.core.soap import WSA_NS, parse_envelope, parse_fault
+from simulators.codecs.mtom import parse_mtom, split_soap_request
+from simulators.codecs.soap import WSA_NS, parse_envelope, parse_fault
 from simulators.dmp.codec.ebrim import q, XDSB
 from simulators.dmp.codec.xds import (
     ACTION_ITI41, FAILURE, SEVERITY_WARNING, RegistryErrorItem, RetrievedDocument, parse_provide_and_register,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from simulators.core.errors import ProtocolError, SoapError
-from simulators.core.soap import SOAP12_NS, parse_fault
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.soap import SOAP12_NS, parse_fault
+from simulators.codecs.xmlsafe import parse_xml
 from simulators.ins.faults import FAULTS, render_fault
 from tests.codecs.recorded import read, xml_paths
 

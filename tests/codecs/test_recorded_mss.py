@@ -13,11 +13,11 @@ from email.message import Message
 
 import pytest
 
-from simulators.mss.analysis import analyse_message, analyse_xdm, parse_message
-from simulators.mss.dsn import build_dsn, parse_dsn
-from simulators.mss.mdn import build_mdn, parse_mdn
+from simulators.mss.codec.mime import analyse_message, analyse_xdm, parse_message
+from simulators.mss.codec.dsn import build_dsn, parse_dsn
+from simulators.mss.codec.mdn import build_mdn, parse_mdn
 from simulators.mss.model import RecipientOutcome
-from simulators.mss.xdm import XdmError, check_xdm, parse_xdm
+from simulators.mss.codec.xdm import XdmError, check_xdm, parse_xdm
 from tests.codecs.recorded import FIXTURES, read
 
 INS_PATIENT_ID = "114029305172559^^^&1.2.250.1.213.1.4.10&ISO^NH"

@@ -111,11 +111,17 @@ def _ror_codes() -> set[str]:
     return prefixed_codes(files, calls) | {f"fhir.{code}" for _status, _msg, code, _h in _FAULTS.values()}
 
 
+def _codec_codes_on_the_dmp_wire() -> set[str]:
+    """XML, MTOM, SOAP and ebRIM refusals (simulators/codecs) reach the DMP's faults as they are; the CDA and
+    SAML codecs' reasons never do (the DMP turns them into CdaIssue and VihfError codes)."""
+    return {c for c in refusal_codes_in("codecs") if not c.startswith(("cda_", "saml_"))}
+
+
 # Which code reaches each service's exchanges (the DMP records lower layers' reasons as its codes).
 SERVICE_CODES = {
     "*": lambda: {c for c in refusal_codes_in("core") if c.startswith("core.")},
     "ins": lambda: refusal_codes_in("ins") | set(FAULTS),
-    "dmp": lambda: refusal_codes_in("dmp") | {c for c in refusal_codes_in("core") if not c.startswith("core.")},
+    "dmp": lambda: refusal_codes_in("dmp") | _codec_codes_on_the_dmp_wire(),
     "mss": lambda: smtp_reply_codes() | imap_codes(),
     "psc": lambda: prefixed_codes(list((ROOT / "psc").glob("*.py")), {"OAuthError": (1, "oauth.", "")}),
     "annuaire": lambda: prefixed_codes(list((ROOT / "annuaire").glob("*.py")),

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from lxml import etree
 
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 
 from conformance.checks import LIVE, SESSION, Check, expect, skip
 from conformance.evaluate import build_report

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from simulators.core.xmlsafe import parse_xml, to_bytes
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
 from simulators.dmp.cda import build_cda, read_cda_header
 from simulators.dmp.codec import habilitations as hab
 from simulators.dmp.codec import hl7v3, xds
-from simulators.dmp.codec.ebrim import parse_submit_objects, submit_objects_request
+from simulators.codecs.ebrim import parse_submit_objects, submit_objects_request
 from simulators.dmp.journey import cda_for
 from simulators.dmp.metadata import assemble, document_entry, ins_cx, submission_set, xds_author
 from simulators.dmp.model import INVISIBLE_REPS, RPLC

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from conformance import checks_dmp, checks_dmp_session, checks_dmp_vihf
 from conformance.checks import run_check
-from conformance.checks_dmp import checks
 from conformance.outcomes import Outcome
 from conformance.registry import default_registry
 from conformance.requirements import load_catalogue
 from simulators.dmp.model import APPROVED
 from tests.dmp.conftest import cda_for
+
+
+def checks() -> list:
+    """The whole DMP check set, in catalogue order (envelope and VIHF, content, session)."""
+    return [*checks_dmp_vihf.checks(), *checks_dmp.checks(), *checks_dmp_session.checks()]
 
 
 def exchanges(bench, session: str) -> list:
@@ -87,7 +92,7 @@ def test_bad_dui_is_flagged(make_client, world, dmp_bench, session) -> None:
 def test_envelope_and_mtom_rules_are_judged(make_client, world, dmp_bench, session) -> None:
     import base64
 
-    from simulators.core.soap import Addressing, build_envelope, soap12_content_type
+    from simulators.codecs.soap import Addressing, build_envelope, soap12_content_type
     from simulators.dmp.codec import xds
     from simulators.dmp.vihf import security_header
 

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from simulators.core.bench import Bench
-from simulators.core.mtom import build_mtom
-from simulators.core.soap import Addressing, build_envelope, parse_fault
+from simulators.codecs.mtom import build_mtom
+from simulators.codecs.soap import Addressing, build_envelope, parse_fault
 from simulators.dmp.codec import xds
 from simulators.dmp.simulator import DmpSimulator
 from simulators.dmp.vihf import security_header

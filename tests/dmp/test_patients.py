@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from simulators.core.soap import Addressing, build_envelope, parse_fault
+from simulators.codecs.soap import Addressing, build_envelope, parse_fault
 from simulators.dmp.client import DmpFault
 from simulators.dmp.codec import hl7v3
 from simulators.dmp.codec.hl7v3 import Representative
@@ -94,7 +94,7 @@ def test_vihf_of_another_patient_cannot_read(make_client, world) -> None:
 
 
 def test_broken_vihf_signature_is_a_fault_over_the_wire(make_client, world) -> None:
-    from simulators.core.xmlsafe import parse_xml, to_bytes
+    from simulators.codecs.xmlsafe import parse_xml, to_bytes
 
     doctor = make_client("medecin-elise")
     fanny = world.person("fanny")

@@ -10,7 +10,7 @@ from lxml import etree
 
 from simulators.core.pki import CertRequest
 from simulators.core.pki.profiles import dn_string
-from simulators.core.xmlsafe import parse_xml, to_bytes
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
 from simulators.dmp.valuesets import load_valuesets
 from simulators.dmp.vihf import (
     A_VERSION, SAML_NS, Role, VihfClaims, VihfError, VihfTrust, VihfVerifier, build_assertion,
@@ -175,3 +175,12 @@ def test_without_pki_signature_integrity_is_still_checked(signer) -> None:
     assert plain.verify(header(build_vihf(claims(), *signer))).signed
     raw = to_bytes(build_vihf(claims(), *signer)).replace(b"FOURNIER Claire", b"FOURNIER Clara")
     assert refused(plain, parse_xml(raw)).reason == "vihf_signature"
+
+
+@pytest.mark.parametrize("text", ["ds:X509Certificate>MIIE", "", "AAAA"])
+def test_an_unreadable_signing_certificate_is_a_vihf_refusal(verifier, signer, text: str) -> None:  # noqa: ANN001
+    """Bad base64, no certificate, or bytes that are no DER: a VihfError naming the signature, never a crash."""
+    assertion = build_vihf(claims(), *signer)
+    assertion.find(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate").text = text
+    error = refused(verifier, assertion)
+    assert error.reason == "vihf_signature" and error.attribute == "Signature"

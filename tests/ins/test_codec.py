@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simulators.core.soap import parse_fault
+from simulators.codecs.soap import parse_fault
 from simulators.ins.client_codec import InsiServiceFault, LpsIdentity, build_request, parse_response
 from simulators.ins.codec import build_resultat, parse_request, request_summary, validate_request
 from simulators.ins.faults import FAULTS, InsiFault, render_fault
@@ -122,7 +122,7 @@ def _schema(name: str):
 
 
 def test_answers_and_requests_validate_against_the_served_schemas() -> None:
-    from simulators.core.soap import parse_envelope
+    from simulators.codecs.soap import parse_envelope
 
     histo = Matricule("2902099350002", "25", "1.2.250.1.213.1.4.8", "NIR", "2001-01-01", "2002-01-01")
     for result in (LookupResult("00", _person((histo,))), LookupResult("01"), LookupResult("02")):

@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from simulators.codecs.ebrim import (
+    LCM, QUERY, RIM, RS, SS_NODE, XDSB, index_objects, parse_association, parse_entry, parse_submission_set,
+    parse_submit_objects, q, submit_objects_request,
+)
+from simulators.codecs.mtom import Part, resolve_xop, xop_include
 from simulators.core.errors import ProtocolError
-from simulators.core.mtom import Part, resolve_xop, xop_include
-from simulators.dmp.codec.ebrim import LCM, QUERY, RIM, RS, XDSB, parse_submit_objects, q, submit_objects_request
 from simulators.dmp.model import Submission
 
 SUCCESS = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"
@@ -293,13 +296,11 @@ class QueryResult:
 
 def parse_adhoc_query_response(payload: etree._Element) -> QueryResult:
     """Client / conformance side: the objects of an AdhocQueryResponse as domain records."""
-    from simulators.dmp.codec.ebrim import SS_NODE, _index, parse_association, parse_entry, parse_submission_set
-
     result = QueryResult(status=payload.get("status", ""), errors=read_errors(payload))
     objects = payload.find(q(RIM, "RegistryObjectList"))
     if objects is None:
         return result
-    classifications, identifiers = _index(objects)
+    classifications, identifiers = index_objects(objects)
     ss_ids = {cl.get("classifiedObject") for cl in objects.iter(q(RIM, "Classification"))
               if cl.get("classificationNode") == SS_NODE}
     for el in objects:

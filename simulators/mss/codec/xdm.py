@@ -15,8 +15,8 @@ import posixpath
 import zipfile
 from dataclasses import dataclass, field
 
-from simulators.core.errors import XmlRejected
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.errors import XmlRejected
+from simulators.codecs.xmlsafe import parse_xml
 
 from ..cda import CdaError, parse_cda
 from ..xdm_metadata import DocumentEntry, SubmissionSet, build_metadata, explain_patient_id, parse_metadata

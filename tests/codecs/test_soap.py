@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from simulators.core.errors import ProtocolError, SoapError, XmlRejected
-from simulators.core.soap import (
+from simulators.codecs.soap import (
     SOAP11_NS,
     SOAP12_CONTENT_TYPE,
     SOAP12_NS,
@@ -25,7 +25,7 @@ from simulators.core.soap import (
     parse_fault,
     soap12_content_type,
 )
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "codecs"
 INSI_ACTION = "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite"

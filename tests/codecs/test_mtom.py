@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from simulators.core.errors import MtomError, SoapError
-from simulators.core.mtom import (
+from simulators.codecs.mtom import (
     XOP_NS,
     build_mtom,
     cid_from_href,
@@ -18,8 +18,8 @@ from simulators.core.mtom import (
     split_soap_request,
     xop_include,
 )
-from simulators.core.soap import Addressing, build_envelope, parse_envelope
-from simulators.core.xmlsafe import parse_xml
+from simulators.codecs.soap import Addressing, build_envelope, parse_envelope
+from simulators.codecs.xmlsafe import parse_xml
 
 ITI41_ACTION = "urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b"
 XDS_NS = "urn:ihe:iti:xds-b:2007"

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from simulators.core.errors import ProtocolError, XmlRejected
-from simulators.core.xmlsafe import parse_xml, to_bytes
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "codecs"
 hostile = pytest.mark.timeout(5)
