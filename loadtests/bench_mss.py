@@ -75,7 +75,7 @@ def build_message(seed: int, sender: str, recipient: str) -> bytes:
     from simulators.mss.client import Patient, build_patient_xdm, compose, wire_bytes, xdm_subject
 
     person = build_world(seed).person("elliot")
-    patient = Patient(person.ins.value, person.ins.oid, person.birth_name, person.first_given_name,
+    patient = Patient(person.known_ins.value, person.known_ins.oid, person.birth_name, person.first_given_name,
                       person.birth_date, person.sex)
     rng = random.Random(seed)
     length, xdm = 60_000, b""
@@ -145,11 +145,11 @@ def _bench_operator(urls: dict[str, str], pki: Any, seed: int, count: int, threa
     exists = 0
     deadline = time.perf_counter() + 60
     while exists < len(latencies) and time.perf_counter() < deadline:
-        typ, data = watcher.noop()
+        watcher.noop()
         typ, data = watcher.select("INBOX", readonly=True)
         exists = int(data[0] or 0)
     delivered_s = time.perf_counter() - started
-    typ, data = watcher.uid("SEARCH", None, "ALL")
+    typ, data = watcher.uid("SEARCH", "ALL")
     uids = (data[0] or b"").split()
     rng = random.Random(seed)
     fetch_latencies = []

@@ -157,7 +157,7 @@ class WorkerApplication:
                 atexit.register(self._built[0].close)
             return self._built
 
-    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:  # noqa: ANN001
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         bench, service_app, admin_app = self._worker()
         path = environ.get("PATH_INFO", "") or "/"
         is_admin = path == "/_bench" or path.startswith("/_bench/")
@@ -171,7 +171,7 @@ class WorkerApplication:
             environ["SSL_CLIENT_CERT"] = pem
         pid = str(self._pid)
 
-        def tagged(status: str, headers: list[tuple[str, str]], exc_info: Any = None):  # noqa: ANN202
+        def tagged(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
             return start_response(status, [*headers, (WORKER_HEADER, pid)], exc_info)
 
         return (admin_app if is_admin else service_app)(environ, tagged)

@@ -19,9 +19,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import (Column, Float, Index, Integer, LargeBinary, String, Table, Text, bindparam,
                         delete, func, select)
@@ -268,7 +267,7 @@ class Journal:
             ticket.stored = self._stored_form(ticket.exchange)
         try:
             self._commit([_to_row(t.stored) for t in new], [_verdict_row(t.stored) for t in judged])
-        except Exception:  # one bad row must not cost its batch-mates their evidence
+        except Exception:  # noqa: BLE001 - one bad row must not cost its batch-mates their evidence
             for ticket in new:
                 self._try_commit([_to_row(ticket.stored)], [])
             for ticket in judged:
@@ -293,7 +292,7 @@ class Journal:
     def _try_commit(self, rows: list[dict], updates: list[dict]) -> None:
         try:
             self._commit(rows, updates)
-        except Exception as exc:  # keep serving; the admin health endpoint reports it
+        except Exception as exc:  # noqa: BLE001 - keep serving; the admin health endpoint reports it
             self.write_errors += 1
             self.last_error = repr(exc)
 

@@ -80,7 +80,7 @@ class Runtime:
 
         return identify
 
-    def wrap(self, app, *, service: str, render_error: ErrorRenderer = plain_error,  # noqa: ANN001
+    def wrap(self, app, *, service: str, render_error: ErrorRenderer = plain_error,
              identify: Identify | None = None) -> ServiceMiddleware:
         if hasattr(app, "config"):  # Flask: let errors reach the middleware, which renders the protocol's own
             app.config["PROPAGATE_EXCEPTIONS"] = True
@@ -93,7 +93,7 @@ class Runtime:
         """Deadlines, body limit and worker threads of every HTTP server (`[server]` table)."""
         return http_limits(self.config)
 
-    def http_server(self, app, *, service: str, port_name: str | None = None,  # noqa: ANN001
+    def http_server(self, app, *, service: str, port_name: str | None = None,
                     client_auth: tls.ClientAuth = "optional", configure: str = "", path: str = "") -> Lifecycle:
         return WsgiServer(app, name=service, host=self.config.host,
                           port=self.config.port(port_name or service),
@@ -106,7 +106,7 @@ _HTTP_ERRORS_FR = {400: "requête invalide", 404: "ressource inconnue", 405: "m�
                    415: "type de contenu non supporté"}
 
 
-def _render_http_errors(app, render_error: ErrorRenderer) -> None:  # noqa: ANN001
+def _render_http_errors(app, render_error: ErrorRenderer) -> None:
     """Flask answers routing errors (unknown path, wrong method...) with its own HTML page, before the
     middleware sees anything: render them in the service's protocol shape instead."""
     def handle(exc: HTTPException) -> Response:

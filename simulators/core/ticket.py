@@ -51,7 +51,7 @@ class JournalTicket:
             self._callbacks.append(wake)
         try:
             return await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
 
     def _set(self) -> None:

@@ -115,7 +115,7 @@ class GrantStore:
 class SharedGrantStore:
     """`GrantStore` in the shared database (table `psc_grants`), for replicas: the same methods."""
 
-    def __init__(self, db: Any, clock=time.time) -> None:  # noqa: ANN001 - a zero-argument callable
+    def __init__(self, db: Any, clock=time.time) -> None:
         self.db = db
         self.clock = clock
         md = db.metadata

@@ -22,7 +22,7 @@ HL7 = "urn:hl7-org:v3"
 CONFIG = SignatureConfiguration(expect_references=1)
 
 
-def _certificate(key, cn: str = "Cabinet Test") -> x509.Certificate:  # noqa: ANN001
+def _certificate(key, cn: str = "Cabinet Test") -> x509.Certificate:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Banc")])
     return (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(datetime(2000, 1, 1, tzinfo=timezone.utc))
@@ -35,7 +35,7 @@ EC_KEY = ec.generate_private_key(ec.SECP256R1())
 EC_CERT = _certificate(EC_KEY, "Carte CPS")
 
 
-def _assertion(key=RSA_KEY, cert=RSA_CERT, **sign) -> etree._Element:  # noqa: ANN001
+def _assertion(key=RSA_KEY, cert=RSA_CERT, **sign) -> etree._Element:
     root = saml.new_assertion(assertion_id="_a1", issuer="CN=Cabinet Test,O=Banc", name_id="Dr Test", issued=NOW,
                               not_before=NOW - timedelta(minutes=5), not_on_or_after=NOW + timedelta(hours=8))
     statement = saml.add_statement(root)
@@ -46,7 +46,7 @@ def _assertion(key=RSA_KEY, cert=RSA_CERT, **sign) -> etree._Element:  # noqa: A
 
 
 @pytest.mark.parametrize(("key", "cert", "method"), [(RSA_KEY, RSA_CERT, "rsa-sha256"), (EC_KEY, EC_CERT, "ecdsa-sha256")])
-def test_signed_assertion_round_trip(key, cert, method: str) -> None:  # noqa: ANN001
+def test_signed_assertion_round_trip(key, cert, method: str) -> None:
     signed = _assertion(key, cert, reference_uri="#_a1")
     data = to_bytes(signed)
     assert method.encode() in data and b"xml-exc-c14n" in data

@@ -83,7 +83,7 @@ def _attachment_bytes(content_type: str, body: bytes) -> list[bytes]:
 
 
 @pytest.fixture
-def round_trip(make_client: Callable[..., DmpClient], world) -> tuple[Any, requests.Response, requests.Response]:  # noqa: ANN001
+def round_trip(make_client: Callable[..., DmpClient], world) -> tuple[Any, requests.Response, requests.Response]:
     """One document fed (ITI-41, MTOM, VIHF-signed) and retrieved (ITI-43) by the reference client."""
     person = world.person("elise")
     educator = make_client("mecs-educateur")
@@ -96,7 +96,7 @@ def round_trip(make_client: Callable[..., DmpClient], world) -> tuple[Any, reque
     return fed, wire.last(xds.ACTION_ITI41), wire.last(xds.ACTION_ITI43)
 
 
-def test_live_iti43_response_has_the_recorded_multipart_structure(round_trip) -> None:  # noqa: ANN001
+def test_live_iti43_response_has_the_recorded_multipart_structure(round_trip) -> None:
     fed, iti41, iti43 = round_trip
     assert iti43.status_code == 200
     live = multipart_shape(iti43.headers["Content-Type"], iti43.content)
@@ -110,7 +110,7 @@ def test_live_iti43_response_has_the_recorded_multipart_structure(round_trip) ->
                                                                           iti41.request.body)
 
 
-def test_reference_iti41_request_has_the_recorded_multipart_structure(round_trip) -> None:  # noqa: ANN001
+def test_reference_iti41_request_has_the_recorded_multipart_structure(round_trip) -> None:
     """The client signs its submission set, so it sends one attachment per document (the CDA and the
     signature document) where the recorded request has one: each attachment part has the recorded shape."""
     fed, iti41, _ = round_trip
@@ -145,7 +145,7 @@ def _mutations() -> list[tuple[str, Callable[[str, bytes], tuple[str, bytes]]]]:
 
 
 @pytest.mark.parametrize(("name", "mutate"), _mutations(), ids=[m[0] for m in _mutations()])
-def test_the_structure_comparison_sees_a_broken_copy(name: str, mutate) -> None:  # noqa: ANN001
+def test_the_structure_comparison_sees_a_broken_copy(name: str, mutate) -> None:
     content_type, body = http_message("dmp", "iti43-response.http")
     broken = mutate(content_type, body)
     assert broken != (content_type, body), name  # the mutation applies to the recorded message

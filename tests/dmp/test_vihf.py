@@ -178,7 +178,7 @@ def test_without_pki_signature_integrity_is_still_checked(signer) -> None:
 
 
 @pytest.mark.parametrize("text", ["ds:X509Certificate>MIIE", "", "AAAA"])
-def test_an_unreadable_signing_certificate_is_a_vihf_refusal(verifier, signer, text: str) -> None:  # noqa: ANN001
+def test_an_unreadable_signing_certificate_is_a_vihf_refusal(verifier, signer, text: str) -> None:
     """Bad base64, no certificate, or bytes that are no DER: a VihfError naming the signature, never a crash."""
     assertion = build_vihf(claims(), *signer)
     assertion.find(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate").text = text

@@ -53,7 +53,7 @@ REPORT_BODIES = frozenset({"message/disposition-notification", "message/delivery
                            "message/global-disposition-notification", "message/global-delivery-status"})
 
 
-def _walk(part: Message):  # noqa: ANN202 - generator of Message
+def _walk(part: Message):
     yield part
     if part.is_multipart() and part.get_content_type() not in REPORT_BODIES:
         for sub in part.get_payload():

@@ -279,7 +279,7 @@ class MssSmtpHandler:
         return "451 4.3.0 Erreur interne temporaire de l'opérateur"
 
 
-def smtp_factory(handler: MssSmtpHandler, *, tls_context: Any, data_size_limit: int, hostname: str):  # noqa: ANN201
+def smtp_factory(handler: MssSmtpHandler, *, tls_context: Any, data_size_limit: int, hostname: str):
     def build() -> MssSMTP:
         # STARTTLS is made mandatory through AUTH (538 in clear text) and AUTH through MAIL (530), rather
         # than aiosmtpd's require_starttls, whose 530 happens before any hook and could not be journalled.

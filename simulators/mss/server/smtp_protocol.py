@@ -42,7 +42,7 @@ class CrlfStreamReader(asyncio.StreamReader):
     async def readuntil(self, separator: bytes = b"\n") -> bytes:  # type: ignore[override]  # typeshed: any sized buffer; asyncio and aiosmtpd pass bytes
         line = await super().readuntil(separator)
         if separator == b"\n" and not line.endswith(b"\r\n"):
-            raise BareLineFeed()
+            raise BareLineFeed
         return line
 
 
