@@ -51,6 +51,8 @@ def test_cleartext_auth_is_refused_on_smtp_and_imap(mail: MailClient, token_for,
     imap.logout()
 
 
+# The test offers TLS 1.0/1.1 on purpose (the server must refuse them): their deprecation is the point.
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1:DeprecationWarning")
 def test_tls_below_1_2_is_refused(mail: MailClient) -> None:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
