@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import parse_qsl, urlsplit
 
 from simulators.core.exchange import Exchange

@@ -12,7 +12,8 @@ reserved to MSSanté are not fed to the DMP).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
 
 from simulators.core.exchange import Exchange
 

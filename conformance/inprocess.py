@@ -123,7 +123,7 @@ class InProcessBench:
         self.admin_app: Any = None
 
     # --- lifecycle ---------------------------------------------------------------------------------
-    def __enter__(self) -> "InProcessBench":
+    def __enter__(self) -> InProcessBench:
         self.start()
         return self
 

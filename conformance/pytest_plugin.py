@@ -56,7 +56,7 @@ WORKER_DIR = "socle_bench_exchanges_dir"
 @dataclass
 class RunState:
     session: str
-    exchanges: list["Exchange"] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
     exchanges_dir: str = ""
     source: str = ""
     used: bool = False
@@ -262,7 +262,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.written = [str(p) for p in targets.values()]
 
 
-def _write_jsonl(path: Path, exchanges: list["Exchange"]) -> None:
+def _write_jsonl(path: Path, exchanges: list[Exchange]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for exchange in exchanges:
             handle.write(json.dumps(exchange.to_json(), ensure_ascii=False) + "\n")

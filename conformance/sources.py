@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 import requests
 
@@ -39,7 +40,7 @@ def parse_since(text: str | None) -> float | None:
     except ValueError as exc:
         raise SourceError(f"--since : attendu des secondes epoch ou une date ISO 8601, obtenu {text!r}") from exc
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 

@@ -4,7 +4,7 @@ the bench's test PKI."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from functools import lru_cache
 from typing import Any
 
@@ -54,7 +54,7 @@ def dmp_spec(identity: Any, patient: Any, kind: str, *, body_bytes: int = 20_000
     """A fresh CDA document by the identity's professional about `patient` (a world Person)."""
     from simulators.dmp.cda import KINDS, CdaAuthor, CdaPatient, CdaSpec, new_oid
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return CdaSpec(kind=KINDS[kind], title="Bilan de santé (charge)", unique_id=new_oid(), effective_time=now,
                    facility_code=identity.structure.sector,
                    patient=CdaPatient(patient.ins.value, patient.ins.oid, patient.birth_name,

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -203,10 +203,8 @@ def _install_faults(admin_url: str, rules: list[dict[str, Any]]) -> list[str]:
 
 def _remove_faults(admin_url: str, ids: list[str]) -> None:
     for rule_id in ids:
-        try:
+        with suppress(requests.RequestException):
             requests.delete(f"{admin_url}/_bench/faults/{rule_id}", timeout=10)
-        except requests.RequestException:
-            pass
 
 
 def _run_locust(opts: LoadOptions, locustfile: Path, admin_url: str, results: Path, seconds: int,

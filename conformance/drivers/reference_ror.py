@@ -20,7 +20,7 @@ class RorPart:
         from simulators.ror.client import RorApiClient
 
         base = target.service_url("ror")
-        origin, _, path = base.partition("/ws-diffusion-fhir")
+        origin, _, _path = base.partition("/ws-diffusion-fhir")
         credentials = target.credentials
         verify: str | bool = credentials.trust_bundle if credentials else True
         fhir_base = f"{origin}/s/{target.session}/ws-diffusion-fhir"

@@ -266,7 +266,7 @@ def reply_received(parcours: Parcours, recipient: str, document: str) -> None:
     """The answer is in the recipient's box and threads on the original (In-Reply-To = its Message-ID)."""
     replies = [(original, sent) for doc, original, sent in parcours.replies if fold(doc) == fold(document)]
     assert replies, f"aucune réponse dans le fil « {document} » pendant ce scénario"
-    original, sent = replies[-1]
+    original, _sent = replies[-1]
     address = mss_address_of(parcours.cast.recipient(recipient))
     wanted = original.message_id.strip().strip("<>")
     for _meta, msg in _raw_messages(parcours, address):

@@ -195,11 +195,10 @@ def detail_document(exchange: Any, evidence: Evidence) -> dict[str, Any]:
     request_view = decode_body(exchange.request_body, exchange.request_headers, protocol=exchange.protocol)
     response_view = decode_body(exchange.response_body, exchange.response_headers, protocol=exchange.protocol)
     assertions = decode_assertions(xml_documents(request_view, exchange.request_body))
-    verdicts = []
-    for verdict in exchange.verdicts:
-        verdicts.append({"check": verdict.check, "outcome": verdict.outcome, "level": verdict.level,
-                         "status": verdict_status(verdict.outcome, verdict.level), "message": verdict.message,
-                         "requirements": [evidence.requirement(r) for r in verdict.requirements]})
+    verdicts = [{"check": verdict.check, "outcome": verdict.outcome, "level": verdict.level,
+                 "status": verdict_status(verdict.outcome, verdict.level), "message": verdict.message,
+                 "requirements": [evidence.requirement(r) for r in verdict.requirements]}
+                for verdict in exchange.verdicts]
     info = exchange.to_json(bodies=False)
     return {
         "row": exchange_row(exchange),

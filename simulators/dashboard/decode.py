@@ -37,7 +37,7 @@ class BodyView:
     text: str = ""
     truncated: bool = False
     headers: dict[str, str] = field(default_factory=dict)
-    parts: list["BodyView"] = field(default_factory=list)
+    parts: list[BodyView] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
 

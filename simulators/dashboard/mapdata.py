@@ -103,7 +103,7 @@ def simplify(points: list[Point], tolerance: float) -> list[Point]:
         if best > tolerance and index > 0:
             keep[index] = True
             stack += [(a, index), (index, b)]
-    return [p for p, kept in zip(points, keep) if kept]
+    return [p for p, kept in zip(points, keep, strict=True) if kept]
 
 
 def ring_path(ring: list[Point]) -> str:
@@ -126,7 +126,7 @@ def inside(point: Point, rings: list[list[Point]]) -> bool:
     x, y = point
     hit = False
     for ring in rings:
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
             if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
                 hit = not hit
     return hit
@@ -136,7 +136,7 @@ def centroid(rings: list[list[Point]]) -> Point:
     """Area centroid of the largest ring (islands aside)."""
     ring = max(rings, key=lambda r: abs(_area(r)))
     area, cx, cy = 0.0, 0.0, 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
         cross = x0 * y1 - x1 * y0
         area += cross
         cx += (x0 + x1) * cross
@@ -146,7 +146,7 @@ def centroid(rings: list[list[Point]]) -> Point:
 
 
 def _area(ring: list[Point]) -> float:
-    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1])) / 2
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True)) / 2
 
 
 def terms(longitude: float, latitude: float) -> list[float]:
@@ -157,14 +157,14 @@ def terms(longitude: float, latitude: float) -> list[float]:
 
 def solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     n = len(vector)
-    a = [row[:] + [vector[i]] for i, row in enumerate(matrix)]
+    a = [[*row, vector[i]] for i, row in enumerate(matrix)]
     for col in range(n):
         pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
         a[col], a[pivot] = a[pivot], a[col]
         for r in range(n):
             if r != col:
                 factor = a[r][col] / a[col][col]
-                a[r] = [x - factor * y for x, y in zip(a[r], a[col])]
+                a[r] = [x - factor * y for x, y in zip(a[r], a[col], strict=True)]
     return [a[i][n] / a[i][i] for i in range(n)]
 
 
@@ -175,14 +175,14 @@ def fit(pairs: list[tuple[Point, Point]]) -> tuple[list[float], list[float]]:
     for axis in (0, 1):
         target = [svg[axis] for _, svg in pairs]
         normal = [[sum(r[i] * r[j] for r in rows) for j in range(6)] for i in range(6)]
-        right = [sum(r[i] * t for r, t in zip(rows, target)) for i in range(6)]
+        right = [sum(r[i] * t for r, t in zip(rows, target, strict=True)) for i in range(6)]
         coefficients.append([round(c, 5) for c in solve(normal, right)])
     return coefficients[0], coefficients[1]
 
 
 def project(coefficients: dict[str, list[float]], latitude: float, longitude: float) -> Point:
     basis = terms(longitude, latitude)
-    return (sum(c * t for c, t in zip(coefficients["x"], basis)), sum(c * t for c, t in zip(coefficients["y"], basis)))
+    return (sum(c * t for c, t in zip(coefficients["x"], basis, strict=True)), sum(c * t for c, t in zip(coefficients["y"], basis, strict=True)))
 
 
 def build(package_dir: Path) -> dict[str, Any]:

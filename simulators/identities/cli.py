@@ -142,10 +142,9 @@ def _establishment_card(e: Establishment) -> list[str]:
     lines.append(f"  National organisation identifier: {e.idnst}   SIRET: {e.siret}")
     if e.mss_org_address:
         lines.append(f"  Organisational mailbox (BAL): {e.mss_org_address}")
-    for offer in e.offers:
-        lines.append(f"  Offer \"{offer.name}\" (offer type {offer.offer_type or '-'}): "
-                     f"ages {offer.age_min}-{offer.age_max}, "
-                     f"{offer.capacity_available}/{offer.capacity_installed} places available")
+    lines.extend(f"  Offer \"{offer.name}\" (offer type {offer.offer_type or '-'}): "
+                 f"ages {offer.age_min}-{offer.age_max}, "
+                 f"{offer.capacity_available}/{offer.capacity_installed} places available" for offer in e.offers)
     return lines
 
 

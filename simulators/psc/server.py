@@ -57,7 +57,7 @@ def _handle_oauth_error(exc: OAuthError) -> Response:
 
 
 def _form() -> dict[str, str]:
-    return {k: v for k, v in request.form.items()}
+    return dict(request.form.items())
 
 
 def _unavailable() -> bool:
@@ -136,7 +136,7 @@ def authorize() -> BaseResponse:
         ctx.summary.update(granted=True, client_id=auth.client_id)
         return redirect(add_query(auth.redirect_uri, {"code": code, "state": auth.state, "iss": psc.issuer.issuer}))
     ctx.operation = "authorize"
-    params = {k: v for k, v in (request.form if request.method == "POST" else request.args).items()}
+    params = dict((request.form if request.method == "POST" else request.args).items())
     try:
         _check_session(psc, ctx.session, params)
         auth = psc.authorize(params, ctx.session)

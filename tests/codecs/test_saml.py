@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from cryptography import x509
@@ -17,7 +17,7 @@ from simulators.codecs.errors import BenchError, ProtocolError
 from simulators.codecs.saml import SamlError
 from simulators.codecs.xmlsafe import parse_xml, to_bytes
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 HL7 = "urn:hl7-org:v3"
 CONFIG = SignatureConfiguration(expect_references=1)
 
@@ -25,8 +25,8 @@ CONFIG = SignatureConfiguration(expect_references=1)
 def _certificate(key, cn: str = "Cabinet Test") -> x509.Certificate:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Banc")])
     return (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(datetime(2000, 1, 1, tzinfo=timezone.utc))
-            .not_valid_after(datetime(2100, 1, 1, tzinfo=timezone.utc)).sign(key, hashes.SHA256()))
+            .serial_number(x509.random_serial_number()).not_valid_before(datetime(2000, 1, 1, tzinfo=UTC))
+            .not_valid_after(datetime(2100, 1, 1, tzinfo=UTC)).sign(key, hashes.SHA256()))
 
 
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import email.policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import unquote
 
 import pytest
@@ -58,7 +59,7 @@ def multipart_shape(content_type: str, body: bytes) -> dict[str, Any]:
         href = include.get("href", "")
         cid = unquote(href[4:]) if href.startswith("cid:") else None
         targets.append(cids.index(cid) if cid in cids[1:] else None)
-    shape["includes"] = [(etree.QName(i.getparent()).localname, t is not None) for i, t in zip(includes, targets)]
+    shape["includes"] = [(etree.QName(i.getparent()).localname, t is not None) for i, t in zip(includes, targets, strict=True)]
     shape["every_attachment_referenced_once"] = sorted(t for t in targets if t is not None) == list(range(1, len(parts)))
     shape["include_part_types"] = [parts[t].get_content_type() if t is not None else None for t in targets]
     return shape
