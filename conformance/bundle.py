@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from simulators.core.exchange import Exchange
 
@@ -85,7 +85,8 @@ def write_bundle(path: Path | str, report: Report, catalogue: Catalogue) -> dict
     """Write the zip and return its manifest. Entry dates are the report time (reproducible)."""
     files = bundle_files(report, catalogue)
     manifest = build_manifest(report, files)
-    stamp = datetime.fromtimestamp(report.generated_at, timezone.utc).timetuple()[:6]
+    when = datetime.fromtimestamp(report.generated_at, UTC)
+    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(_entry(MANIFEST, stamp), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
         for name, data in files.items():
@@ -93,7 +94,7 @@ def write_bundle(path: Path | str, report: Report, catalogue: Catalogue) -> dict
     return manifest
 
 
-def _entry(name: str, stamp: tuple[int, ...]) -> zipfile.ZipInfo:
+def _entry(name: str, stamp: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, NoReturn, Sequence
+from typing import Any, Literal, NoReturn
+from collections.abc import Callable, Iterable, Sequence
 
 from simulators.core.errors import BenchError
 from simulators.core.exchange import Exchange
@@ -175,6 +176,5 @@ def _collect(returned: Any, default_ids: tuple[str, ...], into: list[Finding]) -
     for finding in [returned] if isinstance(returned, Finding) else returned:
         if not isinstance(finding, Finding):
             raise TypeError(f"a check returned {type(finding).__name__}, expected Finding")
-        if not finding.exchange_ids:
-            finding = Finding(finding.outcome, finding.message, default_ids, finding.evidence, finding.detail)
-        into.append(finding)
+        into.append(finding if finding.exchange_ids else
+                    Finding(finding.outcome, finding.message, default_ids, finding.evidence, finding.detail))

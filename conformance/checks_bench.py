@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from simulators.core.exchange import Exchange
 
@@ -87,7 +87,7 @@ def backoff_after_error(exchanges: Sequence[Exchange]) -> Iterable[Finding]:
         calls[(exchange.service, exchange.operation, exchange.caller.subject)].append(exchange)
     failures, findings = 0, []
     for sequence in calls.values():
-        for failed, retry in zip(sequence, sequence[1:] + [None]):
+        for failed, retry in zip(sequence, [*sequence[1:], None], strict=True):
             if not _service_failed(failed):
                 continue
             failures += 1

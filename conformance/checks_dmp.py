@@ -174,7 +174,7 @@ def hash_size_unique(exchange: Exchange) -> str:
     for e in sub.entries:
         data = sub.documents.get(e.entry_uuid, b"")
         if e.hash:
-            expect_true(e.hash.lower() == hashlib.sha1(data).hexdigest(), f"attendu hash = SHA-1 du document "
+            expect_true(e.hash.lower() == hashlib.sha1(data, usedforsecurity=False).hexdigest(), f"attendu hash = SHA-1 du document "
                         f"{e.unique_id}, obtenu {e.hash}", exchanges=[exchange], evidence=[e.hash])
         if e.size is not None:
             expect_true(e.size == len(data), f"attendu size {len(data)}, obtenu {e.size} ({e.unique_id})",
@@ -280,7 +280,7 @@ def replacement_not_duplicate(exchanges: Sequence[Exchange]) -> list[Finding]:
             except (ProtocolError, ValueError):
                 key, version = "", 1
             # three shapes of a new version: a setId already fed, a relatedDocument, a versionNumber above 1
-            if (key and key in seen_sets or root_ok.replaces or version > 1) and e.entry_uuid not in rplc:
+            if ((key and key in seen_sets) or root_ok.replaces or version > 1) and e.entry_uuid not in rplc:
                 findings.append(Finding(Outcome.FAIL, f"attendu une association RPLC pour la nouvelle version de "
                                         f"« {e.title} », obtenu un nouveau document sans remplacement", (ex.id,)))
             if key:

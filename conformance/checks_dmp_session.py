@@ -87,7 +87,7 @@ def first_search(exchanges: Sequence[Exchange]) -> list[Finding]:
     if not first:
         return [Finding(Outcome.SKIP, "aucune recherche FindDocuments")]
     findings = []
-    for patient, ex in first.items():
+    for ex in first.values():
         q = _find_documents(ex)
         assert q is not None
         since = _dtm(q.one("$XDSDocumentEntryServiceStartTimeFrom") or q.one("$XDSDocumentEntryCreationTimeFrom"))
@@ -109,7 +109,7 @@ def new_documents_search(exchanges: Sequence[Exchange]) -> list[Finding]:
             patient = q.one("$XDSDocumentEntryPatientId") or q.one("$XDSSubmissionSetPatientId") or ""
             by_patient[patient].append((ex, q))
     findings = []
-    for patient, queries in by_patient.items():
+    for queries in by_patient.values():
         for ex, q in queries[1:]:
             if q.query_id != xds.FIND_DOCUMENTS:
                 continue

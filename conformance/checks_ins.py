@@ -219,20 +219,19 @@ def _extends(before: TraitsQuery, after: TraitsQuery) -> str:
 def retry_after_02(exchanges: Sequence[Exchange]) -> Iterable[Finding]:
     findings = []
     for calls in _by_caller(_calls(exchanges)).values():
-        traits_calls = [(e, r) for e, r in calls if r.request.traits is not None]  # type: ignore[union-attr]
-        for i, (exchange, reading) in enumerate(traits_calls):
+        traits_calls = [(e, r, t) for e, r in calls if r.request is not None and (t := r.request.traits) is not None]
+        for i, (exchange, reading, before) in enumerate(traits_calls):
             if reading.cr != "02":
                 continue
-            before = reading.request.traits  # type: ignore[union-attr]
-            follow = next(((e, r) for e, r in traits_calls[i + 1:]
+            follow = next(((e, t) for e, _r, t in traits_calls[i + 1:]
                            if e.started_at - exchange.started_at <= RETRY_02_WINDOW_S
-                           and _extends(before, r.request.traits) != "other"), None)  # type: ignore[union-attr]
+                           and _extends(before, t) != "other"), None)
             if follow is None:
                 findings.append(Finding(Outcome.FAIL, "attendu une nouvelle recherche ajoutant les autres prénoms "
                                         "puis le lieu de naissance après le compte rendu 02, obtenu aucune relance",
                                         (exchange.id,)))
-            elif not _extends(before, follow[1].request.traits):  # type: ignore[union-attr]
-                after = follow[1].request.traits  # type: ignore[union-attr]
+            elif not _extends(before, follow[1]):
+                after = follow[1]
                 findings.append(Finding(Outcome.FAIL, "attendu une relance ajoutant, dans l'ordre, les autres "
                                         f"prénoms puis le lieu de naissance, obtenu prénoms {list(after.prenoms)} "
                                         f"et lieu {after.lieu_naissance!r}", (exchange.id, follow[0].id)))

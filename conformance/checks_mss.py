@@ -157,7 +157,7 @@ def xdm_subject(exchange: Exchange) -> str:
     expect_true(bool(match), f"attendu l'objet XDM/1.0/DDM+<libellé> <NOM> <prénom> <jj/mm/aaaa>, obtenu {subject!r}",
                 exchanges=[exchange], evidence=[subject])
     doc = next((d for d in xdm.get("documents", []) if d.get("birth_time")), None)
-    if doc is not None and len(doc["birth_time"]) >= 8:
+    if match is not None and doc is not None and len(doc["birth_time"]) >= 8:
         birth = doc["birth_time"]
         expect(match.group("date"), f"{birth[6:8]}/{birth[4:6]}/{birth[:4]}", "date de naissance de l'objet",
                exchanges=[exchange])

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 from simulators.core.exchange import Exchange
 from simulators.identities.establishments import ESTABLISHMENTS

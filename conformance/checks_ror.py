@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import parse_qsl, urlsplit
 
 from simulators.core.exchange import Exchange
@@ -157,7 +157,7 @@ def full_tokens(exchange: Exchange) -> str:
             expect_true(system == expected, f"attendu le système {expected} pour {label}, obtenu {system!r}")
             continue
         match = NOS_RE.match(system or "")
-        expect_true(bool(match) and match.group(2) == match.group(5) and match.group(3) == match.group(6),
+        expect_true(match is not None and match.group(2) == match.group(5) and match.group(3) == match.group(6),
                     f"attendu une URI de système NOS exacte (https://mos.esante.gouv.fr/NOS/TRE_…/FHIR/TRE-…) "
                     f"pour {label}, obtenu {system!r}", evidence=[system or value])
     if not judged:
@@ -188,7 +188,8 @@ _AGE_RE = re.compile(r"^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(\d+(?:\.\d+)?)")
 
 
 def age_as_pair(exchange: Exchange) -> str:
-    lows, highs = [], []
+    lows: list[tuple[str, str, str]] = []  # (prefix, number, label)
+    highs: list[tuple[str, str, str]] = []
     for label, target, name, value, op in criteria(exchange):
         if target != "HealthcareService" or name not in ("age-range-low", "age-range-high"):
             continue

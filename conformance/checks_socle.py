@@ -12,7 +12,8 @@ reserved to MSSanté are not fed to the DMP).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
 
 from simulators.core.exchange import Exchange
 
@@ -57,7 +58,7 @@ def qualified_ins(exchanges: Iterable[Exchange]) -> set[str]:
 
 def _dmp_ins(exchange: Exchange) -> list[str]:
     summary = exchange.summary
-    vihf = summary.get("vihf") if isinstance(summary.get("vihf"), dict) else {}
+    vihf = raw if isinstance(raw := summary.get("vihf"), dict) else {}
     found = [str(summary.get("ins") or summary.get("patient_ins") or vihf.get("ins") or "")]
     return [i for i in found if i]
 

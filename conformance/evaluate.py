@@ -8,7 +8,7 @@ by other tools (or by tests) carry no verdicts at all.
 from __future__ import annotations
 
 import time
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import simulators
 from simulators.core.exchange import Exchange

@@ -37,6 +37,7 @@ from simulators.core.journal import ExchangeQuery
 from simulators.core.lifecycle import Endpoint
 from simulators.core.runtime import Runtime, build_runtime, close_runtime
 from simulators.core.sessions import DEFAULT_SESSION
+from simulators.core.tls import ClientAuth
 from simulators.registry import load_simulators
 
 from conformance.live import default_live_checker
@@ -83,7 +84,7 @@ class InProcessRuntime(Runtime):
     mounted: dict[str, MountedApp] = field(default_factory=dict)
 
     def http_server(self, app, *, service: str, port_name: str | None = None,
-                    client_auth: str = "optional", configure: str = "", path: str = "") -> MountedApp:
+                    client_auth: ClientAuth = "optional", configure: str = "", path: str = "") -> MountedApp:
         mounted = MountedApp(port_name or service, app, path, configure)
         self.mounted[mounted.name] = mounted
         return mounted
@@ -122,7 +123,7 @@ class InProcessBench:
         self.admin_app: Any = None
 
     # --- lifecycle ---------------------------------------------------------------------------------
-    def __enter__(self) -> "InProcessBench":
+    def __enter__(self) -> InProcessBench:
         self.start()
         return self
 
@@ -216,7 +217,7 @@ def _admin_app(rt: InProcessRuntime) -> Any:
         def endpoints() -> list[Endpoint]:
             return [e for m in rt.mounted.values() for e in m.endpoints()]
 
-    app = create_admin_app(_View, rt.admin_blueprints, [])  # type: ignore[arg-type]
+    app = create_admin_app(_View, rt.admin_blueprints, [])
     # no socket, no browser: any host name and caller may use it, protected sessions still need their secret
     policy = AdminPolicy(token="", allowed_hosts=frozenset({"*"}), no_network=True)
     install_guard(app, policy, rt.sessions)

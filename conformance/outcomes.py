@@ -9,7 +9,7 @@ a single total order.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Iterable
+from collections.abc import Iterable
 
 EXIGENCE = "EXIGENCE"
 RECOMMANDATION = "RECOMMANDATION"
@@ -44,8 +44,8 @@ STATUS_LABELS_FR = {
 def worst(outcomes: Iterable[Outcome | str]) -> Outcome:
     """Roll up: the highest-precedence outcome, OMIT when nothing was judged."""
     result = Outcome.OMIT
-    for outcome in outcomes:
-        outcome = Outcome(outcome)
+    for value in outcomes:
+        outcome = Outcome(value)
         if outcome.rank > result.rank:
             result = outcome
     return result

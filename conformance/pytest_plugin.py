@@ -69,7 +69,7 @@ WORKER_DIR = "socle_bench_exchanges_dir"
 @dataclass
 class RunState:
     session: str
-    exchanges: list["Exchange"] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
     exchanges_dir: str = ""
     source: str = ""
     used: bool = False
@@ -250,14 +250,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     report = judge_run(exchanges, session=state.session, source=state.source or "pytest")
     reporters = all_reporters()
-    for fmt, path in targets.items():
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(reporters[fmt].render(report), encoding="utf-8")
+    for fmt, target in targets.items():
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text(reporters[fmt].render(report), encoding="utf-8")
     state.summary = ", ".join(f"{status} {n}" for status, n in report.counts().items() if n)
     state.written = [str(p) for p in targets.values()]
 
 
-def _write_jsonl(path: Path, exchanges: list["Exchange"]) -> None:
+def _write_jsonl(path: Path, exchanges: list[Exchange]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for exchange in exchanges:
             handle.write(json.dumps(exchange.to_json(), ensure_ascii=False) + "\n")

@@ -8,7 +8,7 @@ demonstration, a vendor's own rules) can bring its own catalogue without touchin
 from __future__ import annotations
 
 import importlib
-from typing import Iterable
+from collections.abc import Iterable
 
 from types import ModuleType
 
@@ -35,7 +35,7 @@ class CheckRegistry:
             raise RegistryError(f"vérification enregistrée deux fois : {check.id}")
         self._checks[check.id] = check
 
-    def extend(self, other: "CheckRegistry") -> None:
+    def extend(self, other: CheckRegistry) -> None:
         for check in other.checks():
             self.add(check)
         self.requirements = self.requirements.merged(other.requirements)

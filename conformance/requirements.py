@@ -14,7 +14,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from simulators.core.errors import BenchError
 from conformance.outcomes import LEVELS
@@ -43,7 +43,7 @@ class Requirement:
     text: str  # French
     source: str  # spec document and section
     untested: str = ""  # why no check exists, when that is deliberate
-    official_ids: tuple["OfficialId", ...] = ()
+    official_ids: tuple[OfficialId, ...] = ()
 
     @property
     def set_name(self) -> str:
@@ -149,7 +149,7 @@ class Catalogue:
     def services(self) -> list[str]:
         return sorted({r.service for r in self.requirements})
 
-    def merged(self, other: "Catalogue") -> "Catalogue":
+    def merged(self, other: Catalogue) -> Catalogue:
         """Union with another catalogue; the version covers both so reports stay traceable."""
         if not other.requirements:
             return self
@@ -159,7 +159,7 @@ class Catalogue:
 
 def parse_catalogue(text: str, *, origin: str = "requirements.csv") -> Catalogue:
     reader = csv.DictReader(io.StringIO(text))
-    if tuple(reader.fieldnames or ()) not in (COLUMNS, COLUMNS + (OFFICIAL_COLUMN,)):
+    if tuple(reader.fieldnames or ()) not in (COLUMNS, (*COLUMNS, OFFICIAL_COLUMN)):
         raise CatalogueError(f"{origin} : colonnes attendues {', '.join(COLUMNS)}[, {OFFICIAL_COLUMN}], "
                              f"obtenues {reader.fieldnames}")
     requirements = []

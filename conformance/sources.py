@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 import requests
 
@@ -39,7 +40,7 @@ def parse_since(text: str | None) -> float | None:
     except ValueError as exc:
         raise SourceError(f"--since : attendu des secondes epoch ou une date ISO 8601, obtenu {text!r}") from exc
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -95,7 +96,7 @@ def fetch_exchanges(bench_url: str, *, session: str, services: Sequence[str] | N
     """Page through ``GET /_bench/exchanges`` (one request per service filter) until exhausted."""
     http = http or bench_session()
     exchanges: list[Exchange] = []
-    for service in (services or [None]):
+    for service in (services or (None,)):
         exchanges.extend(_fetch_pages(http, bench_url.rstrip("/"), session, service, since, timeout))
     return exchanges
 

@@ -121,7 +121,7 @@ def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1
             for message in ("go", "stop")[len(sent):]:
                 parent.send(message)
             server.join(30)
-            if server.is_alive() and not in_process:
+            if server.is_alive() and not isinstance(server, threading.Thread):  # a process (not in_process)
                 server.terminate()
     result: dict[str, Any] = {
         "service": "ins", "threads": threads, "in_process": in_process, "duration_s": round(elapsed, 2),

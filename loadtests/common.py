@@ -8,7 +8,7 @@ import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -194,9 +194,7 @@ def smtp_load(host: str, port: int, *, sender: str, recipients: list[str], messa
                 continue
             latencies[i].append((time.perf_counter() - t0) * 1000.0)
         if client is not None:
-            try:
+            with suppress(OSError, smtplib.SMTPException):
                 client.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
 
     return _run_workers(worker, threads, latencies, errors)

@@ -45,8 +45,7 @@ def compare(suite: str, result: dict[str, Any], *, quick: bool = False, module: 
             workloads = builder(Path(tmp), pki)
         except Exception as exc:  # noqa: BLE001 - a missing service must not stop the benchmark
             return {"workloads": [], "note": f"comparison workload unavailable: {exc!r}"}
-        for workload in workloads:
-            out.append(_measure_workload(workload, result, pki, threads, duration))
+        out.extend(_measure_workload(workload, result, pki, threads, duration) for workload in workloads)
     return {"workloads": out, "threads": threads, "duration_s": duration}
 
 

@@ -221,7 +221,7 @@ def table_lines(rows: list[dict[str, Any]]) -> list[str]:
                      peer, fmt(r["ratio"]), target, r["status"]))
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     lines = [" | ".join(c.ljust(widths[i]) for i, c in enumerate(header)), "-+-".join("-" * w for w in widths)]
-    for row, r in zip(body, rows):
+    for row, r in zip(body, rows, strict=True):
         lines.append(" | ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip())
         if r["note"]:
             lines.append(f"    ↳ {r['note']}")

@@ -72,8 +72,8 @@ def render(replicas: Sequence[Replica], listen: dict[str, int], *, bind: str = '
         if mode == "http":
             out.append("    option forwardfor")
             out.append("    http-response set-header X-Socle-Bench-Replica %s")
-        for replica in replicas:
-            out.append(f"    server {replica.name} {replica.host}:{replica.ports[service]} check inter 2s")
+        out.extend(f"    server {replica.name} {replica.host}:{replica.ports[service]} check inter 2s"
+                   for replica in replicas)
         out.append("")
     return "\n".join(out)
 

@@ -71,7 +71,7 @@ def recorded(factory: Any, work_dir: Path, pki: Any, drive: Callable[[Any, Any],
     config = load_config(None, data_dir=work_dir / "capture", tls=True).ephemeral()
     with Bench(config, [factory], pki=pki) as bench:
         drive(bench, pki)
-        return bench.runtime.journal.query(ExchangeQuery(session=SESSION, limit=1000))
+        return bench.started_runtime.journal.query(ExchangeQuery(session=SESSION, limit=1000))
 
 
 def _session_url(bench: Any, endpoint: str) -> str:
@@ -110,7 +110,7 @@ def dmp_workloads(work_dir: Path, pki: Any) -> list[Workload]:
                            session=SESSION)
         patient = world.person(patient_id)
         client.feed([(dmp_spec(client.identity, patient, kind), ())])
-        client.find_documents(patient.ins.value, patient.ins.oid)
+        client.find_documents(patient.known_ins.value, patient.known_ins.oid)
 
     exchanges = recorded(DmpSimulator(), work_dir, pki, drive)
     feed = next(e for e in exchanges if "repository" in e.path)
@@ -130,6 +130,7 @@ def ror_workloads(work_dir: Path, pki: Any) -> list[Workload]:
                               client_id="bench-profil-2", cert=requests_cert(pki, "org-auth-cli"),
                               verify=requests_verify(pki))
         elise = build_world(bench.config.seed).person("elise")
+        assert elise.address is not None, "the world's Élise has a home address"
         client.find_offers(establishment_category="177", age=15, near_commune=elise.address.commune_code,
                            radius_km=30)
 

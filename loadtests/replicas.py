@@ -109,8 +109,8 @@ def replica_cluster(database_url: str, work_dir: Path, *, count: int = 2, only: 
             cluster.processes.append(proc)
             stack.callback(_stop, proc)
             _wait_ready(log, proc, start_timeout)  # one at a time: the first creates the PKI and tables
-        config = render(replicas, proxy, bind="127.0.0.1",
+        haproxy_config = render(replicas, proxy, bind="127.0.0.1",
                         header="global\n    maxconn 4096\n\ndefaults\n    mode tcp\n    timeout connect 5s\n"
                                "    timeout client 120s\n    timeout server 120s\n")
-        stack.enter_context(running_haproxy(config, work_dir=work_dir))
+        stack.enter_context(running_haproxy(haproxy_config, work_dir=work_dir))
         yield cluster

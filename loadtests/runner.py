@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -76,10 +76,10 @@ def parse_fault(text: str) -> dict[str, Any]:
     text = text.strip()
     if text.startswith("{"):
         try:
-            rule = json.loads(text)
+            parsed: dict[str, Any] = json.loads(text)  # text starts with "{": an object or a ValueError
         except ValueError as exc:
             raise LoadUsageError(f"invalid JSON fault rule: {exc}") from exc
-        return rule
+        return parsed
     rule: dict[str, Any] = {}
     for item in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = item.partition("=")
@@ -187,7 +187,7 @@ def _start_bench(opts: LoadOptions, services: tuple[str, ...]) -> Bench:
 
 
 def _install_faults(admin_url: str, rules: list[dict[str, Any]]) -> list[str]:
-    ids = []
+    ids: list[str] = []
     for rule in rules:
         reply = requests.post(f"{admin_url}/_bench/faults", json=rule, timeout=10)
         if reply.status_code != 201:
@@ -201,10 +201,8 @@ def _install_faults(admin_url: str, rules: list[dict[str, Any]]) -> list[str]:
 
 def _remove_faults(admin_url: str, ids: list[str]) -> None:
     for rule_id in ids:
-        try:
+        with suppress(requests.RequestException):
             requests.delete(f"{admin_url}/_bench/faults/{rule_id}", timeout=10)
-        except requests.RequestException:
-            pass
 
 
 def _run_locust(opts: LoadOptions, locustfile: Path, admin_url: str, results: Path, seconds: int,

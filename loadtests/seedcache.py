@@ -32,7 +32,7 @@ def schema_digest(metadata: Any, version: int = 1) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 
 
-def seeded_file(kind: str, size: int, digest: str, build: Callable[[Path], None], *,
+def seeded_file(kind: str, size: int, digest: str, build: Callable[[Path], object], *,
                 cache: Path | None = None) -> tuple[Path, dict[str, Any]]:
     """The cached SQLite file for (kind, size, digest), building it with `build(path)` when missing.
 

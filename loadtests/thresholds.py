@@ -29,7 +29,7 @@ class Limits:
     min_requests: int | None = None
     min_rps: float | None = None
 
-    def merged(self, data: dict[str, Any], where: str) -> "Limits":
+    def merged(self, data: dict[str, Any], where: str) -> Limits:
         known = {f.name for f in fields(self)}
         unknown = set(data) - known - {"requests"}
         if unknown:
@@ -100,7 +100,7 @@ def read_stats(stats_json: Path) -> list[StatRow]:
     miss the last second), plus the "Aggregated" row computed the way locust does."""
     entries = json.loads(Path(stats_json).read_text(encoding="utf-8"))
     rows = [_row(e["method"] or "", e["name"], [e]) for e in entries]
-    return rows + [_row("", "Aggregated", entries)]
+    return [*rows, _row("", "Aggregated", entries)]
 
 
 def _row(kind: str, name: str, entries: list[dict[str, Any]]) -> StatRow:

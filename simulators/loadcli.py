@@ -15,7 +15,7 @@ from loadtests.runner import LoadOptions, LoadUsageError, parse_fault, run_load
 from .extras import require_extra
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
+def register(sub: argparse._SubParsersAction) -> None:
     load = sub.add_parser(
         "load", help="run a locust load profile headless and check its thresholds",
         description="Headless load (locust) against a running bench, or one started for the run; "

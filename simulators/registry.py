@@ -51,7 +51,7 @@ def load_service(name: str) -> Any:
         raise UnknownServiceError(f"service inconnu : {name} ; services installés : {known}")
     try:
         obj = ep.load()
-    except Exception as exc:  # noqa: BLE001 - any failure of a third party's import is reported with its name
+    except Exception as exc:
         raise ServiceLoadError(f"service {name} : le point d'entrée {ep.value!r} ({ENTRY_POINT_GROUP}) "
                                f"ne se charge pas : {type(exc).__name__}: {exc}") from exc
     return obj() if isinstance(obj, type) else obj

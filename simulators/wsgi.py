@@ -91,7 +91,7 @@ def build_worker(env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
         raise WsgiSetupError(str(exc)) from exc
     config = config_from_env(env)
     pki = open_or_init(Path(config.data_dir) / "pki", base_url=config.crl_base_url) if config.tls else None
-    rt = build_runtime(config, live_checker=default_live_checker(), pki=pki, shared=True)
+    rt: Runtime = build_runtime(config, live_checker=default_live_checker(), pki=pki, shared=True)
     try:
         return _compose(rt, factory, env)
     except BaseException:
@@ -101,6 +101,7 @@ def build_worker(env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
 
 def _compose(rt: Runtime, factory: Any, env: Mapping[str, str]) -> tuple[WorkerBench, Any, Any]:
     config, faults, store = rt.config, rt.faults, rt.faults.store
+    assert store is not None, "a shared runtime keeps its fault rules in the database"
     lifecycles = factory(rt)
     wanted = env.get("SOCLE_BENCH_APP") or factory.name
     http = [s for s in lifecycles if isinstance(s, WsgiServer)]
@@ -156,7 +157,7 @@ class WorkerApplication:
                 atexit.register(self._built[0].close)
             return self._built
 
-    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:  # noqa: ANN001
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         bench, service_app, admin_app = self._worker()
         path = environ.get("PATH_INFO", "") or "/"
         is_admin = path == "/_bench" or path.startswith("/_bench/")
@@ -170,7 +171,7 @@ class WorkerApplication:
             environ["SSL_CLIENT_CERT"] = pem
         pid = str(self._pid)
 
-        def tagged(status: str, headers: list[tuple[str, str]], exc_info: Any = None):  # noqa: ANN202
+        def tagged(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
             return start_response(status, [*headers, (WORKER_HEADER, pid)], exc_info)
 
         return (admin_app if is_admin else service_app)(environ, tagged)

@@ -6,7 +6,7 @@ end of the run. Same registry both times: the shipped checks (journey rules incl
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from simulators.core.exchange import Exchange
 

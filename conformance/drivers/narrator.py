@@ -30,7 +30,7 @@ def describe(exchange: Exchange) -> str:
         recipients = s.get("recipients") or []
         parts = [f"{r.get('recipient')} {'distribué' if r.get('delivered') else 'refusé ' + str(r.get('status', ''))}"
                  for r in recipients]
-        attachments = [p.get("filename") for p in s.get("parts") or [] if isinstance(p, dict) and p.get("filename")]
+        attachments = [str(p["filename"]) for p in s.get("parts") or [] if isinstance(p, dict) and p.get("filename")]
         detail = "; ".join(parts) + (f" — pièces jointes : {', '.join(attachments)}" if attachments else "")
     elif exchange.service == "ror" and exchange.operation != "token":
         detail = str(exchange.path.split("?")[0])

@@ -13,7 +13,8 @@ or client is missing makes only its own steps skip ("service X pas encore dispon
 from __future__ import annotations
 
 import importlib
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from simulators.identities.model import Establishment, Person, Professional
 

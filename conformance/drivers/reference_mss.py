@@ -35,6 +35,11 @@ def _tls_context(target: BenchTarget) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=credentials.trust_bundle if credentials else None)
 
 
+def _decoded(part: email.message.Message) -> bytes:
+    payload = part.get_payload(decode=True)  # a leaf's transfer-decoded bytes (None when empty)
+    return payload if isinstance(payload, bytes) else b""
+
+
 def _typo_in_key(address: str) -> str:
     """The INS key mistyped (last two digits off by one): what a hand-built patient address looks like."""
     local, _, domain = address.partition("@")
@@ -130,7 +135,7 @@ class MssPart:
         found = []
         for _uid, raw in self.client.fetch_all(mailbox, self.token(mailbox, actor)):
             msg = email.message_from_bytes(raw, policy=email.policy.default)
-            names = tuple(part.get_filename() for part in msg.walk() if part.get_filename())
+            names = tuple(name for part in msg.walk() if (name := part.get_filename()))
             body = msg.get_body(("plain",))
             found.append(ReceivedMessage(sender=str(msg.get("From", "")), subject=str(msg.get("Subject", "")),
                                          message_id=str(msg.get("Message-ID", "")), attachments=names,
@@ -179,8 +184,8 @@ class MssPart:
     def forward(self, actor: Professional, original: ReceivedMessage, addresses: list[str], note: str) -> SendResult:
         """``TR:`` with every attachment byte for byte; the X-MSS-CODECDA/X-MSS-INS of an XDM kept."""
         source = self._raw(original)
-        attachments = [(part.get_filename(), part.get_content_type(), part.get_payload(decode=True) or b"")
-                       for part in source.iter_attachments() if part.get_filename()]
+        attachments = [(name, part.get_content_type(), _decoded(part))
+                       for part in source.iter_attachments() if (name := part.get_filename())]
         quoted = source.get_body(("plain",))
         text = (note + "\n\n" if note else "") + "-------- Message transféré --------\n" + \
             f"De : {original.sender}\nObjet : {original.subject}\n\n" + (quoted.get_content() if quoted else "")

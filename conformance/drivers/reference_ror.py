@@ -19,7 +19,7 @@ TOKEN_PATH = "/auth/realms/ror/protocol/openid-connect/token"
 class RorPart:
     def __init__(self, target: BenchTarget) -> None:
         base = target.service_url("ror")
-        origin, _, path = base.partition("/ws-diffusion-fhir")
+        origin, _, _path = base.partition("/ws-diffusion-fhir")
         credentials = target.credentials
         verify: str | bool = credentials.trust_bundle if credentials else True
         fhir_base = f"{origin}/s/{target.session}/ws-diffusion-fhir"

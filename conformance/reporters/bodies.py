@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from lxml import etree
 

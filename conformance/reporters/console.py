@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from conformance.outcomes import STATUS_LABELS_FR
 from conformance.report import STATUS_ORDER, Report, RequirementVerdict, official_ids_text, service_label
@@ -13,7 +13,7 @@ SHOWN_RESULTS = 5  # per requirement; the HTML/JSON reports have them all
 
 
 def _utc(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 class ConsoleReporter:

@@ -7,7 +7,7 @@ exchanges are attacker-controlled text.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from html import escape
 
 from simulators.core.exchange import Exchange
@@ -47,7 +47,7 @@ word-break:break-all;font-size:.85rem}mark.ko{background:#ffb3b3;outline:1px sol
 
 
 def _utc(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%d/%m/%Y %H:%M:%S UTC")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%d/%m/%Y %H:%M:%S UTC")
 
 
 def _status(status: str) -> str:

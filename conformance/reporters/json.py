@@ -8,7 +8,7 @@ evidence bundle carries the raw exchanges.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from simulators.core.exchange import Exchange
@@ -19,7 +19,7 @@ SCHEMA_ID = "https://socle-bench.example/conformance/report.schema.json"
 
 
 def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch, UTC).isoformat().replace("+00:00", "Z")
 
 
 def report_to_json(report: Report) -> dict[str, Any]:

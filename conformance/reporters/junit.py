@@ -8,7 +8,7 @@ an "AVERTISSEMENT" note: CI gates on failures and warnings must not gate.
 from __future__ import annotations
 
 import socket
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from lxml import etree
 
@@ -24,7 +24,7 @@ class JUnitReporter:
     def render(self, report: Report) -> str:
         root = etree.Element("testsuites", name=f"socle-bench — session {report.session}")
         totals = dict.fromkeys(("tests", "failures", "errors"), 0)
-        timestamp = datetime.fromtimestamp(report.generated_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        timestamp = datetime.fromtimestamp(report.generated_at, UTC).strftime("%Y-%m-%dT%H:%M:%S")
         for service, verdicts in report.verdicts_by_service().items():
             suite = etree.SubElement(root, "testsuite", name=f"conformité {service_label(service)}")
             properties = etree.SubElement(suite, "properties")
@@ -51,8 +51,8 @@ class JUnitReporter:
             suite.set("hostname", _clean(socket.gethostname()))
             for key in totals:
                 totals[key] += counts[key]
-        for key, value in totals.items():
-            root.set(key, str(value))
+        for key, total in totals.items():
+            root.set(key, str(total))
         return etree.tostring(root, encoding="unicode", pretty_print=True)
 
 

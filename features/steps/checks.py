@@ -13,6 +13,7 @@ import smtplib
 from pytest_bdd import parsers, then
 
 from simulators.identities.ins import patient_mss_address
+from simulators.identities.model import Establishment, Professional
 
 from conformance.drivers.recipients import de, mss_address_of
 from features.steps.cast import document_kind, fold, split_documents, split_names, status_code, STATUS_NAMES
@@ -224,6 +225,7 @@ def ror_excludes(parcours: Parcours, establishments: str) -> None:
 @then(parsers.re(r'l\'Annuaire santé a été interrogé et donne la boîte (?:de |du |des |d\'|d’)"(?P<target>[^"]+)"'))
 def annuaire_gave_box_of(parcours: Parcours, target: str) -> None:
     cast = parcours.cast
+    record: Establishment | Professional
     try:
         record = cast.establishment(target)
     except LookupError:
@@ -241,8 +243,12 @@ def _raw_messages(parcours: Parcours, address: str) -> list[tuple[dict, email.me
 
 
 def _attachments(msg: email.message.EmailMessage) -> dict[str, tuple[str, bytes]]:
-    return {part.get_filename(): (part.get_content_type(), part.get_payload(decode=True) or b"")
-            for part in msg.walk() if part.get_filename()}
+    return {name: (part.get_content_type(), _decoded(part)) for part in msg.walk() if (name := part.get_filename())}
+
+
+def _decoded(part: email.message.Message) -> bytes:
+    payload = part.get_payload(decode=True)  # a leaf's transfer-decoded bytes (None when empty)
+    return payload if isinstance(payload, bytes) else b""
 
 
 @then(parsers.re(r'la pièce jointe reçue par "(?P<recipient>[^"]+)" est au format "(?P<mime>[^"]+)"'))
@@ -260,7 +266,7 @@ def reply_received(parcours: Parcours, recipient: str, document: str) -> None:
     """The answer is in the recipient's box and threads on the original (In-Reply-To = its Message-ID)."""
     replies = [(original, sent) for doc, original, sent in parcours.replies if fold(doc) == fold(document)]
     assert replies, f"aucune réponse dans le fil « {document} » pendant ce scénario"
-    original, sent = replies[-1]
+    original, _sent = replies[-1]
     address = mss_address_of(parcours.cast.recipient(recipient))
     wanted = original.message_id.strip().strip("<>")
     for _meta, msg in _raw_messages(parcours, address):
@@ -299,8 +305,9 @@ def forward_kept(parcours: Parcours, recipients: str) -> None:
 def ror_nearest_first(parcours: Parcours) -> None:
     assert parcours.candidates, "le ROR n'a rien proposé"
     distances = [c.distance_km for c in parcours.candidates]
-    assert all(d is not None for d in distances), f"distance absente d'un résultat : {distances}"
-    assert distances == sorted(distances), f"résultats non classés par distance : {distances}"
+    known = [d for d in distances if d is not None]
+    assert len(known) == len(distances), f"distance absente d'un résultat : {distances}"
+    assert known == sorted(known), f"résultats non classés par distance : {distances}"
 
 
 # --- DMP : ce qui ne doit pas y aller -------------------------------------------------------------------

@@ -49,7 +49,7 @@ class Target:
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, timeout_s: float = 30.0) -> "Target":
+    def from_env(cls, env: Mapping[str, str] | None = None, *, timeout_s: float = 30.0) -> Target:
         env = os.environ if env is None else env
         admin = (env.get("SOCLE_BENCH_ADMIN_URL") or DEFAULT_ADMIN_URL).rstrip("/")
         return cls(admin_url=admin, session=env.get("SOCLE_BENCH_LOAD_SESSION", "load"),

@@ -43,6 +43,7 @@ class DmpUser(BenchUser):
             if self.dui is None else None
 
         def direct(m: Measure) -> None:
+            assert submission is not None, "prepared above when no DUI drives the run"
             result = self.dmp.provide_and_register(submission)
             m.length = sum(len(d) for d in result.submission.documents.values())
             if not result.ok:

@@ -29,9 +29,12 @@ class MailServer:
 def smtp_send(server: MailServer, sender: str, recipients: Sequence[str], message: bytes, *,
               login: str | None = None, password: str | None = None, measure: Measure | None = None) -> None:
     """One SMTP transaction on a fresh connection, as a DUI sends one message."""
-    cls = smtplib.SMTP_SSL if server.tls == "implicit" else smtplib.SMTP
-    kwargs = {"context": server.ssl_context} if server.tls == "implicit" else {}
-    with cls(server.host, server.port, timeout=30, **kwargs) as smtp:
+    connection: smtplib.SMTP  # SMTP_SSL derives from it
+    if server.tls == "implicit":
+        connection = smtplib.SMTP_SSL(server.host, server.port, timeout=30, context=server.ssl_context)
+    else:
+        connection = smtplib.SMTP(server.host, server.port, timeout=30)
+    with connection as smtp:
         if server.tls == "starttls":
             smtp.starttls(context=server.ssl_context)
         if login:
@@ -58,7 +61,7 @@ def imap_fetch(server: MailServer, login: str, password: str, *, mailbox: str = 
         imap.login(login, password)
         imap.select(mailbox)
         _typ, data = imap.search(None, "ALL")
-        for number in (data[0] or b"").split():
+        for number in (data[0] or b"").decode("ascii").split():
             _typ, parts = imap.fetch(number, "(RFC822)")
             for part in parts:
                 if isinstance(part, tuple):

@@ -54,6 +54,7 @@ class MssUser(BenchUser):
         msg = xdm_message(self.box, recipient, patient) if self.dui is None else None  # built before timing
 
         def direct(m: Measure) -> None:
+            assert msg is not None, "built above when no DUI drives the run"
             refused = self.mail.send(msg, self.box.address, token)
             m.length = len(wire_bytes(msg))
             if refused:

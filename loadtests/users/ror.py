@@ -3,7 +3,7 @@ through the reference FHIR client (token reused, includes resolved, pages follow
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from locust import task
 
@@ -12,8 +12,13 @@ from conformance.drivers.base import RorQuery
 from simulators.ror.client import RorApiClient
 from simulators.ror.model import TOKEN_PATH
 
+class _What(TypedDict, total=False):
+    offer_type: str
+    establishment_category: str
+
+
 # (person of the world, establishment category or offer type, age, radius km): the journeys' searches
-SEARCHES = (
+SEARCHES: tuple[tuple[str, _What, int, float], ...] = (
     ("elise", {"establishment_category": "177"}, 15, 30.0),  # MECS for a 15-year-old
     ("lucas", {"offer_type": "61"}, 3, 15.0),  # CAMSP for a 3-year-old
     ("elise", {"establishment_category": "177"}, 10, 50.0),

@@ -64,7 +64,7 @@ views = Blueprint("views", __name__)
 
 
 @views.get("/dashboard")
-def dashboard():  # noqa: ANN201
+def dashboard():
     session = request.args.get("session") or "default"
     if not valid_session_name(session):
         return jsonify({"detail": f"nom de session invalide : {session!r}"}), 400

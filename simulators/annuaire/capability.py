@@ -34,7 +34,7 @@ def capability_statement(base_url: str, *, date: str) -> dict[str, Any]:
         resources.append({
             "type": rtype, "profile": profile[-1],
             "interaction": [{"code": "read"}, {"code": "search-type"}],
-            "searchInclude": ["*"] + sorted(f"{s}:{p}" for (s, p) in INCLUDES if s == rtype),
+            "searchInclude": ["*", *sorted(f"{s}:{p}" for s, p in INCLUDES if s == rtype)],
             "searchRevInclude": sorted(f"{s}:{p}" for (s, p), t in INCLUDES.items() if t == rtype),
             "searchParam": [{"name": name, "type": p.type if p.type in _FHIR_TYPES else "special",
                              "definition": _definition(rtype, name)} for name, p in PARAMS[rtype].items()],

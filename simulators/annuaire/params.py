@@ -83,66 +83,23 @@ def _common() -> list[ParamDef]:
 
 
 def _practitioner() -> list[ParamDef]:
-    return _common() + [
-        ParamDef("active", "token", _active),
-        ParamDef("family", "string", _names("family")),
-        ParamDef("given", "string", _names("given")),
-        ParamDef("name", "string", _names("all")),
-        ParamDef("identifier-type", "token", _identifier_types),
-        ParamDef("mailbox-mss", "string", _mailboxes),
-        ParamDef("number-smartcard", "string", lambda r: []),
-        ParamDef("qualification-code", "token", lambda r: [
-            t for q in r.get("qualification") or () if isinstance(q, dict) for t in codings(q.get("code"))]),
-    ]
+    return [*_common(), ParamDef("active", "token", _active), ParamDef("family", "string", _names("family")), ParamDef("given", "string", _names("given")), ParamDef("name", "string", _names("all")), ParamDef("identifier-type", "token", _identifier_types), ParamDef("mailbox-mss", "string", _mailboxes), ParamDef("number-smartcard", "string", lambda r: []), ParamDef("qualification-code", "token", lambda r: [t for q in r.get("qualification") or () if isinstance(q, dict) for t in codings(q.get("code"))])]
 
 
 def _practitioner_role() -> list[ParamDef]:
-    return _common() + [
-        ParamDef("active", "token", _active),
-        ParamDef("data-registration-authority", "token", lambda r: []),
-        ParamDef("mailbox-mss", "string", _mailboxes),
-        ParamDef("organization", "reference", reference("organization"), "Organization"),
-        ParamDef("practitioner", "reference", reference("practitioner"), "Practitioner"),
-        ParamDef("role", "token", lambda r: concepts(r.get("code"))),
-    ]
+    return [*_common(), ParamDef("active", "token", _active), ParamDef("data-registration-authority", "token", lambda r: []), ParamDef("mailbox-mss", "string", _mailboxes), ParamDef("organization", "reference", reference("organization"), "Organization"), ParamDef("practitioner", "reference", reference("practitioner"), "Practitioner"), ParamDef("role", "token", lambda r: concepts(r.get("code")))]
 
 
 def _organization() -> list[ParamDef]:
-    return _common() + [
-        ParamDef("active", "token", _active),
-        ParamDef("address", "string", _address("all")),
-        ParamDef("address-city", "string", _address("city")),
-        ParamDef("address-postalcode", "string", _address("postalCode")),
-        ParamDef("identifier-type", "token", _identifier_types),
-        ParamDef("mailbox-mss", "string", _mailboxes),
-        ParamDef("name", "string", _raw_strings("name", "alias")),
-        ParamDef("partof", "reference", reference("partOf"), "Organization"),
-        ParamDef("pharmacy-licence", "string", lambda r: []),
-        ParamDef("type", "token", lambda r: concepts(r.get("type"))),
-    ]
+    return [*_common(), ParamDef("active", "token", _active), ParamDef("address", "string", _address("all")), ParamDef("address-city", "string", _address("city")), ParamDef("address-postalcode", "string", _address("postalCode")), ParamDef("identifier-type", "token", _identifier_types), ParamDef("mailbox-mss", "string", _mailboxes), ParamDef("name", "string", _raw_strings("name", "alias")), ParamDef("partof", "reference", reference("partOf"), "Organization"), ParamDef("pharmacy-licence", "string", lambda r: []), ParamDef("type", "token", lambda r: concepts(r.get("type")))]
 
 
 def _healthcare_service() -> list[ParamDef]:
-    return _common() + [
-        ParamDef("active", "token", _active),
-        ParamDef("as-sp-data-information-system", "token", _data_system),
-        ParamDef("characteristic", "token", lambda r: concepts(r.get("characteristic"))),
-        ParamDef("organization", "reference", reference("providedBy"), "Organization"),
-        ParamDef("service-category", "token", lambda r: concepts(r.get("category"))),
-        ParamDef("service-type", "token", lambda r: concepts(r.get("type"))),
-        ParamDef("_since", "date", lambda r: date_of((r.get("meta") or {}).get("lastUpdated"))),
-    ]
+    return [*_common(), ParamDef("active", "token", _active), ParamDef("as-sp-data-information-system", "token", _data_system), ParamDef("characteristic", "token", lambda r: concepts(r.get("characteristic"))), ParamDef("organization", "reference", reference("providedBy"), "Organization"), ParamDef("service-category", "token", lambda r: concepts(r.get("category"))), ParamDef("service-type", "token", lambda r: concepts(r.get("type"))), ParamDef("_since", "date", lambda r: date_of((r.get("meta") or {}).get("lastUpdated")))]
 
 
 def _device() -> list[ParamDef]:
-    return _common() + [
-        ParamDef("manufacturer", "string", _raw_strings("manufacturer")),
-        ParamDef("model", "string", _raw_strings("modelNumber")),
-        ParamDef("organization", "reference", reference("owner"), "Organization"),
-        ParamDef("status", "token", lambda r: [("http://hl7.org/fhir/device-status", str(r["status"]))]
-                 if r.get("status") else []),
-        ParamDef("type", "token", lambda r: codings(r.get("type"))),
-    ]
+    return [*_common(), ParamDef("manufacturer", "string", _raw_strings("manufacturer")), ParamDef("model", "string", _raw_strings("modelNumber")), ParamDef("organization", "reference", reference("owner"), "Organization"), ParamDef("status", "token", lambda r: [("http://hl7.org/fhir/device-status", str(r["status"]))] if r.get("status") else []), ParamDef("type", "token", lambda r: codings(r.get("type")))]
 
 
 PARAMS: dict[str, dict[str, ParamDef]] = {

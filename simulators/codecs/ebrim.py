@@ -234,7 +234,7 @@ def add_localized(parent: etree._Element, tag: str, text: str, *, charset: str |
             ls.set("charset", charset)
 
 
-def classification(parent: etree._Element, scheme: str, obj: str, code: Code, *, id: str,  # noqa: A002 - ebRIM's name
+def classification(parent: etree._Element, scheme: str, obj: str, code: Code, *, id: str,
                    charset: str | None = None) -> etree._Element:
     cl = etree.SubElement(parent, q(RIM, "Classification"), classificationScheme=scheme, classifiedObject=obj,
                           nodeRepresentation=code.code, id=id)
@@ -244,7 +244,7 @@ def classification(parent: etree._Element, scheme: str, obj: str, code: Code, *,
 
 
 def external_identifier(parent: etree._Element, scheme: str, obj: str, value: str, name: str, *,
-                        id: str, charset: str | None = None) -> None:  # noqa: A002 - ebRIM's name
+                        id: str, charset: str | None = None) -> None:
     ei = etree.SubElement(parent, q(RIM, "ExternalIdentifier"), identificationScheme=scheme, value=value,
                           registryObject=obj, id=id)
     add_localized(ei, "Name", name, charset=charset)

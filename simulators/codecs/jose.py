@@ -143,7 +143,7 @@ class PublicKeys:
         data = json.loads(document) if isinstance(document, (str, bytes)) else document
         members = data.get("keys") if isinstance(data, Mapping) else None
         if not isinstance(members, list):
-            raise ValueError("JWKS : membre 'keys' (liste) attendu")
+            raise ValueError("JWKS : membre 'keys' (liste) attendu")  # noqa: TRY004 - callers catch ValueError
         if any(isinstance(m, Mapping) and set(m) & {"d", "p", "q", "k"} for m in members):
             raise ValueError("JWKS : une clé contient une partie privée ou secrète")
         try:
@@ -189,7 +189,8 @@ def _check_public(key: Any, algorithm: str) -> None:
     family = (ed25519.Ed25519PublicKey if algorithm == "EdDSA" else
               ec.EllipticCurvePublicKey if algorithm.startswith("ES") else rsa.RSAPublicKey)
     if not isinstance(key, family):
-        raise ValueError(f"clé de vérification JOSE : clé publique {type(key).__name__} inadaptée à {algorithm}")
+        raise ValueError(  # noqa: TRY004 - a key of the wrong family is a refused value; callers catch ValueError
+            f"clé de vérification JOSE : clé publique {type(key).__name__} inadaptée à {algorithm}")
     if algorithm in _EC_CURVES and key.curve.name != _EC_CURVES[algorithm]:
         raise ValueError(f"clé de vérification JOSE : courbe {key.curve.name} inadaptée à {algorithm}")
 

@@ -18,7 +18,7 @@ import base64
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -36,7 +36,7 @@ X509_SUBJECT_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName
 _S = f"{{{SAML_NS}}}"
 _DS = f"{{{DS_NS}}}"
 
-AttributeValue = Union[str, etree._Element]
+AttributeValue: TypeAlias = str | etree._Element
 
 
 class SamlError(ProtocolError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Union
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -29,9 +29,9 @@ WSA_HEADERS = frozenset(
     (WSA_NS, name) for name in ("Action", "MessageID", "To", "RelatesTo", "ReplyTo", "FaultTo", "From")
 )
 
-QName = tuple[Union[str, None], str]  # (namespace, local name)
-QNameLike = Union[QName, etree.QName, str]
-XmlInput = Union[etree._Element, bytes]
+QName = tuple[str | None, str]  # (namespace, local name)
+QNameLike: TypeAlias = QName | etree.QName | str
+XmlInput: TypeAlias = etree._Element | bytes
 
 _PARAM_RE = re.compile(r'\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]*))\s*(?:;|$)', re.S)
 _PREFIX_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 from lxml import etree
 
@@ -20,7 +20,7 @@ from simulators.codecs.soap_base import (
 )
 from simulators.codecs.xmlsafe import parse_xml
 
-DetailInput = Union[Sequence[XmlInput], XmlInput, None]
+DetailInput: TypeAlias = Sequence[XmlInput] | XmlInput | None
 
 
 @dataclass

@@ -31,7 +31,8 @@ class BenchView(Protocol):
     """What the admin app reads of the process serving it (`Bench`, a gunicorn worker, the in-process
     bench): its runtime and the endpoints it publishes."""
 
-    runtime: Runtime | None
+    @property
+    def runtime(self) -> Runtime | None: ...
 
     def endpoints(self) -> list[Endpoint]: ...
 
@@ -41,7 +42,7 @@ PREFIX = "/_bench"
 class AdminRequest(Request):
     """JSON nested deeper than the parser's recursion limit is invalid JSON like any other, not a crash."""
 
-    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):  # noqa: ANN201
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
         try:
             return super().get_json(force=force, silent=silent, cache=cache)
         except RecursionError:
@@ -83,33 +84,33 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
     api = Blueprint("bench_admin", __name__, url_prefix=PREFIX)
 
     @api.get("/health")
-    def health():  # noqa: ANN202
+    def health():
         status = "ok" if rt.journal.write_errors == 0 else "degraded"
         return jsonify(status=status, time=time.time(), version=__version__,
                        journal={"write_errors": rt.journal.write_errors, "last_error": rt.journal.last_error},
                        services={e.service: e.url for e in bench.endpoints()})
 
     @api.get("/version")
-    def version():  # noqa: ANN202
+    def version():
         return jsonify(name="socle-bench", version=__version__, python=platform.python_version())
 
     @api.get("/services")
-    def services():  # noqa: ANN202
+    def services():
         return jsonify([{"service": e.service, "url": e.url, "configure": e.configure}
                         for e in bench.endpoints()])
 
     @api.get("/openapi.json")
-    def openapi():  # noqa: ANN202
+    def openapi():
         text = resources.files("simulators.core").joinpath("openapi.json").read_text(encoding="utf-8")
         return Response(text, mimetype="application/json")
 
     # --- sessions ------------------------------------------------------------------------
     @api.get("/sessions")
-    def list_sessions():  # noqa: ANN202
+    def list_sessions():
         return jsonify([s.public() for s in rt.sessions.list()])
 
     @api.post("/sessions")
-    def create_session():  # noqa: ANN202
+    def create_session():
         data = request.get_json(silent=True)
         if not isinstance(data, dict) or not isinstance(data.get("name"), str):
             return problem(400, "corps JSON attendu: {\"name\": \"...\"}")
@@ -127,7 +128,7 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
         return jsonify(info.public()), 201
 
     @api.get("/sessions/<name>")
-    def get_session(name: str):  # noqa: ANN202
+    def get_session(name: str):
         try:
             info = rt.sessions.get(name)
         except SessionError as exc:
@@ -135,7 +136,7 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
         return jsonify({**info.public(), "exchanges": rt.journal.count(name)})
 
     @api.delete("/sessions/<name>")
-    def delete_session(name: str):  # noqa: ANN202
+    def delete_session(name: str):
         try:
             rt.sessions.delete(name)
         except SessionError as exc:
@@ -144,7 +145,7 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
         return "", 204
 
     @api.post("/sessions/<name>/reset")
-    def reset_session(name: str):  # noqa: ANN202
+    def reset_session(name: str):
         try:
             rt.sessions.reset(name)
         except SessionError as exc:
@@ -152,11 +153,11 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
         return jsonify(session=name, reset=True)
 
     @api.get("/sessions/<name>/journal.jsonl")
-    def export_journal(name: str):  # noqa: ANN202
+    def export_journal(name: str):
         if not rt.sessions.exists(name):
             return problem(404, f"session inconnue: {name!r}")
 
-        def lines():  # noqa: ANN202
+        def lines():
             for ex in rt.journal.iter_session(name):
                 yield json.dumps(ex.to_json(), ensure_ascii=False) + "\n"
 
@@ -164,7 +165,7 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
 
     # --- exchanges -----------------------------------------------------------------------
     @api.get("/exchanges")
-    def list_exchanges():  # noqa: ANN202
+    def list_exchanges():
         try:
             limit = int(request.args.get("limit", "100"))
             q = ExchangeQuery(session=request.args.get("session") or None,
@@ -182,7 +183,7 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
         return jsonify(exchanges=[e.to_json(bodies=bodies) for e in page], next_after=next_after)
 
     @api.get("/exchanges/<exchange_id>")
-    def get_exchange(exchange_id: str):  # noqa: ANN202
+    def get_exchange(exchange_id: str):
         ex = rt.journal.get(exchange_id)
         if ex is None:
             return problem(404, f"échange inconnu: {exchange_id}")
@@ -191,7 +192,7 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
         return jsonify(ex.to_json())
 
     @api.get("/exchanges/<exchange_id>/<part>")
-    def get_exchange_body(exchange_id: str, part: str):  # noqa: ANN202
+    def get_exchange_body(exchange_id: str, part: str):
         if part not in ("request", "response"):
             return problem(404, "partie attendue: request ou response")
         ex = rt.journal.get(exchange_id)
@@ -207,14 +208,14 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
 
     # --- faults --------------------------------------------------------------------------
     @api.get("/faults")
-    def list_faults():  # noqa: ANN202
+    def list_faults():
         session = request.args.get("session") or None
         hidden = set(session_access().hidden())
         return jsonify(rules=[r.to_json() for r in rt.faults.rules(session) if r.session not in hidden],
                        catalogues=rt.faults.catalogues)
 
     @api.post("/faults")
-    def add_fault():  # noqa: ANN202
+    def add_fault():
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
             return problem(400, "corps JSON attendu: une règle de défaut")
@@ -229,7 +230,7 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
         return jsonify(rule.to_json()), 201
 
     @api.delete("/faults/<rule_id>")
-    def delete_fault(rule_id: str):  # noqa: ANN202
+    def delete_fault(rule_id: str):
         rule = next((r for r in rt.faults.rules() if r.id == rule_id), None)
         if rule is not None and not session_access().allowed(rule.session):
             return refuse_session(rule.session)
@@ -238,7 +239,7 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
         return "", 204
 
     @api.delete("/faults")
-    def clear_faults():  # noqa: ANN202
+    def clear_faults():
         session = request.args.get("session") or None
         if session is None:  # every session the caller may touch, never another team's protected one
             hidden = set(session_access().hidden())
@@ -254,20 +255,20 @@ def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
         app.register_blueprint(bp)
 
     @app.before_request
-    def refuse_unreadable_body():  # noqa: ANN202 - bad chunking, over the limit, stalled client
+    def refuse_unreadable_body():
         framing = request.environ.get(BODY_ERROR_KEY)
         return problem(*framing) if framing is not None else None
 
     @app.errorhandler(404)
-    def not_found(_exc):  # noqa: ANN001, ANN202
+    def not_found(_exc):
         return problem(404, f"ressource inconnue: {request.path}")
 
     @app.errorhandler(405)
-    def not_allowed(_exc):  # noqa: ANN001, ANN202
+    def not_allowed(_exc):
         return problem(405, f"méthode {request.method} non permise sur {request.path}", "Méthode non permise")
 
     @app.errorhandler(Exception)
-    def internal(exc):  # noqa: ANN001, ANN202
+    def internal(exc):
         if isinstance(exc, HTTPException):
             return problem(exc.code or 500, exc.description or "")
         app.logger.exception("admin error")

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from .admin import create_admin_app
@@ -36,9 +37,10 @@ def _with_host(url: str, host: str) -> str:
 
 
 class SimulatorFactory(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
-    def __call__(self, runtime: Runtime) -> list[Lifecycle]: ...
+    def __call__(self, runtime: Runtime, /) -> Sequence[Lifecycle]: ...
 
 
 class Bench:
@@ -57,7 +59,7 @@ class Bench:
 
     def start(self) -> "Bench":
         cfg = self.config
-        rt = build_runtime(cfg, live_checker=self.live_checker, pki=self.pki, db_schema=self.db_schema)
+        rt: Runtime = build_runtime(cfg, live_checker=self.live_checker, pki=self.pki, db_schema=self.db_schema)
         self.runtime = rt
         faults, sessions = rt.faults, rt.sessions
         fault_store = faults.store
@@ -116,6 +118,12 @@ class Bench:
             if endpoint.service == name:
                 return endpoint.url
         raise KeyError(name)
+
+    @property
+    def started_runtime(self) -> Runtime:
+        """The runtime of a started bench (AssertionError before `start`)."""
+        assert self.runtime is not None, "bench not started"
+        return self.runtime
 
     @property
     def admin_url(self) -> str:

@@ -140,8 +140,9 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> BenchConfig
     ports.update({k: int(v) for k, v in (data.pop("ports", {}) or {}).items()})
     try:
         journal = JournalConfig(**(data.pop("journal", {}) or {}))
-        admin = AdminConfig(**{k: tuple(v) if isinstance(v, list) else v
-                               for k, v in (data.pop("admin", {}) or {}).items()})
+        admin_data: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                                      for k, v in (data.pop("admin", {}) or {}).items()}
+        admin = AdminConfig(**admin_data)
     except TypeError as exc:
         raise ConfigError(f"[journal] or [admin]: {exc}") from exc
     kwargs: dict[str, Any] = {"ports": ports, "journal": journal, "admin": admin}

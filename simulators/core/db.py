@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +38,10 @@ def _created_meanwhile(exc: DBAPIError) -> bool:
 class Database:
     engine: Engine
     metadata: MetaData
-    changes: ChangeFeed | None = None
+    changes: ChangeFeed = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.changes is None:
-            self.changes = ChangeFeed(self, shared=self.shared)
+        self.changes = ChangeFeed(self, shared=self.shared)
 
     @property
     def is_sqlite(self) -> bool:

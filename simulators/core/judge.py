@@ -23,7 +23,7 @@ def judge_exchange(checker: LiveChecker, exchange: Exchange) -> None:
     """Add the checker's verdicts to the exchange; a broken check is an `error` verdict, never a loss."""
     try:
         exchange.verdicts.extend(checker(exchange))
-    except Exception as exc:  # a broken check must never lose an exchange
+    except Exception as exc:  # noqa: BLE001 - a broken check must never lose an exchange
         exchange.verdicts.append(Verdict(check="bench.live", outcome="error",
                                          message=f"erreur du banc: {exc!r}"))
 

@@ -25,7 +25,7 @@ from .faults import FaultEngine, SharedFaultStore
 from .files import private_dir
 from .httpserver import HttpLimits
 from .journal import Journal, LiveChecker
-from .lifecycle import WsgiServer
+from .lifecycle import Lifecycle, WsgiServer
 from .pki.blueprint import crl_blueprint
 from .pki.revocation import RevocationIndex
 from .service import ENVIRON_KEY, ErrorRenderer, Identify, ServiceMiddleware, plain_error
@@ -48,7 +48,7 @@ class Runtime:
     ui_blueprints: list[Blueprint] = field(default_factory=list)  # mounted at the admin port's root
     shutdown_hooks: list[Callable[[], None]] = field(default_factory=list)
 
-    def server_tls(self, server_name: str, *, client_auth: str = "optional",
+    def server_tls(self, server_name: str, *, client_auth: tls.ClientAuth = "optional",
                    dns_names: tuple[str, ...] = ()) -> ssl.SSLContext | None:
         """TLS context for a simulator's server, or None when the bench runs without TLS.
 
@@ -65,7 +65,7 @@ class Runtime:
             return None
         return tls.TlsIdentify(RevocationIndex.of(self.pki))
 
-    def wrap(self, app, *, service: str, render_error: ErrorRenderer = plain_error,  # noqa: ANN001
+    def wrap(self, app, *, service: str, render_error: ErrorRenderer = plain_error,
              identify: Identify | None = None) -> ServiceMiddleware:
         if hasattr(app, "config"):  # Flask: let errors reach the middleware, which renders the protocol's own
             app.config["PROPAGATE_EXCEPTIONS"] = True
@@ -78,8 +78,8 @@ class Runtime:
         """Deadlines, body limit and worker threads of every HTTP server (`[server]` table)."""
         return http_limits(self.config)
 
-    def http_server(self, app, *, service: str, port_name: str | None = None,  # noqa: ANN001
-                    client_auth: str = "optional", configure: str = "", path: str = "") -> WsgiServer:
+    def http_server(self, app, *, service: str, port_name: str | None = None,
+                    client_auth: tls.ClientAuth = "optional", configure: str = "", path: str = "") -> Lifecycle:
         return WsgiServer(app, name=service, host=self.config.host,
                           port=self.config.port(port_name or service),
                           ssl_context=self.server_tls("localhost", client_auth=client_auth),
@@ -91,7 +91,7 @@ _HTTP_ERRORS_FR = {400: "requête invalide", 404: "ressource inconnue", 405: "m�
                    415: "type de contenu non supporté"}
 
 
-def _render_http_errors(app, render_error: ErrorRenderer) -> None:  # noqa: ANN001
+def _render_http_errors(app, render_error: ErrorRenderer) -> None:
     """Flask answers routing errors (unknown path, wrong method...) with its own HTML page, before the
     middleware sees anything: render them in the service's protocol shape instead."""
     def handle(exc: HTTPException) -> Response:

@@ -120,7 +120,8 @@ class ServiceMiddleware:
                 403, f"certificat client révoqué : {caller.subject}", ctx))
         framing = environ.get(BODY_ERROR_KEY)
         if framing is not None:  # the server could not read the body: bad chunking, over the limit, stalled
-            return self._finish(environ, start_response, exchange, ctx, t0, self.render_error(*framing, ctx))
+            status, message = framing  # (status, French message), see httpserver
+            return self._finish(environ, start_response, exchange, ctx, t0, self.render_error(status, message, ctx))
         body, too_large = _read_body(environ, self.max_body_bytes)
         exchange.request_body = body
         ctx.body = body

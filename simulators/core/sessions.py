@@ -11,6 +11,7 @@ once per `refresh_s` so a session deleted elsewhere stops resolving here too.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import hmac
 import json
@@ -32,7 +33,7 @@ from .events import Event, EventBus
 DEFAULT_SESSION = "default"
 SESSION_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
-SessionHook = Callable[[str], None]
+SessionHook = Callable[[str], object]  # what a hook returns is ignored (e.g. a count of deleted rows)
 SECRET_KEY = "_secret"  # options key holding the salted hash of a protected session's secret
 
 
@@ -168,10 +169,11 @@ class SessionRegistry:
                         conn.execute(self.table.insert().values(name=name, created_at=info.created_at,
                                                                 description=description,
                                                                 options=json.dumps(info.options)))
+                created_elsewhere = exists is not None
             except IntegrityError:  # another process inserted it between our select and insert
-                exists = True
+                created_elsewhere = True
             self._known.add(name)
-            if exists is not None:  # created by another process
+            if created_elsewhere:
                 if exist_ok:
                     return self.get(name)
                 raise SessionError(f"la session {name!r} existe déjà")
@@ -208,7 +210,7 @@ class SessionRegistry:
             return False
         return secret_matches(str(stored), secret)
 
-    def protected_names(self) -> list[str]:
+    def protected_names(self) -> builtins.list[str]:  # `list` is the method above in this class body
         return [s.name for s in self.list() if s.protected]
 
     def reset(self, name: str) -> None:

@@ -46,8 +46,12 @@ class JournalTicket:
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
 
+        def resolve() -> None:
+            if not future.done():
+                future.set_result(True)
+
         def wake() -> None:
-            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(True))
+            loop.call_soon_threadsafe(resolve)
 
         with self._lock:
             if self._is_done:
@@ -55,7 +59,7 @@ class JournalTicket:
             self._callbacks.append(wake)
         try:
             return await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
 
     def _set(self) -> None:

@@ -48,12 +48,21 @@ class DashboardContext:
     feed: FeedSettings = field(default_factory=FeedSettings)
 
 
+def admin_services() -> list[dict[str, Any]]:
+    """The admin API's own /_bench/services view, called in-process ([] when the admin API is not mounted)."""
+    view = current_app.view_functions.get("bench_admin.services")
+    if view is None:
+        return []
+    response = view()
+    assert isinstance(response, Response), "the admin API's services view answers with jsonify"
+    return response.get_json()
+
+
 def running_services(catalogues: dict[str, dict[str, str]]) -> list[str]:
     """Exchange services of this bench: the endpoints listed by the admin API's own
     /_bench/services view (transport endpoints mapped to their service, e.g. smtp -> mss) plus the
     services that registered a fault catalogue."""
-    view = current_app.view_functions.get("bench_admin.services")
-    endpoints = [s["service"] for s in view().get_json()] if view is not None else []
+    endpoints = [s["service"] for s in admin_services()]
     return extensions.exchange_services(endpoints, catalogues)
 
 
@@ -175,8 +184,7 @@ def exchange_curl(exchange: Any) -> str:
     if exchange.protocol != "http":
         return ""
     host = next((v for k, v in exchange.request_headers.items() if k.lower() == "host"), "")
-    view = current_app.view_functions.get("bench_admin.services")
-    urls = [s["url"] for s in view().get_json()] if view is not None else []
+    urls = [s["url"] for s in admin_services()]
     scheme = next((u.partition("://")[0] for u in urls if u.partition("://")[2].partition("/")[0] == host), "https")
     raw = f"{request.host_url.rstrip('/')}/_bench/exchanges/{exchange.id}/request"
     return curl(exchange_sample(exchange, f"{scheme}://{host}" if host else ""), body_from=raw)
@@ -187,11 +195,10 @@ def detail_document(exchange: Any, evidence: Evidence) -> dict[str, Any]:
     request_view = decode_body(exchange.request_body, exchange.request_headers, protocol=exchange.protocol)
     response_view = decode_body(exchange.response_body, exchange.response_headers, protocol=exchange.protocol)
     assertions = decode_assertions(xml_documents(request_view, exchange.request_body))
-    verdicts = []
-    for verdict in exchange.verdicts:
-        verdicts.append({"check": verdict.check, "outcome": verdict.outcome, "level": verdict.level,
-                         "status": verdict_status(verdict.outcome, verdict.level), "message": verdict.message,
-                         "requirements": [evidence.requirement(r) for r in verdict.requirements]})
+    verdicts = [{"check": verdict.check, "outcome": verdict.outcome, "level": verdict.level,
+                 "status": verdict_status(verdict.outcome, verdict.level), "message": verdict.message,
+                 "requirements": [evidence.requirement(r) for r in verdict.requirements]}
+                for verdict in exchange.verdicts]
     info = exchange.to_json(bodies=False)
     return {
         "row": exchange_row(exchange),

@@ -37,7 +37,7 @@ class BodyView:
     text: str = ""
     truncated: bool = False
     headers: dict[str, str] = field(default_factory=dict)
-    parts: list["BodyView"] = field(default_factory=list)
+    parts: list[BodyView] = field(default_factory=list)
     entries: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
 
@@ -149,6 +149,8 @@ def _add_parts(view: BodyView, message: email.message.Message, depth: int) -> No
         view.note = "multipart sans partie lisible"
         return
     for part in parts[:MAX_PARTS]:
+        if not isinstance(part, email.message.Message):  # a multipart's payload is a list of Message
+            continue
         if part.is_multipart():
             child = BodyView("multipart", part.get_content_type(), 0, _part_title(part))
             _add_parts(child, part, depth + 1)
@@ -161,6 +163,8 @@ def _add_parts(view: BodyView, message: email.message.Message, depth: int) -> No
 
 def _leaf(part: email.message.Message, depth: int) -> BodyView:
     payload = part.get_payload(decode=True) or b""
+    if not isinstance(payload, bytes):  # decode=True on a leaf part gives bytes (None when empty)
+        payload = b""
     child = _decode(payload, str(part.get("Content-Type") or part.get_content_type()),
                     depth=depth + 1, title=_part_title(part))
     child.headers = {name: str(part.get(name)) for name in ("Content-ID", "Content-Disposition",

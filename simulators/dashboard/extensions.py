@@ -65,9 +65,7 @@ def get_routes(app: Flask) -> set[str]:
 def view_catalogue(app: Flask, running: list[str]) -> list[dict[str, Any]]:
     """Each known view with whether its provider is mounted and its service running."""
     routes = get_routes(app)
-    views = []
-    for view in VIEWS:
-        views.append({**asdict(view), "mounted": view.path in routes, "running": view.service in running})
+    views = [{**asdict(view), "mounted": view.path in routes, "running": view.service in running} for view in VIEWS]
     known = {v.service for v in VIEWS}
     for service in running:
         path = VIEW_PATH.format(service=service)

@@ -55,7 +55,8 @@ def parse_path(path: str) -> list[list[Point]]:
     x = y = 0.0
     start: Point = (0.0, 0.0)
     tokens = re.findall(r"[mMzZlL]|-?\d*\.?\d+(?:e-?\d+)?", path)
-    command, ring, i = "m", [], 0
+    command, i = "m", 0
+    ring: list[Point] = []
     numbers: list[float] = []
     while i < len(tokens):
         token = tokens[i]
@@ -103,7 +104,7 @@ def simplify(points: list[Point], tolerance: float) -> list[Point]:
         if best > tolerance and index > 0:
             keep[index] = True
             stack += [(a, index), (index, b)]
-    return [p for p, kept in zip(points, keep) if kept]
+    return [p for p, kept in zip(points, keep, strict=True) if kept]
 
 
 def ring_path(ring: list[Point]) -> str:
@@ -126,7 +127,7 @@ def inside(point: Point, rings: list[list[Point]]) -> bool:
     x, y = point
     hit = False
     for ring in rings:
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
             if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
                 hit = not hit
     return hit
@@ -136,7 +137,7 @@ def centroid(rings: list[list[Point]]) -> Point:
     """Area centroid of the largest ring (islands aside)."""
     ring = max(rings, key=lambda r: abs(_area(r)))
     area, cx, cy = 0.0, 0.0, 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
         cross = x0 * y1 - x1 * y0
         area += cross
         cx += (x0 + x1) * cross
@@ -146,7 +147,7 @@ def centroid(rings: list[list[Point]]) -> Point:
 
 
 def _area(ring: list[Point]) -> float:
-    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1])) / 2
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True)) / 2
 
 
 def terms(longitude: float, latitude: float) -> list[float]:
@@ -157,14 +158,14 @@ def terms(longitude: float, latitude: float) -> list[float]:
 
 def solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     n = len(vector)
-    a = [row[:] + [vector[i]] for i, row in enumerate(matrix)]
+    a = [[*row, vector[i]] for i, row in enumerate(matrix)]
     for col in range(n):
         pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
         a[col], a[pivot] = a[pivot], a[col]
         for r in range(n):
             if r != col:
                 factor = a[r][col] / a[col][col]
-                a[r] = [x - factor * y for x, y in zip(a[r], a[col])]
+                a[r] = [x - factor * y for x, y in zip(a[r], a[col], strict=True)]
     return [a[i][n] / a[i][i] for i in range(n)]
 
 
@@ -175,21 +176,23 @@ def fit(pairs: list[tuple[Point, Point]]) -> tuple[list[float], list[float]]:
     for axis in (0, 1):
         target = [svg[axis] for _, svg in pairs]
         normal = [[sum(r[i] * r[j] for r in rows) for j in range(6)] for i in range(6)]
-        right = [sum(r[i] * t for r, t in zip(rows, target)) for i in range(6)]
+        right = [sum(r[i] * t for r, t in zip(rows, target, strict=True)) for i in range(6)]
         coefficients.append([round(c, 5) for c in solve(normal, right)])
     return coefficients[0], coefficients[1]
 
 
 def project(coefficients: dict[str, list[float]], latitude: float, longitude: float) -> Point:
     basis = terms(longitude, latitude)
-    return (sum(c * t for c, t in zip(coefficients["x"], basis)), sum(c * t for c, t in zip(coefficients["y"], basis)))
+    return (sum(c * t for c, t in zip(coefficients["x"], basis, strict=True)), sum(c * t for c, t in zip(coefficients["y"], basis, strict=True)))
 
 
 def build(package_dir: Path) -> dict[str, Any]:
     source = (package_dir / "index.js").read_text(encoding="utf-8")
     data = json.loads(source[source.index("{"):].rstrip().rstrip(";"))
     prefecture = {c.department: c for c in prefectures()}
-    departments, pairs, boxes = [], [], {}
+    departments: list[dict[str, Any]] = []
+    pairs: list[tuple[Point, Point]] = []
+    boxes: dict[str, list[float]] = {}
     for location in data["locations"]:
         code = location["id"]
         rings = [simplify(r, 0.5) for r in parse_path(location["path"])]

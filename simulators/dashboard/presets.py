@@ -42,9 +42,7 @@ PRESETS: tuple[Preset, ...] = (
     Preset("mss-refuses", "MSS refuse", "L'opérateur MSSanté refuse les messages (SMTP 554).",
            (Candidate("mss", "fault", "smtp_554"), Candidate("mss", "error"))),
     Preset("token-expired", "Jeton expiré", "Les jetons Pro Santé Connect / ROR sont refusés comme expirés.",
-           tuple(Candidate(service, "fault", name) for service in ("mss", "psc", "ror")
-                 for name in EXPIRED_TOKEN_FAULTS)
-           + (Candidate("ror", "fault", "ror_token_rejected"),), all_services=True),
+           (*tuple(Candidate(service, "fault", name) for service in ("mss", "psc", "ror") for name in EXPIRED_TOKEN_FAULTS), Candidate("ror", "fault", "ror_token_rejected")), all_services=True),
 )
 
 

@@ -73,5 +73,5 @@ class AccessLog:
             self._stop.wait(self.linger_s)  # company for the batch; close() cuts it short
             try:
                 self.flush()
-            except Exception:  # noqa: BLE001 - counted; retried with the next flush
+            except Exception:  # noqa: BLE001, S110 - counted; retried with the next flush
                 pass

@@ -103,7 +103,7 @@ class DmpClient:
     def claims(self, ins: str, oid: str, *, purpose: str = "normal", secret: bool = False) -> VihfClaims:
         """What this DUI's VIHF says (the identity, the patient, the access mode)."""
         ident = self.identity
-        roles = (Role(ident.person.profession_code, ident.person.profession_system, ident.person.profession_label),)
+        roles: tuple[Role, ...] = (Role(ident.person.profession_code, ident.person.profession_system, ident.person.profession_label),)
         if ident.second_role is not None:
             roles += (ident.second_role,)
         return VihfClaims(structure_id=ident.structure.structure_id, activity_sector=ident.structure.sector,

@@ -4,6 +4,7 @@ PKI) and the CDA document a professional writes for a patient."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,9 +23,10 @@ def issue_org_certs(pki: Any, world: World, establishment_id: str, *, variant: s
     """AUTH_CLI and SIGN certificates with the same DN for one structure (their names in the PKI)."""
     est = world.establishment(establishment_id)
     base = f"dmp-{establishment_id}" + ("" if variant == "valid" else f"-{variant}")
-    common = {"cn": est.name.upper()[:60], "organisation": est.legal_entity[:60], "structure_id": est.idnst}
-    pki.issue(CertRequest("auth-cli", name=f"{base}-auth", **common), exist_ok=True)
-    pki.issue(CertRequest("sign", name=f"{base}-sign", variant=variant, **common), exist_ok=True)
+    auth = CertRequest("auth-cli", name=f"{base}-auth", cn=est.name.upper()[:60], organisation=est.legal_entity[:60],
+                       structure_id=est.idnst)
+    pki.issue(auth, exist_ok=True)
+    pki.issue(replace(auth, profile="sign", name=f"{base}-sign", variant=variant), exist_ok=True)
     return f"{base}-auth", f"{base}-sign"
 
 

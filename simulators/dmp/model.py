@@ -13,7 +13,7 @@ from simulators.core.errors import BenchError
 
 BASE_PATH = "/si-dmp-server/v2/services"  # of the four LPS v2 endpoints (server and reference client)
 
-from simulators.codecs.ebrim_model import (  # noqa: F401 - re-exported: the DMP's public model
+from simulators.codecs.ebrim_model import (  # noqa: E402, F401 - re-exported: the DMP's public model
     APPROVED,
     HAS_MEMBER,
     INVISIBLE_PATIENT,

@@ -21,6 +21,7 @@ from simulators.dmp.metadata import Structure, assemble, document_entry, ins_cx,
 from simulators.dmp.model import (
     INVISIBLE_PATIENT, INVISIBLE_REPS, MASQUE_PS, Dossier, DuplicateUniqueId, LegalRepresentative, Submission,
 )
+from simulators.identities.model import Establishment, Person
 from simulators.identities.nir import explain_nir
 from simulators.identities.world import World, build_world
 
@@ -60,11 +61,13 @@ def dossiers_from_world(world: World) -> list[Dossier]:
             other = world.find(rid)
             if other is None:
                 continue
-            if hasattr(other, "idnst"):
+            if isinstance(other, Establishment):
                 reps.append(LegalRepresentative("RESPRSN", other.idnst, other.name))
             else:
+                names = (other.display_first_name, other.display_last_name) if isinstance(other, Person) else \
+                    (other.first_name, other.last_name)
                 reps.append(LegalRepresentative(RELATION_CODES.get(kinds.get(rid, ""), "RESPRSN"), rid,
-                                                f"{other.display_first_name} {other.display_last_name}"))
+                                                f"{names[0]} {names[1]}"))
         d = Dossier(ins=p.ins.value, oid=p.ins.oid, family=p.display_last_name, given=p.display_first_name,
                     gender=p.sex, birth_date=p.birth_date, legal_representatives=reps, person_id=p.id)
         if p.id in TREATING:

@@ -30,7 +30,7 @@ from simulators.codecs.xmlsafe import parse_xml, to_bytes
 from simulators.core.pki.profiles import dn_string
 from simulators.core.pki.revocation import RevocationIndex
 from simulators.dmp.valuesets import ValueSets
-from simulators.dmp.vihf_attributes import (  # noqa: F401 - re-exported: vihf is the public entry point
+from simulators.dmp.vihf_attributes import (
     SAML_NS,
     DS_NS,
     WSSE_NS,
@@ -313,7 +313,7 @@ def check_certificate(trust: VihfTrust, cert: x509.Certificate, now: datetime, *
                         reason="vihf_cert_untrusted", attribute="Signature")
     try:
         cert.verify_directly_issued_by(issuer)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure of the issuer check is an invalid certificate signature
         raise VihfError(f"{what} : signature du certificat par son autorité invalide.",
                         reason="vihf_cert_untrusted", attribute="Signature") from None
     try:

@@ -14,7 +14,8 @@ import json
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from lxml import etree
 
@@ -46,7 +47,7 @@ class Sample:
     paths: dict[str, list[str]] = field(default_factory=dict)  # body shapes taken from the full bodies
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Sample":
+    def from_json(cls, data: dict[str, Any]) -> Sample:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
     def as_json(self) -> dict[str, Any]:

@@ -84,9 +84,9 @@ def record(out: Path = PACKAGE_DATA, docs: Path | None = DOCS, *, log: Any = sys
 def transcript_samples(transcripts: dict[str, str]) -> list[Sample]:
     """Client-side transcripts (C: / S: lines) as samples of the mail service."""
     out = []
-    for name, text in sorted(transcripts.items()):
+    for name, transcript in sorted(transcripts.items()):
         protocol = "imap" if name.endswith("imap") else "smtp"
-        text = re.sub(r"/s/(exemples|ex)-[a-z0-9.-]+", "/s/<session>", text)
+        text = re.sub(r"/s/(exemples|ex)-[a-z0-9.-]+", "/s/<session>", transcript)
         out.append(Sample(service="mss", name=name, title=f"transcription {protocol.upper()} côté client",
                           protocol=protocol, operation="transcript", method="SESSION", path="", request_headers={},
                           request_body=text, status=0, response_headers={}, response_body="",
@@ -172,7 +172,7 @@ def _play(journey: str, admin: str, work: Path) -> str:
 
 
 def _exchanges(admin: str, session: str) -> list[dict[str, Any]]:
-    answer = requests.get(f"{admin}/_bench/exchanges", params={"session": session, "bodies": "1", "limit": 1000},
+    answer = requests.get(f"{admin}/_bench/exchanges", params={"session": session, "bodies": "1", "limit": "1000"},
                           timeout=30)
     answer.raise_for_status()
     return answer.json()["exchanges"]
@@ -185,7 +185,7 @@ def _key(ex: dict[str, Any]) -> Key:
     return ex["service"], ex["operation"] or "requete", "refus" if _refused(ex) else "ok"
 
 
-def select(steps: list[tuple["tour.Step", list[dict[str, Any]]]], journeys: list[dict[str, Any]]) -> list[Sample]:
+def select(steps: list[tuple[tour.Step, list[dict[str, Any]]]], journeys: list[dict[str, Any]]) -> list[Sample]:
     """The tour's samples first (named after their step), then the journeys' for what the tour did not show.
 
     Within the tour, an exchange already shown by an earlier step (the token and AUTH before each mail) is left

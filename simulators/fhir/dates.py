@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 
 _DATE_RE = re.compile(
     r"^(?P<y>\d{4})(?:-(?P<mo>\d{2})(?:-(?P<d>\d{2})(?:T(?P<h>\d{2}):(?P<mi>\d{2})"
@@ -27,7 +27,7 @@ def parse_range(text: str) -> tuple[float, float]:
     if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1] and hour < 24
             and minute < 60 and second < 61 and year >= 1):
         raise ValueError(f"date invalide : {text[:40]!r}")
-    tz = timezone.utc
+    tz = UTC
     if g["tz"] and g["tz"] != "Z":
         sign = 1 if g["tz"][0] == "+" else -1
         tz = timezone(sign * timedelta(hours=int(g["tz"][1:3]), minutes=int(g["tz"][4:6])))
@@ -51,5 +51,5 @@ def parse_range(text: str) -> tuple[float, float]:
 
 def instant(epoch: float) -> str:
     """`meta.lastUpdated` form: 2026-11-22T03:07:14.000+00:00 (HAPI's rendering)."""
-    moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
+    moment = datetime.fromtimestamp(epoch, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+00:00"

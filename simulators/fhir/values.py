@@ -89,9 +89,8 @@ def strings(*fields: str) -> Extractor:
         out: list[str] = []
         for name in fields:
             value = resource.get(name)
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, str):
-                    out.append(normalise(item))
+            out.extend(normalise(item) for item in (value if isinstance(value, list) else [value])
+                       if isinstance(item, str))
         return out
     return pull
 

@@ -53,7 +53,7 @@ def _fill(element: etree._Element, node: dict[str, Any], *, is_resource: bool) -
         shadow = node.get("_" + name)
         values = value if isinstance(value, list) else [value]
         shadows = shadow if isinstance(shadow, list) else [shadow] * len(values)
-        for item, extra in zip(values, shadows + [None] * (len(values) - len(shadows))):
+        for item, extra in zip(values, shadows + [None] * (len(values) - len(shadows)), strict=False):
             _append(element, name, item, extra)
 
 

@@ -65,8 +65,8 @@ def run_export(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     world = _world(args)
     if args.name == "list":
-        for record in world.personas():
-            print(f"{record.id:12} {record.display_first_name} {record.display_last_name} — {record.story}")
+        for persona in world.personas():
+            print(f"{persona.id:12} {persona.display_first_name} {persona.display_last_name} — {persona.story}")
         return 0
     record = world.find(args.name)
     if record is None:
@@ -142,10 +142,9 @@ def _establishment_card(e: Establishment) -> list[str]:
     lines.append(f"  National organisation identifier: {e.idnst}   SIRET: {e.siret}")
     if e.mss_org_address:
         lines.append(f"  Organisational mailbox (BAL): {e.mss_org_address}")
-    for offer in e.offers:
-        lines.append(f"  Offer \"{offer.name}\" (offer type {offer.offer_type or '-'}): "
-                     f"ages {offer.age_min}-{offer.age_max}, "
-                     f"{offer.capacity_available}/{offer.capacity_installed} places available")
+    lines.extend(f"  Offer \"{offer.name}\" (offer type {offer.offer_type or '-'}): "
+                 f"ages {offer.age_min}-{offer.age_max}, "
+                 f"{offer.capacity_available}/{offer.capacity_installed} places available" for offer in e.offers)
     return lines
 
 

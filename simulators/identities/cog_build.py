@@ -58,7 +58,7 @@ def build(communes_json: Path, cities500: Path) -> list[tuple[str, ...]]:
             for postal in commune.get("codesPostaux") or ():
                 by_postal[postal].append(point)
             by_department[commune["departement"]].append(point)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for commune in sorted(communes, key=lambda c: c["code"]):
         postals = commune.get("codesPostaux") or [""]
         point, precision = points.get(commune["code"]), "g"

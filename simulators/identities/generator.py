@@ -162,4 +162,4 @@ def generate_establishments(
     return tuple(records)
 
 
-__all__ = ["generate_people", "generate_professionals", "generate_establishments"]
+__all__ = ["generate_establishments", "generate_people", "generate_professionals"]

@@ -33,7 +33,7 @@ def _person(
         display_last_name=name, used_name="", ins=ins, ins_history=history,
         identity_status=STATUS_RETRIEVED,
         mes_address=patient_mss_address(ins.value) if ins and usable else "",
-        tags=("cnam-test",) + tags, insi=behaviour, story=story,
+        tags=("cnam-test", *tags), insi=behaviour, story=story,
     )
 
 

@@ -84,6 +84,13 @@ class Person:
     def first_given_name(self) -> str:
         return self.given_names[0] if self.given_names else ""
 
+    @property
+    def known_ins(self) -> InsMatricule:
+        """The INS of a person known to have one (the journeys' patients); ValueError for one without."""
+        if self.ins is None:
+            raise ValueError(f"{self.id} n'a pas d'INS")
+        return self.ins
+
 
 @dataclass(frozen=True)
 class Professional:

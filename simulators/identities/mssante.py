@@ -26,9 +26,16 @@ LIBERAL_DOMAINS = {
 }
 
 __all__ = [
-    "BENCH_SUFFIX", "JUDICIARY_DOMAIN", "ORDINARY_MAIL_DOMAIN", "LIBERAL_DOMAINS",
-    "PATIENT_MSS_DOMAIN", "patient_mss_address", "slug", "structure_domain", "person_address",
+    "BENCH_SUFFIX",
+    "JUDICIARY_DOMAIN",
+    "LIBERAL_DOMAINS",
+    "ORDINARY_MAIL_DOMAIN",
+    "PATIENT_MSS_DOMAIN",
     "fixed_domains",
+    "patient_mss_address",
+    "person_address",
+    "slug",
+    "structure_domain",
 ]
 
 
@@ -54,11 +61,4 @@ def fixed_domains() -> tuple[MssDomain, ...]:
         MssDomain(domain, "Opérateur national (banc)", True, f"BAL des {kind}s libéraux")
         for kind, domain in sorted(LIBERAL_DOMAINS.items())
     )
-    return liberal + (
-        MssDomain(PATIENT_MSS_DOMAIN, "Mon espace santé", True,
-                  "adresses usagers <INS>@patient.mssante.fr, INS qualifiée seulement"),
-        MssDomain(JUDICIARY_DOMAIN, "Ministère de la Justice (hors MSSanté)", False,
-                  "la Justice n'est pas éligible à MSSanté : envoi refusé par l'opérateur"),
-        MssDomain(ORDINARY_MAIL_DOMAIN, "Messagerie grand public", False,
-                  "messagerie ordinaire des familles, hors espace de confiance"),
-    )
+    return (*liberal, MssDomain(PATIENT_MSS_DOMAIN, "Mon espace santé", True, "adresses usagers <INS>@patient.mssante.fr, INS qualifiée seulement"), MssDomain(JUDICIARY_DOMAIN, "Ministère de la Justice (hors MSSanté)", False, "la Justice n'est pas éligible à MSSanté : envoi refusé par l'opérateur"), MssDomain(ORDINARY_MAIL_DOMAIN, "Messagerie grand public", False, "messagerie ordinaire des familles, hors espace de confiance"))

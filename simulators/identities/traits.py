@@ -72,9 +72,7 @@ def normalise_given_names(values: str | Iterable[str]) -> tuple[str, ...]:
     parts = re.split(r"[\s,;]+", values) if isinstance(values, str) else list(values)
     names: list[str] = []
     for part in parts:
-        for token in normalise_trait(part).split(" "):
-            if token:
-                names.append(token)
+        names.extend(token for token in normalise_trait(part).split(" ") if token)
     return tuple(names)
 
 

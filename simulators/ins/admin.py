@@ -63,9 +63,9 @@ def shared_ins(exchanges: Iterable[Exchange]) -> set[str]:
     found: set[str] = set()
     for exchange in exchanges:
         summary = exchange.summary or {}
-        vihf = summary.get("vihf") if isinstance(summary.get("vihf"), dict) else {}
+        vihf = raw if isinstance(raw := summary.get("vihf"), dict) else {}
         values = [summary.get("ins"), summary.get("patient_ins"), vihf.get("ins")]
-        xdm = summary.get("xdm") if isinstance(summary.get("xdm"), dict) else {}
+        xdm = raw if isinstance(raw := summary.get("xdm"), dict) else {}
         values += [d.get("ins") for d in xdm.get("documents") or [] if isinstance(d, dict)]
         found |= {str(v)[:13] for v in values if isinstance(v, str) and len(v) >= 13}
     return found

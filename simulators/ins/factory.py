@@ -36,7 +36,7 @@ def create(rt: Runtime, options: InsOptions) -> Simulator:
     app = create_app(options, store=store, profile="mtls", enforce_cn=tls_on, limits=limits)
     hint = ("INSi, certificate profile: this URL (or /s/<session>/lps), client certificate "
             "INSI-AUTO or INSI-MANU; WSDL: ?wsdl")
-    servers = [rt.http_server(rt.wrap(app, service="ins", render_error=renderer), service="ins",
+    servers: list[Lifecycle] = [rt.http_server(rt.wrap(app, service="ins", render_error=renderer), service="ins",
                               client_auth="required", path="/lps", configure=hint)]
     if tls_on:
         servers.append(_cpx_server(rt, options, store, renderer, limits))

@@ -53,7 +53,7 @@ def _parse_time(value: str | None) -> datetime | None:
         raise AssertionRejected(f"horodatage illisible dans l'assertion : {value!r}") from exc.cause
 
 
-def build_assertion(certificate: x509.Certificate, key, *, ps_id: str,  # noqa: ANN001 - RSA or EC key
+def build_assertion(certificate: x509.Certificate, key, *, ps_id: str,
                     attributes: dict[str, str] | None = None, lifetime: timedelta = timedelta(hours=1),
                     now: datetime | None = None, qualifier: str = "CPS") -> etree._Element:
     """A signed assertion element, ready to go inside wsse:Security."""

@@ -94,7 +94,7 @@ def soap_level_fault(exc: SoapError, ctx: RequestContext | None) -> Reply:
     return 500, fault_to_bytes(exc.fault, xml_declaration=True)
 
 
-def make_error_renderer(style: str):  # noqa: ANN201 - the core's ErrorRenderer signature
+def make_error_renderer(style: str):
     """Middleware errors (unknown session, body too large, crash, unrendered injected fault) as INSi
     faults, keeping the HTTP status the middleware chose."""
     def render(status: int, message: str, ctx: RequestContext | None) -> tuple[int, list[tuple[str, str]], bytes]:

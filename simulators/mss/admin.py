@@ -65,7 +65,7 @@ def admin_blueprint(store: MssStore, trust: TrustSpace, psc: ProSanteConnect) ->
 
 
 @views.get("/dashboard")
-def dashboard():  # noqa: ANN202
+def dashboard():
     session = _session(request.args.get("session") or "default")
     try:
         per_box = max(1, min(int(request.args.get("limit", DASHBOARD_MESSAGES)), 1000))
@@ -77,12 +77,12 @@ def dashboard():  # noqa: ANN202
 
 
 @views.get("/liste-blanche.xml")
-def liste_blanche():  # noqa: ANN202
+def liste_blanche():
     return Response(_admin().trust.to_xml(), mimetype="application/xml")
 
 
 @views.get("/sessions/<session>/mailboxes")
-def list_mailboxes(session: str):  # noqa: ANN202
+def list_mailboxes(session: str):
     kind = request.args.get("kind")
     mailboxes = _admin().store.mailboxes(_session(session))
     boxes = [b.to_json() for b in mailboxes.values() if not kind or b.kind == kind]
@@ -90,7 +90,7 @@ def list_mailboxes(session: str):  # noqa: ANN202
 
 
 @views.post("/sessions/<session>/mailboxes")
-def put_mailbox(session: str):  # noqa: ANN202
+def put_mailbox(session: str):
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not ADDRESS_RE.match(str(data.get("address", ""))):
         return _problem(400, "corps JSON attendu avec une adresse valide")
@@ -104,14 +104,14 @@ def put_mailbox(session: str):  # noqa: ANN202
 
 
 @views.delete("/sessions/<session>/mailboxes/<address>")
-def delete_mailbox(session: str, address: str):  # noqa: ANN202
+def delete_mailbox(session: str, address: str):
     if not _admin().store.delete_mailbox(_session(session), address):
         return _problem(404, f"boîte inconnue : {address}")
     return "", 204
 
 
 @views.get("/sessions/<session>/mailboxes/<address>/messages")
-def list_messages(session: str, address: str):  # noqa: ANN202
+def list_messages(session: str, address: str):
     if _admin().store.mailbox(_session(session), address) is None:
         return _problem(404, f"boîte inconnue : {address}")
     folder = request.args.get("folder", INBOX)
@@ -119,7 +119,7 @@ def list_messages(session: str, address: str):  # noqa: ANN202
 
 
 @views.get("/sessions/<session>/mailboxes/<address>/messages/<int:uid>")
-def get_message(session: str, address: str, uid: int):  # noqa: ANN202
+def get_message(session: str, address: str, uid: int):
     raw = _admin().store.raw(_session(session), address, request.args.get("folder", INBOX), uid)
     if raw is None:
         return _problem(404, f"message {uid} introuvable")
@@ -127,7 +127,7 @@ def get_message(session: str, address: str, uid: int):  # noqa: ANN202
 
 
 @views.post("/sessions/<session>/tokens")
-def token(session: str):  # noqa: ANN202
+def token(session: str):
     data = request.get_json(silent=True) or {}
     if not isinstance(data, dict):
         return _problem(400, "corps JSON attendu : un objet {\"address\": ...}")

@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.aio`."""
 
-from simulators.mss.server.aio import (  # noqa: F401
+from simulators.mss.server.aio import (
     AsyncServerThread,
     ServerFactory,
 )

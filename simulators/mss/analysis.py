@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.codec.mime`."""
 
-from simulators.mss.codec.mime import (  # noqa: F401
+from simulators.mss.codec.mime import (
     HEADERS_KEPT,
     MAX_PARTS,
     REPORT_BODIES,

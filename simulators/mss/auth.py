@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.auth`."""
 
-from simulators.mss.server.auth import (  # noqa: F401
+from simulators.mss.server.auth import (
     AuthError,
     MailAuthenticator,
     OAUTHBEARER_RE,

@@ -12,6 +12,7 @@ import imaplib
 import smtplib
 import ssl
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
@@ -107,7 +108,7 @@ def build_patient_xdm(patient: Patient, *, code: str, label: str, author_rpps: s
 
 def compose(sender: str, sender_label: str, recipients: list[str], subject: str, text: str, *,
             xdm: bytes | None = None, cda_codes: list[str] | None = None, ins_qualified: bool | None = None,
-            attachments: list[tuple[str, str, bytes]] = (), dnt: bool = False, return_receipt: bool = False,
+            attachments: Sequence[tuple[str, str, bytes]] = (), dnt: bool = False, return_receipt: bool = False,
             end_patient_thread: bool = False, reply_to: str = "", in_reply_to: str = "", nil: str = NIL) -> EmailMessage:
     msg = EmailMessage()
     domain = sender.rpartition("@")[2]
@@ -193,7 +194,7 @@ class MailClient:
         client = self.imap(address, token)
         try:
             client.select(folder)
-            typ, data = client.uid("SEARCH", None, "ALL")
+            typ, data = client.uid("SEARCH", "ALL")
             uids = [int(u) for u in (data[0] or b"").split()]
             found = []
             for uid in uids:
@@ -223,7 +224,8 @@ def integrate(raw: bytes) -> Integration:
     msg = parse_message(raw)
     for part in msg.walk():
         if (part.get_filename() or "").upper() == "IHE_XDM.ZIP":
-            package = parse_xdm(base64.b64decode(part.get_payload()) if isinstance(part.get_payload(), str) else b"")
+            encoded = part.get_payload()
+            package = parse_xdm(base64.b64decode(encoded) if isinstance(encoded, str) else b"")
             pid = package.subsets[0].submission_set.patient_id if package.subsets else ""
             result.patient_ins, _, rest = pid.partition("^^^&")
             result.patient_oid = rest.partition("&")[0]

@@ -68,7 +68,7 @@ def attachments_of(msg: Message) -> list[dict[str, Any]]:
         ctype = part.get_content_type()
         if ctype == "message/rfc822" and not report:
             body = part.get_payload()
-            size = len(body[0].as_bytes()) if isinstance(body, list) and body else 0
+            size = len(body[0].as_bytes()) if isinstance(body, list) and body and isinstance(body[0], Message) else 0
             found.append({"filename": filename or "message joint (.eml)", "content_type": ctype, "size": size,
                           "xdm": False})
         elif ctype.startswith("message/") or not (filename or disposition == "attachment"):
@@ -159,7 +159,7 @@ def dashboard_document(boxes: Iterable[Mailbox], messages: list[StoredMessage],
     for original, receipt in sorted(receipts, key=lambda item: item[1]["date"]):
         for row in by_id.get(original, ()):
             row["receipts"].append(receipt)
-    result = []
+    result: list[dict[str, Any]] = []
     for box in boxes:
         address = box.address.lower()
         shown = rows.get(address, [])

@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.delivery`."""
 
-from simulators.mss.server.delivery import (  # noqa: F401
+from simulators.mss.server.delivery import (
     Operator,
     OperatorOptions,
 )

@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.codec.dsn`."""
 
-from simulators.mss.codec.dsn import (  # noqa: F401
+from simulators.mss.codec.dsn import (
     ACTIONS,
     DsnRecipient,
     DsnReport,

@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.imap`."""
 
-from simulators.mss.server.imap import (  # noqa: F401
+from simulators.mss.server.imap import (
     MssConnectionState,
     MssIdentity,
     MssLogin,

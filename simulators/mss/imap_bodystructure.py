@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.imap_bodystructure`."""
 
-from simulators.mss.server.imap_bodystructure import (  # noqa: F401
+from simulators.mss.server.imap_bodystructure import (
     Disposition,
     FixedContent,
     FixedMessage,

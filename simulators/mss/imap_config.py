@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.imap_config`."""
 
-from simulators.mss.server.imap_config import (  # noqa: F401
+from simulators.mss.server.imap_config import (
     MssImapConfig,
     OAuthBearerMechanism,
 )

@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.imap_connection`."""
 
-from simulators.mss.server.imap_connection import (  # noqa: F401
+from simulators.mss.server.imap_connection import (
     DISCARD_LIMIT,
     LineRefused,
     MssIMAPConnection,

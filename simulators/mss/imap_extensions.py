@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.imap_extensions`."""
 
-from simulators.mss.server.imap_extensions import (  # noqa: F401
+from simulators.mss.server.imap_extensions import (
     CAPABILITIES,
     EXTRA_COMMANDS,
     EnableCommand,

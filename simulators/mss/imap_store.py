@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.imap_store`."""
 
-from simulators.mss.server.imap_store import (  # noqa: F401
+from simulators.mss.server.imap_store import (
     FOLDER_DEPTH_MAX,
     FOLDER_NAME_MAX,
     Loader,

@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.codec.mdn`."""
 
-from simulators.mss.codec.mdn import (  # noqa: F401
+from simulators.mss.codec.mdn import (
     DISPOSITION_RE,
     INTEGRATION_ERRORS,
     KO_PREFIX,

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import serialization
@@ -37,6 +37,16 @@ def _age(birth_date: str, today: date) -> int:
 
 
 @lru_cache(maxsize=8)
+class _Owner(TypedDict):
+    """What the mailboxes of one establishment share."""
+
+    owner_id: str
+    idnst: str
+    finess: str
+    establishment_id: str
+    organisation_name: str
+
+
 def world_mailboxes(seed: int, today: date | None = None) -> tuple[Mailbox, ...]:
     world = build_world(seed)
     trust = world.trust_space()
@@ -59,8 +69,8 @@ def world_mailboxes(seed: int, today: date | None = None) -> tuple[Mailbox, ...]
     for est in world.establishments:
         if not est.mss_domain or est.mss_domain not in trust:
             continue
-        common = dict(owner_id=est.id, idnst=est.idnst, finess=est.finess_et or "", establishment_id=est.id,
-                      organisation_name=est.name)
+        common: _Owner = {"owner_id": est.id, "idnst": est.idnst, "finess": est.finess_et or "",
+                          "establishment_id": est.id, "organisation_name": est.name}
         if est.mss_org_address:
             boxes.append(Mailbox(address=est.mss_org_address, kind="ORG", display_name=f"{est.name} - secrétariat",
                                  description=f"{est.name} ({est.kind})", service=est.kind, **common))

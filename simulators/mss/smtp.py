@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.smtp`."""
 
-from simulators.mss.server.smtp import (  # noqa: F401
+from simulators.mss.server.smtp import (
     BEARER_MECHANISMS,
     CALL_LIMITS,
     FAULT_REPLIES,

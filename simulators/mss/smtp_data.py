@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.smtp_data`."""
 
-from simulators.mss.server.smtp_data import (  # noqa: F401
+from simulators.mss.server.smtp_data import (
     CHUNK,
     DataResult,
     TERMINATOR,

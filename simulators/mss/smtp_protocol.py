@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.smtp_protocol`."""
 
-from simulators.mss.server.smtp_protocol import (  # noqa: F401
+from simulators.mss.server.smtp_protocol import (
     BARE_LF_REPLY,
     BareLineFeed,
     CrlfStreamReader,

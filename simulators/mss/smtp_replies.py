@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.server.smtp_replies`."""
 
-from simulators.mss.server.smtp_replies import (  # noqa: F401
+from simulators.mss.server.smtp_replies import (
     DEFAULT_ENHANCED,
     NO_ENHANCED,
     ascii_text,

@@ -1,6 +1,6 @@
 """Deprecated path, kept for one release: use `simulators.mss.codec.xdm`."""
 
-from simulators.mss.codec.xdm import (  # noqa: F401
+from simulators.mss.codec.xdm import (
     MAX_MEMBERS,
     MAX_RATIO,
     MAX_TOTAL_BYTES,
@@ -16,7 +16,7 @@ from simulators.mss.codec.xdm import (  # noqa: F401
     read_members,
     safe_member_name,
 )
-from simulators.mss.xdm_metadata import DocumentEntry, SubmissionSet  # noqa: F401 - imported here before
+from simulators.mss.xdm_metadata import DocumentEntry, SubmissionSet
 
 __all__ = [
     "MAX_MEMBERS", "MAX_RATIO", "MAX_TOTAL_BYTES", "XdmDocument", "XdmError", "XdmPackage",

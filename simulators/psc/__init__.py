@@ -6,4 +6,4 @@ from .factory import PscService, build_psc
 from .rules import PscOptions, ProSanteConnect
 from .tokens import ISSUER, PscIssuer, TokenError
 
-__all__ = ["ISSUER", "PscIssuer", "PscOptions", "PscService", "ProSanteConnect", "TokenError", "build_psc"]
+__all__ = ["ISSUER", "ProSanteConnect", "PscIssuer", "PscOptions", "PscService", "TokenError", "build_psc"]

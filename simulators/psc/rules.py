@@ -21,7 +21,7 @@ from simulators.codecs.jose import JoseError
 from .codec import PKCE_CHALLENGE_RE, absolute_http_uri, pkce_matches
 from .model import AuthorizationCode, AuthorizationRequest, CibaRequest, Client, OAuthError, PscUser
 from .seed import DEFAULT_CLIENT_ID, clients_from_options
-from .store import GrantStore, new_handle
+from .store import GrantStore, SharedGrantStore, new_handle
 from .tokens import ACCESS_TTL_S, REFRESH_TTL_S, PscIssuer, identity_claims
 
 KnownAddress = Callable[[str, str], bool]  # (session, address) -> a PER/ORG/CAB (or patient) box exists
@@ -80,7 +80,7 @@ class Directory:
 
 
 class ProSanteConnect:
-    def __init__(self, issuer: PscIssuer, directory: Directory, clients: dict[str, Client], grants: GrantStore,
+    def __init__(self, issuer: PscIssuer, directory: Directory, clients: dict[str, Client], grants: GrantStore | SharedGrantStore,
                  options: PscOptions, known_address: KnownAddress) -> None:
         self.issuer = issuer
         self.directory = directory
@@ -197,7 +197,8 @@ class ProSanteConnect:
         if self.grants.sid_ended(str(claims.get("sid", ""))):
             raise OAuthError(400, "invalid_grant", "session Pro Santé Connect terminée (déconnexion)")
         auth_time = claims.get("auth_time")
-        keep = {k: claims[k] for k in ("given_name", "family_name", "SubjectOrganization") if k in claims}
+        keep: dict[str, Any] = {k: claims[k] for k in ("given_name", "family_name", "SubjectOrganization")
+                                if k in claims}
         user = self.directory.find(str(claims.get("sub", "")))
         if user is not None:
             keep["SubjectRefPro"] = identity_claims(user)["SubjectRefPro"]

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns (flask's Response derives from it)
 
 from simulators.core.refusal import refuse_in
 from simulators.core.service import request_context
@@ -56,7 +57,7 @@ def _handle_oauth_error(exc: OAuthError) -> Response:
 
 
 def _form() -> dict[str, str]:
-    return {k: v for k, v in request.form.items()}
+    return dict(request.form.items())
 
 
 def _unavailable() -> bool:
@@ -119,7 +120,7 @@ def _error_page(exc: OAuthError) -> Response:
 
 @bp.route(OIDC + "/auth", methods=["GET", "POST"])
 @bp.route(WALLET_AUTH, methods=["GET", "POST"])
-def authorize() -> Response:
+def authorize() -> BaseResponse:
     ctx = _ctx()
     psc = _psc()
     if request.method == "POST" and request.form.get("request_id"):
@@ -135,7 +136,7 @@ def authorize() -> Response:
         ctx.summary.update(granted=True, client_id=auth.client_id)
         return redirect(add_query(auth.redirect_uri, {"code": code, "state": auth.state, "iss": psc.issuer.issuer}))
     ctx.operation = "authorize"
-    params = {k: v for k, v in (request.form if request.method == "POST" else request.args).items()}
+    params = dict((request.form if request.method == "POST" else request.args).items())
     try:
         _check_session(psc, ctx.session, params)
         auth = psc.authorize(params, ctx.session)
@@ -238,7 +239,7 @@ def introspect() -> Response:
 
 
 @bp.route(OIDC + "/logout", methods=["GET", "POST"])
-def end_session() -> Response:
+def end_session() -> BaseResponse:
     _ctx().operation = "logout"
     params: dict[str, Any] = dict(request.values.items())
     sid = _psc().end_session(str(params.get("id_token_hint", "")))

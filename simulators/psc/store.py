@@ -13,6 +13,7 @@ accepted by all.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import threading
@@ -115,7 +116,7 @@ class GrantStore:
 class SharedGrantStore:
     """`GrantStore` in the shared database (table `psc_grants`), for replicas: the same methods."""
 
-    def __init__(self, db: Any, clock=time.time) -> None:  # noqa: ANN001 - a zero-argument callable
+    def __init__(self, db: Any, clock=time.time) -> None:
         self.db = db
         self.clock = clock
         md = db.metadata
@@ -175,10 +176,8 @@ class SharedGrantStore:
         return CibaRequest(**json.loads(row.data)) if row is not None else None
 
     def end_sid(self, sid: str) -> None:
-        try:
+        with contextlib.suppress(IntegrityError):  # ended concurrently through another replica: ended either way
             self._put("sid", sid, self.clock() + SID_KEEP_S, {})
-        except IntegrityError:
-            pass  # ended concurrently through another replica: ended either way
 
     def sid_ended(self, sid: str) -> bool:
         return self._get("sid", sid) is not None

@@ -113,7 +113,11 @@ def admin_blueprint(store: RorStore, options: RorOptions) -> Blueprint:
         return _json({"session": session, "counts": store.count(session)})
 
     views: dict[str, EstablishmentView] = {}  # per session, replaced with the session's index
-    store.on_write.append(lambda session: views.pop(session, None))  # a reset must not keep a 20,000-offer index
+
+    def forget(session: str) -> None:  # a reset must not keep a 20,000-offer index
+        views.pop(session, None)
+
+    store.on_write.append(forget)
 
     @bp.get("/dashboard")
     def dashboard() -> Response:

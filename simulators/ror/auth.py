@@ -83,7 +83,7 @@ class TokenIssuer:
         profile = claims.get("profil_acces", 0)
         if isinstance(profile, bool) or not isinstance(profile, int):
             raise TokenInvalid("jeton d'accès refusé : profil_acces invalide")
-        cnf = claims.get("cnf") if isinstance(claims.get("cnf"), dict) else {}
+        cnf = raw if isinstance(raw := claims.get("cnf"), dict) else {}
         return TokenClaims(client_id=str(claims.get("azp", "")), profile=profile, expires_at=int(claims["exp"]),
                            issued_at=int(claims["iat"]) if isinstance(claims.get("iat"), (int, float)) else 0,
                            jti=str(claims.get("jti", "")), bound_thumbprint=str(cnf.get("x5t#S256", "")),

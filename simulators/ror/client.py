@@ -201,7 +201,7 @@ class RorApiClient:
         return sorted(views, key=lambda v: (v.distance_km if v.distance_km is not None else 1e9, v.service["id"]))
 
     def _view(self, result: SearchResult, service: dict[str, Any]) -> OfferView:
-        organizations = []
+        organizations: list[dict[str, Any]] = []
         ref = (service.get("providedBy") or {}).get("reference", "")
         while ref and len(organizations) < 10:
             org = result.resolve(ref)

@@ -61,7 +61,7 @@ def short_category(coding: dict[str, Any]) -> str:
 
 
 def place_of(location: dict[str, Any]) -> dict[str, Any]:
-    position = location.get("position") if isinstance(location.get("position"), dict) else {}
+    position = raw if isinstance(raw := location.get("position"), dict) else {}
     commune = next((_coding(e.get("valueCodeableConcept"), "TRE_R13") for e in location.get("extension") or ()
                     if isinstance(e, dict) and e.get("url") == m.EXT_COMMUNE), None) or {}
     return {"latitude": _number(position.get("latitude")), "longitude": _number(position.get("longitude")),

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from werkzeug.datastructures import Headers
+
 from simulators.core.errors import BenchError
 from simulators.fhir.dates import instant
 from simulators.fhir.filter import leaves
@@ -69,7 +71,7 @@ class RorService:
                 index.visible_ids(rtype, hidden)
 
     # --- access -----------------------------------------------------------------------------------------
-    def authorize(self, headers: Mapping[str, str], summary: dict[str, Any]) -> TokenClaims:
+    def authorize(self, headers: Mapping[str, str] | Headers, summary: dict[str, Any]) -> TokenClaims:
         present = {h: headers.get(h, "") for h in ROR_HEADERS if headers.get(h)}
         summary["ror_headers"] = present
         auth = headers.get("Authorization", "")

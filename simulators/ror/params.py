@@ -148,9 +148,9 @@ def _location() -> list[ParamDef]:
         ParamDef("equipment-type", "token", sub_tokens(m.EXT_EQUIPMENT, "equipmentType")),
         ParamDef("equipment-feature", "token", sub_tokens(m.EXT_EQUIPMENT, "equipmentFeature")),
         ParamDef("limit-value", "quantity", lambda r: [
-            (float(q.get("value")), str(q.get("code") or q.get("unit") or ""))
+            (float(value), str(q.get("code") or q.get("unit") or ""))
             for q in sub_values(m.EXT_EQUIPMENT, "limitValue", "valueQuantity")(r)
-            if isinstance(q, dict) and isinstance(q.get("value"), (int, float))]),
+            if isinstance(q, dict) and isinstance(value := q.get("value"), (int, float))]),
     ]
     defs += [ParamDef(name, "token", _capacity(name), capacity=True) for name in CAPACITY_TOKENS]
     return defs
@@ -176,10 +176,10 @@ def _organization() -> list[ParamDef]:
         ParamDef("period-end", "date", lambda r: [(d[1], d[1]) for e in extensions(r, m.EXT_ORG_PERIOD)
                                                   for d in period_of(e.get("valuePeriod")) if d[1] != float("inf")]),
         ParamDef("price-amount-value", "quantity", lambda r: [
-            (float(q.get("value")), str(q.get("currency") or q.get("code") or ""))
+            (float(value), str(q.get("currency") or q.get("code") or ""))
             for key in ("valueMoney", "valueQuantity")
             for q in sub_values(m.EXT_ORG_PRICE, "priceAmount", key)(r)
-            if isinstance(q, dict) and isinstance(q.get("value"), (int, float))]),
+            if isinstance(q, dict) and isinstance(value := q.get("value"), (int, float))]),
         ParamDef("price-validity-start-date", "date", lambda r: [
             d for v in sub_values(m.EXT_ORG_PRICE, "validityStartDate", "valueDate")(r) for d in date_of(v)]),
     ]

@@ -19,6 +19,7 @@ from simulators.fhir.bundle import entry as fhir_entry
 from simulators.fhir.includes import collect_includes as shared_includes
 from simulators.fhir.paging import PageCache
 from simulators.ror.codec import IncludeSpec, SearchError, SearchRequest
+from simulators.ror.evaluation import Ids
 from simulators.ror.index import SessionIndex
 from simulators.ror.model import EXT_DISTANCE
 from simulators.ror.params import INCLUDES, PARAMS
@@ -45,7 +46,7 @@ class SnapshotCache(PageCache[Snapshot]):
     """Bounded LRU of search results, per bench (ids are random, lookups check the session)."""
 
 
-def order(index: SessionIndex, rtype: str, matched: set[str], sort: list[tuple[str, bool]]) -> list[str]:
+def order(index: SessionIndex, rtype: str, matched: Ids, sort: list[tuple[str, bool]]) -> list[str]:
     ids = index.in_order(rtype, matched)
     for name, descending in reversed(sort):
         pdef = definition(rtype, name)

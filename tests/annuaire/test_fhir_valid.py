@@ -19,9 +19,8 @@ def test_every_answer_is_valid_fhir_r4(annuaire_base: str) -> None:
     paths = [c["query"] for c in FIXTURE["queries"]] + [c["query"] for c in FIXTURE["refused"]]
     paths += ["metadata", "Practitioner?bogus=1", "Practitioner/absent", "_page?id=x_1",
               "Organization?_include=Organization:nope", "Practitioner?_summary=count", "Organization?_summary=true"]
-    bodies = []
-    for path in paths:
-        bodies.append(requests.get(f"{annuaire_base}/{path}", headers={"ESANTE-API-KEY": KEY}, timeout=10).json())
+    bodies = [requests.get(f"{annuaire_base}/{path}", headers={"ESANTE-API-KEY": KEY}, timeout=10).json()
+              for path in paths]
     bodies.append(requests.get(f"{annuaire_base}/Practitioner", headers={"ESANTE-API-KEY": "x"}, timeout=10).json())
     for bundle in [b for b in bodies if b["resourceType"] == "Bundle"][:5]:
         for entry in bundle.get("entry", [])[:3]:

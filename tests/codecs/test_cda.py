@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -10,7 +10,7 @@ from simulators.codecs import cda
 from simulators.codecs.cda import CdaError
 from simulators.codecs.errors import BenchError, ProtocolError
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PATIENT = cda.CdaPatient("2840975123456", "1.2.250.1.213.1.4.10", "MARTIN", "Élise", "F", "1984-09-07")
 AUTHOR = cda.CdaAuthor("810000000001", "DURAND", "Paul", "10", "1.2.250.1.71.1.2.7", "1750000001", "Clinique")
 KIND = cda.DocumentKind("11488-4", cda.LOINC, "Compte rendu de consultation", "10")

@@ -169,7 +169,7 @@ def _shape(raw: bytes, fields_type: str) -> tuple[list[str], list[str]]:
     for part in parts:
         if part.get_content_type() == fields_type:
             for block in part.get_payload():
-                names += [k.lower() for k in block.keys()]
+                names += [k.lower() for k in block]
     return [p.get_content_type() for p in parts], names
 
 

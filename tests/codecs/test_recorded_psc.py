@@ -62,7 +62,7 @@ def _with_header(token: str, **changes: object) -> str:
     (lambda t: _b64(b'{"alg":"none","typ":"JWT"}') + t[t.index("."):], "algorithm"),
     (lambda t: t.rsplit(".", 1)[0], "malformed"),
 ])
-def test_tampered_tokens_are_refused(mutate, reason: str) -> None:  # noqa: ANN001
+def test_tampered_tokens_are_refused(mutate, reason: str) -> None:
     with pytest.raises(JoseError) as caught:
         verify(mutate(TOKEN), KEYS, issuer=DISCOVERY["issuer"], now=CLAIMS["iat"] + 10)
     assert caught.value.reason == reason

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from cryptography import x509
@@ -17,16 +17,16 @@ from simulators.codecs.errors import BenchError, ProtocolError
 from simulators.codecs.saml import SamlError
 from simulators.codecs.xmlsafe import parse_xml, to_bytes
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 HL7 = "urn:hl7-org:v3"
 CONFIG = SignatureConfiguration(expect_references=1)
 
 
-def _certificate(key, cn: str = "Cabinet Test") -> x509.Certificate:  # noqa: ANN001
+def _certificate(key, cn: str = "Cabinet Test") -> x509.Certificate:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Banc")])
     return (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(datetime(2000, 1, 1, tzinfo=timezone.utc))
-            .not_valid_after(datetime(2100, 1, 1, tzinfo=timezone.utc)).sign(key, hashes.SHA256()))
+            .serial_number(x509.random_serial_number()).not_valid_before(datetime(2000, 1, 1, tzinfo=UTC))
+            .not_valid_after(datetime(2100, 1, 1, tzinfo=UTC)).sign(key, hashes.SHA256()))
 
 
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -35,7 +35,7 @@ EC_KEY = ec.generate_private_key(ec.SECP256R1())
 EC_CERT = _certificate(EC_KEY, "Carte CPS")
 
 
-def _assertion(key=RSA_KEY, cert=RSA_CERT, **sign) -> etree._Element:  # noqa: ANN001
+def _assertion(key=RSA_KEY, cert=RSA_CERT, **sign) -> etree._Element:
     root = saml.new_assertion(assertion_id="_a1", issuer="CN=Cabinet Test,O=Banc", name_id="Dr Test", issued=NOW,
                               not_before=NOW - timedelta(minutes=5), not_on_or_after=NOW + timedelta(hours=8))
     statement = saml.add_statement(root)
@@ -46,7 +46,7 @@ def _assertion(key=RSA_KEY, cert=RSA_CERT, **sign) -> etree._Element:  # noqa: A
 
 
 @pytest.mark.parametrize(("key", "cert", "method"), [(RSA_KEY, RSA_CERT, "rsa-sha256"), (EC_KEY, EC_CERT, "ecdsa-sha256")])
-def test_signed_assertion_round_trip(key, cert, method: str) -> None:  # noqa: ANN001
+def test_signed_assertion_round_trip(key, cert, method: str) -> None:
     signed = _assertion(key, cert, reference_uri="#_a1")
     data = to_bytes(signed)
     assert method.encode() in data and b"xml-exc-c14n" in data

@@ -20,13 +20,13 @@ _ids = itertools.count(1)
 def make_exchange(**fields: Any) -> Exchange:
     """An echo exchange by default; every field can be overridden. Ids are unique and sortable."""
     body = fields.pop("body", b"BONJOUR")
-    defaults: dict[str, Any] = dict(
-        id=f"{next(_ids):032x}", session="s1", service="echo", operation="echo", started_at=T0,
-        duration_ms=3.0, method="POST", path="/s/s1/echo", request_headers={"Content-Type": "text/plain"},
-        request_body=body, status=200, response_headers={"Content-Type": "text/plain"}, response_body=body,
-        summary={"length": len(body), "text": body.decode("utf-8", "replace")[:200]},
-        caller=Caller(kind="anonymous"),
-    )
+    defaults: dict[str, Any] = {
+        "id": f"{next(_ids):032x}", "session": "s1", "service": "echo", "operation": "echo", "started_at": T0,
+        "duration_ms": 3.0, "method": "POST", "path": "/s/s1/echo", "request_headers": {"Content-Type": "text/plain"},
+        "request_body": body, "status": 200, "response_headers": {"Content-Type": "text/plain"}, "response_body": body,
+        "summary": {"length": len(body), "text": body.decode("utf-8", "replace")[:200]},
+        "caller": Caller(kind="anonymous"),
+    }
     defaults.update(fields)
     return Exchange(**defaults)
 
@@ -67,5 +67,14 @@ def one_check_registry(function: Any, *, kind: str = LIVE, rid: str = "demo@1", 
     return registry
 
 
-__all__ = ["LIVE", "SESSION", "make_exchange", "demo_catalogue", "requirement", "result", "report_with",
-           "one_check_registry", "T0"]
+__all__ = [
+    "LIVE",
+    "SESSION",
+    "T0",
+    "demo_catalogue",
+    "make_exchange",
+    "one_check_registry",
+    "report_with",
+    "requirement",
+    "result",
+]

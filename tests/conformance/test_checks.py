@@ -91,7 +91,7 @@ def test_bench1_response_produced():
 
 def test_bench2_protocol_level_rejections_fail_and_name_the_status():
     bad = make_exchange(status=415)
-    [failed] = [r for r in _bench_results([bad], "bench@2")]
+    [failed] = list(_bench_results([bad], "bench@2"))
     assert failed.outcome is Outcome.FAIL and "obtenu le statut 415" in failed.message
     assert failed.evidence == ["415"]
     smtp = make_exchange(protocol="smtp", status=250)

@@ -96,7 +96,7 @@ def test_unknown_citation_is_detected():
 
 
 def _args(**kw):
-    defaults = dict(service=None, coverage=False, checks=[], format="text")
+    defaults = {"service": None, "coverage": False, "checks": [], "format": "text"}
     return argparse.Namespace(**{**defaults, **kw})
 
 

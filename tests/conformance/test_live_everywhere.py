@@ -59,7 +59,8 @@ def test_a_load_run_bench_journal_carries_live_verdicts(tmp_path: Path) -> None:
     try:
         assert bench.runtime.journal.live_checker is not None
         [endpoint] = [e for e in bench.endpoints() if e.service == "echo"]
-        requests.post(f"{endpoint.url.rstrip('/')}/echo", data="bonjour", timeout=10, verify=False)  # noqa: S501 - the self-signed TLS endpoint under test, on loopback
+        verify = str(bench.pki.trust_path) if bench.pki is not None else True  # the bench CA when TLS is on
+        requests.post(f"{endpoint.url.rstrip('/')}/echo", data="bonjour", timeout=10, verify=verify)
         bench.runtime.journal.flush()
         [exchange] = bench.runtime.journal.query(ExchangeQuery(service="echo"))
         assert _has_shipped_verdicts(exchange), exchange.verdicts

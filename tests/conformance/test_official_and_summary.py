@@ -61,7 +61,7 @@ def test_official_ids_parse_and_reject_an_unknown_confidence():
 
 
 def _args(**kw):
-    defaults = dict(service=None, coverage=False, checks=[], format="text", official=None)
+    defaults = {"service": None, "coverage": False, "checks": [], "format": "text", "official": None}
     defaults.update(kw)
     return argparse.Namespace(**defaults)
 

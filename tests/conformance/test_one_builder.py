@@ -30,7 +30,7 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
     real = runtime_module.build_runtime
 
-    def recording(config, **kwargs):  # noqa: ANN001, ANN202
+    def recording(config, **kwargs):
         calls.append(kwargs)
         return real(config, **kwargs)
 
@@ -105,7 +105,8 @@ def test_load_run(tmp_path: Path, builds: list[dict[str, Any]]) -> None:
     bench = _start_bench(LoadOptions(data_dir=tmp_path), (ECHO,))
     try:
         [endpoint] = [e for e in bench.endpoints() if e.service == "echo"]
-        requests.post(f"{endpoint.url.rstrip('/')}/echo", data="bonjour", timeout=10, verify=False)
+        verify = str(bench.pki.trust_path) if bench.pki is not None else True  # the bench CA when TLS is on
+        requests.post(f"{endpoint.url.rstrip('/')}/echo", data="bonjour", timeout=10, verify=verify)
         assert _judged(bench.runtime.journal, "echo")
     finally:
         bench.stop()

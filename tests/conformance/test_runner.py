@@ -81,7 +81,7 @@ def test_reports_create_their_folder_and_leave_no_partial_file(tmp_path):
 def test_service_and_since_filters_choose_what_is_judged(tmp_path):
     exchanges = [make_exchange(service="ins", operation="rechercherInsAvecTraitsIdentite", status=415),
                  make_exchange(service="echo", started_at=T0 + 100)]
-    journal = _journal(tmp_path, exchanges + [make_exchange(session="autre", status=415)])
+    journal = _journal(tmp_path, [*exchanges, make_exchange(session="autre", status=415)])
     report = tmp_path / "r.json"
     assert _check("--journal", journal, "--service", "echo", "--json", str(report), "--quiet") == 0
     data = json.loads(report.read_text(encoding="utf-8"))

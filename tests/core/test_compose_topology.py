@@ -16,7 +16,8 @@ import subprocess
 import sys
 import urllib.parse
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 import requests

@@ -198,7 +198,7 @@ def test_close_stores_the_verdicts_still_being_judged(tmp_path):
     j = _journal(url, live_checker=checker, batch_size=16)
     ids = [j.record(_exchange(i)).id for i in range(100)]
     j.close()
-    rows = dict((r[0], json.loads(r[1])) for r in _stored_rows(tmp_path / "j.db"))
+    rows = {r[0]: json.loads(r[1]) for r in _stored_rows(tmp_path / "j.db")}
     assert sorted(rows) == sorted(ids) and all(v and v[0]["check"] == "late" for v in rows.values())
 
 

@@ -65,5 +65,5 @@ def test_an_unknown_service_is_refused_with_the_list() -> None:
         load_simulators(("ins", "insee"))
     message = str(refused.value)
     assert "insee" in message and all(name in message for name in ("ins", "dmp", "mss", "ror"))
-    with pytest.raises(UnknownServiceError, match="services installés : .*ror"):
+    with pytest.raises(UnknownServiceError, match=r"services installés : .*ror"):
         load_service("nope")

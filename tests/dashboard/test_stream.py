@@ -15,6 +15,7 @@ import requests
 from simulators.core.exchange import Exchange
 from simulators.dashboard.stream import ExchangeFeed, FeedSettings
 from tests.dashboard.conftest import start_bench
+import contextlib
 
 
 class SseReader:
@@ -66,10 +67,8 @@ class SseReader:
         return self.rows()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.thread.join(5)
         self.conn.close()
 

@@ -31,7 +31,7 @@ def _submission(world, signer=None):
 
 
 def test_submit_objects_round_trip(world) -> None:
-    sub, spec = _submission(world)
+    sub, _spec = _submission(world)
     back = parse_submit_objects(parse_xml(to_bytes(submit_objects_request(sub))))
     entry, original = back.entries[0], sub.entries[0]
     assert back.submission_set.unique_id == sub.submission_set.unique_id

@@ -3,7 +3,7 @@ for each reader whether the simulator's own rules let them see it, checked again
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import requests
 
@@ -12,7 +12,7 @@ from simulators.dmp.seed import CLOSED
 from tests.dashboard.view_contract import assert_view
 from tests.dmp.conftest import cda_for
 
-LONG_AGO = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def view(bench, session: str) -> dict:

@@ -89,7 +89,7 @@ def test_missing_boundary_and_truncated_body_are_refused(feed_parts) -> None:
 def test_huge_part_is_refused(feed_parts, dmp_bench, session) -> None:
     client, env, attachments = feed_parts
     cid, mime, _ = attachments[0]
-    body, ctype = build_mtom(env, [(cid, mime, b"A" * 400_000)] + attachments[1:], action=xds.ACTION_ITI41)
+    body, ctype = build_mtom(env, [(cid, mime, b"A" * 400000), *attachments[1:]], action=xds.ACTION_ITI41)
     assert "limite" in expect_fault(post(client, body, ctype))
     body, ctype = build_mtom(env, [(cid, mime, b"A" * 2_500_000)], action=xds.ACTION_ITI41)
     assert "volumineuse" in expect_fault(post(client, body, ctype), status=413)

@@ -33,7 +33,7 @@ def test_td02_reports_state_authorization_and_minor(make_client, world) -> None:
 
 def test_create_minor_needs_consent_and_a_legal_representative(make_client) -> None:
     doctor = make_client("medecin-elise")
-    child = dict(family="MARTIN", given="LOU", gender="F", birth_date="2015-01-20")
+    child = {"family": "MARTIN", "given": "LOU", "gender": "F", "birth_date": "2015-01-20"}
     no_consent = doctor.create_dmp(NEW_CHILD, TEST_OID, consent=False, **child)
     assert no_consent.ack == "AE" and "consentement" in no_consent.details[0]
     no_rep = doctor.create_dmp(NEW_CHILD, TEST_OID, **child)

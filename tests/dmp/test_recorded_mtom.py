@@ -11,7 +11,8 @@ from __future__ import annotations
 import email.policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import unquote
 
 import pytest
@@ -58,7 +59,7 @@ def multipart_shape(content_type: str, body: bytes) -> dict[str, Any]:
         href = include.get("href", "")
         cid = unquote(href[4:]) if href.startswith("cid:") else None
         targets.append(cids.index(cid) if cid in cids[1:] else None)
-    shape["includes"] = [(etree.QName(i.getparent()).localname, t is not None) for i, t in zip(includes, targets)]
+    shape["includes"] = [(etree.QName(i.getparent()).localname, t is not None) for i, t in zip(includes, targets, strict=True)]
     shape["every_attachment_referenced_once"] = sorted(t for t in targets if t is not None) == list(range(1, len(parts)))
     shape["include_part_types"] = [parts[t].get_content_type() if t is not None else None for t in targets]
     return shape
@@ -83,7 +84,7 @@ def _attachment_bytes(content_type: str, body: bytes) -> list[bytes]:
 
 
 @pytest.fixture
-def round_trip(make_client: Callable[..., DmpClient], world) -> tuple[Any, requests.Response, requests.Response]:  # noqa: ANN001
+def round_trip(make_client: Callable[..., DmpClient], world) -> tuple[Any, requests.Response, requests.Response]:
     """One document fed (ITI-41, MTOM, VIHF-signed) and retrieved (ITI-43) by the reference client."""
     person = world.person("elise")
     educator = make_client("mecs-educateur")
@@ -96,7 +97,7 @@ def round_trip(make_client: Callable[..., DmpClient], world) -> tuple[Any, reque
     return fed, wire.last(xds.ACTION_ITI41), wire.last(xds.ACTION_ITI43)
 
 
-def test_live_iti43_response_has_the_recorded_multipart_structure(round_trip) -> None:  # noqa: ANN001
+def test_live_iti43_response_has_the_recorded_multipart_structure(round_trip) -> None:
     fed, iti41, iti43 = round_trip
     assert iti43.status_code == 200
     live = multipart_shape(iti43.headers["Content-Type"], iti43.content)
@@ -110,7 +111,7 @@ def test_live_iti43_response_has_the_recorded_multipart_structure(round_trip) ->
                                                                           iti41.request.body)
 
 
-def test_reference_iti41_request_has_the_recorded_multipart_structure(round_trip) -> None:  # noqa: ANN001
+def test_reference_iti41_request_has_the_recorded_multipart_structure(round_trip) -> None:
     """The client signs its submission set, so it sends one attachment per document (the CDA and the
     signature document) where the recorded request has one: each attachment part has the recorded shape."""
     fed, iti41, _ = round_trip
@@ -145,7 +146,7 @@ def _mutations() -> list[tuple[str, Callable[[str, bytes], tuple[str, bytes]]]]:
 
 
 @pytest.mark.parametrize(("name", "mutate"), _mutations(), ids=[m[0] for m in _mutations()])
-def test_the_structure_comparison_sees_a_broken_copy(name: str, mutate) -> None:  # noqa: ANN001
+def test_the_structure_comparison_sees_a_broken_copy(name: str, mutate) -> None:
     content_type, body = http_message("dmp", "iti43-response.http")
     broken = mutate(content_type, body)
     assert broken != (content_type, body), name  # the mutation applies to the recorded message

@@ -3,7 +3,7 @@ names it (signature, missing attribute, INS OID, validity, roles, issuer, certif
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from lxml import etree
@@ -37,8 +37,8 @@ def verifier(pki) -> VihfVerifier:
 
 
 def claims(**changes: object) -> VihfClaims:
-    base = dict(structure_id=MECS, activity_sector="SA20", subject_name="FOURNIER Claire", roles=(PSY,),
-                patient_ins=ELISE_INS)
+    base = {"structure_id": MECS, "activity_sector": "SA20", "subject_name": "FOURNIER Claire", "roles": (PSY,),
+                "patient_ins": ELISE_INS}
     base.update(changes)
     return VihfClaims(**base)  # type: ignore[arg-type]
 
@@ -103,13 +103,13 @@ def test_ins_with_bad_key_is_refused(verifier, signer) -> None:
 
 
 def test_expired_vihf_is_refused(verifier, signer) -> None:
-    old = datetime.now(timezone.utc) - timedelta(days=2)
+    old = datetime.now(UTC) - timedelta(days=2)
     error = refused(verifier, build_vihf(claims(), *signer, now=old, validity=timedelta(hours=1)))
     assert error.reason == "vihf_expired" and "expiré" in error.message
 
 
 def test_not_yet_valid_vihf_is_refused(verifier, signer) -> None:
-    later = datetime.now(timezone.utc) + timedelta(days=1)
+    later = datetime.now(UTC) + timedelta(days=1)
     assert refused(verifier, build_vihf(claims(), *signer, now=later)).reason in ("vihf_expired", "vihf_not_yet_valid")
 
 
@@ -178,7 +178,7 @@ def test_without_pki_signature_integrity_is_still_checked(signer) -> None:
 
 
 @pytest.mark.parametrize("text", ["ds:X509Certificate>MIIE", "", "AAAA"])
-def test_an_unreadable_signing_certificate_is_a_vihf_refusal(verifier, signer, text: str) -> None:  # noqa: ANN001
+def test_an_unreadable_signing_certificate_is_a_vihf_refusal(verifier, signer, text: str) -> None:
     """Bad base64, no certificate, or bytes that are no DER: a VihfError naming the signature, never a crash."""
     assertion = build_vihf(claims(), *signer)
     assertion.find(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate").text = text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import requests
 
@@ -110,7 +110,7 @@ def test_new_documents_since_last_connection(make_client, world) -> None:
     ins, oid = elise(world)
     doctor = make_client("medecin-elise")
     doctor.set_authorization(ins, oid)
-    since = datetime.now(timezone.utc) - timedelta(seconds=5)
+    since = datetime.now(UTC) - timedelta(seconds=5)
     spec = cda_for(world, "elise", "medecin-elise", "ordonnance")
     assert doctor.feed([(spec, ())]).ok
     fresh = doctor.new_documents_since(ins, oid, since)

@@ -50,7 +50,7 @@ def _expand(service: str, template: str, files: list[Path]) -> tuple[set[str], l
         types = import_module(f"simulators.{service}.model").RESOURCE_TYPES
         return {re.sub(r"\{[^}]*\}", t, template) for t in types}, []
     if all(n.startswith("grant") for n in names):
-        return {re.sub(r"\{[^}]*\}", g, template) for g in _grant_types(files) + ["unknown"]}, []
+        return {re.sub(r"\{[^}]*\}", g, template) for g in [*_grant_types(files), "unknown"]}, []
     if service == "mss" and template == "imap.{command}":
         return set(IMAP_SESSION), []
     return set(), [f"{service}: {template}"]

@@ -21,8 +21,8 @@ def readme_examples(text: str) -> list[tuple[str, str]]:
     """(type, sentence) for each example line between the phrase markers of the README."""
     block = text.split("<!-- phrases -->", 1)[1].split("<!-- /phrases -->", 1)[0]
     examples = []
-    for line in block.splitlines():
-        line = line.strip()
+    for raw in block.splitlines():
+        line = raw.strip()
         if not line or line.startswith(("#", "```")):
             continue
         keyword = KEYWORDS.match(line)

@@ -8,7 +8,7 @@ ROWS = [{"id": "a", "name": "Zoé", "city": "Lyon"}, {"id": "b", "city": "Brest"
         {"id": "c", "name": "Anne", "city": "Lyon"}, {"id": "d", "name": "Marc", "city": "Brest"}]
 
 
-def by(field: str):  # noqa: ANN201
+def by(field: str):
     return lambda row: row.get(field)
 
 

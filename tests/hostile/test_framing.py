@@ -61,7 +61,7 @@ def test_chunked_body_is_dechunked_by_the_server_and_keep_alive_goes_on(target: 
     with _open(target, "ins") as sock:
         for _ in range(2):  # the second request on the same connection proves the framing was consumed exactly
             sock.sendall(head + chunked)
-            status, headers, answer = read_response(sock)
+            status, _headers, answer = read_response(sock)
             assert status == 200, answer[:300]
             assert b"CR>00<" in answer or b"CodeResultat" in answer
 

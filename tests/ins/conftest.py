@@ -36,7 +36,7 @@ def tls_bench(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Be
 def session_url(bench: Bench, session: str, name: str = "ins") -> str:
     """`/s/<session>/lps` on the given server: tests never share a session."""
     base = bench.url(name)
-    root, _, path = base.rpartition("/lps")
+    root, _, _path = base.rpartition("/lps")
     return f"{root}/s/{session}/lps"
 
 

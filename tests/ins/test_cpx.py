@@ -3,7 +3,7 @@ without client certificate; unsigned, tampered, foreign, revoked or expired asse
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,7 @@ def _refused(bench: Bench, pki: Pki, session: str, factory) -> str:
 
 def test_expired_assertion_is_refused(tls_bench: Bench, pki: Pki) -> None:
     old = build_assertion(pki.certificate("cps"), pki.private_key("cps"), ps_id="00B6087510",
-                          now=datetime.now(timezone.utc) - timedelta(hours=3))
+                          now=datetime.now(UTC) - timedelta(hours=3))
     assert "expirée" in _refused(tls_bench, pki, "cpx-expired", lambda: old)
 
 
@@ -104,7 +104,7 @@ def test_carte_vitale_search_can_require_a_recent_vitale_assertion(pki: Pki, tmp
     options = {"require_vitale_assertion": True, "vitale_assertion_max_age_s": 1200}
     ps = build_assertion(pki.certificate("cps"), pki.private_key("cps"), ps_id="00B6087510")
     old_card = build_assertion(pki.certificate("cps"), pki.private_key("cps"), ps_id="CV",
-                               now=datetime.now(timezone.utc) - timedelta(minutes=30))
+                               now=datetime.now(UTC) - timedelta(minutes=30))
     fresh_card = build_assertion(pki.certificate("cps"), pki.private_key("cps"), ps_id="CV")
     with Bench(make_config(tmp_path, tls=True, services={"ins": options}), [InsSimulator()], pki=pki) as bench:
         url = session_url(bench, "vitale", "ins-cpx")

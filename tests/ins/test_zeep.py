@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 import requests
@@ -26,7 +26,7 @@ def _zeep(url: str, pki: Pki) -> zeep.Client:
 
 
 def _headers() -> dict:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     context = str(uuid.uuid4())
     return {
         "NO1_ContexteLPS": {"Version": "01_00", "Nature": "CTXLPS", "Id": context, "Temps": now,

@@ -21,10 +21,10 @@ class Collect(HTMLParser):
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.text: list[str] = []
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN201
+    def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
 
-    def handle_data(self, data):  # noqa: ANN001, ANN201
+    def handle_data(self, data):
         self.text.append(data)
 
 
@@ -101,7 +101,7 @@ def test_bench_main_prints_goals_writes_json_and_html(tmp_path, monkeypatch, cap
 
 
 def test_a_failing_suite_leaves_its_goals_not_measured(tmp_path, monkeypatch):
-    def boom(quick=False):  # noqa: ANN001, ANN202
+    def boom(quick=False):
         raise RuntimeError("pas de disque")
 
     monkeypatch.setitem(__import__("sys").modules, "tests.loadtests.fake_broken",

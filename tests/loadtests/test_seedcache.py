@@ -11,8 +11,8 @@ from loadtests.production import rss_mb
 from loadtests.seedcache import schema_digest, seeded_file, working_copy
 
 
-def _build(calls):  # noqa: ANN001, ANN202
-    def build(path):  # noqa: ANN001, ANN202
+def _build(calls):
+    def build(path):
         calls.append(path)
         with sqlite3.connect(path) as db:
             db.execute("create table t (x integer)")
@@ -49,7 +49,7 @@ def test_another_size_or_schema_is_another_file(tmp_path):
 
 
 def test_a_failed_build_leaves_nothing_to_reuse(tmp_path):
-    def broken(path):  # noqa: ANN001, ANN202
+    def broken(path):
         path.write_bytes(b"half")
         raise RuntimeError("disque plein")
 

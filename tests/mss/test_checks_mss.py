@@ -18,6 +18,7 @@ from simulators.core.exchange import Exchange
 from simulators.mss.client import build_patient_xdm, compose, wire_bytes, xdm_subject
 from tests.mss.conftest import exchanges
 from tests.mss.test_operator import AEMO_EDUC, CRIP, ELLIOT, ELLIOT_INS
+import contextlib
 
 REGISTRY = CheckRegistry(checks_mss.checks() + checks_annuaire.checks())
 
@@ -85,10 +86,8 @@ def test_cleartext_and_expired_authentication_fail(mail, token_for, session, mss
     client.ehlo("x")
     client.docmd("AUTH", "XOAUTH2 eA==")
     client.quit()
-    try:
+    with contextlib.suppress(smtplib.SMTPAuthenticationError):
         mail.smtp(AEMO_EDUC, token_for(AEMO_EDUC, session=session, expires_in=-1))
-    except smtplib.SMTPAuthenticationError:
-        pass
     auths = [e for e in exchanges(mss_bench, "default", "auth") if e.summary.get("reason") == "cleartext"]
     assert auths and _judge(auths[-1])["mss.starttls-before-auth"] == Outcome.FAIL
     [expired] = exchanges(mss_bench, session, "auth")
@@ -159,5 +158,5 @@ def test_receipts_are_asked_of_the_dui_not_of_the_persons_mon_espace_sante_app()
     with pytest.raises(Exception) as skipped:
         receipt_requests(patient_only)
     assert "aucun courriel" in str(skipped.value)
-    findings = receipt_requests(patient_only + [sent("infirmiere@ehpad.mssante.fr")])
+    findings = receipt_requests([*patient_only, sent("infirmiere@ehpad.mssante.fr")])
     assert [f.outcome for f in findings] == [Outcome.FAIL] and "infirmiere@" in findings[0].message

@@ -51,7 +51,7 @@ def test_new_mail_appears_in_an_open_session(mail: MailClient, token_for, sessio
     assert imap.select("INBOX")[1] == [b"0"]
     _deliver(mail, token_for, session, 2)
     imap.noop()
-    typ, data = imap.search(None, "ALL")
+    _typ, data = imap.search(None, "ALL")
     assert data == [b"1 2"]
     imap.logout()
 
@@ -83,7 +83,7 @@ def test_messages_and_flags_survive_a_restart(tmp_path: Path, pki) -> None:
         mail, _ = client(bench)
         imap = mail.imap(CRIP_EVAL, crip_token)  # same seed: the token of the first run still verifies
         imap.select("INBOX")
-        typ, data = imap.fetch("1", "(FLAGS BODY[TEXT])")
+        _typ, data = imap.fetch("1", "(FLAGS BODY[TEXT])")
         assert b"\\Seen" in data[0][0] and b"Toujours l" in data[0][1]
         imap.logout()
 

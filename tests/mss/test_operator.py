@@ -92,7 +92,7 @@ def test_failure_at_data_time_for_one_recipient_gives_a_dsn(tmp_path) -> None:
 
 def test_xdm_message_with_cda_validated(mail, token_for, session, mss_bench) -> None:
     token = token_for(AEMO_EDUC, session=session)
-    xdm, cda = build_patient_xdm(ELLIOT, code="11488-4", label="Compte rendu AEMO", sender="AEMO Bondy")
+    xdm, _cda = build_patient_xdm(ELLIOT, code="11488-4", label="Compte rendu AEMO", sender="AEMO Bondy")
     msg = compose(AEMO_EDUC, "M_Mehdi_AMRANI_AEMO", [CRIP], xdm_subject("Compte rendu AEMO", ELLIOT), "CR joint.",
                   xdm=xdm, cda_codes=["11488-4"], ins_qualified=True)
     assert mail.send(msg, AEMO_EDUC, token) == {}

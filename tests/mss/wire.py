@@ -8,6 +8,7 @@ import socket
 import ssl
 
 from simulators.mss.client import xoauth2
+import contextlib
 
 
 class RawImap:
@@ -66,10 +67,8 @@ class RawImap:
             return True
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.sock.close()
-        except OSError:
-            pass
 
 
 class RawSmtp:
@@ -113,7 +112,5 @@ class RawSmtp:
         assert answer[0].startswith(b"235"), answer
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.sock.close()
-        except OSError:
-            pass

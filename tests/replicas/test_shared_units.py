@@ -14,7 +14,7 @@ def test_shipped_haproxy_config_is_the_rendered_one() -> None:
     assert SHIPPED.read_text(encoding="utf-8") == shipped_config(), "regenerate deploy/haproxy/haproxy.cfg"
 
 
-def test_change_feed_is_inert_on_sqlite(tmp_path) -> None:  # noqa: ANN001
+def test_change_feed_is_inert_on_sqlite(tmp_path) -> None:
     a = open_database(f"sqlite:///{tmp_path}/one.db")
     seen: list[str] = []
     a.changes.subscribe("ror", seen.append)
@@ -48,7 +48,7 @@ def test_change_feed_tells_the_other_replica_only(postgres_url: str, pg_schema: 
 
 
 @pytest.mark.postgres
-def test_psc_key_and_grants_shared(postgres_url: str, pg_schema: str, tmp_path) -> None:  # noqa: ANN001
+def test_psc_key_and_grants_shared(postgres_url: str, pg_schema: str, tmp_path) -> None:
     from simulators.psc.model import AuthorizationCode
     from simulators.psc.store import SharedGrantStore, signing_key
 

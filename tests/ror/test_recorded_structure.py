@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -92,7 +93,7 @@ def test_live_searchset_has_the_recorded_structure(client_factory: Callable[...,
     live = response.json()
     assert bundle_shape(live) == bundle_shape(RECORDED)
     assert [e["resource"]["resourceType"] for e in live["entry"]] == ["HealthcareService", "Organization"]
-    for ours, theirs in zip(live["entry"], RECORDED["entry"]):
+    for ours, theirs in zip(live["entry"], RECORDED["entry"], strict=False):
         assert resource_differences(theirs["resource"], ours["resource"]) == []
     match = live["entry"][0]["resource"]
     assert match["providedBy"]["reference"] == f"Organization/{live['entry'][1]['resource']['id']}"

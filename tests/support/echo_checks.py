@@ -12,7 +12,7 @@ reads a summary field the echo service never records: a bench bug, by design).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from conformance.checks import LIVE, SESSION, Check, expect, expect_true, skip
 from conformance.registry import CheckRegistry

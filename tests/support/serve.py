@@ -72,16 +72,19 @@ def serve(data_dir: Path, database: str, only: str, *, extra_config: str = "") -
             _drain(proc)
             return Served(proc, admin, {s["service"]: s["url"] for s in services}, lines)
     proc.kill()
+    proc.wait(timeout=20)
+    proc.stdout.close()  # type: ignore[union-attr]
     raise AssertionError("no readiness line:\n" + "".join(lines))
 
 
 def _drain(proc: subprocess.Popen) -> None:
-    """Keep reading the child's output so a chatty server never blocks on a full pipe."""
-    import threading
+    """Keep reading the child's output so a chatty server never blocks on a full pipe; the pipe is closed
+    at its end (the child exited or was killed), not left to the garbage collector."""
 
     def read() -> None:
-        for _ in proc.stdout:  # type: ignore[union-attr]
-            pass
+        with proc.stdout:  # type: ignore[union-attr]
+            for _ in proc.stdout:  # type: ignore[union-attr]
+                pass
     threading.Thread(target=read, daemon=True).start()
 
 

@@ -120,7 +120,7 @@ def test_github_actions_steps_run_and_leave_the_junit_where_it_is_uploaded(tmp_p
     env = _env(**{**{k: str(v) for k, v in job["env"].items()}, "SOCLE_BENCH_URL": bench_for_templates})
     _run_lines([step["run"] for step in job["steps"] if "run" in step], project, env)
     upload = next(s for s in job["steps"] if s.get("uses", "").startswith("mikepenz/action-junit-report"))
-    reports = [p for p in project.glob(upload["with"]["report_paths"])]
+    reports = list(project.glob(upload["with"]["report_paths"]))
     assert {p.name for p in reports} >= {"junit.xml", "conformance-junit.xml"}
     conformance = ET.parse(project / "out" / "conformance-junit.xml").getroot()  # noqa: S314 - the junit file this test just wrote
     assert int(conformance.get("tests")) > 0 and conformance.get("failures") == "0"
@@ -149,7 +149,7 @@ def _free_ports(count: int) -> list[int]:
 def test_shell_recipe_serves_plays_and_stops(tmp_path: Path) -> None:
     project = tmp_path / "p"
     write_project(project)
-    ports = dict(zip(DEFAULT_PORTS, _free_ports(len(DEFAULT_PORTS))))
+    ports = dict(zip(DEFAULT_PORTS, _free_ports(len(DEFAULT_PORTS)), strict=True))
     config = tmp_path / "bench.toml"
     config.write_text("[ports]\n" + "\n".join(f"{k} = {v}" for k, v in ports.items()) + "\n", encoding="utf-8")
     env = _env(SOCLE_BENCH_CONFIG=str(config), SOCLE_BENCH_URL=f"http://127.0.0.1:{ports['admin']}",

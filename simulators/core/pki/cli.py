@@ -118,7 +118,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                           "certificates": [asdict(r) for r in records]}, indent=2, ensure_ascii=False))
         return 0
     print(f"PKI {pki.directory} — PKCS#12 password: {pki.password or DEFAULT_PASSWORD}")
-    rows = [("name", "profile", "variant", "issuer", "not after", "state", "subject")]
+    rows: list[tuple[str, ...]] = [("name", "profile", "variant", "issuer", "not after", "state", "subject")]
     rows += [_row(r) for r in records]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:

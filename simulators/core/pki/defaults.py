@@ -7,6 +7,7 @@ the defect under test (dates, revocation, issuer, key usage).
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypedDict
 
 from .profiles import CertRequest, structure_id_from_finess
 
@@ -21,9 +22,14 @@ LOCAL_IPS = ("127.0.0.1", "::1")
 NEGATIVE_VARIANTS = ("expired", "not-yet-valid", "revoked", "wrong-issuer", "wrong-key-usage")
 
 
+class _Organisation(TypedDict):
+    organisation: str
+    structure_id: str
+
+
 def default_requests() -> list[CertRequest]:
     structure = structure_id_from_finess(DEFAULT_FINESS)
-    org = {"organisation": DEFAULT_ORGANISATION, "structure_id": structure}
+    org: _Organisation = {"organisation": DEFAULT_ORGANISATION, "structure_id": structure}
     insi_auto = CertRequest("auth-cli", name="insi-auto", cn="INSI-AUTO", **org)
     requests = [
         CertRequest("server", name="server", cn="localhost", dns_names=LOCAL_NAMES, ip_addresses=LOCAL_IPS),

@@ -21,7 +21,7 @@ class Step:
     label: str  # sample name (and session ex-<label>)
     service: str  # service the step is about (the bench service name)
     title: str  # what a vendor reads in the guide
-    run: Callable[["Tour"], Any]
+    run: Callable[[Tour], Any]
     keep: str = ""  # glob of operations shown even when an earlier step showed them
     journaled: bool = True  # False: the step's samples are its client transcripts, not its exchanges
 

@@ -4,6 +4,7 @@ token by secret or mTLS, Ror-* headers, searches, reads, paging, $export, errors
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 import requests
@@ -92,7 +93,7 @@ def _ror_queries(t: Tour) -> None:
     client.metadata()
     client.search("Organization", [("_count", "1")], max_pages=2)  # the second page: HAPI _getpages
     for rtype in ("Location", "PractitionerRole", "Practitioner"):
-        quietly(lambda rtype=rtype: client.search(rtype, [("_count", "1")], max_pages=1))
+        quietly(partial(client.search, rtype, [("_count", "1")], max_pages=1))
 
 
 def _ror_reads(t: Tour) -> None:

@@ -78,7 +78,7 @@ def _mss_transcript(t: Tour) -> None:
         box.starttls(ssl_context=context)
         box.authenticate("XOAUTH2", lambda _: xoauth2(recipient, token))
         box.select("INBOX")
-        _, found = box.uid("SEARCH", None, "ALL")
+        _, found = box.uid("SEARCH", "ALL")
         last = (found[0] or b"").split()[-1:]
         if last:
             box.uid("FETCH", last[0].decode(), "(BODY.PEEK[HEADER.FIELDS (FROM SUBJECT X-MSS-NIL)])")
@@ -92,8 +92,8 @@ def _smtp_lines(debug: str) -> str:
     for kind, raw in re.findall(r"^(send|reply): (b?'.*'|b?\".*\")$", debug, flags=re.M):
         value = ast.literal_eval(raw)
         text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-        for line in text.replace("\r\n", "\n").rstrip("\n").split("\n"):
-            out.append(("C: " if kind == "send" else "S: ") + line)
+        prefix = "C: " if kind == "send" else "S: "
+        out.extend(prefix + line for line in text.replace("\r\n", "\n").rstrip("\n").split("\n"))
     redacted = (re.sub(r"^(C: AUTH XOAUTH2) \S+$", lambda m: f"{m.group(1)} {REDACTED_AUTH}", line) for line in out)
     return "\n".join(redacted) + "\n"
 
@@ -120,14 +120,10 @@ def _mss_without_nil(t: Tour) -> None:
 
 def _mss_bad_token(t: Tour) -> None:
     sender, _ = boxes(t)
-    try:
+    with contextlib.suppress(smtplib.SMTPException):
         mail_client(t).smtp(sender, "jeton-invalide").quit()
-    except smtplib.SMTPException:
-        pass
-    try:
+    with contextlib.suppress(imaplib.IMAP4.error):
         mail_client(t).imap(sender, "jeton-invalide").logout()
-    except imaplib.IMAP4.error:
-        pass
 
 
 def _mss_outside_trust_space(t: Tour) -> None:

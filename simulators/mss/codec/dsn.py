@@ -108,26 +108,31 @@ def parse_dsn(raw: bytes) -> DsnReport:
         raise ValueError("ce n'est pas un DSN (multipart/report; report-type=delivery-status)")
     human, status_part, headers = "", None, b""
     for part in msg.get_payload():
+        if not isinstance(part, Message):  # a multipart's payload is a list of Message
+            continue
         ctype = part.get_content_type()
         if ctype == "text/plain" and not human:
-            human = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+            text = part.get_payload(decode=True)
+            human = text.decode("utf-8", "replace") if isinstance(text, bytes) else ""
         elif ctype == "message/delivery-status":
             status_part = part
         elif ctype in ("text/rfc822-headers", "message/rfc822"):
             payload = part.get_payload()
-            headers = payload.encode("utf-8", "replace") if isinstance(payload, str) else \
-                (payload[0].as_bytes() if payload else b"")
+            if isinstance(payload, str):
+                headers = payload.encode("utf-8", "replace")
+            elif isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                headers = payload[0].as_bytes()
     if status_part is None:
         raise ValueError("partie message/delivery-status absente")
-    blocks: list[Message] = status_part.get_payload()
-    if not blocks:
+    blocks = status_part.get_payload()
+    if not isinstance(blocks, list) or not blocks or not isinstance(blocks[0], Message):
         raise ValueError("partie message/delivery-status vide")
     per_message = blocks[0]
     recipients = tuple(
         DsnRecipient(final_recipient=_strip_type(b.get("Final-Recipient", "")), action=(b.get("Action") or "").lower(),
                      status=b.get("Status", ""), diagnostic=b.get("Diagnostic-Code", ""),
                      original_recipient=_strip_type(b.get("Original-Recipient", "")))
-        for b in blocks[1:])
+        for b in blocks[1:] if isinstance(b, Message))
     return DsnReport(reporting_mta=_strip_type(per_message.get("Reporting-MTA", "")),
                      original_envelope_id=per_message.get("Original-Envelope-Id", ""),
                      recipients=recipients, original_headers=headers, human_text=human)

@@ -96,9 +96,11 @@ def parse_mdn(raw: bytes) -> MdnReport:
         raise ValueError("ce n'est pas un MDN (multipart/report; report-type=disposition-notification)")
     fields: Message | None = None
     for part in msg.get_payload():
+        if not isinstance(part, Message):  # a multipart's payload is a list of Message
+            continue
         if part.get_content_type() == "message/disposition-notification":
             payload = part.get_payload()
-            if isinstance(payload, list) and payload:
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
                 fields = payload[0]
             elif isinstance(payload, str):
                 fields = email.message_from_string(payload.lstrip("\r\n"))

@@ -69,11 +69,12 @@ REPORT_BODIES = frozenset({"message/disposition-notification", "message/delivery
                            "message/global-disposition-notification", "message/global-delivery-status"})
 
 
-def _walk(part: Message):  # noqa: ANN202 - generator of Message
+def _walk(part: Message):
     yield part
     if part.is_multipart() and part.get_content_type() not in REPORT_BODIES:
         for sub in part.get_payload():
-            yield from _walk(sub)
+            if isinstance(sub, Message):  # a multipart's payload is a list of Message
+                yield from _walk(sub)
 
 
 def _looks_like_xml(info: dict[str, Any]) -> bool:

@@ -78,7 +78,7 @@ class AsyncServerThread:
                     task.cancel()
                 if pending:
                     loop.run_until_complete(asyncio.wait(pending, timeout=2))
-            except Exception:  # noqa: BLE001 - best effort on shutdown
+            except Exception:
                 log.debug("error closing %s", self.name, exc_info=True)
             loop.close()
 
@@ -90,5 +90,5 @@ class AsyncServerThread:
         self._thread = None
 
     def endpoints(self) -> list[Endpoint]:
-        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host  # noqa: S104 - compared, not bound
         return [Endpoint(self.name, f"{self.scheme}://{host}:{self.port}", self.configure)]

@@ -108,7 +108,7 @@ class MailAuthenticator:
             raise AuthError("session", f"nom de session invalide : {session!r}")
         try:
             return self.sessions.resolve(session)
-        except Exception as exc:  # noqa: BLE001 - SessionError, or the registry refusing
+        except Exception as exc:
             raise AuthError("session", str(exc)) from exc
 
     def bearer(self, user: str, token: str, *, method: str, tls: bool) -> Principal:

@@ -99,10 +99,10 @@ class MssIdentity(IdentityInterface):
         return UserMetadata(self.login.config, self.name)
 
     async def set(self, metadata: UserMetadata) -> int | None:
-        raise AuthorizationFailure()
+        raise AuthorizationFailure
 
     async def delete(self) -> None:
-        raise AuthorizationFailure()
+        raise AuthorizationFailure
 
 
 class MssLogin(LoginInterface):
@@ -158,7 +158,7 @@ class MssLogin(LoginInterface):
             else:
                 der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
                 principal = await asyncio.to_thread(self.auth.certificate, credentials.authzid, der, tls=tls)
-        except Exception as exc:  # noqa: BLE001 - any verification failure is a refused login, never a crash
+        except Exception as exc:
             if not isinstance(exc, AuthError):
                 log.info("IMAP login refused on an unexpected verification error: %r", exc)
                 exc = AuthError("invalid", "jeton ou certificat invalide")
@@ -290,12 +290,14 @@ class MssConnectionState(ConnectionState):
             return await super().do_command(cmd)
         except (ResponseError, CloseConnection, TimeoutError, asyncio.CancelledError, ConnectionError, EOFError):
             raise
-        except Exception as exc:  # noqa: BLE001 - an input-reachable bug answers NO, never BYE SERVERBUG
+        except Exception as exc:
             log.warning("IMAP %s failed: %r", cmd.command, exc, exc_info=exc)
             return ResponseNo(cmd.tag, cmd.command + b" failed.", ResponseCode.of(b"SERVERBUG"))
 
     async def do_namespace(self, cmd: Any) -> Any:
-        delimiter = self.session.mailbox_set.delimiter.encode()
+        session = self.session
+        assert isinstance(session, MssSession), "this server's logins open MssSession"
+        delimiter = session.mailbox_set.delimiter.encode()
         response = ResponseOk(cmd.tag, b"NAMESPACE completed.")
         response.add_untagged(UntaggedResponse(b'NAMESPACE (("" "' + delimiter + b'")) NIL NIL'))
         return response, None
@@ -370,7 +372,7 @@ def imap_lifecycle(store: MssStore, authenticator: MailAuthenticator, journal: A
         current_connection.set(conn)
         try:
             await conn.run(state)
-        except Exception:  # noqa: BLE001 - pymap already answered BYE SERVERBUG; never kill the server
+        except Exception:  # noqa: BLE001, S110 - pymap already answered BYE SERVERBUG; never kill the server
             pass
         finally:
             state.flush("default")

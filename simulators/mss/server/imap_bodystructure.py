@@ -57,6 +57,7 @@ def _with_disposition(extended: List, header: Any) -> List:
 
 class _Fixed:
     __slots__ = ()
+    content_disposition: Any  # of the pymap body structure this mixin is combined with
 
     @property
     def extended(self) -> List:

@@ -64,7 +64,7 @@ class RefusedCommand(Command):
 
     @classmethod
     def parse(cls, buf: memoryview, params: Params) -> tuple[Command, memoryview]:
-        raise NotImplementedError()
+        raise NotImplementedError
 
 
 def _is_authenticated(state: ConnectionState) -> bool:
@@ -86,7 +86,7 @@ class MssIMAPConnection(IMAPConnection):
         try:
             return await self.reader.readuntil(b"\n")
         except asyncio.IncompleteReadError as exc:
-            raise EOFError() from exc
+            raise EOFError from exc
         except asyncio.LimitOverrunError as exc:
             head = await self.reader.readexactly(exc.consumed)
         discarded = len(head)
@@ -95,7 +95,7 @@ class MssIMAPConnection(IMAPConnection):
                 discarded += len(await self.reader.readuntil(b"\n"))
                 break
             except asyncio.IncompleteReadError as exc:
-                raise EOFError() from exc
+                raise EOFError from exc
             except asyncio.LimitOverrunError as exc:
                 discarded += len(await self.reader.readexactly(exc.consumed))
                 if discarded > DISCARD_LIMIT:

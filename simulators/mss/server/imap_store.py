@@ -97,10 +97,12 @@ class StoreMessage(Message):
         self._loader = loader
 
     @classmethod
-    def copy(cls, msg: Message, *, uid: int | None = None, recent: bool = False,  # type: ignore[override]
+    def copy(cls, msg: Message, *, uid: int | None = None, recent: bool = False,
              expunged: bool = False) -> "StoreMessage":
+        if not isinstance(msg, StoreMessage):  # this backend's folders hold StoreMessage rows only
+            raise TypeError(f"copie d'un {type(msg).__name__} : seul un StoreMessage se copie")
         return cls(msg.uid if uid is None else uid, msg.internal_date, msg.permanent_flags,
-                   loader=getattr(msg, "_loader"), expunged=expunged, recent=recent, content=msg._content)
+                   loader=msg._loader, expunged=expunged, recent=recent, content=msg._content)
 
     async def load_content(self, requirement: FetchRequirement) -> StoreLoadedMessage:
         if self._content is None and requirement & FetchRequirement.CONTENT:
@@ -167,7 +169,7 @@ class StoreMailbox(MailboxData):
         await self.sync()
         return await super().update_selected(selected)
 
-    async def snapshot(self):  # noqa: ANN201 - pymap MailboxSnapshot
+    async def snapshot(self):
         await self.sync()
         return await super().snapshot()
 
@@ -273,5 +275,6 @@ class StoreMailboxSet(MailboxSet):
                 self._inbox = await self._open(INBOX)
             else:
                 mbx = self._set.pop(before_name)
+                assert isinstance(mbx, StoreMailbox), "this set only opens StoreMailbox folders"
                 mbx.folder = after_name
                 self._set[after_name] = mbx

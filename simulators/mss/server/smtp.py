@@ -239,7 +239,7 @@ class MssSmtpHandler:
                 return {"problems": [refusal.text]}, accepted + refused
             if sender is None:
                 return summary, accepted + refused
-            outcomes = self.operator.accept(principal.session, sender, envelope.mail_from, accepted, raw,
+            outcomes = self.operator.accept(principal.session, sender, envelope.mail_from or "", accepted, raw,
                                             envelope_id=envid, arrival=started, msg=msg, summary=summary)
             return summary, outcomes + refused  # RCPT refusals: answered 5xx already, journalled, no DSN
         summary, outcomes = await asyncio.to_thread(process)

@@ -40,10 +40,10 @@ class BareLineFeed(BenchError):
 class CrlfStreamReader(asyncio.StreamReader):
     """The command reader of an SMTP connection: a line must end with CRLF (RFC 5321 §2.3.8)."""
 
-    async def readuntil(self, separator: bytes = b"\n") -> bytes:
+    async def readuntil(self, separator: bytes = b"\n") -> bytes:  # type: ignore[override]  # typeshed: any sized buffer; asyncio and aiosmtpd pass bytes
         line = await super().readuntil(separator)
         if separator == b"\n" and not line.endswith(b"\r\n"):
-            raise BareLineFeed()
+            raise BareLineFeed
         return line
 
 
@@ -81,7 +81,8 @@ class MssSMTP(SMTP):
 
     def __init__(self, handler: Any, **kwargs: Any) -> None:
         super().__init__(handler, **kwargs)
-        self._stream_reader.__class__ = CrlfStreamReader  # same object aiosmtpd feeds, stricter readuntil
+        # same object aiosmtpd feeds, stricter readuntil (asyncio.StreamReaderProtocol's private reader: not in typeshed)
+        self._stream_reader.__class__ = CrlfStreamReader  # type: ignore[attr-defined]
         self._raw_replies = True  # the greeting: no enhanced code (RFC 2034 §3)
         self._in_ehlo = False
         self.command_size_limits = collections.defaultdict(lambda: self.command_size_limit, {"AUTH": 4096})
@@ -132,7 +133,9 @@ class MssSMTP(SMTP):
         """aiosmtpd's checks, then the chunked reader of smtp_data.py (aiosmtpd reads line by line)."""
         if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
             return
-        if not self.envelope.rcpt_tos:
+        envelope = self.envelope
+        assert envelope is not None, "aiosmtpd creates the envelope at HELO/EHLO"
+        if not envelope.rcpt_tos:
             await self.push("503 Error: need RCPT command")
             return
         if arg:
@@ -147,7 +150,7 @@ class MssSMTP(SMTP):
             self._set_post_data_state()
             await self.push(reply)
             return
-        self.envelope.content = self.envelope.original_content = result.content
+        envelope.content = envelope.original_content = result.content
         status = await self._call_handler_hook("DATA")
         self._set_post_data_state()
         await self.push("250 OK" if status is MISSING else status)
@@ -167,7 +170,7 @@ class MssSMTP(SMTP):
                 and getattr(self, "envelope", None) is not None:
             self.event_handler.flush_refusals(self)
         self.refused = []
-        self.accepted: list[RecipientOutcome] = []
+        self.accepted = []
         self.rcpt_params = {}
         super()._set_post_data_state()
 

@@ -17,7 +17,8 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from simulators.identities.world import World, build_world
 
@@ -62,9 +63,8 @@ class Verdict:
     def explain(self) -> str:
         lines = []
         for v in self.report.requirements:
-            for r in v.results:
-                if r.outcome.value not in ("pass",):
-                    lines.append(f"{v.requirement.id} {v.status} {r.check}: {r.message[:200]}")
+            lines.extend(f"{v.requirement.id} {v.status} {r.check}: {r.message[:200]}"
+                         for r in v.results if r.outcome.value not in ("pass",))
         return "\n".join(lines)
 
 
@@ -135,4 +135,4 @@ def assert_caught(node: Any, bench: DefectBench, session: str, *, service: str, 
 
 
 Defect = Callable[..., Any]
-__all__ = ["DefectBench", "Verdict", "assert_caught", "judging_registry", "record", "PROPERTY", "Path"]
+__all__ = ["PROPERTY", "DefectBench", "Path", "Verdict", "assert_caught", "judging_registry", "record"]

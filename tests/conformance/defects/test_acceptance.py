@@ -18,6 +18,7 @@ from features.steps.cast import Cast
 from simulators.cli import main
 from simulators.play import play
 from tests.conformance.defects.harness import DefectBench, record
+import contextlib
 
 
 def _check(bench: DefectBench, session: str, tmp_path: Path) -> tuple[int, dict]:
@@ -56,10 +57,8 @@ def _dui(bench: DefectBench, session: str, *defects: str) -> ReferenceDui:
 
 def _attempt(action) -> None:
     """The DUI acts; the simulator may refuse (that refusal is what the report must judge)."""
-    try:
+    with contextlib.suppress(DriverError, DuiRefused):
         action()
-    except (DriverError, DuiRefused):
-        pass
 
 
 def feed_educational_report(dui: ReferenceDui, cast: Cast) -> None:

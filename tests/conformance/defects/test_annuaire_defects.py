@@ -6,7 +6,8 @@ The baseline is the reference DUI's lookup (``conformance.drivers.reference_mss.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 import requests

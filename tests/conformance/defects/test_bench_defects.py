@@ -4,7 +4,7 @@ whatever the cause)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 import requests

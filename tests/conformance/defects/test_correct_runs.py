@@ -13,6 +13,7 @@ from tests.conformance.defects import test_ins_defects as ins
 from tests.conformance.defects import test_mss_defects as mss
 from tests.conformance.defects import test_ror_defects as ror
 from tests.conformance.defects.harness import DefectBench
+from datetime import UTC
 
 
 def correct_ins(bench: DefectBench, session: str) -> None:
@@ -38,9 +39,9 @@ def correct_dmp(bench: DefectBench, session: str) -> None:
     client.set_authorization(kit.ins, kit.oid)
     found = client.find_documents(kit.ins, kit.oid)
     assert found.status.endswith("Success")
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    client.find_submission_sets(kit.ins, kit.oid, datetime.now(timezone.utc) - timedelta(days=3))
+    client.find_submission_sets(kit.ins, kit.oid, datetime.now(UTC) - timedelta(days=3))
     replaced = next(e for e in found.entries if e.unique_id == first.unique_id)
     new = kit.spec("projet-personnalise", replaces=first.unique_id, set_id=first.set_id, version=2)
     assert client.feed([(new, ())], replaces={new.unique_id: replaced.entry_uuid}).ok

@@ -3,10 +3,11 @@ issue 14 (``dmp@21``, ``dmp@22``, ``insi@18``, ``mss@21``) and of the generic re
 
 from __future__ import annotations
 
+import contextlib
 import base64
 import hashlib
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -51,10 +52,8 @@ def _client_with_tls(kit: dmp.Kit, session: str, name: str) -> dmp.DmpClient:
 def dmp_tls_personal_card(bench: DefectBench, session: str) -> None:
     kit = dmp.Kit(bench)
     client = _client_with_tls(kit, session, "cps")
-    try:
+    with contextlib.suppress(Exception):
         client.list_authorizations(kit.ins, kit.oid)
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def insi_tls_personal_card(bench: DefectBench, session: str) -> None:
@@ -85,21 +84,17 @@ def create_dmp_without_consent(bench: DefectBench, session: str) -> None:
     nir = "2991299999999"
     ins = nir + f"{97 - int(nir) % 97:02d}"  # a newborn's INS, valid key, no DMP yet
     client = kit.client(session)
-    try:
+    with contextlib.suppress(Exception):
         client.create_dmp(ins, kit.oid, family="NOUVEAU", given="NE", gender="F", birth_date="20261201",
                           consent=False)
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def unknown_patient_search(bench: DefectBench, session: str) -> None:
     """A request the simulator refuses for a reason no more precise requirement names: the generic bench@6."""
     kit = dmp.Kit(bench)
     client = kit.client(session)
-    try:
+    with contextlib.suppress(Exception):
         client.query(kit.ins, kit.oid, "urn:uuid:00000000-0000-0000-0000-000000000000", {})
-    except Exception:  # noqa: BLE001
-        pass
 
 
 DEFECTS: list[tuple[str, str, Callable[[DefectBench, str], None]]] = [

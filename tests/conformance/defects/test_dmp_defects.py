@@ -9,10 +9,12 @@ the named requirement.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import datetime, timedelta, UTC
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -64,10 +66,8 @@ def _vihf_call(kit: Kit, session: str, mutate: Callable[[Any], None] = lambda a:
             assertion.remove(signature)
     after_sign(assertion)
     payload = hab.build_request(hab.HabilitationRequest(hab.LIST, mode="TOUTE"))
-    try:
+    with contextlib.suppress(Exception):  # refused: the report judges the request
         client.call("habilitations", hab.ACTION_PREFIX + hab.LIST, payload, kit.ins, kit.oid, assertion=assertion)
-    except Exception:  # noqa: BLE001 - refused: the report judges the request
-        pass
 
 
 def _attribute(assertion: Any, name: str) -> Any:
@@ -110,10 +110,8 @@ def _bad_key(ins: str) -> str:
 # --- WS-Addressing and transport (on the wire) ---------------------------------------------------------------------
 def _wire(kit: Kit, session: str, tamper: Callable[[bytes, str], tuple[bytes, str]]) -> None:
     client = kit.client(session, tamper)
-    try:
+    with contextlib.suppress(Exception):
         client.list_authorizations(kit.ins, kit.oid)
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def sub_bytes(pattern: str, replacement: str) -> Callable[[bytes, str], tuple[bytes, str]]:
@@ -175,30 +173,24 @@ def duplicate_unique_id(kit: Kit, session: str) -> None:
     spec = kit.spec()
     client.feed([(spec, ())])
     again = dataclasses.replace(kit.spec(), unique_id=spec.unique_id)
-    try:
+    with contextlib.suppress(Exception):
         client.feed([(again, ())])
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def new_version_same_set_id(kit: Kit, session: str) -> None:
     client = kit.client(session)
     first = kit.spec("projet-personnalise", set_id="2.25.4242" + str(abs(hash(session)) % 10**8))
     client.feed([(first, ())])
-    try:
+    with contextlib.suppress(Exception):
         client.feed([(kit.spec("projet-personnalise", set_id=first.set_id, version=2), ())])
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def new_version_related_document(kit: Kit, session: str) -> None:
     client = kit.client(session)
     first = kit.spec("projet-personnalise")
     client.feed([(first, ())])
-    try:
+    with contextlib.suppress(Exception):
         client.feed([(kit.spec("projet-personnalise", replaces=first.unique_id, version=2), ())])
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def never_dmp(code: str, system: str, title: str) -> Callable[[Kit, str], None]:
@@ -209,10 +201,8 @@ def never_dmp(code: str, system: str, title: str) -> Callable[[Kit, str], None]:
 
 def consult_without_authorization(kit: Kit, session: str) -> None:
     client = kit.client(session)
-    try:
+    with contextlib.suppress(Exception):
         client.find_documents(kit.ins, kit.oid)
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def _authorized(kit: Kit, session: str) -> DmpClient:
@@ -230,7 +220,7 @@ def first_search(**kwargs: Any) -> Callable[[Kit, str], None]:
 def new_docs_by_find_documents(kit: Kit, session: str) -> None:
     client = _authorized(kit, session)
     client.find_documents(kit.ins, kit.oid)
-    client.find_documents(kit.ins, kit.oid, since=datetime.now(timezone.utc) - timedelta(days=3))
+    client.find_documents(kit.ins, kit.oid, since=datetime.now(UTC) - timedelta(days=3))
 
 
 def cda_changes(**changes: Any) -> Callable[[Kit, str], None]:
@@ -254,10 +244,8 @@ def cda_bytes(old: bytes, new: bytes) -> Callable[[Kit, str], None]:
         entry = document_entry(spec, data, author, unique_id=spec.unique_id, visibility=())
         entry.hash, entry.size = hashlib.sha1(data, usedforsecurity=False).hexdigest(), len(data)
         sub = assemble(ss, [(entry, data)], replaces={}, signer=(client.identity.sign_cert, client.identity.sign_key))
-        try:
+        with contextlib.suppress(Exception):
             client.provide_and_register(sub)
-        except Exception:  # noqa: BLE001
-            pass
     return defect
 
 
@@ -347,7 +335,7 @@ DEFECTS: list[tuple[str, str, Callable[[Kit, str], None]]] = [
     # dmp@15
     ("consultation-sans-autorisation", "dmp@15", consult_without_authorization),
     # dmp@16 (RECOMMANDATION: warning)
-    ("premiere-recherche-5-ans", "dmp@16", first_search(since=datetime.now(timezone.utc) - timedelta(days=5 * 365))),
+    ("premiere-recherche-5-ans", "dmp@16", first_search(since=datetime.now(UTC) - timedelta(days=5 * 365))),
     ("premiere-recherche-tous-statuts", "dmp@16", first_search(statuses=(APPROVED, DEPRECATED))),
     # dmp@17 (RECOMMANDATION)
     ("nouveaux-documents-par-finddocuments", "dmp@17", new_docs_by_find_documents),

@@ -8,7 +8,8 @@ the organisation certificate (access profile 1); each defect changes one paramet
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -63,7 +64,7 @@ def search(params: Params | Callable[[], Params] = BASE, rtype: str = "Healthcar
 
 def replace(name: str, value: str | None, params: Params = BASE) -> Params:
     out = [(k, v) for k, v in params if k != name]
-    return out + [(name, value)] if value is not None else out
+    return [*out, (name, value)] if value is not None else out
 
 
 def header(name: str, value: str | None) -> Callable[[Kit, str], None]:
@@ -94,7 +95,7 @@ def n_plus_one(kit: Kit, session: str) -> None:
 
 def read_included(kit: Kit, session: str) -> None:
     bearer = kit.token(session)
-    bundle = kit.get(session, "HealthcareService", BASE + [("_count", "2")], bearer=bearer).json()
+    bundle = kit.get(session, "HealthcareService", [*BASE, ("_count", "2")], bearer=bearer).json()
     included = [e["resource"] for e in bundle.get("entry", []) if (e.get("search") or {}).get("mode") == "include"]
     for resource in included[:1]:
         kit.get(session, f"{resource['resourceType']}/{resource['id']}", bearer=bearer)
@@ -137,8 +138,8 @@ DEFECTS: list[tuple[str, str, Callable[[Kit, str], None]]] = [
     ("age-bas-seul", "ror@6", search(replace("age-range-high", None))),
     ("age-prefixes-inverses", "ror@6", search(replace("age-range-high", "le15", replace("age-range-low", "ge15")))),
     # ror@7
-    ("double-underscore-include", "ror@7", search(BASE + [("__include", "HealthcareService:organization")])),
-    ("revincluded", "ror@7", search(BASE + [("_revincluded", "PractitionerRole:service")])),
+    ("double-underscore-include", "ror@7", search([*BASE, ("__include", "HealthcareService:organization")])),
+    ("revincluded", "ror@7", search([*BASE, ("_revincluded", "PractitionerRole:service")])),
     ("include-partof-sans-iterate", "ror@7", search([(k, v) for k, v in BASE if k != "_include:iterate"]
                                                     + [("_include", "Organization:partof")])),
     # ror@8
