@@ -226,6 +226,11 @@ def secret_connection(exchange: Exchange) -> str:
     return "documents invisibles aux représentants légaux"
 
 
+def _secret_connection_asked(exchange: Exchange) -> bool:
+    vihf = read(exchange).vihf
+    return vihf is not None and vihf.secret_connection
+
+
 def mtom_used(exchange: Exchange) -> str:
     media, params = parse_content_type(content_type_of(exchange.request_headers))
     expect_true(media == "multipart/related" and params.get("type", "").lower() == "application/xop+xml",
@@ -306,7 +311,7 @@ def checks() -> list[Check]:
               operations=("ITI-41", "ITI-43")),
         Check("dmp.secret-connection", "dmp", LIVE, ("dmp@13",), secret_connection,
               "Connexion secrète : documents invisibles aux représentants légaux", operations=feed,
-              applies=lambda e: read(e).vihf is not None and read(e).vihf.secret_connection),
+              applies=_secret_connection_asked),
         Check("dmp.no-cumul", "dmp", LIVE, ("dmp@14",), visibility_rules, "Pas de cumul MASQUE_PS + INVISIBLE_PATIENT",
               operations=("ITI-41", "ITI-57")),
         Check("dmp.never-to-dmp", "dmp", LIVE, ("dmp@19",), never_to_dmp, "Documents réservés à la messagerie",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from simulators.core.errors import ProtocolError
 from simulators.core.exchange import Exchange
@@ -75,7 +75,7 @@ def _dtm(value: str | None) -> datetime | None:
     digits = "".join(ch for ch in value or "" if ch.isdigit())
     if len(digits) < 8:
         return None
-    return datetime.strptime(digits[:8], "%Y%m%d").replace(tzinfo=timezone.utc)
+    return datetime.strptime(digits[:8], "%Y%m%d").replace(tzinfo=UTC)
 
 
 def first_search(exchanges: Sequence[Exchange]) -> list[Finding]:
@@ -91,7 +91,7 @@ def first_search(exchanges: Sequence[Exchange]) -> list[Finding]:
         q = _find_documents(ex)
         assert q is not None
         since = _dtm(q.one("$XDSDocumentEntryServiceStartTimeFrom") or q.one("$XDSDocumentEntryCreationTimeFrom"))
-        limit = datetime.fromtimestamp(ex.started_at, timezone.utc) - timedelta(days=FIRST_SEARCH_MAX_DAYS)
+        limit = datetime.fromtimestamp(ex.started_at, UTC) - timedelta(days=FIRST_SEARCH_MAX_DAYS)
         statuses = q.params.get("$XDSDocumentEntryStatus", [])
         ok = since is not None and since >= limit and statuses == [APPROVED]
         findings.append(Finding(Outcome.PASS if ok else Outcome.FAIL,
@@ -114,7 +114,7 @@ def new_documents_search(exchanges: Sequence[Exchange]) -> list[Finding]:
             if q.query_id != xds.FIND_DOCUMENTS:
                 continue
             since = _dtm(q.one("$XDSDocumentEntryCreationTimeFrom") or q.one("$XDSDocumentEntryServiceStartTimeFrom"))
-            recent = since is not None and datetime.fromtimestamp(ex.started_at, timezone.utc) - since < timedelta(days=NEW_DOCS_WINDOW_DAYS)
+            recent = since is not None and datetime.fromtimestamp(ex.started_at, UTC) - since < timedelta(days=NEW_DOCS_WINDOW_DAYS)
             if recent:
                 findings.append(Finding(Outcome.FAIL, "attendu FindSubmissionSets ($XDSSubmissionSetSubmissionTimeFrom) "
                                         "pour les nouveaux documents, obtenu FindDocuments sur une fenêtre récente",

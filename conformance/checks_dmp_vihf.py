@@ -6,7 +6,7 @@ PKI is the simulator's business). Exchanges are read through `checks_dmp.read` (
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod
 
@@ -25,7 +25,7 @@ def soap12_addressing(exchange: Exchange) -> str:
     r = read(exchange)
     expect_true(r.envelope is not None, f"attendu une enveloppe SOAP 1.2 lisible, obtenu : {r.error}", exchanges=[exchange])
     a = r.envelope.addressing  # type: ignore[union-attr]
-    expect_true(bool(a.message_id) and a.message_id.startswith("urn:uuid:"),
+    expect_true((a.message_id or "").startswith("urn:uuid:"),
                 f"attendu wsa:MessageID « urn:uuid:… », obtenu {a.message_id!r}", exchanges=[exchange])
     expect_true(bool(a.to), "attendu un en-tête wsa:To (URL du service), obtenu aucun", exchanges=[exchange])
     expect_true(bool(a.action) and a.must_understand,
@@ -74,15 +74,15 @@ def vihf_signature(exchange: Exchange) -> str:
     signature = assertion.find(f"{{{DS_NS}}}Signature")
     expect_true(signature is not None, "attendu une signature XML-DSig enveloppée dans le VIHF, obtenu aucune",
                 exchanges=[exchange])
-    ref = signature.find(f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}Reference")  # type: ignore[union-attr]
+    ref = signature.find(f"{{{DS_NS}}}SignedInfo/{{{DS_NS}}}Reference")
     uri = ref.get("URI", "") if ref is not None else ""
     expect_true(uri == "#" + assertion.get("ID", ""), f"attendu Reference URI=\"#{assertion.get('ID')}\", obtenu {uri!r}",
                 exchanges=[exchange], evidence=[uri] if uri else [])
     try:
-        cert = signer_certificate(signature)  # type: ignore[arg-type]
+        cert = signer_certificate(signature)
         config = SignatureConfiguration(signature_methods=frozenset(SignatureMethod), digest_algorithms=frozenset(DigestAlgorithm),
                                         ignore_ambiguous_key_info=True,
-                                        verification_time=datetime.fromtimestamp(exchange.started_at, timezone.utc))
+                                        verification_time=datetime.fromtimestamp(exchange.started_at, UTC))
         saml.verify_signature(to_bytes(assertion), config=config, certificate=cert)
     except saml.SamlError as exc:  # any failure of verification is the DUI's: said in the library's words
         expect_true(False, f"attendu une signature du VIHF valide, obtenu : {exc.cause or exc}", exchanges=[exchange])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import datetime
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from simulators.core.exchange import Exchange
 from simulators.codecs.soap import parse_content_type

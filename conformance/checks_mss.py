@@ -109,7 +109,7 @@ def sender_label(exchange: Exchange) -> str:
     from email.utils import parseaddr
 
     sender = _header(exchange, "From")
-    label, address = parseaddr(sender[0]) if sender else ("", "")
+    label, _address = parseaddr(sender[0]) if sender else ("", "")
     shown = sender[0] if sender else "aucun From"
     expect_true(bool(label.strip()), f"attendu un libellé devant l'adresse de l'expéditeur, obtenu {shown!r}",
                 exchanges=[exchange])

@@ -12,7 +12,7 @@ import base64
 import binascii
 import hashlib
 from datetime import datetime
-from typing import Sequence
+from collections.abc import Sequence
 
 from simulators.core.errors import ProtocolError
 from simulators.core.exchange import Exchange

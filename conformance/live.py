@@ -7,7 +7,7 @@ single ``error`` verdict naming the checker, never into a lost exchange.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from simulators.core.exchange import Exchange, Verdict
 from simulators.core.refusal import refusal_of

@@ -78,7 +78,7 @@ def bulk_seed(database_url: str, seed: int, documents: int, *, batch: int = 20_0
     template.repository_uid = "1.2.250.1.213.4.1.1.1.1"
     kinds = [KINDS[k] for k in ("bilan-sante-enfant", "ordonnance", "bilan-fonctionnel", "dlu", "projet-personnalise")]
     types = [(Code(k.type_code, k.type_system, k.display), Code(k.class_code, "1.2.250.1.213.1.1.4.1")) for k in kinds]
-    journey = [f"{p.ins.value}^^^&{p.ins.oid}&ISO^NH" for p in (world.person(i) for i in QUERY_PATIENTS)]
+    journey = [f"{p.known_ins.value}^^^&{p.known_ins.oid}&ISO^NH" for p in (world.person(i) for i in QUERY_PATIENTS)]
     others = [f"{with_key(f'1{80 + n % 20:02d}0175{n:06d}'[:13])}^^^&1.2.250.1.213.1.4.10&ISO^NH" for n in range(2000)]
     per_journey_patient = min(100, documents // 20)
 
@@ -167,7 +167,7 @@ def bench_dmp(*, documents: int = 100_000, duration_s: float = 8.0, threads: int
             url = parent.recv()
             feeders = [_client(url, pki, world, "medecin-elise") for _ in range(threads)]
             readers = [_client(url, pki, world, "pmi-medecin") for _ in range(threads)]
-            targets = [(p.ins.value, p.ins.oid) for p in (world.person(i) for i in QUERY_PATIENTS)]
+            targets = [(p.known_ins.value, p.known_ins.oid) for p in (world.person(i) for i in QUERY_PATIENTS)]
             for ins, oid in targets:
                 readers[0].set_authorization(ins, oid)
             feed_lat: list[float] = []

@@ -79,7 +79,7 @@ def _ms(values: list[float], q: float) -> float:
 def build_message(seed: int, sender: str, recipient: str) -> bytes:
     """One realistic submission: X-MSS-* headers and a ~50 KB IHE_XDM.zip (incompressible CDA text)."""
     person = build_world(seed).person("elliot")
-    patient = Patient(person.ins.value, person.ins.oid, person.birth_name, person.first_given_name,
+    patient = Patient(person.known_ins.value, person.known_ins.oid, person.birth_name, person.first_given_name,
                       person.birth_date, person.sex)
     rng = random.Random(seed)
     length, xdm = 60_000, b""
@@ -147,13 +147,13 @@ def _bench_operator(urls: dict[str, str], pki: Any, seed: int, count: int, threa
     exists = 0
     deadline = time.perf_counter() + 60
     while exists < len(latencies) and time.perf_counter() < deadline:
-        typ, data = watcher.noop()
-        typ, data = watcher.select("INBOX", readonly=True)
-        exists = int(data[0] or 0)
+        watcher.noop()
+        _typ, exists_data = watcher.select("INBOX", readonly=True)
+        exists = int(exists_data[0] or 0)
     delivered_s = time.perf_counter() - started
     client_cpu_s = time.process_time() - cpu0  # the senders' smtplib + TLS, in this (GIL-bound) process
     mark()
-    typ, data = watcher.uid("SEARCH", None, "ALL")
+    _typ, data = watcher.uid("SEARCH", "ALL")
     uids = (data[0] or b"").split()
     rng = random.Random(seed)
     fetch_latencies = []

@@ -99,7 +99,7 @@ def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_00
             client = RorApiClient(base, f"{origin}/s/{SESSION}{TOKEN_PATH}", client_id="bench-profil-2", cert=cert,
                                   verify=verify, timeout_s=max(120.0, volume / 500))
             t0 = time.perf_counter()
-            warm = client.search("HealthcareService", search_params(0)[:-3] + [("_count", "1")], max_pages=1)
+            warm = client.search("HealthcareService", [*search_params(0)[:-3], ("_count", "1")], max_pages=1)
             index_s = time.perf_counter() - t0
             headers = {"Authorization": f"Bearer {client.access_token()}", "Accept": "application/fhir+json",
                        **client.ror_headers}

@@ -4,7 +4,7 @@ the bench's test PKI."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from functools import lru_cache
 from typing import Any
 from simulators.core.pki import CertRequest
@@ -52,7 +52,7 @@ def dmp_identity(pki: Any, world: Any, professional_id: str) -> Any:
 
 def dmp_spec(identity: Any, patient: Any, kind: str, *, body_bytes: int = 20_000) -> Any:
     """A fresh CDA document by the identity's professional about `patient` (a world Person)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return CdaSpec(kind=KINDS[kind], title="Bilan de santé (charge)", unique_id=new_oid(), effective_time=now,
                    facility_code=identity.structure.sector,
                    patient=CdaPatient(patient.ins.value, patient.ins.oid, patient.birth_name,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -196,7 +196,7 @@ def new_oid() -> str:
 
 
 def _ts(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y%m%d%H%M%S+0000")
+    return t.astimezone(UTC).strftime("%Y%m%d%H%M%S+0000")
 
 
 def _sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
@@ -205,7 +205,7 @@ def _sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
 
 def build_cda(spec: CdaSpec) -> bytes:
     """Serialised CDA (UTF-8, declaration). Deterministic for a given spec with ids and times set."""
-    now = spec.effective_time or datetime.now(timezone.utc)
+    now = spec.effective_time or datetime.now(UTC)
     uid = spec.unique_id or new_oid()
     root = etree.Element(f"{{{HL7}}}ClinicalDocument", nsmap={None: HL7, "xsi": XSI})
     _sub(root, "realmCode", code="FR")

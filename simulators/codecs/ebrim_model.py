@@ -96,7 +96,7 @@ class DocumentEntry:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "DocumentEntry":
+    def from_json(cls, data: dict[str, Any]) -> DocumentEntry:
         data = dict(data)
         for key in ("class_code", "type_code", "format_code", "facility_code", "practice_code"):
             if data.get(key):
@@ -124,7 +124,7 @@ class SubmissionSet:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "SubmissionSet":
+    def from_json(cls, data: dict[str, Any]) -> SubmissionSet:
         data = dict(data)
         if data.get("content_type"):
             data["content_type"] = Code(**data["content_type"])

@@ -22,13 +22,16 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from simulators.codecs.errors import ProtocolError
+
+if TYPE_CHECKING:  # jwt.types appeared in PyJWT 2.10; the project accepts 2.8
+    from jwt.types import Options
 
 ALGORITHM = "ES256"
 MAX_TOKEN_CHARS = 8192
@@ -191,7 +194,8 @@ def _check_public(key: Any, algorithm: str) -> None:
     if not isinstance(key, family):
         raise ValueError(  # noqa: TRY004 - a key of the wrong family is a refused value; callers catch ValueError
             f"clé de vérification JOSE : clé publique {type(key).__name__} inadaptée à {algorithm}")
-    if algorithm in _EC_CURVES and key.curve.name != _EC_CURVES[algorithm]:
+    curve = _EC_CURVES.get(algorithm)  # an ES* key passed the family check above: an EllipticCurvePublicKey
+    if curve is not None and isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name != curve:
         raise ValueError(f"clé de vérification JOSE : courbe {key.curve.name} inadaptée à {algorithm}")
 
 
@@ -267,7 +271,7 @@ def verify(token: str, keys: Sequence[SigningKey] | PublicKeys, *, issuer: str, 
 
 def _decode(token: str, candidates: Sequence[VerificationKey]) -> Any:
     """The payload under the first candidate whose signature holds (PyJWT: structure, alg, signature)."""
-    options = {"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False,
+    options: Options = {"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False,
                "verify_iss": False, "require": []}
     for candidate in candidates:
         try:

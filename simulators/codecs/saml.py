@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any, TypeAlias
 
 from cryptography import x509
@@ -52,7 +52,7 @@ class SamlError(ProtocolError):
 
 def iso_instant(moment: datetime) -> str:
     """xs:dateTime in UTC to the second, as SAML writes IssueInstant and Conditions."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_instant(value: str | None) -> datetime | None:
@@ -63,7 +63,7 @@ def parse_instant(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise SamlError(f"horodatage SAML illisible : {value!r}", reason="saml_time", cause=exc) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- building ----------------------------------------------------------------------------------------
@@ -121,7 +121,9 @@ def sign_assertion(assertion: etree._Element, key: Any, certificate: x509.Certif
         algorithm = "ecdsa-sha256" if isinstance(key, ec.EllipticCurvePrivateKey) else "rsa-sha256"
     signer = _Signer(signature_algorithm=algorithm, digest_algorithm="sha1" if sha1 else "sha256",
                      c14n_algorithm=EXC_C14N)
-    return signer.sign(assertion, key=key, cert=[certificate], reference_uri=reference_uri, id_attribute="ID")
+    # signxml takes PEM text (split into its certificates) or a list of Certificate objects
+    cert = certificate if isinstance(certificate, str) else [certificate]
+    return signer.sign(assertion, key=key, cert=cert, reference_uri=reference_uri, id_attribute="ID")
 
 
 # --- verifying ---------------------------------------------------------------------------------------
@@ -153,6 +155,8 @@ def verify_signature(data: bytes, *, config: SignatureConfiguration, ca_pem_file
     except Exception as exc:  # noqa: BLE001 - signxml, lxml and cryptography raise several types on garbage
         raise SamlError(f"signature XML-DSig illisible : {type(exc).__name__}", reason="saml_signature_unreadable",
                         cause=exc) from None
+    # signxml answers a list only for a configuration expecting several references; this reads one
+    assert not isinstance(result, list), "verify_signature: the configuration must expect one reference"
     return Verified(signed=result.signed_xml, signature=result.signature_xml)
 
 

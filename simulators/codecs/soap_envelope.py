@@ -194,7 +194,7 @@ def parse_fault(data: bytes, content_type: str | None = None) -> SoapFault:
     text = f.find(f"{s}Reason/{s}Text")
     detail = f.find(f"{s}Detail")
     node, role = f.find(f"{s}Node"), f.find(f"{s}Role")
-    nu = [_resolve_qname(h, h.get("qname")) for h in env.headers if h.tag == f"{s}NotUnderstood"]
+    nu: list[QNameLike] = [_resolve_qname(h, h.get("qname")) for h in env.headers if h.tag == f"{s}NotUnderstood"]
     return SoapFault(
         code=local,
         reason=(text.text or "") if text is not None else "",

@@ -102,7 +102,7 @@ def fault_to_bytes(
             f"</{env}:Upgrade>"
         )
     for i, q in enumerate(fault.not_understood):
-        text, decl = _qname_text(q, env, i)
+        text, decl = _qname_text(to_qname(q), env, i)  # a QName already (__post_init__): to_qname narrows
         headers.append(f"<{env}:NotUnderstood qname={quote_attr(text)}{decl}/>")
     return assemble_envelope(
         headers, "".join(parts), envelope_prefix=env, body_prefix=body_prefix,

@@ -72,7 +72,7 @@ def load_or_create_token(data_dir: Path | str) -> tuple[str, bool]:
     return token, True
 
 
-def policy_from_config(config: Any) -> tuple["AdminPolicy", str]:
+def policy_from_config(config: Any) -> tuple[AdminPolicy, str]:
     """The admin policy of a `BenchConfig`, and the token when it was generated just now (to print once)."""
     token, created = config.admin.token, False
     if not token:
@@ -106,7 +106,7 @@ class AdminPolicy:
     @classmethod
     def build(cls, *, token: str, trusted_networks: Iterable[str] = DEFAULT_TRUSTED,
               allowed_hosts: Iterable[str] = (), allowed_origins: Iterable[str] = (), bind_host: str = "",
-              public_base_url: str = "") -> "AdminPolicy":
+              public_base_url: str = "") -> AdminPolicy:
         hosts = set(LOOPBACK_HOSTS) | {host_name(h) for h in allowed_hosts if h}
         if bind_host not in _WILDCARD_BINDS:
             hosts.add(host_name(bind_host))

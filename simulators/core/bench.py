@@ -57,7 +57,7 @@ class Bench:
         self.admin_token_created = ""  # the generated admin token, for `serve` to print once
         self.admin_token_file = Path(config.data_dir) / "admin-token"
 
-    def start(self) -> "Bench":
+    def start(self) -> Bench:
         cfg = self.config
         rt: Runtime = build_runtime(cfg, live_checker=self.live_checker, pki=self.pki, db_schema=self.db_schema)
         self.runtime = rt
@@ -130,7 +130,7 @@ class Bench:
         assert self.admin is not None, "bench not started"
         return self.admin.url
 
-    def __enter__(self) -> "Bench":
+    def __enter__(self) -> Bench:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

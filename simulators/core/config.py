@@ -9,7 +9,8 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from .errors import BenchError
 
@@ -93,7 +94,7 @@ class BenchConfig:
     def service_options(self, name: str) -> dict[str, Any]:
         return dict(self.services.get(name, {}))
 
-    def ephemeral(self) -> "BenchConfig":
+    def ephemeral(self) -> BenchConfig:
         """Same configuration with every port set to 0 (tests, parallel CI)."""
         return replace(self, ports=dict.fromkeys(self.ports, 0))
 
@@ -146,21 +147,22 @@ def load_config(path: Path | str | None = None, **overrides: Any) -> BenchConfig
     except TypeError as exc:
         raise ConfigError(f"[journal] or [admin]: {exc}") from exc
     kwargs: dict[str, Any] = {"ports": ports, "journal": journal, "admin": admin}
-    for key, value in data.items():
+    for key, raw in data.items():
         if key == "data_dir":
-            value = Path(value)
+            kwargs[key] = Path(raw)
         elif key in ("only", "tls_names"):
-            value = tuple(value)
-        kwargs[key] = value
+            kwargs[key] = tuple(raw)
+        else:
+            kwargs[key] = raw
     for key, value in overrides.items():
         if value is None:
             continue
         if key == "data_dir":
-            value = Path(value)
+            kwargs[key] = Path(value)
         elif key == "admin_token":
             kwargs["admin"] = replace(kwargs["admin"], token=value)
-            continue
-        kwargs[key] = value
+        else:
+            kwargs[key] = value
     try:
         return replace(config, **kwargs)
     except TypeError as exc:

@@ -20,7 +20,7 @@ class Event:
 
 
 class Subscription:
-    def __init__(self, bus: "EventBus", maxsize: int) -> None:
+    def __init__(self, bus: EventBus, maxsize: int) -> None:
         self._bus = bus
         self.queue: queue.Queue[Event] = queue.Queue(maxsize=maxsize)
         self.dropped = 0

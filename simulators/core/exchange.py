@@ -107,7 +107,7 @@ class Exchange:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Exchange":
+    def from_json(cls, data: dict[str, Any]) -> Exchange:
         data = dict(data)
         data["caller"] = Caller(**data.get("caller") or {})
         data["verdicts"] = [Verdict(**v) for v in data.get("verdicts") or []]

@@ -59,7 +59,7 @@ class FaultRule:
     created_at: float = field(default_factory=time.time)
     hits: int = 0
 
-    def validate(self, catalogues: dict[str, dict[str, str]] | None = None) -> "FaultRule":
+    def validate(self, catalogues: dict[str, dict[str, str]] | None = None) -> FaultRule:
         if self.kind not in KINDS:
             raise FaultRuleError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.distribution not in DISTRIBUTIONS:
@@ -92,8 +92,8 @@ class FaultRule:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "FaultRule":
-        allowed = {f for f in cls.__dataclass_fields__}
+    def from_json(cls, data: dict[str, Any]) -> FaultRule:
+        allowed = set(cls.__dataclass_fields__)
         unknown = set(data) - allowed
         if unknown:
             raise FaultRuleError(f"unknown fields: {', '.join(sorted(unknown))}")
@@ -124,7 +124,7 @@ NO_FAULT = FaultDecision()
 
 
 class FaultEngine:
-    def __init__(self, seed: int = 0, *, store: "SharedFaultStore | None" = None,
+    def __init__(self, seed: int = 0, *, store: SharedFaultStore | None = None,
                  refresh_s: float = 1.0) -> None:
         self.seed = seed
         self.store = store

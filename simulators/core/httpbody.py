@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from simulators.core.errors import BenchError
+import contextlib
 
 _READ_PIECE = 1024 * 1024  # a lying Content-Length never makes the server allocate the whole of it up front
 _CHUNK_LINE_MAX = 1024
@@ -58,10 +59,8 @@ class TimedReader:
 
     def restore(self, timeout_s: float) -> None:
         if self._timed:
-            try:
+            with contextlib.suppress(OSError):
                 self._sock.settimeout(timeout_s)
-            except OSError:
-                pass
 
 
 def read_exact(rfile: Any, length: int) -> bytes:

@@ -18,6 +18,7 @@ lines and headers. On top of it this module adds what a bench facing hostile cli
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import select
@@ -56,7 +57,7 @@ class HttpLimits:
     max_header_bytes: int = 64 * 1024
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any], *, max_body_bytes: int | None = None) -> "HttpLimits":
+    def from_options(cls, options: Mapping[str, Any], *, max_body_bytes: int | None = None) -> HttpLimits:
         """From the `[server]` options (unknown keys are left to their owners); values are checked."""
         values: dict[str, Any] = {}
         for f in fields(cls):
@@ -103,10 +104,9 @@ class _Deadlines:
             for key, (deadline, conn) in list(self._armed.items()):
                 if deadline <= now and self._armed.pop(key, None) is not None:
                     conn.deadline_passed = True
-                    try:  # the plain socket's method: an SSLSocket's would drop its TLS object under the reader
+                    # the plain socket's method: an SSLSocket's would drop its TLS object under the reader
+                    with contextlib.suppress(OSError):
                         socket.socket.shutdown(conn.socket, socket.SHUT_RD)
-                    except OSError:
-                        pass
 
 
 class _DeferredTls:
@@ -237,7 +237,7 @@ class _Request(HTTPRequest):
             self.conn.wfile.write(b"0\r\n\r\n")
         self._drain()
 
-    def _read_body(self, rfile: "TimedReader", limit: int) -> bytes:
+    def _read_body(self, rfile: TimedReader, limit: int) -> bytes:
         if self.chunked_read:
             if b"Content-Length" in self.inheaders:
                 raise FramingError(400, "Content-Length et Transfer-Encoding: chunked ensemble : requête ambiguë")
@@ -271,11 +271,11 @@ class _Request(HTTPRequest):
             pass
 
 
-_Connection.RequestHandlerClass = _Request
+_Connection.RequestHandlerClass = _Request  # type: ignore[assignment]  # cheroot's stub types this attribute None
 
 
 class _Gateway(cheroot_wsgi.Gateway_10):
-    def get_environ(self) -> dict:
+    def get_environ(self) -> dict:  # type: ignore[override]  # cheroot's stub says None; it returns the environ
         env = super().get_environ()
         req = self.req
         env[SOCKET_KEY] = req.conn.socket
@@ -292,7 +292,8 @@ class BenchHttpServer(cheroot_wsgi.Server):
     def __init__(self, app: Any, host: str, port: int, tls: ssl.SSLContext | None, limits: HttpLimits,
                  name: str) -> None:
         super().__init__((host, port), app, numthreads=limits.threads, server_name=f"socle-bench {name}".strip(),
-                         request_queue_size=256, timeout=limits.idle_timeout_s, shutdown_timeout=2)
+                         request_queue_size=256, timeout=limits.idle_timeout_s,  # type: ignore[arg-type]  # stub says int; socket.settimeout takes a float
+                         shutdown_timeout=2)
         self.gateway = _Gateway
         self.limits = limits
         self.deadlines = _Deadlines(name or str(port))

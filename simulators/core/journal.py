@@ -220,8 +220,11 @@ class Journal:
                 self._queue.put(self._STOP)
 
     def _judge_inline(self, tickets: list[JournalTicket]) -> None:
-        for ticket in tickets if self.live_checker is not None else ():
-            judge_exchange(self.live_checker, ticket.exchange)
+        checker = self.live_checker
+        if checker is None:
+            return
+        for ticket in tickets:
+            judge_exchange(checker, ticket.exchange)
 
     def _stored_form(self, exchange: Exchange) -> Exchange:
         """Secrets masked, bodies maybe cut: the exchange itself when there is nothing to change, else a
@@ -248,7 +251,7 @@ class Journal:
             ticket.stored = self._stored_form(ticket.exchange)
         try:
             self._commit([to_row(t.stored) for t in new], [verdict_row(t.stored) for t in judged])
-        except Exception:  # one bad row must not cost its batch-mates their evidence
+        except Exception:  # noqa: BLE001 - one bad row (any driver error) must not cost its batch-mates their evidence
             for ticket in new:
                 self._try_commit([to_row(ticket.stored)], [])
             for ticket in judged:
@@ -273,7 +276,7 @@ class Journal:
     def _try_commit(self, rows: list[dict], updates: list[dict]) -> None:
         try:
             self._commit(rows, updates)
-        except Exception as exc:  # keep serving; the admin health endpoint reports it
+        except Exception as exc:  # noqa: BLE001 - any driver error: keep serving; the admin health endpoint reports it
             self.write_errors += 1
             self.last_error = repr(exc)
 
@@ -283,6 +286,7 @@ class Journal:
         try:
             if self._sqlite_insert:
                 raw = conn.connection.dbapi_connection
+                assert raw is not None, "a checked-out connection always holds its DBAPI connection"
                 try:
                     cursor = raw.cursor()
                     if rows:
@@ -310,7 +314,7 @@ class Journal:
     def query(self, q: ExchangeQuery, *, bodies: bool = True) -> list[Exchange]:
         self.flush()
         t = self.table
-        cols = [c for c in t.columns] if bodies else [c for c in t.columns
+        cols = list(t.columns) if bodies else [c for c in t.columns
                                                         if c.name not in ("request_body", "response_body")]
         stmt = select(*cols)
         if q.session is not None:

@@ -6,10 +6,8 @@ setup (the JSON encoders are built once, an exchange without verdicts stores a c
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
 
-from sqlalchemy import Column, Float, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import Column, Float, Index, Integer, LargeBinary, RowMapping, String, Table, Text
 
 from .db import Database
 from .exchange import Caller, Exchange, Verdict
@@ -70,7 +68,7 @@ def to_row(ex: Exchange) -> dict:
     }
 
 
-def from_row(m: Mapping[str, Any]) -> Exchange:
+def from_row(m: RowMapping) -> Exchange:
     return Exchange(
         id=m["id"], session=m["session"], service=m["service"], operation=m["operation"],
         protocol=m["protocol"], started_at=m["started_at"], duration_ms=m["duration_ms"],

@@ -81,7 +81,7 @@ class WsgiServer:
     def endpoints(self) -> list[Endpoint]:
         return [Endpoint(self.name, self.url + self.path, self.configure)]
 
-    def __enter__(self) -> "WsgiServer":
+    def __enter__(self) -> WsgiServer:
         self.start()
         return self
 

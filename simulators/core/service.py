@@ -26,6 +26,7 @@ from .httpserver import BODY_ERROR_KEY, SOCKET_KEY
 from .journal import Journal
 from .refusal import mark_injected, record_refusal
 from .sessions import DEFAULT_SESSION, SessionError, SessionRegistry
+import contextlib
 
 log = logging.getLogger("socle_bench.service")
 
@@ -40,7 +41,7 @@ _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"
             500: "Internal Server Error", 503: "Service Unavailable"}
 
 
-def plain_error(status: int, message: str, _ctx: "RequestContext | None") -> tuple[int, list[tuple[str, str]], bytes]:
+def plain_error(status: int, message: str, _ctx: RequestContext | None) -> tuple[int, list[tuple[str, str]], bytes]:
     return status, [("Content-Type", "text/plain; charset=utf-8")], message.encode("utf-8")
 
 
@@ -48,7 +49,7 @@ _OAUTH_ERRORS = {401: "invalid_client", 404: "invalid_request", 405: "invalid_re
                  500: "server_error", 503: "temporarily_unavailable"}
 
 
-def oauth_error(status: int, message: str, _ctx: "RequestContext | None") -> tuple[int, list[tuple[str, str]], bytes]:
+def oauth_error(status: int, message: str, _ctx: RequestContext | None) -> tuple[int, list[tuple[str, str]], bytes]:
     """RFC 6749 §5.2 error body, for token endpoints."""
     body = {"error": _OAUTH_ERRORS.get(status, "invalid_request"), "error_description": message}
     return status, [("Content-Type", "application/json"), ("Cache-Control", "no-store")], \
@@ -257,7 +258,5 @@ def _drop_connection(environ: dict) -> None:
     sock = environ.get(SOCKET_KEY)
     if sock is None:
         return
-    try:
+    with contextlib.suppress(OSError):
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:
-        pass

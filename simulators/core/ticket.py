@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -14,7 +15,7 @@ COMMIT_WAIT_S = 30.0  # a stuck database must not hold a client forever; write_e
 class JournalTicket:
     """One submitted exchange; `wait()` / `await committed()` return once it is in the store."""
 
-    __slots__ = ("exchange", "stored", "durable", "_is_done", "_latch", "_callbacks", "_lock")
+    __slots__ = ("_callbacks", "_is_done", "_latch", "_lock", "durable", "exchange", "stored")
 
     def __init__(self, exchange: Exchange, durable: bool = True) -> None:
         self.exchange = exchange  # as recorded: what the live checks read
@@ -70,7 +71,5 @@ class JournalTicket:
             self._latch.release()
             callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:
-            try:
+            with contextlib.suppress(RuntimeError):  # the waiting loop is closed: nobody to wake
                 callback()
-            except RuntimeError:  # the waiting loop is closed: nobody to wake
-                pass

@@ -18,7 +18,8 @@ import ssl
 import threading
 import time
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
+from collections.abc import Mapping
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization

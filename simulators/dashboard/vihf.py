@@ -48,8 +48,7 @@ def decode_assertions(xml_texts: list[bytes]) -> list[AssertionView]:
             root = parse_xml(text)
         except Exception:  # noqa: BLE001, S112 - the body view already says why it is unreadable
             continue
-        for assertion in saml.find_assertions(root):
-            found.append(_assertion(assertion))
+        found.extend(_assertion(assertion) for assertion in saml.find_assertions(root))
     return found
 
 

@@ -11,6 +11,7 @@ transaction, with their access records).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -71,7 +72,5 @@ class AccessLog:
             self._wake.wait()
             self._wake.clear()
             self._stop.wait(self.linger_s)  # company for the batch; close() cuts it short
-            try:
+            with contextlib.suppress(Exception):  # counted by flush(); retried with the next flush
                 self.flush()
-            except Exception:  # noqa: BLE001, S110 - counted; retried with the next flush
-                pass

@@ -74,10 +74,11 @@ def admin_blueprint(store: Any, policy: AccessPolicy, world_seed: int = DEFAULT_
                 return jsonify({"detail": f"champ {key!r} non modifiable ou de type invalide"}), 400
             if key == "legal_representatives":
                 try:
-                    value = [LegalRepresentative(**item) for item in body[key]]
+                    setattr(dossier, key, [LegalRepresentative(**item) for item in body[key]])
                 except TypeError as exc:
                     return jsonify({"detail": f"legal_representatives : {exc}"}), 400
-            setattr(dossier, key, value)
+            else:
+                setattr(dossier, key, value)
         store.save_dossier(session, dossier)
         return jsonify(dossier.to_json())
 

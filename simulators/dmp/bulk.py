@@ -65,7 +65,7 @@ class _Template:
 
     def data(self, values: Mapping[str, Any]) -> str:
         parts = [self.pieces[0]]
-        for name, piece in zip(self.order, self.pieces[1:]):
+        for name, piece in zip(self.order, self.pieces[1:], strict=True):
             value = values[name]
             if isinstance(value, Code):
                 text = self._codes.get(value)

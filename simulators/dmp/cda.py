@@ -127,7 +127,8 @@ def _check_header(root: etree._Element, h: CdaHeader) -> None:
     if _find(root, "h:effectiveTime") is None:
         h.issues.append(CdaIssue("cda_time", "effectiveTime absent."))
     conf = _find(root, "h:confidentialityCode")
-    if h.confidentiality not in ("N", "R", "V") or conf.get("codeSystem") != CONFIDENTIALITY_SYSTEM:
+    if (h.confidentiality not in ("N", "R", "V") or conf is None
+            or conf.get("codeSystem") != CONFIDENTIALITY_SYSTEM):
         h.issues.append(CdaIssue("cda_confidentiality", f"confidentialityCode {h.confidentiality!r} : N, R ou V du "
                                  f"système {CONFIDENTIALITY_SYSTEM} attendu."))
     lang = _find(root, "h:languageCode")

@@ -12,8 +12,9 @@ import dataclasses
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import datetime, timedelta, UTC
+from typing import Any
+from collections.abc import Callable
 
 import requests
 from lxml import etree
@@ -200,11 +201,11 @@ class DmpClient:
         docs = []
         links = {}
         for spec, visibility in specs:
-            if not spec.unique_id:  # one id for the CDA's ClinicalDocument/id and the entry's uniqueId
-                spec = dataclasses.replace(spec, unique_id=new_oid())
-            data = build_cda(spec)
-            uid = spec.unique_id
-            entry = document_entry(spec, data, author, unique_id=uid, visibility=visibility)
+            # one id for the CDA's ClinicalDocument/id and the entry's uniqueId
+            doc_spec = spec if spec.unique_id else dataclasses.replace(spec, unique_id=new_oid())
+            data = build_cda(doc_spec)
+            uid = doc_spec.unique_id
+            entry = document_entry(doc_spec, data, author, unique_id=uid, visibility=visibility)
             docs.append((entry, data))
             if replaces and uid in replaces:
                 links[entry.entry_uuid] = replaces[uid]
@@ -219,7 +220,8 @@ class DmpClient:
         oid = rest.split("&")[1]
         payload, attachments = xds.provide_and_register_request(sub)
         if not mtom:
-            for document, (_cid, _type, data) in zip(payload.iter(f"{{{xds.XDSB}}}Document"), attachments):
+            for document, (_cid, _type, data) in zip(payload.iter(f"{{{xds.XDSB}}}Document"), attachments,
+                                                 strict=True):
                 for child in list(document):
                     document.remove(child)
                 document.text = base64.b64encode(data).decode("ascii")
@@ -242,7 +244,7 @@ class DmpClient:
                        since: datetime | None = None, purpose: str = "normal", return_type: str = "LeafClass",
                        extra: dict[str, Any] | None = None) -> xds.QueryResult:
         """First search: two years of serviceStartTime by default (dmp.md §2 client obligations)."""
-        since = since or datetime.now(timezone.utc) - timedelta(days=730)
+        since = since or datetime.now(UTC) - timedelta(days=730)
         params: dict[str, Any] = {"$XDSDocumentEntryPatientId": ins_cx(ins, oid),
                                   "$XDSDocumentEntryStatus": list(statuses),
                                   "$XDSDocumentEntryServiceStartTimeFrom": since.strftime("%Y%m%d%H%M%S")}

@@ -21,7 +21,7 @@ __all__ = ["DEFAULT_REPOSITORY_UID", "Caller", "DmpOptions", "Services", "load_c
 
 @dataclass
 class Services:
-    store: "DmpStore"
+    store: DmpStore
     vs: ValueSets
     options: DmpOptions
     policy: AccessPolicy

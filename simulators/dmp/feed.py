@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from simulators.dmp.cda import read_cda_header
@@ -201,7 +201,7 @@ def check_signature(sub: Submission, services: Services) -> bool:
         facts = verify_signature(sub.documents.get(sig.entry_uuid, b""), ss.unique_id, documents)
         if services.trust is not None:
             try:
-                check_certificate(services.trust, facts.certificate, datetime.now(timezone.utc),
+                check_certificate(services.trust, facts.certificate, datetime.now(UTC),
                                   what="Signature du lot : certificat")
             except VihfError as exc:
                 raise SignatureProblem(exc.message) from None

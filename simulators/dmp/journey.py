@@ -5,7 +5,7 @@ PKI) and the CDA document a professional writes for a patient."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from simulators.core.pki import CertRequest
@@ -52,7 +52,7 @@ def cda_for(world: World, patient_id: str, professional_id: str, kind: str = "pr
     p = world.person(patient_id)
     assert p.ins is not None, f"{patient_id} n'a pas d'INS"
     person, structure = professional_identity(world, professional_id)
-    spec = CdaSpec(kind=KINDS[kind], title=title, unique_id=new_oid(), effective_time=when or datetime.now(timezone.utc),
+    spec = CdaSpec(kind=KINDS[kind], title=title, unique_id=new_oid(), effective_time=when or datetime.now(UTC),
                    facility_code=structure.sector, replaces=replaces,
                    patient=CdaPatient(p.ins.value, p.ins.oid, p.birth_name, p.first_given_name, p.sex, p.birth_date),
                    author=CdaAuthor(person.idnps, person.family, person.given, person.profession_code,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from simulators.dmp.cda import CdaSpec, new_oid
@@ -40,7 +40,7 @@ class Person:
 
 
 def now_dtm() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    return datetime.now(UTC).strftime("%Y%m%d%H%M%S")
 
 
 def xds_author(person: Person, structure: Structure) -> Author:
@@ -60,7 +60,7 @@ def document_entry(spec: CdaSpec, data: bytes, author: Author, *, unique_id: str
     kind = spec.kind
     conf = [Code(spec.confidentiality, CONFIDENTIALITY_SYSTEM, "Normal")]
     conf += [Code(v, VISIBILITY_SYSTEM, v) for v in visibility]
-    start = service_start or (spec.service_start or spec.effective_time or datetime.now(timezone.utc)).strftime("%Y%m%d%H%M%S")
+    start = service_start or (spec.service_start or spec.effective_time or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
     return DocumentEntry(
         entry_uuid=entry_id or f"urn:uuid:{uuid.uuid4()}", unique_id=unique_id,
         patient_id=ins_cx(spec.patient.ins, spec.patient.ins_oid),

@@ -87,7 +87,7 @@ class Dossier:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Dossier":
+    def from_json(cls, data: dict[str, Any]) -> Dossier:
         data = dict(data)
         data["legal_representatives"] = [LegalRepresentative(**r) for r in data.get("legal_representatives") or []]
         return cls(**data)

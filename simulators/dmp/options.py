@@ -41,7 +41,7 @@ class DmpOptions:
     require_vihf_signature: bool = True
 
     @classmethod
-    def from_mapping(cls, options: Mapping[str, Any] | None) -> "DmpOptions":
+    def from_mapping(cls, options: Mapping[str, Any] | None) -> DmpOptions:
         options = dict(options or {})
         known = {k: v for k, v in options.items() if k in _SCALARS}
         world_seed = options.get("world_seed")

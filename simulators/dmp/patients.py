@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from lxml import etree
 
@@ -249,7 +249,7 @@ def _close(req: hl7v3.PatientRequest, caller: Caller, services: Services) -> Non
     dossier = _need_dossier(caller, "ACTIF", "Fermeture")
     _need_authorization(caller, services, "Fermeture")
     dossier.state = "FERME"
-    dossier.closing_date = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    dossier.closing_date = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     dossier.closing_reason = req.closing_reason or "FERMETURE_DEMANDE_PATIENT"
     services.store.save_dossier(caller.session, dossier)
 

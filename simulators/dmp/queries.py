@@ -99,8 +99,7 @@ def _find_entries(q: StoredQuery, caller: Caller, services: Services, stored: di
             conds.append(column >= low)
         if high:
             conds.append(column < high)
-    for code in _codes(q.params.get(f"{P}ConfidentialityCode", [])):
-        conds.append(t.c.conf.like(f"% {code} %"))
+    conds.extend(t.c.conf.like(f"% {code} %") for code in _codes(q.params.get(f"{P}ConfidentialityCode", [])))
     limit = services.options.max_results + 1
     entries = services.store.entries_where(caller.session, *conds, limit=limit, stored=stored)
     if len(entries) > services.options.max_results:
@@ -219,14 +218,14 @@ def stored_query(q: StoredQuery, caller: Caller, services: Services) -> tuple[li
     entries = gate.filter(entries)
     entries, hidden = _visible(entries, caller, services)
     if q.query_id in (GET_DOCUMENTS_AND_ASSOCIATIONS, GET_SUBMISSION_SET_AND_CONTENTS) and entries:
-        ids = {e.entry_uuid for e in entries} | {s.entry_uuid for s in sets}
-        assocs = [a for a in services.store.associations(caller.session, list(ids))
-                  if a.source in ids and (a.target in ids or a.type != HAS_MEMBER)]
+        shown = {e.entry_uuid for e in entries} | {s.entry_uuid for s in sets}
+        assocs = [a for a in services.store.associations(caller.session, list(shown))
+                  if a.source in shown and (a.target in shown or a.type != HAS_MEMBER)]
     objects = _render(q, caller.session, services, (stored, stored_sets), entries, sets, assocs)
     services.store.record_access(caller.session, [caller.access(
         "recherche", "autorise", detail=f"{q.name} : {len(entries)} fiche(s), {hidden} masquée(s) pour l'appelant")])
     summary = {"query": q.name, "return_type": q.return_type, "results": len(objects), "hidden": hidden,
-               "params": {k: v for k, v in q.params.items()}}
+               "params": dict(q.params.items())}
     return objects, warnings, summary
 
 

@@ -37,7 +37,7 @@ class AccessOptions:
     today: date | None = None  # fixed date for reproducible minor computations
 
     @classmethod
-    def from_options(cls, options: dict[str, Any]) -> "AccessOptions":
+    def from_options(cls, options: dict[str, Any]) -> AccessOptions:
         known = {k: v for k, v in options.items() if k in cls.__dataclass_fields__}
         if "centre_15_professions" in known:
             known["centre_15_professions"] = tuple(known["centre_15_professions"])

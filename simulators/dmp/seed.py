@@ -10,7 +10,7 @@ closed DMP and the two oppositions, so every branch of the access rules can be r
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from functools import lru_cache
 
 from sqlalchemy.exc import IntegrityError
@@ -94,7 +94,7 @@ def seed_submissions(world: World) -> list[Submission]:
         p = world.person(pid)
         assert p.ins is not None
         person, structure = professional_identity(world, pro_id)
-        when = datetime.fromisoformat(day).replace(hour=10, tzinfo=timezone.utc)
+        when = datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
         uid = f"2.25.{_stable(f'{world.seed}/{n}/doc').int}"
         spec = CdaSpec(kind=KINDS[kind], title=title, unique_id=uid, effective_time=when, service_start=when,
                        facility_code=structure.sector,

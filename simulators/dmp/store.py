@@ -106,7 +106,7 @@ def entry_row(session: str, e: DocumentEntry, now: float) -> dict[str, Any]:
 
 
 class DmpStore:
-    def __init__(self, db: Database, *, seeder: Callable[["DmpStore", str], None] | None = None,
+    def __init__(self, db: Database, *, seeder: Callable[[DmpStore, str], None] | None = None,
                  events: Any = None) -> None:
         self.db = db
         self.events = events  # EventBus: every access (feed, search, retrieve, update) is published
@@ -258,12 +258,12 @@ class DmpStore:
                          "mime_type": e.mime_type, "hash": e.hash, "size": e.size, "content": data}
                         for e, data in documents])
                 if ss is not None:  # parameters apart from the statement: its compiled form is cached
-                    conn.execute(insert(self.t["subsets"]), [dict(
-                        session=session, entry_uuid=ss.entry_uuid, unique_id=ss.unique_id,
-                        patient_ins=ss.patient_id.split("^")[0], submission_time=pad_time(ss.submission_time),
-                        source_id=ss.source_id, status=ss.status,
-                        author_structures=" " + " ".join(s for a in ss.authors for s in a.structure_ids) + " ",
-                        data=json.dumps(ss.to_json(), ensure_ascii=False))])
+                    conn.execute(insert(self.t["subsets"]), [{
+                        "session": session, "entry_uuid": ss.entry_uuid, "unique_id": ss.unique_id,
+                        "patient_ins": ss.patient_id.split("^")[0], "submission_time": pad_time(ss.submission_time),
+                        "source_id": ss.source_id, "status": ss.status,
+                        "author_structures": " " + " ".join(s for a in ss.authors for s in a.structure_ids) + " ",
+                        "data": json.dumps(ss.to_json(), ensure_ascii=False)}])
                 if entries:
                     conn.execute(insert(self.t["entries"]), [entry_row(session, e, now) for e in entries])
                 if associations:
@@ -338,7 +338,7 @@ class DmpStore:
                                 .order_by(t.c.submission_time)).all()
         sets = [SubmissionSet.from_json(json.loads(r[0])) for r in rows]
         if stored is not None:
-            stored.update((s.entry_uuid, r[0]) for s, r in zip(sets, rows))
+            stored.update((s.entry_uuid, r[0]) for s, r in zip(sets, rows, strict=True))
         return sets
 
     def associations(self, session: str, object_ids: Sequence[str]) -> list[Association]:
@@ -388,4 +388,4 @@ class DmpStore:
         return self.t["subsets"]
 
 
-__all__ = ["DmpStore", "DuplicateUniqueId", "pad_time", "and_"]
+__all__ = ["DmpStore", "DuplicateUniqueId", "and_", "pad_time"]

@@ -16,7 +16,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from cryptography import x509
@@ -62,9 +62,48 @@ from simulators.dmp.vihf_attributes import (
     parse_vihf,
 )
 
-__all__ = ["SAML_NS", "DS_NS", "WSSE_NS", "HL7_NS", "XSI_NS", "X509_SUBJECT_FORMAT", "A_VERSION", "A_STRUCTURE", "A_SECTOR", "A_SUBJECT_ID", "A_ROLE", "A_PURPOSE", "A_RESOURCE_ID", "A_RESOURCE_URN", "A_AUTH_MODE", "A_CONFIDENTIALITY", "A_LPS_NAME", "A_LPS_VERSION", "A_LPS_HOMOLOGATION", "A_LPS_ID", "REQUIRED", "SECRET_CODE", "VihfError", "Role", "VihfClaims", "Vihf", "find_assertion", "parse_vihf", "parse_time", "build_assertion", "build_vihf",
-           "sign_assertion", "security_header", "VihfTrust", "VihfVerifier", "check_certificate", "check_signer_role",
-           "signer_certificate", "load_certificate", "norm_dn"]
+__all__ = [
+    "A_AUTH_MODE",
+    "A_CONFIDENTIALITY",
+    "A_LPS_HOMOLOGATION",
+    "A_LPS_ID",
+    "A_LPS_NAME",
+    "A_LPS_VERSION",
+    "A_PURPOSE",
+    "A_RESOURCE_ID",
+    "A_RESOURCE_URN",
+    "A_ROLE",
+    "A_SECTOR",
+    "A_STRUCTURE",
+    "A_SUBJECT_ID",
+    "A_VERSION",
+    "DS_NS",
+    "HL7_NS",
+    "REQUIRED",
+    "SAML_NS",
+    "SECRET_CODE",
+    "WSSE_NS",
+    "X509_SUBJECT_FORMAT",
+    "XSI_NS",
+    "Role",
+    "Vihf",
+    "VihfClaims",
+    "VihfError",
+    "VihfTrust",
+    "VihfVerifier",
+    "build_assertion",
+    "build_vihf",
+    "check_certificate",
+    "check_signer_role",
+    "find_assertion",
+    "load_certificate",
+    "norm_dn",
+    "parse_time",
+    "parse_vihf",
+    "security_header",
+    "sign_assertion",
+    "signer_certificate",
+]
 
 # --- building ----------------------------------------------------------------------------------
 
@@ -87,7 +126,7 @@ def _ce(tag: str, code: str, system: str, display: str = "", system_name: str = 
 def build_assertion(claims: VihfClaims, issuer_dn: str, *, now: datetime | None = None,
                     validity: timedelta = timedelta(hours=8), assertion_id: str | None = None) -> etree._Element:
     """Unsigned assertion with a signature placeholder right after Issuer (SAML schema order)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     root = saml.new_assertion(assertion_id=assertion_id or "_" + uuid.uuid4().hex, issuer=issuer_dn,
                               name_id=claims.subject_nameid or claims.subject_name, issued=now,
                               not_before=now - timedelta(minutes=5), not_on_or_after=now + validity)
@@ -154,7 +193,7 @@ class VihfTrust:
     _checked: dict[tuple[int, bytes], float] = field(default_factory=dict)
 
     @classmethod
-    def from_pki(cls, pki: Any) -> "VihfTrust":
+    def from_pki(cls, pki: Any) -> VihfTrust:
         cas = [pki.authority_certificate(s) for s in ("organisations", "personnes")]
         return cls(cas, RevocationIndex.of(pki).is_revoked)
 
@@ -190,7 +229,7 @@ class VihfVerifier:
         self._lock = threading.Lock()
 
     def verify(self, security: etree._Element | None, *, tls_subject: str = "", now: datetime | None = None) -> Vihf:
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         assertion = find_assertion(security)
         raw = to_bytes(assertion)
         digest = hashlib.sha256(raw).digest()
@@ -224,7 +263,7 @@ class VihfVerifier:
             vihf = parse_vihf(self._check_signature(raw, cert, assertion.get("ID", "")), self.vs)
             vihf.signed = True
             return vihf, None
-        self._check_certificate(cert, datetime.now(timezone.utc))
+        self._check_certificate(cert, datetime.now(UTC))
         signed = self._check_signature(raw, cert, assertion.get("ID", ""))
         vihf = parse_vihf(signed, self.vs)
         vihf.signer_dn = dn_string(cert.subject)
@@ -236,7 +275,9 @@ class VihfVerifier:
             raise VihfError(f"VIHF : Issuer {vihf.issuer!r} ne correspond pas au DN du certificat de signature "
                             f"{vihf.signer_dn!r}.", reason="vihf_issuer", attribute="Issuer")
         check_signer_role(cert, vihf.auth_mode)
-        ou = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATIONAL_UNIT_NAME)]
+        # cryptography types NameAttribute.value str | bytes (bytes: X500UniqueIdentifier only); decode, never b'…'
+        ou = [a.value if isinstance(a.value, str) else a.value.decode("utf-8", "replace")
+              for a in cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATIONAL_UNIT_NAME)]
         if ou and vihf.auth_mode != "DIRECTE" and vihf.structure_id not in ou:
             raise VihfError(f"VIHF : Identifiant_Structure {vihf.structure_id} ne correspond pas à la structure du "
                             f"certificat de signature (OU={ou[0]}).", reason="vihf_structure_id", attribute=A_STRUCTURE)

@@ -13,7 +13,7 @@ import base64
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from cryptography import x509
@@ -65,7 +65,7 @@ def _reference(parent: etree._Element, uri: str, digest: str, alg_uri: str, ref_
 def build_signature(submission_set_uid: str, documents: list[tuple[str, bytes]], cert: x509.Certificate,
                     key: Any, *, now: datetime | None = None, signature_id: str | None = None) -> bytes:
     """XAdES-BES enveloping signature over an IHE Manifest of the lot (SHA-256)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     sig_id = signature_id or f"2.25.{uuid.uuid4().int}"
     digest_uri = "http://www.w3.org/2001/04/xmlenc#sha256"
     sig = etree.Element(f"{{{DS}}}Signature", nsmap={"ds": DS}, Id=sig_id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import requests
 from lxml import etree
@@ -81,7 +81,7 @@ def cps_assertion_factory(certificate, key, *, ps_id: str, secteur: str = "SA05"
     state: dict[str, object] = {}
 
     def factory() -> etree._Element:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         expires = state.get("expires")
         if expires is None or now > expires - timedelta(minutes=5):  # type: ignore[operator]
             state["assertion"] = build_assertion(

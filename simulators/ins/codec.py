@@ -199,9 +199,9 @@ def request_summary(req: InsiRequest, env: SoapEnvelope | None = None) -> dict[s
     if env is not None:
         summary["namespaces"] = sorted({ns for ns in env.root.nsmap.values() if ns})
     if req.lps is not None:
-        summary["lps"] = {k: v for k, v in req.lps.__dict__.items()}
+        summary["lps"] = dict(req.lps.__dict__.items())
     if req.bam is not None:
-        summary["bam"] = {k: v for k, v in req.bam.__dict__.items()}
+        summary["bam"] = dict(req.bam.__dict__.items())
     if req.traits is not None:
         t = req.traits
         summary["traits"] = {"nom": t.nom_naissance, "prenoms": list(t.prenoms), "sexe": t.sexe,

@@ -47,7 +47,7 @@ class InsOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any] | None) -> "InsOptions":
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> InsOptions:
         data = dict(data or {})
         known = {f.name for f in fields(cls)} - {"extra"}
         kwargs: dict[str, Any] = {}

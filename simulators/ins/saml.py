@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from cryptography import x509
 from cryptography.x509.verification import ExtensionPolicy
@@ -57,7 +57,7 @@ def build_assertion(certificate: x509.Certificate, key, *, ps_id: str,
                     attributes: dict[str, str] | None = None, lifetime: timedelta = timedelta(hours=1),
                     now: datetime | None = None, qualifier: str = "CPS") -> etree._Element:
     """A signed assertion element, ready to go inside wsse:Security."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     root = saml.new_assertion(assertion_id=f"_{uuid.uuid4()}", issuer=dn_string(certificate.subject), name_id=ps_id,
                               issued=now, not_before=now - timedelta(minutes=1), not_on_or_after=now + lifetime,
                               prefix="saml", name_qualifier=qualifier)
@@ -80,7 +80,7 @@ class AssertionVerifier:
 
     def verify(self, assertion: etree._Element, *, now: datetime | None = None,
                max_age_s: float | None = None) -> AssertionInfo:
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         data = to_bytes(assertion)
         try:
             result = saml.verify_signature(data, config=self._config, ca_pem_file=self.trust_pem_file,

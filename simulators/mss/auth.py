@@ -13,6 +13,13 @@ from simulators.mss.server.auth import (
 )
 
 __all__ = [
-    "AuthError", "MailAuthenticator", "OAUTHBEARER_RE", "Principal", "claimed_session",
-    "oauth_failure_challenge", "parse_oauthbearer", "parse_xoauth2", "split_login",
+    "OAUTHBEARER_RE",
+    "AuthError",
+    "MailAuthenticator",
+    "Principal",
+    "claimed_session",
+    "oauth_failure_challenge",
+    "parse_oauthbearer",
+    "parse_xoauth2",
+    "split_login",
 ]

@@ -14,7 +14,7 @@ import ssl
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime, make_msgid
 
@@ -98,10 +98,10 @@ def build_patient_xdm(patient: Patient, *, code: str, label: str, author_rpps: s
     pid = ins_cx(patient.ins, patient.ins_oid)
     entry = DocumentEntry(patient_id=pid, unique_id=doc_id, type_code=code, type_code_label=label, title=label,
                           class_code="10", format_code="urn:ihe:iti:xds-sd:text:2008",
-                          creation_time=datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S"))
+                          creation_time=datetime.now(UTC).strftime("%Y%m%d%H%M%S"))
     submission = SubmissionSet(patient_id=pid, unique_id=f"1.2.250.1.999.2.{uuid.uuid4().int % 10**12}",
                                source_id="1.2.250.1.999.3", author_institution=sender,
-                               submission_time=datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S"),
+                               submission_time=datetime.now(UTC).strftime("%Y%m%d%H%M%S"),
                                intended_recipients=[])
     return build_xdm([XdmDocument("DOC0001.XML", cda, entry=entry)], submission), cda
 
@@ -115,7 +115,7 @@ def compose(sender: str, sender_label: str, recipients: list[str], subject: str,
     msg["From"] = formataddr((sender_label, sender))
     msg["To"] = ", ".join(recipients)
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(datetime.now(timezone.utc))
+    msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = make_msgid(domain=domain)
     msg["X-MSS-NIL"] = nil
     if xdm is not None:
@@ -194,11 +194,11 @@ class MailClient:
         client = self.imap(address, token)
         try:
             client.select(folder)
-            typ, data = client.uid("SEARCH", "ALL")
+            _typ, data = client.uid("SEARCH", "ALL")
             uids = [int(u) for u in (data[0] or b"").split()]
             found = []
             for uid in uids:
-                typ, parts = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
+                _typ, parts = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
                 raw = next((p[1] for p in parts if isinstance(p, tuple)), b"")
                 found.append((uid, raw))
             return found

@@ -10,6 +10,10 @@ from simulators.mss.server.imap_connection import (
 )
 
 __all__ = [
-    "DISCARD_LIMIT", "LineRefused", "MssIMAPConnection", "PREAUTH_LITERAL_LIMIT", "RefusedCommand",
+    "DISCARD_LIMIT",
+    "PREAUTH_LITERAL_LIMIT",
+    "LineRefused",
+    "MssIMAPConnection",
+    "RefusedCommand",
     "current_connection",
 ]

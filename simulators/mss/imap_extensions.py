@@ -12,6 +12,12 @@ from simulators.mss.server.imap_extensions import (
 )
 
 __all__ = [
-    "CAPABILITIES", "EXTRA_COMMANDS", "EnableCommand", "NamespaceCommand", "SPECIAL_USE",
-    "SaslIrAuthenticateCommand", "UnselectCommand", "special_use_attributes",
+    "CAPABILITIES",
+    "EXTRA_COMMANDS",
+    "SPECIAL_USE",
+    "EnableCommand",
+    "NamespaceCommand",
+    "SaslIrAuthenticateCommand",
+    "UnselectCommand",
+    "special_use_attributes",
 ]

@@ -12,6 +12,12 @@ from simulators.mss.server.imap_store import (
 )
 
 __all__ = [
-    "FOLDER_DEPTH_MAX", "FOLDER_NAME_MAX", "Loader", "RECHECK_S", "StoreMailbox", "StoreMailboxSet",
-    "StoreMessage", "folder_name_refusal",
+    "FOLDER_DEPTH_MAX",
+    "FOLDER_NAME_MAX",
+    "RECHECK_S",
+    "Loader",
+    "StoreMailbox",
+    "StoreMailboxSet",
+    "StoreMessage",
+    "folder_name_refusal",
 ]

@@ -49,8 +49,8 @@ class Mailbox:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Mailbox":
-        known = {f for f in cls.__dataclass_fields__}
+    def from_json(cls, data: dict[str, Any]) -> Mailbox:
+        known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.message import Message
-from typing import Iterable
+from collections.abc import Iterable
 
 from simulators.codecs.xmlsafe import parse_xml
 from simulators.identities.ins import PATIENT_MSS_DOMAIN
@@ -44,13 +44,13 @@ class TrustSpace:
                 f"{names}</ListeBlanche>").encode()
 
     @classmethod
-    def from_xml(cls, data: bytes) -> "TrustSpace":
+    def from_xml(cls, data: bytes) -> TrustSpace:
         root = parse_xml(data)
         names = root.xpath("//*[local-name()='Domaine']/*[local-name()='Nom']/text()")
         return cls(frozenset(str(n).strip().lower() for n in names if str(n).strip()))
 
     @classmethod
-    def of(cls, domains: Iterable[str]) -> "TrustSpace":
+    def of(cls, domains: Iterable[str]) -> TrustSpace:
         return cls(frozenset(d.lower() for d in domains))
 
 

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from simulators.core.bench import Runtime
     from simulators.core.lifecycle import Lifecycle
 
-__all__ = ["FAULTS", "MssSimulator", "SERVICE"]
+__all__ = ["FAULTS", "SERVICE", "MssSimulator"]
 
 
 class MssSimulator:

@@ -7,4 +7,4 @@ from simulators.mss.server.smtp_data import (
     read_data,
 )
 
-__all__ = ['CHUNK', 'DataResult', 'TERMINATOR', 'read_data']
+__all__ = ['CHUNK', 'TERMINATOR', 'DataResult', 'read_data']

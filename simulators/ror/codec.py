@@ -24,9 +24,24 @@ from simulators.fhir.syntax import (
 from simulators.ror.model import PAGE_MAX
 from simulators.ror.params import PARAMS
 
-__all__ = ["Clause", "IncludeSpec", "MAX_OR_VALUES", "MAX_PARAMS", "MAX_VALUE_CHARS", "SearchError",
-           "SearchRequest", "dumps", "loads_resource", "operation_outcome", "parse_include", "parse_name",
-           "parse_query", "parse_search", "searchset", "split_or"]
+__all__ = [
+    "MAX_OR_VALUES",
+    "MAX_PARAMS",
+    "MAX_VALUE_CHARS",
+    "Clause",
+    "IncludeSpec",
+    "SearchError",
+    "SearchRequest",
+    "dumps",
+    "loads_resource",
+    "operation_outcome",
+    "parse_include",
+    "parse_name",
+    "parse_query",
+    "parse_search",
+    "searchset",
+    "split_or",
+]
 
 
 def parse_search(pairs: list[tuple[str, str]], *, rtype: str = "", handling: str = "strict") -> SearchRequest:

@@ -9,6 +9,7 @@ from simulators.ror.grid import Centre, best_distance
 from simulators.ror.index import SessionIndex
 
 Member = Callable[[str], bool]
+Ids = set[str] | frozenset[str]  # resource ids: the visible ones (a cached frozenset) or what a clause kept (a set)
 
 
 class Distances(Mapping[str, float]):

@@ -10,7 +10,7 @@ import math
 
 from simulators.identities.communes import find_commune
 from simulators.ror.codec import Clause, SearchError
-from simulators.ror.evaluation import Evaluation
+from simulators.ror.evaluation import Evaluation, Ids
 from simulators.ror.grid import Centre, centre
 from simulators.ror.params import PARAMS, ParamDef
 
@@ -39,7 +39,7 @@ def parse_near(pdef: ParamDef, raw: str) -> tuple[float, float, float]:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise SearchError("near : coordonnées hors limites WGS84")
         rest = parts[2:]
-    distance, unit = (rest + ["", ""])[:2]
+    distance, unit = [*rest, "", ""][:2]
     unit = unit or "km"
     if unit not in _DISTANCE_UNITS:
         raise SearchError(f"unité de distance non prise en charge : {unit!r} (km ou m)")
@@ -58,14 +58,14 @@ def centres_of(pdef: ParamDef, clause: Clause) -> list[Centre]:
     return [centre(*parse_near(pdef, raw)) for raw in clause.values]
 
 
-def near(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: set[str]) -> set[str]:
+def near(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: Ids) -> Ids:
     centres = centres_of(pdef, clause)
     result = ev.index.grid(rtype, pdef).within(centres, candidates)
     ev.distances.record(rtype, centres, ev.index.column(rtype, pdef), result.__contains__, lambda: result)
     return result
 
 
-def chained_near(ev: Evaluation, rtype: str, link: ParamDef, inner: Clause, candidates: set[str]) -> set[str] | None:
+def chained_near(ev: Evaluation, rtype: str, link: ParamDef, inner: Clause, candidates: Ids) -> Ids | None:
     """`<link>.near…` on `rtype` (offers near here) through the grid of the linked places, keyed by
     the offer: None when the visibility set hides some place (then the generic chain applies).
     Same results and distances as the generic chain: a place gets its distance when it matches and,

@@ -27,7 +27,7 @@ class RorOptions:
     clients: dict[str, RorClient] = field(default_factory=default_clients)
 
     @classmethod
-    def from_mapping(cls, options: Mapping[str, Any] | None) -> "RorOptions":
+    def from_mapping(cls, options: Mapping[str, Any] | None) -> RorOptions:
         """`[services.ror]` keys: base, header_status, token_ttl_s, capacity_semantics ("hapi" |
         "same-entry"), mecs, ig_examples, volume, region, export_delay_s, unknown_params ("hapi": unknown
         `_x` ignored and unknown names refused as HAPI 6.x; "lenient"; "strict"), and `[services.ror.clients.<id>]`

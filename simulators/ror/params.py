@@ -32,8 +32,19 @@ from simulators.fhir.values import (
 )
 from simulators.ror import model as m
 
-__all__ = ["PARAMS", "INCLUDES", "SORTABLE", "ParamDef", "codings", "concepts", "extensions", "identifiers",
-           "normal_reference", "normalise", "capacity_entry_values"]
+__all__ = [
+    "INCLUDES",
+    "PARAMS",
+    "SORTABLE",
+    "ParamDef",
+    "capacity_entry_values",
+    "codings",
+    "concepts",
+    "extensions",
+    "identifiers",
+    "normal_reference",
+    "normalise",
+]
 
 
 # --- common parameters -------------------------------------------------------------------------------
@@ -64,7 +75,7 @@ def _age(bound: str) -> Extractor:
 
 
 def _healthcare_service() -> list[ParamDef]:
-    return _common() + [
+    return [*_common(),
         ParamDef("name", "string", strings("name")),
         ParamDef("active", "token", lambda r: [("", str(r["active"]).lower())] if "active" in r else []),
         ParamDef("service-category", "token", lambda r: concepts(r.get("category"))),
@@ -127,7 +138,7 @@ def _address(field: str) -> Extractor:
 
 
 def _location() -> list[ParamDef]:
-    defs = _common() + [
+    defs = [*_common(),
         ParamDef("name", "string", strings("name", "alias")),
         ParamDef("status", "token", lambda r: [("http://hl7.org/fhir/location-status", r["status"])]
                  if r.get("status") else []),
@@ -162,7 +173,7 @@ PRICE_SUBS = {"price-type": "priceType", "price-unit": "priceUnit", "price-depen
 
 
 def _organization() -> list[ParamDef]:
-    defs = _common() + [
+    defs = [*_common(),
         ParamDef("name", "string", strings("name", "alias")),
         ParamDef("type", "token", lambda r: concepts(r.get("type"))),
         ParamDef("active", "token", lambda r: [("", str(r["active"]).lower())] if "active" in r else []),
@@ -188,7 +199,7 @@ def _organization() -> list[ParamDef]:
 
 
 def _practitioner_role() -> list[ParamDef]:
-    return _common() + [
+    return [*_common(),
         ParamDef("practitioner", "reference", reference("practitioner"), "Practitioner"),
         ParamDef("service", "reference", reference("healthcareService"), "HealthcareService"),
         ParamDef("organization", "reference", reference("organization"), "Organization"),
@@ -205,7 +216,7 @@ def _practitioner() -> list[ParamDef]:
             if isinstance(n, dict):
                 out += [normalise(str(x)) for x in [n.get("family"), *(n.get("given") or ())] if x]
         return out
-    return _common() + [ParamDef("name", "string", names), ParamDef("family", "string", lambda r: [
+    return [*_common(), ParamDef("name", "string", names), ParamDef("family", "string", lambda r: [
         normalise(str(n.get("family"))) for n in r.get("name") or () if isinstance(n, dict) and n.get("family")])]
 
 

@@ -91,13 +91,9 @@ def _filtered_extensions(extensions_: list[Any], limit: int, drop_contacts: bool
 
 
 def _filtered_contacts(contacts: list[Any], limit: int) -> list[Any]:
-    kept = []
-    for contact in contacts:
-        if isinstance(contact, dict) and _level(contact, m.EXT_CONTACT_CONFIDENTIALITY) <= limit:
-            if "telecom" in contact:
-                contact = {**contact, "telecom": _telecoms(contact["telecom"], limit)}
-            kept.append(contact)
-    return kept
+    return [{**contact, "telecom": _telecoms(contact["telecom"], limit)} if "telecom" in contact else contact
+            for contact in contacts
+            if isinstance(contact, dict) and _level(contact, m.EXT_CONTACT_CONFIDENTIALITY) <= limit]
 
 
 def present(resource: dict[str, Any], profile: int, *, medico_social: bool | None = None) -> dict[str, Any]:

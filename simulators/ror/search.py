@@ -14,7 +14,7 @@ from typing import Any
 from simulators.fhir.predicates import token_key, token_test, value_predicate
 from simulators.ror import model as m
 from simulators.ror.codec import Clause, SearchError
-from simulators.ror.evaluation import Evaluation
+from simulators.ror.evaluation import Evaluation, Ids
 from simulators.ror.geo import LARGE_SET, chained_near, near
 from simulators.ror.params import PARAMS, ParamDef, capacity_entry_values, extensions, normal_reference, normalise
 
@@ -27,7 +27,7 @@ def definition(rtype: str, name: str) -> ParamDef:
 
 
 def match_all(ev: Evaluation, rtype: str, clauses: list[Clause], filter_node: Any,
-              candidates: set[str] | None = None) -> set[str]:
+              candidates: Ids | None = None) -> Ids:
     current = ev.visible(rtype) if candidates is None else candidates
     ordered = sorted(clauses, key=lambda c: _cost(rtype, c))
     if ev.same_entry_capacity:
@@ -51,24 +51,24 @@ def _cost(rtype: str, clause: Clause) -> int:
     return 0 if pdef is not None and pdef.type in ("token", "reference") else 3
 
 
-def evaluate_filter(ev: Evaluation, rtype: str, node: Any, candidates: set[str]) -> set[str]:
+def evaluate_filter(ev: Evaluation, rtype: str, node: Any, candidates: Ids) -> Ids:
     kind = node[0]
     if kind == "cmp":
         return evaluate(ev, rtype, node[1], candidates)
     if kind == "not":
         return candidates - evaluate_filter(ev, rtype, node[1], candidates)
     if kind == "and":
-        result = candidates
+        kept = candidates
         for child in node[1]:
-            result = evaluate_filter(ev, rtype, child, result)
-        return result
+            kept = evaluate_filter(ev, rtype, child, kept)
+        return kept
     result: set[str] = set()
     for child in node[1]:
         result |= evaluate_filter(ev, rtype, child, candidates - result)
     return result
 
 
-def evaluate(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -> set[str]:
+def evaluate(ev: Evaluation, rtype: str, clause: Clause, candidates: Ids) -> Ids:
     if clause.has is not None:
         return _has(ev, rtype, clause, candidates)
     if clause.chain:
@@ -111,7 +111,7 @@ def evaluate(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -
 
 
 # --- kinds of parameters ---------------------------------------------------------------------------
-def _missing(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: set[str]) -> set[str]:
+def _missing(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: Ids) -> Ids:
     flag = clause.values[0].lower() if clause.values else "true"
     if clause.op == "pr":
         flag = "false" if flag == "true" else "true"
@@ -122,7 +122,7 @@ def _missing(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candida
     return candidates - present if flag == "true" else present
 
 
-def _token(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: set[str]) -> set[str]:
+def _token(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: Ids) -> Ids:
     if clause.modifier not in ("", "not", "of-type") or clause.op not in ("", "eq", "ne"):
         raise SearchError(f"modificateur ou opérateur non applicable au jeton {clause.name}")
     inverted = ev.index.tokens(rtype, pdef)
@@ -131,7 +131,7 @@ def _token(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidate
         if key == ("", "*") or not key[-1]:
             raise SearchError(f"valeur de jeton vide pour {clause.name}")
         if candidates is ev.visible(rtype):
-            return ev.index.visible_with(rtype, pdef, key, ev.hidden)  # type: ignore[return-value]  # a frozenset: read-only, as callers use it
+            return ev.index.visible_with(rtype, pdef, key, ev.hidden)  # a frozenset: read-only, as callers use it
         return candidates & inverted.get(key, frozenset())
     matched: set[str] = set()
     for raw in clause.values:
@@ -144,7 +144,7 @@ def _token(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidate
     return candidates & matched
 
 
-def _reference(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: set[str]) -> set[str]:
+def _reference(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candidates: Ids) -> Ids:
     if clause.modifier not in ("", "above") or clause.op not in ("", "eq"):
         raise SearchError(f"modificateur non applicable à la référence {clause.name}")
     reverse = ev.index.referrers(rtype, pdef)
@@ -159,7 +159,7 @@ def _reference(ev: Evaluation, rtype: str, pdef: ParamDef, clause: Clause, candi
     return candidates & matched
 
 
-def _organization_above(ev: Evaluation, clause: Clause, candidates: set[str]) -> set[str]:
+def _organization_above(ev: Evaluation, clause: Clause, candidates: Ids) -> Ids:
     """ROR reading of `:above` (ror.md §1.8): the organisation or one of its `partOf` ancestors."""
     lineages = {o: ev.index.lineage(o) for o in candidates}
     pool = {a for chain in lineages.values() for a in chain if f"Organization/{a}" not in ev.hidden}
@@ -167,7 +167,7 @@ def _organization_above(ev: Evaluation, clause: Clause, candidates: set[str]) ->
     return {o for o, chain in lineages.items() if hits.intersection(chain)}
 
 
-def _has(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -> set[str]:
+def _has(ev: Evaluation, rtype: str, clause: Clause, candidates: Ids) -> Ids:
     source, ref_param = clause.has  # type: ignore[misc]
     if source not in PARAMS:
         raise SearchError(f"_has : type de ressource inconnu {source!r}")
@@ -183,7 +183,7 @@ def _has(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -> se
     return candidates & targets
 
 
-def _chained(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -> set[str]:
+def _chained(ev: Evaluation, rtype: str, clause: Clause, candidates: Ids) -> Ids:
     link = definition(rtype, clause.chain[0])
     if link.type != "reference":
         raise SearchError(f"chaînage impossible : {clause.chain[0]!r} n'est pas une référence de {rtype}")
@@ -206,7 +206,7 @@ def _chained(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -
         lineages = {t: ev.index.lineage(t) for t in pool}
         ancestors = {o for chain in lineages.values() for o in chain if f"Organization/{o}" not in ev.hidden}
         hits = evaluate(ev, link.target, inner, ancestors)
-        matched = {t for t, chain in lineages.items() if hits.intersection(chain)}
+        matched: Ids = {t for t, chain in lineages.items() if hits.intersection(chain)}
     else:
         matched = evaluate(ev, link.target, inner, {t for t in pool if prefix + t not in ev.hidden}
                            if ev.hidden and not isinstance(pool, frozenset) else pool)
@@ -223,7 +223,8 @@ def _chained(ev: Evaluation, rtype: str, clause: Clause, candidates: set[str]) -
 # --- value comparisons ---------------------------------------------------------------------------------
 # --- same-entry capacity semantics (optional) -----------------------------------------------------------
 def _split_capacity_groups(rtype: str, clauses: list[Clause]) -> tuple[list[Clause], dict[tuple, list[Clause]]]:
-    rest, groups = [], {}
+    rest: list[Clause] = []
+    groups: dict[tuple, list[Clause]] = {}
     for clause in clauses:
         target = _chain_target(rtype, clause.chain)
         pdef = PARAMS.get(target or "", {}).get(clause.name)
@@ -231,7 +232,7 @@ def _split_capacity_groups(rtype: str, clauses: list[Clause]) -> tuple[list[Clau
             groups.setdefault(clause.chain, []).append(clause)
         else:
             rest.append(clause)
-    return rest, {k: v for k, v in groups.items()} if groups else {}
+    return rest, groups
 
 
 def _chain_target(rtype: str, chain: tuple[str, ...]) -> str | None:
@@ -245,7 +246,7 @@ def _chain_target(rtype: str, chain: tuple[str, ...]) -> str | None:
 
 
 def _chained_group(ev: Evaluation, rtype: str, chain: tuple[str, ...], group: list[Clause],
-                   candidates: set[str]) -> set[str]:
+                   candidates: Ids) -> Ids:
     if not chain:
         preds = [(c.name, value_predicate(definition(rtype, c.name), c) if definition(rtype, c.name).type != "token"
                   else token_test(c)) for c in group]

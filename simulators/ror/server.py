@@ -9,7 +9,7 @@ Routes: the Keycloak-like token endpoint and JWKS, then under the configurable F
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from email.utils import format_datetime
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +33,7 @@ from simulators.ror.export import ExportJobs, parse_kickoff
 from simulators.ror.model import FHIR_JSON, JWKS_PATH, TOKEN_PATH
 from simulators.ror.options import RorOptions
 from simulators.ror.rendered import RenderedBundle
+import contextlib
 
 CATALOGUE = {
     "ror_token_rejected": "Jeton refusé (401 OperationOutcome) alors qu'il est valide",
@@ -136,7 +137,7 @@ def token() -> Response:
     ror = _ror()
     ctx = request_context(request.environ)
     ctx.operation = "token"
-    form = {k: v for k, v in request.form.items()}
+    form = dict(request.form.items())
     basic = _basic_auth(request.headers.get("Authorization", ""))
     certificate = ctx.caller if ctx.caller.kind == "tls" else None
     ctx.summary.update(grant_type=form.get("grant_type", ""), client_id=(basic or (form.get("client_id", ""),))[0],
@@ -222,11 +223,9 @@ def read(rtype: str, rid: str) -> Response:
             ctx.summary["not_modified"] = True
             return Response(status=304, headers=headers)
         updated = (resource.get("meta") or {}).get("lastUpdated", "")
-        try:
+        with contextlib.suppress(ValueError):
             headers["Last-Modified"] = format_datetime(datetime.fromisoformat(updated.replace("Z", "+00:00"))
-                                                       .astimezone(timezone.utc), usegmt=True)
-        except ValueError:
-            pass
+                                                       .astimezone(UTC), usegmt=True)
         return fhir_response(resource, headers=headers)
     return guarded(f"read-{rtype}", view)
 
@@ -244,7 +243,7 @@ def _operation(name: str) -> Response:
 
 def export_kickoff(ctx: RequestContext, claims: Any) -> Response:
     ror = _ror()
-    args = {k: v for k, v in request.args.items()}
+    args = dict(request.args.items())
     _types, query, complete = parse_kickoff(args)
     files = ror.service.extract(ctx.session, claims, parse_qsl(query, keep_blank_values=True), complete)
     job = ror.exports.start(ctx.session, claims.client_id, request.url, files)

@@ -123,8 +123,8 @@ def test_serve_is_parsed_without_the_extension_commands(monkeypatch) -> None:
     monkeypatch.setattr(cli, "build_parser", spy)
     monkeypatch.setattr(cli, "cmd_serve", lambda args: 0)
     assert cli.main(["-v", "serve", "--no-tls"]) == 0 and seen == [False]
-    assert "pki" not in real(extensions=False)._subparsers._group_actions[0].choices  # noqa: SLF001
-    assert "pki" in real()._subparsers._group_actions[0].choices  # noqa: SLF001
+    assert "pki" not in real(extensions=False)._subparsers._group_actions[0].choices
+    assert "pki" in real()._subparsers._group_actions[0].choices
     with pytest.raises(SystemExit):
         cli.main(["pki", "--help"])
     assert seen[-1] is True

@@ -34,7 +34,7 @@ def test_the_fast_path_answers_as_the_flask_view(http_bench: Bench, monkeypatch)
     monkeypatch.setattr(flask_app, "wsgi_app", flask_only)  # now through Flask's view
     flask_answers = [post(url, body, ct) for body, ct in cases]
     assert len(calls) == len(cases)
-    for a, b in zip(fast_answers, flask_answers):
+    for a, b in zip(fast_answers, flask_answers, strict=True):
         assert (a.status_code, a.headers["Content-Type"], a.content) == \
             (b.status_code, b.headers["Content-Type"], b.content)
     assert {a.status_code for a in fast_answers} == {200, 500}

@@ -7,7 +7,7 @@ caught; servers refresh them on the fly (see `simulators.core.tls`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -71,4 +71,4 @@ def next_last_update(previous: x509.CertificateRevocationList | None, now: datet
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

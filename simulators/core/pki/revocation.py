@@ -21,7 +21,7 @@ class RevocationIndex:
         self._serials: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, pki: object) -> "RevocationIndex":
+    def of(cls, pki: object) -> RevocationIndex:
         return cls(pki.crls_path)  # type: ignore[attr-defined]
 
     def is_revoked(self, cert: x509.Certificate) -> bool:

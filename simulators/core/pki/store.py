@@ -19,7 +19,8 @@ import contextlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -67,12 +68,12 @@ class Pki:
         self._authorities: dict[str, Authority] = {}
         # Called before a client bundle is exported: simulators issue the certificates a test DUI will need
         # (e.g. the DMP's structure certificates), since a fetched PKI holds no authority key to issue them.
-        self.bundle_preparers: list[Callable[["Pki"], None]] = []
+        self.bundle_preparers: list[Callable[[Pki], None]] = []
 
     # ----- creation and loading -------------------------------------------------------------------
     @classmethod
     def init(cls, directory: Path | str = DEFAULT_DIR, *, base_url: str | None = None,
-             key_type: str = "rsa2048", defaults: bool = True) -> "Pki":
+             key_type: str = "rsa2048", defaults: bool = True) -> Pki:
         """Create the PKI, or complete an existing one; a second call changes nothing.
 
         `base_url` (where CRLs are published) and `key_type` only matter at creation: they are baked
@@ -90,7 +91,7 @@ class Pki:
         return pki
 
     @classmethod
-    def load(cls, directory: Path | str = DEFAULT_DIR) -> "Pki":
+    def load(cls, directory: Path | str = DEFAULT_DIR) -> Pki:
         pki = cls(Path(directory))
         if not pki.index_path.exists():
             raise PkiError(f"no PKI in {pki.directory} (run `socle-bench pki init`)")

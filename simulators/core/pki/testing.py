@@ -11,7 +11,8 @@ the whole default set; `key_type="ec-p256"` makes it ~20x faster when the key ty
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from .store import Pki
 

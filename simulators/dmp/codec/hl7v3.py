@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from lxml import etree
 
@@ -149,7 +149,7 @@ def parse_patient_request(root: etree._Element) -> PatientRequest:
 def _header(interaction: str, *, sender: str = "LPS", receiver: str = "SI-DMP") -> etree._Element:
     root = etree.Element(v(interaction), nsmap={None: V3, "xsi": XSI}, ITSVersion="XML_1.0")
     etree.SubElement(root, v("id"), root=str(uuid.uuid4()))
-    etree.SubElement(root, v("creationTime"), value=datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S"))
+    etree.SubElement(root, v("creationTime"), value=datetime.now(UTC).strftime("%Y%m%d%H%M%S"))
     etree.SubElement(root, v("interactionId"), root="2.16.840.1.113883.1.6", extension=interaction)
     etree.SubElement(root, v("processingCode"), code="P")
     etree.SubElement(root, v("processingModeCode"), code="T")

@@ -253,7 +253,7 @@ def retrieve_request(requests: list[DocumentRequest]) -> etree._Element:
 
 def retrieve_response(docs: list[RetrievedDocument], errors: list[RegistryErrorItem]) -> tuple[etree._Element, list[tuple[str, str, bytes]]]:
     el = etree.Element(q(XDSB, "RetrieveDocumentSetResponse"), nsmap={"xdsb": XDSB, "rs": RS})
-    rr = registry_response([e for e in errors])
+    rr = registry_response(list(errors))
     if docs and errors:
         rr.set("status", PARTIAL)
     el.append(rr)

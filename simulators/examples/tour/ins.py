@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import requests
@@ -30,10 +31,8 @@ def _cpx(t: Tour) -> Any:
 
 
 def _ins_fault(t: Tour) -> None:
-    try:  # an organisation certificate whose CN is neither INSI-AUTO nor INSI-MANU
+    with contextlib.suppress(InsiServiceFault):  # an organisation certificate whose CN is neither INSI-AUTO nor INSI-MANU
         ins_traits(t, mtls(t, "org-auth-cli"))
-    except InsiServiceFault:
-        pass
 
 
 def _ins_unknown(t: Tour) -> None:

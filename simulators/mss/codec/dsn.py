@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from email.header import Header
 from email.message import Message
 from email.utils import format_datetime, formatdate, make_msgid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from ..model import RecipientOutcome
 
@@ -53,8 +53,8 @@ def build_dsn(*, original: bytes, outcomes: list[RecipientOutcome], sender: str,
     if action not in ACTIONS:
         raise ValueError(action)
     boundary = f"dsn-{uuid.uuid4().hex}"
-    now = datetime.now(timezone.utc)
-    arrived = datetime.fromtimestamp(arrival, timezone.utc) if arrival else now
+    now = datetime.now(UTC)
+    arrived = datetime.fromtimestamp(arrival, UTC) if arrival else now
     failed = action == "failed"
     subject = ("Message non distribué : Undelivered Mail Returned to Sender" if failed
                else "Accusé de remise (DSN) : message remis")

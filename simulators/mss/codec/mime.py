@@ -96,8 +96,7 @@ def _analyse(raw: bytes, msg: Message | None) -> tuple[dict[str, Any], tuple[byt
     except Exception as exc:  # noqa: BLE001 - the stdlib parser is lenient; anything else is hostile input
         return {"problems": [f"message illisible : {exc}"], "headers": {}, "parts": []}, None
     headers = {name: [str(v) for v in msg.get_all(name, [])] for name in HEADERS_KEPT if msg.get_all(name)}
-    for defect in msg.defects:
-        problems.append(f"MIME : {type(defect).__name__}")
+    problems.extend(f"MIME : {type(defect).__name__}" for defect in msg.defects)
     parts: list[dict[str, Any]] = []
     xdm: dict[str, Any] | None = None
     for index, part in enumerate(_walk(msg)):
@@ -110,8 +109,7 @@ def _analyse(raw: bytes, msg: Message | None) -> tuple[dict[str, Any], tuple[byt
                                 "filename": part.get_filename() or "",
                                 "disposition": str(part.get("Content-Disposition", "")).split(";")[0].strip().lower(),
                                 "encoding": str(part.get("Content-Transfer-Encoding", "")).strip().lower()}
-        for defect in part.defects:
-            problems.append(f"MIME : {type(defect).__name__}")
+        problems.extend(f"MIME : {type(defect).__name__}" for defect in part.defects)
         if info["disposition"] == "attachment" and _looks_like_xml(info):
             info["cda"] = b"ClinicalDocument" in _decode_strict(part, problems)[:4096]
         parts.append(info)

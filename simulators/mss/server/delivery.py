@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import format_datetime, getaddresses, make_msgid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from ..codec.mime import analyse_message, parse_message
@@ -35,7 +35,7 @@ class OperatorOptions:
     app_plain_login: bool = True  # APP boxes may finish with PLAIN/LOGIN after a certificate handshake
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> "OperatorOptions":
+    def from_options(cls, options: Mapping[str, Any]) -> OperatorOptions:
         known = {k: v for k, v in options.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
@@ -86,7 +86,7 @@ class Operator:
         subject = str(msg.get("Subject", "") or "")
         uids = self.store.deliver(session, [Delivery(o.recipient, stamped, message_id, subject, mail_from)
                                             for o in to_store])
-        for outcome, uid in zip(to_store, uids):
+        for outcome, uid in zip(to_store, uids, strict=True):
             outcome.delivered, outcome.uid = True, uid
         if sender.kind != PATIENT_KIND:
             self._record_threads(session, sender, msg, message_id, to_store)
@@ -97,7 +97,7 @@ class Operator:
         return outcomes
 
     def _trace_headers(self, mail_from: str, session: str) -> bytes:
-        now = format_datetime(datetime.now(timezone.utc))
+        now = format_datetime(datetime.now(UTC))
         return (f"Return-Path: <{mail_from}>\r\nReceived: by {self.options.hostname} (socle-bench MSSanté, "
                 f"session {session}) with ESMTPSA; {now}\r\n").encode("ascii", "replace")
 

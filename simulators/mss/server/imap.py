@@ -16,7 +16,7 @@ import logging
 import ssl
 import time
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Final
@@ -76,7 +76,7 @@ class MssSession(BaseSession[Any]):
 
 
 class MssIdentity(IdentityInterface):
-    def __init__(self, login: "MssLogin", principal: Principal) -> None:
+    def __init__(self, login: MssLogin, principal: Principal) -> None:
         self.login: Final = login
         self.principal = principal
 
@@ -183,10 +183,8 @@ class MssLogin(LoginInterface):
             return
         challenge = base64.b64encode(oauth_failure_challenge(reason))
         await conn.write_response(ResponseContinuation(challenge))
-        try:
+        with suppress(LineRefused):
             await conn.read_continuation(0)
-        except LineRefused:
-            pass
 
     async def authorize(self, authenticated: IdentityInterface, authzid: str) -> IdentityInterface:
         return authenticated

@@ -40,7 +40,7 @@ DISCARD_LIMIT = 64 * 1024 * 1024  # an endless line is cut after this many disca
 _TAG = re.compile(rb"[A-Za-z0-9.\-_:/]{1,64}(?= )")
 _LITERAL_AT_END = re.compile(rb"~?\{(\d{1,20})(\+?)\}\r?\n\Z")
 
-current_connection: ContextVar["MssIMAPConnection"] = ContextVar("mss_imap_connection")
+current_connection: ContextVar[MssIMAPConnection] = ContextVar("mss_imap_connection")
 
 
 class LineRefused(BenchError):

@@ -41,7 +41,7 @@ class EnableCommand(CommandAuth):
         self.capabilities = capabilities
 
     @classmethod
-    def parse(cls, buf: memoryview, params: Params) -> tuple["EnableCommand", memoryview]:
+    def parse(cls, buf: memoryview, params: Params) -> tuple[EnableCommand, memoryview]:
         match = _ATOMS.match(bytes(buf))
         if match is None:
             raise NotParseable(buf)
@@ -56,7 +56,7 @@ class SaslIrAuthenticateCommand(AuthenticateCommand):
         self.initial = initial
 
     @classmethod
-    def parse(cls, buf: memoryview, params: Params) -> tuple["SaslIrAuthenticateCommand", memoryview]:
+    def parse(cls, buf: memoryview, params: Params) -> tuple[SaslIrAuthenticateCommand, memoryview]:
         if bytes(buf[:1]) != b" ":
             raise NotParseable(buf)
         atom, after = Atom.parse(buf[1:], params)

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from pymap.backend.dict.mailbox import MailboxData, MailboxSet, Message
 from pymap.concurrent import Event
@@ -98,7 +98,7 @@ class StoreMessage(Message):
 
     @classmethod
     def copy(cls, msg: Message, *, uid: int | None = None, recent: bool = False,
-             expunged: bool = False) -> "StoreMessage":
+             expunged: bool = False) -> StoreMessage:
         if not isinstance(msg, StoreMessage):  # this backend's folders hold StoreMessage rows only
             raise TypeError(f"copie d'un {type(msg).__name__} : seul un StoreMessage se copie")
         return cls(msg.uid if uid is None else uid, msg.internal_date, msg.permanent_flags,
@@ -116,7 +116,7 @@ def _flags_text(flags: Iterable[Flag]) -> tuple[str, ...]:
 
 
 class StoreMailbox(MailboxData):
-    def __init__(self, box: "StoreMailboxSet", folder: str, uid_validity: int, next_uid: int) -> None:
+    def __init__(self, box: StoreMailboxSet, folder: str, uid_validity: int, next_uid: int) -> None:
         super().__init__(box._content_cache, box._thread_cache)
         self.box = box
         self.folder = folder
@@ -152,7 +152,7 @@ class StoreMailbox(MailboxData):
             added = []
             for row in rows:
                 if row.uid not in self._messages:
-                    when = datetime.fromtimestamp(row.internal_date, timezone.utc)
+                    when = datetime.fromtimestamp(row.internal_date, UTC)
                     self._messages[row.uid] = StoreMessage(row.uid, when, [Flag(f.encode()) for f in row.flags],
                                                            loader=self._loader(row.uid), recent=self._seen_change >= 0)
                     added.append(row.uid)
@@ -181,7 +181,7 @@ class StoreMailbox(MailboxData):
         async with self.messages_lock.write_lock():
             message = self._messages.get(uid)
             if message is None:
-                message = StoreMessage(uid, when or datetime.now(timezone.utc), [Flag(f.encode()) for f in flags],
+                message = StoreMessage(uid, when or datetime.now(UTC), [Flag(f.encode()) for f in flags],
                                        loader=self._loader(uid), recent=recent, content=content)
                 self._messages[uid] = message
             self._max_uid = max(self._max_uid, uid)
@@ -232,7 +232,7 @@ class StoreMailboxSet(MailboxSet):
         self.store, self.session, self.address = store, session, address.lower()
         self.generation = store.generations[session]
 
-    async def load(self) -> "StoreMailboxSet":
+    async def load(self) -> StoreMailboxSet:
         names = await asyncio.to_thread(self.store.folders, self.session, self.address)
         names = [*names, *(n for n in SPECIAL_USE if n not in names)]  # created at first IMAP login, like Dovecot
         for name in names:

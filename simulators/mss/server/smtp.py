@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import binascii
 import logging
 import re
@@ -91,7 +92,7 @@ class MssSmtpHandler:
     async def handle_EHLO(self, server: MssSMTP, session: Session, envelope: Envelope, hostname: str,
                           responses: list[str]) -> list[str]:
         session.host_name = hostname
-        return responses[:-1] + ["250-PIPELINING", "250-DSN", "250-ENHANCEDSTATUSCODES"] + responses[-1:]
+        return [*responses[:-1], "250-PIPELINING", "250-DSN", "250-ENHANCEDSTATUSCODES", *responses[-1:]]
 
     async def _finish_auth(self, server: MssSMTP, method: str, attempt: Any, blob: bytes | None) -> AuthResult:
         started = time.time()
@@ -106,10 +107,9 @@ class MssSmtpHandler:
                 exc = AuthError("invalid", "jeton ou certificat invalide")
             if method in BEARER_MECHANISMS and blob is not None and exc.reason != "cleartext":
                 await server.push("334 " + base64.b64encode(oauth_failure_challenge(exc.reason)).decode())
-                try:  # RFC 7628 §3.2.3: the client answers the error challenge (a dummy ^A), then 535
+                # RFC 7628 §3.2.3: the client answers the error challenge (a dummy ^A), then 535
+                with contextlib.suppress(asyncio.LimitOverrunError, asyncio.IncompleteReadError, ValueError):
                     await server._reader.readuntil(b"\n")
-                except (asyncio.LimitOverrunError, asyncio.IncompleteReadError, ValueError):
-                    pass
             reply = f"535 5.7.8 Authentification refusée : {exc}"
             await self._record(server, "auth", 535, reply, started=started, session=exc.session or None, summary={
                 "mechanism": method, "accepted": False, "reason": exc.reason, "tls": tls}).committed()
@@ -147,7 +147,7 @@ class MssSmtpHandler:
     async def auth_PLAIN(self, server: MssSMTP, args: list[str]) -> AuthResult:
         """APP boxes only (`app_plain_login`): the client certificate authenticates, the password is ignored."""
         blob = await self._initial(server, args)
-        ssl_obj = (server.session.ssl or {}).get("ssl_object")
+        ssl_obj = (server.session.ssl or {}).get("ssl_object") if server.session else None
         der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
 
         def attempt(data: bytes, tls: bool) -> Principal:
@@ -164,7 +164,7 @@ class MssSmtpHandler:
 
     async def auth_EXTERNAL(self, server: MssSMTP, args: list[str]) -> AuthResult:
         blob = await self._initial(server, args)
-        ssl_obj = (server.session.ssl or {}).get("ssl_object")
+        ssl_obj = (server.session.ssl or {}).get("ssl_object") if server.session else None
         der = ssl_obj.getpeercert(binary_form=True) if ssl_obj is not None else None
 
         def attempt(data: bytes, tls: bool) -> Principal:
@@ -274,7 +274,7 @@ class MssSmtpHandler:
         return "451 4.3.0 Erreur interne temporaire de l'opérateur"
 
 
-def smtp_factory(handler: MssSmtpHandler, *, tls_context: Any, data_size_limit: int, hostname: str):  # noqa: ANN201
+def smtp_factory(handler: MssSmtpHandler, *, tls_context: Any, data_size_limit: int, hostname: str):
     def build() -> MssSMTP:
         # STARTTLS is made mandatory through AUTH (538 in clear text) and AUTH through MAIL (530), rather
         # than aiosmtpd's require_starttls, whose 530 happens before any hook and could not be journalled.
