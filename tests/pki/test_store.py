@@ -16,6 +16,7 @@ from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyB
 
 from simulators.core.pki import DEFAULT_PASSWORD, CertRequest, Pki, PkiError
 from simulators.core.pki import crl as crl_module
+from simulators.core.pki import store as store_module
 from simulators.core.pki.authority import TRUSTED_CAS
 from simulators.core.pki.p12 import read_pkcs12
 from simulators.core.pki.testing import make_test_pki
@@ -175,6 +176,7 @@ def test_stale_crls_are_regenerated(pki: Pki, tmp_path: Path, monkeypatch: pytes
     assert clone.ensure_fresh_crls() is False
     later = crl_module.utcnow() + timedelta(days=2)
     monkeypatch.setattr(crl_module, "utcnow", lambda: later)
+    monkeypatch.setattr(store_module, "utcnow", lambda: later)  # the store imports the clock by name
     assert clone.ensure_fresh_crls() is True
     assert clone.crl("organisations").next_update_utc > later
 
