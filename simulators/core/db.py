@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, Table, create_engine, event, text
+from sqlalchemy import Index, MetaData, Table, create_engine, event, text
 
 from .shared import ChangeFeed
 from sqlalchemy.exc import DBAPIError
@@ -63,13 +63,20 @@ class Database:
         replicas on PostgreSQL): "check then create" races, and the loser gets "already exists" (SQLite) or
         a duplicate pg_type key (PostgreSQL). The table is then there: check again instead of failing."""
         for table in tables:
-            for attempt in range(_CREATE_ATTEMPTS):
-                try:
-                    table.create(self.engine, checkfirst=True)
-                    break
-                except DBAPIError as exc:
-                    if attempt == _CREATE_ATTEMPTS - 1 or not _created_meanwhile(exc):
-                        raise
+            self._create(table)
+            # an index added in a later version reaches a database created before it (create() above only
+            # makes the indexes of a table it creates)
+            for index in sorted(table.indexes, key=lambda i: str(i.name)):
+                self._create(index)
+
+    def _create(self, item: Table | Index) -> None:
+        for attempt in range(_CREATE_ATTEMPTS):
+            try:
+                item.create(self.engine, checkfirst=True)
+                return
+            except DBAPIError as exc:
+                if attempt == _CREATE_ATTEMPTS - 1 or not _created_meanwhile(exc):
+                    raise
 
     def dispose(self) -> None:
         self.engine.dispose()
