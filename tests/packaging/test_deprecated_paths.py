@@ -12,11 +12,8 @@ MARK = "Deprecated path, kept for one release"
 
 
 def deprecated_modules(root: Path = ROOT) -> list[str]:
-    found = []
-    for path in sorted((root / "simulators").rglob("*.py")):
-        if MARK in path.read_text(encoding="utf-8"):
-            found.append(".".join(path.relative_to(root).with_suffix("").parts))
-    return found
+    return [".".join(path.relative_to(root).with_suffix("").parts)
+            for path in sorted((root / "simulators").rglob("*.py")) if MARK in path.read_text(encoding="utf-8")]
 
 
 def undocumented(modules: list[str], readme: str) -> list[str]:
