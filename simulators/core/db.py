@@ -97,7 +97,7 @@ def _sqlite_engine(url: str) -> Engine:
         private_file(Path(path))  # 0600; SQLite gives its -wal/-shm files the same mode
     # Pool sized for the HTTP servers' worker threads (48 each): with SQLAlchemy's default 5 + 10, requests
     # queued on the pool's lock and overflow connections were opened (pragmas, WAL) and closed per use
-    # (DMP under 200 locust users, PERF_NOTES.md). SQLite connections are cheap; WAL lets readers share.
+    # (DMP under 200 locust users, docs/performance-notes.md). SQLite connections are cheap; WAL lets readers share.
     # An in-memory database lives in one connection (SingletonThreadPool): no pool to size there.
     pool = {"pool_size": 32, "max_overflow": 96} if path and path != ":memory:" else {}
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)

@@ -1,7 +1,7 @@
 """ITI-18 answers assembled from cached, already serialised registry objects.
 
 Building an ExtrinsicObject with lxml and serialising it was the largest cost of a FindDocuments
-(PERF_NOTES.md, DMP). Each object is now serialised once, exactly as the codec writes it inside an
+(docs/performance-notes.md, DMP). Each object is now serialised once, exactly as the codec writes it inside an
 AdhocQueryResponse, and kept as bytes; a response is the envelope of an empty AdhocQueryResponse with
 the fragments spliced into its RegistryObjectList. The output is byte for byte the one of the codec
 (tests/dmp/test_fragments.py compares both on a varied set of objects).

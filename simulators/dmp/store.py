@@ -301,7 +301,7 @@ class DmpStore:
     def entries_by(self, session: str, *, uuids: Sequence[str] = (), unique_ids: Sequence[str] = (),
                    lids: Sequence[str] = (), stored: dict[str, str] | None = None) -> list[DocumentEntry]:
         """Entries matching any of the lists. One indexed lookup per list: SQLite plans `session = ? AND
-        (a IN … OR b IN …)` as a scan of the whole session (EXPLAIN in PERF_NOTES.md)."""
+        (a IN … OR b IN …)` as a scan of the whole session (EXPLAIN in docs/performance-notes.md)."""
         t = self.t["entries"]
         alternatives = [(column.in_(list(values)),) for column, values in
                         ((t.c.entry_uuid, uuids), (t.c.unique_id, unique_ids), (t.c.lid, lids)) if values]

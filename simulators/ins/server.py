@@ -244,7 +244,7 @@ def not_here(exc: HTTPException) -> Response:
 class LookupFastPath:
     """WSGI middleware inside the Flask app (`app.wsgi_app`): `POST /lps` behind the journaling middleware,
     i.e. every lookup, goes straight to `lookup`, without Flask's request context, URL routing and
-    Response object, which cost a fifth of the CPU of a lookup (profile in PERF_NOTES.md); the answer is
+    Response object, which cost a fifth of the CPU of a lookup (profile in docs/performance-notes.md); the answer is
     the same (status, SOAP content type, body). Anything else (WSDL, schemas, unknown paths) goes to Flask."""
 
     def __init__(self, wsgi_app: Callable, state: InsApp) -> None:
