@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.client
+import signal
 import ssl
+import subprocess
 import statistics
 import threading
 import time
@@ -12,6 +14,20 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+
+def stop_process(proc: subprocess.Popen, *, timeout: float, interrupt: bool = False) -> None:
+    """Stop a server the bench started (SIGTERM, or SIGINT for a quick gunicorn shutdown), then kill it
+    if it is still there after `timeout` seconds."""
+    if interrupt:
+        proc.send_signal(signal.SIGINT)
+    else:
+        proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from loadtests.common import stop_process
 from simulators.core.config import DEFAULT_PORTS
 
 SERVICES = ("ins", "ins-cpx", "dmp", "ror", "annuaire", "psc", "smtp", "imap")  # TCP mode (TLS passthrough)
@@ -108,10 +109,5 @@ def running_haproxy(config: str, *, work_dir: Path | None = None) -> Iterator[su
             raise RuntimeError(f"haproxy s'est arrêté : {(directory / 'haproxy.log').read_text()}")
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=10)
         log.close()

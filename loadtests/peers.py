@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from loadtests.common import stop_process
 from simulators.core.errors import BenchError
 from simulators.core.lifecycle import WsgiServer, wait_for_port
 from simulators.core import tls as bench_tls
@@ -100,12 +101,7 @@ def _process(cmd: list[str], port: int, name: str, timeout: float = 60.0) -> Ite
                                   f"{log.read()[-400:].decode(errors='replace')}") from None
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=15)
         log.close()
 
 

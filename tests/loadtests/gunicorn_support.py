@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from loadtests.common import stop_process
 from typing import Any
 
 import requests
@@ -45,12 +46,7 @@ def gunicorn_bench(database_url: str, *, workers: int = 2, service: str = "tests
         _wait_healthy(url, verify=str(pki.root_path) if pki is not None else True)
         yield url
     finally:
-        proc.send_signal(signal.SIGINT)  # quick shutdown: workers still run their atexit (journal drain)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=15, interrupt=True)  # quick shutdown: workers still run their atexit
         log.close()
 
 
