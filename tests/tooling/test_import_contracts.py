@@ -127,3 +127,33 @@ def test_each_contract_breaks_on_its_own_violation(fake_tree: tuple[Path, config
     assert proc.returncode != 0, proc.stdout + proc.stderr
     assert "Contracts: 0 kept, 1 broken" in proc.stdout, proc.stdout + proc.stderr
     assert f"{importer}.seeded -> {imported}" in proc.stdout, proc.stdout
+
+
+# -- the judges contract lists its modules by name: a new conformance module must be placed somewhere ---
+
+NOT_JUDGES = {"conformance.cli", "conformance.pytest_plugin", "conformance.drivers", "conformance.vendor"}
+
+
+def unplaced_conformance_modules(contract_text: str, modules: set[str]) -> set[str]:
+    """Top-level conformance modules neither listed as judges in the contract nor known as drivers/apps."""
+    section = contract_text.split("[importlinter:contract:judges-below-drivers]", 1)[1]
+    sources = section.split("source_modules =", 1)[1].split("forbidden_modules =", 1)[0]
+    judges = {line.strip() for line in sources.splitlines() if line.strip()}
+    return modules - judges - NOT_JUDGES
+
+
+def _conformance_modules() -> set[str]:
+    root = Path(__file__).resolve().parents[2] / "conformance"
+    found = {f"conformance.{p.stem}" for p in root.glob("*.py") if p.stem != "__init__"}
+    return found | {f"conformance.{p.parent.name}" for p in root.glob("*/__init__.py")}
+
+
+def test_every_conformance_module_is_placed_in_a_layer() -> None:
+    text = (Path(__file__).resolve().parents[2] / ".importlinter").read_text(encoding="utf-8")
+    assert unplaced_conformance_modules(text, _conformance_modules()) == set()
+
+
+def test_a_new_conformance_module_left_out_of_the_contract_is_found() -> None:
+    text = (Path(__file__).resolve().parents[2] / ".importlinter").read_text(encoding="utf-8")
+    assert unplaced_conformance_modules(text, _conformance_modules() | {"conformance.checks_new"}) \
+        == {"conformance.checks_new"}
