@@ -15,7 +15,7 @@ from simulators.codecs.saml import DS_NS, norm_dn
 from simulators.codecs.xmlsafe import to_bytes
 from simulators.core.exchange import Exchange
 from simulators.core.pki.profiles import dn_string
-from simulators.dmp.vihf import VihfError, signer_certificate
+from simulators.dmp.vihf import Vihf, VihfError, signer_certificate
 
 from conformance.checks import LIVE, Check, expect_true, skip
 from conformance.checks_dmp import DMP_OPS, read, require_envelope, require_vihf
@@ -46,24 +46,27 @@ def vihf_attributes(exchange: Exchange) -> str:
     return "attributs VIHF présents"
 
 
-def vihf_resource(exchange: Exchange) -> str:
+def _readable_vihf(exchange: Exchange, reasons: tuple[str, ...], expected: str) -> Vihf:
+    """The VIHF of the exchange, failing when the simulator refused it for one of `reasons` (the
+    attributes this check judges); skipped when unreadable for another reason (judged by dmp@2)."""
     r = require_envelope(exchange)
-    if r.vihf_error is not None and r.vihf_error.reason in ("vihf_resource_urn", "vihf_resource_id", "vihf_ins_oid", "vihf_ins"):
-        expect_true(False, f"attendu Ressource_URN=urn:dmp et un INS valide, obtenu : {r.vihf_error.message}",
-                    exchanges=[exchange])
+    if r.vihf_error is not None and r.vihf_error.reason in reasons:
+        expect_true(False, f"attendu {expected}, obtenu : {r.vihf_error.message}", exchanges=[exchange])
     if r.vihf is None:
         skip("VIHF illisible : jugé par dmp@2")
-    return f"INS {r.vihf.patient_ins} ({r.vihf.patient_oid})"
+    return r.vihf
+
+
+def vihf_resource(exchange: Exchange) -> str:
+    vihf = _readable_vihf(exchange, ("vihf_resource_urn", "vihf_resource_id", "vihf_ins_oid", "vihf_ins"),
+                          "Ressource_URN=urn:dmp et un INS valide")
+    return f"INS {vihf.patient_ins} ({vihf.patient_oid})"
 
 
 def vihf_modes(exchange: Exchange) -> str:
-    r = require_envelope(exchange)
-    if r.vihf_error is not None and r.vihf_error.reason in ("vihf_purpose", "vihf_auth_mode"):
-        expect_true(False, f"attendu un mode d'accès et d'authentification admis, obtenu : {r.vihf_error.message}",
-                    exchanges=[exchange])
-    if r.vihf is None:
-        skip("VIHF illisible : jugé par dmp@2")
-    return f"{r.vihf.purpose_of_use} / {r.vihf.auth_mode}"
+    vihf = _readable_vihf(exchange, ("vihf_purpose", "vihf_auth_mode"),
+                          "un mode d'accès et d'authentification admis")
+    return f"{vihf.purpose_of_use} / {vihf.auth_mode}"
 
 
 def vihf_signature(exchange: Exchange) -> str:

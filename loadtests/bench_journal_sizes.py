@@ -21,11 +21,10 @@ import json
 import shutil
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from simulators.core.exchange import Verdict
+from simulators.core.exchange import Caller, Exchange, Verdict
 
 from loadtests.common import percentile, spawned_server
 from loadtests.production import production_bench, rss_mb, runtime_facts
@@ -33,12 +32,13 @@ from loadtests.seedcache import schema_digest, seeded_file, working_copy
 from simulators.core.config import load_config
 from simulators.core.db import open_database
 from simulators.core.journal import exchanges_table
+from simulators.core.journal_rows import to_row
 from simulators.core.pki import Pki
 from simulators.core.pki.testing import make_test_pki
 from simulators.dashboard import Dashboard
 
 SESSION = "bench"
-SEED_VERSION = 1
+SEED_VERSION = 2  # 2: rows written by journal_rows.to_row
 SERVICES = ("ins", "dmp", "mss", "ror", "psc")
 FIRST_PAINT = ("/", "/ui/api/meta", "/_bench/sessions", f"/ui/api/exchanges?session={SESSION}&limit=500")
 
@@ -54,22 +54,22 @@ def _serve(work_dir: str, conn: Any) -> None:  # pragma: no cover - child proces
 
 
 def _rows(first: int, n: int, start: float) -> list[dict[str, Any]]:
-    """Rows `first`..`first + n` of the seeded journal, one exchange every 10 ms from `start`."""
+    """Rows `first`..`first + n` of the seeded journal, one exchange every 10 ms from `start`, written by
+    the journal's own row mapping (`journal_rows.to_row`)."""
     body = (b'<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>'
             + b"<x>" + b"a" * 1200 + b"</x></soap:Body></soap:Envelope>")
-    verdicts = json.dumps([asdict(Verdict(check="ins.request.schema", outcome="pass", message="conforme"))])
+    verdicts = [Verdict(check="ins.request.schema", outcome="pass", message="conforme")]
+    headers = {"content-type": "application/soap+xml"}
+    caller = Caller(kind="tls", subject="CN=INSI-AUTO")
     rows = []
     for i in range(first, first + n):
         service = SERVICES[i % len(SERVICES)]
-        rows.append({"id": f"{int((start + i * 0.01) * 1000):012x}{i & 0xFFFFFFFF:08x}bench0",
-                     "session": SESSION if i % 10 else "autre", "service": service,
-                     "operation": f"{service}.op{i % 3}", "protocol": "http", "started_at": start + i * 0.01,
-                     "duration_ms": 3.5, "status": 200, "fault": "", "method": "POST", "path": f"/s/{SESSION}/{service}",
-                     "caller": json.dumps({"kind": "tls", "subject": "CN=INSI-AUTO"}),
-                     "request_headers": json.dumps({"content-type": "application/soap+xml"}), "request_body": body,
-                     "response_headers": json.dumps({"content-type": "application/soap+xml"}),
-                     "response_body": body, "request_size": len(body), "response_size": len(body),
-                     "summary": json.dumps({"i": i, "cr": "00"}), "verdicts": verdicts})
+        rows.append(to_row(Exchange(
+            id=f"{int((start + i * 0.01) * 1000):012x}{i & 0xFFFFFFFF:08x}bench0",
+            session=SESSION if i % 10 else "autre", service=service, operation=f"{service}.op{i % 3}",
+            started_at=start + i * 0.01, duration_ms=3.5, status=200, method="POST",
+            path=f"/s/{SESSION}/{service}", caller=caller, request_headers=headers, request_body=body,
+            response_headers=headers, response_body=body, summary={"i": i, "cr": "00"}, verdicts=verdicts)))
     return rows
 
 

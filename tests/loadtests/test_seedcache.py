@@ -62,3 +62,15 @@ def test_rss_is_read_for_this_process():
     memory = rss_mb()
     assert memory["rss_mb"] > 0 and memory["rss_peak_mb"] >= memory["rss_mb"]
     assert rss_mb(pid=2**22 + 12345) == {}  # no such process: nothing, not this process's figure
+
+
+def test_the_seeded_journal_rows_read_back_as_exchanges() -> None:
+    """The bench's journal seed is written by the journal's own row mapping: the journal reads it back."""
+    from simulators.core.journal_rows import from_row
+    from loadtests.bench_journal_sizes import SESSION, _rows
+
+    rows = _rows(0, 11, 1.0e9)
+    exchanges = [from_row(row) for row in rows]  # type: ignore[arg-type]  # a dict stands for the RowMapping
+    assert [e.session for e in exchanges].count(SESSION) == 9  # every tenth is another session
+    assert exchanges[1].verdicts[0].outcome == "pass" and exchanges[1].caller.subject == "CN=INSI-AUTO"
+    assert len({e.id for e in exchanges}) == 11
