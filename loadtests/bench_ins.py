@@ -1,7 +1,8 @@
 """INSi benchmark: traits lookups per second over keep-alive mutual-TLS HTTPS, journal on, p50/p99.
 
 The bench runs in its own process (as under `serve`) so the load generator's threads do not share
-its interpreter lock; each generator thread keeps one TLS connection open (keep-alive) with the
+its interpreter lock; the load client is the one the peers get (loadtests.common.http_load, in its own
+process); each of its threads keeps one TLS connection open (keep-alive) with the
 INSI-AUTO certificate and sends well-formed requests (fresh MessageID each time) over a mix of
 §5 persons giving CR 00, 01 and 02. Every request is journaled; the journal is flushed before the
 figures are read, and the number of recorded exchanges is reported next to the number sent.
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from loadtests.production import production_bench, rss_mb, runtime_facts
-from loadtests.common import percentile
+from loadtests.common import LoadResult, http_load_process
 from simulators.core.config import load_config
 from simulators.core.pki import Pki
 from simulators.core.pki.testing import make_test_pki
@@ -59,31 +60,15 @@ def _serve(work_dir: str, conn: Any, journal_keep_bodies: bool) -> None:  # prag
                    "server_cpu_s": round(time.process_time() - cpu0, 3), "facts": runtime_facts(bench), **rss_mb()})
 
 
-def _worker(url: str, cert: tuple[str, str], verify: str, deadline: float, latencies: list[float],
-            errors: list[str], offset: int) -> None:
-    import requests
+def lookup_body(n: int) -> bytes:
+    """The n-th request of the mix, with a fresh MessageID (module level: run in the load process)."""
+    body, _, _ = build_request(TraitsQuery(*MIX[n % len(MIX)]), LpsIdentity(idam="BENCH-INS-01"))
+    return body
 
 
-    session = requests.Session()
-    session.trust_env = False
-    session.cert, session.verify = cert, verify
-    lps = LpsIdentity(idam="BENCH-INS-01")
-    i = offset
-    while time.perf_counter() < deadline:
-        body, action, _ = build_request(TraitsQuery(*MIX[i % len(MIX)]), lps)
-        i += 1
-        t0 = time.perf_counter()
-        try:
-            reply = session.post(url, data=body, timeout=30, headers={
-                "Content-Type": f'application/soap+xml;charset=UTF-8;action="{action}"'})
-            if reply.status_code != 200:
-                errors.append(f"HTTP {reply.status_code}")
-        except Exception as exc:  # noqa: BLE001 - counted, never fatal for the run
-            errors.append(type(exc).__name__)
-            continue
-        latencies.append(time.perf_counter() - t0)
-    session.close()
-
+def _headers() -> dict[str, str]:
+    _, action, _ = build_request(TraitsQuery(*MIX[0]), LpsIdentity(idam="BENCH-INS-01"))
+    return {"Content-Type": f'application/soap+xml;charset=UTF-8;action="{action}"'}
 
 
 def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1.0,
@@ -105,15 +90,12 @@ def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1
             if not parent.poll(60):
                 raise RuntimeError("the INSi bench did not start within 60 s")
             url = parent.recv().rsplit("/lps", 1)[0] + "/s/bench/lps"
-            cert, verify = requests_cert(pki, "insi-auto"), requests_verify(pki)
-            _run(url, cert, verify, warmup_s, threads, [], [])  # TLS handshakes, caches, world
-            latencies: list[float] = []
-            errors: list[str] = []
+            chain, key = requests_cert(pki, "insi-auto")
+            tls = {"cafile": requests_verify(pki), "certfile": chain, "keyfile": key}
+            _run(url, tls, warmup_s, threads)  # TLS handshakes, caches, world
             parent.send("go")
             sent.append("go")
-            started = time.perf_counter()
-            _run(url, cert, verify, duration_s, threads, latencies, errors)
-            elapsed = time.perf_counter() - started
+            figures = _run(url, tls, duration_s, threads)
             parent.send("stop")
             sent.append("stop")
             journal = parent.recv() if parent.poll(90) else {}
@@ -124,12 +106,10 @@ def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1
             if server.is_alive() and not isinstance(server, threading.Thread):  # a process (not in_process)
                 server.terminate()
     result: dict[str, Any] = {
-        "service": "ins", "threads": threads, "in_process": in_process, "duration_s": round(elapsed, 2),
-        "requests": len(latencies),
-        "errors": len(errors), "lookups_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
-        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
-        "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else 0.0,
+        "service": "ins", "threads": threads, "in_process": in_process, "duration_s": round(figures.seconds, 2),
+        "requests": figures.requests, "errors": figures.errors, "lookups_per_s": round(figures.per_second, 1),
+        "p50_ms": round(figures.percentile(50), 2), "p99_ms": round(figures.percentile(99), 2),
+        "mean_ms": round(statistics.fmean(figures.latencies_ms), 2) if figures.latencies_ms else 0.0,
         **journal,
     }
     if result.get("server_cpu_s") and result["requests"]:
@@ -138,15 +118,10 @@ def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1
     return result
 
 
-def _run(url: str, cert: tuple[str, str], verify: str, seconds: float, threads: int,
-         latencies: list[float], errors: list[str]) -> None:
-    deadline = time.perf_counter() + seconds
-    workers = [threading.Thread(target=_worker, args=(url, cert, verify, deadline, latencies, errors, n))
-               for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+def _run(url: str, tls: dict[str, str], seconds: float, threads: int) -> LoadResult:
+    """The same load client as the peers' (loadtests.common.http_load, its own process, keep-alive)."""
+    return http_load_process(url, tls=tls, method="POST", headers=_headers(), body_factory=lookup_body,
+                             threads=threads, duration_s=seconds)
 
 
 def run(quick: bool = False) -> dict[str, Any]:
