@@ -12,7 +12,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Literal, NoReturn
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 from simulators.core.errors import BenchError
 from simulators.core.exchange import Exchange
@@ -107,6 +107,10 @@ class Check:
     # A cross-service session check also reads the session's exchanges outside the report's scope
     # (INSi's answers when only the DMP is judged); those are context, never judged themselves.
     context: bool = False
+    # ``trigger``: a live check that applies only when ``trigger[1]`` is among the keys ``trigger[0]``
+    # finds in the exchange (the requirement ids a refusal breaks). Checks sharing one trigger function
+    # are dispatched by key by the live checker: the function runs once per exchange, not once per check.
+    trigger: tuple[Callable[[Exchange], Collection[str]], str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in (LIVE, SESSION):
@@ -118,6 +122,8 @@ class Check:
         if self.service != "*" and exchange.service != self.service:
             return False
         if self.operations and exchange.operation not in self.operations:
+            return False
+        if self.trigger is not None and self.trigger[1] not in self.trigger[0](exchange):
             return False
         return self.applies is None or bool(self.applies(exchange))
 

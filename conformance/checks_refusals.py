@@ -184,11 +184,23 @@ def dui_refusal(exchange: Exchange) -> dict[str, Any] | None:
     return refusal
 
 
+_BROKEN_KEY = "conformance.broken"
+
+
 def _broken(exchange: Exchange) -> tuple[str, ...]:
+    """Requirement ids the DUI's refusal breaks. Every refusal check asks it of the same exchange: the
+    answer is kept with the exchange's in-memory decoded forms, tied to the refusal and fault it was
+    computed from (a changed summary or fault computes it again)."""
     refusal = dui_refusal(exchange)
-    if refusal is None:
-        return ()
-    return requirements_for(exchange.service, str(refusal["code"]), str(refusal.get("message", "")))
+    token = (id(refusal), exchange.fault, refusal.get("code") if refusal else None,
+             refusal.get("message") if refusal else None)
+    kept = exchange.decoded.get(_BROKEN_KEY)
+    if kept is not None and kept[0] == token:
+        return kept[1]
+    broken = () if refusal is None else requirements_for(exchange.service, str(refusal["code"]),
+                                                         str(refusal.get("message", "")))
+    exchange.decoded[_BROKEN_KEY] = (token, broken)
+    return broken
 
 
 def _refusal_check(requirement_id: str) -> Check:
@@ -203,7 +215,7 @@ def _refusal_check(requirement_id: str) -> Check:
     refused.__name__ = f"refused_{requirement_id.replace('@', '_')}"
     return Check(f"refus.{requirement_id}", "*", LIVE, (requirement_id,), refused,
                  "le simulateur a refusé la requête (diagnostic du simulateur)",
-                 applies=lambda exchange: requirement_id in _broken(exchange))
+                 trigger=(_broken, requirement_id))
 
 
 def cited_requirements() -> list[str]:

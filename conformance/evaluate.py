@@ -8,7 +8,8 @@ by other tools (or by tests) carry no verdicts at all.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any
 
 import simulators
 from simulators.core.exchange import Exchange
@@ -26,8 +27,9 @@ def levels_for(requirement_ids: Iterable[str], catalogue: Catalogue) -> str:
 
 
 def _results(check: Check, subject: Exchange | Sequence[Exchange], service: str,
-             default_ids: Sequence[str], catalogue: Catalogue) -> list[CheckResult]:
-    level = levels_for(check.requirements, catalogue)
+             default_ids: Sequence[str], catalogue: Catalogue, level: str | None = None) -> list[CheckResult]:
+    if level is None:
+        level = levels_for(check.requirements, catalogue)
     return [
         CheckResult(
             check=check.id,
@@ -44,12 +46,34 @@ def _results(check: Check, subject: Exchange | Sequence[Exchange], service: str,
     ]
 
 
-def run_live_checks(exchange: Exchange, checks: Iterable[Check], catalogue: Catalogue) -> list[CheckResult]:
+def run_live_checks(exchange: Exchange, checks: Iterable[Check], catalogue: Catalogue,
+                    levels: dict[str, str] | None = None) -> list[CheckResult]:
+    """``levels``: the level of each check by id, computed once by a caller judging many exchanges
+    (the live checker); a check missing from it is looked up in the catalogue. Checks sharing a
+    ``trigger`` function get it computed once for the exchange; those whose key is not found are passed
+    over (a trigger that raises leaves each of its checks to ``_applies``, which reports the error)."""
     results: list[CheckResult] = []
+    triggered: dict[Any, Collection[str] | None] = {}
     for check in checks:
+        trigger = check.trigger
+        if trigger is not None:
+            function, key = trigger
+            if function not in triggered:
+                triggered[function] = _trigger_keys(function, exchange)
+            keys = triggered[function]
+            if keys is not None and key not in keys:
+                continue
         if _applies(check, exchange, results, catalogue):
-            results.extend(_results(check, exchange, exchange.service, [exchange.id], catalogue))
+            level = levels.get(check.id) if levels is not None else None
+            results.extend(_results(check, exchange, exchange.service, [exchange.id], catalogue, level))
     return results
+
+
+def _trigger_keys(function: Callable[[Exchange], Collection[str]], exchange: Exchange) -> Collection[str] | None:
+    try:
+        return function(exchange)
+    except Exception:  # noqa: BLE001 - None: each check of this trigger reports the error through _applies
+        return None
 
 
 def _applies(check: Check, exchange: Exchange, results: list[CheckResult], catalogue: Catalogue) -> bool:

@@ -14,7 +14,7 @@ from simulators.core.refusal import refusal_of
 
 from conformance.checks import Check
 from conformance.checks_refusals import requirements_for
-from conformance.evaluate import run_live_checks
+from conformance.evaluate import levels_for, run_live_checks
 from conformance.registry import CheckRegistry, default_registry
 from conformance.requirements import Catalogue, load_catalogue
 
@@ -34,20 +34,24 @@ def annotate_refusal(exchange: Exchange) -> None:
 def make_live_checker(registry: CheckRegistry, catalogue: Catalogue | None = None) -> LiveChecker:
     """Build the journal hook. Checks are indexed per service once, here, not per exchange."""
     catalogue = (catalogue or load_catalogue()).merged(registry.requirements)
-    generic = [c for c in registry.live_checks() if c.service == "*"]
+    live = registry.live_checks()
+    generic = [c for c in live if c.service == "*"]
     by_service: dict[str, list[Check]] = {}
-    for check in registry.live_checks():
+    for check in live:
         if check.service != "*":
             by_service.setdefault(check.service, []).append(check)
+    # the checks of a service, generic ones first, and each check's level: computed here, once
+    plans = {service: generic + checks for service, checks in by_service.items()}
+    levels = {c.id: levels_for(c.requirements, catalogue) for c in live}
 
     def check_exchange(exchange: Exchange) -> list[Verdict]:
         try:
             annotate_refusal(exchange)
-            checks = generic + by_service.get(exchange.service, [])
+            checks = plans.get(exchange.service, generic)
             return [
-                Verdict(check=r.check, outcome=r.outcome.value, requirements=list(r.requirements),
+                Verdict(check=r.check, outcome=r.outcome.value, requirements=r.requirements,
                         message=r.message, level=r.level)
-                for r in run_live_checks(exchange, checks, catalogue)
+                for r in run_live_checks(exchange, checks, catalogue, levels)
             ]
         except Exception as exc:  # noqa: BLE001 - the journal must always be able to store
             return [Verdict(check="conformance.live", outcome="error", requirements=[],

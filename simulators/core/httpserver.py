@@ -32,9 +32,9 @@ from typing import Any
 
 from cheroot import errors as cheroot_errors
 from cheroot import wsgi as cheroot_wsgi
-from cheroot.makefile import StreamReader, StreamWriter
 from cheroot.server import HTTPConnection, HTTPRequest
 from simulators.core.httpbody import FramingError, TimedReader, read_chunked, read_exact
+from simulators.core.sockfile import SocketWriter, make_file
 
 log = logging.getLogger("socle_bench.server")
 
@@ -125,7 +125,7 @@ class _DeferredTls:
             raise cheroot_errors.FatalSSLAlert(*exc.args) from exc
 
     def makefile(self, sock: socket.socket, mode: str = "r", bufsize: int = io.DEFAULT_BUFFER_SIZE) -> Any:
-        return (StreamReader if "r" in mode else StreamWriter)(sock, mode, bufsize)
+        return make_file(sock, mode, bufsize)
 
 
 def _tls_environ(sock: ssl.SSLSocket) -> dict[str, str]:
@@ -144,8 +144,9 @@ class _Connection(HTTPConnection):
     deadline_passed = False
     RequestHandlerClass = None  # set below, once `_Request` exists
 
-    def __init__(self, server: Any, sock: Any, makefile: Any = StreamReader) -> None:
-        super().__init__(server, sock, makefile)
+    def __init__(self, server: Any, sock: Any, makefile: Any = make_file) -> None:
+        # the bench's socket files whatever cheroot passes (its own are built on the pure-Python io)
+        super().__init__(server, sock, make_file)
         self.tls_pending = isinstance(sock, ssl.SSLSocket)
 
     def communicate(self) -> bool:
@@ -226,15 +227,26 @@ class _Request(HTTPRequest):
         self.rfile = io.BytesIO(body)
         self.inheaders[b"Content-Length"] = str(len(body)).encode("ascii")
         self.chunked_read = False
+        wfile = self.conn.wfile
+        corked = isinstance(wfile, SocketWriter)
+        if corked:
+            wfile.cork()  # the status line, the headers and the body leave in one send
+        aborted = False
         try:
-            self.server.gateway(self).respond()
-        except ConnectionAbortedError:  # the fault injector dropped the connection
-            self.close_connection = True
-            return
-        if self.ready:
-            self.ensure_headers_sent()
-        if self.chunked_write:
-            self.conn.wfile.write(b"0\r\n\r\n")
+            try:
+                self.server.gateway(self).respond()
+            except ConnectionAbortedError:  # the fault injector dropped the connection
+                aborted = self.close_connection = True
+                return
+            if self.ready:
+                self.ensure_headers_sent()
+            if self.chunked_write:
+                wfile.write(b"0\r\n\r\n")
+        finally:
+            if corked and aborted:
+                wfile.discard()  # a dropped connection answers nothing
+            elif corked:
+                wfile.uncork()
         self._drain()
 
     def _read_body(self, rfile: TimedReader, limit: int) -> bytes:
