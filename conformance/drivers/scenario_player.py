@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, jsonify, request
 
@@ -22,7 +22,8 @@ from simulators.core.admin import problem
 from simulators.core.bench import Runtime
 from simulators.core.lifecycle import Lifecycle
 
-from conformance.drivers.stepper import Journey, JourneyRun, StepOutcome, load_journey
+if TYPE_CHECKING:  # the stepper loads pytest and the whole step library: imported on the first journey asked
+    from conformance.drivers.stepper import Journey, JourneyRun, StepOutcome
 
 from features.catalog import CATALOG, JOURNEYS, SECTORS  # the sixteen shipped journeys, by sector
 from conformance.drivers import load_driver
@@ -88,6 +89,8 @@ class ScenarioPlayer:
 
         def journey(journey_id: str) -> Journey:
             if journey_id not in self._definitions:
+                # lazy: pytest and the step library cost `serve` a third of a second at start
+                from conformance.drivers.stepper import load_journey
                 self._definitions[journey_id] = load_journey(journey_id, self.directory)
             return self._definitions[journey_id]
 
@@ -109,6 +112,7 @@ class ScenarioPlayer:
                                 timeout_s=self.timeout_s)
             driver = load_driver(self.dui)
             driver.open(target)
+            from conformance.drivers.stepper import JourneyRun  # lazy: loaded with the journey above
             return JourneyRun(journey(journey_id), target, driver)
 
         def body_session() -> str:
