@@ -21,6 +21,7 @@ from .config import BenchConfig
 from .faults import FaultRule
 from .journal import LiveChecker
 from .lifecycle import Endpoint, Lifecycle, WsgiServer
+from .memory import settle
 from .runtime import Runtime, build_runtime, close_runtime, http_limits
 
 __all__ = ["Bench", "Runtime", "SimulatorFactory", "http_limits"]
@@ -82,6 +83,7 @@ class Bench:
             self.admin.start()
             for server in self.servers:
                 server.start()
+            settle()  # the world, bases and indexes built so far: out of the cyclic collector's walks
         except BaseException:
             self.stop()
             raise

@@ -24,6 +24,7 @@ from .events import EventBus
 from .faults import FaultEngine, SharedFaultStore
 from .files import private_dir
 from .httpserver import HttpLimits
+from .memory import release
 from .journal import Journal, LiveChecker
 from .lifecycle import Lifecycle, WsgiServer
 from .pki.blueprint import crl_blueprint
@@ -152,6 +153,7 @@ def build_runtime(config: BenchConfig, *, live_checker: LiveChecker | None, pki:
         journal.close()
         db.dispose()
         raise
+    sessions.on_reset(lambda _name: release())  # what the reset drops goes back to the collector first
     sessions.on_reset(journal.delete_session)
     sessions.on_reset(faults.reseed)
     rt = runtime_class(config=config, db=db, journal=journal, sessions=sessions, faults=faults,
