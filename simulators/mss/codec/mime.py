@@ -21,6 +21,7 @@ from typing import Any
 from ..cda import CdaError, parse_cda
 from .dsn import is_dsn
 from .mdn import decoded_subject, is_mdn
+from .mime_split import split_message
 from .xdm import XdmError, XdmPackage, cda_documents, check_xdm, parse_xdm
 
 log = logging.getLogger("socle_bench.mss")
@@ -32,7 +33,9 @@ MAX_PARTS = 500
 
 
 def parse_message(raw: bytes) -> Message:
-    return email.message_from_bytes(raw, policy=email.policy.compat32)
+    """compat32 parse; a plainly well-formed message is split without the FeedParser's line loop (same tree)."""
+    split = split_message(raw)
+    return split if split is not None else email.message_from_bytes(raw, policy=email.policy.compat32)
 
 
 # What `\s` matches among ASCII characters: deleting them with bytes.translate is the regex's result,
@@ -204,11 +207,13 @@ def _parts(msg: Message, known: tuple[bytes, XdmPackage | None] | None) -> Messa
 
 class PartsMemo:
     """The last submissions' parts, keyed by their exact bytes (a bytes object caches its hash, and the
-    exchange handed to the judge carries the very object the handler analysed)."""
+    exchange handed to the judge carries the very object the handler analysed). Identical submissions in
+    flight together (a DUI re-sending, a load test) each get their own entry, used once, oldest first."""
 
     def __init__(self, size: int, max_bytes: int) -> None:
         self.size, self.max_bytes = size, max_bytes
-        self._items: OrderedDict[bytes, MessageParts] = OrderedDict()
+        self._items: OrderedDict[bytes, list[MessageParts]] = OrderedDict()
+        self._count = 0
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -220,23 +225,32 @@ class PartsMemo:
         if not self.keeps(raw):
             return
         with self._lock:
-            if self._items.pop(raw, None) is not None:
-                self._bytes -= len(raw)
-            self._items[raw] = parts
+            self._items.setdefault(raw, []).append(parts)
+            self._items.move_to_end(raw)
+            self._count += 1
             self._bytes += len(raw)
-            while len(self._items) > self.size or self._bytes > self.max_bytes:
-                old, _ = self._items.popitem(last=False)
+            while self._count > self.size or self._bytes > self.max_bytes:
+                old, queued = next(iter(self._items.items()))
+                queued.pop(0)
+                if not queued:
+                    del self._items[old]
+                self._count -= 1
                 self._bytes -= len(old)
 
     def pop(self, raw: bytes) -> MessageParts | None:
         with self._lock:
-            parts = self._items.pop(raw, None)
-            if parts is not None:
-                self._bytes -= len(raw)
+            queued = self._items.get(raw)
+            if not queued:
+                return None
+            parts = queued.pop(0)
+            if not queued:
+                del self._items[raw]
+            self._count -= 1
+            self._bytes -= len(raw)
             return parts
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self._count
 
 
 HANDED_OVER = PartsMemo(MEMO_SIZE, MEMO_BYTES)

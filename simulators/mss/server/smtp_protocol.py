@@ -19,6 +19,7 @@ import asyncio
 import base64
 import binascii
 import collections
+import re
 import time
 from typing import Any
 
@@ -30,6 +31,10 @@ from ..model import RecipientOutcome
 from .smtp_data import read_data
 from .smtp_replies import ascii_text, enhance
 
+# `<local@domain>` made of dot-atoms over a subset of atext, then nothing or one space and parameters: what
+# aiosmtpd's `_getaddr` (email's RFC 5322 token parser, ~1 ms a command) returns for it is the text itself.
+_ATOM = r"[A-Za-z0-9_+-]+"
+_SIMPLE_ADDRESS = re.compile(rf"<({_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*)>(?: ([^\s(].*))?", re.DOTALL)
 BARE_LF_REPLY = "500 5.5.2 LF nu refuse : les lignes SMTP se terminent par CRLF (RFC 5321 section 2.3.8)"
 
 
@@ -164,6 +169,16 @@ class MssSMTP(SMTP):
         arg, params = _split_params(arg, ("NOTIFY", "ORCPT"))
         self._pending_rcpt = params
         await super().smtp_RCPT(arg)
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        """aiosmtpd's address parser, with a fast path for the plain `<local@domain> PARAMS` a DUI sends."""
+        simple = _SIMPLE_ADDRESS.fullmatch(arg) if arg else None
+        if simple is None:
+            return super()._getaddr(arg)
+        address = simple[1]
+        if self.local_part_limit and len(address.rpartition("@")[0]) > self.local_part_limit:
+            return None, None
+        return address, simple[2] or ""
 
     def _set_post_data_state(self) -> None:
         if getattr(self, "refused", None) and getattr(self, "principal", None) is not None \

@@ -32,6 +32,8 @@ _SPECIFIC = (  # aiosmtpd's own texts whose meaning is more precise than the rep
 
 def ascii_text(text: str) -> str:
     """Fold accents, drop anything else outside printable ASCII (and any CR/LF)."""
+    if text.isascii() and text.isprintable():  # already printable ASCII (the usual reply): nothing to fold
+        return text
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return "".join(ch for ch in folded if " " <= ch <= "~")
 
