@@ -23,7 +23,7 @@ SENDER, TO = "jean.dupont@aemo.mssante.fr", "crip@crip93.mssante.fr"
 def tree(msg: Message) -> dict[str, Any]:
     """Everything a Message holds (headers, payload, preamble, epilogue, defects, default type...)."""
     state = {key: value for key, value in vars(msg).items() if key not in ("_payload", "defects")}
-    payload = msg._payload  # compared as stored, not as decoded
+    payload = msg._payload  # noqa: SLF001 - compared as stored, not as decoded
     state["_payload"] = [tree(part) for part in payload] if isinstance(payload, list) else payload
     state["defects"] = [type(defect).__name__ for defect in msg.defects]
     return state

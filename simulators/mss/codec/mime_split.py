@@ -16,15 +16,13 @@ defect takes the stdlib path. tests/mss/test_mime_split.py compares both trees a
 
 from __future__ import annotations
 
-import itertools
 import re
-from email import feedparser
+from email.feedparser import headerRE
 from email.message import Message
 from email.parser import Parser
 from email.policy import compat32
 
 _HEADERS = Parser(policy=compat32)
-HEADER_LINE: re.Pattern[str] = feedparser.headerRE  # type: ignore[attr-defined]  # the FeedParser's own test; not in typeshed
 MAX_DEPTH = 20  # deeper nesting: the stdlib parser (which recurses too) decides
 
 
@@ -39,20 +37,20 @@ def split_message(raw: bytes) -> Message | None:
     if text.count("\r") != crlf or text.count("\n") != crlf:  # a bare CR or LF ends lines differently
         return None
     try:
-        return _part(text, 0, len(text), 0, inner=False)
+        msg, _ = _part(text, 0, len(text), 0)
     except _NotPlain:
         return None
+    return msg
 
 
-def _part(text: str, start: int, end: int, depth: int, *, inner: bool) -> Message:
-    """The part in text[start:end] (end: where the enclosing boundary line starts). An `inner` part loses
-    the line break before that boundary (RFC 2046: it belongs to the boundary), from its body or epilogue."""
+def _part(text: str, start: int, end: int, depth: int) -> tuple[Message, int]:
+    """The part in text[start:end] (end: where the enclosing boundary line starts); (message, body start)."""
     blank = text.find("\r\n\r\n", start, end)
     if blank < 0 or depth > MAX_DEPTH:  # no blank line (a part without headers fails headerRE below)
         raise _NotPlain
     block = text[start:blank + 2]
     lines = block[:-2].split("\r\n")
-    if not all(HEADER_LINE.match(line) for line in lines):  # a line that is no header
+    if not all(headerRE.match(line) for line in lines):  # a line that is no header
         raise _NotPlain
     if lines[-1].startswith("From ") and len(lines) > 1:  # taken for the first body line by the FeedParser
         raise _NotPlain
@@ -61,34 +59,39 @@ def _part(text: str, start: int, end: int, depth: int, *, inner: bool) -> Messag
     maintype = msg.get_content_maintype()
     if maintype == "message" or msg.get_content_type() == "multipart/digest":
         raise _NotPlain
-    if maintype == "multipart":
-        _multipart(msg, text, body, end, depth, inner=inner)
-    else:  # compat32's set_payload(str) stores the string as the FeedParser does
-        msg.set_payload(text[body:end - _eol_length(text[max(body, end - 2):end]) if inner else end])
-    return msg
+    if maintype != "multipart":
+        msg._payload = text[body:end]  # noqa: SLF001 - the attribute the FeedParser sets
+        return msg, body
+    _multipart(msg, text, body, end, depth)
+    return msg, body
 
 
-def _multipart(msg: Message, text: str, start: int, end: int, depth: int, *, inner: bool) -> None:
+def _multipart(msg: Message, text: str, start: int, end: int, depth: int) -> None:
     boundary = msg.get_boundary()
     if boundary is None or str(msg.get("content-transfer-encoding", "8bit")).lower() not in ("7bit", "8bit", "binary"):
         raise _NotPlain
     separator = "--" + boundary
     boundary_re = re.compile("(?P<sep>" + re.escape(separator) + r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$")
     lines = _boundary_lines(text, separator, boundary_re, start, end)  # (line start, line end, is close)
-    # No start or close delimiter, or parts after the close one. A repeated delimiter line (the FeedParser
-    # skips it) makes an empty part, refused by `_part`.
     if len(lines) < 2 or lines[0][2] or not lines[-1][2] or any(close for _, _, close in lines[1:-1]):
-        raise _NotPlain
+        raise _NotPlain  # no start or close delimiter, or parts after the close one (a repeated delimiter line, which the FeedParser skips, makes an empty part: refused by `_part`)
     if lines[0][0] > start:  # the preamble, without the line break that belongs to the boundary
         preamble = text[start:lines[0][0]]
         msg.preamble = preamble[:len(preamble) - _eol_length(preamble)]
-    msg.set_payload([_part(text, part_start, part_end, depth + 1, inner=True)
-                     for (_, part_start, _), (part_end, _, _) in itertools.pairwise(lines)])
-    epilogue = text[lines[-1][1]:end]
-    if inner:
-        msg.epilogue = epilogue[:len(epilogue) - _eol_length(epilogue)] if epilogue else None
-    else:
-        msg.epilogue = epilogue
+    msg._payload = []  # noqa: SLF001 - attach() appends to it, as the FeedParser's parts do
+    for (_, part_start, _), (part_end, _, _) in zip(lines, lines[1:], strict=False):
+        part, _ = _part(text, part_start, part_end, depth + 1)
+        if part.get_content_maintype() == "multipart":  # the line break before the boundary is not epilogue
+            epilogue = part.epilogue
+            if epilogue == "":
+                part.epilogue = None
+            elif epilogue is not None:
+                part.epilogue = epilogue[:len(epilogue) - _eol_length(epilogue)]
+        else:
+            payload = part._payload  # noqa: SLF001
+            part._payload = payload[:len(payload) - _eol_length(payload)]  # noqa: SLF001
+        msg.attach(part)
+    msg.epilogue = text[lines[-1][1]:end]
 
 
 def _eol_length(text: str) -> int:
