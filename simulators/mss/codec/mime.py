@@ -21,7 +21,6 @@ from typing import Any
 from ..cda import CdaError, parse_cda
 from .dsn import is_dsn
 from .mdn import decoded_subject, is_mdn
-from .mime_split import split_message
 from .xdm import XdmError, XdmPackage, cda_documents, check_xdm, parse_xdm
 
 log = logging.getLogger("socle_bench.mss")
@@ -33,9 +32,7 @@ MAX_PARTS = 500
 
 
 def parse_message(raw: bytes) -> Message:
-    """compat32 parse; a plainly well-formed message is split without the FeedParser's line loop (same tree)."""
-    split = split_message(raw)
-    return split if split is not None else email.message_from_bytes(raw, policy=email.policy.compat32)
+    return email.message_from_bytes(raw, policy=email.policy.compat32)
 
 
 # What `\s` matches among ASCII characters: deleting them with bytes.translate is the regex's result,
