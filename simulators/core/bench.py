@@ -138,9 +138,8 @@ class Bench:
 
     def stop(self) -> None:
         rt = self.runtime
-        if self.pool is not None:  # first: their journals flush into the database this process still has open
-            self.pool.stop()
-            self.pool = None
+        if self.pool is not None:  # the workers stop (and flush their journals) while this process stops its servers
+            self.pool.begin_stop()
         if rt is not None:
             rt.faults.stopping.set()  # injected delays end now, before the servers wait for their threads
         for server in reversed(self.servers):
@@ -149,6 +148,9 @@ class Bench:
             except Exception:
                 log.exception("error stopping %s", getattr(server, "name", server))
         self.servers = []
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool = None
         if self.admin is not None:
             self.admin.stop()
             self.admin = None

@@ -162,6 +162,7 @@ class WorkerPool:
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._workers: list[_Worker] = []
+        self._stopping: list[_Worker] = []
         self._closing = threading.Event()
         self._refresh_seq = 0
         self._quick_deaths = 0
@@ -243,13 +244,18 @@ class WorkerPool:
             log.warning("restarted worker %s is not ready: %s", replacement.process.pid,
                         replacement.failure or "no answer")
 
-    def stop(self) -> None:
+    def begin_stop(self) -> None:
+        """Tell every worker to stop (they stop in parallel with what the caller stops meanwhile)."""
         with self._lock:
             self._closing.set()
-            workers = list(self._workers)
-            self._workers = []
-        for worker in workers:
+            self._stopping, self._workers = [*self._stopping, *self._workers], []
+        for worker in self._stopping:
             worker.send(("stop", None))
+
+    def stop(self) -> None:
+        """Stop every worker and wait for it (SIGTERM, then SIGKILL, past `stop_timeout_s`)."""
+        self.begin_stop()
+        workers, self._stopping = self._stopping, []
         for worker in workers:
             worker.close(self.stop_timeout_s)
 
