@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import statistics
 import tempfile
 import threading
@@ -44,20 +45,33 @@ MIX = [
 ]
 
 
-def _serve(work_dir: str, conn: Any, journal_keep_bodies: bool) -> None:  # pragma: no cover - child process
+def _serve(work_dir: str, conn: Any, journal_keep_bodies: bool,
+           workers: int = 1) -> None:  # pragma: no cover - child process
 
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
     config.journal.keep_bodies = journal_keep_bodies
-    with production_bench(config, [InsSimulator()], pki=pki) as bench:
+    with production_bench(config, [InsSimulator()], pki=pki, workers=workers) as bench:
         conn.send(bench.url("ins"))
         conn.recv()  # warm-up over: the measured run starts
         cpu0 = time.process_time()
+        workers0 = {pid: process_cpu_s(pid) for pid in bench.worker_pids}
         conn.recv()  # the parent says when the run is over
+        workers_cpu = [process_cpu_s(pid) - start for pid, start in workers0.items()]
         flushed = bench.runtime.journal.flush(60)
+        master_cpu = time.process_time() - cpu0
         conn.send({"journal_count": bench.runtime.journal.count("bench"), "journal_flushed": flushed,
-                   "journal_write_errors": bench.runtime.journal.write_errors,
-                   "server_cpu_s": round(time.process_time() - cpu0, 3), "facts": runtime_facts(bench), **rss_mb()})
+                   "journal_write_errors": bench.runtime.journal.write_errors, "workers": workers,
+                   "server_cpu_s": round(master_cpu + sum(workers_cpu), 3),  # every serving process
+                   "server_cpu_s_by_process": [round(master_cpu, 3), *(round(c, 3) for c in workers_cpu)],
+                   "facts": runtime_facts(bench), **rss_mb()})
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of another process so far (/proc/<pid>/stat), for the worker processes."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def lookup_body(n: int) -> bytes:
@@ -72,18 +86,21 @@ def _headers() -> dict[str, str]:
 
 
 def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1.0,
-              keep_bodies: bool = True, key_type: str = "rsa2048", in_process: bool = False) -> dict[str, Any]:
+              keep_bodies: bool = True, key_type: str = "rsa2048", in_process: bool = False,
+              workers: int = 1) -> dict[str, Any]:
     """Run the benchmark; returns lookups/s, p50/p99 (ms), counts. Default run ~15 s.
 
     RSA keys by default, as IGC-Santé certificates; the handshake cost is paid once per connection.
     `in_process` runs the bench in a thread of this process (quick smoke test, lower figures).
+    `workers` > 1 serves INSi from that many processes (`serve --workers`); the server CPU then sums
+    every serving process.
     """
     with tempfile.TemporaryDirectory(prefix="bench-ins-") as work_dir:
         pki = make_test_pki(Path(work_dir) / "pki", key_type=key_type)
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         runner = threading.Thread if in_process else context.Process
-        server = runner(target=_serve, args=(work_dir, child, keep_bodies), daemon=True)
+        server = runner(target=_serve, args=(work_dir, child, keep_bodies, workers), daemon=not workers > 1)
         server.start()
         sent: list[str] = []  # the child waits for "go" then "stop", whatever happens here
         try:
@@ -143,8 +160,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="INSi load benchmark (HTTPS mTLS keep-alive, journal on)")
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1, help="processes serving INSi (serve --workers)")
     args = parser.parse_args()
-    result = bench_ins(duration_s=args.duration, threads=args.threads)
+    result = bench_ins(duration_s=args.duration, threads=args.threads, workers=args.workers)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     print(f"INSi: {result['lookups_per_s']} lookups/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
           f"({result['requests']} requests, {result['errors']} errors, journal {result.get('journal_count')}, "

@@ -32,9 +32,9 @@ def live_checker() -> Any:
     return default_live_checker()
 
 
-def production_bench(config: Any, simulators: list[Any], *, pki: Any = None) -> Any:
-    """A `Bench` built as `socle-bench serve` builds it (not started)."""
-    return Bench(config, simulators, live_checker=live_checker(), pki=pki)
+def production_bench(config: Any, simulators: list[Any], *, pki: Any = None, workers: int = 1) -> Any:
+    """A `Bench` built as `socle-bench serve` builds it (not started); `workers` as `serve --workers`."""
+    return Bench(config, simulators, live_checker_factory=live_checker, pki=pki, workers=workers)
 
 
 def runtime_facts(bench: Any) -> dict[str, Any]:

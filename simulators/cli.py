@@ -18,6 +18,7 @@ from conformance.live import default_live_checker
 
 from . import __version__
 from .core.bench import Bench
+from .core.errors import BenchError
 from .core.config import ConfigError, environment_overrides, load_config
 from .core.pki import open_or_init
 from .dashboard import Dashboard
@@ -70,6 +71,8 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--admin-port", type=int, help="admin API port (default 8080)")
     p.add_argument("--seed", type=int, help="seed of the synthetic world and of fault injection")
     p.add_argument("--no-tls", action="store_true", help="serve plain HTTP (demos without certificates)")
+    p.add_argument("--workers", help="processes serving the HTTP simulators on the same ports (SO_REUSEPORT), "
+                                     "a number or \"auto\" (one per core); default [services.server] workers, else 1")
     p.add_argument("--admin-token", help="bearer token the admin API requires off loopback (default: "
                                          "SOCLE_BENCH_ADMIN_TOKEN, the config, else generated once into the data dir)")
 
@@ -86,6 +89,10 @@ def config_from_args(args: argparse.Namespace):
     if args.no_tls:
         overrides["tls"] = False
     config = load_config(args.config or env.get("SOCLE_BENCH_CONFIG"), **overrides)
+    workers = getattr(args, "workers", None)
+    if workers is not None:
+        config.services["server"] = {**config.services.get("server", {}), "workers": workers}
+    _ = config.workers  # an invalid count is a configuration error, reported before anything starts
     admin_port = args.admin_port if args.admin_port is not None else env.get("SOCLE_BENCH_ADMIN_PORT")
     if admin_port is not None:
         try:
@@ -108,11 +115,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     # the trainers' page on the admin port whatever --only says, and the guides' samples at /_bench/examples
-    bench = Bench(config, [*simulators, Dashboard(scenarios="reference"), Examples()], live_checker=_live_checker(),
-                  pki=pki)
+    bench = Bench(config, [*simulators, Dashboard(scenarios="reference"), Examples()],
+                  live_checker_factory=_live_checker, pki=pki, workers=config.workers)
     try:
         bench.start()
-    except OSError as exc:
+    except (OSError, BenchError) as exc:
         print(f"socle-bench: cannot start: {exc}", file=sys.stderr)
         return 1
     try:
@@ -120,6 +127,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if bench.admin_token_created:
             print(f"admin token (required off loopback, shown once; kept in {bench.admin_token_file}): "
                   f"{bench.admin_token_created}", flush=True)
+        if bench.worker_pids:
+            print(f"HTTP simulators served by {bench.workers} processes (pids {os.getpid()}, "
+                  f"{', '.join(map(str, bench.worker_pids))}) on the same ports", flush=True)
         print(f"socle-bench {__version__} ready in {time.perf_counter() - started:.2f} s — "
               f"admin {bench.admin_url}/_bench/health, dashboard {bench.admin_url}/ (Ctrl-C to stop)",
               flush=True)

@@ -4,6 +4,9 @@ The runtime (store, journal, sessions, faults) is built by `simulators.core.runt
 the same function every other mode calls. Simulators are factories (`SimulatorFactory`, or a
 `ServiceDefinition`) that build their servers from the shared `Runtime`; they receive storage,
 journal and fault engine from here and never import them on their own.
+
+With `workers=N` (N > 1) this bench is the master of N-1 worker processes serving the HTTP simulators on
+the same ports (`simulators.core.workers`, docs/workers.md); the database is then opened as shared.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import logging
 from pathlib import Path
 from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
+
+from flask import Response, request
 
 from .admin import create_admin_app
 from .admin_auth import install_guard, policy_from_config
@@ -23,6 +28,7 @@ from .journal import LiveChecker
 from .lifecycle import Endpoint, Lifecycle, WsgiServer
 from .memory import settle
 from .runtime import Runtime, build_runtime, close_runtime, http_limits
+from .workers import WorkerPool, WorkerSpec
 
 __all__ = ["Bench", "Runtime", "SimulatorFactory", "http_limits"]
 
@@ -46,12 +52,22 @@ class SimulatorFactory(Protocol):
 
 class Bench:
     def __init__(self, config: BenchConfig, simulators: list[SimulatorFactory] | None = None, *,
-                 live_checker: LiveChecker | None = None, pki: Any = None, db_schema: str | None = None) -> None:
+                 live_checker: LiveChecker | None = None, pki: Any = None, db_schema: str | None = None,
+                 workers: int = 1, live_checker_factory: Callable[[], LiveChecker | None] | None = None) -> None:
+        """`workers`: processes serving the HTTP simulators (this one included). Each worker builds its own
+        live checker: with `workers > 1`, give `live_checker_factory` (a module-level function, sent by
+        name) or a picklable `live_checker`."""
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
         self.config = config
         self.simulator_factories = list(simulators or [])
-        self.live_checker = live_checker
+        self.live_checker_factory = live_checker_factory
+        self.live_checker = live_checker if live_checker is not None or live_checker_factory is None \
+            else live_checker_factory()
         self.pki = pki
         self.db_schema = db_schema
+        self.workers = workers
+        self.pool: WorkerPool | None = None
         self.runtime: Runtime | None = None
         self.servers: list[Lifecycle] = []
         self.admin: WsgiServer | None = None
@@ -60,7 +76,10 @@ class Bench:
 
     def start(self) -> Bench:
         cfg = self.config
-        rt: Runtime = build_runtime(cfg, live_checker=self.live_checker, pki=self.pki, db_schema=self.db_schema)
+        shared = self.workers > 1
+        rt: Runtime = build_runtime(cfg, live_checker=self.live_checker, pki=self.pki, db_schema=self.db_schema,
+                                    shared=shared)
+        rt.reuse_port = shared
         self.runtime = rt
         faults, sessions = rt.faults, rt.sessions
         fault_store = faults.store
@@ -77,20 +96,52 @@ class Bench:
             admin_app = create_admin_app(self, rt.admin_blueprints, rt.ui_blueprints)
             policy, self.admin_token_created = policy_from_config(cfg)
             install_guard(admin_app, policy, sessions)
+            if shared:
+                admin_app.after_request(self._tell_workers)
             self.admin = WsgiServer(admin_app, name="admin",
                                     host=cfg.host, port=cfg.port("admin"), limits=rt.http_limits(),
                                     configure="bench admin API (/_bench/) and dashboard (/)", path="/_bench/")
             self.admin.start()
             for server in self.servers:
                 server.start()
+            if shared:
+                self.pool = WorkerPool(self._worker_spec(rt), self.workers - 1, rt.events)
+                self.pool.start()
             settle()  # the world, bases and indexes built so far: out of the cyclic collector's walks
         except BaseException:
             self.stop()
             raise
         return self
 
+    def _worker_spec(self, rt: Runtime) -> WorkerSpec:
+        """The workers serve this bench's HTTP simulator ports (bound with SO_REUSEPORT), nothing else."""
+        http = {s.port_name: s.port for s in self.servers if isinstance(s, WsgiServer) and s.reuse_port}
+        config = replace(self.config, ports={**dict.fromkeys(self.config.ports, 0), **http})
+        directory = getattr(self.pki, "directory", None)
+        return WorkerSpec(config=config, factories=self.simulator_factories, http_ports=http,
+                          live_checker=None if self.live_checker_factory else self.live_checker,
+                          live_checker_factory=self.live_checker_factory,
+                          pki_dir=str(directory) if directory is not None else None, db_schema=self.db_schema,
+                          log_level=logging.getLogger().getEffectiveLevel())
+
+    def _tell_workers(self, response: Response) -> Response:
+        """After an admin write, the workers reload sessions, fault rules and caches before the answer leaves:
+        a DUI told "rule set" finds it on whichever process serves its next connection."""
+        pool = self.pool
+        writes = request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400
+        if pool is not None and writes and not pool.refresh():
+            log.warning("a worker did not confirm the reload after %s %s", request.method, request.path)
+        return response
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """Process ids of the worker processes ([] with `workers=1`)."""
+        return self.pool.pids if self.pool is not None else []
+
     def stop(self) -> None:
         rt = self.runtime
+        if self.pool is not None:  # the workers stop (and flush their journals) while this process stops its servers
+            self.pool.begin_stop()
         if rt is not None:
             rt.faults.stopping.set()  # injected delays end now, before the servers wait for their threads
         for server in reversed(self.servers):
@@ -99,6 +150,9 @@ class Bench:
             except Exception:
                 log.exception("error stopping %s", getattr(server, "name", server))
         self.servers = []
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool = None
         if self.admin is not None:
             self.admin.stop()
             self.admin = None

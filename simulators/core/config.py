@@ -6,6 +6,7 @@ read their own sub-table from `services[name]` so a new service needs no change 
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -94,6 +95,12 @@ class BenchConfig:
     def service_options(self, name: str) -> dict[str, Any]:
         return dict(self.services.get(name, {}))
 
+    @property
+    def workers(self) -> int:
+        """Processes serving the HTTP simulators (`[services.server] workers`: a number, or "auto" for one
+        per usable core; default 1). ConfigError when the value is neither."""
+        return parse_workers(self.services.get("server", {}).get("workers", 1))
+
     def ephemeral(self) -> BenchConfig:
         """Same configuration with every port set to 0 (tests, parallel CI)."""
         return replace(self, ports=dict.fromkeys(self.ports, 0))
@@ -101,6 +108,26 @@ class BenchConfig:
 
 class ConfigError(BenchError, ValueError):
     """The configuration file or an option is invalid; the message says which key."""
+
+
+def parse_workers(value: Any) -> int:
+    """A worker count as written in the configuration or on the command line: n >= 1, or "auto"."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "auto":
+            return usable_cpus()
+        value = int(text) if text.isdigit() else value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"[services.server] workers must be a number >= 1 or \"auto\", got {value!r}")
+    return value
+
+
+def usable_cpus() -> int:
+    """Cores this process may run on (its CPU affinity, e.g. a container's cpuset), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no sched_getaffinity on this platform
+        return max(1, os.cpu_count() or 1)
 
 
 _TOP_KEYS = {"host", "data_dir", "database", "ports", "seed", "auto_create_sessions", "max_body_bytes",

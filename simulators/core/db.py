@@ -1,8 +1,10 @@
 """Database access shared by the journal, the sessions and the services' stores (SQLAlchemy Core).
 
 SQLite in WAL mode is the embedded default: readers never block the journal writer and a process
-killed mid-write leaves the last committed transaction intact. PostgreSQL is the multi-process option;
-`schema=` isolates parallel test runs in one database.
+killed mid-write leaves the last committed transaction intact. PostgreSQL is the multi-machine option;
+`schema=` isolates parallel test runs in one database. `shared` says whether other processes serve from
+the same database (always on PostgreSQL; on SQLite when `serve --workers N` or gunicorn workers share the
+file): then state that must be the same everywhere lives in it and caches follow the `changes` feed.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ def _created_meanwhile(exc: DBAPIError) -> bool:
 class Database:
     engine: Engine
     metadata: MetaData
+    shared: bool = False
+    """Other processes may serve from this database (PostgreSQL replicas, `serve --workers`, gunicorn workers):
+    state that must be the same in every process lives in it, and in-memory caches follow the `changes`
+    feed (docs/replicas.md, docs/workers.md)."""
     changes: ChangeFeed = field(init=False)
 
     def __post_init__(self) -> None:
@@ -46,12 +52,6 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
-
-    @property
-    def shared(self) -> bool:
-        """Replicas may share this database (PostgreSQL): state that must be the same on every replica
-        lives in it, and in-memory caches follow the `changes` feed (docs/replicas.md)."""
-        return not self.is_sqlite
 
     def create_all(self) -> None:
         self.ensure_tables(*self.metadata.sorted_tables)
@@ -82,13 +82,17 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, *, schema: str | None = None) -> Database:
-    """Open (and create if needed) the bench database at `url`."""
+def open_database(url: str, *, schema: str | None = None, shared: bool = False) -> Database:
+    """Open (and create if needed) the bench database at `url`.
+
+    `shared=True`: other processes serve from the same file (SQLite); a server database (PostgreSQL) is
+    always shared, since replicas may join it at any time."""
     if url.startswith("sqlite"):
         engine = _sqlite_engine(url)
     else:
         engine = _server_engine(url, schema)
-    return Database(engine=engine, metadata=MetaData())
+        shared = True
+    return Database(engine=engine, metadata=MetaData(), shared=shared)
 
 
 def _sqlite_engine(url: str) -> Engine:

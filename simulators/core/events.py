@@ -1,13 +1,15 @@
 """In-process publish/subscribe: storage publishes, the dashboard (and tests) subscribe.
 
 Subscribers get a bounded queue; a slow subscriber loses its oldest events rather than slowing the
-publisher (the journal writer must never wait on a browser).
+publisher (the journal writer must never wait on a browser). The bus is per process: the worker
+processes of `serve --workers` forward theirs to the master's bus while it has subscribers (`watch`).
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,16 +62,33 @@ class EventBus:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: list[Subscription] = []
+        self._watchers: list[Callable[[bool], None]] = []
+
+    def watch(self, callback: Callable[[bool], None]) -> None:
+        """`callback(True)` when the bus gains its first subscriber, `callback(False)` when it loses its
+        last: publishers in other processes then know whether anyone listens here."""
+        self._watchers.append(callback)
 
     def subscribe(self, maxsize: int = 10_000) -> Subscription:
         sub = Subscription(self, maxsize)
         with self._lock:
+            first = not self._subscribers
             self._subscribers = [*self._subscribers, sub]
+        if first:
+            self._tell_watchers(True)
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
         with self._lock:
+            had = bool(self._subscribers)
             self._subscribers = [s for s in self._subscribers if s is not sub]
+            last = had and not self._subscribers
+        if last:
+            self._tell_watchers(False)
+
+    def _tell_watchers(self, listened: bool) -> None:
+        for callback in list(self._watchers):
+            callback(listened)
 
     @property
     def has_subscribers(self) -> bool:

@@ -48,6 +48,7 @@ class Runtime:
     admin_blueprints: list[Blueprint] = field(default_factory=list)  # mounted under /_bench
     ui_blueprints: list[Blueprint] = field(default_factory=list)  # mounted at the admin port's root
     shutdown_hooks: list[Callable[[], None]] = field(default_factory=list)
+    reuse_port: bool = False  # HTTP simulator ports bound with SO_REUSEPORT (`serve --workers`, docs/workers.md)
 
     def server_tls(self, server_name: str, *, client_auth: tls.ClientAuth = "optional",
                    dns_names: tuple[str, ...] = ()) -> ssl.SSLContext | None:
@@ -82,9 +83,9 @@ class Runtime:
     def http_server(self, app, *, service: str, port_name: str | None = None,
                     client_auth: tls.ClientAuth = "optional", configure: str = "", path: str = "") -> Lifecycle:
         return WsgiServer(app, name=service, host=self.config.host,
-                          port=self.config.port(port_name or service),
+                          port=self.config.port(port_name or service), port_name=port_name or service,
                           ssl_context=self.server_tls("localhost", client_auth=client_auth),
-                          configure=configure, path=path, limits=self.http_limits())
+                          configure=configure, path=path, limits=self.http_limits(), reuse_port=self.reuse_port)
 
 
 _HTTP_ERRORS_FR = {400: "requête invalide", 404: "ressource inconnue", 405: "méthode HTTP non permise",
@@ -124,12 +125,14 @@ def build_runtime(config: BenchConfig, *, live_checker: LiveChecker | None, pki:
     """Open the store and start the journal and sessions of one bench process.
 
     `live_checker` has no default on purpose: every caller states which hook judges the exchanges.
-    `shared=True` (gunicorn workers), or a database several processes can share (PostgreSQL: the bench
-    may be one of several replicas, docs/replicas.md), reloads sessions and fault rules from the
-    database, so several processes behave as one bench; on SQLite they stay in this process. The journal writer and the session watcher are started; the
-    caller stops them with `close_runtime` (or `Bench.stop`)."""
+    `shared=True` (gunicorn workers, `serve --workers N`), or a database several processes can share
+    (PostgreSQL: the bench may be one of several replicas, docs/replicas.md), opens the database as shared
+    (`Database.shared`: change feed, signing keys and grants in the database) and reloads sessions and
+    fault rules from it, so several processes behave as one bench; otherwise they stay in this process.
+    The journal writer and the session watcher are started; the caller stops them with `close_runtime`
+    (or `Bench.stop`)."""
     private_dir(config.data_dir)
-    db = open_database(config.database_url, schema=db_schema)
+    db = open_database(config.database_url, schema=db_schema, shared=shared)
     try:
         events = EventBus()
         jc = config.journal

@@ -111,6 +111,11 @@ class SessionRegistry:
             self._known = {r[0] for r in conn.execute(select(self.table.c.name))}
         self._next_refresh = time.monotonic() + self.refresh_s
 
+    def refresh(self) -> None:
+        """Reload the known names now: another process sharing the database created or deleted sessions
+        (the master of `serve --workers` tells its workers after an admin write)."""
+        self._reload_known()
+
     def _in_table(self, name: str) -> bool:
         """A session another process created: remember it."""
         with self.db.engine.connect() as conn:

@@ -8,7 +8,9 @@ number; every store calls `db.changes.poll()` before reading its cache, which at
 `refresh_s` reads the rows whose sequence moved since the last poll and calls the subscribers of
 their scope (changes this process published itself are skipped: its caches are already fresh).
 
-On SQLite (one process) the feed is inert: `publish` and `poll` do nothing, behaviour is unchanged.
+On a database no other process serves from (SQLite by default) the feed is inert: `publish` and `poll`
+do nothing, behaviour is unchanged. A SQLite file opened as shared (`serve --workers N`, gunicorn
+workers) carries the feed as PostgreSQL does.
 """
 
 from __future__ import annotations
