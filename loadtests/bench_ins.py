@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from loadtests.production import production_bench, rss_mb, runtime_facts
+from loadtests.production import production_bench, rss_mb, runtime_facts, serving_workers
 from loadtests.common import LoadResult, http_load_process
 from simulators.core.config import load_config
 from simulators.core.pki import Pki
@@ -143,7 +143,8 @@ def _run(url: str, tls: dict[str, str], seconds: float, threads: int) -> LoadRes
 
 def run(quick: bool = False) -> dict[str, Any]:
     """Entry point of `python -m loadtests.bench ins`."""
-    return bench_ins(duration_s=2.0 if quick else 10.0, threads=4, warmup_s=0.5 if quick else 1.0)
+    return bench_ins(duration_s=2.0 if quick else 10.0, threads=4, warmup_s=0.5 if quick else 1.0,
+                     workers=serving_workers())
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str]]:
@@ -152,6 +153,7 @@ def table(result: dict[str, Any]) -> list[tuple[str, str]]:
             ("lookups/s", str(result["lookups_per_s"])), ("p50 ms", str(result["p50_ms"])),
             ("p99 ms", str(result["p99_ms"])),
             ("server CPU ms/lookup", str(result.get("server_cpu_ms_per_lookup", "-"))),
+            ("serving processes", f"{result.get('workers', 1)} (serve --workers)"),
             ("requests / errors", f"{result['requests']} / {result['errors']}"),
             ("journal", str(result.get("journal_count", "-")))]
 

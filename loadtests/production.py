@@ -13,6 +13,7 @@ import resource
 from typing import Any
 from conformance.live import default_live_checker
 from simulators.core.bench import Bench
+from simulators.core.config import parse_workers
 
 # what `socle-bench serve` does with the default configuration
 PRODUCTION: dict[str, Any] = {"live_checks": True, "journal_durable": True, "journal_keep_bodies": True,
@@ -32,6 +33,13 @@ def live_checker() -> Any:
     return default_live_checker()
 
 
+def serving_workers() -> int:
+    """The processes the benchmark serves HTTP simulators with: `serve --workers auto`, the setting
+    docs/workers.md gives for load tests (one process per usable core). Each does every check, the
+    journal and TLS: more processes is not less work, and the figure is reported with the count."""
+    return parse_workers("auto")
+
+
 def production_bench(config: Any, simulators: list[Any], *, pki: Any = None, workers: int = 1) -> Any:
     """A `Bench` built as `socle-bench serve` builds it (not started); `workers` as `serve --workers`."""
     return Bench(config, simulators, live_checker_factory=live_checker, pki=pki, workers=workers)
@@ -43,7 +51,7 @@ def runtime_facts(bench: Any) -> dict[str, Any]:
     return {"live_checks": journal.live_checker is not None, "journal_durable": bool(journal.durable),
             "journal_keep_bodies": bool(journal.keep_bodies), "journal_keep_secrets": bool(journal.keep_secrets),
             "tls": bool(bench.config.tls and bench.pki is not None),
-            "database": bench.config.database_url.split(":", 1)[0]}
+            "database": bench.config.database_url.split(":", 1)[0], "workers": int(getattr(bench, "workers", 1))}
 
 
 def departures(facts: dict[str, Any] | None) -> list[str]:
@@ -111,6 +119,9 @@ def notes_lines(results: dict[str, Any]) -> list[str]:
     databases = sorted({str(f.get("database", "?")) for _, f in facts})
     lines.append(f"  - base de données : {', '.join(databases)} (fichier SQLite en WAL, comme `serve` par défaut)"
                  if databases == ["sqlite"] else f"  - base de données : {', '.join(databases)}")
+    counts = sorted({int(f.get("workers", 1)) for _, f in facts})
+    lines.append(f"  - processus servant les simulateurs HTTP : {', '.join(map(str, counts))} "
+                 "(`serve --workers auto` : un par cœur, chacun fait toutes les vérifications, le journal et TLS)")
     lines.append("  Un objectif mesuré sur un banc qui s'écarte de la production est marqué MET* (jamais MET), "
                  "avec l'écart.")
     return lines
