@@ -98,10 +98,14 @@ def _load_child(url: str, tls: dict | None, kwargs: dict) -> LoadResult:
 def http_load(url: str, *, method: str = "POST", body: bytes = b"", headers: dict[str, str] | None = None,
               threads: int = 4, duration_s: float = 5.0, ssl_context: ssl.SSLContext | None = None,
               ok: Callable[[int, bytes], bool] = _status_ok,
-              body_factory: Callable[[int], bytes] | None = None) -> LoadResult:
+              body_factory: Callable[[int], bytes] | None = None,
+              request_factory: Callable[[int], tuple[str, dict[str, str], bytes] | None] | None = None) -> LoadResult:
     """Hammer `url` from `threads` keep-alive connections for `duration_s` (bounded, loopback only).
 
-    `ok` and `body_factory` must be module-level functions when run through `http_load_process`.
+    `request_factory(n)` gives the n-th request's (path and query, headers, body) — requests prepared
+    before the run (the DUI's own work, not timed) replayed in order; None ends that thread's run.
+    `ok`, `body_factory` and `request_factory` must be picklable (module-level functions, or
+    `functools.partial` of one) when run through `http_load_process`.
     """
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -121,11 +125,18 @@ def http_load(url: str, *, method: str = "POST", body: bytes = b"", headers: dic
         conn = connect()
         n = 0
         while time.perf_counter() < stop_at:
-            payload = body_factory(i * 1_000_000 + n) if body_factory else body
+            target, sent_headers = path, headers or {}
+            if request_factory is not None:
+                prepared = request_factory(i + n * threads)
+                if prepared is None:
+                    break
+                target, sent_headers, payload = prepared
+            else:
+                payload = body_factory(i * 1_000_000 + n) if body_factory else body
             n += 1
             t0 = time.perf_counter()
             try:
-                conn.request(method, path, body=payload or None, headers=headers or {})
+                conn.request(method, target, body=payload or None, headers=sent_headers)
                 resp = conn.getresponse()
                 data = resp.read()
                 if not ok(resp.status, data):
