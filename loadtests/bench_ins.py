@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import statistics
 import tempfile
 import threading
@@ -23,7 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from loadtests.production import production_bench, rss_mb, runtime_facts, serving_workers
+from loadtests.production import (process_cpu_s, production_bench, runtime_facts, serving_rss_mb,
+                                  serving_workers)
 from loadtests.common import LoadResult, http_load_process
 from simulators.core.config import load_config
 from simulators.core.pki import Pki
@@ -64,14 +64,7 @@ def _serve(work_dir: str, conn: Any, journal_keep_bodies: bool,
                    "journal_write_errors": bench.runtime.journal.write_errors, "workers": workers,
                    "server_cpu_s": round(master_cpu + sum(workers_cpu), 3),  # every serving process
                    "server_cpu_s_by_process": [round(master_cpu, 3), *(round(c, 3) for c in workers_cpu)],
-                   "facts": runtime_facts(bench), **rss_mb()})
-
-
-def process_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of another process so far (/proc/<pid>/stat), for the worker processes."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                   "facts": runtime_facts(bench), **serving_rss_mb(bench)})
 
 
 def lookup_body(n: int) -> bytes:

@@ -1,5 +1,6 @@
 """ROR benchmark: geographic + age + category searches per second, p50/p99, over a 20,000-offer
-session, HTTPS with a profile-2 token obtained by mutual TLS, journal on.
+session, HTTPS with a profile-2 token obtained by mutual TLS, journal on. The searches are sent by the
+load client the peers get (loadtests.common.http_load, in its own process).
 
 The bench runs in its own process (as under `serve`) with `[services.ror] volume = 20000`, so the
 volume is generated and indexed when the session is first used (the warm-up request). Each load
@@ -13,16 +14,17 @@ offer types with matching ages and communes, with the includes an orientation sc
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
-from loadtests.production import production_bench, rss_mb, runtime_facts
-from loadtests.common import percentile, spawned_server
+from loadtests.production import production_bench, runtime_facts, serving_rss_mb, serving_workers
+from loadtests.common import LoadResult, http_load_process, spawned_server
 from simulators.core.config import load_config
 from simulators.core.pki import Pki
 from simulators.core.pki.testing import make_test_pki
@@ -39,17 +41,17 @@ RADIUS_KM = 20
 PAGE = 20
 
 
-def _serve(work_dir: str, conn: Any, volume: int) -> None:  # pragma: no cover - child process
+def _serve(work_dir: str, conn: Any, volume: int, workers: int = 1) -> None:  # pragma: no cover - child process
 
     pki = Pki.load(Path(work_dir) / "pki")
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True,
                          services={"ror": {"volume": volume}}).ephemeral()
-    with production_bench(config, [RorSimulator()], pki=pki) as bench:
+    with production_bench(config, [RorSimulator()], pki=pki, workers=workers) as bench:
         conn.send(bench.url("ror"))
         conn.recv()
         flushed = bench.runtime.journal.flush(60)
         conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed,
-                   "facts": runtime_facts(bench), **rss_mb()})
+                   "facts": runtime_facts(bench), **serving_rss_mb(bench)})
 
 
 def search_params(i: int) -> list[tuple[str, str]]:
@@ -60,37 +62,27 @@ def search_params(i: int) -> list[tuple[str, str]]:
             ("_include", "HealthcareService:location"), ("_include", "HealthcareService:organization")]
 
 
-def _worker(base: str, headers: dict[str, str], cert: tuple[str, str], verify: str, deadline: float,
-            latencies: list[float], errors: list[str], totals: list[int], offset: int) -> None:
-    import requests
-
-    session = requests.Session()
-    session.trust_env = False
-    session.cert, session.verify = cert, verify
-    i = offset
-    while time.perf_counter() < deadline:
-        params = search_params(i)
-        i += 1
-        t0 = time.perf_counter()
-        try:
-            reply = session.get(f"{base}/HealthcareService", params=params, headers=headers, timeout=30)
-            if reply.status_code != 200:
-                errors.append(f"HTTP {reply.status_code}")
-                continue
-            totals.append(int(reply.json().get("total", 0)))
-        except Exception as exc:  # noqa: BLE001 - counted, never fatal for the run
-            errors.append(type(exc).__name__)
-            continue
-        latencies.append(time.perf_counter() - t0)
-    session.close()
+def _cycled(requests: list[tuple[str, dict[str, str], bytes]], n: int) -> tuple[str, dict[str, str], bytes]:
+    return requests[n % len(requests)]
 
 
+def _first(requests: list[tuple[str, dict[str, str], bytes]], count: int,
+           n: int) -> tuple[str, dict[str, str], bytes] | None:
+    return requests[n % len(requests)] if n < count else None
 
-def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_000) -> dict[str, Any]:
-    """Run the benchmark; returns searches/s, p50/p99 (ms), counts. Default run ~30 s."""
+
+def prepared_searches(path: str, headers: dict[str, str]) -> list[tuple[str, dict[str, str], bytes]]:
+    """The MIX as GET requests (path and query, headers, no body), replayed by the peers' load client."""
+    return [(f"{path}/HealthcareService?{urlencode(search_params(i))}", headers, b"") for i in range(len(MIX))]
+
+
+def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_000, workers: int = 1) -> dict[str, Any]:
+    """Run the benchmark; returns searches/s, p50/p99 (ms), counts. Default run ~30 s. With `workers` > 1
+    (`serve --workers`) each process builds its index on its first search: the warm-up opens enough
+    fresh connections for every process to have served one before the measured run."""
     with tempfile.TemporaryDirectory(prefix="bench-ror-") as work_dir:
         pki = make_test_pki(Path(work_dir) / "pki", key_type="ec-p256")
-        with spawned_server(_serve, work_dir, volume) as parent:
+        with spawned_server(_serve, work_dir, volume, workers, daemon=workers == 1) as parent:
             if not parent.poll(60):
                 raise RuntimeError("the ROR bench did not start within 60 s")
             origin = parent.recv().split("/ws-diffusion-fhir")[0]
@@ -103,40 +95,36 @@ def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_00
             index_s = time.perf_counter() - t0
             headers = {"Authorization": f"Bearer {client.access_token()}", "Accept": "application/fhir+json",
                        **client.ror_headers}
-            _run(base, headers, cert, verify, 1.0, threads, [], [], [])
-            latencies: list[float] = []
-            errors: list[str] = []
-            totals: list[int] = []
-            started = time.perf_counter()
-            _run(base, headers, cert, verify, duration_s, threads, latencies, errors, totals)
-            elapsed = time.perf_counter() - started
+            totals = [client.search("HealthcareService", search_params(i), max_pages=1).total for i in range(len(MIX))]
+            tls = {"cafile": verify, "certfile": cert[0], "keyfile": cert[1]}
+            requests = prepared_searches(urlsplit(base).path, headers)
+            if workers > 1:  # SO_REUSEPORT spreads connections: 8 per process leave none cold (2**-7 per process)
+                http_load_process(origin, tls=tls, method="GET", threads=8 * workers, duration_s=600,
+                                  request_factory=functools.partial(_first, requests, 8 * workers))
+            _run(origin, tls, requests, 1.0, threads)
+            figures = _run(origin, tls, requests, duration_s, threads)
             parent.send("stop")
             journal = parent.recv() if parent.poll(90) else {}
     return {
-        "service": "ror", "volume": volume, "threads": threads, "page_size": PAGE, "radius_km": RADIUS_KM,
-        "first_search_s": round(index_s, 2), "warm_total": warm.total, "duration_s": round(elapsed, 2),
-        "requests": len(latencies), "errors": len(errors), "searches_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
-        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
-        "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else 0.0,
+        "service": "ror", "volume": volume, "threads": threads, "workers": workers, "page_size": PAGE, "radius_km": RADIUS_KM,
+        "first_search_s": round(index_s, 2), "warm_total": warm.total, "duration_s": round(figures.seconds, 2),
+        "requests": figures.requests, "errors": figures.errors, "searches_per_s": round(figures.per_second, 1),
+        "p50_ms": round(figures.percentile(50), 2), "p99_ms": round(figures.percentile(99), 2),
+        "mean_ms": round(statistics.fmean(figures.latencies_ms), 2) if figures.latencies_ms else 0.0,
         "mean_total": round(statistics.fmean(totals), 1) if totals else 0.0, **journal,
     }
 
 
-def _run(base: str, headers: dict[str, str], cert: tuple[str, str], verify: str, seconds: float, threads: int,
-         latencies: list[float], errors: list[str], totals: list[int]) -> None:
-    deadline = time.perf_counter() + seconds
-    workers = [threading.Thread(target=_worker, args=(base, headers, cert, verify, deadline, latencies, errors,
-                                                      totals, n)) for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+def _run(origin: str, tls: dict[str, str], requests: list[tuple[str, dict[str, str], bytes]], seconds: float,
+         threads: int) -> LoadResult:
+    """The same load client as the peers' (loadtests.common.http_load, its own process, keep-alive)."""
+    return http_load_process(origin, tls=tls, method="GET", threads=threads, duration_s=seconds,
+                             request_factory=functools.partial(_cycled, requests))
 
 
 def run(quick: bool = False) -> dict[str, Any]:
     """Entry point of `python -m loadtests.bench ror`."""
-    return bench_ror(duration_s=3.0 if quick else 10.0, threads=4)
+    return bench_ror(duration_s=3.0 if quick else 10.0, threads=4, workers=serving_workers())
 
 
 def table(result: dict[str, Any]) -> list[tuple[str, str]]:
@@ -144,6 +132,7 @@ def table(result: dict[str, Any]) -> list[tuple[str, str]]:
             ("search", f"offer type + age + near-insee-code {result['radius_km']} km, "
                           f"_count={result['page_size']}, _include location and organization"),
             ("1st search (generation + index)", f"{result['first_search_s']} s"),
+            ("serving processes", f"{result.get('workers', 1)} (serve --workers)"),
             ("searches/s", str(result["searches_per_s"])), ("p50 ms", str(result["p50_ms"])),
             ("p99 ms", str(result["p99_ms"])), ("mean results (total)", str(result["mean_total"])),
             ("requests / errors", f"{result['requests']} / {result['errors']}"),
@@ -155,8 +144,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--volume", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=1, help="processes serving the ROR (serve --workers)")
     args = parser.parse_args()
-    result = bench_ror(duration_s=args.duration, threads=args.threads, volume=args.volume)
+    result = bench_ror(duration_s=args.duration, threads=args.threads, volume=args.volume, workers=args.workers)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     print(f"ROR: {result['searches_per_s']} searches/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
           f"({result['requests']} requests, {result['errors']} errors, {result['volume']} offers)")

@@ -167,14 +167,15 @@ def _run_workers(worker: Callable[[int], None], threads: int, latencies: list[li
 
 
 @contextmanager
-def spawned_server(target: Callable[..., None], work_dir: str, *extra: Any) -> Iterator[Any]:
+def spawned_server(target: Callable[..., None], work_dir: str, *extra: Any, daemon: bool = True) -> Iterator[Any]:
     """Run a benchmark's bench in its own (spawned) process, so it does not share the client's GIL:
-    `target(work_dir, child_end, *extra)`; yields the parent end of the pipe, always reaps the process."""
+    `target(work_dir, child_end, *extra)`; yields the parent end of the pipe, always reaps the process.
+    `daemon=False` for a bench with worker processes (a daemonic process cannot start children)."""
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
-    server = context.Process(target=target, args=(work_dir, child, *extra), daemon=True)
+    server = context.Process(target=target, args=(work_dir, child, *extra), daemon=daemon)
     server.start()
     try:
         yield parent

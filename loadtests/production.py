@@ -83,6 +83,22 @@ def rss_mb(pid: int | None = None) -> dict[str, float]:
         return {"rss_peak_mb": round(peak, 1)}
 
 
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of another process so far (/proc/<pid>/stat), for the worker processes."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def serving_rss_mb(bench: Any) -> dict[str, Any]:
+    """Resident memory of every process serving the bench (`serve --workers`): the master's figures
+    plus each worker's, summed, and each process's own."""
+    own = [rss_mb(), *(rss_mb(pid) for pid in getattr(bench, "worker_pids", []))]
+    return {"rss_mb": round(sum(r.get("rss_mb", 0.0) for r in own), 1),
+            "rss_peak_mb": round(sum(r.get("rss_peak_mb", 0.0) for r in own), 1),
+            "rss_mb_by_process": [r.get("rss_mb") for r in own]}
+
+
 def collect_facts(results: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
     """Every `facts` table reported in a run's results, with where it was found."""
     found: list[tuple[str, dict[str, Any]]] = []
