@@ -33,6 +33,7 @@ from typing import Any
 from cheroot import errors as cheroot_errors
 from cheroot import wsgi as cheroot_wsgi
 from cheroot.server import HTTPConnection, HTTPRequest
+from cheroot.workers import threadpool
 from simulators.core.httpbody import FramingError, TimedReader, read_chunked, read_exact
 from simulators.core.sockfile import SocketWriter, make_file
 
@@ -296,6 +297,20 @@ class _Gateway(cheroot_wsgi.Gateway_10):
         return env
 
 
+class _ThreadPool(threadpool.ThreadPool):
+    """cheroot's pool, waiting for its new threads with a 1 ms poll: cheroot polls every 100 ms, which
+    cost `serve` a tenth of a second per server at start (seven servers: 0.7 s of sleeping)."""
+
+    def grow(self, amount: int) -> None:
+        threads: list = self._threads  # type: ignore[attr-defined]  # cheroot's own state; its stub omits it
+        spawn = self._spawn_worker  # type: ignore[attr-defined]  # idem
+        workers = [spawn() for _ in range(min(amount, max(self.max - len(threads), 0)))]
+        for worker in workers:
+            while not worker.ready:
+                time.sleep(0.001)
+        threads.extend(workers)
+
+
 class BenchHttpServer(cheroot_wsgi.Server):
     """cheroot's WSGI server with the bench's connection, request and gateway classes."""
 
@@ -306,6 +321,7 @@ class BenchHttpServer(cheroot_wsgi.Server):
         super().__init__((host, port), app, numthreads=limits.threads, server_name=f"socle-bench {name}".strip(),
                          request_queue_size=256, timeout=limits.idle_timeout_s,  # type: ignore[arg-type]  # stub says int; socket.settimeout takes a float
                          shutdown_timeout=2)
+        self.requests.__class__ = _ThreadPool  # same state, quicker start (see _ThreadPool)
         self.gateway = _Gateway
         self.limits = limits
         self.deadlines = _Deadlines(name or str(port))

@@ -101,3 +101,15 @@ def test_make_file_gives_a_reader_or_a_writer(pair) -> None:
     a, _ = pair
     assert isinstance(make_file(a, "rb"), SocketReader)
     assert isinstance(make_file(a, "wb"), SocketWriter)
+
+
+def test_the_bench_server_starts_its_whole_pool_with_the_quick_poll() -> None:
+    from simulators.core.httpserver import HttpLimits, _ThreadPool, build_server
+
+    server = build_server(lambda environ, start: [b""], "127.0.0.1", 0, None, HttpLimits(), name="pool")
+    try:
+        assert type(server.requests) is _ThreadPool
+        assert len(server.requests._threads) == HttpLimits().threads
+        assert all(worker.ready for worker in server.requests._threads)
+    finally:
+        server.stop()
