@@ -6,8 +6,12 @@ PKI is the simulator's business). Exchanges are read through `checks_dmp.read` (
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from datetime import datetime, UTC
 
+from cryptography import x509
 from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod
 
 from simulators.codecs import saml
@@ -69,6 +73,31 @@ def vihf_modes(exchange: Exchange) -> str:
     return f"{vihf.purpose_of_use} / {vihf.auth_mode}"
 
 
+_VERIFIED: OrderedDict[bytes, bool] = OrderedDict()  # sha256 of assertion bytes whose signature verified
+_VERIFIED_LOCK = threading.Lock()
+
+
+def _verify_vihf_signature(raw: bytes, cert: x509.Certificate, at: datetime) -> None:
+    """signxml's verification of the assertion's enveloped signature by the certificate it carries, at `at`.
+
+    A DUI replays one signed VIHF on many requests: an assertion whose exact bytes verified once (the
+    certificate is read from those bytes, the configuration is fixed) verifies again at any instant
+    within the certificate's validity, the one input that changes; elsewhere it is verified again, so
+    signxml says why it fails. SamlError when the signature does not hold."""
+    key = hashlib.sha256(raw).digest()
+    with _VERIFIED_LOCK:
+        known = key in _VERIFIED
+    if known and cert.not_valid_before_utc <= at <= cert.not_valid_after_utc:
+        return
+    config = SignatureConfiguration(signature_methods=frozenset(SignatureMethod), digest_algorithms=frozenset(DigestAlgorithm),
+                                    ignore_ambiguous_key_info=True, verification_time=at)
+    saml.verify_signature(raw, config=config, certificate=cert)
+    with _VERIFIED_LOCK:
+        _VERIFIED[key] = True
+        while len(_VERIFIED) > 1024:
+            _VERIFIED.popitem(last=False)
+
+
 def vihf_signature(exchange: Exchange) -> str:
     r = require_envelope(exchange)
     if r.assertion is None:
@@ -83,10 +112,7 @@ def vihf_signature(exchange: Exchange) -> str:
                 exchanges=[exchange], evidence=[uri] if uri else [])
     try:
         cert = signer_certificate(signature)
-        config = SignatureConfiguration(signature_methods=frozenset(SignatureMethod), digest_algorithms=frozenset(DigestAlgorithm),
-                                        ignore_ambiguous_key_info=True,
-                                        verification_time=datetime.fromtimestamp(exchange.started_at, UTC))
-        saml.verify_signature(to_bytes(assertion), config=config, certificate=cert)
+        _verify_vihf_signature(to_bytes(assertion), cert, datetime.fromtimestamp(exchange.started_at, UTC))
     except saml.SamlError as exc:  # any failure of verification is the DUI's: said in the library's words
         expect_true(False, f"attendu une signature du VIHF valide, obtenu : {exc.cause or exc}", exchanges=[exchange])
     except VihfError as exc:

@@ -14,7 +14,6 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from simulators.core.db import Database
 from simulators.dmp.access_log import AccessLog
 from simulators.dmp.fragments import FragmentCache
+from simulators.dmp.records import plain
 from simulators.dmp.model import (
     DEPRECATED, AccessRecord, DuplicateUniqueId, pad_time, Association, Authorization, DocumentEntry, Dossier, SubmissionSet,
 )
@@ -102,7 +102,7 @@ def entry_row(session: str, e: DocumentEntry, now: float) -> dict[str, Any]:
             "service_stop": pad_time(e.service_stop),
             "author_structures": " " + " ".join(s for a in e.authors for s in a.structure_ids) + " ",
             "version": e.version, "is_signature": e.is_signature, "created": now,
-            "data": json.dumps(e.to_json(), ensure_ascii=False)}
+            "data": json.dumps(plain(e), ensure_ascii=False)}
 
 
 class DmpStore:
@@ -219,7 +219,7 @@ class DmpStore:
 
     # --- access history -------------------------------------------------------------------------------
     def record_access(self, session: str, records: Iterable[AccessRecord]) -> None:
-        rows = [{"session": session, **asdict(r)} for r in records]
+        rows = [{"session": session, **plain(r)} for r in records]
         if rows:
             self.access_log.add(rows)  # stored within milliseconds; any history read flushes first
             self._publish(session, rows)
@@ -263,7 +263,7 @@ class DmpStore:
                         "patient_ins": ss.patient_id.split("^")[0], "submission_time": pad_time(ss.submission_time),
                         "source_id": ss.source_id, "status": ss.status,
                         "author_structures": " " + " ".join(s for a in ss.authors for s in a.structure_ids) + " ",
-                        "data": json.dumps(ss.to_json(), ensure_ascii=False)}])
+                        "data": json.dumps(plain(ss), ensure_ascii=False)}])
                 if entries:
                     conn.execute(insert(self.t["entries"]), [entry_row(session, e, now) for e in entries])
                 if associations:
@@ -274,11 +274,12 @@ class DmpStore:
                     self._set_status(conn, session, uuid_, DEPRECATED)
                 for uuid_, status in status_changes:
                     self._set_status(conn, session, uuid_, status)
-                if access:
-                    conn.execute(insert(self.t["access"]), [{"session": session, **asdict(r)} for r in access])
+                access_rows = [{"session": session, **plain(r)} for r in access]
+                if access_rows:
+                    conn.execute(insert(self.t["access"]), access_rows)
         except IntegrityError as exc:
             raise DuplicateUniqueId(str(exc.orig)) from None
-        self._publish(session, [{"session": session, **asdict(r)} for r in access])
+        self._publish(session, access_rows)
 
     def _set_status(self, conn: Any, session: str, entry_uuid: str, status: str) -> None:
         t = self.t["entries"]
