@@ -16,93 +16,23 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import (
-    Boolean, Column, Float, Index, Integer, LargeBinary, String, Table, Text, and_, delete, insert, select,
-    update,
-)
+from sqlalchemy import Table, and_, bindparam, delete, insert, outerjoin, select, update
 from sqlalchemy.exc import IntegrityError
 
 from simulators.core.db import Database
 from simulators.dmp.access_log import AccessLog
 from simulators.dmp.fragments import FragmentCache
+from simulators.dmp.memo import BoundedMemo
 from simulators.dmp.records import plain
+from simulators.dmp.tables import entry_row, tables_of
 from simulators.dmp.model import (
     DEPRECATED, AccessRecord, DuplicateUniqueId, pad_time, Association, Authorization, DocumentEntry, Dossier, SubmissionSet,
 )
 from simulators.core.events import Event
 
 
-def _tables(db: Database) -> dict[str, Table]:
-    md = db.metadata
-    if "dmp_entries" in md.tables:
-        return {name[4:]: md.tables[name] for name in md.tables if name.startswith("dmp_")}
-    s = lambda: Column("session", String(64), primary_key=True)  # noqa: E731
-    entries = Table(
-        "dmp_entries", md, s(), Column("entry_uuid", String(80), primary_key=True),
-        Column("lid", String(80), nullable=False), Column("unique_id", String(128), nullable=False),
-        Column("patient_ins", String(32), nullable=False), Column("status", String(64), nullable=False),
-        Column("class_code", String(64)), Column("type_code", String(64)), Column("format_code", String(128)),
-        Column("facility_code", String(64)), Column("practice_code", String(64)), Column("conf", String(255)),
-        Column("creation_time", String(14)), Column("service_start", String(14)), Column("service_stop", String(14)),
-        Column("author_structures", Text), Column("version", Integer, nullable=False),
-        Column("is_signature", Boolean, nullable=False), Column("created", Float, nullable=False),
-        Column("data", Text, nullable=False))
-    Index("ix_dmp_entries_patient", entries.c.session, entries.c.patient_ins, entries.c.status, entries.c.service_start)
-    Index("ix_dmp_entries_type", entries.c.session, entries.c.patient_ins, entries.c.type_code)
-    Index("ix_dmp_entries_class", entries.c.session, entries.c.patient_ins, entries.c.class_code)
-    Index("ix_dmp_entries_creation", entries.c.session, entries.c.patient_ins, entries.c.creation_time)
-    Index("ix_dmp_entries_uid", entries.c.session, entries.c.unique_id)
-    Index("ix_dmp_entries_lid", entries.c.session, entries.c.lid)
-    subsets = Table(
-        "dmp_subsets", md, s(), Column("entry_uuid", String(80), primary_key=True),
-        Column("unique_id", String(128), nullable=False), Column("patient_ins", String(32), nullable=False),
-        Column("submission_time", String(14)), Column("source_id", String(128)), Column("status", String(64)),
-        Column("author_structures", Text), Column("data", Text, nullable=False))
-    Index("ix_dmp_subsets_patient", subsets.c.session, subsets.c.patient_ins, subsets.c.submission_time)
-    Index("ix_dmp_subsets_uid", subsets.c.session, subsets.c.unique_id, unique=True)
-    assocs = Table(
-        "dmp_assocs", md, s(), Column("id", String(80), primary_key=True), Column("type", String(80), nullable=False),
-        Column("source", String(80), nullable=False), Column("target", String(80), nullable=False),
-        Column("status", String(64), nullable=False), Column("slots", Text, nullable=False))
-    Index("ix_dmp_assocs_source", assocs.c.session, assocs.c.source)
-    Index("ix_dmp_assocs_target", assocs.c.session, assocs.c.target)
-    docs = Table(
-        "dmp_docs", md, s(), Column("unique_id", String(128), primary_key=True),
-        Column("repository_uid", String(128), nullable=False), Column("mime_type", String(128)),
-        Column("hash", String(64)), Column("size", Integer), Column("content", LargeBinary, nullable=False))
-    dossiers = Table("dmp_dossiers", md, s(), Column("ins", String(32), primary_key=True),
-                     Column("data", Text, nullable=False))
-    authz = Table(
-        "dmp_authz", md, s(), Column("ins", String(32), primary_key=True),
-        Column("structure_id", String(64), primary_key=True), Column("status", String(16), nullable=False),
-        Column("granted_at", Float), Column("expires_at", Float), Column("treating", Boolean, nullable=False),
-        Column("subject", String(255)))
-    access = Table(
-        "dmp_access", md, Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("session", String(64), nullable=False), Column("ins", String(32), nullable=False),
-        Column("at", Float, nullable=False), Column("action", String(32)), Column("structure_id", String(64)),
-        Column("actor", String(255)), Column("profession", String(64)), Column("mode", String(32)),
-        Column("outcome", String(16)), Column("document", String(128)), Column("detail", Text))
-    Index("ix_dmp_access_patient", access.c.session, access.c.ins, access.c.at)
-    seeded = Table("dmp_seeded", md, s(), Column("at", Float, nullable=False))
-    return {"entries": entries, "subsets": subsets, "assocs": assocs, "docs": docs, "dossiers": dossiers,
-            "authz": authz, "access": access, "seeded": seeded}
-
-
-def entry_row(session: str, e: DocumentEntry, now: float) -> dict[str, Any]:
-    return {"session": session, "entry_uuid": e.entry_uuid, "lid": e.lid or e.entry_uuid, "unique_id": e.unique_id,
-            "patient_ins": e.patient_ins, "status": e.status,
-            "class_code": e.class_code.code if e.class_code else None,
-            "type_code": e.type_code.code if e.type_code else None,
-            "format_code": e.format_code.code if e.format_code else None,
-            "facility_code": e.facility_code.code if e.facility_code else None,
-            "practice_code": e.practice_code.code if e.practice_code else None,
-            "conf": " " + " ".join(c.code for c in e.confidentiality) + " ",
-            "creation_time": pad_time(e.creation_time), "service_start": pad_time(e.service_start),
-            "service_stop": pad_time(e.service_stop),
-            "author_structures": " " + " ".join(s for a in e.authors for s in a.structure_ids) + " ",
-            "version": e.version, "is_signature": e.is_signature, "created": now,
-            "data": json.dumps(plain(e), ensure_ascii=False)}
+def _parse_entry(data: str) -> Callable[[], DocumentEntry]:
+    return lambda: DocumentEntry.from_json(json.loads(data))
 
 
 class DmpStore:
@@ -110,13 +40,15 @@ class DmpStore:
                  events: Any = None) -> None:
         self.db = db
         self.events = events  # EventBus: every access (feed, search, retrieve, update) is published
-        self.t = _tables(db)
+        self.t = tables_of(db)
         self.seeder = seeder
         self._seeded: set[str] = set()
         self._seed_lock = threading.Lock()
         self.fragments = FragmentCache()  # serialised ebRIM objects of ITI-18 answers (fragments.py)
         db.changes.subscribe("dmp", self._reset_elsewhere)  # replicas: reset elsewhere (docs/replicas.md)
         self.access_log = AccessLog(self._insert_access)  # write-behind: reads pay no transaction
+        self._caller_statement = self._caller_select()
+        self._answered: BoundedMemo[DocumentEntry] = BoundedMemo(4096)  # entries of answers, by JSON row
 
     def _reset_elsewhere(self, session: str) -> None:
         self._seeded.discard(session)
@@ -180,6 +112,23 @@ class DmpStore:
         with self.db.engine.connect() as conn:
             rows = conn.execute(select(t.c.data).where(t.c.session == session)).all()
         return [Dossier.from_json(json.loads(r[0])) for r in rows]
+
+    def dossier_and_authorization(self, session: str, ins: str,
+                                  structure_id: str) -> tuple[Dossier | None, Authorization | None]:
+        """`dossier(session, ins)` and, when there is one, `authorization(session, ins, structure_id)`: what
+        every DMP request reads about its caller, in one prepared statement."""
+        with self.db.engine.connect() as conn:
+            row = conn.execute(self._caller_statement, {"s": session, "i": ins, "sid": structure_id}).first()
+        if row is None:
+            return None, None
+        dossier = Dossier.from_json(json.loads(row[0]))
+        return dossier, (self._authz(row) if row._mapping["status"] is not None else None)
+
+    def _caller_select(self) -> Any:
+        d, a = self.t["dossiers"], self.t["authz"]
+        on = and_(a.c.session == d.c.session, a.c.ins == d.c.ins, a.c.structure_id == bindparam("sid"))
+        return (select(d.c.data, *(c for c in a.c if c.name != "session")).select_from(outerjoin(d, a, on))
+                .where(d.c.session == bindparam("s"), d.c.ins == bindparam("i")))
 
     def authorization(self, session: str, ins: str, structure_id: str) -> Authorization | None:
         t = self.t["authz"]
@@ -296,7 +245,9 @@ class DmpStore:
     def entries_where(self, session: str, *conditions: Any, limit: int | None = None,
                       stored: dict[str, str] | None = None) -> list[DocumentEntry]:
         """`stored`, when given, receives entryUUID -> the JSON row each entry was read from (the version
-        its cached ebRIM fragment must match)."""
+        its cached ebRIM fragment must match); the entries of such a read (a query's answer) are then shared
+        with other answers of the same rows, read-only (remembered by exact JSON row: a changed row is
+        parsed again)."""
         return self._entries(session, [conditions], limit, stored)
 
     def entries_by(self, session: str, *, uuids: Sequence[str] = (), unique_ids: Sequence[str] = (),
@@ -321,9 +272,10 @@ class DmpStore:
                 for uuid_, created, data in conn.execute(stmt):
                     found[uuid_] = (created, data)
         order = sorted(found, key=lambda u: (found[u][0], u)) if len(alternatives) > 1 else list(found)
-        if stored is not None:
-            stored.update((u, found[u][1]) for u in order)
-        return [DocumentEntry.from_json(json.loads(found[u][1])) for u in order]
+        if stored is None:
+            return [DocumentEntry.from_json(json.loads(found[u][1])) for u in order]
+        stored.update((u, found[u][1]) for u in order)
+        return [self._answered.get(found[u][1], _parse_entry(found[u][1])) for u in order]
 
     def existing_unique_id(self, session: str, unique_ids: Sequence[str]) -> str | None:
         """One of `unique_ids` already in the registry, if any (ITI-41's duplicate check reads no metadata)."""
