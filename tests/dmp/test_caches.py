@@ -1,0 +1,148 @@
+"""The DMP's per-request savings give the answers of the uncached path, and changed inputs are never
+answered from memory: JSON rows without `asdict`, bounded memos of CDA headers, XAdES verifications
+and certificates, the live check's memory of verified VIHF signatures, the caller's dossier and
+authorisation in one statement, the shared entries of query answers."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from datetime import datetime, timedelta, UTC
+from pathlib import Path
+
+import pytest
+
+from conformance import checks_dmp_vihf
+from simulators.codecs import saml
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
+from simulators.core.db import open_database
+from simulators.dmp import cda, xades
+from simulators.dmp.client import DmpClient
+from simulators.dmp.memo import BoundedMemo
+from simulators.dmp.model import DEPRECATED, AccessRecord, Authorization
+from simulators.dmp.records import plain
+from simulators.dmp.seed import make_seeder
+from simulators.dmp.store import DmpStore
+from simulators.dmp.vihf import Role, VihfClaims, build_vihf, signer_certificate
+from tests.dmp.conftest import SEED, cda_for, identity_for
+from tests.dmp.test_fragments import _assocs, _entries, _sets
+
+
+def test_plain_is_asdict_and_copies_every_container() -> None:
+    records = [*_entries(), *_sets(), *_assocs(),
+               AccessRecord("1", 1.5, "recherche", "s", "a", "10", "normal", "autorise", detail="d")]
+    for record in records:
+        assert plain(record) == dataclasses.asdict(record)
+    entry = _entries()[0]
+    row = plain(entry)
+    row["confidentiality"].clear()
+    row["authors"][0]["roles"].append("x")
+    assert entry.confidentiality and entry.authors[0].roles == ["Médecin"]  # nothing shared with the record
+
+
+def test_bounded_memo_remembers_answers_not_failures_and_forgets_the_oldest() -> None:
+    memo: BoundedMemo[int] = BoundedMemo(2)
+    calls: list[str] = []
+
+    def compute(key: str, value: int):
+        return lambda: calls.append(key) or value
+
+    assert memo.get("a", compute("a", 1)) == 1 and memo.get("a", compute("a", 9)) == 1
+    with pytest.raises(ZeroDivisionError):
+        memo.get("z", lambda: 1 // 0)
+    assert memo.get("z", compute("z", 3)) == 3  # a failure is computed again
+    memo.get("b", compute("b", 2))  # "a" is now the oldest and goes
+    assert memo.get("a", compute("a", 4)) == 4 and calls == ["a", "z", "b", "a"] and len(memo) == 2
+
+
+def test_cda_header_is_remembered_by_exact_bytes(world) -> None:
+    data = cda.build_cda(cda_for(world, "elise", "medecin-elise", "ordonnance"))
+    other = data.replace(b'code="FR"', b'code="BE"', 1)
+    assert cda.read_cda_header(data) is cda.read_cda_header(data)
+    assert cda.read_cda_header(data).issues == cda._read_cda_header(data).issues == []
+    assert [i.code for i in cda.read_cda_header(other).issues] == ["cda_realm"]  # changed bytes, new reading
+
+
+def test_xades_verification_is_remembered_only_for_the_same_lot(pki, world) -> None:
+    client = DmpClient("https://unused", identity_for(pki, world, "medecin-elise"), verify=False, session="x")
+    sub = client.prepare([(cda_for(world, "elise", "medecin-elise", "ordonnance"), ())])
+    sig = next(e for e in sub.entries if e.is_signature)
+    docs = {e.unique_id: sub.documents[e.entry_uuid] for e in sub.entries if not e.is_signature}
+    assert sub.submission_set is not None
+    uid = sub.submission_set.unique_id
+    first = xades.verify_signature(sub.documents[sig.entry_uuid], uid, docs)
+    assert xades.verify_signature(sub.documents[sig.entry_uuid], uid, docs) is first
+    tampered = {k: v.replace(b"</ClinicalDocument>", b"<!-- x --></ClinicalDocument>") for k, v in docs.items()}
+    with pytest.raises(xades.SignatureProblem):
+        xades.verify_signature(sub.documents[sig.entry_uuid], uid, tampered)
+    with pytest.raises(xades.SignatureProblem):
+        xades.verify_signature(sub.documents[sig.entry_uuid], "1.2.3", docs)
+
+
+def _signed_vihf(pki, world) -> bytes:
+    identity = identity_for(pki, world, "medecin-elise")
+    claims = VihfClaims(structure_id="3999", activity_sector="SA41", subject_name="LEFEBVRE Marc",
+                        roles=(Role("10", "1.2.250.1.71.1.2.7"),), patient_ins=world.person("elise").ins.value)
+    return to_bytes(build_vihf(claims, identity.sign_cert, identity.sign_key))
+
+
+def test_vihf_signature_check_remembers_bytes_and_still_judges_time_and_tampering(pki, world, monkeypatch) -> None:
+    raw = _signed_vihf(pki, world)
+    cert = signer_certificate(parse_xml(raw).find(f"{{{saml.DS_NS}}}Signature"))
+    verified: list[bytes] = []
+    real = saml.verify_signature
+    monkeypatch.setattr(checks_dmp_vihf.saml, "verify_signature",
+                        lambda data, **kw: verified.append(data) or real(data, **kw))
+    now = datetime.now(UTC)
+    checks_dmp_vihf._verify_vihf_signature(raw, cert, now)
+    checks_dmp_vihf._verify_vihf_signature(raw, cert, now + timedelta(seconds=5))
+    assert len(verified) == 1  # the replayed assertion is not verified again
+    with pytest.raises(saml.SamlError):  # outside the certificate's validity: verified again, and refused
+        checks_dmp_vihf._verify_vihf_signature(raw, cert, cert.not_valid_after_utc + timedelta(days=1))
+    tampered = raw.replace(b"LEFEBVRE Marc", b"LEFEBVRE Paul")
+    with pytest.raises(saml.SamlError):
+        checks_dmp_vihf._verify_vihf_signature(tampered, cert, now)
+    assert len(verified) == 3
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    db = open_database(f"sqlite:///{tmp_path / 'r.db'}")
+    store = DmpStore(db, seeder=make_seeder(SEED, repository_uid="1.2.3"))
+    store.create_tables()
+    store.ensure_seeded("s")
+    yield store
+    db.dispose()
+
+
+def test_dossier_and_authorization_is_the_two_reads(store: DmpStore, world) -> None:
+    elise = world.person("elise").ins.value
+
+    def both(ins: str, structure: str) -> tuple:
+        dossier = store.dossier("s", ins)
+        return dossier, (store.authorization("s", ins, structure) if dossier else None)
+
+    cases = [(elise, "3999"), ("000000000000000", "3999")]
+    store.save_authorization("s", Authorization(elise, "3999", "VALIDE", time.time(), None, treating_physician=True))
+    cases.append((elise, "4000"))
+    for ins, structure in cases:
+        assert store.dossier_and_authorization("s", ins, structure) == both(ins, structure)
+    assert store.dossier_and_authorization("s", elise, "3999")[1] is not None
+    store.delete_authorization("s", elise, "3999")
+    assert store.dossier_and_authorization("s", elise, "3999") == both(elise, "3999")
+    assert store.dossier_and_authorization("s", elise, "3999")[1] is None
+
+
+def test_answered_entries_are_shared_until_their_row_changes(store: DmpStore, world) -> None:
+    t = store.entries_table
+    elise = world.person("elise").ins.value
+    stored: dict[str, str] = {}
+    first = store.entries_where("s", t.c.patient_ins == elise, stored=stored)
+    again = store.entries_where("s", t.c.patient_ins == elise, stored={})
+    assert first == store.entries_where("s", t.c.patient_ins == elise)  # the uncached reading
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    assert not any(a is b for a, b in zip(first, store.entries_where("s", t.c.patient_ins == elise), strict=True))
+    store.register("s", None, [], [], [], status_changes=[(first[0].entry_uuid, DEPRECATED)])
+    after = store.entries_where("s", t.c.patient_ins == elise, stored={})
+    assert after[0].entry_uuid == first[0].entry_uuid and after[0].status == DEPRECATED
+    assert after == store.entries_where("s", t.c.patient_ins == elise)
