@@ -146,3 +146,44 @@ def test_answered_entries_are_shared_until_their_row_changes(store: DmpStore, wo
     after = store.entries_where("s", t.c.patient_ins == elise, stored={})
     assert after[0].entry_uuid == first[0].entry_uuid and after[0].status == DEPRECATED
     assert after == store.entries_where("s", t.c.patient_ins == elise)
+
+
+def test_a_duplicate_uniqueid_is_refused_as_before_without_its_own_lookup(make_client, world, dmp_bench,
+                                                                          monkeypatch) -> None:
+    """The registry's key finds a duplicate (no lookup before each registration); the refusal names the
+    uniqueId as the lookup did, and still comes before a bad replacement's refusal."""
+    elise = world.person("elise")
+    client = make_client("medecin-elise")
+    client.set_authorization(elise.ins.value, elise.ins.oid)
+    spec = cda_for(world, "elise", "medecin-elise", "ordonnance")
+    assert client.feed([(spec, ())]).ok
+    lookups: list[list[str]] = []
+    real = DmpStore.existing_unique_id
+    monkeypatch.setattr(DmpStore, "existing_unique_id", lambda self, s, uids: lookups.append(uids) or real(self, s, uids))
+    assert client.feed([(cda_for(world, "elise", "medecin-elise", "ordonnance"), ())]).ok
+    assert lookups == []  # a new document: no lookup
+    expected = (f"uniqueId {spec.unique_id} déjà présent dans le DMP : utiliser un remplacement (RPLC) ou un "
+                "nouvel identifiant.")
+    again = client.feed([(spec, ())])
+    assert [(e.code, e.context, e.location) for e in again.errors] == [
+        ("XDSDuplicateUniqueIdInRegistry", expected, spec.unique_id)]
+    replacing = client.feed([(spec, ())], replaces={spec.unique_id: "urn:uuid:00000000-0000-0000-0000-000000000000"})
+    assert [(e.code, e.context) for e in replacing.errors] == [("XDSDuplicateUniqueIdInRegistry", expected)]
+
+
+def test_never_dmp_titles_in_one_search_match_keyword_by_keyword() -> None:
+    import re
+
+    from simulators.dmp.valuesets import _fold, load_valuesets
+
+    vs = load_valuesets()
+    keywords = vs.never_dmp["title_keywords"]
+
+    def one_by_one(title: str) -> bool:
+        return any(re.search(rf"\b{re.escape(k)}\b", _fold(title)) for k in keywords)
+
+    titles = ["Projet pour l'enfant (PPE)", "Rapport d'échéance AEMO", "Ordonnance", "appel", "PPE", "ppex",
+              "Compte rendu éducatif", "Fiche navette MDPH", "information préoccupante", "DIPC-2025", "xdipc", ""]
+    for title in titles + [k.upper() for k in keywords] + [k + "s" for k in keywords]:
+        assert vs.is_never_dmp("", title) is one_by_one(title), title
+    assert vs.is_never_dmp("EXPORT_DUI", "") and not vs.is_never_dmp("", "Ordonnance")
