@@ -15,7 +15,7 @@ import hashlib
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from lxml import etree
@@ -23,11 +23,12 @@ from lxml import etree
 from simulators.codecs.ebrim import parse_submit_objects
 from simulators.codecs.mtom import split_soap_request
 from simulators.codecs.soap import SoapEnvelope, parse_content_type, parse_envelope
-from simulators.codecs.xmlsafe import parse_xml
+from simulators.codecs.xmlsafe import parse_xml, to_bytes
 from simulators.core.errors import ProtocolError
 from simulators.core.exchange import Exchange
 from simulators.dmp.cda import KINDS, read_cda_header
 from simulators.dmp.codec import xds
+from simulators.dmp.memo import BoundedMemo
 from simulators.dmp.model import INVISIBLE_PATIENT, INVISIBLE_REPS, MASQUE_PS, RPLC, SIGNS, Submission
 from simulators.dmp.valuesets import load_valuesets
 from simulators.dmp.vihf import WSSE_NS, Vihf, VihfError, find_assertion, parse_vihf
@@ -48,6 +49,7 @@ class Reading:
     vihf: Vihf | None = None
     vihf_error: VihfError | None = None
     assertion: etree._Element | None = None
+    assertion_bytes: bytes = b""  # the assertion serialised (what its signature and its reading are judged on)
     submission: Submission | None = None
     response_body: bytes = b""
     response_type: str = ""
@@ -63,6 +65,7 @@ class Reading:
 
 
 _CACHE: OrderedDict[str, Reading] = OrderedDict()
+_VIHFS: BoundedMemo[Vihf] = BoundedMemo(256)  # a DUI replays one VIHF: read once per exact bytes (read-only)
 
 
 def content_type_of(headers: dict[str, str]) -> str:
@@ -88,7 +91,8 @@ def read(exchange: Exchange) -> Reading:
     if r.envelope is not None:
         try:
             r.assertion = find_assertion(r.envelope.find_header((WSSE_NS, "Security")))
-            r.vihf = parse_vihf(r.assertion, load_valuesets())
+            r.assertion_bytes = to_bytes(r.assertion)
+            r.vihf = _VIHFS.get(r.assertion_bytes, partial(parse_vihf, r.assertion, load_valuesets()))
         except VihfError as exc:
             r.vihf_error = exc
         payload = r.envelope.payload

@@ -10,13 +10,13 @@ import hashlib
 import threading
 from collections import OrderedDict
 from datetime import datetime, UTC
+from functools import lru_cache
 
 from cryptography import x509
 from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod
 
 from simulators.codecs import saml
 from simulators.codecs.saml import DS_NS, norm_dn
-from simulators.codecs.xmlsafe import to_bytes
 from simulators.core.exchange import Exchange
 from simulators.core.pki.profiles import dn_string
 from simulators.dmp.vihf import Vihf, VihfError, signer_certificate
@@ -98,6 +98,12 @@ def _verify_vihf_signature(raw: bytes, cert: x509.Certificate, at: datetime) -> 
             _VERIFIED.popitem(last=False)
 
 
+@lru_cache(maxsize=256)
+def _subject_dn(cert: x509.Certificate) -> str:
+    """The certificate's subject DN (a DUI signs with the same certificate: written once per certificate)."""
+    return dn_string(cert.subject)
+
+
 def vihf_signature(exchange: Exchange) -> str:
     r = require_envelope(exchange)
     if r.assertion is None:
@@ -112,13 +118,13 @@ def vihf_signature(exchange: Exchange) -> str:
                 exchanges=[exchange], evidence=[uri] if uri else [])
     try:
         cert = signer_certificate(signature)
-        _verify_vihf_signature(to_bytes(assertion), cert, datetime.fromtimestamp(exchange.started_at, UTC))
+        _verify_vihf_signature(r.assertion_bytes, cert, datetime.fromtimestamp(exchange.started_at, UTC))
     except saml.SamlError as exc:  # any failure of verification is the DUI's: said in the library's words
         expect_true(False, f"attendu une signature du VIHF valide, obtenu : {exc.cause or exc}", exchanges=[exchange])
     except VihfError as exc:
         expect_true(False, f"attendu une signature du VIHF valide, obtenu : {exc}", exchanges=[exchange])
     issuer = saml.child_text(assertion, "Issuer")
-    expect_true(norm_dn(issuer) == norm_dn(dn_string(cert.subject)) and "G=" not in issuer.replace("GN=", ""),
+    expect_true(norm_dn(issuer) == norm_dn(_subject_dn(cert)) and "G=" not in issuer.replace("GN=", ""),
                 f"attendu Issuer = DN du certificat de signature (forme GN/ST), obtenu {issuer!r}",
                 exchanges=[exchange], evidence=[issuer])
     return "VIHF signé (enveloppé, référence #ID)"
@@ -139,7 +145,7 @@ def _signer_dn(exchange: Exchange) -> str:
     if signature is None:
         return ""
     try:
-        return dn_string(signer_certificate(signature).subject)
+        return _subject_dn(signer_certificate(signature))
     except Exception:  # noqa: BLE001 - no readable certificate: dmp@5 judges the signature
         return ""
 

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance import checks_dmp_vihf
+from conformance import checks_dmp, checks_dmp_vihf
 from simulators.codecs import saml
 from simulators.codecs.xmlsafe import parse_xml, to_bytes
 from simulators.core.db import open_database
+from simulators.core.exchange import Exchange
 from simulators.dmp import cda, xades
 from simulators.dmp.client import DmpClient
 from simulators.dmp.memo import BoundedMemo
@@ -23,7 +24,8 @@ from simulators.dmp.model import DEPRECATED, AccessRecord, Authorization
 from simulators.dmp.records import plain
 from simulators.dmp.seed import make_seeder
 from simulators.dmp.store import DmpStore
-from simulators.dmp.vihf import Role, VihfClaims, build_vihf, signer_certificate
+from simulators.dmp.valuesets import load_valuesets
+from simulators.dmp.vihf import Role, VihfClaims, build_vihf, parse_vihf, signer_certificate
 from tests.dmp.conftest import SEED, cda_for, identity_for
 from tests.dmp.test_fragments import _assocs, _entries, _sets
 
@@ -82,7 +84,7 @@ def test_xades_verification_is_remembered_only_for_the_same_lot(pki, world) -> N
 def _signed_vihf(pki, world) -> bytes:
     identity = identity_for(pki, world, "medecin-elise")
     claims = VihfClaims(structure_id="3999", activity_sector="SA41", subject_name="LEFEBVRE Marc",
-                        roles=(Role("10", "1.2.250.1.71.1.2.7"),), patient_ins=world.person("elise").ins.value)
+                        roles=(Role("10", "1.2.250.1.71.1.2.7"), Role("SM54", "1.2.250.1.71.4.2.5")), patient_ins=world.person("elise").ins.value)
     return to_bytes(build_vihf(claims, identity.sign_cert, identity.sign_key))
 
 
@@ -187,3 +189,27 @@ def test_never_dmp_titles_in_one_search_match_keyword_by_keyword() -> None:
     for title in titles + [k.upper() for k in keywords] + [k + "s" for k in keywords]:
         assert vs.is_never_dmp("", title) is one_by_one(title), title
     assert vs.is_never_dmp("EXPORT_DUI", "") and not vs.is_never_dmp("", "Ordonnance")
+
+
+def _iti18_exchange(assertion) -> Exchange:
+    from simulators.codecs.soap import Addressing, build_envelope, soap12_content_type
+    from simulators.dmp.codec import xds
+    from simulators.dmp.vihf import security_header
+
+    payload = xds.adhoc_query_request(xds.FIND_DOCUMENTS, {"$XDSDocumentEntryPatientId": ["x^^^&1.2&ISO^NH"]})
+    body = build_envelope(payload, headers=[security_header(assertion)], wsa_prefix=None,
+                          addressing=Addressing(action=xds.ACTION_ITI18, message_id="urn:uuid:1", to="https://dmp"))
+    return Exchange(session="s", service="dmp", operation="ITI-18", started_at=time.time(), method="POST",
+                    request_headers={"Content-Type": soap12_content_type(xds.ACTION_ITI18)}, request_body=body)
+
+
+def test_checks_read_one_vihf_once_and_another_vihf_anew(pki, world) -> None:
+    raw = _signed_vihf(pki, world)
+    reading = checks_dmp.read(_iti18_exchange(parse_xml(raw)))
+    assert reading.vihf is not None, (reading.error, reading.vihf_error)
+    first = reading.vihf
+    replayed = checks_dmp.read(_iti18_exchange(parse_xml(raw))).vihf
+    other = checks_dmp.read(_iti18_exchange(parse_xml(raw.replace(b"LEFEBVRE Marc", b"LEFEBVRE Paul")))).vihf
+    assert first is not None and replayed is first  # the same bytes: the same reading
+    assert other is not None and other.subject_name != first.subject_name
+    assert other == parse_vihf(parse_xml(raw.replace(b"LEFEBVRE Marc", b"LEFEBVRE Paul")), load_valuesets())
