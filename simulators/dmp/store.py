@@ -49,6 +49,7 @@ class DmpStore:
         self.access_log = AccessLog(self._insert_access)  # write-behind: reads pay no transaction
         self._caller_statement = self._caller_select()
         self._answered: BoundedMemo[DocumentEntry] = BoundedMemo(4096)  # entries of answers, by JSON row
+        self._shapes: dict[Any, Any] = {}  # entries_filtered: statement per shape of conditions
 
     def _reset_elsewhere(self, session: str) -> None:
         self._seeded.discard(session)
@@ -259,19 +260,49 @@ class DmpStore:
                         ((t.c.entry_uuid, uuids), (t.c.unique_id, unique_ids), (t.c.lid, lids)) if values]
         return self._entries(session, alternatives, None, stored) if alternatives else []
 
+    def entries_filtered(self, session: str, filters: Sequence[tuple[str, str, Any]], *, limit: int | None = None,
+                         stored: dict[str, str] | None = None) -> list[DocumentEntry]:
+        """`entries_where` for conditions given as (operator, column, value), operator one of ``= in >= < like``:
+        the statement of each shape of conditions is built once, the values are its parameters (a stored
+        query builds no SQL expression per request)."""
+        shape = (tuple((op, column) for op, column, _ in filters), limit)
+        stmt = self._shapes.get(shape)
+        if stmt is None:
+            if len(self._shapes) > 256:
+                self._shapes.clear()
+            stmt = self._shapes[shape] = self._filtered_select(*shape)
+        params = {"s_": session, **{f"p{i}": value for i, (_, _, value) in enumerate(filters)}}
+        return self._read_entries([(stmt, params)], stored)
+
+    def _filtered_select(self, ops: tuple[tuple[str, str], ...], limit: int | None) -> Any:
+        t = self.t["entries"]
+        conditions = [t.c.session == bindparam("s_")]
+        for i, (op, name) in enumerate(ops):
+            column, value = t.c[name], bindparam(f"p{i}", expanding=op == "in")
+            comparisons = {"=": lambda: column == value, "in": lambda: column.in_(value),
+                           ">=": lambda: column >= value, "<": lambda: column < value, "like": lambda: column.like(value)}
+            conditions.append(comparisons[op]())
+        stmt = select(t.c.entry_uuid, t.c.created, t.c.data).where(*conditions).order_by(t.c.created, t.c.entry_uuid)
+        return stmt.limit(limit) if limit is not None else stmt
+
     def _entries(self, session: str, alternatives: Sequence[Sequence[Any]], limit: int | None,
                  stored: dict[str, str] | None) -> list[DocumentEntry]:
         t = self.t["entries"]
+        statements = []
+        for conditions in alternatives:
+            stmt = (select(t.c.entry_uuid, t.c.created, t.c.data).where(t.c.session == session, *conditions)
+                    .order_by(t.c.created, t.c.entry_uuid))
+            statements.append((stmt.limit(limit) if limit is not None else stmt, {}))
+        return self._read_entries(statements, stored)
+
+    def _read_entries(self, statements: Sequence[tuple[Any, dict[str, Any]]],
+                      stored: dict[str, str] | None) -> list[DocumentEntry]:
         found: dict[str, tuple[float, str]] = {}
         with self.db.engine.connect() as conn:
-            for conditions in alternatives:
-                stmt = (select(t.c.entry_uuid, t.c.created, t.c.data).where(t.c.session == session, *conditions)
-                        .order_by(t.c.created, t.c.entry_uuid))
-                if limit is not None:
-                    stmt = stmt.limit(limit)
-                for uuid_, created, data in conn.execute(stmt):
+            for stmt, params in statements:
+                for uuid_, created, data in conn.execute(stmt, params):
                     found[uuid_] = (created, data)
-        order = sorted(found, key=lambda u: (found[u][0], u)) if len(alternatives) > 1 else list(found)
+        order = sorted(found, key=lambda u: (found[u][0], u)) if len(statements) > 1 else list(found)
         if stored is None:
             return [DocumentEntry.from_json(json.loads(found[u][1])) for u in order]
         stored.update((u, found[u][1]) for u in order)

@@ -213,3 +213,28 @@ def test_checks_read_one_vihf_once_and_another_vihf_anew(pki, world) -> None:
     assert first is not None and replayed is first  # the same bytes: the same reading
     assert other is not None and other.subject_name != first.subject_name
     assert other == parse_vihf(parse_xml(raw.replace(b"LEFEBVRE Marc", b"LEFEBVRE Paul")), load_valuesets())
+
+
+def test_filtered_entries_are_the_entries_where_of_the_same_conditions(store: DmpStore, world) -> None:
+    """A prepared statement per shape of conditions: every shape and every value gives the expression's rows."""
+    t = store.entries_table
+    elise = world.person("elise").ins.value
+    rows = store.entries_where("s", t.c.patient_ins == elise)
+    types = sorted({e.type_code.code for e in rows if e.type_code})
+    assert len(types) > 1
+    cases = [([("=", "patient_ins", elise)], [t.c.patient_ins == elise])]
+    for code in types:  # one shape, other values: never the rows of the previous value
+        cases.append(([("=", "patient_ins", elise), ("in", "type_code", [code])],
+                      [t.c.patient_ins == elise, t.c.type_code.in_([code])]))
+    cases += [([("=", "patient_ins", elise), ("in", "type_code", types[:2]), (">=", "service_start", "2000"),
+                ("<", "creation_time", "2999"), ("like", "conf", "% N %")],
+               [t.c.patient_ins == elise, t.c.type_code.in_(types[:2]), t.c.service_start >= "2000",
+                t.c.creation_time < "2999", t.c.conf.like("% N %")]),
+              ([("=", "patient_ins", "000")], [t.c.patient_ins == "000"])]
+    for limit in (None, 2):
+        for filters, conditions in cases:
+            got = store.entries_filtered("s", filters, limit=limit)
+            assert got == store.entries_where("s", *conditions, limit=limit), filters
+    assert [e.type_code.code for e in store.entries_filtered("s", cases[1][0])] == [types[0]] * len(
+        store.entries_filtered("s", cases[1][0]))
+    assert store.entries_filtered("s", cases[-1][0]) == [] and store.entries_filtered("t", cases[0][0]) == []
