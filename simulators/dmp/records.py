@@ -22,17 +22,24 @@ def _names(cls: type) -> tuple[str, ...]:
     return names
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """What `dataclasses.asdict` gives for a dataclass instance (and the same walk for its values)."""
     cls = type(value)
-    if cls in (str, int, float, bool) or value is None:
+    if cls in _SCALARS:
         return value
     if cls is list:
-        return [plain(v) for v in value]
+        return [v if type(v) in _SCALARS else plain(v) for v in value]
     if cls is dict:
         return {plain(k): plain(v) for k, v in value.items()}
     if is_dataclass(value) and not isinstance(value, type):
-        return {name: plain(getattr(value, name)) for name in _names(cls)}
+        out = {}
+        for name in _names(cls):
+            v = getattr(value, name)
+            out[name] = v if type(v) in _SCALARS else plain(v)
+        return out
     if cls is tuple:
         return tuple(plain(v) for v in value)
     return copy.deepcopy(value)  # what asdict does with any other value (none in the DMP's records)

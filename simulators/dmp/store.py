@@ -48,6 +48,7 @@ class DmpStore:
         db.changes.subscribe("dmp", self._reset_elsewhere)  # replicas: reset elsewhere (docs/replicas.md)
         self.access_log = AccessLog(self._insert_access)  # write-behind: reads pay no transaction
         self._caller_statement = self._caller_select()
+        self._insert = {name: insert(table) for name, table in self.t.items()}  # built once (rows as parameters)
         self._answered: BoundedMemo[DocumentEntry] = BoundedMemo(4096)  # entries of answers, by JSON row
         self._shapes: dict[Any, Any] = {}  # entries_filtered: statement per shape of conditions
 
@@ -176,7 +177,7 @@ class DmpStore:
 
     def _insert_access(self, rows: list[dict[str, Any]]) -> None:
         with self.db.engine.begin() as conn:
-            conn.execute(insert(self.t["access"]), rows)
+            conn.execute(self._insert["access"], rows)
 
     def _publish(self, session: str, rows: list[dict[str, Any]]) -> None:
         if self.events is None or not self.events.has_subscribers:
@@ -203,21 +204,21 @@ class DmpStore:
         try:
             with self.db.engine.begin() as conn:
                 if documents:
-                    conn.execute(insert(self.t["docs"]), [
+                    conn.execute(self._insert["docs"], [
                         {"session": session, "unique_id": e.unique_id, "repository_uid": e.repository_uid,
                          "mime_type": e.mime_type, "hash": e.hash, "size": e.size, "content": data}
                         for e, data in documents])
                 if ss is not None:  # parameters apart from the statement: its compiled form is cached
-                    conn.execute(insert(self.t["subsets"]), [{
+                    conn.execute(self._insert["subsets"], [{
                         "session": session, "entry_uuid": ss.entry_uuid, "unique_id": ss.unique_id,
                         "patient_ins": ss.patient_id.split("^")[0], "submission_time": pad_time(ss.submission_time),
                         "source_id": ss.source_id, "status": ss.status,
                         "author_structures": " " + " ".join(s for a in ss.authors for s in a.structure_ids) + " ",
                         "data": json.dumps(plain(ss), ensure_ascii=False)}])
                 if entries:
-                    conn.execute(insert(self.t["entries"]), [entry_row(session, e, now) for e in entries])
+                    conn.execute(self._insert["entries"], [entry_row(session, e, now) for e in entries])
                 if associations:
-                    conn.execute(insert(self.t["assocs"]), [
+                    conn.execute(self._insert["assocs"], [
                         {"session": session, "id": a.id, "type": a.type, "source": a.source, "target": a.target,
                          "status": a.status, "slots": json.dumps(a.slots, ensure_ascii=False)} for a in associations])
                 for uuid_ in deprecate:
@@ -226,7 +227,7 @@ class DmpStore:
                     self._set_status(conn, session, uuid_, status)
                 access_rows = [{"session": session, **plain(r)} for r in access]
                 if access_rows:
-                    conn.execute(insert(self.t["access"]), access_rows)
+                    conn.execute(self._insert["access"], access_rows)
         except IntegrityError as exc:
             raise DuplicateUniqueId(str(exc.orig)) from None
         self._publish(session, access_rows)
