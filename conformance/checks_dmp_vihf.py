@@ -16,7 +16,8 @@ from cryptography import x509
 from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod
 
 from simulators.codecs import saml
-from simulators.codecs.saml import DS_NS, norm_dn
+from simulators.codecs.saml import DS_NS
+from simulators.codecs.saml import norm_dn as _norm_dn
 from simulators.core.exchange import Exchange
 from simulators.core.pki.profiles import dn_string
 from simulators.dmp.vihf import Vihf, VihfError, signer_certificate
@@ -96,6 +97,9 @@ def _verify_vihf_signature(raw: bytes, cert: x509.Certificate, at: datetime) -> 
         _VERIFIED[key] = True
         while len(_VERIFIED) > 1024:
             _VERIFIED.popitem(last=False)
+
+
+norm_dn = lru_cache(maxsize=1024)(_norm_dn)  # pure, immutable answer; the same DNs on every request
 
 
 @lru_cache(maxsize=256)
