@@ -31,6 +31,12 @@ from simulators.dmp.model import (
 from simulators.core.events import Event
 
 
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "=": lambda column, value: column == value, "in": lambda column, value: column.in_(value),
+    ">=": lambda column, value: column >= value, "<": lambda column, value: column < value,
+    "like": lambda column, value: column.like(value)}
+
+
 def _parse_entry(data: str) -> Callable[[], DocumentEntry]:
     return lambda: DocumentEntry.from_json(json.loads(data))
 
@@ -279,17 +285,14 @@ class DmpStore:
         t = self.t["entries"]
         conditions = [t.c.session == bindparam("s_")]
         for i, (op, name) in enumerate(ops):
-            column, value = t.c[name], bindparam(f"p{i}", expanding=op == "in")
-            comparisons = {"=": lambda: column == value, "in": lambda: column.in_(value),
-                           ">=": lambda: column >= value, "<": lambda: column < value, "like": lambda: column.like(value)}
-            conditions.append(comparisons[op]())
+            conditions.append(_COMPARISONS[op](t.c[name], bindparam(f"p{i}", expanding=op == "in")))
         stmt = select(t.c.entry_uuid, t.c.created, t.c.data).where(*conditions).order_by(t.c.created, t.c.entry_uuid)
         return stmt.limit(limit) if limit is not None else stmt
 
     def _entries(self, session: str, alternatives: Sequence[Sequence[Any]], limit: int | None,
                  stored: dict[str, str] | None) -> list[DocumentEntry]:
         t = self.t["entries"]
-        statements = []
+        statements: list[tuple[Any, dict[str, Any]]] = []
         for conditions in alternatives:
             stmt = (select(t.c.entry_uuid, t.c.created, t.c.data).where(t.c.session == session, *conditions)
                     .order_by(t.c.created, t.c.entry_uuid))

@@ -223,9 +223,8 @@ def test_filtered_entries_are_the_entries_where_of_the_same_conditions(store: Dm
     types = sorted({e.type_code.code for e in rows if e.type_code})
     assert len(types) > 1
     cases = [([("=", "patient_ins", elise)], [t.c.patient_ins == elise])]
-    for code in types:  # one shape, other values: never the rows of the previous value
-        cases.append(([("=", "patient_ins", elise), ("in", "type_code", [code])],
-                      [t.c.patient_ins == elise, t.c.type_code.in_([code])]))
+    cases.extend(([("=", "patient_ins", elise), ("in", "type_code", [code])],  # one shape, other values
+                  [t.c.patient_ins == elise, t.c.type_code.in_([code])]) for code in types)
     cases += [([("=", "patient_ins", elise), ("in", "type_code", types[:2]), (">=", "service_start", "2000"),
                 ("<", "creation_time", "2999"), ("like", "conf", "% N %")],
                [t.c.patient_ins == elise, t.c.type_code.in_(types[:2]), t.c.service_start >= "2000",
