@@ -6,13 +6,18 @@ PKI is the simulator's business). Exchanges are read through `checks_dmp.read` (
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from datetime import datetime, UTC
+from functools import lru_cache
 
+from cryptography import x509
 from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod
 
 from simulators.codecs import saml
-from simulators.codecs.saml import DS_NS, norm_dn
-from simulators.codecs.xmlsafe import to_bytes
+from simulators.codecs.saml import DS_NS
+from simulators.codecs.saml import norm_dn as _norm_dn
 from simulators.core.exchange import Exchange
 from simulators.core.pki.profiles import dn_string
 from simulators.dmp.vihf import Vihf, VihfError, signer_certificate
@@ -69,6 +74,40 @@ def vihf_modes(exchange: Exchange) -> str:
     return f"{vihf.purpose_of_use} / {vihf.auth_mode}"
 
 
+_VERIFIED: OrderedDict[bytes, bool] = OrderedDict()  # sha256 of assertion bytes whose signature verified
+_VERIFIED_LOCK = threading.Lock()
+
+
+def _verify_vihf_signature(raw: bytes, cert: x509.Certificate, at: datetime) -> None:
+    """signxml's verification of the assertion's enveloped signature by the certificate it carries, at `at`.
+
+    A DUI replays one signed VIHF on many requests: an assertion whose exact bytes verified once (the
+    certificate is read from those bytes, the configuration is fixed) verifies again at any instant
+    within the certificate's validity, the one input that changes; elsewhere it is verified again, so
+    signxml says why it fails. SamlError when the signature does not hold."""
+    key = hashlib.sha256(raw).digest()
+    with _VERIFIED_LOCK:
+        known = key in _VERIFIED
+    if known and cert.not_valid_before_utc <= at <= cert.not_valid_after_utc:
+        return
+    config = SignatureConfiguration(signature_methods=frozenset(SignatureMethod), digest_algorithms=frozenset(DigestAlgorithm),
+                                    ignore_ambiguous_key_info=True, verification_time=at)
+    saml.verify_signature(raw, config=config, certificate=cert)
+    with _VERIFIED_LOCK:
+        _VERIFIED[key] = True
+        while len(_VERIFIED) > 1024:
+            _VERIFIED.popitem(last=False)
+
+
+norm_dn = lru_cache(maxsize=1024)(_norm_dn)  # pure, immutable answer; the same DNs on every request
+
+
+@lru_cache(maxsize=256)
+def _subject_dn(cert: x509.Certificate) -> str:
+    """The certificate's subject DN (a DUI signs with the same certificate: written once per certificate)."""
+    return dn_string(cert.subject)
+
+
 def vihf_signature(exchange: Exchange) -> str:
     r = require_envelope(exchange)
     if r.assertion is None:
@@ -83,16 +122,13 @@ def vihf_signature(exchange: Exchange) -> str:
                 exchanges=[exchange], evidence=[uri] if uri else [])
     try:
         cert = signer_certificate(signature)
-        config = SignatureConfiguration(signature_methods=frozenset(SignatureMethod), digest_algorithms=frozenset(DigestAlgorithm),
-                                        ignore_ambiguous_key_info=True,
-                                        verification_time=datetime.fromtimestamp(exchange.started_at, UTC))
-        saml.verify_signature(to_bytes(assertion), config=config, certificate=cert)
+        _verify_vihf_signature(r.assertion_bytes, cert, datetime.fromtimestamp(exchange.started_at, UTC))
     except saml.SamlError as exc:  # any failure of verification is the DUI's: said in the library's words
         expect_true(False, f"attendu une signature du VIHF valide, obtenu : {exc.cause or exc}", exchanges=[exchange])
     except VihfError as exc:
         expect_true(False, f"attendu une signature du VIHF valide, obtenu : {exc}", exchanges=[exchange])
     issuer = saml.child_text(assertion, "Issuer")
-    expect_true(norm_dn(issuer) == norm_dn(dn_string(cert.subject)) and "G=" not in issuer.replace("GN=", ""),
+    expect_true(norm_dn(issuer) == norm_dn(_subject_dn(cert)) and "G=" not in issuer.replace("GN=", ""),
                 f"attendu Issuer = DN du certificat de signature (forme GN/ST), obtenu {issuer!r}",
                 exchanges=[exchange], evidence=[issuer])
     return "VIHF signé (enveloppé, référence #ID)"
@@ -113,7 +149,7 @@ def _signer_dn(exchange: Exchange) -> str:
     if signature is None:
         return ""
     try:
-        return dn_string(signer_certificate(signature).subject)
+        return _subject_dn(signer_certificate(signature))
     except Exception:  # noqa: BLE001 - no readable certificate: dmp@5 judges the signature
         return ""
 

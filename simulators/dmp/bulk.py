@@ -22,7 +22,8 @@ from sqlalchemy import insert
 from sqlalchemy.schema import CreateIndex, DropIndex
 
 from simulators.dmp.model import SIGNATURE_CLASS, Code, DocumentEntry, pad_time
-from simulators.dmp.store import DmpStore, entry_row
+from simulators.dmp.store import DmpStore
+from simulators.dmp.tables import entry_row
 
 #: the fields a row may replace; lid and source_patient_id follow entry_uuid and patient_id unless given
 VARIABLE = ("entry_uuid", "lid", "unique_id", "patient_id", "source_patient_id", "class_code", "type_code",

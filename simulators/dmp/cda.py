@@ -35,6 +35,7 @@ from simulators.codecs.cda import (  # noqa: F401 - re-exported: the DMP's histo
     new_oid,
     parse_clinical_document,
 )
+from simulators.dmp.memo import BoundedMemo
 from simulators.identities.nir import explain_nir
 
 KINDS: dict[str, DocumentKind] = {
@@ -89,8 +90,19 @@ def _find(root: etree._Element, path: str) -> etree._Element | None:
     return root.find(path.replace("h:", f"{{{HL7}}}"))
 
 
+_HEADERS: BoundedMemo[CdaHeader] = BoundedMemo(64)
+
+
 def read_cda_header(data: bytes) -> CdaHeader:
-    """Header facts plus every rule broken; never raises on a document that is not a CDA."""
+    """Header facts plus every rule broken; never raises on a document that is not a CDA.
+
+    Remembered by the document's bytes: the registry and the live checks of one ITI-41 read the same
+    document (the reading is shared, callers do not modify it)."""
+    data = bytes(data)  # a no-op on bytes; a hashable key for any other buffer
+    return _HEADERS.get(data, lambda: _read_cda_header(data))
+
+
+def _read_cda_header(data: bytes) -> CdaHeader:
     header = CdaHeader()
     try:
         root = parse_clinical_document(data)

@@ -58,6 +58,5 @@ class Caller:
 def load_caller(services: Services, session: str, vihf: Vihf) -> Caller:
     services.store.ensure_seeded(session)
     actor = services.policy.actor(vihf)
-    dossier = services.store.dossier(session, vihf.patient_ins)
-    auth = services.store.authorization(session, vihf.patient_ins, vihf.structure_id) if dossier else None
+    dossier, auth = services.store.dossier_and_authorization(session, vihf.patient_ins, vihf.structure_id)
     return Caller(session, vihf, actor, dossier, auth)

@@ -241,11 +241,8 @@ def provide_and_register(sub: Submission, caller: Caller, services: Services) ->
         if not any(a.type == HAS_MEMBER and a.source == ss.entry_uuid and a.target == e.entry_uuid for a in sub.associations):
             raise RegistryFailure(META, f"Fiche {e.unique_id} : association HasMember depuis le lot absente.",
                                   location=e.unique_id)
-    existing = services.store.existing_unique_id(caller.session, uids)
-    if existing is not None:
-        raise RegistryFailure("XDSDuplicateUniqueIdInRegistry", f"uniqueId {existing} déjà présent dans "
-                              "le DMP : utiliser un remplacement (RPLC) ou un nouvel identifiant.",
-                              location=existing)
+    if any(a.type == RPLC for a in sub.associations):  # a duplicate is reported before a bad replacement
+        _refuse_duplicate(services.store.existing_unique_id(caller.session, uids))
     deprecate, replaced = _replacements(sub, caller, services)
     for e in sub.entries:
         e.status, e.version, e.lid = APPROVED, 1, e.entry_uuid
@@ -257,7 +254,8 @@ def provide_and_register(sub: Submission, caller: Caller, services: Services) ->
                                 [(e, sub.documents[e.entry_uuid]) for e in sub.entries], deprecate=deprecate,
                                 access=[caller.access("alimentation", "autorise", document=e.unique_id)
                                         for e in sub.entries if not e.is_signature])
-    except DuplicateUniqueId:
+    except DuplicateUniqueId:  # the registry's own key found it: which uniqueId, read only now
+        _refuse_duplicate(services.store.existing_unique_id(caller.session, uids))
         raise RegistryFailure("XDSDuplicateUniqueIdInRegistry", "uniqueId déjà présent dans le DMP (soumission "
                               "concurrente).") from None
     content = [e for e in sub.entries if not e.is_signature]
@@ -266,6 +264,13 @@ def provide_and_register(sub: Submission, caller: Caller, services: Services) ->
                            "never_dmp": services.vs.is_never_dmp(e.type_code.code if e.type_code else "", e.title)}
                           for e in content],
             "submission_set": ss.unique_id, "signed": signed, "replaced": replaced}
+
+
+def _refuse_duplicate(existing: str | None) -> None:
+    if existing is not None:
+        raise RegistryFailure("XDSDuplicateUniqueIdInRegistry", f"uniqueId {existing} déjà présent dans "
+                              "le DMP : utiliser un remplacement (RPLC) ou un nouvel identifiant.",
+                              location=existing)
 
 
 def _replacements(sub: Submission, caller: Caller, services: Services) -> tuple[list[str], list[str]]:

@@ -81,27 +81,25 @@ def _statuses(q: StoredQuery, name: str) -> list[str]:
 
 def _find_entries(q: StoredQuery, caller: Caller, services: Services, stored: dict[str, str], *,
                   own_only: bool = False) -> list[DocumentEntry]:
-    t = services.store.entries_table
     ins = _patient(q, f"{P}PatientId", caller, services)
-    conds: list[Any] = [t.c.patient_ins == ins, t.c.status.in_(_statuses(q, f"{P}Status"))]
+    filters: list[tuple[str, str, Any]] = [("=", "patient_ins", ins), ("in", "status", _statuses(q, f"{P}Status"))]
     if own_only:
-        conds.append(t.c.author_structures.like(f"% {caller.actor.structure_id} %"))
-    for param, column in (("ClassCode", t.c.class_code), ("TypeCode", t.c.type_code), ("FormatCode", t.c.format_code),
-                          ("PracticeSettingCode", t.c.practice_code),
-                          ("HealthcareFacilityTypeCode", t.c.facility_code)):
+        filters.append(("like", "author_structures", f"% {caller.actor.structure_id} %"))
+    for param, column in (("ClassCode", "class_code"), ("TypeCode", "type_code"), ("FormatCode", "format_code"),
+                          ("PracticeSettingCode", "practice_code"), ("HealthcareFacilityTypeCode", "facility_code")):
         values = _codes(q.params.get(P + param, []))
         if values:
-            conds.append(column.in_(values))
-    for param, column in (("CreationTime", t.c.creation_time), ("ServiceStartTime", t.c.service_start),
-                          ("ServiceStopTime", t.c.service_stop)):
+            filters.append(("in", column, values))
+    for param, column in (("CreationTime", "creation_time"), ("ServiceStartTime", "service_start"),
+                          ("ServiceStopTime", "service_stop")):
         low, high = _time_bound(q, f"{P}{param}From"), _time_bound(q, f"{P}{param}To")
         if low:
-            conds.append(column >= low)
+            filters.append((">=", column, low))
         if high:
-            conds.append(column < high)
-    conds.extend(t.c.conf.like(f"% {code} %") for code in _codes(q.params.get(f"{P}ConfidentialityCode", [])))
+            filters.append(("<", column, high))
+    filters.extend(("like", "conf", f"% {code} %") for code in _codes(q.params.get(f"{P}ConfidentialityCode", [])))
     limit = services.options.max_results + 1
-    entries = services.store.entries_where(caller.session, *conds, limit=limit, stored=stored)
+    entries = services.store.entries_filtered(caller.session, filters, limit=limit, stored=stored)
     if len(entries) > services.options.max_results:
         raise RegistryFailure("XDSTooManyResults", f"Plus de {services.options.max_results} résultats : affiner la "
                               "recherche (dates, types).")

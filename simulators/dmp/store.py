@@ -14,95 +14,31 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import (
-    Boolean, Column, Float, Index, Integer, LargeBinary, String, Table, Text, and_, delete, insert, select,
-    update,
-)
+from sqlalchemy import Table, and_, bindparam, delete, insert, outerjoin, select, update
 from sqlalchemy.exc import IntegrityError
 
 from simulators.core.db import Database
 from simulators.dmp.access_log import AccessLog
 from simulators.dmp.fragments import FragmentCache
+from simulators.dmp.memo import BoundedMemo
+from simulators.dmp.records import plain
+from simulators.dmp.tables import entry_row, tables_of
 from simulators.dmp.model import (
     DEPRECATED, AccessRecord, DuplicateUniqueId, pad_time, Association, Authorization, DocumentEntry, Dossier, SubmissionSet,
 )
 from simulators.core.events import Event
 
 
-def _tables(db: Database) -> dict[str, Table]:
-    md = db.metadata
-    if "dmp_entries" in md.tables:
-        return {name[4:]: md.tables[name] for name in md.tables if name.startswith("dmp_")}
-    s = lambda: Column("session", String(64), primary_key=True)  # noqa: E731
-    entries = Table(
-        "dmp_entries", md, s(), Column("entry_uuid", String(80), primary_key=True),
-        Column("lid", String(80), nullable=False), Column("unique_id", String(128), nullable=False),
-        Column("patient_ins", String(32), nullable=False), Column("status", String(64), nullable=False),
-        Column("class_code", String(64)), Column("type_code", String(64)), Column("format_code", String(128)),
-        Column("facility_code", String(64)), Column("practice_code", String(64)), Column("conf", String(255)),
-        Column("creation_time", String(14)), Column("service_start", String(14)), Column("service_stop", String(14)),
-        Column("author_structures", Text), Column("version", Integer, nullable=False),
-        Column("is_signature", Boolean, nullable=False), Column("created", Float, nullable=False),
-        Column("data", Text, nullable=False))
-    Index("ix_dmp_entries_patient", entries.c.session, entries.c.patient_ins, entries.c.status, entries.c.service_start)
-    Index("ix_dmp_entries_type", entries.c.session, entries.c.patient_ins, entries.c.type_code)
-    Index("ix_dmp_entries_class", entries.c.session, entries.c.patient_ins, entries.c.class_code)
-    Index("ix_dmp_entries_creation", entries.c.session, entries.c.patient_ins, entries.c.creation_time)
-    Index("ix_dmp_entries_uid", entries.c.session, entries.c.unique_id)
-    Index("ix_dmp_entries_lid", entries.c.session, entries.c.lid)
-    subsets = Table(
-        "dmp_subsets", md, s(), Column("entry_uuid", String(80), primary_key=True),
-        Column("unique_id", String(128), nullable=False), Column("patient_ins", String(32), nullable=False),
-        Column("submission_time", String(14)), Column("source_id", String(128)), Column("status", String(64)),
-        Column("author_structures", Text), Column("data", Text, nullable=False))
-    Index("ix_dmp_subsets_patient", subsets.c.session, subsets.c.patient_ins, subsets.c.submission_time)
-    Index("ix_dmp_subsets_uid", subsets.c.session, subsets.c.unique_id, unique=True)
-    assocs = Table(
-        "dmp_assocs", md, s(), Column("id", String(80), primary_key=True), Column("type", String(80), nullable=False),
-        Column("source", String(80), nullable=False), Column("target", String(80), nullable=False),
-        Column("status", String(64), nullable=False), Column("slots", Text, nullable=False))
-    Index("ix_dmp_assocs_source", assocs.c.session, assocs.c.source)
-    Index("ix_dmp_assocs_target", assocs.c.session, assocs.c.target)
-    docs = Table(
-        "dmp_docs", md, s(), Column("unique_id", String(128), primary_key=True),
-        Column("repository_uid", String(128), nullable=False), Column("mime_type", String(128)),
-        Column("hash", String(64)), Column("size", Integer), Column("content", LargeBinary, nullable=False))
-    dossiers = Table("dmp_dossiers", md, s(), Column("ins", String(32), primary_key=True),
-                     Column("data", Text, nullable=False))
-    authz = Table(
-        "dmp_authz", md, s(), Column("ins", String(32), primary_key=True),
-        Column("structure_id", String(64), primary_key=True), Column("status", String(16), nullable=False),
-        Column("granted_at", Float), Column("expires_at", Float), Column("treating", Boolean, nullable=False),
-        Column("subject", String(255)))
-    access = Table(
-        "dmp_access", md, Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("session", String(64), nullable=False), Column("ins", String(32), nullable=False),
-        Column("at", Float, nullable=False), Column("action", String(32)), Column("structure_id", String(64)),
-        Column("actor", String(255)), Column("profession", String(64)), Column("mode", String(32)),
-        Column("outcome", String(16)), Column("document", String(128)), Column("detail", Text))
-    Index("ix_dmp_access_patient", access.c.session, access.c.ins, access.c.at)
-    seeded = Table("dmp_seeded", md, s(), Column("at", Float, nullable=False))
-    return {"entries": entries, "subsets": subsets, "assocs": assocs, "docs": docs, "dossiers": dossiers,
-            "authz": authz, "access": access, "seeded": seeded}
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "=": lambda column, value: column == value, "in": lambda column, value: column.in_(value),
+    ">=": lambda column, value: column >= value, "<": lambda column, value: column < value,
+    "like": lambda column, value: column.like(value)}
 
 
-def entry_row(session: str, e: DocumentEntry, now: float) -> dict[str, Any]:
-    return {"session": session, "entry_uuid": e.entry_uuid, "lid": e.lid or e.entry_uuid, "unique_id": e.unique_id,
-            "patient_ins": e.patient_ins, "status": e.status,
-            "class_code": e.class_code.code if e.class_code else None,
-            "type_code": e.type_code.code if e.type_code else None,
-            "format_code": e.format_code.code if e.format_code else None,
-            "facility_code": e.facility_code.code if e.facility_code else None,
-            "practice_code": e.practice_code.code if e.practice_code else None,
-            "conf": " " + " ".join(c.code for c in e.confidentiality) + " ",
-            "creation_time": pad_time(e.creation_time), "service_start": pad_time(e.service_start),
-            "service_stop": pad_time(e.service_stop),
-            "author_structures": " " + " ".join(s for a in e.authors for s in a.structure_ids) + " ",
-            "version": e.version, "is_signature": e.is_signature, "created": now,
-            "data": json.dumps(e.to_json(), ensure_ascii=False)}
+def _parse_entry(data: str) -> Callable[[], DocumentEntry]:
+    return lambda: DocumentEntry.from_json(json.loads(data))
 
 
 class DmpStore:
@@ -110,13 +46,17 @@ class DmpStore:
                  events: Any = None) -> None:
         self.db = db
         self.events = events  # EventBus: every access (feed, search, retrieve, update) is published
-        self.t = _tables(db)
+        self.t = tables_of(db)
         self.seeder = seeder
         self._seeded: set[str] = set()
         self._seed_lock = threading.Lock()
         self.fragments = FragmentCache()  # serialised ebRIM objects of ITI-18 answers (fragments.py)
         db.changes.subscribe("dmp", self._reset_elsewhere)  # replicas: reset elsewhere (docs/replicas.md)
         self.access_log = AccessLog(self._insert_access)  # write-behind: reads pay no transaction
+        self._caller_statement = self._caller_select()
+        self._insert = {name: insert(table) for name, table in self.t.items()}  # built once (rows as parameters)
+        self._answered: BoundedMemo[DocumentEntry] = BoundedMemo(4096)  # entries of answers, by JSON row
+        self._shapes: dict[Any, Any] = {}  # entries_filtered: statement per shape of conditions
 
     def _reset_elsewhere(self, session: str) -> None:
         self._seeded.discard(session)
@@ -181,6 +121,23 @@ class DmpStore:
             rows = conn.execute(select(t.c.data).where(t.c.session == session)).all()
         return [Dossier.from_json(json.loads(r[0])) for r in rows]
 
+    def dossier_and_authorization(self, session: str, ins: str,
+                                  structure_id: str) -> tuple[Dossier | None, Authorization | None]:
+        """`dossier(session, ins)` and, when there is one, `authorization(session, ins, structure_id)`: what
+        every DMP request reads about its caller, in one prepared statement."""
+        with self.db.engine.connect() as conn:
+            row = conn.execute(self._caller_statement, {"s": session, "i": ins, "sid": structure_id}).first()
+        if row is None:
+            return None, None
+        dossier = Dossier.from_json(json.loads(row[0]))
+        return dossier, (self._authz(row) if row._mapping["status"] is not None else None)
+
+    def _caller_select(self) -> Any:
+        d, a = self.t["dossiers"], self.t["authz"]
+        on = and_(a.c.session == d.c.session, a.c.ins == d.c.ins, a.c.structure_id == bindparam("sid"))
+        return (select(d.c.data, *(c for c in a.c if c.name != "session")).select_from(outerjoin(d, a, on))
+                .where(d.c.session == bindparam("s"), d.c.ins == bindparam("i")))
+
     def authorization(self, session: str, ins: str, structure_id: str) -> Authorization | None:
         t = self.t["authz"]
         with self.db.engine.connect() as conn:
@@ -219,14 +176,14 @@ class DmpStore:
 
     # --- access history -------------------------------------------------------------------------------
     def record_access(self, session: str, records: Iterable[AccessRecord]) -> None:
-        rows = [{"session": session, **asdict(r)} for r in records]
+        rows = [{"session": session, **plain(r)} for r in records]
         if rows:
             self.access_log.add(rows)  # stored within milliseconds; any history read flushes first
             self._publish(session, rows)
 
     def _insert_access(self, rows: list[dict[str, Any]]) -> None:
         with self.db.engine.begin() as conn:
-            conn.execute(insert(self.t["access"]), rows)
+            conn.execute(self._insert["access"], rows)
 
     def _publish(self, session: str, rows: list[dict[str, Any]]) -> None:
         if self.events is None or not self.events.has_subscribers:
@@ -253,32 +210,33 @@ class DmpStore:
         try:
             with self.db.engine.begin() as conn:
                 if documents:
-                    conn.execute(insert(self.t["docs"]), [
+                    conn.execute(self._insert["docs"], [
                         {"session": session, "unique_id": e.unique_id, "repository_uid": e.repository_uid,
                          "mime_type": e.mime_type, "hash": e.hash, "size": e.size, "content": data}
                         for e, data in documents])
                 if ss is not None:  # parameters apart from the statement: its compiled form is cached
-                    conn.execute(insert(self.t["subsets"]), [{
+                    conn.execute(self._insert["subsets"], [{
                         "session": session, "entry_uuid": ss.entry_uuid, "unique_id": ss.unique_id,
                         "patient_ins": ss.patient_id.split("^")[0], "submission_time": pad_time(ss.submission_time),
                         "source_id": ss.source_id, "status": ss.status,
                         "author_structures": " " + " ".join(s for a in ss.authors for s in a.structure_ids) + " ",
-                        "data": json.dumps(ss.to_json(), ensure_ascii=False)}])
+                        "data": json.dumps(plain(ss), ensure_ascii=False)}])
                 if entries:
-                    conn.execute(insert(self.t["entries"]), [entry_row(session, e, now) for e in entries])
+                    conn.execute(self._insert["entries"], [entry_row(session, e, now) for e in entries])
                 if associations:
-                    conn.execute(insert(self.t["assocs"]), [
+                    conn.execute(self._insert["assocs"], [
                         {"session": session, "id": a.id, "type": a.type, "source": a.source, "target": a.target,
                          "status": a.status, "slots": json.dumps(a.slots, ensure_ascii=False)} for a in associations])
                 for uuid_ in deprecate:
                     self._set_status(conn, session, uuid_, DEPRECATED)
                 for uuid_, status in status_changes:
                     self._set_status(conn, session, uuid_, status)
-                if access:
-                    conn.execute(insert(self.t["access"]), [{"session": session, **asdict(r)} for r in access])
+                access_rows = [{"session": session, **plain(r)} for r in access]
+                if access_rows:
+                    conn.execute(self._insert["access"], access_rows)
         except IntegrityError as exc:
             raise DuplicateUniqueId(str(exc.orig)) from None
-        self._publish(session, [{"session": session, **asdict(r)} for r in access])
+        self._publish(session, access_rows)
 
     def _set_status(self, conn: Any, session: str, entry_uuid: str, status: str) -> None:
         t = self.t["entries"]
@@ -295,7 +253,9 @@ class DmpStore:
     def entries_where(self, session: str, *conditions: Any, limit: int | None = None,
                       stored: dict[str, str] | None = None) -> list[DocumentEntry]:
         """`stored`, when given, receives entryUUID -> the JSON row each entry was read from (the version
-        its cached ebRIM fragment must match)."""
+        its cached ebRIM fragment must match); the entries of such a read (a query's answer) are then shared
+        with other answers of the same rows, read-only (remembered by exact JSON row: a changed row is
+        parsed again)."""
         return self._entries(session, [conditions], limit, stored)
 
     def entries_by(self, session: str, *, uuids: Sequence[str] = (), unique_ids: Sequence[str] = (),
@@ -307,22 +267,50 @@ class DmpStore:
                         ((t.c.entry_uuid, uuids), (t.c.unique_id, unique_ids), (t.c.lid, lids)) if values]
         return self._entries(session, alternatives, None, stored) if alternatives else []
 
+    def entries_filtered(self, session: str, filters: Sequence[tuple[str, str, Any]], *, limit: int | None = None,
+                         stored: dict[str, str] | None = None) -> list[DocumentEntry]:
+        """`entries_where` for conditions given as (operator, column, value), operator one of ``= in >= < like``:
+        the statement of each shape of conditions is built once, the values are its parameters (a stored
+        query builds no SQL expression per request)."""
+        shape = (tuple((op, column) for op, column, _ in filters), limit)
+        stmt = self._shapes.get(shape)
+        if stmt is None:
+            if len(self._shapes) > 256:
+                self._shapes.clear()
+            stmt = self._shapes[shape] = self._filtered_select(*shape)
+        params = {"s_": session, **{f"p{i}": value for i, (_, _, value) in enumerate(filters)}}
+        return self._read_entries([(stmt, params)], stored)
+
+    def _filtered_select(self, ops: tuple[tuple[str, str], ...], limit: int | None) -> Any:
+        t = self.t["entries"]
+        conditions = [t.c.session == bindparam("s_")]
+        for i, (op, name) in enumerate(ops):
+            conditions.append(_COMPARISONS[op](t.c[name], bindparam(f"p{i}", expanding=op == "in")))
+        stmt = select(t.c.entry_uuid, t.c.created, t.c.data).where(*conditions).order_by(t.c.created, t.c.entry_uuid)
+        return stmt.limit(limit) if limit is not None else stmt
+
     def _entries(self, session: str, alternatives: Sequence[Sequence[Any]], limit: int | None,
                  stored: dict[str, str] | None) -> list[DocumentEntry]:
         t = self.t["entries"]
+        statements: list[tuple[Any, dict[str, Any]]] = []
+        for conditions in alternatives:
+            stmt = (select(t.c.entry_uuid, t.c.created, t.c.data).where(t.c.session == session, *conditions)
+                    .order_by(t.c.created, t.c.entry_uuid))
+            statements.append((stmt.limit(limit) if limit is not None else stmt, {}))
+        return self._read_entries(statements, stored)
+
+    def _read_entries(self, statements: Sequence[tuple[Any, dict[str, Any]]],
+                      stored: dict[str, str] | None) -> list[DocumentEntry]:
         found: dict[str, tuple[float, str]] = {}
         with self.db.engine.connect() as conn:
-            for conditions in alternatives:
-                stmt = (select(t.c.entry_uuid, t.c.created, t.c.data).where(t.c.session == session, *conditions)
-                        .order_by(t.c.created, t.c.entry_uuid))
-                if limit is not None:
-                    stmt = stmt.limit(limit)
-                for uuid_, created, data in conn.execute(stmt):
+            for stmt, params in statements:
+                for uuid_, created, data in conn.execute(stmt, params):
                     found[uuid_] = (created, data)
-        order = sorted(found, key=lambda u: (found[u][0], u)) if len(alternatives) > 1 else list(found)
-        if stored is not None:
-            stored.update((u, found[u][1]) for u in order)
-        return [DocumentEntry.from_json(json.loads(found[u][1])) for u in order]
+        order = sorted(found, key=lambda u: (found[u][0], u)) if len(statements) > 1 else list(found)
+        if stored is None:
+            return [DocumentEntry.from_json(json.loads(found[u][1])) for u in order]
+        stored.update((u, found[u][1]) for u in order)
+        return [self._answered.get(found[u][1], _parse_entry(found[u][1])) for u in order]
 
     def existing_unique_id(self, session: str, unique_ids: Sequence[str]) -> str | None:
         """One of `unique_ids` already in the registry, if any (ITI-41's duplicate check reads no metadata)."""

@@ -29,6 +29,7 @@ from simulators.codecs.saml import load_certificate, norm_dn
 from simulators.codecs.xmlsafe import parse_xml, to_bytes
 from simulators.core.pki.profiles import dn_string
 from simulators.core.pki.revocation import RevocationIndex
+from simulators.dmp.memo import BoundedMemo
 from simulators.dmp.valuesets import ValueSets
 from simulators.dmp.vihf_attributes import (
     SAML_NS,
@@ -373,6 +374,14 @@ def check_certificate(trust: VihfTrust, cert: x509.Certificate, now: datetime, *
     trust.remember(cert)
 
 
+_CERTIFICATES: BoundedMemo[x509.Certificate] = BoundedMemo(256)
+
+
+def parsed_certificate(der: bytes) -> x509.Certificate:
+    """`load_certificate`, remembered by DER (a DUI signs every request with the same certificate)."""
+    return _CERTIFICATES.get(der, lambda: load_certificate(der))
+
+
 def signer_certificate(signature: etree._Element) -> x509.Certificate:
     """The certificate of a VIHF signature's KeyInfo/X509Data, fully parsed; VihfError if absent or unreadable."""
     try:
@@ -380,7 +389,7 @@ def signer_certificate(signature: etree._Element) -> x509.Certificate:
         if der is None:
             raise VihfError("VIHF : KeyInfo/X509Data/X509Certificate absent de la signature.", reason="vihf_signature",
                             attribute="Signature")
-        return load_certificate(der)
+        return parsed_certificate(der)
     except ValueError:  # base64 or DER that does not decode
         raise VihfError("VIHF : certificat X509 de la signature illisible.", reason="vihf_signature",
                         attribute="Signature") from None

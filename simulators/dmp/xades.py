@@ -24,7 +24,8 @@ from lxml import etree
 
 from simulators.core.errors import BenchError, XmlRejected
 from simulators.codecs.xmlsafe import parse_xml, to_bytes
-from simulators.dmp.vihf import load_certificate
+from simulators.dmp.memo import BoundedMemo
+from simulators.dmp.vihf import parsed_certificate
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.1.1#"
@@ -123,8 +124,20 @@ def _by_id(root: etree._Element, ident: str) -> etree._Element | None:
     return None
 
 
+_VERIFIED: BoundedMemo[SignatureFacts] = BoundedMemo(64)
+
+
 def verify_signature(data: bytes, submission_set_uid: str, documents: dict[str, bytes]) -> SignatureFacts:
-    """Check the signature document of a lot; raises SignatureProblem naming what is wrong."""
+    """Check the signature document of a lot; raises SignatureProblem naming what is wrong.
+
+    A verification that succeeded is remembered by its exact inputs (signature bytes, lot uniqueId, every
+    document's uniqueId and bytes): the registry and the live check of one ITI-41 verify the same lot. The
+    answer depends on nothing else (the signer's trust is checked apart, by the caller)."""
+    key = (bytes(data), submission_set_uid, tuple((uid, bytes(content)) for uid, content in documents.items()))
+    return _VERIFIED.get(key, lambda: _verify_signature(data, submission_set_uid, documents))
+
+
+def _verify_signature(data: bytes, submission_set_uid: str, documents: dict[str, bytes]) -> SignatureFacts:
     try:
         root = parse_xml(data)
     except XmlRejected as exc:
@@ -138,7 +151,7 @@ def verify_signature(data: bytes, submission_set_uid: str, documents: dict[str, 
         raise SignatureProblem("SignedInfo, SignatureValue et KeyInfo/X509Certificate sont obligatoires")
 
     try:
-        cert = load_certificate(base64.b64decode("".join(cert_text.split())))
+        cert = parsed_certificate(base64.b64decode("".join(cert_text.split())))
     except ValueError:
         raise SignatureProblem("certificat X509 de la signature illisible") from None
     method = info.find(f"{{{DS}}}SignatureMethod")

@@ -11,7 +11,8 @@ from sqlalchemy import inspect, select
 from simulators.core.db import open_database
 from simulators.dmp.bulk import bulk_seed
 from simulators.dmp.model import Author, Code, DocumentEntry
-from simulators.dmp.store import DmpStore, entry_row
+from simulators.dmp.store import DmpStore
+from simulators.dmp.tables import entry_row
 
 TEMPLATE = DocumentEntry(
     entry_uuid="urn:uuid:t", unique_id="0", lid="urn:uuid:t", patient_id="1^^^&1.2&ISO^NH", source_patient_id="1^^^&1.2&ISO^NH",

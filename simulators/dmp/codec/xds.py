@@ -19,6 +19,10 @@ from simulators.codecs.mtom import Part, resolve_xop, xop_include
 from simulators.core.errors import ProtocolError
 from simulators.dmp.model import Submission
 
+# `Exchange.decoded` keys (memory only): what the server read from a request, for the live checks to reuse
+DECODED_REQUEST = "dmp.request"  # (SoapEnvelope, attachments) of split_soap_request + parse_envelope
+DECODED_SUBMISSION = "dmp.submission"  # the ITI-41 Submission of parse_provide_and_register
+
 SUCCESS = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"
 FAILURE = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure"
 PARTIAL = "urn:ihe:iti:2007:ResponseStatusType:PartialSuccess"
