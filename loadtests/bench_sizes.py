@@ -20,6 +20,7 @@ from typing import Any
 from loadtests.bench_dmp import bench_dmp
 from loadtests.bench_journal_sizes import measure
 from loadtests.bench_ror import bench_ror
+from loadtests.production import serving_workers
 
 SIZES = {"dmp": (10_000, 100_000, 1_000_000), "ror": (2_000, 20_000, 200_000), "journal": (10_000, 1_000_000)}
 
@@ -45,14 +46,14 @@ SERIES: dict[str, dict[str, Any]] = {
 
 
 def dmp_point(size: int, quick: bool) -> dict[str, Any]:
-    r = bench_dmp(documents=size, duration_s=2.0 if quick else 5.0, feed=False)
+    r = bench_dmp(documents=size, duration_s=2.0 if quick else 5.0, feed=False, workers=serving_workers())
     return {"size": size, "seed_s": r["bulk_seed_s"], "seed_cached": r["seed_cached"],
             **{k: r.get(k) for k in ("iti18_p50_ms", "iti18_p99_ms", "iti18_per_s", "iti18_errors", "rss_mb",
                                      "rss_peak_mb", "facts")}}
 
 
 def ror_point(size: int, quick: bool) -> dict[str, Any]:
-    r = bench_ror(volume=size, duration_s=2.0 if quick else 5.0)
+    r = bench_ror(volume=size, duration_s=2.0 if quick else 5.0, workers=serving_workers())
     return {"size": size, "seed_s": r["first_search_s"], "seed_cached": False,
             **{k: r.get(k) for k in ("p50_ms", "p99_ms", "searches_per_s", "errors", "rss_mb", "rss_peak_mb",
                                      "facts")}}

@@ -111,6 +111,9 @@ def http_load(url: str, *, method: str = "POST", body: bytes = b"", headers: dic
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     latencies: list[list[float]] = [[] for _ in range(threads)]
     errors = [0] * threads
+    ready = getattr(request_factory, "ready", None)
+    if callable(ready):
+        ready()  # prepared requests loaded before the clock starts
     stop_at = time.perf_counter() + duration_s
 
     def connect() -> http.client.HTTPConnection:
@@ -150,6 +153,42 @@ def http_load(url: str, *, method: str = "POST", body: bytes = b"", headers: dic
         conn.close()
 
     return _run_workers(worker, threads, latencies, errors)
+
+
+class PreparedRequests:
+    """Requests prepared before a run (the DUI's own work), kept in a pickle file so that only its path
+    crosses to the load process; loaded by `ready()` before the clock starts. `cycle`: replayed round
+    robin (a query); else each sent once, and the run ends when they are used up (a feed)."""
+
+    def __init__(self, path: str, requests: list[tuple[str, dict[str, str], bytes]] | None = None, *,
+                 cycle: bool = False) -> None:
+        self.path = path
+        self.cycle = cycle
+        self.count = 0
+        self._requests: list[tuple[str, dict[str, str], bytes]] | None = None
+        if requests is not None:
+            import pickle  # lazy: only the benchmark's feeds use it
+
+            with open(path, "wb") as out:
+                pickle.dump(requests, out, protocol=pickle.HIGHEST_PROTOCOL)
+            self.count = len(requests)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "cycle": self.cycle, "count": self.count, "_requests": None}
+
+    def ready(self) -> None:
+        if self._requests is None:
+            import pickle  # lazy: see above
+
+            with open(self.path, "rb") as stored:
+                self._requests = pickle.load(stored)  # noqa: S301 - a file this benchmark wrote just before
+
+    def __call__(self, n: int) -> tuple[str, dict[str, str], bytes] | None:
+        self.ready()
+        assert self._requests is not None
+        if self.cycle:
+            return self._requests[n % len(self._requests)]
+        return self._requests[n] if n < len(self._requests) else None
 
 
 def _run_workers(worker: Callable[[int], None], threads: int, latencies: list[list[float]],
