@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from loadtests.common import spawned_server
-from loadtests.production import production_bench, rss_mb, runtime_facts
+from loadtests.production import production_bench, runtime_facts, serving_rss_mb, serving_workers
 from loadtests.profiles import find_profile
 from loadtests.runner import LoadOptions, run_load
 from loadtests.thresholds import read_stats
@@ -28,21 +28,22 @@ PROFILE = "dmp"
 USERS = 200
 
 
-def _serve(work_dir: str, conn: Any, services: tuple[str, ...]) -> None:  # pragma: no cover - child process
+def _serve(work_dir: str, conn: Any, services: tuple[str, ...], workers: int = 1) -> None:  # pragma: no cover - child process
 
     config = load_config(None, data_dir=Path(work_dir) / "data", tls=True).ephemeral()
     pki = open_or_init(Path(config.data_dir) / "pki", base_url="http://127.0.0.1:8080")
-    with production_bench(config, [load_factory(SHIPPED[s]) for s in services], pki=pki) as bench:
+    with production_bench(config, [load_factory(SHIPPED[s]) for s in services], pki=pki, workers=workers) as bench:
         conn.send({"admin": bench.admin_url, "facts": runtime_facts(bench), "seed": config.seed})
         conn.recv()
-        conn.send(rss_mb())
+        conn.send(serving_rss_mb(bench))
 
 
 def run(quick: bool = False, users: int = USERS) -> dict[str, Any]:
     duration = "30s" if quick else "90s"
     profile = find_profile(PROFILE)
     with tempfile.TemporaryDirectory(prefix="bench-locust-") as work_dir:
-        with spawned_server(_serve, work_dir, profile.services) as parent:
+        workers = serving_workers()
+        with spawned_server(_serve, work_dir, profile.services, workers, daemon=workers == 1) as parent:
             if not parent.poll(180):
                 raise RuntimeError("the locust bench did not start within 180 s")
             info = parent.recv()
@@ -59,7 +60,7 @@ def run(quick: bool = False, users: int = USERS) -> dict[str, Any]:
                                                                    f"(code {code}) : {out.getvalue()[-300:]}"}
         rows = read_stats(stats)
     total = rows[-1]
-    return {"profile": PROFILE, "users": users, "duration": duration, "requests": total.requests,
+    return {"profile": PROFILE, "users": users, "workers": workers, "duration": duration, "requests": total.requests,
             "errors": total.failures, "p50_ms": total.median_ms, "p95_ms": total.p95_ms, "p99_ms": total.p99_ms,
             "requests_per_s": round(total.rps, 1), "thresholds_exit_code": code,
             "per_request": [{"name": r.name, "requests": r.requests, "errors": r.failures, "p99_ms": r.p99_ms}
