@@ -51,14 +51,14 @@ class Grid:
     """Points (key, lat, lon) bucketed by cells of CELL_DEG degrees; a key may have several points."""
 
     def __init__(self, points: Iterable[Point]) -> None:
-        cells: dict[tuple[int, int], list[Point]] = {}
-        for point in points:
-            cells.setdefault((math.floor(point[1] / CELL_DEG), math.floor(point[2] / CELL_DEG)), []).append(point)
-        self.cells = cells
+        cells: dict[tuple[int, int], dict[str, list[tuple[float, float]]]] = {}
+        for key, lat, lon in points:
+            cells.setdefault((math.floor(lat / CELL_DEG), math.floor(lon / CELL_DEG)), {}).setdefault(
+                key, []).append((lat, lon))
+        self.cells = cells  # cell -> key -> its points in the cell
         self._classes: dict[Centre, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
-        self.members = {k: frozenset(p[0] for p in pts) for k, pts in cells.items()}
-        self.bounds = {k: (min(p[1] for p in pts), max(p[1] for p in pts), min(p[2] for p in pts),
-                           max(p[2] for p in pts)) for k, pts in cells.items()}
+        self.members = {k: frozenset(keyed) for k, keyed in cells.items()}
+        self.bounds = {k: _bounds(keyed) for k, keyed in cells.items()}
 
     def _cells_near(self, c: Centre) -> Iterable[tuple[int, int]]:
         clat, clon, radius, km_per_lon = c
@@ -110,12 +110,16 @@ class Grid:
         result: set[str] = set()
         for cell in inside:
             result |= self.members[cell] if candidates is None else self.members[cell] & candidates  # type: ignore[operator]
-        for cell in crossed:
-            for key, lat, lon in self.cells[cell]:
-                if key in result or (candidates is not None and key not in candidates):
-                    continue
-                for c in centres:
-                    if matches(c, lat, lon) is not None:
-                        result.add(key)
-                        break
+        for cell in crossed:  # only the candidates of the cell not matched yet, point by point
+            keyed = self.cells[cell]
+            members = self.members[cell]
+            for key in (members if candidates is None else members.intersection(candidates)) - result:
+                if any(matches(c, lat, lon) is not None for lat, lon in keyed[key] for c in centres):
+                    result.add(key)
         return result
+
+
+def _bounds(keyed: dict[str, list[tuple[float, float]]]) -> tuple[float, float, float, float]:
+    lats = [lat for points in keyed.values() for lat, _ in points]
+    lons = [lon for points in keyed.values() for _, lon in points]
+    return min(lats), max(lats), min(lons), max(lons)

@@ -106,3 +106,16 @@ def test_normal_reference_shortcut_gives_the_full_rule() -> None:
              "Location/_history/3"]
     for ref in cases:
         assert normal_reference(ref) == full_rule(ref), ref
+
+
+def test_split_or_without_escape_is_the_character_scan() -> None:
+    from simulators.fhir import syntax
+
+    def scan(value: str) -> tuple[str, ...]:
+        return syntax.split_or(value + "\\\\")[:-1] + (syntax.split_or(value + "\\\\")[-1][:-1],)  # forces the scan
+
+    for value in ("", "a", "a,b", ",", "a,,b,", "é|x,ü", "http://s|c,http://t|d"):
+        assert syntax.split_or(value) == scan(value), value
+    assert syntax.split_or("a\\,b,c") == ("a,b", "c")
+    with pytest.raises(SearchError):
+        syntax.split_or(",".join(["x"] * (syntax.MAX_OR_VALUES + 1)))

@@ -55,7 +55,7 @@ def test_grid_exact_points_and_poles() -> None:
 def test_a_wrong_grid_is_caught(points) -> None:
     """The comparison above can fail: a grid that forgets its crossed cells differs from the scan."""
     grid = Grid(points)
-    grid.cells = {k: [] for k in grid.cells}  # points gone from the crossed cells
+    grid.cells = {k: {key: [] for key in keyed} for k, keyed in grid.cells.items()}  # points gone from the cells
     c = [centre(48.85, 2.35, 20.0)]
     assert grid.within(c) != scan(points, c)
 
