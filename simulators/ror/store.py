@@ -94,11 +94,14 @@ class RorStore:
                 seeded = fresh if fresh is not None else [json.loads(r[0]) for r in rows if r[1] < VENDOR_POSITION]
                 loaded = [json.loads(r[0]) for r in rows if r[1] >= VENDOR_POSITION]
                 index = SessionIndex([*seeded, *generated, *loaded])
-                if len(generated) + len(loaded) > FREEZE_THRESHOLD:
-                    gc.freeze()  # millions of long-lived objects: keep them out of every GC pass
                 index.warm()
                 for warmer in self.warmers:
                     warmer(index)
+                if len(generated) + len(loaded) > FREEZE_THRESHOLD:
+                    # millions of long-lived objects (the resources and what warm() built over them: columns,
+                    # inverted indexes, grids): keep them out of every GC pass, whose full passes would
+                    # otherwise walk them all (100+ ms pauses, the p99 of searches)
+                    gc.freeze()
                 self._indexes[session] = index
         return index
 
