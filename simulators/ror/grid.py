@@ -5,19 +5,23 @@ The match rule is `matches()`, unchanged from the scan it replaces: a bounding-b
 (|Δlat|·111.2 km and |Δlon|·111.2·cos(lat₀) km ≤ 1.01 r), then the haversine distance ≤ r. A cell
 wholly inside that rule for a centre (its points' own bounding box checked at the four corners, where
 each of the three distances reaches its maximum) is taken as a whole by set intersection; only
-the cells the circle crosses are checked point by point.
+the cells the circle crosses are checked point by point — for the candidates of the search the
+first time a centre is asked, then once for all the keys of those cells (the centre's "ring", cached
+with its cells, bounded by MAX_RING_KEYS): DUIs search around the same communes again and again.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from simulators.identities.communes import haversine_km
 
 CELL_DEG = 0.05  # ~5.6 km of latitude, ~3.8 km of longitude in metropolitan France
 KM_PER_DEG = 111.2
 LON_SLACK = 1.01
+MAX_RING_KEYS = 1_000_000  # keys kept in the rings of all cached centres (a few tens of MB at most)
 _MARGIN_KM = 1e-9  # float rounding of the corner distances (exact bound: the corners are the maxima)
 
 Centre = tuple[float, float, float, float]  # lat, lon, radius km, km per degree of longitude at lat
@@ -56,7 +60,8 @@ class Grid:
             cells.setdefault((math.floor(lat / CELL_DEG), math.floor(lon / CELL_DEG)), {}).setdefault(
                 key, []).append((lat, lon))
         self.cells = cells  # cell -> key -> its points in the cell
-        self._classes: dict[Centre, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+        self._classes: dict[Centre, _Classes] = {}
+        self._ring_keys = 0  # keys held by the cached rings, bounded by MAX_RING_KEYS
         self.members = {k: frozenset(keyed) for k, keyed in cells.items()}
         self.bounds = {k: _bounds(keyed) for k, keyed in cells.items()}
 
@@ -83,7 +88,7 @@ class Grid:
         return all(haversine_km(clat, clon, lat, lon) <= radius - _MARGIN_KM
                    for lat in (lat_min, lat_max) for lon in (lon_min, lon_max))
 
-    def _classified(self, c: Centre) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    def _classified(self, c: Centre) -> _Classes:
         """Cells wholly inside / crossed by the circle of one centre (cached: DUIs search around the
         same communes again and again; the grid never changes)."""
         found = self._classes.get(c)
@@ -92,24 +97,51 @@ class Grid:
             crossed: list[tuple[int, int]] = []
             for cell in self._cells_near(c):
                 (inside if self._inside(c, cell) else crossed).append(cell)
-            found = (inside, crossed)
+            found = _Classes(inside, crossed)
             if len(self._classes) >= 1024:
-                self._classes.clear()
+                self._drop_classes()
             self._classes[c] = found
         return found
+
+    def _ring(self, c: Centre, classes: _Classes) -> frozenset[str] | None:
+        """Keys of the crossed cells with a point matching `c`, once the centre is asked again (a
+        centre asked once is cheaper scanned for its candidates only); None until then."""
+        if classes.ring is None:
+            classes.uses += 1
+            if classes.uses < 2:
+                return None
+            ring = frozenset(key for cell in classes.crossed for key, points in self.cells[cell].items()
+                             if any(matches(c, lat, lon) is not None for lat, lon in points))
+            if self._ring_keys + len(ring) > MAX_RING_KEYS:
+                self._drop_classes()
+                self._classes[c] = classes
+            self._ring_keys += len(ring)
+            classes.ring = ring
+        return classes.ring
+
+    def _drop_classes(self) -> None:
+        self._classes.clear()
+        self._ring_keys = 0
 
     def within(self, centres: list[Centre], candidates: Collection[str] | None = None) -> set[str]:
         """Keys (among `candidates`, None: all) with a point matching one of the centres."""
         inside: set[tuple[int, int]] = set()
         crossed: set[tuple[int, int]] = set()
+        rings: list[frozenset[str]] = []
         for c in centres:
-            c_inside, c_crossed = self._classified(c)
-            inside.update(c_inside)
-            crossed.update(c_crossed)
+            classes = self._classified(c)
+            inside.update(classes.inside)
+            ring = self._ring(c, classes)
+            if ring is None:
+                crossed.update(classes.crossed)
+            else:
+                rings.append(ring)
         crossed -= inside
         result: set[str] = set()
         for cell in inside:
             result |= self.members[cell] if candidates is None else self.members[cell] & candidates  # type: ignore[operator]
+        for ring in rings:
+            result |= ring if candidates is None else ring.intersection(candidates)
         for cell in crossed:  # only the candidates of the cell not matched yet, point by point
             keyed = self.cells[cell]
             members = self.members[cell]
@@ -117,6 +149,16 @@ class Grid:
                 if any(matches(c, lat, lon) is not None for lat, lon in keyed[key] for c in centres):
                     result.add(key)
         return result
+
+
+@dataclass
+class _Classes:
+    """The cells around one centre, and once it is asked again the matching keys of its crossed ones."""
+
+    inside: list[tuple[int, int]]
+    crossed: list[tuple[int, int]]
+    uses: int = 0
+    ring: frozenset[str] | None = None
 
 
 def _bounds(keyed: dict[str, list[tuple[float, float]]]) -> tuple[float, float, float, float]:
