@@ -66,9 +66,7 @@ class RorService:
 
     def _warm(self, index: SessionIndex) -> None:
         for profile in (0, 1):  # the two distinct visibility rules (see rules.hidden_predicate)
-            hidden = self._hidden(index, profile)
-            for rtype in RESOURCE_TYPES:
-                index.visible_ids(rtype, hidden)
+            index.warm_visibility(self._hidden(index, profile))
 
     # --- access -----------------------------------------------------------------------------------------
     def authorize(self, headers: Mapping[str, str] | Headers, summary: dict[str, Any]) -> TokenClaims:

@@ -13,7 +13,7 @@ with its cells, bounded by MAX_RING_KEYS): DUIs search around the same communes 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Set as AbstractSet
 from dataclasses import dataclass
 
 from simulators.identities.communes import haversine_km
@@ -103,15 +103,16 @@ class Grid:
             self._classes[c] = found
         return found
 
-    def _ring(self, c: Centre, classes: _Classes) -> frozenset[str] | None:
+    def _ring(self, c: Centre, classes: _Classes) -> tuple[str, ...] | None:
         """Keys of the crossed cells with a point matching `c`, once the centre is asked again (a
         centre asked once is cheaper scanned for its candidates only); None until then."""
         if classes.ring is None:
             classes.uses += 1
             if classes.uses < 2:
                 return None
-            ring = frozenset(key for cell in classes.crossed for key, points in self.cells[cell].items()
-                             if any(matches(c, lat, lon) is not None for lat, lon in points))
+            # a tuple of str: the GC untracks it, so the cached rings add nothing to its full passes
+            ring = tuple(key for cell in classes.crossed for key, points in self.cells[cell].items()
+                         if any(matches(c, lat, lon) is not None for lat, lon in points))
             if self._ring_keys + len(ring) > MAX_RING_KEYS:
                 self._drop_classes()
                 self._classes[c] = classes
@@ -127,7 +128,7 @@ class Grid:
         """Keys (among `candidates`, None: all) with a point matching one of the centres."""
         inside: set[tuple[int, int]] = set()
         crossed: set[tuple[int, int]] = set()
-        rings: list[frozenset[str]] = []
+        rings: list[tuple[str, ...]] = []
         for c in centres:
             classes = self._classified(c)
             inside.update(classes.inside)
@@ -141,7 +142,7 @@ class Grid:
         for cell in inside:
             result |= self.members[cell] if candidates is None else self.members[cell] & candidates  # type: ignore[operator]
         for ring in rings:
-            result |= ring if candidates is None else ring.intersection(candidates)
+            result.update(ring if candidates is None else _members(candidates).intersection(ring))
         for cell in crossed:  # only the candidates of the cell not matched yet, point by point
             keyed = self.cells[cell]
             members = self.members[cell]
@@ -158,7 +159,11 @@ class _Classes:
     inside: list[tuple[int, int]]
     crossed: list[tuple[int, int]]
     uses: int = 0
-    ring: frozenset[str] | None = None
+    ring: tuple[str, ...] | None = None
+
+
+def _members(candidates: Collection[str]) -> AbstractSet[str]:
+    return candidates if isinstance(candidates, (set, frozenset)) else frozenset(candidates)
 
 
 def _bounds(keyed: dict[str, list[tuple[float, float]]]) -> tuple[float, float, float, float]:

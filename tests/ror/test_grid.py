@@ -106,5 +106,5 @@ def test_a_wrong_ring_is_caught(points) -> None:
     grid = Grid(points)
     c = [centre(48.85, 2.35, 20.0)]
     grid.within(c), grid.within(c)
-    grid._classes[c[0]].ring = frozenset()
+    grid._classes[c[0]].ring = ()
     assert grid.within(c) != scan(points, c)
