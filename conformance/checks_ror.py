@@ -57,7 +57,7 @@ def _memo(exchange: Exchange, name: str, compute: Callable[[Exchange], tuple[Any
     source = (exchange.method, exchange.path, exchange.request_body)
     found = exchange.decoded.get(name)
     if found is not None and found[0] == source:
-        return found[1]  # type: ignore[no-any-return]
+        return found[1]
     value = compute(exchange)
     exchange.decoded[name] = (source, value)
     return value

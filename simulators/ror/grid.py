@@ -13,7 +13,7 @@ with its cells, bounded by MAX_RING_KEYS): DUIs search around the same communes 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Set as AbstractSet
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from simulators.identities.communes import haversine_km
@@ -162,7 +162,7 @@ class _Classes:
     ring: tuple[str, ...] | None = None
 
 
-def _members(candidates: Collection[str]) -> AbstractSet[str]:
+def _members(candidates: Collection[str]) -> set[str] | frozenset[str]:
     return candidates if isinstance(candidates, (set, frozenset)) else frozenset(candidates)
 
 

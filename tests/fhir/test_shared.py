@@ -112,7 +112,8 @@ def test_split_or_without_escape_is_the_character_scan() -> None:
     from simulators.fhir import syntax
 
     def scan(value: str) -> tuple[str, ...]:
-        return syntax.split_or(value + "\\\\")[:-1] + (syntax.split_or(value + "\\\\")[-1][:-1],)  # forces the scan
+        *head, last = syntax.split_or(value + "\\\\")  # an escaped backslash forces the scan
+        return (*head, last[:-1])
 
     for value in ("", "a", "a,b", ",", "a,,b,", "é|x,ü", "http://s|c,http://t|d"):
         assert syntax.split_or(value) == scan(value), value
