@@ -124,7 +124,7 @@ class RorService:
         evaluation = Evaluation(index, hidden, self.options.capacity_same_entry)
         matched = match_all(evaluation, rtype, request.clauses, request.filter)
         ids = order(index, rtype, matched, request.sort)
-        snapshot = Snapshot(session, rtype, ids, request, evaluation.distances, claims.profile, hidden)
+        snapshot = Snapshot(session, rtype, tuple(ids), request, evaluation.distances, claims.profile, hidden)
         token = self.snapshots.put(snapshot) if len(ids) > request.count or request.offset else ""
         return self._render(index, snapshot, token, request.offset, request.count, base_url, self_url, summary)
 

@@ -34,7 +34,7 @@ ACCEPTED_EMPTY_REVINCLUDES = {("Task", "focus")}
 class Snapshot:
     session: str
     rtype: str
-    ids: list[str]
+    ids: tuple[str, ...]  # a tuple of str: untracked by the GC, whose full passes would walk 256 kept searches
     request: SearchRequest
     distances: Mapping[str, float]  # evaluation.Distances: computed for the places a page shows
     profile: int
