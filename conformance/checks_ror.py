@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from simulators.core.exchange import Exchange
@@ -33,6 +34,7 @@ TOKEN_RENEW_MARGIN_S = 60
 N_PLUS_ONE_READS = 3
 _FHIR_OPS = ("search-", "read-", "export")
 _TYPOS = ("__include", "_revincluded", "_includes", "_revincludes")
+QUERY_MEMO, CRITERIA_MEMO = "ror.checks.query", "ror.checks.criteria"  # `Exchange.decoded` keys (_memo)
 
 
 def _is_fhir_call(exchange: Exchange) -> bool:
@@ -48,11 +50,28 @@ def _resource_type(exchange: Exchange) -> str:
     return exchange.operation.removeprefix("search-")
 
 
-def query_pairs(exchange: Exchange) -> list[tuple[str, str]]:
+def _memo(exchange: Exchange, name: str, compute: Callable[[Exchange], tuple[Any, ...]]) -> tuple[Any, ...]:
+    """What `compute` reads from the request, once per exchange for all the checks (and their
+    `applies` filters) that ask: kept in `Exchange.decoded` (memory only) with the request line and
+    body it was read from, so an exchange whose request differs is read again."""
+    source = (exchange.method, exchange.path, exchange.request_body)
+    found = exchange.decoded.get(name)
+    if found is not None and found[0] == source:
+        return found[1]
+    value = compute(exchange)
+    exchange.decoded[name] = (source, value)
+    return value
+
+
+def query_pairs(exchange: Exchange) -> tuple[tuple[str, str], ...]:
+    return _memo(exchange, QUERY_MEMO, _query_pairs)
+
+
+def _query_pairs(exchange: Exchange) -> tuple[tuple[str, str], ...]:
     pairs = parse_qsl(urlsplit(exchange.path).query, keep_blank_values=True)
     if exchange.method == "POST" and exchange.request_body:
         pairs += parse_qsl(exchange.request_body.decode("utf-8", "replace"), keep_blank_values=True)
-    return pairs
+    return tuple(pairs)
 
 
 def _target(rtype: str, chain: tuple[str, ...]) -> str | None:
@@ -64,8 +83,12 @@ def _target(rtype: str, chain: tuple[str, ...]) -> str | None:
     return rtype
 
 
-def criteria(exchange: Exchange) -> list[tuple[str, str, str, str, str]]:
+def criteria(exchange: Exchange) -> tuple[tuple[str, str, str, str, str], ...]:
     """(label as sent, target type, parameter, one value, `_filter` operator) of every criterion."""
+    return _memo(exchange, CRITERIA_MEMO, _criteria)
+
+
+def _criteria(exchange: Exchange) -> tuple[tuple[str, str, str, str, str], ...]:
     rtype = _resource_type(exchange)
     out = []
     for key, value in query_pairs(exchange):
@@ -87,7 +110,7 @@ def criteria(exchange: Exchange) -> list[tuple[str, str, str, str, str]]:
         target = _target(clause.has[0] if clause.has else rtype, clause.chain)
         if target:
             out += [(key, target, clause.name, v, "") for v in value.split(",")]
-    return out
+    return tuple(out)
 
 
 def _system(value: str) -> str | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from loadtests.production import production_bench, runtime_facts, serving_rss_mb, serving_workers
+from loadtests.production import process_cpu_s, production_bench, runtime_facts, serving_rss_mb, serving_workers
 from loadtests.common import LoadResult, http_load_process, spawned_server
 from simulators.core.config import load_config
 from simulators.core.pki import Pki
@@ -48,10 +48,14 @@ def _serve(work_dir: str, conn: Any, volume: int, workers: int = 1) -> None:  # 
                          services={"ror": {"volume": volume}}).ephemeral()
     with production_bench(config, [RorSimulator()], pki=pki, workers=workers) as bench:
         conn.send(bench.url("ror"))
-        conn.recv()
+        cpu_s = -1.0
+        if conn.recv() == "start":  # the measured run: CPU of every serving process (all their threads)
+            started = time.process_time() + sum(process_cpu_s(pid) for pid in bench.worker_pids)
+            conn.recv()
+            cpu_s = time.process_time() + sum(process_cpu_s(pid) for pid in bench.worker_pids) - started
         flushed = bench.runtime.journal.flush(60)
         conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed,
-                   "facts": runtime_facts(bench), **serving_rss_mb(bench)})
+                   "server_cpu_s": round(cpu_s, 3), "facts": runtime_facts(bench), **serving_rss_mb(bench)})
 
 
 def search_params(i: int) -> list[tuple[str, str]]:
@@ -102,16 +106,22 @@ def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_00
                 http_load_process(origin, tls=tls, method="GET", threads=8 * workers, duration_s=600,
                                   request_factory=functools.partial(_first, requests, 8 * workers))
             _run(origin, tls, requests, 1.0, threads)
+            parent.send("start")
             figures = _run(origin, tls, requests, duration_s, threads)
             parent.send("stop")
             journal = parent.recv() if parent.poll(90) else {}
+    cpu_s = journal.get("server_cpu_s", -1.0)
     return {
         "service": "ror", "volume": volume, "threads": threads, "workers": workers, "page_size": PAGE, "radius_km": RADIUS_KM,
         "first_search_s": round(index_s, 2), "warm_total": warm.total, "duration_s": round(figures.seconds, 2),
         "requests": figures.requests, "errors": figures.errors, "searches_per_s": round(figures.per_second, 1),
         "p50_ms": round(figures.percentile(50), 2), "p99_ms": round(figures.percentile(99), 2),
         "mean_ms": round(statistics.fmean(figures.latencies_ms), 2) if figures.latencies_ms else 0.0,
-        "mean_total": round(statistics.fmean(totals), 1) if totals else 0.0, **journal,
+        "mean_total": round(statistics.fmean(totals), 1) if totals else 0.0,
+        # server CPU per search (process time of the serving processes over the measured run, every thread:
+        # requests, journal, live checks): the figure that does not swing with the machine's load
+        "server_cpu_ms_per_search": round(cpu_s * 1000 / figures.requests, 2) if cpu_s >= 0 and figures.requests else None,
+        **journal,
     }
 
 
@@ -134,7 +144,8 @@ def table(result: dict[str, Any]) -> list[tuple[str, str]]:
             ("1st search (generation + index)", f"{result['first_search_s']} s"),
             ("serving processes", f"{result.get('workers', 1)} (serve --workers)"),
             ("searches/s", str(result["searches_per_s"])), ("p50 ms", str(result["p50_ms"])),
-            ("p99 ms", str(result["p99_ms"])), ("mean results (total)", str(result["mean_total"])),
+            ("p99 ms", str(result["p99_ms"])), ("server CPU ms / search", str(result.get("server_cpu_ms_per_search"))),
+            ("mean results (total)", str(result["mean_total"])),
             ("requests / errors", f"{result['requests']} / {result['errors']}"),
             ("journal", str(result.get("journal_count", "-")))]
 
@@ -149,7 +160,8 @@ def main() -> None:
     result = bench_ror(duration_s=args.duration, threads=args.threads, volume=args.volume, workers=args.workers)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     print(f"ROR: {result['searches_per_s']} searches/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
-          f"({result['requests']} requests, {result['errors']} errors, {result['volume']} offers)")
+          f"({result['requests']} requests, {result['errors']} errors, {result['volume']} offers, "
+          f"server CPU {result.get('server_cpu_ms_per_search')} ms/search)")
 
 
 if __name__ == "__main__":

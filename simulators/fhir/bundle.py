@@ -25,8 +25,12 @@ SUMMARY_ELEMENTS = {
 }
 
 
+# one encoder for every call (json.dumps with options builds a new one each time); same output
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(resource: Any) -> bytes:
-    return json.dumps(resource, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(resource).encode("utf-8")
 
 
 def loads_resource(body: bytes) -> dict[str, Any]:

@@ -76,6 +76,11 @@ def parse_query(query: str) -> list[tuple[str, str]]:
 
 def split_or(value: str) -> tuple[str, ...]:
     """Comma-separated alternatives; `\\,` is a literal comma."""
+    if "\\" not in value:  # no escape: a plain split gives what the scan below gives
+        plain = value.split(",")
+        if len(plain) > MAX_OR_VALUES:
+            raise SearchError(f"trop de valeurs alternatives (au plus {MAX_OR_VALUES})")
+        return tuple(plain)
     parts, current, escaped = [], [], False
     for char in value:
         if escaped:

@@ -80,6 +80,8 @@ def reference(field: str) -> Extractor:
 
 def normal_reference(ref: str) -> str:
     """`https://host/base/Organization/1/_history/2` -> `Organization/1`."""
+    if ref.count("/") == 1 and ref[0] != "/" and ref[-1] != "/":  # already `Type/id`
+        return ref
     parts = [p for p in ref.split("/_history/")[0].split("/") if p]
     return "/".join(parts[-2:]) if len(parts) >= 2 else ref
 

@@ -26,6 +26,7 @@ from simulators.ror.model import RorClient, TokenClaims
 
 STAND_IN_HEADER = "X-Client-Cert-CN"
 MAX_TOKEN_CHARS = 4096
+MAX_VERIFIED = 1024  # distinct tokens whose verification is kept (a DUI reuses one until it expires)
 
 
 class TokenInvalid(BenchError):
@@ -58,6 +59,9 @@ class TokenIssuer:
         self.clock = clock
         self._key = key or SigningKey.generate()
         self.kid = self._key.kid
+        # token -> (its claims, what verify() returns): the signature, issuer and claim checks hold for
+        # the same bytes under the same key; only the time checks are run again on every call
+        self._verified: dict[str, tuple[dict[str, Any], TokenClaims]] = {}
 
     def jwks(self) -> dict[str, Any]:
         return jose.jwks([self._key])
@@ -74,12 +78,31 @@ class TokenIssuer:
                 "token_type": "Bearer", "not-before-policy": 0, "scope": "openid"}
 
     def verify(self, token: str) -> TokenClaims:
+        """The claims of a valid token, else TokenInvalid. A token already verified by this issuer is
+        not verified again (an ES256 check per request is what real gateways cache too): only its
+        time claims are, at the current clock, so it expires exactly as an unseen token would."""
         if not token or len(token) > MAX_TOKEN_CHARS:
             raise TokenInvalid("jeton d'accès mal formé")
+        known = self._verified.get(token)
+        if known is not None:
+            try:
+                jose.check_times(known[0], now=self.clock())
+            except JoseError as exc:
+                self._verified.pop(token, None)
+                raise _refusal(exc) from exc
+            return known[1]
         try:
             claims = jose.verify(token, [self._key], issuer=self.issuer, now=self.clock())
         except JoseError as exc:
-            raise TokenInvalid(_TOKEN_REFUSALS.get(exc.reason, f"jeton d'accès refusé : {exc}")) from exc
+            raise _refusal(exc) from exc
+        verified = self._claims(claims)
+        if len(self._verified) >= MAX_VERIFIED:
+            self._verified.clear()
+        self._verified[token] = (claims, verified)
+        return verified
+
+    @staticmethod
+    def _claims(claims: dict[str, Any]) -> TokenClaims:
         profile = claims.get("profil_acces", 0)
         if isinstance(profile, bool) or not isinstance(profile, int):
             raise TokenInvalid("jeton d'accès refusé : profil_acces invalide")
@@ -88,6 +111,10 @@ class TokenIssuer:
                            issued_at=int(claims["iat"]) if isinstance(claims.get("iat"), (int, float)) else 0,
                            jti=str(claims.get("jti", "")), bound_thumbprint=str(cnf.get("x5t#S256", "")),
                            session=str(claims.get("bench_session", "")))
+
+
+def _refusal(exc: JoseError) -> TokenInvalid:
+    return TokenInvalid(_TOKEN_REFUSALS.get(exc.reason, f"jeton d'accès refusé : {exc}"))
 
 
 _TOKEN_REFUSALS = {"malformed": "jeton d'accès mal formé", "algorithm": "algorithme de signature du jeton refusé "

@@ -66,9 +66,7 @@ class RorService:
 
     def _warm(self, index: SessionIndex) -> None:
         for profile in (0, 1):  # the two distinct visibility rules (see rules.hidden_predicate)
-            hidden = self._hidden(index, profile)
-            for rtype in RESOURCE_TYPES:
-                index.visible_ids(rtype, hidden)
+            index.warm_visibility(self._hidden(index, profile))
 
     # --- access -----------------------------------------------------------------------------------------
     def authorize(self, headers: Mapping[str, str] | Headers, summary: dict[str, Any]) -> TokenClaims:
@@ -126,7 +124,7 @@ class RorService:
         evaluation = Evaluation(index, hidden, self.options.capacity_same_entry)
         matched = match_all(evaluation, rtype, request.clauses, request.filter)
         ids = order(index, rtype, matched, request.sort)
-        snapshot = Snapshot(session, rtype, ids, request, evaluation.distances, claims.profile, hidden)
+        snapshot = Snapshot(session, rtype, tuple(ids), request, evaluation.distances, claims.profile, hidden)
         token = self.snapshots.put(snapshot) if len(ids) > request.count or request.offset else ""
         return self._render(index, snapshot, token, request.offset, request.count, base_url, self_url, summary)
 

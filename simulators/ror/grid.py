@@ -5,19 +5,23 @@ The match rule is `matches()`, unchanged from the scan it replaces: a bounding-b
 (|Δlat|·111.2 km and |Δlon|·111.2·cos(lat₀) km ≤ 1.01 r), then the haversine distance ≤ r. A cell
 wholly inside that rule for a centre (its points' own bounding box checked at the four corners, where
 each of the three distances reaches its maximum) is taken as a whole by set intersection; only
-the cells the circle crosses are checked point by point.
+the cells the circle crosses are checked point by point — for the candidates of the search the
+first time a centre is asked, then once for all the keys of those cells (the centre's "ring", cached
+with its cells, bounded by MAX_RING_KEYS): DUIs search around the same communes again and again.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from simulators.identities.communes import haversine_km
 
 CELL_DEG = 0.05  # ~5.6 km of latitude, ~3.8 km of longitude in metropolitan France
 KM_PER_DEG = 111.2
 LON_SLACK = 1.01
+MAX_RING_KEYS = 1_000_000  # keys kept in the rings of all cached centres (a few tens of MB at most)
 _MARGIN_KM = 1e-9  # float rounding of the corner distances (exact bound: the corners are the maxima)
 
 Centre = tuple[float, float, float, float]  # lat, lon, radius km, km per degree of longitude at lat
@@ -51,14 +55,15 @@ class Grid:
     """Points (key, lat, lon) bucketed by cells of CELL_DEG degrees; a key may have several points."""
 
     def __init__(self, points: Iterable[Point]) -> None:
-        cells: dict[tuple[int, int], list[Point]] = {}
-        for point in points:
-            cells.setdefault((math.floor(point[1] / CELL_DEG), math.floor(point[2] / CELL_DEG)), []).append(point)
-        self.cells = cells
-        self._classes: dict[Centre, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
-        self.members = {k: frozenset(p[0] for p in pts) for k, pts in cells.items()}
-        self.bounds = {k: (min(p[1] for p in pts), max(p[1] for p in pts), min(p[2] for p in pts),
-                           max(p[2] for p in pts)) for k, pts in cells.items()}
+        cells: dict[tuple[int, int], dict[str, list[tuple[float, float]]]] = {}
+        for key, lat, lon in points:
+            cells.setdefault((math.floor(lat / CELL_DEG), math.floor(lon / CELL_DEG)), {}).setdefault(
+                key, []).append((lat, lon))
+        self.cells = cells  # cell -> key -> its points in the cell
+        self._classes: dict[Centre, _Classes] = {}
+        self._ring_keys = 0  # keys held by the cached rings, bounded by MAX_RING_KEYS
+        self.members = {k: frozenset(keyed) for k, keyed in cells.items()}
+        self.bounds = {k: _bounds(keyed) for k, keyed in cells.items()}
 
     def _cells_near(self, c: Centre) -> Iterable[tuple[int, int]]:
         clat, clon, radius, km_per_lon = c
@@ -83,7 +88,7 @@ class Grid:
         return all(haversine_km(clat, clon, lat, lon) <= radius - _MARGIN_KM
                    for lat in (lat_min, lat_max) for lon in (lon_min, lon_max))
 
-    def _classified(self, c: Centre) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    def _classified(self, c: Centre) -> _Classes:
         """Cells wholly inside / crossed by the circle of one centre (cached: DUIs search around the
         same communes again and again; the grid never changes)."""
         found = self._classes.get(c)
@@ -92,30 +97,76 @@ class Grid:
             crossed: list[tuple[int, int]] = []
             for cell in self._cells_near(c):
                 (inside if self._inside(c, cell) else crossed).append(cell)
-            found = (inside, crossed)
+            found = _Classes(inside, crossed)
             if len(self._classes) >= 1024:
-                self._classes.clear()
+                self._drop_classes()
             self._classes[c] = found
         return found
+
+    def _ring(self, c: Centre, classes: _Classes) -> tuple[str, ...] | None:
+        """Keys of the crossed cells with a point matching `c`, once the centre is asked again (a
+        centre asked once is cheaper scanned for its candidates only); None until then."""
+        if classes.ring is None:
+            classes.uses += 1
+            if classes.uses < 2:
+                return None
+            # a tuple of str: the GC untracks it, so the cached rings add nothing to its full passes
+            ring = tuple(key for cell in classes.crossed for key, points in self.cells[cell].items()
+                         if any(matches(c, lat, lon) is not None for lat, lon in points))
+            if self._ring_keys + len(ring) > MAX_RING_KEYS:
+                self._drop_classes()
+                self._classes[c] = classes
+            self._ring_keys += len(ring)
+            classes.ring = ring
+        return classes.ring
+
+    def _drop_classes(self) -> None:
+        self._classes.clear()
+        self._ring_keys = 0
 
     def within(self, centres: list[Centre], candidates: Collection[str] | None = None) -> set[str]:
         """Keys (among `candidates`, None: all) with a point matching one of the centres."""
         inside: set[tuple[int, int]] = set()
         crossed: set[tuple[int, int]] = set()
+        rings: list[tuple[str, ...]] = []
         for c in centres:
-            c_inside, c_crossed = self._classified(c)
-            inside.update(c_inside)
-            crossed.update(c_crossed)
+            classes = self._classified(c)
+            inside.update(classes.inside)
+            ring = self._ring(c, classes)
+            if ring is None:
+                crossed.update(classes.crossed)
+            else:
+                rings.append(ring)
         crossed -= inside
         result: set[str] = set()
         for cell in inside:
             result |= self.members[cell] if candidates is None else self.members[cell] & candidates  # type: ignore[operator]
-        for cell in crossed:
-            for key, lat, lon in self.cells[cell]:
-                if key in result or (candidates is not None and key not in candidates):
-                    continue
-                for c in centres:
-                    if matches(c, lat, lon) is not None:
-                        result.add(key)
-                        break
+        for ring in rings:
+            result.update(ring if candidates is None else _members(candidates).intersection(ring))
+        for cell in crossed:  # only the candidates of the cell not matched yet, point by point
+            keyed = self.cells[cell]
+            members = self.members[cell]
+            for key in (members if candidates is None else members.intersection(candidates)) - result:
+                if any(matches(c, lat, lon) is not None for lat, lon in keyed[key] for c in centres):
+                    result.add(key)
         return result
+
+
+@dataclass
+class _Classes:
+    """The cells around one centre, and once it is asked again the matching keys of its crossed ones."""
+
+    inside: list[tuple[int, int]]
+    crossed: list[tuple[int, int]]
+    uses: int = 0
+    ring: tuple[str, ...] | None = None
+
+
+def _members(candidates: Collection[str]) -> set[str] | frozenset[str]:
+    return candidates if isinstance(candidates, (set, frozenset)) else frozenset(candidates)
+
+
+def _bounds(keyed: dict[str, list[tuple[float, float]]]) -> tuple[float, float, float, float]:
+    lats = [lat for points in keyed.values() for lat, _ in points]
+    lons = [lon for points in keyed.values() for _, lon in points]
+    return min(lats), max(lats), min(lons), max(lons)

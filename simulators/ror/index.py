@@ -17,6 +17,11 @@ from simulators.ror.params import PARAMS, ParamDef, normal_reference, normalise
 from simulators.ror.rendered import Presented
 
 TokenKey = tuple[str, ...]
+#: the parameters every orientation search uses, built with the index (`warm`)
+WARMED = {"HealthcareService": ("service-category", "age-range-low", "age-range-high", "location", "organization"),
+          "Location": ("near", "near-insee-code", "capacity-status", "nb-capacity"),
+          "Organization": ("type", "partof"),
+          "PractitionerRole": ("service",)}
 
 
 def token_keys(value: tuple[str, ...]) -> list[TokenKey]:
@@ -34,7 +39,7 @@ class SessionIndex:
         for resource in resources:
             self.by_type.setdefault(resource["resourceType"], {})[str(resource.get("id"))] = resource
         self._columns: dict[tuple[str, str], dict[str, list[Any]]] = {}
-        self._tokens: dict[tuple[str, str], dict[TokenKey, set[str]]] = {}
+        self._tokens: dict[tuple[str, str], dict[TokenKey, frozenset[str]]] = {}
         self._referrers: dict[tuple[str, str], dict[str, set[str]]] = {}
         self._hidden: dict[Any, frozenset[str]] = {}
         self._parents: dict[str, str] | None = None
@@ -107,8 +112,9 @@ class SessionIndex:
         if cached is None or cached[0] is not hidden:
             if len(self._visible_tokens) > 4096:
                 self._visible_tokens.clear()
-            found = self.visible_ids(rtype, hidden) & self.tokens(rtype, pdef).get(key, frozenset())
-            cached = (hidden, frozenset(found))
+            holders = self.tokens(rtype, pdef).get(key, frozenset())
+            found = self.visible_ids(rtype, hidden) & holders
+            cached = (hidden, holders if len(found) == len(holders) else frozenset(found))  # nothing hidden: shared
             self._visible_tokens[cache_key] = cached
         return cached[1]
 
@@ -149,15 +155,16 @@ class SessionIndex:
             self._columns[key] = column
         return column
 
-    def tokens(self, rtype: str, pdef: ParamDef) -> dict[TokenKey, set[str]]:
+    def tokens(self, rtype: str, pdef: ParamDef) -> dict[TokenKey, frozenset[str]]:
         key = (rtype, pdef.name)
         inverted = self._tokens.get(key)
         if inverted is None:
-            inverted = {}
+            building: dict[TokenKey, set[str]] = {}
             for rid, values in self.column(rtype, pdef).items():
                 for value in values:
                     for token_key in token_keys(tuple(value)):
-                        inverted.setdefault(token_key, set()).add(rid)
+                        building.setdefault(token_key, set()).add(rid)
+            inverted = {k: frozenset(ids) for k, ids in building.items()}  # read-only: shared by visible_with
             self._tokens[key] = inverted
         return inverted
 
@@ -215,11 +222,7 @@ class SessionIndex:
     def warm(self) -> None:
         """Build the columns every orientation search uses, so the first search of a big session
         costs what the others cost (done once, when the index is built)."""
-        wanted = {"HealthcareService": ("service-category", "age-range-low", "age-range-high", "location",
-                                        "organization"),
-                  "Location": ("near", "near-insee-code", "capacity-status", "nb-capacity"),
-                  "Organization": ("type", "partof"),
-                  "PractitionerRole": ("service",)}
+        wanted = WARMED
         for rtype, names in wanted.items():
             for name in names:
                 pdef = PARAMS[rtype][name]
@@ -238,6 +241,19 @@ class SessionIndex:
         for rtype in wanted:
             self.in_order(rtype, ())
         self.parent_of("")
+
+    def warm_visibility(self, hidden: frozenset[str]) -> None:
+        """What one visibility set sees, built with the index (then frozen out of the GC with it, see
+        store.py): its visible ids per type and, per token of the warmed token parameters, the
+        visible holders (`visible_with`, the first criterion of most searches)."""
+        for rtype in self.by_type:
+            self.visible_ids(rtype, hidden)
+        for rtype, names in WARMED.items():
+            for name in names:
+                pdef = PARAMS[rtype][name]
+                if pdef.type == "token":
+                    for key in self.tokens(rtype, pdef):
+                        self.visible_with(rtype, pdef, key, hidden)
 
     # --- visibility by access profile -------------------------------------------------------------------
     def hidden(self, key: Any, is_hidden: Callable[[dict[str, Any]], bool]) -> frozenset[str]:

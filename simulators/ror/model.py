@@ -118,7 +118,7 @@ def default_clients() -> dict[str, RorClient]:
     return clients
 
 
-@dataclass
+@dataclass(frozen=True)  # shared by the requests that present the same token (auth.TokenIssuer.verify)
 class TokenClaims:
     client_id: str
     profile: int

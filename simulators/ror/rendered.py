@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from json.encoder import encode_basestring  # what dumps() applies to a str (ensure_ascii=False)
+
 from simulators.fhir.bundle import dumps
 
 MAX_PRESENTED = 20_000  # (profile, resource) pairs kept per index; the oldest half goes when full
@@ -46,10 +48,15 @@ class Presented:
         return len(self._items)
 
 
+_MODES = {"match": b'{"mode":"match"}', "include": b'{"mode":"include"}'}  # dumps of the usual search parts
+
+
 def entry_json(full_url: str, resource_json: bytes, search: dict[str, Any]) -> bytes:
     """`dumps(fhir.bundle.entry(...))` with the resource already serialised (same key order)."""
-    return b"".join((b'{"fullUrl":', dumps(full_url), b',"resource":', resource_json, b',"search":',
-                     dumps(search), b"}"))
+    mode = search.get("mode") if len(search) == 1 else None
+    part = _MODES.get(mode) if isinstance(mode, str) else None
+    return b"".join((b'{"fullUrl":', encode_basestring(full_url).encode("utf-8"), b',"resource":', resource_json,
+                     b',"search":', part or dumps(search), b"}"))
 
 
 class RenderedBundle(dict[str, Any]):

@@ -34,7 +34,7 @@ ACCEPTED_EMPTY_REVINCLUDES = {("Task", "focus")}
 class Snapshot:
     session: str
     rtype: str
-    ids: list[str]
+    ids: tuple[str, ...]  # a tuple of str: untracked by the GC, whose full passes would walk 256 kept searches
     request: SearchRequest
     distances: Mapping[str, float]  # evaluation.Distances: computed for the places a page shows
     profile: int
@@ -91,15 +91,13 @@ def _reference_params(rtype: str, param: str) -> list[str]:
 
 
 def _targets(index: SessionIndex, resource: dict[str, Any], spec: IncludeSpec) -> list[str]:
+    """The references `spec` follows out of an indexed resource: its reference columns (the same
+    extraction, done once per index instead of once per page)."""
     rtype = resource["resourceType"]
-    names = _reference_params(rtype, spec.param)
-    refs = []
-    for name in names:
-        pdef = PARAMS[rtype][name]
-        try:
-            refs += pdef.extract(resource)
-        except (TypeError, ValueError, AttributeError):
-            continue
+    rid = str(resource.get("id"))
+    refs: list[str] = []
+    for name in _reference_params(rtype, spec.param):
+        refs += index.column(rtype, PARAMS[rtype][name]).get(rid, ())
     return refs
 
 

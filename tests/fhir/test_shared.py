@@ -92,3 +92,31 @@ def test_elements_and_summary() -> None:
     assert set(subset(resource, ("Organization.name",))) == {"resourceType", "id", "meta"}
     assert "extension" not in summarise(resource, "true") and "telecom" in summarise(resource, "true")
     assert "text" not in summarise(resource, "data") and summarise(resource, "false") is resource
+
+
+def test_normal_reference_shortcut_gives_the_full_rule() -> None:
+    from simulators.fhir.values import normal_reference
+
+    def full_rule(ref: str) -> str:
+        parts = [p for p in ref.split("/_history/")[0].split("/") if p]
+        return "/".join(parts[-2:]) if len(parts) >= 2 else ref
+
+    cases = ["Organization/1", "https://h/fhir/Organization/1/_history/2", "Organization/1/_history/2", "/Location/1",
+             "Location/", "/Location", "Location//1", "Location/1/", "a/b/c", "", "x", "/", "//", "Org/_history",
+             "Location/_history/3"]
+    for ref in cases:
+        assert normal_reference(ref) == full_rule(ref), ref
+
+
+def test_split_or_without_escape_is_the_character_scan() -> None:
+    from simulators.fhir import syntax
+
+    def scan(value: str) -> tuple[str, ...]:
+        *head, last = syntax.split_or(value + "\\\\")  # an escaped backslash forces the scan
+        return (*head, last[:-1])
+
+    for value in ("", "a", "a,b", ",", "a,,b,", "é|x,ü", "http://s|c,http://t|d"):
+        assert syntax.split_or(value) == scan(value), value
+    assert syntax.split_or("a\\,b,c") == ("a,b", "c")
+    with pytest.raises(SearchError):
+        syntax.split_or(",".join(["x"] * (syntax.MAX_OR_VALUES + 1)))

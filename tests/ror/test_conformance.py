@@ -90,3 +90,27 @@ def test_careless_dui_fails_each_rule(ror_bench: Bench, pki, session_name: str,
                 "ror.no-n-plus-one"):
         assert Outcome.FAIL in outcomes[cid], cid
     assert not any(Outcome.ERROR in o for o in outcomes.values())
+
+
+def test_query_read_once_per_exchange_and_again_when_the_request_differs() -> None:
+    from conformance.checks_ror import CRITERIA_MEMO, criteria, query_pairs
+    from simulators.core.exchange import Exchange
+
+    def search(path: str) -> Exchange:
+        return Exchange(session="s", service="ror", operation="search-HealthcareService", started_at=0.0, method="GET",
+                        path=path, status=200)
+
+    good = "/fhir/HealthcareService?service-category=" + nos("TRE_R244-CategorieOrganisation").replace(":", "%3A") \
+        + "%7C21&age-range-low=le82&age-range-high=ge82&_include=HealthcareService:location"
+    bare = "/fhir/HealthcareService?service-category=21&age-range-low=82"
+    exchange = search(good)
+    first = criteria(exchange)
+    assert CRITERIA_MEMO in exchange.decoded and criteria(exchange) is first  # read once, shared by the checks
+    assert first == criteria(search(good)) and query_pairs(exchange) == query_pairs(search(good))
+    by_check = {c.id: c for c in checks()}
+    memo_free = {cid: [f.outcome for f in run_check(by_check[cid], search(bare), ["x"])]
+                 for cid in ("ror.full-tokens", "ror.age-pair")}
+    exchange.path = bare  # the same record with another request line is read again, not taken from the memo
+    assert criteria(exchange) == criteria(search(bare)) != first
+    assert {cid: [f.outcome for f in run_check(by_check[cid], exchange, ["x"])] for cid in memo_free} == memo_free
+    assert memo_free == {"ror.full-tokens": [Outcome.FAIL], "ror.age-pair": [Outcome.FAIL]}

@@ -55,7 +55,7 @@ def test_grid_exact_points_and_poles() -> None:
 def test_a_wrong_grid_is_caught(points) -> None:
     """The comparison above can fail: a grid that forgets its crossed cells differs from the scan."""
     grid = Grid(points)
-    grid.cells = {k: [] for k in grid.cells}  # points gone from the crossed cells
+    grid.cells = {k: {key: [] for key in keyed} for k, keyed in grid.cells.items()}  # points gone from the cells
     c = [centre(48.85, 2.35, 20.0)]
     assert grid.within(c) != scan(points, c)
 
@@ -81,3 +81,30 @@ def test_offers_grid_equals_the_generic_chain(query: str) -> None:
     generic = _search(index, query, frozenset({"Location/absent"}))
     assert fast == generic
     assert fast[0] or "0.5" in query
+
+
+@pytest.mark.parametrize("radius", [0.3, 5.0, 20.0, 300.0])
+def test_a_centre_asked_again_uses_its_ring_and_answers_the_same(points, radius: float, monkeypatch) -> None:
+    grid = Grid(points)
+    rng = random.Random(radius)
+    paris, lyon = centre(48.85, 2.35, radius), centre(45.76, 4.83, radius)
+    subsets = [None, {key for key, _, _ in points[::3]}, {key for key, _, _ in points if key.startswith("dense")}]
+    for _ in range(3):  # first use: candidate scan; then the ring of the centre
+        for subset in subsets:
+            for centres in ([paris], [paris, lyon], [lyon, centre(rng.uniform(42, 51), rng.uniform(-4, 8), radius)]):
+                assert grid.within(centres, subset) == scan(points, centres, subset)
+    assert grid._classes[paris].ring is not None
+    monkeypatch.setattr("simulators.ror.grid.MAX_RING_KEYS", 10)  # rings over the bound: the cache starts again
+    fresh = Grid(points)
+    for _ in range(3):
+        assert fresh.within([paris, lyon]) == scan(points, [paris, lyon])
+    assert fresh._ring_keys <= max(10, *(len(c.ring or ()) for c in fresh._classes.values()))
+
+
+def test_a_wrong_ring_is_caught(points) -> None:
+    """The comparison above can fail: a ring missing its matches differs from the scan."""
+    grid = Grid(points)
+    c = [centre(48.85, 2.35, 20.0)]
+    grid.within(c), grid.within(c)
+    grid._classes[c[0]].ring = ()
+    assert grid.within(c) != scan(points, c)

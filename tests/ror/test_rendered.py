@@ -92,3 +92,17 @@ def test_kept_serialisations_would_serve_the_old_resource(service: RorService) -
     service.store.put("s", [_renamed(service, "Nouveau nom")])
     service.store.index("s").presented = kept
     assert b"Nouveau nom" not in search(service, QUERIES[-1]).to_json()
+
+
+def test_entry_bytes_are_the_dump_of_the_entry_for_any_url_and_search_part() -> None:
+    from simulators.fhir.bundle import dumps
+    from simulators.ror.rendered import entry_json
+    from simulators.ror.results import entry
+
+    resource = {"resourceType": "Location", "id": "l1", "name": "Château « d'eau »"}
+    for url in ("https://h/fhir/Location/l1", 'https://h/f"i\\r/é/\u2028/\x01/Location/l1', ""):
+        for mode, distance in (("match", None), ("include", None), ("include", 1.25), ("outcome", None)):
+            item = entry(url, resource, mode, distance)
+            assert entry_json(url, dumps(resource), item["search"]) == dumps(item), (url, mode)
+    assert entry_json("u", b"{}", {"mode": "match", "score": 1}) == b'{"fullUrl":"u","resource":{},"search":' \
+                                                                  b'{"mode":"match","score":1}}'

@@ -52,6 +52,27 @@ def test_token_issuer_signs_and_expires() -> None:
         issuer.verify(token)
 
 
+def test_token_verification_is_kept_per_token_and_still_expires() -> None:
+    now = [1_000_000.0]
+    issuer = TokenIssuer("iss", ttl_s=60, clock=lambda: now[0])
+    token = issuer.issue(default_clients()["bench-profil-2"], thumbprint="abc", session="s1")["access_token"]
+    first = issuer.verify(token)
+    assert issuer._verified  # kept: the next call does not check the signature again
+    fresh = TokenIssuer("iss", ttl_s=60, clock=lambda: now[0], key=issuer._key)
+    assert issuer.verify(token) == first == fresh.verify(token)  # same answer as an unseen token
+    assert (first.profile, first.session, first.bound_thumbprint) == (2, "s1", "abc")
+    with pytest.raises(TokenInvalid):  # another token of the same shape is verified, not taken from the cache
+        issuer.verify(token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"))
+    now[0] += 59.5
+    assert issuer.verify(token) == first
+    now[0] += 0.5  # exp reached: refused from the cache exactly as jose.verify refuses it
+    with pytest.raises(TokenInvalid, match="expiré"):
+        issuer.verify(token)
+    with pytest.raises(TokenInvalid, match="expiré"):
+        fresh.verify(token)
+    assert token not in issuer._verified
+
+
 def test_authenticate_rules() -> None:
     clients = default_clients()
     form = {"grant_type": "client_credentials", "client_id": "bench-profil-4"}
