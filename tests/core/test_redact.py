@@ -76,3 +76,18 @@ def test_masked_copies_only_when_there_is_a_secret():
     assert stored is not secret and stored.request_headers["Authorization"] == f"Bearer {MASK}"
     assert b"pw" not in stored.request_body
     assert secret.request_headers["Authorization"] == "Bearer abc" and b"pw" in secret.request_body
+
+
+def test_fhir_bodies_are_stored_as_sent_and_json_is_rewritten_only_to_mask_a_secret() -> None:
+    from simulators.core.redact import masked
+
+    observation = b'{"resourceType": "Observation",  "code": {"text": "poids"}, "status": "final"}'
+    fhir = Exchange(session="s", service="ror", operation="x", started_at=0.0,
+                    request_headers={"Content-Type": "application/fhir+json"}, request_body=observation,
+                    response_headers={"Content-Type": "application/json"}, response_body=b'{"code": {"a": 1},  "x": 2}')
+    assert masked(fhir) is fhir  # nothing to mask: neither body re-encoded (spacing kept)
+    token = Exchange(session="s", service="psc", operation="token", started_at=0.0,
+                     response_headers={"Content-Type": "application/json"},
+                     response_body=b'{"access_token": "a.b.c", "code": "xyz", "token_type": "Bearer"}')
+    stored = masked(token)
+    assert b"a.b.c" not in stored.response_body and b"xyz" not in stored.response_body
