@@ -25,6 +25,7 @@ from simulators.ins.model import (
 )
 
 DECODED_REQUEST = "ins.request"  # `Exchange.decoded` key: the `InsiRequest` the server read from the body
+DECODED_ANSWER = "ins.answer"  # (answer bytes, CR) of a RESULTAT the server built: Exchange.decoded
 MAX_REQUEST_BYTES = 1_000_000  # an INSi request is ~2 kB; a CPx assertion adds ~5 kB
 _LPS, _BAM = f"{{{NS_CTXLPS}}}", f"{{{NS_CTXBAM}}}"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -1,6 +1,7 @@
 """A recorded INSi exchange as the conformance checks read it: the request through the server codec,
-the answer through the client codec. The request the server already read is taken from
-`Exchange.decoded` (in memory, live checks); an exchange read back from a journal is parsed. Readings
+the answer through the client codec. The request the server already read, and the CR of an answer it
+built (for those exact bytes), are taken from `Exchange.decoded` (in memory, live checks); an exchange
+read back from a journal is parsed. Readings
 are memoised per exchange id, so the checks of one exchange share them.
 """
 
@@ -13,7 +14,7 @@ from simulators.core.errors import ProtocolError
 from simulators.core.exchange import Exchange
 
 from simulators.ins.client_codec import InsiServiceFault, parse_response
-from simulators.ins.codec import DECODED_REQUEST, parse_request
+from simulators.ins.codec import DECODED_ANSWER, DECODED_REQUEST, parse_request
 from simulators.ins.faults import InsiFault
 from simulators.ins.model import InsiRequest
 
@@ -43,12 +44,16 @@ def read(exchange: Exchange) -> Reading:
         except (ProtocolError, InsiFault) as exc:
             error = getattr(exc, "message", None) or getattr(exc, "detail", "") or str(exc)
     cr = fault = ""
-    try:
-        cr = parse_response(exchange.response_body, exchange.status).cr
-    except InsiServiceFault as exc:
-        fault = exc.fault.erreur_code
-    except (ProtocolError, ValueError):
-        pass
+    answered = exchange.decoded.get(DECODED_ANSWER)
+    if answered is not None and answered[0] == exchange.response_body:  # the very bytes the server built
+        cr = answered[1]
+    else:
+        try:
+            cr = parse_response(exchange.response_body, exchange.status).cr
+        except InsiServiceFault as exc:
+            fault = exc.fault.erreur_code
+        except (ProtocolError, ValueError):
+            pass
     reading = Reading(request, error, cr, fault)
     _CACHE[exchange.id] = reading
     if len(_CACHE) > _CACHE_SIZE:

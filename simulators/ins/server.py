@@ -52,7 +52,7 @@ from simulators.codecs.soap import fault_to_bytes
 
 from simulators.ins import contract
 from simulators.ins.auth import CpxAuthenticator, check_org_certificate
-from simulators.ins.codec import DECODED_REQUEST, build_resultat, check_soap_binding, parse_request, request_summary, validate_request
+from simulators.ins.codec import DECODED_ANSWER, DECODED_REQUEST, build_resultat, check_soap_binding, parse_request, request_summary, validate_request
 from simulators.ins.faults import FAULTS, InsiFault, render_fault
 from simulators.ins.model import InsiRequest
 from simulators.ins.options import InsOptions
@@ -199,7 +199,10 @@ def lookup(state: InsApp, ctx: RequestContext, content_type: str | None) -> Repl
         elif state.enforce_cn:
             check_org_certificate(ctx.caller)
         validate_request(req, idam_allowlist=state.allowlist)
-        return answer(state, ctx, req)
+        status, body = answer(state, ctx, req)
+        # the CR this very answer carries, for the live checks (reading.read uses it for these bytes only)
+        ctx.decoded[DECODED_ANSWER] = (body, ctx.summary["cr"])
+        return status, body
     except InsiFault as fault:
         return fault_reply(fault, ctx, message_id, fault_style)
     except SoapError as exc:

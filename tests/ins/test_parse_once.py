@@ -60,3 +60,38 @@ def test_decoded_request_and_parsed_bytes_give_the_same_verdicts(tmp_path, monke
         assert not replay.decoded
         assert _verdicts(replay, base) == verdicts, exchange.summary
     assert len(parses) == live_parses + 7  # the replays were parsed
+
+
+def test_the_cr_of_an_answer_the_server_built_is_read_from_memory_for_those_bytes_only(tmp_path, monkeypatch) -> None:
+    from simulators.ins.codec import DECODED_ANSWER
+
+    answers: list[int] = []
+    real = reading.parse_response
+
+    def counting(body, status=200):
+        answers.append(status)
+        return real(body, status)
+
+    monkeypatch.setattr(reading, "parse_response", counting)
+    seen: list[Exchange] = []
+    with Bench(make_config(tmp_path), [InsSimulator()], live_checker=lambda ex: seen.append(ex) or []) as bench:
+        url = session_url(bench, "answers")
+        post(url, request_bytes())  # CR 00
+        post(url, request_bytes(TraitsQuery("INCONNU", ("PERSONNE",), "F", "1975-12-31")))  # CR 01
+        post(url, b"<pas-du-soap/>")  # a fault: parsed by the checks
+        assert bench.runtime.journal.flush(30)
+    crs = [reading.read(ex).cr for ex in seen]
+    assert len(answers) == 1  # only the fault's answer was parsed
+    assert crs[:2] == ["00", "01"]
+    for exchange, cr in zip(seen, crs, strict=True):  # the same CR as parsing the bytes
+        replay = Exchange.from_json(exchange.to_json())
+        replay.id = new_exchange_id()
+        assert reading.read(replay).cr == cr
+    used = Exchange.from_json(seen[0].to_json())
+    used.id = new_exchange_id()
+    used.decoded[DECODED_ANSWER] = (used.response_body, "02")  # same bytes: the server's reading is used
+    assert reading.read(used).cr == "02"
+    other = Exchange.from_json(seen[0].to_json())
+    other.id = new_exchange_id()
+    other.decoded[DECODED_ANSWER] = (b"<autre/>", "02")  # other bytes (an injected error replaced the answer)
+    assert reading.read(other).cr == "00"
