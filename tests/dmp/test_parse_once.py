@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 from conformance import checks_dmp
-from conformance.live import default_live_checker
 from simulators.core.bench import Bench
+from tests.support.live import recording_checker, verdict_rows
 from simulators.core.exchange import Exchange, new_exchange_id
 from simulators.core.tls import requests_verify
 from simulators.dmp.client import DmpClient
@@ -36,9 +36,6 @@ def _symbolic(sub: Submission) -> Submission:
     return sub
 
 
-def _verdicts(exchange: Exchange, checker) -> list[tuple]:
-    return [(v.check, v.outcome, tuple(v.requirements), v.message) for v in checker(exchange)]
-
 
 def test_decoded_request_and_parsed_bytes_give_the_same_verdicts(tmp_path: Path, pki, world, monkeypatch) -> None:
     parses: list[str] = []
@@ -50,13 +47,7 @@ def test_decoded_request_and_parsed_bytes_give_the_same_verdicts(tmp_path: Path,
         return real_parse(payload, attachments)
 
     monkeypatch.setattr(checks_dmp.xds, "parse_provide_and_register", counting_parse)
-    base = default_live_checker()
-    live: list[tuple[Exchange, list[tuple]]] = []
-
-    def checker(exchange: Exchange) -> list:
-        verdicts = base(exchange)
-        live.append((exchange, [(v.check, v.outcome, tuple(v.requirements), v.message) for v in verdicts]))
-        return verdicts
+    base, checker, live = recording_checker()
 
     elise = world.person("elise")
     ins, oid = elise.ins.value, elise.ins.oid
@@ -97,7 +88,7 @@ def test_decoded_request_and_parsed_bytes_give_the_same_verdicts(tmp_path: Path,
         replay = Exchange.from_json(exchange.to_json())  # as read back from a journal: nothing decoded
         replay.id = new_exchange_id()  # a fresh reading, not the memoised one
         assert not replay.decoded
-        assert _verdicts(replay, base) == verdicts, exchange.summary
+        assert verdict_rows(base(replay)) == verdicts, exchange.summary
     assert len(parses) == len(feeds)  # the replays were parsed
     outcomes = {str(v[1]) for _, verdicts in live for v in verdicts}
     assert {"fail", "pass"} <= outcomes, outcomes  # both sides were judged

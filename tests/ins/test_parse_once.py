@@ -3,8 +3,8 @@ and reach exactly the verdicts they reach by parsing the stored bytes (an exchan
 
 from __future__ import annotations
 
-from conformance.live import default_live_checker
 from simulators.core.bench import Bench
+from tests.support.live import recording_checker, verdict_rows
 from simulators.core.exchange import Exchange, new_exchange_id
 from simulators.ins import reading
 from simulators.ins.codec import DECODED_REQUEST
@@ -17,9 +17,6 @@ from tests.ins.helpers import CONTENT_TYPE, post, request_bytes
 VITALE = VitaleQuery("2750999123456", "12", "", "", "ADRUN", "1975-12-31", "1")
 
 
-def _verdicts(exchange: Exchange, checker) -> list[tuple]:
-    return [(v.check, v.outcome, tuple(v.requirements), v.message) for v in checker(exchange)]
-
 
 def test_decoded_request_and_parsed_bytes_give_the_same_verdicts(tmp_path, monkeypatch) -> None:
     parses: list[str] = []
@@ -30,13 +27,7 @@ def test_decoded_request_and_parsed_bytes_give_the_same_verdicts(tmp_path, monke
         return real_parse(body, content_type)
 
     monkeypatch.setattr(reading, "parse_request", counting_parse)
-    base = default_live_checker()
-    live: list[tuple[Exchange, list[tuple]]] = []
-
-    def checker(exchange: Exchange) -> list:
-        verdicts = base(exchange)
-        live.append((exchange, [(v.check, v.outcome, tuple(v.requirements), v.message) for v in verdicts]))
-        return verdicts
+    base, checker, live = recording_checker()
 
     good = request_bytes()
     with Bench(make_config(tmp_path), [InsSimulator()], live_checker=checker) as bench:
@@ -58,7 +49,7 @@ def test_decoded_request_and_parsed_bytes_give_the_same_verdicts(tmp_path, monke
         replay = Exchange.from_json(exchange.to_json())  # as read back from a journal: nothing decoded
         replay.id = new_exchange_id()  # a fresh reading, not the memoised one
         assert not replay.decoded
-        assert _verdicts(replay, base) == verdicts, exchange.summary
+        assert verdict_rows(base(replay)) == verdicts, exchange.summary
     assert len(parses) == live_parses + 7  # the replays were parsed
 
 
