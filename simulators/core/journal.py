@@ -26,14 +26,15 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 
 from .db import Database
 from .events import Event, EventBus
 from .exchange import Exchange
-from .journal_rows import exchanges_table, from_row, to_row, verdict_row
+from .journal_rows import exchanges_table, from_row, to_row, verdict_row, verdicts_table
 from .judge import Judge, Judged, LiveChecker, judge_exchange
 from .redact import masked
 from .ticket import COMMIT_WAIT_S, JournalTicket
@@ -66,6 +67,7 @@ class Journal:
                  keep_bodies: bool = True, durable: bool = True, keep_secrets: bool = False) -> None:
         self.db = db
         self.table = exchanges_table(db)
+        self.verdicts = verdicts_table(db)
         self.events = events
         self.live_checker = live_checker
         self.batch_size = batch_size
@@ -85,15 +87,13 @@ class Journal:
         # SQLite: the driver's executemany and commit, statements compiled once (no statement machinery per
         # commit); the same transaction as through SQLAlchemy (pysqlite's implicit BEGIN, then COMMIT)
         self._sqlite_insert = str(self.table.insert().compile(dialect=db.engine.dialect)) if db.is_sqlite else ""
-        self._sqlite_update = f"UPDATE {self.table.name} SET summary = ?, verdicts = ? WHERE id = ?"  # noqa: S608 - our table name
+        self._sqlite_verdicts = f"INSERT OR REPLACE INTO {self.verdicts.name} (summary, verdicts, id) VALUES (?, ?, ?)"  # noqa: S608 - our table name
         self._values = operator.itemgetter(*(c.name for c in self.table.columns))
-        self._update = self.table.update().where(self.table.c.id == bindparam("b_id")).values(
-            verdicts=bindparam("b_verdicts"), summary=bindparam("b_summary"))
         self.write_errors = 0
         self.last_error: str = ""
 
     def start(self) -> None:
-        self.db.ensure_tables(self.table)
+        self.db.ensure_tables(self.table, self.verdicts)
         if self._writer is None:
             if self.live_checker is not None:
                 self._judge = Judge(self.live_checker, self._queue.put, self.batch_size)
@@ -292,7 +292,7 @@ class Journal:
                     if rows:
                         cursor.executemany(self._sqlite_insert, [self._values(row) for row in rows])
                     if updates:
-                        cursor.executemany(self._sqlite_update,
+                        cursor.executemany(self._sqlite_verdicts,
                                            [(u["b_summary"], u["b_verdicts"], u["b_id"]) for u in updates])
                     raw.commit()
                 except BaseException:
@@ -303,20 +303,35 @@ class Journal:
                     if rows:
                         conn.execute(self.table.insert(), rows)
                     if updates:
-                        conn.execute(self._update, updates)
+                        self._store_verdicts(conn, updates)
         except Exception:
             conn.close()  # a broken connection is not kept: the next commit opens a fresh one
             self._conn = None
             raise
         self._conn = conn
 
+    def _store_verdicts(self, conn: Connection, updates: list[dict]) -> None:
+        """Insert (or replace, for an exchange judged again) the verdict rows, on a server database."""
+        v = self.verdicts
+        ids = [u["b_id"] for u in updates]
+        conn.execute(delete(v).where(v.c.id.in_(ids)))
+        conn.execute(v.insert(), [{"id": u["b_id"], "summary": u["b_summary"], "verdicts": u["b_verdicts"]}
+                                  for u in updates])
+
     # --- reading ---------------------------------------------------------------------------
+    def _select(self, bodies: bool = True) -> Any:
+        """The exchanges with their verdicts: those of the verdicts table when judged, else their own."""
+        t, v = self.table, self.verdicts
+        skipped = ("summary", "verdicts") if bodies else ("summary", "verdicts", "request_body", "response_body")
+        return select(*[c for c in t.columns if c.name not in skipped],
+                      func.coalesce(v.c.summary, t.c.summary).label("summary"),
+                      func.coalesce(v.c.verdicts, t.c.verdicts).label("verdicts")
+                      ).select_from(t.outerjoin(v, v.c.id == t.c.id))
+
     def query(self, q: ExchangeQuery, *, bodies: bool = True) -> list[Exchange]:
         self.flush()
         t = self.table
-        cols = list(t.columns) if bodies else [c for c in t.columns
-                                                        if c.name not in ("request_body", "response_body")]
-        stmt = select(*cols)
+        stmt = self._select(bodies)
         if q.session is not None:
             stmt = stmt.where(t.c.session == q.session)
         if q.exclude_sessions:
@@ -339,7 +354,7 @@ class Journal:
     def get(self, exchange_id: str) -> Exchange | None:
         self.flush()
         with self.db.engine.connect() as conn:
-            row = conn.execute(select(self.table).where(self.table.c.id == exchange_id)).first()
+            row = conn.execute(self._select().where(self.table.c.id == exchange_id)).first()
         return from_row(row._mapping) if row else None
 
     def count(self, session: str | None = None) -> int:
@@ -353,6 +368,8 @@ class Journal:
     def delete_session(self, session: str) -> int:
         self.flush()
         with self.db.engine.begin() as conn:
+            ids = select(self.table.c.id).where(self.table.c.session == session)
+            conn.execute(delete(self.verdicts).where(self.verdicts.c.id.in_(ids)))
             return conn.execute(delete(self.table).where(self.table.c.session == session)).rowcount
 
     def iter_session(self, session: str, *, bodies: bool = True) -> Iterable[Exchange]:

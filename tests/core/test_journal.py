@@ -138,7 +138,9 @@ def _stored_rows(db_path) -> list[tuple]:
     """What is committed right now, read behind the journal's back (no flush)."""
     conn = sqlite3.connect(db_path)
     try:
-        return conn.execute("select id, verdicts, request_headers from exchanges").fetchall()
+        return conn.execute("select e.id, coalesce(v.verdicts, e.verdicts), e.request_headers, "
+                            "coalesce(v.summary, e.summary) from exchanges e "
+                            "left join exchange_verdicts v on v.id = e.id").fetchall()
     finally:
         conn.close()
 
@@ -200,6 +202,33 @@ def test_close_stores_the_verdicts_still_being_judged(tmp_path):
     j.close()
     rows = {r[0]: json.loads(r[1]) for r in _stored_rows(tmp_path / "j.db")}
     assert sorted(rows) == sorted(ids) and all(v and v[0]["check"] == "late" for v in rows.values())
+
+
+def test_verdicts_have_their_own_rows_and_leave_with_their_session(tmp_path):
+    url = f"sqlite:///{tmp_path}/j.db"
+    j = _journal(url, live_checker=lambda ex: [Verdict(check="v", outcome="pass", requirements=["bench@2"])])
+    kept, dropped = _exchange(1), _exchange(2)
+    dropped.session = "other"
+    j.record(kept)
+    j.record(dropped)
+    assert j.flush(10)
+    conn = sqlite3.connect(tmp_path / "j.db")
+    try:  # the exchange's own row is not rewritten (its bodies stay where the insert put them)
+        assert {r[0] for r in conn.execute("select verdicts from exchanges")} == {"[]"}
+        assert conn.execute("select count(*) from exchange_verdicts").fetchone()[0] == 2
+        assert j.get(kept.id).verdicts[0].check == "v"
+        assert j.delete_session("other") == 1
+        assert [r[0] for r in conn.execute("select id from exchange_verdicts")] == [kept.id]  # no orphan
+        # a row written before the verdicts table (or bulk-seeded) keeps its own verdicts
+        conn.execute("delete from exchange_verdicts")
+        conn.execute("update exchanges set verdicts = ? where id = ?",
+                     (json.dumps([{"check": "ancien", "outcome": "fail", "requirements": [], "message": "",
+                                   "level": "EXIGENCE"}]), kept.id))
+        conn.commit()
+    finally:
+        conn.close()
+    assert [v.check for v in j.get(kept.id).verdicts] == ["ancien"]
+    j.close()
 
 
 def test_concurrent_waiters_lead_the_commit_and_each_answer_follows_its_commit(tmp_path):
