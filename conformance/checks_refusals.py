@@ -184,23 +184,13 @@ def dui_refusal(exchange: Exchange) -> dict[str, Any] | None:
     return refusal
 
 
-_BROKEN_KEY = "conformance.broken"
-
-
 def _broken(exchange: Exchange) -> tuple[str, ...]:
-    """Requirement ids the DUI's refusal breaks. Every refusal check asks it of the same exchange: the
-    answer is kept with the exchange's in-memory decoded forms, tied to the refusal and fault it was
-    computed from (a changed summary or fault computes it again)."""
+    """Requirement ids the DUI's refusal breaks: the trigger of every refusal check (computed once per
+    exchange by `run_live_checks`)."""
     refusal = dui_refusal(exchange)
-    token = (id(refusal), exchange.fault, refusal.get("code") if refusal else None,
-             refusal.get("message") if refusal else None)
-    kept = exchange.decoded.get(_BROKEN_KEY)
-    if kept is not None and kept[0] == token:
-        return kept[1]
-    broken = () if refusal is None else requirements_for(exchange.service, str(refusal["code"]),
-                                                         str(refusal.get("message", "")))
-    exchange.decoded[_BROKEN_KEY] = (token, broken)
-    return broken
+    if refusal is None:
+        return ()
+    return requirements_for(exchange.service, str(refusal["code"]), str(refusal.get("message", "")))
 
 
 def _refusal_check(requirement_id: str) -> Check:

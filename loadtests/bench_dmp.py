@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from loadtests.production import process_cpu_s, production_bench, runtime_facts, serving_rss_mb, serving_workers
+from loadtests.production import production_bench, runtime_facts, serving_cpu_s, serving_rss_mb, serving_workers
 from loadtests.common import LoadResult, PreparedRequests, http_load_process, spawned_server
 from loadtests.seedcache import schema_digest, seeded_file, working_copy
 from simulators.core.config import load_config
@@ -60,7 +60,7 @@ def _serve(work_dir: str, conn: Any, seed: int, workers: int = 1) -> None:  # pr
         while conn.recv() == "cpu":  # the journal's live checks are part of each request's cost
             bench.runtime.journal.flush(60)
             time.sleep(0.2 if bench.worker_pids else 0)  # the workers' judges catch up too
-            conn.send(time.process_time() + sum(process_cpu_s(pid) for pid in bench.worker_pids))
+            conn.send(sum(serving_cpu_s(bench)))
         bench.runtime.journal.flush(60)
         conn.send({"journal_count": bench.runtime.journal.count(SESSION), "facts": runtime_facts(bench),
                    **serving_rss_mb(bench)})

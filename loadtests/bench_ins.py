@@ -18,18 +18,16 @@ import multiprocessing
 import statistics
 import tempfile
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
-from loadtests.production import (process_cpu_s, production_bench, runtime_facts, serving_rss_mb,
-                                  serving_workers)
+from loadtests.production import production_bench, runtime_facts, serving_cpu_s, serving_rss_mb, serving_workers
 from loadtests.common import LoadResult, http_load_process
 from simulators.core.config import load_config
 from simulators.core.pki import Pki
 from simulators.core.pki.testing import make_test_pki
 from simulators.core.tls import requests_cert, requests_verify
-from simulators.ins.client_codec import build_request, LpsIdentity
+from simulators.ins.client_codec import ACTION_PREFIX, OP_TRAITS, build_request, LpsIdentity
 from simulators.ins.model import TraitsQuery
 from simulators.ins.server import InsSimulator
 
@@ -54,16 +52,14 @@ def _serve(work_dir: str, conn: Any, journal_keep_bodies: bool,
     with production_bench(config, [InsSimulator()], pki=pki, workers=workers) as bench:
         conn.send(bench.url("ins"))
         conn.recv()  # warm-up over: the measured run starts
-        cpu0 = time.process_time()
-        workers0 = {pid: process_cpu_s(pid) for pid in bench.worker_pids}
+        cpu0 = serving_cpu_s(bench)
         conn.recv()  # the parent says when the run is over
-        workers_cpu = [process_cpu_s(pid) - start for pid, start in workers0.items()]
-        flushed = bench.runtime.journal.flush(60)
-        master_cpu = time.process_time() - cpu0
+        flushed = bench.runtime.journal.flush(60)  # the master's live checks and journal are part of the cost
+        spent = [round(after - before, 3) for before, after in zip(cpu0, serving_cpu_s(bench), strict=True)]
         conn.send({"journal_count": bench.runtime.journal.count("bench"), "journal_flushed": flushed,
                    "journal_write_errors": bench.runtime.journal.write_errors, "workers": workers,
-                   "server_cpu_s": round(master_cpu + sum(workers_cpu), 3),  # every serving process
-                   "server_cpu_s_by_process": [round(master_cpu, 3), *(round(c, 3) for c in workers_cpu)],
+                   "server_cpu_s": round(sum(spent), 3),  # every serving process
+                   "server_cpu_s_by_process": spent,
                    "facts": runtime_facts(bench), **serving_rss_mb(bench)})
 
 
@@ -74,8 +70,7 @@ def lookup_body(n: int) -> bytes:
 
 
 def _headers() -> dict[str, str]:
-    _, action, _ = build_request(TraitsQuery(*MIX[0]), LpsIdentity(idam="BENCH-INS-01"))
-    return {"Content-Type": f'application/soap+xml;charset=UTF-8;action="{action}"'}
+    return {"Content-Type": f'application/soap+xml;charset=UTF-8;action="{ACTION_PREFIX + OP_TRAITS}"'}
 
 
 def bench_ins(*, duration_s: float = 10.0, threads: int = 4, warmup_s: float = 1.0,

@@ -14,7 +14,6 @@ offer types with matching ages and communes, with the includes an orientation sc
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import statistics
 import tempfile
@@ -23,8 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from loadtests.production import process_cpu_s, production_bench, runtime_facts, serving_rss_mb, serving_workers
-from loadtests.common import LoadResult, http_load_process, spawned_server
+from loadtests.production import production_bench, runtime_facts, serving_cpu_s, serving_rss_mb, serving_workers
+from loadtests.common import LoadResult, PreparedRequests, http_load_process, spawned_server
 from simulators.core.config import load_config
 from simulators.core.pki import Pki
 from simulators.core.pki.testing import make_test_pki
@@ -50,9 +49,9 @@ def _serve(work_dir: str, conn: Any, volume: int, workers: int = 1) -> None:  # 
         conn.send(bench.url("ror"))
         cpu_s = -1.0
         if conn.recv() == "start":  # the measured run: CPU of every serving process (all their threads)
-            started = time.process_time() + sum(process_cpu_s(pid) for pid in bench.worker_pids)
+            started = sum(serving_cpu_s(bench))
             conn.recv()
-            cpu_s = time.process_time() + sum(process_cpu_s(pid) for pid in bench.worker_pids) - started
+            cpu_s = sum(serving_cpu_s(bench)) - started
         flushed = bench.runtime.journal.flush(60)
         conn.send({"journal_count": bench.runtime.journal.count(SESSION), "journal_flushed": flushed,
                    "server_cpu_s": round(cpu_s, 3), "facts": runtime_facts(bench), **serving_rss_mb(bench)})
@@ -64,15 +63,6 @@ def search_params(i: int) -> list[tuple[str, str]]:
             ("age-range-low", f"le{age}"), ("age-range-high", f"ge{age}"),
             ("location.near-insee-code", f"{commune}|{RADIUS_KM}|km"), ("_count", str(PAGE)),
             ("_include", "HealthcareService:location"), ("_include", "HealthcareService:organization")]
-
-
-def _cycled(requests: list[tuple[str, dict[str, str], bytes]], n: int) -> tuple[str, dict[str, str], bytes]:
-    return requests[n % len(requests)]
-
-
-def _first(requests: list[tuple[str, dict[str, str], bytes]], count: int,
-           n: int) -> tuple[str, dict[str, str], bytes] | None:
-    return requests[n % len(requests)] if n < count else None
 
 
 def prepared_searches(path: str, headers: dict[str, str]) -> list[tuple[str, dict[str, str], bytes]]:
@@ -101,10 +91,12 @@ def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_00
                        **client.ror_headers}
             totals = [client.search("HealthcareService", search_params(i), max_pages=1).total for i in range(len(MIX))]
             tls = {"cafile": verify, "certfile": cert[0], "keyfile": cert[1]}
-            requests = prepared_searches(urlsplit(base).path, headers)
+            searches = prepared_searches(urlsplit(base).path, headers)
+            requests = PreparedRequests(str(Path(work_dir) / "searches.pickle"), searches, cycle=True)
             if workers > 1:  # SO_REUSEPORT spreads connections: 8 per process leave none cold (2**-7 per process)
+                warm_up = [searches[n % len(searches)] for n in range(8 * workers)]  # one each, then the thread ends
                 http_load_process(origin, tls=tls, method="GET", threads=8 * workers, duration_s=600,
-                                  request_factory=functools.partial(_first, requests, 8 * workers))
+                                  request_factory=PreparedRequests(str(Path(work_dir) / "warm.pickle"), warm_up))
             _run(origin, tls, requests, 1.0, threads)
             parent.send("start")
             figures = _run(origin, tls, requests, duration_s, threads)
@@ -125,11 +117,10 @@ def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_00
     }
 
 
-def _run(origin: str, tls: dict[str, str], requests: list[tuple[str, dict[str, str], bytes]], seconds: float,
-         threads: int) -> LoadResult:
+def _run(origin: str, tls: dict[str, str], requests: PreparedRequests, seconds: float, threads: int) -> LoadResult:
     """The same load client as the peers' (loadtests.common.http_load, its own process, keep-alive)."""
     return http_load_process(origin, tls=tls, method="GET", threads=threads, duration_s=seconds,
-                             request_factory=functools.partial(_cycled, requests))
+                             request_factory=requests)
 
 
 def run(quick: bool = False) -> dict[str, Any]:

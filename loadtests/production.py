@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import resource
+import time
 from typing import Any
 from conformance.live import default_live_checker
 from simulators.core.bench import Bench
@@ -88,6 +89,11 @@ def process_cpu_s(pid: int) -> float:
     with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def serving_cpu_s(bench: Any) -> list[float]:
+    """CPU seconds so far of every process serving the bench: this one (all threads), then each worker."""
+    return [time.process_time(), *(process_cpu_s(pid) for pid in getattr(bench, "worker_pids", []))]
 
 
 def serving_rss_mb(bench: Any) -> dict[str, Any]:

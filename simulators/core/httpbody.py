@@ -16,6 +16,7 @@ _READ_PIECE = 1024 * 1024  # a lying Content-Length never makes the server alloc
 _CHUNK_LINE_MAX = 1024
 _MAX_TRAILERS = 64
 _HEX = frozenset(b"0123456789abcdefABCDEF")
+_LATE = "délai de réception de la requête dépassé"
 
 class FramingError(BenchError):
     """The body cannot be read as HTTP/1.1 frames it (or not in time, or not within the limit)."""
@@ -39,23 +40,22 @@ class TimedReader:
     def _arm(self) -> None:
         left = self._deadline - time.monotonic()
         if left <= 0:
-            raise FramingError(408, "délai de réception de la requête dépassé")
+            raise FramingError(408, _LATE)
         self._sock.settimeout(left)
         self._timed = True
 
     def read(self, size: int) -> bytes:
-        self._arm()
-        try:
-            return self._rfile.read1(size)
-        except TimeoutError:
-            raise FramingError(408, "délai de réception de la requête dépassé") from None
+        return self._before_deadline(self._rfile.read1, size)
 
     def readline(self, limit: int) -> bytes:
+        return self._before_deadline(self._rfile.readline, limit)
+
+    def _before_deadline(self, call: Any, size: int) -> bytes:
         self._arm()
         try:
-            return self._rfile.readline(limit)
+            return call(size)
         except TimeoutError:
-            raise FramingError(408, "délai de réception de la requête dépassé") from None
+            raise FramingError(408, _LATE) from None
 
     def restore(self, timeout_s: float) -> None:
         if self._timed:
