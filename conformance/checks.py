@@ -118,12 +118,13 @@ class Check:
         if not self.requirements:
             raise ValueError(f"check {self.id}: cites no requirement")
 
-    def applies_to(self, exchange: Exchange) -> bool:
+    def applies_to(self, exchange: Exchange, keys: Collection[str] | None = None) -> bool:
+        """``keys``: what the trigger already found for this exchange (computed once by the caller)."""
         if self.service != "*" and exchange.service != self.service:
             return False
         if self.operations and exchange.operation not in self.operations:
             return False
-        if self.trigger is not None and self.trigger[1] not in self.trigger[0](exchange):
+        if self.trigger is not None and self.trigger[1] not in (keys if keys is not None else self.trigger[0](exchange)):
             return False
         return self.applies is None or bool(self.applies(exchange))
 

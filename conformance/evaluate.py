@@ -55,6 +55,7 @@ def run_live_checks(exchange: Exchange, checks: Iterable[Check], catalogue: Cata
     results: list[CheckResult] = []
     triggered: dict[Any, Collection[str] | None] = {}
     for check in checks:
+        keys: Collection[str] | None = None
         trigger = check.trigger
         if trigger is not None:
             function, key = trigger
@@ -63,7 +64,7 @@ def run_live_checks(exchange: Exchange, checks: Iterable[Check], catalogue: Cata
             keys = triggered[function]
             if keys is not None and key not in keys:
                 continue
-        if _applies(check, exchange, results, catalogue):
+        if _applies(check, exchange, results, catalogue, keys):
             level = levels.get(check.id) if levels is not None else None
             results.extend(_results(check, exchange, exchange.service, [exchange.id], catalogue, level))
     return results
@@ -76,10 +77,11 @@ def _trigger_keys(function: Callable[[Exchange], Collection[str]], exchange: Exc
         return None
 
 
-def _applies(check: Check, exchange: Exchange, results: list[CheckResult], catalogue: Catalogue) -> bool:
+def _applies(check: Check, exchange: Exchange, results: list[CheckResult], catalogue: Catalogue,
+             keys: Collection[str] | None = None) -> bool:
     """A broken ``applies`` filter is a bench error, reported rather than silently skipping."""
     try:
-        return check.applies_to(exchange)
+        return check.applies_to(exchange, keys)
     except Exception as exc:  # noqa: BLE001
         message = f"erreur interne du banc dans le filtre de {check.id} : {type(exc).__name__}: {exc}"
         results.append(CheckResult(check.id, Outcome.ERROR, list(check.requirements), message,

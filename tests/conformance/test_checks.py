@@ -139,3 +139,25 @@ def test_bench5_retry_is_the_next_call_of_the_same_caller():
     same_caller_later = make_exchange(started_at=T0 + 5, caller=Caller(kind="tls", subject="CN=A"))
     results = _bench_results([error, other_caller, same_caller_later], "bench@5")
     assert [r.outcome for r in results] == [Outcome.PASS]
+
+
+def test_a_trigger_runs_once_per_exchange_and_a_broken_one_is_an_error_of_each_of_its_checks() -> None:
+    from conformance.evaluate import run_live_checks
+
+    calls: list[str] = []
+
+    def keys(exchange):
+        calls.append(exchange.id)
+        return {"a"}
+
+    def broken(exchange):
+        raise KeyError("boom")
+
+    fail = lambda exchange: expect("x", "y", "mauvais")  # noqa: E731
+    checks = [Check(f"t.{k}", "echo", LIVE, ("demo@1",), fail, trigger=(keys, k)) for k in ("a", "b", "c")]
+    checks += [Check(f"u.{k}", "echo", LIVE, ("demo@1",), fail, trigger=(broken, k)) for k in ("a", "b")]
+    results = run_live_checks(make_exchange(), checks, load_catalogue())
+    assert len(calls) == 1  # one computation for the three checks sharing it
+    assert [(r.check, r.outcome) for r in results] == [
+        ("t.a", Outcome.FAIL), ("u.a", Outcome.ERROR), ("u.b", Outcome.ERROR)]  # t.b, t.c: key absent
+    assert all("KeyError" in r.message for r in results if r.check.startswith("u."))
