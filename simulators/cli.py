@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import logging
@@ -13,17 +14,19 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-
-from conformance.live import default_live_checker
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .core.bench import Bench
 from .core.errors import BenchError
+from .core.judge import DeferredChecker
 from .core.config import ConfigError, environment_overrides, load_config
-from .core.pki import open_or_init
-from .dashboard import Dashboard
-from .examples.server import Examples
 from .registry import UnknownServiceError, load_simulators
+
+if TYPE_CHECKING:
+    from .core.bench import Bench
+
+# The bench itself (runtime, services, dashboard) is imported by `serve` once it has switched the cyclic
+# garbage collector off for its start (see `main`), not when this module is imported.
 
 # Sub-command groups contributed by other packages: module exposing register(subparsers).
 _EXTENSIONS = ("simulators.core.pki.cli", "simulators.identities.cli", "conformance.cli", "simulators.play",
@@ -102,26 +105,33 @@ def config_from_args(args: argparse.Namespace):
     return config
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    try:
-        config = config_from_args(args)
-        simulators = load_simulators(config.only)
-    except (ConfigError, UnknownServiceError) as exc:
-        print(f"socle-bench: {exc}", file=sys.stderr)
-        return 2
-    started = time.perf_counter()
+def serve_bench(config, simulators: list | None = None) -> Bench:
+    """The bench `serve` runs (not started): the configured services, the trainers' page on the admin port
+    whatever `only` says, the guides' samples at /_bench/examples, live checks built after the start."""
+    from .core.bench import Bench
+    from .dashboard import Dashboard
+    from .examples.server import Examples
+
+    simulators = load_simulators(config.only) if simulators is None else simulators
     pki = _open_pki(config)  # created on first start (idempotent)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    # the trainers' page on the admin port whatever --only says, and the guides' samples at /_bench/examples
-    bench = Bench(config, [*simulators, Dashboard(scenarios="reference"), Examples()],
-                  live_checker_factory=_live_checker, pki=pki, workers=config.workers)
+    return Bench(config, [*simulators, Dashboard(scenarios="reference"), Examples()],
+                 live_checker_factory=_live_checker, pki=pki, workers=config.workers)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    # The start imports about a thousand modules and builds the bench's long-lived data: the cyclic collector
+    # would walk that growing heap dozens of times for nothing (a tenth of the start). It is off until the
+    # bench is started, whose last step freezes what is alive (`settle`), then on again.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        bench.start()
-    except (OSError, BenchError) as exc:
-        print(f"socle-bench: cannot start: {exc}", file=sys.stderr)
-        return 1
+        started = _start_serving(args)
+    finally:
+        if collecting:
+            gc.enable()
+    if isinstance(started, int):
+        return started
+    bench, stop, t0 = started
     try:
         print_endpoints(bench)
         if bench.admin_token_created:
@@ -130,7 +140,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if bench.worker_pids:
             print(f"HTTP simulators served by {bench.workers} processes (pids {os.getpid()}, "
                   f"{', '.join(map(str, bench.worker_pids))}) on the same ports", flush=True)
-        print(f"socle-bench {__version__} ready in {time.perf_counter() - started:.2f} s — "
+        print(f"socle-bench {__version__} ready in {time.perf_counter() - t0:.2f} s — "
               f"admin {bench.admin_url}/_bench/health, dashboard {bench.admin_url}/ (Ctrl-C to stop)",
               flush=True)
         stop.wait()
@@ -138,6 +148,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("stopping the bench…", flush=True)
         bench.stop()
     return 0
+
+
+def _start_serving(args: argparse.Namespace) -> tuple[Bench, threading.Event, float] | int:
+    """The started bench, the event Ctrl-C sets and when the start began; else the exit status."""
+    try:
+        config = config_from_args(args)
+        simulators = load_simulators(config.only)
+    except (ConfigError, UnknownServiceError) as exc:
+        print(f"socle-bench: {exc}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    bench = serve_bench(config, simulators)
+    try:
+        bench.start()
+    except (OSError, BenchError) as exc:
+        print(f"socle-bench: cannot start: {exc}", file=sys.stderr)
+        return 1
+    return bench, stop, t0
 
 
 def cmd_health(args: argparse.Namespace) -> int:
@@ -175,11 +206,20 @@ def _open_pki(config):
     """Create the test PKI on first start (idempotent) when TLS is on."""
     if not config.tls:
         return None
+    from .core.pki import open_or_init
+
     return open_or_init(Path(config.data_dir) / "pki", base_url=config.crl_base_url)
 
 
-def _live_checker():
-    """Live conformance verdicts on every exchange (the shipped check registry)."""
+def _live_checker() -> DeferredChecker:
+    """Live conformance verdicts on every exchange (the shipped check registry), built in the background
+    once the bench answers: `serve` is ready without waiting for the registry's imports."""
+    return DeferredChecker(_shipped_checker)
+
+
+def _shipped_checker():
+    from conformance.live import default_live_checker  # deferred: see _live_checker
+
     return default_live_checker()
 
 

@@ -42,9 +42,10 @@ def load_factory(spec: str) -> Any:
     return obj() if isinstance(obj, type) else obj
 
 
-def load_service(name: str) -> Any:
-    """The factory (a `ServiceDefinition`, or an older `SimulatorFactory`) a service's entry point names."""
-    services = registered_services()
+def load_service(name: str, services: dict[str, EntryPoint] | None = None) -> Any:
+    """The factory (a `ServiceDefinition`, or an older `SimulatorFactory`) a service's entry point names
+    (`services`: the entry points already read, else read here)."""
+    services = registered_services() if services is None else services
     ep = services.get(name)
     if ep is None:
         known = ", ".join(services) or "(aucun)"
@@ -65,7 +66,7 @@ def load_simulators(only: tuple[str, ...] | list[str] = ()) -> list[Any]:
     if unknown:
         known = ", ".join(services) or "(aucun)"
         raise UnknownServiceError(f"service(s) inconnu(s) : {', '.join(unknown)} ; services installés : {known}")
-    return [load_service(name) for name in names]
+    return [load_service(name, services) for name in names]
 
 
 def __getattr__(name: str) -> Any:

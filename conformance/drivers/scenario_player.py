@@ -26,8 +26,6 @@ if TYPE_CHECKING:  # the stepper loads pytest and the whole step library: import
     from conformance.drivers.stepper import Journey, JourneyRun, StepOutcome
 
 from features.catalog import CATALOG, JOURNEYS, SECTORS  # the sixteen shipped journeys, by sector
-from conformance.drivers import load_driver
-from conformance.drivers.local_bench import pki_credentials, target_for
 from simulators.identities.world import build_world
 
 
@@ -105,6 +103,11 @@ class ScenarioPlayer:
                     "next": nxt if nxt <= len(j.scenarios) else None, "finished": nxt > len(j.scenarios)}
 
         def start_run(journey_id: str, session: str) -> JourneyRun:
+            # lazy, like the stepper: the drivers and the bench attachment load with the first journey played,
+            # not with `serve` (they bring the reference DUI's clients and the live checks' registry)
+            from conformance.drivers import load_driver
+            from conformance.drivers.local_bench import pki_credentials, target_for
+
             if not world:
                 world.append(build_world(rt.config.seed))
             credentials = pki_credentials(rt.pki) if rt.pki is not None else None

@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, request
 
+from simulators.core.flaskapp import flask_app
+
 from simulators.core.refusal import refuse_in
 from simulators.core.service import RequestContext, request_context
 from simulators.fhir.bundle import entry, operation_outcome, searchset, subset, summarise
@@ -77,7 +79,7 @@ def _annuaire() -> Annuaire:
 
 def create_app(directory_of: DirectorySource, *, api_keys: tuple[str, ...] = m.DEFAULT_API_KEYS,
                clock: Callable[[], float] | None = None) -> Flask:
-    app = Flask("annuaire")
+    app = flask_app("annuaire")
     app.extensions[EXTENSION] = Annuaire(directory_of, frozenset(api_keys), clock or time.time)
     app.register_blueprint(bp)
     return app

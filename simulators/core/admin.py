@@ -19,7 +19,9 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from .. import __version__
 from .faults import FaultRule, FaultRuleError
 from .httpserver import BODY_ERROR_KEY
+from .flaskapp import flask_app
 from .journal import ExchangeQuery
+from .judge import DeferredChecker
 from .admin_auth import refuse_session, session_access
 from .sessions import SessionError
 
@@ -74,20 +76,29 @@ def _float_arg(name: str) -> float | None:
             raise ValueError(f"{name}: attendu un horodatage epoch ou ISO 8601, obtenu {raw!r}") from None
 
 
+def _live_state(checker: object) -> str:
+    """`ready`, `loading` (built in the background after start), `failed`, or `off` (no live checks)."""
+    if checker is None:
+        return "off"
+    return checker.state if isinstance(checker, DeferredChecker) else "ready"
+
+
 def create_admin_app(bench: BenchView, blueprints: list[Blueprint],
                      ui_blueprints: list[Blueprint] | None = None) -> Flask:
     rt = bench.runtime
     assert rt is not None
-    app = Flask("socle_bench_admin")
+    app = flask_app("socle_bench_admin")
     app.request_class = AdminRequest
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = Blueprint("bench_admin", __name__, url_prefix=PREFIX)
 
     @api.get("/health")
     def health():
-        status = "ok" if rt.journal.write_errors == 0 else "degraded"
+        live = _live_state(rt.journal.live_checker)
+        status = "ok" if rt.journal.write_errors == 0 and live != "failed" else "degraded"
         return jsonify(status=status, time=time.time(), version=__version__,
                        journal={"write_errors": rt.journal.write_errors, "last_error": rt.journal.last_error},
+                       live_checks=live,
                        services={e.service: e.url for e in bench.endpoints()})
 
     @api.get("/version")

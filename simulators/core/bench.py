@@ -26,6 +26,7 @@ from .config import BenchConfig
 from .faults import FaultRule
 from .journal import LiveChecker
 from .lifecycle import Endpoint, Lifecycle, WsgiServer
+from .judge import load_soon
 from .memory import settle
 from .runtime import Runtime, build_runtime, close_runtime, http_limits
 from .workers import WorkerPool, WorkerSpec
@@ -111,6 +112,7 @@ class Bench:
         except BaseException:
             self.stop()
             raise
+        load_soon(self.live_checker)  # a deferred checker builds now, while the bench already answers
         return self
 
     def _worker_spec(self, rt: Runtime) -> WorkerSpec:

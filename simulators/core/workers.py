@@ -33,6 +33,7 @@ from .config import BenchConfig
 from .errors import BenchError
 from .events import EventBus, Subscription
 from .exchange import new_exchange_id
+from .judge import load_soon
 from .memory import settle
 from .lifecycle import WsgiServer
 from .runtime import Runtime, build_runtime, close_runtime
@@ -355,6 +356,7 @@ def serve_http(spec: WorkerSpec) -> tuple[Runtime, list[WsgiServer]]:
         for server in served:
             server.start()
         settle()  # as the master does at the end of its start
+        load_soon(checker)
     except BaseException:
         for server in served:
             server.stop()

@@ -10,17 +10,24 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulators.core.errors import BenchError
 from simulators.core.journal import Journal
 
-from conformance.bundle import write_bundle
-from conformance.evaluate import build_report
-from conformance.registry import CheckRegistry, default_registry
-from conformance.requirements import Catalogue, load_catalogue
+if TYPE_CHECKING:
+    from conformance.registry import CheckRegistry
+    from conformance.requirements import Catalogue
 
-RegistryFactory = Callable[[], CheckRegistry]
+# The conformance engine is imported when the page first needs it (a requirement text, a bundle), not
+# when the dashboard is built: `serve` answers without waiting for the whole check registry.
+RegistryFactory = Callable[[], "CheckRegistry"]
+
+
+def _shipped_registry() -> CheckRegistry:
+    from conformance.registry import default_registry  # deferred, see above
+
+    return default_registry()
 
 
 class EmptySessionError(BenchError, LookupError):
@@ -29,7 +36,7 @@ class EmptySessionError(BenchError, LookupError):
 
 class Evidence:
     def __init__(self, registry_factory: RegistryFactory | None = None) -> None:
-        self._registry_factory = registry_factory or default_registry
+        self._registry_factory = registry_factory or _shipped_registry
         self._lock = threading.Lock()
         self._catalogue: Catalogue | None = None
         self._registry: CheckRegistry | None = None
@@ -37,6 +44,8 @@ class Evidence:
     def _load(self) -> tuple[CheckRegistry, Catalogue]:
         with self._lock:
             if self._registry is None or self._catalogue is None:
+                from conformance.requirements import load_catalogue  # deferred, see above
+
                 self._registry = self._registry_factory()
                 self._catalogue = load_catalogue().merged(self._registry.requirements)
             return self._registry, self._catalogue
@@ -59,6 +68,9 @@ class Evidence:
         exchanges = list(journal.iter_session(session))
         if not exchanges:
             raise EmptySessionError(f"aucun échange dans la session {session!r} : rien à exporter")
+        from conformance.bundle import write_bundle  # deferred, see above
+        from conformance.evaluate import build_report
+
         registry, catalogue = self._load()
         report = build_report(session=session, exchanges=exchanges, registry=registry, catalogue=catalogue,
                               source=source)

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulators.core.pki import CertRequest
 from simulators.core.tls import requests_cert
 from simulators.dmp.cda import KINDS, CdaAuthor, CdaPatient, CdaSpec, new_oid
-from simulators.dmp.client import DmpIdentity
 from simulators.dmp.seed import professional_identity
 from simulators.dmp.vihf import Role
 from simulators.identities.world import World
+
+if TYPE_CHECKING:  # the client (and `requests`) load with the first identity built, not with the DMP simulator
+    from simulators.dmp.client import DmpIdentity
 
 G15 = "1.2.250.1.71.1.2.7"
 
@@ -43,6 +45,8 @@ def identity_for(pki: Any, world: World, professional_id: str, *, sign_variant: 
     second = None
     if pro.profession_system == G15 and pro.profession_code in ("10", "21"):
         second = Role(pro.specialty_code or "SM54", "1.2.250.1.71.4.2.5")
+    from simulators.dmp.client import DmpIdentity  # see the TYPE_CHECKING import
+
     return DmpIdentity(structure=structure, person=person, sign_cert=pki.certificate(sign),
                        sign_key=pki.private_key(sign), tls_cert=requests_cert(pki, auth), second_role=second)
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
+
+from simulators.core.flaskapp import flask_app
 from lxml import etree
 
 from simulators.core.errors import ProtocolError, SoapError
@@ -276,7 +278,7 @@ def wsdl_or_hint(endpoint: str) -> Response:
 
 def create_app(services: Services, verifier: VihfVerifier) -> Flask:
     """Flask app of the four endpoints (also under /v1 paths some clients still use)."""
-    app = Flask("dmp")
+    app = flask_app("dmp")
     app.extensions[EXTENSION_KEY] = DmpApp(services, verifier)
     app.register_blueprint(blueprint)
     return app

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from http.client import responses as HTTP_REASONS
 
 from flask import Blueprint, Flask, Response, current_app, request
+
+from simulators.core.flaskapp import flask_app
 from werkzeug.exceptions import HTTPException
 
 from simulators.core.errors import BenchError, SoapError
@@ -267,7 +269,7 @@ class LookupFastPath:
 def create_app(options: InsOptions, *, store: InsStore, profile: str = "mtls", enforce_cn: bool = True,
                cpx: CpxAuthenticator | None = None, limits: SessionLimits | None = None) -> Flask:
     """The protocol adapter; `profile` is "mtls" or "cpx" (then `cpx` verifies the assertions)."""
-    app = Flask(f"ins-{profile}")
+    app = flask_app(f"ins-{profile}")
     state = InsApp(options, store, profile, enforce_cn, cpx, limits or SessionLimits(options.bulk_per_minute))
     app.extensions[EXTENSION_KEY] = state
     app.register_blueprint(blueprint)

@@ -9,6 +9,8 @@ import json
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
+
+from simulators.core.flaskapp import flask_app
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns (flask's Response derives from it)
@@ -267,7 +269,7 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def create_app(psc: ProSanteConnect) -> Flask:
-    app = Flask("psc")
+    app = flask_app("psc")
     app.extensions["psc"] = psc
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, _http_error)

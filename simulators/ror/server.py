@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, request
 
+from simulators.core.flaskapp import flask_app
+
 from simulators.core.exchange import Caller
 from simulators.core.refusal import record_refusal, refuse_in
 from simulators.core.service import RequestContext, request_context
@@ -290,7 +292,7 @@ def not_allowed(_exc: Exception) -> Response:
 
 def create_app(options: RorOptions, *, service: RorService, issuer: TokenIssuer, tls: bool,
                exports: ExportJobs) -> Flask:
-    app = Flask("ror")
+    app = flask_app("ror")
     app.extensions[EXTENSION_KEY] = RorApp(options, service, issuer, tls, exports)
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(fhir_blueprint, url_prefix=options.base)
