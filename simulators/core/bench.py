@@ -103,10 +103,17 @@ class Bench:
                                     host=cfg.host, port=cfg.port("admin"), limits=rt.http_limits(),
                                     configure="bench admin API (/_bench/) and dashboard (/)", path="/_bench/")
             self.admin.start()
+            if shared:  # the workers inherit these sockets; every process accepts on them in turn
+                served = self._shared_servers()
+                self.pool = WorkerPool(self._worker_spec(rt), self.workers - 1, rt.events,
+                                       listening={s.port_name: s.listening_socket for s in served})
+                for shared_server in served:
+                    port_balance = self.pool.balance.port(shared_server.port)
+                    if port_balance is not None:
+                        shared_server.share(port_balance)
             for server in self.servers:
                 server.start()
-            if shared:
-                self.pool = WorkerPool(self._worker_spec(rt), self.workers - 1, rt.events)
+            if self.pool is not None:
                 self.pool.start()
             settle()  # the world, bases and indexes built so far: out of the cyclic collector's walks
         except BaseException:
@@ -115,10 +122,14 @@ class Bench:
         load_soon(self.live_checker)  # a deferred checker builds now, while the bench already answers
         return self
 
+    def _shared_servers(self) -> list[WsgiServer]:
+        return [s for s in self.servers if isinstance(s, WsgiServer) and s.reuse_port]
+
     def _worker_spec(self, rt: Runtime) -> WorkerSpec:
-        """The workers serve this bench's HTTP simulator ports (bound with SO_REUSEPORT), nothing else."""
-        http = {s.port_name: s.port for s in self.servers if isinstance(s, WsgiServer) and s.reuse_port}
-        config = replace(self.config, ports={**dict.fromkeys(self.config.ports, 0), **http})
+        """The workers serve this bench's HTTP simulator ports (the master's sockets, inherited), nothing else:
+        they build their servers on ephemeral ports, then accept on the inherited sockets instead."""
+        http = {s.port_name: s.port for s in self._shared_servers()}
+        config = replace(self.config, ports=dict.fromkeys(self.config.ports, 0))
         directory = getattr(self.pki, "directory", None)
         return WorkerSpec(config=config, factories=self.simulator_factories, http_ports=http,
                           live_checker=None if self.live_checker_factory else self.live_checker,

@@ -34,6 +34,7 @@ from cheroot import errors as cheroot_errors
 from cheroot import wsgi as cheroot_wsgi
 from cheroot.server import HTTPConnection, HTTPRequest
 from cheroot.workers import threadpool
+from simulators.core.balance import counted_close
 from simulators.core.httpbody import FramingError, TimedReader, read_chunked, read_exact
 from simulators.core.sockfile import SocketWriter, make_file
 
@@ -149,6 +150,10 @@ class _Connection(HTTPConnection):
         # the bench's socket files whatever cheroot passes (its own are built on the pure-Python io)
         super().__init__(server, sock, make_file)
         self.tls_pending = isinstance(sock, ssl.SSLSocket)
+
+    def close(self) -> None:
+        counted_close(self)  # the balanced count of `serve --workers` (balance.py), when it was counted
+        super().close()
 
     def communicate(self) -> bool:
         deadlines: _Deadlines = self.server.deadlines

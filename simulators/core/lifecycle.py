@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from .balance import PortBalance, share
 from .httpserver import HttpLimits, build_server
 
 
@@ -74,6 +75,17 @@ class WsgiServer:
                                         daemon=True)
         self._thread.start()
         wait_for_port(self.host, self.port, ready_timeout)
+
+    def share(self, port_balance: PortBalance, listening: socket.socket | None = None) -> None:
+        """Accept in turn with the other serving processes (`balance.py`), on `listening` when given (the
+        master's socket, inherited by a worker) instead of this server's own; before `start`."""
+        share(self._server, port_balance, listening)
+        if listening is not None:
+            self.port = listening.getsockname()[1]
+
+    @property
+    def listening_socket(self) -> socket.socket:
+        return self._server.socket
 
     def stop(self) -> None:
         self._server.stop()

@@ -1,10 +1,11 @@
 """Worker processes of `socle-bench serve --workers N`: the HTTP simulators on every core.
 
 One process is bounded by one interpreter lock. With N > 1 the master (the `Bench`: admin API,
-dashboard, SMTP/IMAP and every HTTP simulator port) binds the HTTP simulator ports with SO_REUSEPORT
-and starts N-1 worker processes (spawned: no fork of a process that runs threads). Each worker builds
-its own runtime over the same configuration, data directory and database file, and binds the same
-port numbers with SO_REUSEPORT: the kernel spreads the incoming connections between the processes.
+dashboard, SMTP/IMAP and every HTTP simulator port) binds the HTTP simulator ports and starts N-1
+worker processes (spawned: no fork of a process that runs threads), which inherit those listening
+sockets. Each worker builds its own runtime over the same configuration, data directory and database
+file; every process accepts on the shared sockets in turn, least connections first (balance.py), so a
+client's keep-alive connections are spread evenly whatever their addresses hash to.
 
 State is shared through the database opened as shared (`Database.shared`: sessions, fault rules, the
 services' tables, signing keys, PSC grants, the change feed that invalidates in-memory caches), as
@@ -33,6 +34,7 @@ from .config import BenchConfig
 from .errors import BenchError
 from .events import EventBus, Subscription
 from .exchange import new_exchange_id
+from .balance import Balance
 from .judge import load_soon
 from .memory import settle
 from .lifecycle import WsgiServer
@@ -81,8 +83,8 @@ def process_tag() -> str:
 class _Worker:
     """One worker process seen from the master, and the thread reading its pipe."""
 
-    def __init__(self, pool: WorkerPool, process: Any, conn: Connection) -> None:
-        self.pool, self.process, self.conn = pool, process, conn
+    def __init__(self, pool: WorkerPool, process: Any, conn: Connection, slot: int) -> None:
+        self.pool, self.process, self.conn, self.slot = pool, process, conn, slot
         self.started_at = time.monotonic()
         self.ready = threading.Event()
         self.info: dict[str, Any] = {}
@@ -156,12 +158,21 @@ class _Worker:
 class WorkerPool:
     """The N-1 worker processes of a `Bench` with `workers=N`: started, watched, restarted, stopped."""
 
-    def __init__(self, spec: WorkerSpec, count: int, events: EventBus, *,
+    def __init__(self, spec: WorkerSpec, count: int, events: EventBus, *, listening: dict[str, Any] | None = None,
                  ready_timeout_s: float = READY_TIMEOUT_S, stop_timeout_s: float = STOP_TIMEOUT_S) -> None:
+        """`listening`: port name -> the master's listening socket of each HTTP simulator in `spec.http_ports`
+        (the workers inherit them; `balance` is the master's turn on them, slot 0)."""
         spec.check_picklable()
         self.spec, self.count, self.events = spec, count, events
         self.ready_timeout_s, self.stop_timeout_s = ready_timeout_s, stop_timeout_s
         self._context = multiprocessing.get_context("spawn")
+        self.listening = dict(listening or {})
+        ports = tuple(sorted(spec.http_ports.values()))
+        self._counts = Balance.shared_counts(self._context, count + 1, ports)
+        self.balance = Balance(self._counts, count + 1, ports, slot=0)
+        for slot in range(1, count + 1):
+            self.balance.retire(slot)  # until its worker serves
+        self.balance.join()
         self._lock = threading.Lock()
         self._workers: list[_Worker] = []
         self._stopping: list[_Worker] = []
@@ -181,7 +192,7 @@ class WorkerPool:
         return [w.info["tag"] for w in self._workers if w.info.get("tag")]
 
     def start(self) -> None:
-        started = [self._spawn() for _ in range(self.count)]
+        started = [self._spawn(slot) for slot in range(1, self.count + 1)]
         deadline = time.monotonic() + self.ready_timeout_s
         for worker in started:
             worker.ready.wait(max(0.0, deadline - time.monotonic()))
@@ -191,16 +202,17 @@ class WorkerPool:
                 self.stop()
                 raise WorkerError(f"worker process {worker.process.pid}: {why}")
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, slot: int) -> _Worker:
         ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=worker_main, args=(self.spec, theirs), daemon=True,
+        shared = (self.listening, self._counts, slot)  # sockets and shared memory: inherited by the spawn
+        process = self._context.Process(target=worker_main, args=(self.spec, theirs, shared), daemon=True,
                                         name="socle-bench-worker")
         with self._lock:
             if self._closing.is_set():
                 raise WorkerError("the bench is stopping")
             process.start()
             theirs.close()
-            worker = _Worker(self, process, ours)
+            worker = _Worker(self, process, ours, slot)
             self._workers.append(worker)
             if self.events.has_subscribers:
                 worker.send(("listen", True))
@@ -233,12 +245,13 @@ class WorkerPool:
         with self._lock:
             if worker in self._workers:
                 self._workers.remove(worker)
+        self.balance.retire(worker.slot)  # nobody leaves connections to a process that is gone
         worker.conn.close()
         self._quick_deaths = 0 if lived >= _STEADY_S else self._quick_deaths + 1
         if self._closing.wait(min(30.0, 2.0 ** self._quick_deaths - 1)):  # crash loops back off
             return
         try:
-            replacement = self._spawn()
+            replacement = self._spawn(worker.slot)
         except WorkerError:
             return
         self.restarts += 1
@@ -334,8 +347,9 @@ class _MasterLink:
             thread.join(2.0)
 
 
-def serve_http(spec: WorkerSpec) -> tuple[Runtime, list[WsgiServer]]:
-    """Build this worker's runtime and start the HTTP simulators the master named (same ports, SO_REUSEPORT)."""
+def serve_http(spec: WorkerSpec, shared: tuple[dict[str, Any], Any, int] | None = None) -> tuple[Runtime, list[WsgiServer]]:
+    """Build this worker's runtime and start the HTTP simulators the master named, on the master's listening
+    sockets (`shared`: those sockets by port name, the balance's shared counts, this worker's slot)."""
     pki = None
     if spec.pki_dir:
         from .pki import Pki  # lazy: only with TLS
@@ -343,7 +357,10 @@ def serve_http(spec: WorkerSpec) -> tuple[Runtime, list[WsgiServer]]:
         pki = Pki.load(Path(spec.pki_dir))
     checker = spec.live_checker_factory() if spec.live_checker_factory is not None else spec.live_checker
     rt: Runtime = build_runtime(spec.config, live_checker=checker, pki=pki, db_schema=spec.db_schema, shared=True)
-    rt.reuse_port = True
+    listening, counts, slot = shared if shared is not None else ({}, None, 0)
+    rt.reuse_port = not listening  # without inherited sockets (tests of the units): bind the ports as well
+    balance = Balance(counts, spec_slots(counts, spec), tuple(sorted(spec.http_ports.values())), slot) \
+        if counts is not None else None
     served: list[WsgiServer] = []
     try:
         built = [server for factory in spec.factories for server in factory(rt)]
@@ -353,6 +370,12 @@ def serve_http(spec: WorkerSpec) -> tuple[Runtime, list[WsgiServer]]:
             elif isinstance(server, WsgiServer):
                 server.stop()  # never started: releases the ephemeral socket bound at construction
         rt.faults.refresh(force=True)
+        if balance is not None:
+            for server in served:
+                port_balance = balance.port(spec.http_ports[server.port_name])
+                if port_balance is not None and server.port_name in listening:
+                    server.share(port_balance, listening[server.port_name])
+            balance.join()
         for server in served:
             server.start()
         settle()  # as the master does at the end of its start
@@ -365,14 +388,19 @@ def serve_http(spec: WorkerSpec) -> tuple[Runtime, list[WsgiServer]]:
     return rt, served
 
 
-def worker_main(spec: WorkerSpec, conn: Connection) -> None:  # pragma: no cover - runs in the spawned process
+def spec_slots(counts: Any, spec: WorkerSpec) -> int:
+    """How many process slots the shared counts hold (one column per HTTP simulator port)."""
+    return len(counts) // max(len(spec.http_ports), 1)
+
+
+def worker_main(spec: WorkerSpec, conn: Connection, shared: tuple[dict[str, Any], Any, int] | None = None) -> None:  # pragma: no cover - runs in the spawned process
     """Entry point of a worker process: serve until the master says stop, SIGTERM, or the master is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the master stops us
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     logging.basicConfig(level=spec.log_level, format="%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s")
     try:
-        rt, served = serve_http(spec)
+        rt, served = serve_http(spec, shared)
     except BaseException as exc:  # noqa: BLE001 - reported to the master, which fails its start
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         conn.close()

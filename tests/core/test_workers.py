@@ -1,4 +1,4 @@
-"""`serve --workers 2`: the master and one worker process serve the same HTTP ports (SO_REUSEPORT) over
+"""`serve --workers 2`: the master and one worker process serve the same HTTP ports (shared sockets) over
 one SQLite file opened as shared. Which process served an exchange is read from its id (the process tag
 every exchange id ends with), so nothing is added on the wire."""
 
@@ -27,7 +27,7 @@ FRESH_CONNECTIONS = 40  # each on its own connection: both processes get some (2
 
 def call(url: str, method: str = "GET", body: bytes | None = None,
          headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-    """One request on a connection of its own (the kernel picks the process per connection)."""
+    """One request on a connection of its own (the process is picked per connection)."""
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
     try:
