@@ -99,7 +99,8 @@ def http_load(url: str, *, method: str = "POST", body: bytes = b"", headers: dic
               threads: int = 4, duration_s: float = 5.0, ssl_context: ssl.SSLContext | None = None,
               ok: Callable[[int, bytes], bool] = _status_ok,
               body_factory: Callable[[int], bytes] | None = None,
-              request_factory: Callable[[int], tuple[str, dict[str, str], bytes] | None] | None = None) -> LoadResult:
+              request_factory: Callable[[int], tuple[str, dict[str, str], bytes] | None] | None = None,
+              timeout_s: float = 30.0) -> LoadResult:
     """Hammer `url` from `threads` keep-alive connections for `duration_s` (bounded, loopback only).
 
     `request_factory(n)` gives the n-th request's (path and query, headers, body) — requests prepared
@@ -121,8 +122,8 @@ def http_load(url: str, *, method: str = "POST", body: bytes = b"", headers: dic
         if host == "localhost":
             host = "127.0.0.1"
         if parts.scheme == "https":
-            return http.client.HTTPSConnection(host, parts.port, context=ssl_context, timeout=30)
-        return http.client.HTTPConnection(host, parts.port, timeout=30)
+            return http.client.HTTPSConnection(host, parts.port, context=ssl_context, timeout=timeout_s)
+        return http.client.HTTPConnection(host, parts.port, timeout=timeout_s)
 
     def worker(i: int) -> None:
         conn = connect()
