@@ -53,7 +53,7 @@ def response_format() -> str:
     """JSON or XML for this request (`_format` then `Accept`); JSON when the request asks for
     something else, so the 406 OperationOutcome itself stays readable."""
     try:
-        return negotiate(request.args.get("_format", ""), request.headers.get("Accept", ""))
+        return negotiate(_format_param(), request.headers.get("Accept", ""))
     except SearchError:
         return "json"
 
@@ -119,7 +119,7 @@ def guarded(operation: str, view: Any) -> Response:
         ctx.caller = Caller(kind="oauth", subject=claims.client_id, issuer=ror.issuer.issuer,
                             attributes={"profile": claims.profile, "jti": claims.jti,
                                         "exp": claims.expires_at, "tls": ctx.caller.subject})
-        negotiate(request.args.get("_format", ""), request.headers.get("Accept", ""))
+        negotiate(_format_param(), request.headers.get("Accept", ""))
         decision = ctx.fault(operation)
         if decision.action in ("fault", "error"):
             ctx.fault_rendered = True
@@ -307,8 +307,26 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return "*" in wanted or etag.removeprefix("W/") in wanted
 
 
+_PAIRS_KEY = "socle_bench.ror.query_pairs"
+
+
 def _pairs() -> list[tuple[str, str]]:
-    return codec.parse_query(request.query_string.decode("latin-1"))
+    """The query's parameters, parsed once per request (the view, the format negotiation and the answer all
+    read them); a copy, so a caller may change its list."""
+    environ = request.environ
+    parsed = environ.get(_PAIRS_KEY)
+    if parsed is None:
+        parsed = environ[_PAIRS_KEY] = codec.parse_query(request.query_string.decode("latin-1"))
+    return list(parsed)
+
+
+def _format_param() -> str:
+    """`_format` as sent (its first value), '' when absent or when the query cannot be read (the view answers
+    that error itself)."""
+    try:
+        return next((value for key, value in _pairs() if key == "_format"), "")
+    except SearchError:
+        return ""
 
 
 def _basic_auth(header: str) -> tuple[str, str] | None:

@@ -79,3 +79,21 @@ def test_summary_count_and_true(client: RorApiClient) -> None:
 
 def test_capability_statement_lists_xml(client: RorApiClient) -> None:
     assert {"application/fhir+xml", "application/fhir+json"} <= set(client.metadata()["format"])
+
+
+def test_a_search_reads_its_query_once_and_still_honours_format(client: RorApiClient, monkeypatch) -> None:
+    """The view, the `_format` negotiation (twice) and the answer share one parse of the query string."""
+    from simulators.ror import server
+
+    parsed: list[str] = []
+    real = server.codec.parse_query
+
+    def counting(query: str):
+        parsed.append(query)
+        return real(query)
+
+    monkeypatch.setattr(server.codec, "parse_query", counting)
+    answer = _get(client, "HealthcareService", [("_count", "2"), ("_format", "xml"), ("_format", "json"),
+                                                ("_include", "HealthcareService:organization")])
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("application/fhir+xml")
+    assert len(parsed) == 1, parsed  # the first `_format` wins, as werkzeug's args.get gave it
