@@ -74,7 +74,8 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--admin-port", type=int, help="admin API port (default 8080)")
     p.add_argument("--seed", type=int, help="seed of the synthetic world and of fault injection")
     p.add_argument("--no-tls", action="store_true", help="serve plain HTTP (demos without certificates)")
-    p.add_argument("--workers", help="processes serving the HTTP simulators on the same ports (SO_REUSEPORT), "
+    p.add_argument("--workers", help="processes serving the HTTP simulators on the same ports (shared sockets, "
+                                     "least connections first), "
                                      "a number or \"auto\" (one per core); default [services.server] workers, else 1")
     p.add_argument("--admin-token", help="bearer token the admin API requires off loopback (default: "
                                          "SOCLE_BENCH_ADMIN_TOKEN, the config, else generated once into the data dir)")

@@ -80,7 +80,7 @@ class Bench:
         shared = self.workers > 1
         rt: Runtime = build_runtime(cfg, live_checker=self.live_checker, pki=self.pki, db_schema=self.db_schema,
                                     shared=shared)
-        rt.reuse_port = shared
+        rt.shared_ports = shared
         self.runtime = rt
         faults, sessions = rt.faults, rt.sessions
         fault_store = faults.store
@@ -123,7 +123,7 @@ class Bench:
         return self
 
     def _shared_servers(self) -> list[WsgiServer]:
-        return [s for s in self.servers if isinstance(s, WsgiServer) and s.reuse_port]
+        return [s for s in self.servers if isinstance(s, WsgiServer) and s.shared]
 
     def _worker_spec(self, rt: Runtime) -> WorkerSpec:
         """The workers serve this bench's HTTP simulator ports (the master's sockets, inherited), nothing else:

@@ -350,27 +350,8 @@ class BenchHttpServer(cheroot_wsgi.Server):
 
 
 def build_server(app: Any, host: str, port: int, tls: ssl.SSLContext | None, limits: HttpLimits,
-                 *, name: str = "", reuse_port: bool = False) -> BenchHttpServer:
-    """Build and bind (the port is known on return; `serve()` then runs the accept loop).
-
-    `reuse_port`: bind with SO_REUSEPORT, so the worker processes of `serve --workers` bind the same port
-    and the kernel spreads the incoming connections between them."""
-    if reuse_port and port == 0:  # cheroot refuses SO_REUSEPORT on port 0: reserve a concrete port first
-        with _reserved_port(host) as reserved:
-            return build_server(app, host, reserved, tls, limits, name=name, reuse_port=True)
+                 *, name: str = "") -> BenchHttpServer:
+    """Build and bind (the port is known on return; `serve()` then runs the accept loop)."""
     server = BenchHttpServer(app, host, port, tls, limits, name)
-    server.reuse_port = reuse_port
     server.prepare()
     return server
-
-
-@contextlib.contextmanager
-def _reserved_port(host: str) -> Any:
-    """An ephemeral port held by a bound, non-listening SO_REUSEPORT socket while the server binds it too
-    (a bound socket that does not listen receives no connection; nobody else takes the port meanwhile)."""
-    family, kind, proto, _, address = socket.getaddrinfo(host or None, 0, type=socket.SOCK_STREAM,
-                                                         flags=socket.AI_PASSIVE)[0]
-    with socket.socket(family, kind, proto) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind(address)
-        yield sock.getsockname()[1]

@@ -45,17 +45,17 @@ class WsgiServer:
     def __init__(self, app, *, name: str = "", host: str = "127.0.0.1", port: int = 0,
                  ssl_context: ssl.SSLContext | None = None, configure: str = "",
                  path: str = "", limits: HttpLimits | None = None, port_name: str = "",
-                 reuse_port: bool = False) -> None:
+                 shared: bool = False) -> None:
         self.name = name
         self.port_name = port_name or name  # the configuration's key for this port (`[ports]`)
-        self.reuse_port = reuse_port
+        self.shared = shared  # served by every process of `serve --workers` (`share()` before `start`)
         self.app = app
         self.host = host
         self.ssl_context = ssl_context
         self.configure = configure
         self.path = path
         self.limits = limits or HttpLimits()
-        self._server = build_server(app, host, port, ssl_context, self.limits, name=name, reuse_port=reuse_port)
+        self._server = build_server(app, host, port, ssl_context, self.limits, name=name)
         self.port: int = self._server.bind_addr[1]
         self._thread: threading.Thread | None = None
 

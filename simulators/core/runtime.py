@@ -48,7 +48,7 @@ class Runtime:
     admin_blueprints: list[Blueprint] = field(default_factory=list)  # mounted under /_bench
     ui_blueprints: list[Blueprint] = field(default_factory=list)  # mounted at the admin port's root
     shutdown_hooks: list[Callable[[], None]] = field(default_factory=list)
-    reuse_port: bool = False  # HTTP simulator ports bound with SO_REUSEPORT (`serve --workers`, docs/workers.md)
+    shared_ports: bool = False  # HTTP simulator ports served by every process (`serve --workers`, docs/workers.md)
 
     def server_tls(self, server_name: str, *, client_auth: tls.ClientAuth = "optional",
                    dns_names: tuple[str, ...] = ()) -> ssl.SSLContext | None:
@@ -85,7 +85,7 @@ class Runtime:
         return WsgiServer(app, name=service, host=self.config.host,
                           port=self.config.port(port_name or service), port_name=port_name or service,
                           ssl_context=self.server_tls("localhost", client_auth=client_auth),
-                          configure=configure, path=path, limits=self.http_limits(), reuse_port=self.reuse_port)
+                          configure=configure, path=path, limits=self.http_limits(), shared=self.shared_ports)
 
 
 _HTTP_ERRORS_FR = {400: "requête invalide", 404: "ressource inconnue", 405: "méthode HTTP non permise",

@@ -347,7 +347,7 @@ class _MasterLink:
             thread.join(2.0)
 
 
-def serve_http(spec: WorkerSpec, shared: tuple[dict[str, Any], Any, int] | None = None) -> tuple[Runtime, list[WsgiServer]]:
+def serve_http(spec: WorkerSpec, shared: tuple[dict[str, Any], Any, int]) -> tuple[Runtime, list[WsgiServer]]:
     """Build this worker's runtime and start the HTTP simulators the master named, on the master's listening
     sockets (`shared`: those sockets by port name, the balance's shared counts, this worker's slot)."""
     pki = None
@@ -357,10 +357,8 @@ def serve_http(spec: WorkerSpec, shared: tuple[dict[str, Any], Any, int] | None 
         pki = Pki.load(Path(spec.pki_dir))
     checker = spec.live_checker_factory() if spec.live_checker_factory is not None else spec.live_checker
     rt: Runtime = build_runtime(spec.config, live_checker=checker, pki=pki, db_schema=spec.db_schema, shared=True)
-    listening, counts, slot = shared if shared is not None else ({}, None, 0)
-    rt.reuse_port = not listening  # without inherited sockets (tests of the units): bind the ports as well
-    balance = Balance(counts, spec_slots(counts, spec), tuple(sorted(spec.http_ports.values())), slot) \
-        if counts is not None else None
+    listening, counts, slot = shared  # the servers are built on ephemeral ports, then take these sockets
+    balance = Balance(counts, spec_slots(counts, spec), tuple(sorted(spec.http_ports.values())), slot)
     served: list[WsgiServer] = []
     try:
         built = [server for factory in spec.factories for server in factory(rt)]
@@ -370,12 +368,12 @@ def serve_http(spec: WorkerSpec, shared: tuple[dict[str, Any], Any, int] | None 
             elif isinstance(server, WsgiServer):
                 server.stop()  # never started: releases the ephemeral socket bound at construction
         rt.faults.refresh(force=True)
-        if balance is not None:
-            for server in served:
-                port_balance = balance.port(spec.http_ports[server.port_name])
-                if port_balance is not None and server.port_name in listening:
-                    server.share(port_balance, listening[server.port_name])
-            balance.join()
+        for server in served:
+            port_balance = balance.port(spec.http_ports[server.port_name])
+            if port_balance is None or server.port_name not in listening:
+                raise WorkerError(f"no listening socket from the master for {server.port_name}")
+            server.share(port_balance, listening[server.port_name])
+        balance.join()
         for server in served:
             server.start()
         settle()  # as the master does at the end of its start
@@ -393,7 +391,7 @@ def spec_slots(counts: Any, spec: WorkerSpec) -> int:
     return len(counts) // max(len(spec.http_ports), 1)
 
 
-def worker_main(spec: WorkerSpec, conn: Connection, shared: tuple[dict[str, Any], Any, int] | None = None) -> None:  # pragma: no cover - runs in the spawned process
+def worker_main(spec: WorkerSpec, conn: Connection, shared: tuple[dict[str, Any], Any, int]) -> None:  # pragma: no cover - runs in the spawned process
     """Entry point of a worker process: serve until the master says stop, SIGTERM, or the master is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the master stops us
     stop = threading.Event()

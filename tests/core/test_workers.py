@@ -148,4 +148,4 @@ def test_a_dead_worker_is_restarted_and_stop_leaves_no_process(tmp_path: Path) -
 def test_one_worker_is_todays_single_process_bench(tmp_path: Path) -> None:
     with Bench(make_config(tmp_path), [EchoSimulator()]) as bench:
         assert bench.pool is None and bench.worker_pids == []
-        assert not bench.started_runtime.db.shared and not bench.started_runtime.reuse_port
+        assert not bench.started_runtime.db.shared and not bench.started_runtime.shared_ports

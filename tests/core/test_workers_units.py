@@ -1,4 +1,4 @@
-"""Units under `serve --workers`: the shared flag of a SQLite database, SO_REUSEPORT binding, the bus's
+"""Units under `serve --workers`: the shared flag of a SQLite database, the bus's
 listener watch, the worker count in the configuration and on the command line."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from simulators.cli import build_parser, config_from_args
 from simulators.core.config import ConfigError, load_config, parse_workers, usable_cpus
 from simulators.core.db import open_database
 from simulators.core.events import Event, EventBus
-from simulators.core.lifecycle import WsgiServer
 
 
 def _app(environ, start_response):
@@ -32,19 +31,6 @@ def test_a_sqlite_file_opened_as_shared_carries_the_change_feed(tmp_path: Path) 
     assert not alone.shared  # the default: one process, feed inert (tests/replicas/test_shared_units.py)
     for db in (a, b, alone):
         db.dispose()
-
-
-@pytest.mark.filterwarnings("ignore::ResourceWarning")  # cheroot leaks its socket when a bind is refused
-def test_reuse_port_lets_two_servers_bind_one_port_and_only_then() -> None:
-    first = WsgiServer(_app, reuse_port=True)  # port 0: a concrete port is reserved first
-    second = WsgiServer(_app, port=first.port, reuse_port=True)
-    try:
-        assert second.port == first.port != 0
-        with pytest.raises(OSError):
-            WsgiServer(_app, port=first.port).stop()  # a server without the flag is refused, as before
-    finally:
-        first.stop()
-        second.stop()
 
 
 def test_the_bus_tells_its_watchers_when_it_is_first_and_no_longer_listened() -> None:
