@@ -109,9 +109,9 @@ def config_from_args(args: argparse.Namespace):
 def serve_bench(config, simulators: list | None = None) -> Bench:
     """The bench `serve` runs (not started): the configured services, the trainers' page on the admin port
     whatever `only` says, the guides' samples at /_bench/examples, live checks built after the start."""
-    from .core.bench import Bench
-    from .dashboard import Dashboard
-    from .examples.server import Examples
+    from .core.bench import Bench  # lazy: imported by `serve` with the collector off (cmd_serve)
+    from .dashboard import Dashboard  # lazy: idem
+    from .examples.server import Examples  # lazy: idem
 
     simulators = load_simulators(config.only) if simulators is None else simulators
     pki = _open_pki(config)  # created on first start (idempotent)
@@ -207,7 +207,7 @@ def _open_pki(config):
     """Create the test PKI on first start (idempotent) when TLS is on."""
     if not config.tls:
         return None
-    from .core.pki import open_or_init
+    from .core.pki import open_or_init  # lazy: only with TLS
 
     return open_or_init(Path(config.data_dir) / "pki", base_url=config.crl_base_url)
 
@@ -219,7 +219,7 @@ def _live_checker() -> DeferredChecker:
 
 
 def _shipped_checker():
-    from conformance.live import default_live_checker  # deferred: see _live_checker
+    from conformance.live import default_live_checker  # lazy: built after the start, see _live_checker
 
     return default_live_checker()
 

@@ -105,8 +105,8 @@ class ScenarioPlayer:
         def start_run(journey_id: str, session: str) -> JourneyRun:
             # lazy, like the stepper: the drivers and the bench attachment load with the first journey played,
             # not with `serve` (they bring the reference DUI's clients and the live checks' registry)
-            from conformance.drivers import load_driver
-            from conformance.drivers.local_bench import pki_credentials, target_for
+            from conformance.drivers import load_driver  # lazy: see above
+            from conformance.drivers.local_bench import pki_credentials, target_for  # lazy: see above
 
             if not world:
                 world.append(build_world(rt.config.seed))

@@ -25,7 +25,7 @@ RegistryFactory = Callable[[], "CheckRegistry"]
 
 
 def _shipped_registry() -> CheckRegistry:
-    from conformance.registry import default_registry  # deferred, see above
+    from conformance.registry import default_registry  # lazy: see above
 
     return default_registry()
 
@@ -44,7 +44,7 @@ class Evidence:
     def _load(self) -> tuple[CheckRegistry, Catalogue]:
         with self._lock:
             if self._registry is None or self._catalogue is None:
-                from conformance.requirements import load_catalogue  # deferred, see above
+                from conformance.requirements import load_catalogue  # lazy: see above
 
                 self._registry = self._registry_factory()
                 self._catalogue = load_catalogue().merged(self._registry.requirements)
@@ -68,8 +68,8 @@ class Evidence:
         exchanges = list(journal.iter_session(session))
         if not exchanges:
             raise EmptySessionError(f"aucun échange dans la session {session!r} : rien à exporter")
-        from conformance.bundle import write_bundle  # deferred, see above
-        from conformance.evaluate import build_report
+        from conformance.bundle import write_bundle  # lazy: see above
+        from conformance.evaluate import build_report  # lazy: see above
 
         registry, catalogue = self._load()
         report = build_report(session=session, exchanges=exchanges, registry=registry, catalogue=catalogue,

@@ -45,7 +45,7 @@ def identity_for(pki: Any, world: World, professional_id: str, *, sign_variant: 
     second = None
     if pro.profession_system == G15 and pro.profession_code in ("10", "21"):
         second = Role(pro.specialty_code or "SM54", "1.2.250.1.71.4.2.5")
-    from simulators.dmp.client import DmpIdentity  # see the TYPE_CHECKING import
+    from simulators.dmp.client import DmpIdentity  # lazy: see the TYPE_CHECKING import
 
     return DmpIdentity(structure=structure, person=person, sign_cert=pki.certificate(sign),
                        sign_key=pki.private_key(sign), tls_cert=requests_cert(pki, auth), second_role=second)
