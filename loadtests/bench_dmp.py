@@ -209,6 +209,8 @@ def bench_dmp(*, documents: int = 100_000, duration_s: float = 8.0, threads: int
             tls = _tls(pki, feeder)  # the structure's AUTH_CLI certificate: the one its VIHF is tied to
             queries = PreparedRequests(str(Path(work_dir) / "queries.pickle"),
                                        _prepared_queries(reader, targets, 10), cycle=True)
+            for setup in (feeder, reader):  # their idle keep-alive connections would count on one process
+                setup.http.close()
             feed_figures, feed_cpu = None, 0.0
             if feed:
                 warm = PreparedRequests(str(Path(work_dir) / "warm.pickle"), _prepared_feeds(feeder, world, 4 * threads))

@@ -104,6 +104,7 @@ def bench_ror(*, duration_s: float = 10.0, threads: int = 4, volume: int = 20_00
             headers = {"Authorization": f"Bearer {client.access_token()}", "Accept": "application/fhir+json",
                        **client.ror_headers}
             totals = [client.search("HealthcareService", search_params(i), max_pages=1).total for i in range(len(MIX))]
+            client.http.close()  # its idle keep-alive connection would count on one process (least connections)
             tls = {"cafile": verify, "certfile": cert[0], "keyfile": cert[1]}
             searches = prepared_searches(urlsplit(base).path, headers)
             requests = PreparedRequests(str(Path(work_dir) / "searches.pickle"), searches, cycle=True)
