@@ -5,8 +5,9 @@ the dashboard, live checks, TLS), with a configuration file that only moves the 
 ones. The first start on an empty data directory is cold (it creates the test PKI); the next ones, on
 the same directory, are warm. A warm start also finds the project's bytecode cache written (what Python
 does on a first run, unless PYTHONDONTWRITEBYTECODE says not to, as some sandboxes and CI images do):
-the suite writes it before the first start, as `make install` does. Measured: launch → `GET /_bench/health` answering ok (what a user or a
-CI job waits for), and the "ready in X s" figure `serve` prints itself (after its imports).
+the suite writes it before the first start, as `make install` does. Measured: launch → `GET
+/_bench/health` answering ok (what a user or a CI job waits for), and the "ready in X s" figure `serve`
+prints itself (after its imports).
 
     python -m loadtests.bench serve
 """

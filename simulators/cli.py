@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .core.bench import Bench
 
 # The bench itself (runtime, services, dashboard) is imported by `serve` once it has switched the cyclic
-# garbage collector off for its start (see `main`), not when this module is imported.
+# garbage collector off for its start (see `cmd_serve`), not when this module is imported.
 
 # Sub-command groups contributed by other packages: module exposing register(subparsers).
 _EXTENSIONS = ("simulators.core.pki.cli", "simulators.identities.cli", "conformance.cli", "simulators.play",

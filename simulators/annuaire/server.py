@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, current_app, request
 
 from simulators.core.flaskapp import flask_app
-
 from simulators.core.refusal import refuse_in
 from simulators.core.service import RequestContext, request_context
 from simulators.fhir.bundle import entry, operation_outcome, searchset, subset, summarise

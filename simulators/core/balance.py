@@ -36,31 +36,41 @@ class Balance:
         self.counts, self.slots, self.ports, self.slot = counts, slots, ports, slot
         self._lock = threading.Lock()  # our row is written by the selector (+1) and the request threads (-1)
 
-    @staticmethod
-    def shared_counts(context: Any, slots: int, ports: tuple[int, ...]) -> Any:
-        """The array the master creates and hands to every worker (`multiprocessing` shared memory)."""
-        return context.Array("i", slots * len(ports), lock=False)
+    @classmethod
+    def shared(cls, context: Any, slots: int, ports: tuple[int, ...]) -> Balance:
+        """The master's view (slot 0) of counts in `multiprocessing` shared memory; `for_slot` gives the
+        workers theirs, sent to them at spawn (the array travels with it)."""
+        return cls(context.Array("i", slots * len(ports), lock=False), slots, ports, 0)
+
+    def for_slot(self, slot: int) -> Balance:
+        return Balance(self.counts, self.slots, self.ports, slot)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Balance, (self.counts, self.slots, self.ports, self.slot)
+
+    def _cell(self, slot: int, column: int) -> int:
+        return slot * len(self.ports) + column
 
     def join(self) -> None:
         """This process serves from now on: its row starts at zero."""
         with self._lock:
             for column in range(len(self.ports)):
-                self.counts[self.slot * len(self.ports) + column] = 0
+                self.counts[self._cell(self.slot, column)] = 0
 
     def retire(self, slot: int) -> None:
         """The process of `slot` ended: nobody waits for it to accept."""
         for column in range(len(self.ports)):
-            self.counts[slot * len(self.ports) + column] = RETIRED
+            self.counts[self._cell(slot, column)] = RETIRED
 
     def port(self, port: int) -> PortBalance | None:
         return PortBalance(self, self.ports.index(port)) if port in self.ports else None
 
     def count(self, slot: int, column: int) -> int:
-        return int(self.counts[slot * len(self.ports) + column])
+        return int(self.counts[self._cell(slot, column)])
 
     def add(self, column: int, delta: int) -> None:
         with self._lock:
-            self.counts[self.slot * len(self.ports) + column] += delta
+            self.counts[self._cell(self.slot, column)] += delta
 
 
 class PortBalance:

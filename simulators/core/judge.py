@@ -75,7 +75,7 @@ class DeferredChecker:
         self.load()
 
     def __call__(self, exchange: Exchange) -> list[Verdict]:
-        checker = self.load()
+        checker = self._checker or self.load()  # built: no lock on the judge's path
         if checker is None:
             return [Verdict(check="bench.live", outcome="error",
                             message=f"vérifications en direct indisponibles : {self._failure}")]

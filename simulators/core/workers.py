@@ -167,9 +167,7 @@ class WorkerPool:
         self.ready_timeout_s, self.stop_timeout_s = ready_timeout_s, stop_timeout_s
         self._context = multiprocessing.get_context("spawn")
         self.listening = dict(listening or {})
-        ports = tuple(sorted(spec.http_ports.values()))
-        self._counts = Balance.shared_counts(self._context, count + 1, ports)
-        self.balance = Balance(self._counts, count + 1, ports, slot=0)
+        self.balance = Balance.shared(self._context, count + 1, tuple(sorted(spec.http_ports.values())))
         for slot in range(1, count + 1):
             self.balance.retire(slot)  # until its worker serves
         self.balance.join()
@@ -204,7 +202,7 @@ class WorkerPool:
 
     def _spawn(self, slot: int) -> _Worker:
         ours, theirs = self._context.Pipe()
-        shared = (self.listening, self._counts, slot)  # sockets and shared memory: inherited by the spawn
+        shared = (self.listening, self.balance.for_slot(slot))  # sockets and shared memory: inherited by the spawn
         process = self._context.Process(target=worker_main, args=(self.spec, theirs, shared), daemon=True,
                                         name="socle-bench-worker")
         with self._lock:
@@ -347,9 +345,9 @@ class _MasterLink:
             thread.join(2.0)
 
 
-def serve_http(spec: WorkerSpec, shared: tuple[dict[str, Any], Any, int]) -> tuple[Runtime, list[WsgiServer]]:
+def serve_http(spec: WorkerSpec, shared: tuple[dict[str, Any], Balance]) -> tuple[Runtime, list[WsgiServer]]:
     """Build this worker's runtime and start the HTTP simulators the master named, on the master's listening
-    sockets (`shared`: those sockets by port name, the balance's shared counts, this worker's slot)."""
+    sockets (`shared`: those sockets by port name, and this worker's view of the connection counts)."""
     pki = None
     if spec.pki_dir:
         from .pki import Pki  # lazy: only with TLS
@@ -357,8 +355,7 @@ def serve_http(spec: WorkerSpec, shared: tuple[dict[str, Any], Any, int]) -> tup
         pki = Pki.load(Path(spec.pki_dir))
     checker = spec.live_checker_factory() if spec.live_checker_factory is not None else spec.live_checker
     rt: Runtime = build_runtime(spec.config, live_checker=checker, pki=pki, db_schema=spec.db_schema, shared=True)
-    listening, counts, slot = shared  # the servers are built on ephemeral ports, then take these sockets
-    balance = Balance(counts, spec_slots(counts, spec), tuple(sorted(spec.http_ports.values())), slot)
+    listening, balance = shared  # the servers are built on ephemeral ports, then take these sockets
     served: list[WsgiServer] = []
     try:
         built = [server for factory in spec.factories for server in factory(rt)]
@@ -386,12 +383,7 @@ def serve_http(spec: WorkerSpec, shared: tuple[dict[str, Any], Any, int]) -> tup
     return rt, served
 
 
-def spec_slots(counts: Any, spec: WorkerSpec) -> int:
-    """How many process slots the shared counts hold (one column per HTTP simulator port)."""
-    return len(counts) // max(len(spec.http_ports), 1)
-
-
-def worker_main(spec: WorkerSpec, conn: Connection, shared: tuple[dict[str, Any], Any, int]) -> None:  # pragma: no cover - runs in the spawned process
+def worker_main(spec: WorkerSpec, conn: Connection, shared: tuple[dict[str, Any], Balance]) -> None:  # pragma: no cover - runs in the spawned process
     """Entry point of a worker process: serve until the master says stop, SIGTERM, or the master is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the master stops us
     stop = threading.Event()

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
-
-from simulators.core.flaskapp import flask_app
 from lxml import etree
 
 from simulators.core.errors import ProtocolError, SoapError
 from simulators.core.exchange import Caller as ExchangeCaller
+from simulators.core.flaskapp import flask_app
 from simulators.codecs.mtom import build_mtom, split_soap_request
 from simulators.core.service import RequestContext, request_context
 from simulators.core.simulator import ServiceAlias

@@ -42,11 +42,10 @@ from dataclasses import dataclass
 from http.client import responses as HTTP_REASONS
 
 from flask import Blueprint, Flask, Response, current_app, request
-
-from simulators.core.flaskapp import flask_app
 from werkzeug.exceptions import HTTPException
 
 from simulators.core.errors import BenchError, SoapError
+from simulators.core.flaskapp import flask_app
 from simulators.core.refusal import record_refusal
 from simulators.core.service import ENVIRON_KEY, RequestContext, request_context
 from simulators.core.simulator import ServiceAlias

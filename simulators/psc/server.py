@@ -9,12 +9,11 @@ import json
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
-
-from simulators.core.flaskapp import flask_app
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns (flask's Response derives from it)
 
+from simulators.core.flaskapp import flask_app
 from simulators.core.refusal import refuse_in
 from simulators.core.service import request_context
 

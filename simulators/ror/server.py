@@ -17,9 +17,8 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from simulators.core.flaskapp import flask_app
-
 from simulators.core.exchange import Caller
+from simulators.core.flaskapp import flask_app
 from simulators.core.refusal import record_refusal, refuse_in
 from simulators.core.service import RequestContext, request_context
 from simulators.core.simulator import ServiceAlias
